@@ -1,0 +1,102 @@
+# mlasim - build, test, bench, install.  'make help' lists the targets.
+#
+# Everything but the CUDA probes builds with a C11 compiler, cJSON and GSL;
+# 'make deps' installs what is missing from Debian.  Compiler flags are
+# recorded in build/.flags: changing them (CFLAGS=..., PREFIX=...) rebuilds.
+
+PREFIX   ?= /usr/local
+DATADIR  ?= $(PREFIX)/share/mlasim
+CC       ?= cc
+OPT      ?= -O2 -g
+WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   ?=
+ALLFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -Isim -Ireports \
+            -DMLASIM_DATADIR='"$(DATADIR)"' $(CFLAGS)
+LDLIBS   := -lcjson -lgsl -lgslcblas -lm
+
+B        := build
+ENGINE   := err units jsonx model hw cards precision params kv plan
+CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate
+REPORTS  := sbuf out report gnuplot
+LIB_OBJ  := $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
+CLI_OBJ  := $(CLI:%=$(B)/sim/%.o)
+TEST_OBJ := $(B)/tests/unit.o
+DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox
+
+.PHONY: all deps test asan bench demo install clean help check-deps FORCE
+
+all: $(B)/mlasim
+
+help:
+	@echo "make            build build/mlasim"
+	@echo "make deps       install missing Debian packages: $(DEB_DEPS)"
+	@echo "make test       build and run every test (unit, golden CLI, bad input, examples)"
+	@echo "make asan       the same tests under AddressSanitizer + UBSan"
+	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
+	@echo "make demo       size DeepSeek-V3 on a GB200 NVL72 rack and on 8xH800"
+	@echo "make install    PREFIX=$(PREFIX): binary, cards, help text"
+
+# ---- dependencies -------------------------------------------------------
+deps:
+	@missing=""; for p in $(DEB_DEPS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps: all present ($(DEB_DEPS))"; exit 0; fi; \
+	echo "deps: installing$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null && \
+	echo "deps: installed$$missing"
+
+# ---- build --------------------------------------------------------------
+$(B)/.flags: FORCE
+	@mkdir -p $(B)
+	@echo '$(CC) $(ALLFLAGS) $(LDLIBS)' | cmp -s - $@ || echo '$(CC) $(ALLFLAGS) $(LDLIBS)' > $@
+
+$(B)/%.o: %.c $(B)/.flags
+	@mkdir -p $(dir $@)
+	$(CC) $(ALLFLAGS) -MMD -MP -c $< -o $@
+
+$(B)/libmlasim.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/mlasim: $(CLI_OBJ) $(B)/libmlasim.a
+	$(CC) $(ALLFLAGS) -o $@ $(CLI_OBJ) $(B)/libmlasim.a $(LDLIBS)
+
+$(B)/unit: $(TEST_OBJ) $(B)/libmlasim.a
+	$(CC) $(ALLFLAGS) -o $@ $(TEST_OBJ) $(B)/libmlasim.a $(LDLIBS)
+
+$(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
+	$(CC) $(ALLFLAGS) -o $@ $< $(B)/libmlasim.a $(LDLIBS)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- test, asan, bench --------------------------------------------------
+test: deps
+	@$(MAKE) --no-print-directory $(B)/mlasim $(B)/unit
+	@sh tests/run.sh $(B)
+
+asan: deps
+	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	  build-asan/mlasim build-asan/unit
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan
+
+bench: deps
+	@$(MAKE) --no-print-directory $(B)/mlasim $(B)/bench
+	@sh tests/bench.sh $(B)
+
+demo: deps
+	@$(MAKE) --no-print-directory $(B)/mlasim
+	@sh examples/demo.sh $(B)/mlasim
+
+# ---- install ------------------------------------------------------------
+install: $(B)/mlasim
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/hw \
+	  $(DESTDIR)$(PREFIX)/share/doc/mlasim
+	install -m 755 $(B)/mlasim $(DESTDIR)$(PREFIX)/bin/mlasim
+	install -m 644 models/*.json $(DESTDIR)$(DATADIR)/models/
+	install -m 644 hw/*.json $(DESTDIR)$(DATADIR)/hw/
+	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/mlasim/README.md
+	$(B)/mlasim help --all > $(DESTDIR)$(PREFIX)/share/doc/mlasim/mlasim-help.txt
+
+clean:
+	rm -rf build build-asan

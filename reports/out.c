@@ -1,0 +1,61 @@
+/* out.c - see out.h */
+#define _POSIX_C_SOURCE 200809L
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "out.h"
+
+static int out_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int out_write(const char *path, const char *data, size_t len, struct err *e)
+{
+	char tmp[4200];
+	int fd, saved;
+
+	if (!path || strcmp(path, "-") == 0) {
+		if (out_all(STDOUT_FILENO, data, len))
+			return err_set(e, EXIT_ENV, "cannot write to standard output: %s",
+				       strerror(errno));
+		return 0;
+	}
+	if (strlen(path) > 4000)
+		return err_set(e, EXIT_USAGE, "'-o' path is too long");
+	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, strerror(errno));
+	if (out_all(fd, data, len) || fsync(fd)) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, strerror(saved));
+	}
+	{
+		mode_t mask = umask(0);   /* mkstemp makes 0600; honour the umask like fopen */
+		umask(mask);
+		fchmod(fd, 0666 & ~mask);
+	}
+	if (close(fd) || rename(tmp, path)) {
+		saved = errno;
+		unlink(tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, strerror(saved));
+	}
+	return 0;
+}

@@ -1,0 +1,45 @@
+/*
+ * cards.h - find model and hardware cards by path, bundled name or the short
+ * names people type ("v3", "v3.json", "gb200"), and suggest close names when
+ * nothing matches.
+ *
+ * Search order for a name: the path itself if it names a file; then the
+ * directories models/ (or hw/) in: the current directory, $MLASIM_DATA, the
+ * directory above the executable (a build tree), <exe>/../share/mlasim, and
+ * the installed data directory.  In each, "<name>.json" first, then any card
+ * whose aliases hold the name (case-insensitive).
+ */
+#ifndef MLASIM_CARDS_H
+#define MLASIM_CARDS_H
+
+#include <stddef.h>
+#include "err.h"
+
+enum card_kind { CARD_MODEL, CARD_HW };
+
+#define CARDS_MAX 256
+
+struct card_entry {
+	char name[64];
+	char path[512];
+	char display[128];
+	char aliases[256];   /* comma separated */
+};
+
+/*
+ * Resolve `name` to a card file path in out (n bytes).  Returns 0, or
+ * EXIT_INPUT: "no model card 'x' (did you mean 'a', 'b'?)".
+ */
+int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
+		  struct err *e);
+
+/*
+ * List the bundled cards of `kind` (first directory that has each name wins),
+ * sorted by name.  Returns how many were written to list (at most max).
+ */
+int cards_list(enum card_kind kind, struct card_entry *list, int max);
+
+/* Set the directory holding the executable (from argv[0] or /proc). */
+void cards_set_exe_dir(const char *dir);
+
+#endif

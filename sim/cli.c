@@ -1,0 +1,289 @@
+/* cli.c - main(), the command table and the option parsing every command shares */
+#define _DEFAULT_SOURCE
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "../reports/out.h"
+#include "cards.h"
+#include "cli.h"
+#include "units.h"
+
+extern const char help_help[], help_list[], help_kv[], help_plan[],
+	help_chart[], help_validate[];
+
+static const struct command commands[] = {
+	{"plan", cmd_plan, "size one deployment: memory per GPU, KV capacity, what fits", help_plan},
+	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv},
+	{"chart", cmd_chart, "draw gnuplot charts (kv)", help_chart},
+	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate},
+	{"list", cmd_list, "list the bundled model and hardware cards", help_list},
+	{"help", cmd_help, "show help for mlasim or one command", help_help},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct command *cli_commands(void) { return commands; }
+
+const struct command *cli_find(const char *name)
+{
+	const struct command *k;
+
+	for (k = commands; k->name; k++)
+		if (strcmp(k->name, name) == 0)
+			return k;
+	return NULL;
+}
+
+int cli_more(const struct cli *c)
+{
+	return c->i < c->argc && c->err.code == 0;
+}
+
+/* Match argv[i] against `name` ("--x V" or "--x=V"); sets *value. */
+int cli_opt(struct cli *c, const char *name, const char **value)
+{
+	const char *a = c->argv[c->i];
+	size_t len = strlen(name);
+
+	if (strncmp(a, name, len) != 0)
+		return 0;
+	if (a[len] == '=') {
+		*value = a + len + 1;
+		c->i++;
+		return 1;
+	}
+	if (a[len] != 0)
+		return 0;
+	if (c->i + 1 >= c->argc) {
+		err_set(&c->err, EXIT_USAGE, "option '%s' needs a value", name);
+		return -1;
+	}
+	*value = c->argv[c->i + 1];
+	c->i += 2;
+	return 1;
+}
+
+int cli_flag(struct cli *c, const char *name)
+{
+	if (strcmp(c->argv[c->i], name) != 0)
+		return 0;
+	c->i++;
+	return 1;
+}
+
+int cli_unknown(struct cli *c)
+{
+	const char *a = c->argv[c->i];
+
+	if (a[0] == '-')
+		return err_set(&c->err, EXIT_USAGE, "unknown option '%s' for '%s'", a, c->cmd);
+	return err_set(&c->err, EXIT_USAGE, "unexpected argument '%s' for '%s'", a, c->cmd);
+}
+
+int cli_common(struct cli *c)
+{
+	const char *v;
+	int r;
+
+	if (cli_flag(c, "--help") || cli_flag(c, "-h")) {
+		c->help = 1;
+		return 1;
+	}
+	if ((r = cli_opt(c, "--model", &v)) != 0) {
+		c->model_arg = v;
+		return r;
+	}
+	if ((r = cli_opt(c, "--hw", &v)) != 0) {
+		c->hw_arg = v;
+		return r;
+	}
+	if ((r = cli_opt(c, "-o", &v)) != 0 || (r = cli_opt(c, "--output", &v)) != 0) {
+		c->out = v;
+		return r;
+	}
+	if ((r = cli_opt(c, "--set", &v)) != 0) {
+		if (r < 0)
+			return r;
+		if (c->nsets == CLI_MAX_SETS) {
+			err_set(&c->err, EXIT_USAGE, "at most %d '--set' options", CLI_MAX_SETS);
+			return -1;
+		}
+		c->sets[c->nsets++] = v;
+		return 1;
+	}
+	if ((r = cli_opt(c, "--format", &v)) != 0) {
+		if (r < 0)
+			return r;
+		if (strcmp(v, "table") == 0)
+			c->format = FMT_TABLE;
+		else if (strcmp(v, "json") == 0)
+			c->format = FMT_JSON;
+		else if (strcmp(v, "csv") == 0)
+			c->format = FMT_CSV;
+		else {
+			err_set(&c->err, EXIT_USAGE, "'--format' expects table, json or csv, got '%s'", v);
+			return -1;
+		}
+		return 1;
+	}
+	if (cli_flag(c, "--json")) {
+		c->format = FMT_JSON;
+		return 1;
+	}
+	return 0;
+}
+
+int cli_number(struct cli *c, const char *name, const char *text, int kind, double *out)
+{
+	return units_parse(text, (enum unit_kind)kind, name, out, &c->err) ? -1 : 1;
+}
+
+int cli_count(struct cli *c, const char *name, const char *text, double *out)
+{
+	double v;
+
+	if (units_parse(text, UNIT_COUNT, name, &v, &c->err))
+		return -1;
+	if (v < 1 || v != (double)(long long)v || v > 1e9) {
+		err_set(&c->err, EXIT_USAGE, "'%s' expects a whole number from 1 to 1e9, got '%s'",
+			name, text);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+/* Split --set overrides between the hardware card and the model card. */
+static int cli_sets_for(const struct cli *c, int hw, const char **out)
+{
+	int i, n = 0;
+
+	for (i = 0; i < c->nsets; i++)
+		if (hw_is_section(c->sets[i]) == hw)
+			out[n++] = c->sets[i];
+	return n;
+}
+
+int cli_load_model(struct cli *c, const char *name, struct model *m)
+{
+	const char *sets[CLI_MAX_SETS];
+	char path[1024], key[128];
+	int i, n = cli_sets_for(c, 0, sets);
+
+	if (!name)
+		name = c->model_arg;
+	if (!name)
+		return err_set(&c->err, EXIT_USAGE, "'%s' needs '--model NAME|FILE' ('mlasim list' shows the bundled models)",
+			       c->cmd);
+	for (i = 0; i < n; i++) {
+		size_t klen = strcspn(sets[i], "=");
+		snprintf(key, sizeof key, "%.*s", (int)(klen < 127 ? klen : 127), sets[i]);
+		if (sets[i][klen] == '=' && klen > 0 && !model_key_known(key))
+			return err_set(&c->err, EXIT_USAGE,
+				       "'--set %s': '%s' is not a model key mlasim reads (hardware keys look like gpu.hbm_gbs)",
+				       sets[i], key);
+	}
+	if (cards_resolve(CARD_MODEL, name, path, sizeof path, &c->err))
+		return c->err.code;
+	return model_load(path, sets, n, m, &c->err);
+}
+
+int cli_load_hw(struct cli *c, const char *name, struct hw *h)
+{
+	const char *sets[CLI_MAX_SETS];
+	char path[1024];
+	int n = cli_sets_for(c, 1, sets);
+
+	if (!name)
+		name = c->hw_arg;
+	if (!name)
+		return err_set(&c->err, EXIT_USAGE, "'%s' needs '--hw NAME|FILE' ('mlasim list' shows the bundled hardware)",
+			       c->cmd);
+	if (cards_resolve(CARD_HW, name, path, sizeof path, &c->err))
+		return c->err.code;
+	return hw_load(path, sets, n, h, &c->err);
+}
+
+int cli_emit(struct cli *c)
+{
+	if (c->buf.oom)
+		return err_set(&c->err, EXIT_ENV, "out of memory building the report");
+	return out_write(c->out, c->buf.data ? c->buf.data : "", c->buf.len, &c->err);
+}
+
+void cli_usage_hint(const struct cli *c)
+{
+	if (c->cmd && cli_find(c->cmd))
+		fprintf(stderr, "usage: mlasim %s [options]   ('mlasim help %s' for details)\n",
+			c->cmd, c->cmd);
+	else
+		fprintf(stderr, "usage: mlasim <command> [options]   ('mlasim help' lists the commands)\n");
+}
+
+/* Record the executable's directory so bundled cards are found from anywhere. */
+static void cli_find_exe_dir(const char *argv0)
+{
+	char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+	char *slash;
+
+	if (n > 0) {
+		buf[n] = 0;
+	} else if (argv0 && strchr(argv0, '/') && realpath(argv0, buf)) {
+		/* fall through with the resolved path */
+	} else {
+		return;
+	}
+	slash = strrchr(buf, '/');
+	if (slash) {
+		*slash = 0;
+		cards_set_exe_dir(buf);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static struct cli c;
+	const struct command *k;
+	int rc;
+
+	cli_find_exe_dir(argv[0]);
+	if (argc < 2) {
+		cli_usage_hint(&c);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("mlasim %s\n", MLASIM_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		argv[1] = "help";
+	k = cli_find(argv[1]);
+	if (!k) {
+		fprintf(stderr, "mlasim: unknown command '%s'\n", argv[1]);
+		cli_usage_hint(&c);
+		return EXIT_USAGE;
+	}
+	c.argc = argc;
+	c.argv = argv;
+	c.i = 2;
+	c.cmd = k->name;
+	rc = k->fn(&c);
+	if (rc != 0 && c.err.code != 0) {
+		fprintf(stderr, "mlasim: %s\n", c.err.msg);
+		if (c.err.code == EXIT_USAGE)
+			cli_usage_hint(&c);
+		rc = c.err.code;
+	}
+	sbuf_free(&c.buf);
+	return rc;
+}
+
+int cli_help(struct cli *c)
+{
+	const struct command *k = cli_find(c->cmd);
+
+	fputs(k ? k->usage : "", stdout);
+	return 0;
+}

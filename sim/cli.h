@@ -1,0 +1,88 @@
+/*
+ * cli.h - the command-line layer: the command table, option parsing shared by
+ * every command, and loading the cards a command names.  Only this layer
+ * prints to the terminal and chooses exit codes (DESIGN.md).
+ */
+#ifndef MLASIM_CLI_H
+#define MLASIM_CLI_H
+
+#include "../reports/sbuf.h"
+#include "err.h"
+#include "hw.h"
+#include "model.h"
+
+#define MLASIM_VERSION "0.1.0"
+#define CLI_MAX_SETS 64
+
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV };
+
+/* Options every command accepts, and the state of one command's run. */
+struct cli {
+	int argc;
+	char **argv;
+	int i;                        /* index of the argument being parsed */
+	const char *cmd;              /* command name, for usage lines */
+	const char *model_arg;        /* --model (may be a comma list for some commands) */
+	const char *hw_arg;           /* --hw */
+	const char *sets[CLI_MAX_SETS];
+	int nsets;
+	enum format format;
+	const char *out;              /* -o FILE; NULL = stdout */
+	int help;                     /* --help seen */
+	struct sbuf buf;              /* the report being built */
+	struct err err;
+};
+
+/* A command: int cmd_<name>(struct cli *c) returns an exit code. */
+struct command {
+	const char *name;
+	int (*fn)(struct cli *c);
+	const char *summary;          /* one line for 'mlasim help' */
+	const char *usage;            /* the text of 'mlasim help <name>' */
+};
+
+const struct command *cli_commands(void);
+const struct command *cli_find(const char *name);
+
+/*
+ * Option parsing.  A command loops `while (cli_more(c))`: cli_common()
+ * consumes an option every command takes and returns 1; cli_opt(c, "--x", &v)
+ * consumes "--x V" or "--x=V" and returns 1; cli_flag(c, "--x") a flag without
+ * value; anything else ends in cli_unknown(), which records a usage error.
+ * A missing value is a usage error recorded in c->err (the function returns -1).
+ */
+int cli_more(const struct cli *c);
+int cli_common(struct cli *c);
+int cli_opt(struct cli *c, const char *name, const char **value);
+int cli_flag(struct cli *c, const char *name);
+int cli_unknown(struct cli *c);
+
+/* Parse a number option with units (see units.h) into *out; usage error on failure. */
+int cli_number(struct cli *c, const char *name, const char *text, int kind, double *out);
+/* Parse a positive whole number option (a count) into *out. */
+int cli_count(struct cli *c, const char *name, const char *text, double *out);
+
+/* Load the model named by c->model_arg (or `name` if not NULL), with --set
+ * overrides that are not hardware keys.  Returns 0 or an exit code in c->err. */
+int cli_load_model(struct cli *c, const char *name, struct model *m);
+/* Load the hardware card named by c->hw_arg (or `name`), with hardware --set keys. */
+int cli_load_hw(struct cli *c, const char *name, struct hw *h);
+
+/* Write c->buf to stdout or -o, atomically.  Returns 0 or EXIT_ENV. */
+int cli_emit(struct cli *c);
+
+/* Print the usage line of the current command and a hint to stderr. */
+void cli_usage_hint(const struct cli *c);
+
+/* Commands (one file each). */
+int cmd_help(struct cli *c);
+int cmd_list(struct cli *c);
+int cmd_kv(struct cli *c);
+int cmd_plan(struct cli *c);
+int cmd_chart(struct cli *c);
+int cmd_validate(struct cli *c);
+
+#endif
+
+/* Print the current command's help text to stdout; returns 0. */
+int cli_help(struct cli *c);

@@ -1,0 +1,156 @@
+/* cmd_help.c - 'mlasim help [command]' and the help text of every command */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+const char help_help[] =
+"usage: mlasim help [COMMAND | --all]\n"
+"\n"
+"Show the commands, one command's options, or (--all) every command's help.\n";
+
+const char help_list[] =
+"usage: mlasim list [--models | --hw-only] [--format table|json|csv] [-o FILE]\n"
+"\n"
+"List the bundled model cards (models/) and hardware cards (hw/) with the short\n"
+"names each is also found by.  Cards are looked up in ./models and ./hw, then\n"
+"$MLASIM_DATA, then next to the executable, then the installed data directory.\n";
+
+const char help_kv[] =
+"usage: mlasim kv --model M [options]\n"
+"\n"
+"KV-cache bytes per token and per sequence.  Per token per layer: MHA 2*H*dh,\n"
+"GQA 2*Hkv*dh, MQA 2*dh elements, MLA kv_lora_rank + qk_rope_head_dim (one latent\n"
+"shared by all heads); times the dtype's bits / 8, times the caching layers.\n"
+"\n"
+"  --model M            model card: file, bundled name or short name (v3, llama-70b)\n"
+"  --kv-dtype D         bf16 (default), fp16, fp32, fp8, int8, int4, bits:N (any width,\n"
+"                       e.g. bits:6 as DeepSeek-V2 deployed), fp8-flashmla (FlashMLA's\n"
+"                       656 B/token/layer layout: fp8 latent + fp32 scale per 128 + bf16 RoPE)\n"
+"  --context LIST       contexts in tokens, e.g. 4k,32k,128Ki (default 4Ki,32Ki,128Ki;\n"
+"                       k = 1000, Ki = 1024)\n"
+"  --kv-block N         paged cache: a sequence holds whole pages of N tokens (default 1)\n"
+"  --kv-mtp             count the MTP layers' cache too (default: main layers only)\n"
+"  --compare            also show the model recast as MHA, GQA, MQA and MLA\n"
+"                       (DeepSeek-V2 Table 1); MLA for a GQA model uses dc = 4dh, dr = dh/2\n"
+"  --groups G           KV heads of the GQA variant in --compare (default: the model's,\n"
+"                       or 8 for MHA and MLA models)\n"
+"  --set KEY=VALUE      override a card key, e.g. --set kv_lora_rank=256 (repeatable)\n"
+"  --format F           table (default), json, csv;  -o FILE writes atomically\n"
+"\n"
+"json keys: model, attention, layers, kv_dtype, kv_bits, kv_block,\n"
+"kv_elements_per_layer, kv_elements_per_token, kv_bytes_per_layer,\n"
+"kv_bytes_per_token, contexts[] {context, tokens_held, kv_bytes_per_sequence},\n"
+"compare[] {attention, kv_heads, kv_elements_per_token, kv_bytes_per_token}.\n"
+"\n"
+"example: mlasim kv --model deepseek-v3 --kv-dtype fp8-flashmla --kv-block 64\n";
+
+const char help_plan[] =
+"usage: mlasim plan --model M --hw H [parallelism] [options]\n"
+"\n"
+"Size one deployment: parameters, weight bytes, KV cache, memory per GPU and how\n"
+"many sequences of --context tokens fit.  Exit status 1 when it does not fit.\n"
+"\n"
+"parallelism (one instance uses tp x dp x pp GPUs):\n"
+"  --tp N               tensor parallelism of attention, dense FFN, shared experts,\n"
+"                       embedding and head.  MLA's latent cache is replicated on every\n"
+"                       TP rank; GQA KV heads split up to their number, then replicate\n"
+"  --dp N               attention data parallelism: N groups of tp GPUs, each with its\n"
+"                       own attention weights and sequences, sharing the experts\n"
+"  --ep N               expert parallelism: routed experts spread over N GPUs; the rest\n"
+"                       of tp x dp splits each expert (MoE-TP). N must divide tp x dp\n"
+"  --pp N               pipeline stages: layers split evenly, embedding on the first,\n"
+"                       head on the last; the heaviest stage is reported\n"
+"  --redundant-experts R  extra expert copies spread with the others (EPLB)\n"
+"  --mtp D              load D MTP modules (DeepSeek-V3 has 1)\n"
+"\n"
+"precision and memory:\n"
+"  --weights W          linear layers in bf16, fp16, fp32, fp8 (per-tensor scale),\n"
+"                       fp8-block (fp32 scale per 128x128 block, DeepSeek), int8,\n"
+"                       nvfp4, mxfp4, int4 or int4:gN; embedding, head, norms and\n"
+"                       router stay bf16 (default: the card's checkpoint format)\n"
+"  --kv-dtype D         as in 'mlasim kv' (default bf16);  --kv-block N pages\n"
+"  --kv-mtp             the MTP modules keep a KV cache too\n"
+"  --context N          tokens per sequence for the fit question (default 4096)\n"
+"  --mem-fraction F     share of usable HBM for weights, reserve and KV (default 0.9,\n"
+"                       vLLM's gpu_memory_utilization); the rest is headroom for\n"
+"                       activations and CUDA graphs\n"
+"  --reserve SIZE       runtime reserve per GPU (default: the card's\n"
+"                       gpu.runtime_reserve_gb: CUDA context, workspaces, NCCL buffers)\n"
+"  --set KEY=VALUE      override a model key (kv_lora_rank=256) or a hardware key\n"
+"                       (gpu.hbm_usable_gb=96): repeatable\n"
+"  --format F           table (default), json, csv (flat key,value);  -o FILE\n"
+"\n"
+"json keys (a contract): model.params_total, model.params_active,\n"
+"model.kv_bytes_per_token, memory.weights_bytes_per_gpu, memory.kv_bytes_per_gpu,\n"
+"memory.max_sequences_per_gpu, memory.fits, and the rest shown by --format json.\n"
+"\n"
+"example: mlasim plan --model v3 --hw h800 --dp 8 --ep 8 --context 32k\n";
+
+const char help_chart[] =
+"usage: mlasim chart kv --model A,B,C [--hw H] [-o FILE.png]\n"
+"\n"
+"kv: KV cache per sequence against context length (1Ki to 1Mi tokens, log axes),\n"
+"one line per model, the GPU's usable HBM as a reference line when --hw is given.\n"
+"Writes FILE.png and FILE.svg with gnuplot, and FILE.dat (the data) and FILE.gp\n"
+"(the script) beside them so the chart can be restyled (default -o kv.png).\n"
+"Without gnuplot: exit 4, with the .dat and .gp still written.\n"
+"\n"
+"  --kv-dtype D         as in 'mlasim kv' (default bf16)\n"
+"  --set KEY=VALUE      applies to every model\n";
+
+const char help_validate[] =
+"usage: mlasim validate [--format table|json|csv] [-o FILE]\n"
+"\n"
+"Reproduce the published reference figures from the bundled cards: the ISCA 2025\n"
+"KV-per-token table (DeepSeek-V3, Qwen-2.5 72B, LLaMA-3.1 405B), and the published\n"
+"parameter counts of every bundled model.  Prints each case with its source,\n"
+"expected and computed values and tolerance; exits 1 if any case fails.\n";
+
+static void help_overview(void)
+{
+	const struct command *k;
+
+	printf("mlasim %s: capacity planner and analytical simulator for LLM inference\n\n",
+	       MLASIM_VERSION);
+	printf("usage: mlasim <command> [options]      mlasim help <command> for details\n\n");
+	for (k = cli_commands(); k->name; k++)
+		printf("  %-9s %s\n", k->name, k->summary);
+	printf("\ncommon options: --model FILE|NAME  --hw FILE|NAME  --set KEY=VALUE\n"
+	       "                --format table|json|csv  -o FILE\n"
+	       "sizes: 128k = 128000 tokens, 128Ki = 131072; 80GB = 8e10 B, 64GiB; 50GB/s, 400Gb/s\n"
+	       "exit codes: 0 ok, 1 no good answer (does not fit, a validation case failed),\n"
+	       "            2 usage error, 3 bad input file or card, 4 environment (gnuplot, GPU)\n");
+}
+
+int cmd_help(struct cli *c)
+{
+	const struct command *k;
+	const char *topic = NULL;
+	int all = 0;
+
+	while (cli_more(c)) {
+		if (cli_flag(c, "--all"))
+			all = 1;
+		else if (!topic && c->argv[c->i][0] != '-')
+			topic = c->argv[c->i++];
+		else if (!cli_common(c))
+			cli_unknown(c);
+	}
+	if (c->err.code)
+		return c->err.code;
+	if (all) {
+		help_overview();
+		for (k = cli_commands(); k->name; k++)
+			printf("\n== mlasim %s ==\n%s", k->name, k->usage);
+		return 0;
+	}
+	if (!topic) {
+		help_overview();
+		return 0;
+	}
+	k = cli_find(topic);
+	if (!k)
+		return err_set(&c->err, EXIT_USAGE, "no command '%s' ('mlasim help' lists them)", topic);
+	fputs(k->usage, stdout);
+	return 0;
+}

@@ -1,0 +1,244 @@
+/* hw.c - hardware card loader; see hw.h and hw/README.md */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include "hw.h"
+#include "jsonx.h"
+
+/* Card keys with their unit conversion to SI. */
+#define GB 1e9
+#define TFLOPS 1e12
+#define US 1e-6
+#define KW 1e3
+#define MB 1e6
+#define GBPS (1e9 / 8)            /* Gb/s -> B/s */
+
+#define BIG 1e9                   /* bound on any card figure in its own unit */
+
+struct hw_key {
+	const char *section, *key;
+	size_t offset;            /* into struct hw */
+	double scale;             /* card unit -> SI */
+	unsigned flags;
+};
+
+#define O(f) offsetof(struct hw, f)
+static const struct hw_key hw_keys[] = {
+	{"gpu", "hbm_gb", O(gpu.hbm_bytes), GB, JX_POSITIVE},
+	{"gpu", "hbm_usable_gb", O(gpu.hbm_usable_bytes), GB, JX_REQUIRED | JX_POSITIVE},
+	{"gpu", "hbm_gbs", O(gpu.hbm_bw), GB, JX_REQUIRED | JX_POSITIVE},
+	{"gpu", "bf16_tflops", O(gpu.flops_bf16), TFLOPS, JX_REQUIRED | JX_POSITIVE},
+	{"gpu", "fp8_tflops", O(gpu.flops_fp8), TFLOPS, 0},
+	{"gpu", "fp4_tflops", O(gpu.flops_fp4), TFLOPS, 0},
+	{"gpu", "tdp_w", O(gpu.tdp_w), 1, JX_POSITIVE},
+	{"gpu", "idle_w", O(gpu.idle_w), 1, 0},
+	{"gpu", "sms", O(gpu.sms), 1, JX_INT | JX_POSITIVE},
+	{"gpu", "l2_mb", O(gpu.l2_bytes), MB, JX_POSITIVE},
+	{"gpu", "runtime_reserve_gb", O(gpu.reserve_bytes), GB, 0},
+	{"scale_up", "gbs_per_dir", O(scale_up.bw), GB, JX_POSITIVE},
+	{"scale_up", "achievable_gbs_per_dir", O(scale_up.achievable_bw), GB, JX_POSITIVE},
+	{"scale_up", "link_gbs_per_dir", O(scale_up.link_bw), GB, JX_POSITIVE},
+	{"scale_up", "domain_gpus", O(scale_up.domain_gpus), 1, JX_INT | JX_POSITIVE},
+	{"scale_up", "latency_us", O(scale_up.latency_s), US, 0},
+	{"scale_out", "nic_gbps", O(scale_out.nic_bw), GBPS, JX_POSITIVE},
+	{"scale_out", "nics_per_gpu", O(scale_out.nics_per_gpu), 1, 0},
+	{"scale_out", "planes_per_nic", O(scale_out.planes_per_nic), 1, JX_INT | JX_POSITIVE},
+	{"scale_out", "effective_gbs_per_nic", O(scale_out.effective_bw_per_nic), GB, JX_POSITIVE},
+	{"scale_out", "switch_radix", O(scale_out.switch_radix), 1, JX_INT | JX_POSITIVE},
+	{"scale_out", "switch_usd", O(scale_out.switch_usd), 1, 0},
+	{"scale_out", "link_usd", O(scale_out.link_usd), 1, 0},
+	{"scale_out", "endpoint_link_usd", O(scale_out.endpoint_link_usd), 1, 0},
+	{"scale_out", "switch_w", O(scale_out.switch_w), 1, 0},
+	{"scale_out", "latency_us", O(scale_out.latency_s), US, 0},
+	{"scale_out", "hop_latency_us", O(scale_out.hop_latency_s), US, 0},
+	{"node", "gpus", O(node.gpus), 1, JX_INT | JX_POSITIVE},
+	{"node", "cpus", O(node.cpus), 1, JX_INT},
+	{"node", "max_kw", O(node.max_w), KW, JX_POSITIVE},
+	{"node", "cpu_w", O(node.cpu_w), 1, 0},
+	{"node", "other_w", O(node.other_w), 1, 0},
+	{"rack", "gpus", O(rack.gpus), 1, JX_INT | JX_POSITIVE},
+	{"rack", "power_kw", O(rack.power_w), KW, JX_POSITIVE},
+	{"rack", "air_limit_kw", O(rack.air_limit_w), KW, JX_POSITIVE},
+	{"facility", "pue", O(facility.pue), 1, JX_POSITIVE},
+	{"facility", "usd_per_kwh", O(facility.usd_per_kwh), 1, 0},
+	{"cost", "gpu_hour_usd", O(cost.gpu_hour_usd), 1, 0},
+	{"cost", "capex_usd_per_gpu", O(cost.capex_usd_per_gpu), 1, 0},
+	{"cost", "amortization_years", O(cost.amortization_years), 1, JX_POSITIVE},
+	{"efficiency", "compute", O(eff.compute), 1, JX_FRACTION},
+	{"efficiency", "memory", O(eff.memory), 1, JX_FRACTION},
+	{"efficiency", "scale_up", O(eff.scale_up), 1, JX_FRACTION},
+	{"efficiency", "scale_out", O(eff.scale_out), 1, JX_FRACTION},
+	{"efficiency", "kernel_latency_us", O(eff.kernel_latency_s), US, 0},
+	{NULL, NULL, 0, 0, 0},
+};
+
+struct hw_str_key {
+	const char *section, *key;
+	size_t offset, size;
+	const char *const *allowed;   /* NULL: any string */
+};
+
+static const char *const topologies[] = {"switch", "mesh", NULL};
+static const char *const coolings[] = {"air", "liquid", NULL};
+
+static const struct hw_str_key hw_str_keys[] = {
+	{"scale_up", "technology", O(scale_up.technology), sizeof ((struct hw *)0)->scale_up.technology, NULL},
+	{"scale_up", "topology", O(scale_up.topology), sizeof ((struct hw *)0)->scale_up.topology, topologies},
+	{"scale_out", "technology", O(scale_out.technology), sizeof ((struct hw *)0)->scale_out.technology, NULL},
+	{"rack", "cooling", O(rack.cooling), sizeof ((struct hw *)0)->rack.cooling, coolings},
+	{NULL, NULL, 0, 0, NULL},
+};
+
+static const char *const sections[] = {
+	"gpu", "scale_up", "scale_out", "node", "rack", "facility", "cost",
+	"efficiency", NULL,
+};
+
+/* Top-level keys that are not sections but belong to the card. */
+static const char *const top_keys[] = {
+	"name", "display_name", "aliases", "sources", "notes", "calibration", NULL,
+};
+
+static int hw_in(const char *s, const char *const *list)
+{
+	for (; *list; list++)
+		if (strcmp(s, *list) == 0)
+			return 1;
+	return 0;
+}
+
+int hw_is_section(const char *key)
+{
+	char head[32];
+	size_t len = strcspn(key, ".=");
+
+	if (key[len] != '.' || len >= sizeof head)
+		return 0;
+	memcpy(head, key, len);
+	head[len] = 0;
+	return hw_in(head, sections);
+}
+
+static int hw_key_known(const char *section, const char *key)
+{
+	const struct hw_key *k;
+	const struct hw_str_key *s;
+
+	for (k = hw_keys; k->section; k++)
+		if (!strcmp(k->section, section) && !strcmp(k->key, key))
+			return 1;
+	for (s = hw_str_keys; s->section; s++)
+		if (!strcmp(s->section, section) && !strcmp(s->key, key))
+			return 1;
+	return 0;
+}
+
+/* Every key of the card must be one mlasim reads: a typo must not pass silently. */
+static int hw_check_keys(const cJSON *root, const char *file, struct err *e)
+{
+	const cJSON *sec, *item;
+
+	cJSON_ArrayForEach(sec, root) {
+		if (hw_in(sec->string, top_keys))
+			continue;
+		if (!hw_in(sec->string, sections))
+			return err_set(e, EXIT_INPUT,
+				       "%s: unknown section '%s' (expected one of gpu, scale_up, scale_out, node, rack, facility, cost, efficiency)",
+				       file, sec->string);
+		if (!cJSON_IsObject(sec))
+			return err_set(e, EXIT_INPUT, "%s: '%s' must be an object", file, sec->string);
+		cJSON_ArrayForEach(item, sec)
+			if (!hw_key_known(sec->string, item->string))
+				return err_set(e, EXIT_INPUT, "%s: unknown key '%s.%s' (see hw/README.md)",
+					       file, sec->string, item->string);
+	}
+	return 0;
+}
+
+static int hw_read_numbers(const cJSON *root, const char *file, struct hw *h,
+			   struct err *e)
+{
+	const struct hw_key *k;
+	char path[64];
+
+	for (k = hw_keys; k->section; k++) {
+		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(root, k->section);
+		double *dst = (double *)((char *)h + k->offset), v;
+		int rc;
+
+		*dst = NAN;
+		snprintf(path, sizeof path, "%s.%s", k->section, k->key);
+		if (!sec) {
+			if (k->flags & JX_REQUIRED)
+				return err_set(e, EXIT_INPUT, "%s: '%s' is missing: section '%s' is required",
+					       file, path, k->section);
+			continue;
+		}
+		rc = jsonx_num(sec, k->key, file, path, k->flags, BIG, &v, e);
+		if (rc > 0)
+			return rc;
+		if (rc == 0)
+			*dst = v * k->scale;
+	}
+	return 0;
+}
+
+static int hw_read_strings(const cJSON *root, const char *file, struct hw *h,
+			   struct err *e)
+{
+	const struct hw_str_key *s;
+
+	for (s = hw_str_keys; s->section; s++) {
+		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(root, s->section);
+		char *dst = (char *)h + s->offset;
+
+		dst[0] = 0;
+		if (sec && jsonx_str(sec, s->key, file, 0, dst, s->size, e) > 0)
+			return e->code;
+		if (dst[0] && s->allowed && !hw_in(dst, s->allowed))
+			return err_set(e, EXIT_INPUT, "%s: '%s.%s' must be '%s' or '%s', got '%s'",
+				       file, s->section, s->key, s->allowed[0], s->allowed[1], dst);
+	}
+	return 0;
+}
+
+int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e)
+{
+	memset(h, 0, sizeof *h);
+	snprintf(h->path, sizeof h->path, "%s", file);
+	if (jsonx_str(root, "name", file, JX_REQUIRED, h->name, sizeof h->name, e) ||
+	    jsonx_str(root, "display_name", file, 0, h->display, sizeof h->display, e) > 0)
+		return e->code;
+	if (!h->display[0])
+		snprintf(h->display, sizeof h->display, "%s", h->name);
+	if (hw_check_keys(root, file, e) || hw_read_numbers(root, file, h, e) ||
+	    hw_read_strings(root, file, h, e))
+		return e->code;
+	if (h->gpu.hbm_bytes > 0 && h->gpu.hbm_usable_bytes > h->gpu.hbm_bytes)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'gpu.hbm_usable_gb' (%.6g) must not exceed 'gpu.hbm_gb' (%.6g)",
+			       file, h->gpu.hbm_usable_bytes / GB, h->gpu.hbm_bytes / GB);
+	if (isnan(h->gpu.reserve_bytes))
+		h->gpu.reserve_bytes = 0;
+	return 0;
+}
+
+int hw_load(const char *path, const char *const *sets, int nsets,
+	    struct hw *h, struct err *e)
+{
+	cJSON *root;
+	int i, rc;
+
+	if (jsonx_load(path, &root, e))
+		return e->code;
+	for (i = 0; i < nsets; i++) {
+		if (jsonx_set(root, sets[i], e)) {
+			cJSON_Delete(root);
+			return e->code;
+		}
+	}
+	rc = hw_from_json(root, path, h, e);
+	cJSON_Delete(root);
+	return rc;
+}

@@ -1,0 +1,83 @@
+/*
+ * hw.h - the hardware card (hw/README.md), read into SI units.
+ *
+ * Card keys carry their unit (_gb, _gbs, _tflops, _w, _kw, _us, _usd); the
+ * loader converts once, so the engine sees bytes, bytes/s, FLOP/s, watts and
+ * seconds.  A figure the card does not give is NAN: the engine says what it
+ * lacks instead of guessing.
+ */
+#ifndef MLASIM_HW_H
+#define MLASIM_HW_H
+
+#include <cjson/cJSON.h>
+#include "err.h"
+
+struct hw_gpu {
+	double hbm_bytes;          /* nominal HBM */
+	double hbm_usable_bytes;   /* what software can allocate */
+	double hbm_bw;             /* B/s */
+	double flops_bf16;         /* dense FLOP/s */
+	double flops_fp8;          /* dense FLOP/s; NAN: no FP8 units */
+	double flops_fp4;          /* dense FLOP/s; 0 or NAN: no FP4 units */
+	double tdp_w, idle_w;
+	double sms;
+	double l2_bytes;
+	double reserve_bytes;      /* runtime: CUDA context, workspaces, NCCL buffers */
+};
+
+struct hw_scale_up {
+	char technology[32];
+	char topology[16];         /* "switch" or "mesh" */
+	double bw;                 /* per GPU per direction, B/s */
+	double achievable_bw;
+	double link_bw;            /* one link (mesh: per GPU pair), per direction */
+	double domain_gpus;
+	double latency_s;
+};
+
+struct hw_scale_out {
+	char technology[32];
+	double nic_bw;             /* per NIC per direction, B/s */
+	double nics_per_gpu;
+	double planes_per_nic;
+	double effective_bw_per_nic;
+	double switch_radix;
+	double switch_usd, link_usd, endpoint_link_usd, switch_w;
+	double latency_s, hop_latency_s;
+};
+
+struct hw_node { double gpus, cpus, max_w, cpu_w, other_w; };
+struct hw_rack { double gpus, power_w, air_limit_w; char cooling[16]; };
+struct hw_facility { double pue, usd_per_kwh; };
+struct hw_cost { double gpu_hour_usd, capex_usd_per_gpu, amortization_years; };
+struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_latency_s; };
+
+struct hw {
+	char name[64];
+	char display[128];
+	char path[512];
+	struct hw_gpu gpu;
+	struct hw_scale_up scale_up;
+	struct hw_scale_out scale_out;
+	struct hw_node node;
+	struct hw_rack rack;
+	struct hw_facility facility;
+	struct hw_cost cost;
+	struct hw_efficiency eff;
+};
+
+/*
+ * Load hardware card `path`, applying "section.key=value" overrides first.
+ * Returns 0 or EXIT_INPUT / EXIT_USAGE with a message naming file and key.
+ */
+int hw_load(const char *path, const char *const *sets, int nsets,
+	    struct hw *h, struct err *e);
+
+/* Read a card from parsed JSON; `file` names it in errors. */
+int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e);
+
+/* 1 when `key` (the part before '.') names a hardware card section, so that a
+ * '--set gpu.hbm_gbs=...' goes to the hardware card rather than the model. */
+int hw_is_section(const char *key);
+
+#endif

@@ -1,0 +1,174 @@
+/* params.c - tensor lists and parameter counts; shapes in params.h */
+#include <string.h>
+#include "params.h"
+
+static int add(struct tensor *t, int n, const char *name, enum comp c,
+	       double rows, double cols, double count, enum split s, enum store st)
+{
+	t[n].name = name;
+	t[n].comp = c;
+	t[n].rows = rows;
+	t[n].cols = cols;
+	t[n].count = count;
+	t[n].split = s;
+	t[n].store = st;
+	return n + 1;
+}
+
+static int params_mla(const struct model *m, struct tensor *t, int n)
+{
+	double d = m->hidden, H = m->heads, qk = m->qk_nope + m->qk_rope;
+
+	if (m->q_lora > 0) {
+		n = add(t, n, "q_a_proj", COMP_ATTN, m->q_lora, d, 1, SPLIT_NONE, STORE_QUANT);
+		n = add(t, n, "q_a_layernorm", COMP_ATTN, 1, m->q_lora, 1, SPLIT_NONE, STORE_BF16);
+		n = add(t, n, "q_b_proj", COMP_ATTN, H * qk, m->q_lora, 1, SPLIT_TP, STORE_QUANT);
+	} else {
+		n = add(t, n, "q_proj", COMP_ATTN, H * qk, d, 1, SPLIT_TP, STORE_QUANT);
+	}
+	n = add(t, n, "kv_a_proj_with_mqa", COMP_ATTN, m->kv_lora + m->qk_rope, d, 1,
+		SPLIT_NONE, STORE_QUANT);
+	n = add(t, n, "kv_a_layernorm", COMP_ATTN, 1, m->kv_lora, 1, SPLIT_NONE, STORE_BF16);
+	n = add(t, n, "kv_b_proj", COMP_ATTN, H * (m->qk_nope + m->v_head), m->kv_lora, 1,
+		SPLIT_TP, STORE_QUANT);
+	return add(t, n, "o_proj", COMP_ATTN, d, H * m->v_head, 1, SPLIT_TP, STORE_QUANT);
+}
+
+static int params_gqa(const struct model *m, struct tensor *t, int n)
+{
+	double d = m->hidden, q = m->heads * m->head_dim, kv = m->kv_heads * m->head_dim;
+
+	n = add(t, n, "q_proj", COMP_ATTN, q, d, 1, SPLIT_TP, STORE_QUANT);
+	n = add(t, n, "k_proj", COMP_ATTN, kv, d, 1, SPLIT_KV, STORE_QUANT);
+	n = add(t, n, "v_proj", COMP_ATTN, kv, d, 1, SPLIT_KV, STORE_QUANT);
+	if (m->qkv_bias) {
+		n = add(t, n, "q_proj.bias", COMP_ATTN, 1, q, 1, SPLIT_TP, STORE_BF16);
+		n = add(t, n, "k_proj.bias", COMP_ATTN, 1, kv, 1, SPLIT_KV, STORE_BF16);
+		n = add(t, n, "v_proj.bias", COMP_ATTN, 1, kv, 1, SPLIT_KV, STORE_BF16);
+	}
+	n = add(t, n, "o_proj", COMP_ATTN, d, q, 1, SPLIT_TP, STORE_QUANT);
+	if (m->o_bias)
+		n = add(t, n, "o_proj.bias", COMP_ATTN, 1, d, 1, SPLIT_NONE, STORE_BF16);
+	return n;
+}
+
+/* SwiGLU block of width f: gate and up [f, d], down [d, f]. */
+static int params_swiglu(const struct model *m, struct tensor *t, int n, enum comp c,
+			 double f, double count, enum split s)
+{
+	n = add(t, n, "gate_proj", c, f, m->hidden, count, s, STORE_QUANT);
+	n = add(t, n, "up_proj", c, f, m->hidden, count, s, STORE_QUANT);
+	return add(t, n, "down_proj", c, m->hidden, f, count, s, STORE_QUANT);
+}
+
+static int params_block(const struct model *m, int moe, struct tensor *t, int n)
+{
+	n = m->attn == ATTN_MLA ? params_mla(m, t, n) : params_gqa(m, t, n);
+	n = add(t, n, "input_layernorm", COMP_NORM, 1, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+	n = add(t, n, "post_attention_layernorm", COMP_NORM, 1, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+	if (!moe)
+		return params_swiglu(m, t, n, COMP_FFN, m->inter, 1, SPLIT_TP);
+	n = add(t, n, "gate", COMP_ROUTER, m->experts, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+	if (m->router_bias)
+		n = add(t, n, "e_score_correction_bias", COMP_ROUTER, 1, m->experts, 1,
+			SPLIT_NONE, STORE_FP32);
+	if (m->shared_experts > 0)
+		n = params_swiglu(m, t, n, COMP_SHARED, m->shared_experts * m->expert_inter, 1, SPLIT_TP);
+	return params_swiglu(m, t, n, COMP_ROUTED, m->expert_inter, m->experts, SPLIT_EXPERT);
+}
+
+int params_layer(const struct model *m, enum layer_kind k, struct tensor *t)
+{
+	int n = 0, i;
+
+	switch (k) {
+	case LAYER_DENSE:
+		return params_block(m, 0, t, 0);
+	case LAYER_MOE:
+		return params_block(m, 1, t, 0);
+	case LAYER_MTP:
+		n = add(t, n, "enorm", COMP_MTP, 1, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+		n = add(t, n, "hnorm", COMP_MTP, 1, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+		n = add(t, n, "eh_proj", COMP_MTP, m->hidden, 2 * m->hidden, 1, SPLIT_TP, STORE_QUANT);
+		n = add(t, n, "shared_head.norm", COMP_MTP, 1, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+		i = n;
+		/* the MTP block is a layer past first_k_dense_replace: MoE in a MoE model */
+		n = params_block(m, m->is_moe, t, n);
+		for (; i < n; i++)
+			t[i].comp = COMP_MTP;
+		return n;
+	case LAYER_GLOBAL:
+		n = add(t, n, "embed_tokens", COMP_EMBED, m->vocab, m->hidden, 1, SPLIT_VOCAB, STORE_BF16);
+		n = add(t, n, "norm", COMP_NORM, 1, m->hidden, 1, SPLIT_NONE, STORE_BF16);
+		if (!m->tie_embeddings)
+			n = add(t, n, "lm_head", COMP_HEAD, m->vocab, m->hidden, 1, SPLIT_VOCAB, STORE_BF16);
+		return n;
+	default:
+		return 0;
+	}
+}
+
+double params_tensor_count(const struct tensor *t)
+{
+	return t->rows * t->cols * t->count;
+}
+
+double params_tensor_bytes(const struct tensor *t, const struct wprec *w)
+{
+	static const struct wprec bf16 = {WF_BF16, 128, "bf16"};
+	static const struct wprec fp32 = {WF_FP32, 128, "fp32"};
+	const struct wprec *p = t->store == STORE_QUANT ? w :
+				t->store == STORE_FP32 ? &fp32 : &bf16;
+
+	return precision_matrix_bytes(p, t->rows, t->cols) * t->count;
+}
+
+/* Parameters one token touches in tensor t: routed experts count k of E. */
+static double params_tensor_active(const struct model *m, const struct tensor *t)
+{
+	if (t->split == SPLIT_EXPERT)
+		return t->rows * t->cols * m->top_k;
+	return params_tensor_count(t);
+}
+
+void params_count(const struct model *m, struct params *p)
+{
+	struct tensor t[PARAMS_MAX_TENSORS];
+	double layers[LAYER_KINDS];
+	int k, i, n;
+
+	memset(p, 0, sizeof *p);
+	layers[LAYER_DENSE] = m->layers - m->moe_layers;
+	layers[LAYER_MOE] = m->moe_layers;
+	layers[LAYER_MTP] = m->mtp_layers;
+	layers[LAYER_GLOBAL] = 1;
+	memcpy(p->layer_count, layers, sizeof layers);
+	for (k = 0; k < LAYER_KINDS; k++) {
+		n = params_layer(m, (enum layer_kind)k, t);
+		for (i = 0; i < n; i++) {
+			p->comp[t[i].comp] += params_tensor_count(&t[i]) * layers[k];
+			p->comp_active[t[i].comp] += params_tensor_active(m, &t[i]) * layers[k];
+		}
+	}
+	for (k = 0; k < COMP_N; k++) {
+		if (k == COMP_MTP)
+			continue;
+		p->total += p->comp[k];
+		p->active_with_embedding += p->comp_active[k];
+	}
+	p->active = p->active_with_embedding - p->comp_active[COMP_EMBED];
+	p->mtp_total = p->comp[COMP_MTP];
+	p->mtp_active = p->comp_active[COMP_MTP];
+}
+
+static const char *const comp_names[COMP_N] = {
+	"embedding", "attention", "norms", "dense ffn", "router", "shared experts",
+	"routed experts", "output head", "mtp module",
+};
+static const char *const comp_keys[COMP_N] = {
+	"embedding", "attention", "norms", "dense_ffn", "router", "shared_experts",
+	"routed_experts", "output_head", "mtp",
+};
+
+const char *params_comp_name(enum comp c) { return comp_names[c]; }
+const char *params_comp_key(enum comp c) { return comp_keys[c]; }

@@ -1,0 +1,248 @@
+/* plan.c - memory fit of a deployment; see plan.h for the parallelism model */
+#include <math.h>
+#include <string.h>
+#include "plan.h"
+
+void plan_default_deployment(const struct model *m, struct deployment *d)
+{
+	struct err e;
+
+	memset(d, 0, sizeof *d);
+	d->tp = d->dp = d->ep = d->pp = 1;
+	if (precision_parse_weights(m->weights, "weights", &d->weights, &e))
+		precision_parse_weights("bf16", "weights", &d->weights, &e);
+	precision_parse_kv("bf16", "kv-dtype", &d->kv, &e);
+	d->kv_block = 1;
+	d->context = 4096;
+	d->mem_fraction = 0.9;     /* vLLM's default gpu_memory_utilization */
+	d->reserve_bytes = NAN;
+}
+
+static int whole(double x) { return x >= 1 && x == floor(x); }
+
+int plan_check(const struct model *m, const struct deployment *d, struct err *e)
+{
+	const char *f = m->path;
+	double moe_gpus = d->tp * d->dp;
+
+	if (!whole(d->tp) || !whole(d->dp) || !whole(d->ep) || !whole(d->pp))
+		return err_set(e, EXIT_USAGE, "'--tp', '--dp', '--ep' and '--pp' must be positive integers");
+	if (fmod(m->heads, d->tp) != 0)
+		return err_set(e, EXIT_INPUT, "%s: '--tp %g' must divide the %g attention heads",
+			       f, d->tp, m->heads);
+	if (m->attn != ATTN_MLA && d->tp <= m->kv_heads && fmod(m->kv_heads, d->tp) != 0)
+		return err_set(e, EXIT_INPUT, "%s: '--tp %g' must divide the %g KV heads",
+			       f, d->tp, m->kv_heads);
+	if (m->attn != ATTN_MLA && d->tp > m->kv_heads && fmod(d->tp, m->kv_heads) != 0)
+		return err_set(e, EXIT_INPUT,
+			       "%s: '--tp %g' above the %g KV heads must be a multiple of them",
+			       f, d->tp, m->kv_heads);
+	if (d->pp > m->layers)
+		return err_set(e, EXIT_INPUT, "%s: '--pp %g' exceeds the %g layers", f, d->pp, m->layers);
+	if (d->pp > PLAN_MAX_STAGES)
+		return err_set(e, EXIT_USAGE, "'--pp' is at most %d", PLAN_MAX_STAGES);
+	if (!m->is_moe && (d->ep > 1 || d->redundant_experts > 0))
+		return err_set(e, EXIT_INPUT, "%s: '--ep' and '--redundant-experts' need a MoE model", f);
+	if (m->is_moe && d->ep > m->experts + d->redundant_experts)
+		return err_set(e, EXIT_INPUT,
+			       "%s: '--ep %g' exceeds the %g routed experts (+%g redundant): some GPUs would hold none",
+			       f, d->ep, m->experts, d->redundant_experts);
+	if (fmod(moe_gpus, d->ep) != 0)
+		return err_set(e, EXIT_INPUT,
+			       "'--ep %g' must divide the %g GPUs of a stage (tp %g x dp %g)",
+			       d->ep, moe_gpus, d->tp, d->dp);
+	if (d->mtp > m->mtp_layers)
+		return err_set(e, EXIT_INPUT, "%s: '--mtp %g' exceeds 'num_nextn_predict_layers' %g",
+			       f, d->mtp, m->mtp_layers);
+	if (!(d->context >= 1) || !(d->kv_block >= 1) || d->kv_block != floor(d->kv_block))
+		return err_set(e, EXIT_USAGE, "'--context' and '--kv-block' must be at least 1");
+	if (!(d->mem_fraction > 0 && d->mem_fraction <= 1))
+		return err_set(e, EXIT_USAGE, "'--mem-fraction' must be in (0, 1], got %g", d->mem_fraction);
+	return 0;
+}
+
+/* MoE layers among main layers [a, b). */
+static double plan_moe_in(const struct model *m, double a, double b)
+{
+	double lo;
+
+	if (!m->is_moe)
+		return 0;
+	lo = a > m->first_dense ? a : m->first_dense;
+	if (b <= lo)
+		return 0;
+	return ceil(b / m->moe_freq) - ceil(lo / m->moe_freq);
+}
+
+/* Bytes of tensor t held by one GPU. */
+static double plan_tensor_per_gpu(const struct plan *p, const struct tensor *t)
+{
+	const struct deployment *d = &p->dep;
+	double bytes = params_tensor_bytes(t, &d->weights);
+
+	switch (t->split) {
+	case SPLIT_TP:
+	case SPLIT_VOCAB:
+		return bytes / d->tp;
+	case SPLIT_KV:
+		return bytes / fmin(d->tp, p->model->kv_heads);
+	case SPLIT_EXPERT:
+		return bytes / t->count * p->mem.experts_per_gpu / p->mem.moe_tp;
+	default:
+		return bytes;
+	}
+}
+
+/* Add `layers` layers of kind k to a stage's per-GPU bytes. */
+static void plan_add_layers(struct plan *p, struct memory_stage *s,
+			    enum layer_kind k, double layers)
+{
+	struct tensor t[PARAMS_MAX_TENSORS];
+	int i, n;
+
+	if (layers <= 0)
+		return;
+	n = params_layer(p->model, k, t);
+	for (i = 0; i < n; i++) {
+		double b = plan_tensor_per_gpu(p, &t[i]) * layers;
+		s->comp_bytes[t[i].comp] += b;
+		s->weights_bytes += b;
+	}
+}
+
+/* Embedding on the first stage; final norm and output head on the last. */
+static void plan_add_global(struct plan *p, struct memory_stage *s, int first, int last)
+{
+	struct tensor t[PARAMS_MAX_TENSORS];
+	int i, n = params_layer(p->model, LAYER_GLOBAL, t);
+
+	for (i = 0; i < n; i++) {
+		double b;
+		if (t[i].comp == COMP_EMBED ? !first : !last)
+			continue;
+		b = plan_tensor_per_gpu(p, &t[i]);
+		s->comp_bytes[t[i].comp] += b;
+		s->weights_bytes += b;
+	}
+}
+
+/* Whole-model weight bytes (main model plus the loaded MTP modules). */
+static double plan_weights_total(const struct plan *p)
+{
+	struct tensor t[PARAMS_MAX_TENSORS];
+	double layers[LAYER_KINDS], sum = 0;
+	int k, i, n;
+
+	layers[LAYER_DENSE] = p->model->layers - p->model->moe_layers;
+	layers[LAYER_MOE] = p->model->moe_layers;
+	layers[LAYER_MTP] = p->dep.mtp;
+	layers[LAYER_GLOBAL] = 1;
+	for (k = 0; k < LAYER_KINDS; k++) {
+		n = params_layer(p->model, (enum layer_kind)k, t);
+		for (i = 0; i < n; i++)
+			sum += params_tensor_bytes(&t[i], &p->dep.weights) * layers[k];
+	}
+	return sum;
+}
+
+/* Capacity of one stage: KV tokens and sequences per tensor-parallel group. */
+static void plan_stage_capacity(struct plan *p, struct memory_stage *s)
+{
+	const struct deployment *d = &p->dep;
+	double page_bytes, pages, pages_per_seq;
+
+	s->kv_budget_bytes = p->mem.budget_bytes - s->weights_bytes - p->mem.reserve_bytes;
+	if (s->kv_budget_bytes <= 0) {
+		s->max_tokens = 0;
+		s->max_sequences = 0;
+		return;
+	}
+	if (s->kv_bytes_per_token <= 0) {
+		s->max_tokens = INFINITY;
+		s->max_sequences = INFINITY;
+		return;
+	}
+	page_bytes = d->kv_block * s->kv_bytes_per_token;
+	pages = floor(s->kv_budget_bytes / page_bytes);
+	pages_per_seq = ceil(d->context / d->kv_block);
+	s->max_tokens = pages * d->kv_block;
+	s->max_sequences = floor(pages / pages_per_seq);
+}
+
+static void plan_memory(struct plan *p)
+{
+	const struct model *m = p->model;
+	const struct deployment *d = &p->dep;
+	struct memory *mem = &p->mem;
+	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
+	double first = 0, kv_div, min_tokens = INFINITY, min_seqs = INFINITY;
+	int s, c;
+
+	mem->gpus = d->tp * d->dp * d->pp;
+	mem->moe_tp = d->tp * d->dp / d->ep;
+	mem->experts_per_gpu = m->is_moe ? ceil((m->experts + d->redundant_experts) / d->ep) : 0;
+	mem->hbm_usable_bytes = p->hw->gpu.hbm_usable_bytes;
+	mem->budget_bytes = mem->hbm_usable_bytes * d->mem_fraction;
+	mem->reserve_bytes = isnan(d->reserve_bytes) ? p->hw->gpu.reserve_bytes : d->reserve_bytes;
+	mem->stages = (int)d->pp;
+	kv_div = m->attn == ATTN_MLA ? 1 : fmin(d->tp, m->kv_heads);
+	mem->fits = 1;
+	for (s = 0; s < mem->stages; s++) {
+		struct memory_stage *st = &mem->stage[s];
+		double n = base + (s < rem);
+		int last = s == mem->stages - 1;
+
+		memset(st, 0, sizeof *st);
+		st->layers = n;
+		st->moe_layers = plan_moe_in(m, first, first + n);
+		plan_add_layers(p, st, LAYER_DENSE, n - st->moe_layers);
+		plan_add_layers(p, st, LAYER_MOE, st->moe_layers);
+		plan_add_global(p, st, s == 0, last);
+		if (last)
+			plan_add_layers(p, st, LAYER_MTP, d->mtp);
+		st->kv_bytes_per_token = (n + (last && d->kv_mtp ? d->mtp : 0)) *
+					 p->kv_bytes_per_layer / kv_div;
+		first += n;
+		plan_stage_capacity(p, st);
+		if (st->max_sequences < 1)
+			mem->fits = 0;
+		if (st->weights_bytes >= mem->weights_bytes_per_gpu) {
+			mem->weights_bytes_per_gpu = st->weights_bytes;
+			for (c = 0; c < COMP_N; c++)
+				mem->comp_bytes_per_gpu[c] = st->comp_bytes[c];
+		}
+		mem->kv_bytes_per_token_per_gpu = fmax(mem->kv_bytes_per_token_per_gpu,
+						       st->kv_bytes_per_token);
+		min_tokens = fmin(min_tokens, st->max_tokens);
+		min_seqs = fmin(min_seqs, st->max_sequences);
+	}
+	mem->kv_bytes_per_gpu = fmax(0, mem->budget_bytes - mem->weights_bytes_per_gpu -
+					mem->reserve_bytes);
+	mem->free_bytes_per_gpu = mem->hbm_usable_bytes - mem->budget_bytes;
+	mem->max_sequences_per_instance = min_seqs * d->dp;
+	mem->max_sequences_per_gpu = mem->max_sequences_per_instance / mem->gpus;
+	mem->max_tokens_per_gpu = min_tokens * d->dp / mem->gpus;
+}
+
+int plan_compute(const struct model *m, const struct hw *h,
+		 const struct deployment *d, const struct params *params,
+		 struct plan *p, struct err *e)
+{
+	if (plan_check(m, d, e))
+		return e->code;
+	p->model = m;
+	p->hw = h;
+	p->dep = *d;
+	if (params)
+		p->params = *params;
+	else
+		params_count(m, &p->params);
+	p->kv_bytes_per_layer = kv_bytes_per_layer(m, &d->kv, e);
+	if (isnan(p->kv_bytes_per_layer))
+		return e->code;
+	p->kv_layers = m->layers + (d->kv_mtp ? d->mtp : 0);
+	p->kv_bytes_per_token = p->kv_layers * p->kv_bytes_per_layer;
+	p->weights_bytes_total = plan_weights_total(p);
+	plan_memory(p);
+	return 0;
+}

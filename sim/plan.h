@@ -1,0 +1,106 @@
+/*
+ * plan.h - a deployment of a model on hardware, and what it costs in memory.
+ *
+ * plan_compute() is a pure function of (model, hw, deployment): no I/O, no
+ * globals, no allocation, cheap enough to call a million times a second.
+ *
+ * Parallelism (one model instance uses tp x dp x pp GPUs):
+ *   tp  tensor parallelism of attention, dense FFN, shared experts, embedding
+ *       and head within a group of tp GPUs
+ *   dp  attention data parallelism: dp groups of tp GPUs each serve their own
+ *       sequences with their own copy of attention, and share the experts
+ *   ep  expert parallelism: routed experts (plus redundant copies) spread over
+ *       ep GPUs; the remaining factor tp*dp/ep splits each expert (MoE-TP)
+ *   pp  pipeline stages: layers split into pp contiguous stages, embedding on
+ *       the first, output head (and MTP modules) on the last
+ */
+#ifndef MLASIM_PLAN_H
+#define MLASIM_PLAN_H
+
+#include "err.h"
+#include "hw.h"
+#include "kv.h"
+#include "model.h"
+#include "params.h"
+#include "precision.h"
+
+/* The most pipeline stages a plan reports one by one. */
+#define PLAN_MAX_STAGES 256
+
+struct deployment {
+	double tp, dp, ep, pp;
+	double redundant_experts;   /* extra physical expert copies (EPLB) */
+	double mtp;                 /* MTP modules loaded (0..num_nextn_predict_layers) */
+	struct wprec weights;       /* format of linear layers */
+	struct kvfmt kv;
+	double kv_block;            /* tokens per KV page (1 = unpaged) */
+	int kv_mtp;                 /* MTP layers keep a KV cache too */
+	double context;             /* tokens per sequence for the fit question */
+	double mem_fraction;        /* share of usable HBM for weights + KV (vLLM
+	                               gpu_memory_utilization; default 0.9) */
+	double reserve_bytes;       /* per GPU: runtime reserve; NAN = the card's */
+};
+
+/* Defaults: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's weight
+ * format, bf16 KV, unpaged, 4096-token context, mem_fraction 0.9. */
+void plan_default_deployment(const struct model *m, struct deployment *d);
+
+struct memory_stage {
+	double layers, moe_layers;
+	double weights_bytes;            /* per GPU of this stage */
+	double comp_bytes[COMP_N];       /* per GPU, by component */
+	double kv_bytes_per_token;       /* per GPU of this stage */
+	double kv_budget_bytes;          /* per GPU: HBM x fraction - weights - reserve */
+	double max_tokens;               /* per tensor-parallel group */
+	double max_sequences;            /* per tensor-parallel group at `context` */
+};
+
+struct memory {
+	double gpus;                     /* tp x dp x pp */
+	double experts_per_gpu;          /* physical experts held by each EP rank */
+	double moe_tp;                   /* tp x dp / ep */
+	double hbm_usable_bytes;
+	double budget_bytes;             /* usable x mem_fraction */
+	double reserve_bytes;
+	double weights_bytes_per_gpu;    /* the heaviest stage */
+	double comp_bytes_per_gpu[COMP_N];
+	double kv_bytes_per_token_per_gpu;   /* heaviest stage */
+	double kv_bytes_per_gpu;         /* KV space per GPU (budget left for KV, >= 0) */
+	double free_bytes_per_gpu;       /* usable - budget: activations, graphs, fragmentation */
+	double max_tokens_per_gpu;       /* KV tokens an instance holds / GPUs */
+	double max_sequences_per_instance;
+	double max_sequences_per_gpu;    /* instance sequences / GPUs (may be fractional) */
+	int fits;                        /* weights fit and one sequence of `context` fits */
+	int stages;
+	struct memory_stage stage[PLAN_MAX_STAGES];
+};
+
+struct plan {
+	const struct model *model;
+	const struct hw *hw;
+	struct deployment dep;
+	struct params params;            /* computed for the model */
+	double weights_bytes_total;      /* whole model (main + loaded MTP) in dep.weights */
+	double kv_bytes_per_token;       /* whole model, all caching layers, unsplit */
+	double kv_bytes_per_layer;       /* per token per layer */
+	double kv_layers;
+	struct memory mem;
+};
+
+/*
+ * Check that deployment d can be laid out for model m (TP divides heads, EP
+ * fits the experts, ...).  Returns 0, or EXIT_INPUT with a message saying what
+ * would be right.
+ */
+int plan_check(const struct model *m, const struct deployment *d, struct err *e);
+
+/*
+ * Size model m on hardware h under deployment d into *p.  `params` may be a
+ * precomputed params_count(m) (NULL: computed here).  Returns 0 or an error
+ * (EXIT_INPUT) from plan_check or the KV format.
+ */
+int plan_compute(const struct model *m, const struct hw *h,
+		 const struct deployment *d, const struct params *params,
+		 struct plan *p, struct err *e);
+
+#endif

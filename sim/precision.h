@@ -1,0 +1,60 @@
+/*
+ * precision.h - bytes of a weight matrix and of a KV-cache element in each
+ * storage format mlasim knows.
+ *
+ * Weight formats (a matrix of `rows` outputs x `cols` inputs, PyTorch layout):
+ *   bf16, fp16   2 B per element
+ *   fp32         4 B per element
+ *   fp8          1 B per element + one fp32 scale per tensor
+ *   fp8-block    1 B per element + one fp32 scale per 128x128 block
+ *                (DeepSeek-V3 checkpoint, quantization_config weight_block_size)
+ *   int8         1 B per element + one fp32 scale per output row
+ *   nvfp4        0.5 B per element + one fp8 E4M3 scale per 16 inputs + one
+ *                fp32 scale per tensor (NVIDIA NVFP4 layout)
+ *   mxfp4        0.5 B per element + one E8M0 scale byte per 32 inputs (OCP MX v1.0)
+ *   int4[:gN]    0.5 B per element + one bf16 scale per group of N inputs
+ *                (symmetric; default N = 128, as GPTQ/AWQ checkpoints commonly use)
+ */
+#ifndef MLASIM_PRECISION_H
+#define MLASIM_PRECISION_H
+
+#include "err.h"
+
+enum wfmt {
+	WF_BF16, WF_FP16, WF_FP32, WF_FP8, WF_FP8_BLOCK, WF_INT8, WF_NVFP4,
+	WF_MXFP4, WF_INT4,
+};
+
+struct wprec {
+	enum wfmt fmt;
+	double group;        /* int4 group size */
+	char name[24];       /* as the user wrote it, normalised */
+};
+
+/* Parse a weight format name; EXIT_USAGE naming `what` if unknown. */
+int precision_parse_weights(const char *s, const char *what, struct wprec *p,
+			    struct err *e);
+
+/* Bytes to store a rows x cols matrix in format p, scales included. */
+double precision_matrix_bytes(const struct wprec *p, double rows, double cols);
+
+/* Bits per element of the matrix payload alone (16, 8, 4), scales excluded. */
+double precision_weight_bits(const struct wprec *p);
+
+/*
+ * KV-cache formats: a bit width per element ("bf16" 16, "fp8" 8, "bits:6" 6,
+ * any width from 1 to 64), or "fp8-flashmla": FlashMLA's FP8 MLA layout, per
+ * token per layer dc fp8 latent values + one fp32 scale per 128 of them +
+ * dr bf16 RoPE values (656 B for dc 512, dr 64).
+ */
+struct kvfmt {
+	double bits;         /* per element; for flashmla the latent's 8 */
+	int flashmla;
+	char name[24];
+};
+
+/* Parse a KV format; EXIT_USAGE naming `what` if unknown. */
+int precision_parse_kv(const char *s, const char *what, struct kvfmt *k,
+		       struct err *e);
+
+#endif

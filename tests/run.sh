@@ -1,0 +1,99 @@
+#!/bin/sh
+# tests/run.sh BUILD_DIR - run every test of mlasim and print one TAP-style line
+# per test, then exactly one summary line 'tests: N passed, N failed, N skipped'.
+# Exit status 1 if any test failed.  Run from the repository root (make test).
+#
+#   1. unit tests         BUILD_DIR/unit prints 'ok - name' / 'not ok - name' / 'skip - name'
+#   2. golden CLI tests   tests/golden/NAME.cmd (arguments), NAME.out (expected stdout),
+#                         NAME.rc (expected exit status, default 0)
+#   3. bad input corpus   tests/bad/cases.tsv: EXIT<TAB>MESSAGE SUBSTRING<TAB>ARGUMENTS
+#   4. examples           every examples/*.sh runs and exits 0
+#   5. properties         determinism, atomic -o, chart files
+set -u
+B=${1:-build}
+M="$(cd "$B" && pwd)/mlasim"
+export MLASIM="$M"
+T=$(mktemp -d "${TMPDIR:-/tmp}/mlasim-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+n=0 pass=0 fail=0 skip=0
+
+ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+notok() {
+	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	[ $# -gt 1 ] && printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
+	return 0
+}
+skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $1 # SKIP ${2:-}"; }
+
+# ---- 1. unit tests ------------------------------------------------------
+"$B/unit" > "$T/unit.out" 2>&1
+urc=$?
+while IFS= read -r line; do
+	case "$line" in
+	"ok - "*) ok "unit: ${line#ok - }" ;;
+	"not ok - "*) notok "unit: ${line#not ok - }" ;;
+	"skip - "*) skipped "unit: ${line#skip - }" ;;
+	"#"*) echo "$line" ;;
+	esac
+done < "$T/unit.out"
+if [ $urc -ne 0 ] && ! grep -q '^not ok - ' "$T/unit.out"; then
+	notok "unit: the unit test program exited $urc" "$(tail -5 "$T/unit.out")"
+fi
+
+# ---- 2. golden CLI tests ------------------------------------------------
+for cmd in tests/golden/*.cmd; do
+	[ -e "$cmd" ] || continue
+	name=${cmd%.cmd}
+	want_rc=0
+	[ -f "$name.rc" ] && want_rc=$(cat "$name.rc")
+	eval "set -- $(cat "$cmd")"
+	"$M" "$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	if [ "$rc" -ne "$want_rc" ]; then
+		notok "golden: ${name#tests/golden/} (exit $rc, expected $want_rc)" "$(cat "$T/err")"
+	elif ! diff -u "$name.out" "$T/out" > "$T/diff"; then
+		notok "golden: ${name#tests/golden/} (output differs)" "$(cat "$T/diff")"
+	else
+		ok "golden: ${name#tests/golden/}"
+	fi
+done
+
+# ---- 3. bad input corpus ------------------------------------------------
+# Each case: the exit status, a substring of the one-line error, the arguments.
+# stderr must start 'mlasim: ', its first line must hold the substring, stdout
+# must be empty, and nothing may crash (status > 4).
+tab=$(printf '\t')
+while IFS="$tab" read -r want msg args; do
+	case "$want" in ''|'#'*) continue ;; esac
+	eval "set -- $args"
+	"$M" "$@" > "$T/out" 2> "$T/err"
+	rc=$?
+	first=$(head -1 "$T/err")
+	if [ "$rc" -ne "$want" ]; then
+		notok "bad input: $args (exit $rc, expected $want)" "$(cat "$T/err")"
+	elif [ -s "$T/out" ]; then
+		notok "bad input: $args (wrote to stdout)" "$(head -3 "$T/out")"
+	else
+		case "$first" in
+		"mlasim: "*"$msg"*) ok "bad input: $args" ;;
+		*) notok "bad input: $args (message)" "got: $first
+want substring: $msg" ;;
+		esac
+	fi
+done < tests/bad/cases.tsv
+
+# ---- 4. examples --------------------------------------------------------
+for ex in examples/*.sh; do
+	[ -e "$ex" ] || continue
+	if (top=$(pwd) && cd "$T" && sh "$top/$ex" "$M") > "$T/ex.out" 2>&1; then
+		ok "example: $ex"
+	else
+		notok "example: $ex" "$(tail -10 "$T/ex.out")"
+	fi
+done
+
+# ---- 5. properties of the whole program ---------------------------------
+. tests/properties.sh
+
+echo "tests: $pass passed, $fail failed, $skip skipped"
+[ $fail -eq 0 ]
