@@ -63,7 +63,6 @@ static void plan_table_model(struct sbuf *b, const struct plan *p)
 {
 	const struct model *m = p->model;
 	const struct params *q = &p->params;
-	char s1[32];
 
 	sbuf_printf(b, "model\n");
 	sbuf_printf(b, "  parameters      %.2f B total (main model with embedding and output head, without MTP)\n",
@@ -75,8 +74,8 @@ static void plan_table_model(struct sbuf *b, const struct plan *p)
 		sbuf_printf(b, "                  MTP: %g module(s) of %.2f B, %s\n", m->mtp_layers,
 			    q->mtp_total / m->mtp_layers / 1e9,
 			    p->dep.mtp > 0 ? "loaded" : "not loaded (--mtp 1 loads it)");
-	sbuf_printf(b, "  weights         %s for linear layers; embedding, head, norms, router bf16: %s GB in all\n",
-		    p->dep.weights.name, gb(p->weights_bytes_total, s1, sizeof s1));
+	sbuf_printf(b, "  weights         %.3f GB in all: %s linear layers; embedding, head, norms, router in bf16\n",
+		    p->weights_bytes_total / 1e9, p->dep.weights.name);
 	sbuf_printf(b, "  kv cache        %s %s: %.15g B per token (%g layers x %g B)\n\n",
 		    model_attn_name(m->attn), p->dep.kv.name, p->kv_bytes_per_token, p->kv_layers,
 		    p->kv_bytes_per_layer);
@@ -108,13 +107,18 @@ static void plan_table_capacity(struct sbuf *b, const struct plan *p)
 	const struct deployment *d = &p->dep;
 
 	sbuf_printf(b, "capacity\n");
-	if (p->model->is_moe)
-		sbuf_printf(b, "  experts per GPU     %g routed (+ redundant), each split %g ways\n",
+	if (p->model->is_moe && d->ep == 1)
+		sbuf_printf(b, "  experts             all %g on every GPU, each split %g ways (MoE tensor parallel)\n",
 			    mem->experts_per_gpu, mem->moe_tp);
+	else if (p->model->is_moe)
+		sbuf_printf(b, "  experts             %g per GPU (%g routed + %g redundant over ep %g)%s\n",
+			    mem->experts_per_gpu, p->model->experts, d->redundant_experts, d->ep,
+			    mem->moe_tp > 1 ? ", each split further" : "");
 	sbuf_printf(b, "  kv per token/GPU    %.15g B%s\n", mem->kv_bytes_per_token_per_gpu,
 		    p->model->attn == ATTN_MLA && d->tp > 1 ?
 		    " (the MLA latent is replicated on every TP rank)" : "");
-	sbuf_printf(b, "  kv tokens per GPU   %.0f\n", mem->max_tokens_per_gpu);
+	sbuf_printf(b, "  kv tokens           %.0f per instance, %.0f per GPU\n",
+		    mem->max_tokens_per_instance, mem->max_tokens_per_gpu);
 	sbuf_printf(b, "  sequences of %-6g %.0f per instance of %g GPUs, %.2f per GPU\n",
 		    d->context, mem->max_sequences_per_instance, mem->gpus, mem->max_sequences_per_gpu);
 	sbuf_printf(b, "  fits                %s\n", mem->fits ? "yes" :
@@ -151,6 +155,7 @@ static cJSON *plan_json_memory(const struct plan *p)
 	report_num(o, "kv_bytes_per_gpu", mem->kv_bytes_per_gpu);
 	report_num(o, "headroom_bytes_per_gpu", mem->free_bytes_per_gpu);
 	report_num(o, "kv_bytes_per_token_per_gpu", mem->kv_bytes_per_token_per_gpu);
+	report_num(o, "max_tokens_per_instance", mem->max_tokens_per_instance);
 	report_num(o, "max_tokens_per_gpu", mem->max_tokens_per_gpu);
 	report_num(o, "max_sequences_per_instance", mem->max_sequences_per_instance);
 	report_num(o, "max_sequences_per_gpu", mem->max_sequences_per_gpu);

@@ -221,7 +221,8 @@ static void plan_memory(struct plan *p)
 	mem->free_bytes_per_gpu = mem->hbm_usable_bytes - mem->budget_bytes;
 	mem->max_sequences_per_instance = min_seqs * d->dp;
 	mem->max_sequences_per_gpu = mem->max_sequences_per_instance / mem->gpus;
-	mem->max_tokens_per_gpu = min_tokens * d->dp / mem->gpus;
+	mem->max_tokens_per_instance = min_tokens * d->dp;
+	mem->max_tokens_per_gpu = mem->max_tokens_per_instance / mem->gpus;
 }
 
 int plan_compute(const struct model *m, const struct hw *h,

@@ -67,7 +67,8 @@ struct memory {
 	double kv_bytes_per_token_per_gpu;   /* heaviest stage */
 	double kv_bytes_per_gpu;         /* KV space per GPU (budget left for KV, >= 0) */
 	double free_bytes_per_gpu;       /* usable - budget: activations, graphs, fragmentation */
-	double max_tokens_per_gpu;       /* KV tokens an instance holds / GPUs */
+	double max_tokens_per_instance;  /* KV tokens one instance holds (dp groups x tokens per group) */
+	double max_tokens_per_gpu;       /* max_tokens_per_instance / GPUs */
 	double max_sequences_per_instance;
 	double max_sequences_per_gpu;    /* instance sequences / GPUs (may be fractional) */
 	int fits;                        /* weights fit and one sequence of `context` fits */

@@ -1,0 +1,1 @@
+kv --model deepseek-v2 --kv-dtype bits:6 --context 128Ki

@@ -1,0 +1,1 @@
+kv --model deepseek-v3 --compare

@@ -1,0 +1,1 @@
+kv --model v3.json --format json

@@ -1,0 +1,1 @@
+plan --model deepseek-v3 --hw h800 --tp 8 --pp 2 --mtp 1
