@@ -15,6 +15,12 @@ ALLFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -Isim -Ireports \
 LDLIBS   := -lcjson -lgsl -lgslcblas -lm
 
 B        := build
+V        ?= 0
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
 ENGINE   := err units jsonx model hw cards precision params kv plan
 CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate
 REPORTS  := sbuf out report gnuplot
@@ -35,6 +41,7 @@ help:
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
 	@echo "make demo       size DeepSeek-V3 on a GB200 NVL72 rack and on 8xH800"
 	@echo "make install    PREFIX=$(PREFIX): binary, cards, help text"
+	@echo "V=1             show the full compiler commands"
 
 # ---- dependencies -------------------------------------------------------
 deps:
@@ -54,19 +61,22 @@ $(B)/.flags: FORCE
 
 $(B)/%.o: %.c $(B)/.flags
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLFLAGS) -MMD -MP -c $< -o $@
+	@[ "$(V)" = 1 ] || echo "  CC      $<"
+	$(Q)$(CC) $(ALLFLAGS) -MMD -MP -c $< -o $@
 
 $(B)/libmlasim.a: $(LIB_OBJ)
-	ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $^
 
 $(B)/mlasim: $(CLI_OBJ) $(B)/libmlasim.a
-	$(CC) $(ALLFLAGS) -o $@ $(CLI_OBJ) $(B)/libmlasim.a $(LDLIBS)
+	@[ "$(V)" = 1 ] || echo "  LINK    $@"
+	$(Q)$(CC) $(ALLFLAGS) -o $@ $(CLI_OBJ) $(B)/libmlasim.a $(LDLIBS)
 
 $(B)/unit: $(TEST_OBJ) $(B)/libmlasim.a
-	$(CC) $(ALLFLAGS) -o $@ $(TEST_OBJ) $(B)/libmlasim.a $(LDLIBS)
+	@[ "$(V)" = 1 ] || echo "  LINK    $@"
+	$(Q)$(CC) $(ALLFLAGS) -o $@ $(TEST_OBJ) $(B)/libmlasim.a $(LDLIBS)
 
 $(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
-	$(CC) $(ALLFLAGS) -o $@ $< $(B)/libmlasim.a $(LDLIBS)
+	$(Q)$(CC) $(ALLFLAGS) -o $@ $< $(B)/libmlasim.a $(LDLIBS)
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 

@@ -80,7 +80,7 @@ int gnuplot_render(const char *stem, struct err *e)
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0)
-		return err_set(e, EXIT_ENV, "cannot run gnuplot: %s", strerror(errno));
+		return err_set(e, EXIT_ENV, "cannot run gnuplot: %s", err_sys(errno));
 	if (pid == 0) {
 		execlp(prog, prog, "-e", vars, gp, (char *)NULL);
 		_exit(127);
@@ -94,7 +94,7 @@ int gnuplot_render(const char *stem, struct err *e)
 		int saved = errno;
 		unlink(tpng);
 		unlink(tsvg);
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", png, strerror(saved));
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", png, err_sys(saved));
 	}
 	return 0;
 }

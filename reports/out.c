@@ -32,7 +32,7 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 	if (!path || strcmp(path, "-") == 0) {
 		if (out_all(STDOUT_FILENO, data, len))
 			return err_set(e, EXIT_ENV, "cannot write to standard output: %s",
-				       strerror(errno));
+				       err_sys(errno));
 		return 0;
 	}
 	if (strlen(path) > 4000)
@@ -40,12 +40,12 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(tmp);
 	if (fd < 0)
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, strerror(errno));
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
 	if (out_all(fd, data, len) || fsync(fd)) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, strerror(saved));
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
 	}
 	{
 		mode_t mask = umask(0);   /* mkstemp makes 0600; honour the umask like fopen */
@@ -55,7 +55,7 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 	if (close(fd) || rename(tmp, path)) {
 		saved = errno;
 		unlink(tmp);
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, strerror(saved));
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
 	}
 	return 0;
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "cards.h"
 #include "jsonx.h"
@@ -225,7 +226,7 @@ static void cards_suggest(enum card_kind kind, const char *name, char *buf, size
 				best = i;
 			}
 		}
-		if (best < 0 || bs > 6)
+		if (best < 0 || bs > 2 + (int)strlen(name) / 4)
 			break;
 		used[k] = best;
 		len = (int)strlen(buf);
@@ -249,6 +250,10 @@ int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
 		snprintf(out, n, "%s", name);
 		return 0;
 	}
+	if (is_dir(name))
+		return err_set(e, EXIT_INPUT, "'%s' is a directory, not a %s card file", name, what);
+	if (access(name, F_OK) == 0)
+		return err_set(e, EXIT_INPUT, "'%s' is not a regular file: expected a %s card (JSON)", name, what);
 	if (strchr(name, '/'))
 		return err_set(e, EXIT_INPUT, "cannot open '%s': no such file", name);
 	len = strlen(name);

@@ -14,13 +14,13 @@ extern const char help_help[], help_list[], help_kv[], help_plan[],
 	help_chart[], help_validate[];
 
 static const struct command commands[] = {
-	{"plan", cmd_plan, "size one deployment: memory per GPU, KV capacity, what fits", help_plan},
-	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv},
-	{"chart", cmd_chart, "draw gnuplot charts (kv)", help_chart},
-	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate},
-	{"list", cmd_list, "list the bundled model and hardware cards", help_list},
-	{"help", cmd_help, "show help for mlasim or one command", help_help},
-	{NULL, NULL, NULL, NULL},
+	{"plan", cmd_plan, "size one deployment: memory per GPU, KV capacity, what fits", help_plan, 1},
+	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv, 0},
+	{"chart", cmd_chart, "draw gnuplot charts (kv)", help_chart, 1},
+	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate, 0},
+	{"list", cmd_list, "list the bundled model and hardware cards", help_list, 0},
+	{"help", cmd_help, "show help for mlasim or one command", help_help, 0},
+	{NULL, NULL, NULL, NULL, 0},
 };
 
 const struct command *cli_commands(void) { return commands; }
@@ -99,6 +99,10 @@ int cli_common(struct cli *c)
 		return r;
 	}
 	if ((r = cli_opt(c, "-o", &v)) != 0 || (r = cli_opt(c, "--output", &v)) != 0) {
+		if (r > 0 && !*v) {
+			err_set(&c->err, EXIT_USAGE, "'-o' needs a file name, got an empty one");
+			return -1;
+		}
 		c->out = v;
 		return r;
 	}
@@ -176,6 +180,12 @@ int cli_load_model(struct cli *c, const char *name, struct model *m)
 	if (!name)
 		return err_set(&c->err, EXIT_USAGE, "'%s' needs '--model NAME|FILE' ('mlasim list' shows the bundled models)",
 			       c->cmd);
+	if (!cli_find(c->cmd)->takes_hw) {
+		const char *hw_sets[CLI_MAX_SETS];
+		if (cli_sets_for(c, 1, hw_sets) > 0)
+			return err_set(&c->err, EXIT_USAGE, "'--set %s': '%s' reads no hardware card",
+				       hw_sets[0], c->cmd);
+	}
 	for (i = 0; i < n; i++) {
 		size_t klen = strcspn(sets[i], "=");
 		snprintf(key, sizeof key, "%.*s", (int)(klen < 127 ? klen : 127), sets[i]);
@@ -193,8 +203,13 @@ int cli_load_hw(struct cli *c, const char *name, struct hw *h)
 {
 	const char *sets[CLI_MAX_SETS];
 	char path[1024];
-	int n = cli_sets_for(c, 1, sets);
+	int i, n = cli_sets_for(c, 1, sets);
 
+	for (i = 0; i < n; i++)
+		if (!hw_set_known(sets[i]))
+			return err_set(&c->err, EXIT_USAGE,
+				       "'--set %s': '%.*s' is not a hardware card key (hw/README.md lists them)",
+				       sets[i], (int)strcspn(sets[i], "="), sets[i]);
 	if (!name)
 		name = c->hw_arg;
 	if (!name)
@@ -271,6 +286,10 @@ int main(int argc, char **argv)
 	c.cmd = k->name;
 	rc = k->fn(&c);
 	if (rc != 0 && c.err.code != 0) {
+		char *p;
+		for (p = c.err.msg; *p; p++)   /* one line, whatever the input held */
+			if ((unsigned char)*p < 0x20)
+				*p = ' ';
 		fprintf(stderr, "mlasim: %s\n", c.err.msg);
 		if (c.err.code == EXIT_USAGE)
 			cli_usage_hint(&c);

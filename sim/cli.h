@@ -39,6 +39,7 @@ struct command {
 	int (*fn)(struct cli *c);
 	const char *summary;          /* one line for 'mlasim help' */
 	const char *usage;            /* the text of 'mlasim help <name>' */
+	int takes_hw;                 /* reads a hardware card (--hw, hardware --set keys) */
 };
 
 const struct command *cli_commands(void);

@@ -42,9 +42,10 @@ static int kv_parse(struct cli *c, struct kv_args *a)
 						       KV_MAX_CONTEXTS, &a->ncontexts, &c->err)) {
 				int i;
 				for (i = 0; i < a->ncontexts; i++)
-					if (a->contexts[i] < 1 || a->contexts[i] > 1e12)
+					if (a->contexts[i] < 1 || a->contexts[i] > 1e9 ||
+					    a->contexts[i] != floor(a->contexts[i]))
 						err_set(&c->err, EXIT_USAGE,
-							"'--context' values must be from 1 to 1e12 tokens");
+							"'--context' expects whole numbers from 1 to 1e9, got '%s'", v);
 			}
 		} else if ((r = cli_opt(c, "--kv-block", &v)) != 0) {
 			if (r > 0)

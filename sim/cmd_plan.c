@@ -48,8 +48,11 @@ static int plan_parse(struct cli *c, const char **weights, const char **kvdtype,
 			cli_unknown(c);
 		}
 	}
-	if (!c->err.code && (d->mtp != floor(d->mtp) || d->redundant_experts != floor(d->redundant_experts)))
-		err_set(&c->err, EXIT_USAGE, "'--mtp' and '--redundant-experts' must be whole numbers");
+	if (!c->err.code && d->mtp != floor(d->mtp))
+		err_set(&c->err, EXIT_USAGE, "'--mtp' expects a whole number of MTP modules, got %g", d->mtp);
+	if (!c->err.code && d->redundant_experts != floor(d->redundant_experts))
+		err_set(&c->err, EXIT_USAGE, "'--redundant-experts' expects a whole number, got %g",
+			d->redundant_experts);
 	return c->err.code;
 }
 

@@ -26,4 +26,11 @@ struct err {
 int err_set(struct err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* strerror(errnum) with a lowercase first letter, for messages in our style. */
+const char *err_sys(int errnum);
+
+/* Append " (the value comes from '--set A')" when the message names the key
+ * of one of the nsets assignments, so an error is not blamed on the file. */
+void err_blame_set(struct err *e, const char *const *sets, int nsets);
+
 #endif

@@ -134,6 +134,23 @@ static int hw_key_known(const char *section, const char *key)
 	return 0;
 }
 
+int hw_set_known(const char *assignment)
+{
+	char section[32], key[64];
+	size_t s = strcspn(assignment, "."), k;
+
+	if (assignment[s] != '.' || s >= sizeof section)
+		return 0;
+	k = strcspn(assignment + s + 1, "=");
+	if (k >= sizeof key || assignment[s + 1 + k] != '=')
+		return 0;
+	memcpy(section, assignment, s);
+	section[s] = 0;
+	memcpy(key, assignment + s + 1, k);
+	key[k] = 0;
+	return hw_key_known(section, key);
+}
+
 /* Every key of the card must be one mlasim reads: a typo must not pass silently. */
 static int hw_check_keys(const cJSON *root, const char *file, struct err *e)
 {
@@ -203,6 +220,83 @@ static int hw_read_strings(const cJSON *root, const char *file, struct hw *h,
 	return 0;
 }
 
+const char *hw_kclass_name(enum kclass k)
+{
+	static const char *const names[K_CLASSES] = {
+		"gemm_bf16", "gemm_fp8", "gemm_fp4", "attention_decode",
+		"attention_prefill", "moe_grouped_gemm", "elementwise",
+	};
+	return names[k];
+}
+
+/*
+ * Kernel efficiencies: every class starts from the card's `efficiency`
+ * section (1 where it says nothing: the ideal roofline, and the output says
+ * so); probe fits replace them class by class.
+ */
+static void hw_default_kernels(struct hw *h)
+{
+	double c = isnan(h->eff.compute) ? 1 : h->eff.compute;
+	double m = isnan(h->eff.memory) ? 1 : h->eff.memory;
+	double t0 = isnan(h->eff.kernel_latency_s) ? 0 : h->eff.kernel_latency_s;
+	int k;
+
+	for (k = 0; k < K_CLASSES; k++)
+		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0};
+}
+
+/* Calibration fit keys, schema mlasim.calib/1: calib.<section>.<dtype>.fit. */
+struct hw_calib_key { const char *section, *variant; enum kclass k; };
+static const struct hw_calib_key calib_keys[] = {
+	{"gemm", "bf16", K_GEMM_BF16}, {"gemm", "fp8_block", K_GEMM_FP8},
+	{"gemm", "mxfp4", K_GEMM_FP4}, {"attention_decode", "bf16", K_ATTN_DECODE},
+	{"attention_prefill", "bf16", K_ATTN_PREFILL}, {"moe", "fp8_block", K_MOE},
+	{"elementwise", "bf16", K_ELEMWISE}, {NULL, NULL, 0},
+};
+
+static int hw_calib_num(const cJSON *fit, const struct hw_calib_key *k, const char *key,
+			const char *file, unsigned flags, double *out, struct err *e)
+{
+	char path[160];
+
+	snprintf(path, sizeof path, "calibration.calib.%s.%s.fit.%s", k->section, k->variant, key);
+	return jsonx_num(fit, key, file, path, JX_REQUIRED | flags, 1, out, e);
+}
+
+static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h,
+			       struct err *e)
+{
+	const cJSON *cal = cJSON_GetObjectItemCaseSensitive(root, "calibration");
+	const cJSON *calib, *dev;
+	const struct hw_calib_key *k;
+
+	if (!cal)
+		return 0;
+	if (!cJSON_IsObject(cal))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration' must be an object", file);
+	dev = cJSON_GetObjectItemCaseSensitive(cal, "device");
+	if (cJSON_IsObject(dev) &&
+	    jsonx_str(dev, "name", file, 0, h->calibration_device, sizeof h->calibration_device, e) > 0)
+		return e->code;
+	calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
+	for (k = calib_keys; k->section; k++) {
+		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(calib, k->section);
+		const cJSON *var = sec ? cJSON_GetObjectItemCaseSensitive(sec, k->variant) : NULL;
+		const cJSON *fit = var ? cJSON_GetObjectItemCaseSensitive(var, "fit") : NULL;
+		struct hw_kernel_eff v = h->kern[k->k];
+		if (!cJSON_IsObject(fit))
+			continue;
+		if (hw_calib_num(fit, k, "eff_compute", file, JX_FRACTION, &v.compute, e) ||
+		    hw_calib_num(fit, k, "eff_mem", file, JX_FRACTION, &v.memory, e) ||
+		    hw_calib_num(fit, k, "t0_s", file, 0, &v.t0_s, e))
+			return e->code;
+		v.calibrated = 1;
+		h->kern[k->k] = v;
+		h->calibrated = 1;
+	}
+	return 0;
+}
+
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e)
 {
 	memset(h, 0, sizeof *h);
@@ -221,7 +315,8 @@ int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *
 			       file, h->gpu.hbm_usable_bytes / GB, h->gpu.hbm_bytes / GB);
 	if (isnan(h->gpu.reserve_bytes))
 		h->gpu.reserve_bytes = 0;
-	return 0;
+	hw_default_kernels(h);
+	return hw_read_calibration(root, file, h, e);
 }
 
 int hw_load(const char *path, const char *const *sets, int nsets,
@@ -240,5 +335,7 @@ int hw_load(const char *path, const char *const *sets, int nsets,
 	}
 	rc = hw_from_json(root, path, h, e);
 	cJSON_Delete(root);
+	if (rc)
+		err_blame_set(e, sets, nsets);
 	return rc;
 }

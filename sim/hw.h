@@ -52,6 +52,24 @@ struct hw_facility { double pue, usd_per_kwh; };
 struct hw_cost { double gpu_hour_usd, capex_usd_per_gpu, amortization_years; };
 struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_latency_s; };
 
+/*
+ * Kernel classes whose achieved efficiency differs, and their efficiency:
+ * time = max(FLOPs / (peak x compute), bytes / (HBM bandwidth x memory)) + t0.
+ * Filled from the card's `efficiency` section, then replaced by the probe
+ * fits in `calibration.calib` when present (probes.md section 11).
+ */
+enum kclass {
+	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP4, K_ATTN_DECODE, K_ATTN_PREFILL,
+	K_MOE, K_ELEMWISE, K_CLASSES,
+};
+
+struct hw_kernel_eff {
+	double compute;      /* fraction of the dtype's dense peak */
+	double memory;       /* fraction of HBM bandwidth */
+	double t0_s;         /* fixed time per kernel */
+	int calibrated;      /* 1 when from probe measurements */
+};
+
 struct hw {
 	char name[64];
 	char display[128];
@@ -64,7 +82,13 @@ struct hw {
 	struct hw_facility facility;
 	struct hw_cost cost;
 	struct hw_efficiency eff;
+	struct hw_kernel_eff kern[K_CLASSES];
+	int calibrated;                 /* the card carries probe measurements */
+	char calibration_device[128];   /* device they were measured on */
 };
+
+/* Name of a kernel class ("gemm_fp8"). */
+const char *hw_kclass_name(enum kclass k);
 
 /*
  * Load hardware card `path`, applying "section.key=value" overrides first.
@@ -75,6 +99,9 @@ int hw_load(const char *path, const char *const *sets, int nsets,
 
 /* Read a card from parsed JSON; `file` names it in errors. */
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e);
+
+/* 1 when the key of "section.key=value" is one a hardware card may hold. */
+int hw_set_known(const char *assignment);
 
 /* 1 when `key` (the part before '.') names a hardware card section, so that a
  * '--set gpu.hbm_gbs=...' goes to the hardware card rather than the model. */

@@ -30,7 +30,7 @@ static int jsonx_read_file(const char *path, char **text, struct err *e)
 	char *buf;
 
 	if (!f)
-		return err_set(e, EXIT_INPUT, "cannot open '%s': %s", path, strerror(errno));
+		return err_set(e, EXIT_INPUT, "cannot open '%s': %s", path, err_sys(errno));
 	buf = malloc(cap + 1);
 	if (!buf) {
 		fclose(f);
@@ -99,6 +99,7 @@ int jsonx_load(const char *path, cJSON **root, struct err *e)
 
 static const char *jsonx_type_name(const cJSON *v)
 {
+	if (cJSON_IsNumber(v)) return "a number";
 	if (cJSON_IsString(v)) return "a string";
 	if (cJSON_IsBool(v)) return "a boolean";
 	if (cJSON_IsNull(v)) return "null";

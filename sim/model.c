@@ -184,8 +184,8 @@ static int model_check_moe(const cJSON *root, const char *file, struct model *m,
 	if (model_read_keys(root, file, moe_keys, m, e))
 		return e->code;
 	if (m->expert_inter == 0) {
-		/* Mixtral: intermediate_size is the width of each expert */
-		if (m->inter == 0)
+		/* Mixtral (num_local_experts): intermediate_size is each expert's width */
+		if (m->inter == 0 || strcmp(ekey, "num_local_experts") != 0)
 			return err_set(e, EXIT_INPUT,
 				       "%s: 'moe_intermediate_size' is missing: expected a positive integer",
 				       file);
@@ -209,14 +209,20 @@ static int model_check_moe(const cJSON *root, const char *file, struct model *m,
 	return 0;
 }
 
-static int model_check_ffn(const char *file, struct model *m, struct err *e)
+static int model_check_ffn(const cJSON *root, const char *file, struct model *m,
+			   struct err *e)
 {
-	double moe = model_moe_layers(m);
+	double dense = m->layers - model_moe_layers(m);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "intermediate_size");
 
-	if (m->layers - moe > 0 && m->inter == 0)
+	if (dense > 0 && m->inter == 0 && v && !cJSON_IsNull(v))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'intermediate_size' must be a positive integer for the %.0f dense layers, got 0",
+			       file, dense);
+	if (dense > 0 && m->inter == 0)
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'intermediate_size' is missing: %.0f dense layers need a positive integer",
-			       file, m->layers - moe);
+			       file, dense);
 	return 0;
 }
 
@@ -298,7 +304,7 @@ int model_from_json(const cJSON *root, const char *file, struct model *m,
 	if (strcmp(m->model_type, "llama") == 0 || strcmp(m->model_type, "mistral") == 0)
 		m->o_bias = m->qkv_bias;   /* llama's attention_bias covers o_proj too */
 	if (model_check_attention(root, file, m, e) || model_check_moe(root, file, m, e) ||
-	    model_check_ffn(file, m, e))
+	    model_check_ffn(root, file, m, e))
 		goto fail;
 	m->moe_layers = model_moe_layers(m);
 	model_weights_from_quant(root, m);
@@ -353,5 +359,7 @@ int model_load(const char *path, const char *const *sets, int nsets,
 	}
 	rc = model_from_json(root, path, m, e);
 	cJSON_Delete(root);
+	if (rc)
+		err_blame_set(e, sets, nsets);
 	return rc;
 }

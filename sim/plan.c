@@ -40,7 +40,7 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 	if (d->pp > m->layers)
 		return err_set(e, EXIT_INPUT, "%s: '--pp %g' exceeds the %g layers", f, d->pp, m->layers);
 	if (d->pp > PLAN_MAX_STAGES)
-		return err_set(e, EXIT_USAGE, "'--pp' is at most %d", PLAN_MAX_STAGES);
+		return err_set(e, EXIT_USAGE, "'--pp' is at most %d, got %g", PLAN_MAX_STAGES, d->pp);
 	if (!m->is_moe && (d->ep > 1 || d->redundant_experts > 0))
 		return err_set(e, EXIT_INPUT, "%s: '--ep' and '--redundant-experts' need a MoE model", f);
 	if (m->is_moe && d->ep > m->experts + d->redundant_experts)
@@ -48,7 +48,7 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       "%s: '--ep %g' exceeds the %g routed experts (+%g redundant): some GPUs would hold none",
 			       f, d->ep, m->experts, d->redundant_experts);
 	if (fmod(moe_gpus, d->ep) != 0)
-		return err_set(e, EXIT_INPUT,
+		return err_set(e, EXIT_USAGE,
 			       "'--ep %g' must divide the %g GPUs of a stage (tp %g x dp %g)",
 			       d->ep, moe_gpus, d->tp, d->dp);
 	if (d->mtp > m->mtp_layers)

@@ -1,0 +1,79 @@
+/* comm.c - collective timing; formulas and sources in comm.h */
+#include <math.h>
+#include "comm.h"
+
+static double comm_or(double v, double fallback) { return isnan(v) ? fallback : v; }
+
+void comm_links(const struct hw *h, int ideal, struct links *l)
+{
+	double up_eff = ideal ? 1 : comm_or(h->eff.scale_up, 1);
+	double out_eff = ideal ? 1 : comm_or(h->eff.scale_out, 1);
+	double nics = comm_or(h->scale_out.nics_per_gpu, 1);
+
+	l->up_bw = comm_or(h->scale_up.bw, 0) * up_eff;
+	l->up_link_bw = comm_or(h->scale_up.link_bw, l->up_bw / up_eff) * up_eff;
+	l->up_mesh = h->scale_up.topology[0] == 'm';
+	l->up_latency_s = ideal ? 0 : comm_or(h->scale_up.latency_s, 0);
+	l->up_domain = comm_or(h->scale_up.domain_gpus, 1);
+	l->have_out = !isnan(h->scale_out.nic_bw);
+	l->out_bw = comm_or(h->scale_out.nic_bw, 0) * nics * out_eff;
+	l->out_latency_s = ideal ? 0 : comm_or(h->scale_out.latency_s, 0);
+}
+
+double comm_allreduce_s(const struct links *l, double n, double bytes)
+{
+	double bw = l->up_mesh ? l->up_link_bw * (n - 1) : l->up_bw;
+
+	if (n <= 1 || bytes <= 0)
+		return 0;
+	if (bw <= 0)
+		return INFINITY;
+	return l->up_latency_s + bytes * 2 * (n - 1) / n / bw;
+}
+
+double comm_groups_touched(double copies, double experts, double groups)
+{
+	double per = experts / groups, p = 1;
+	int i;
+
+	if (groups <= 1)
+		return groups;
+	if (copies >= experts)
+		return groups;
+	/* P(a group is untouched) = C(E - per, c) / C(E, c) */
+	for (i = 0; i < (int)ceil(copies); i++) {
+		double frac = copies - i < 1 ? copies - i : 1;   /* fractional copies */
+		double q = (experts - per - i) / (experts - i);
+		p *= q > 0 ? pow(q, frac) : 0;
+	}
+	return groups * (1 - p);
+}
+
+void comm_ep_traffic(double copies, double experts, double ep, double domain,
+		     double max_domains, struct ep_traffic *t)
+{
+	double d = fmin(domain, ep), domains = ep / d;
+	double remote = copies * (ep - d) / ep, out;
+
+	t->local_copies = copies / ep;
+	/* distinct remote domains the token's copies reach: one NIC send each */
+	out = comm_groups_touched(copies, experts, domains) * (domains - 1) / domains;
+	if (max_domains > 0)
+		out = fmin(out, max_domains * (domains - 1) / domains);
+	out = fmin(out, remote);
+	t->out_copies = out;
+	/* same-domain copies, plus copies forwarded inside the remote domains */
+	t->up_copies = copies * (d - 1) / ep + (remote - out);
+}
+
+double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int *bound_out)
+{
+	double tu = 0, to = 0;
+
+	if (up_bytes > 0)
+		tu = l->up_bw > 0 ? l->up_latency_s + up_bytes / l->up_bw : INFINITY;
+	if (out_bytes > 0)
+		to = l->out_bw > 0 ? l->out_latency_s + out_bytes / l->out_bw : INFINITY;
+	*bound_out = to > tu;
+	return fmax(tu, to);
+}
