@@ -161,14 +161,15 @@ char *units_fmt_bytes(double bytes, int binary, char *buf, size_t n)
 
 char *units_fmt_count(double count, char *buf, size_t n)
 {
-	if (count >= 1048576 && fmod(count, 1048576) == 0)
-		snprintf(buf, n, "%.0fMi", count / 1048576);
-	else if (count >= 1e6 && fmod(count, 1e6) == 0)
+	/* decimal first: 128000 is also 125 x 1024, but people wrote 128k */
+	if (count >= 1e6 && fmod(count, 1e6) == 0)
 		snprintf(buf, n, "%.0fM", count / 1e6);
-	else if (count >= 1024 && fmod(count, 1024) == 0)
-		snprintf(buf, n, "%.0fKi", count / 1024);
+	else if (count >= 1048576 && fmod(count, 1048576) == 0)
+		snprintf(buf, n, "%.0fMi", count / 1048576);
 	else if (count >= 1000 && fmod(count, 1000) == 0)
 		snprintf(buf, n, "%.0fk", count / 1000);
+	else if (count >= 1024 && fmod(count, 1024) == 0)
+		snprintf(buf, n, "%.0fKi", count / 1024);
 	else
 		snprintf(buf, n, "%.0f", count);
 	return buf;

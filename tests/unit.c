@@ -1,1 +1,1816 @@
-int main(void){return 0;}
+/*
+ * tests/unit.c - unit tests of the mlasim engine (libmlasim.a).
+ *
+ * Every expected value below is worked out by hand from the published
+ * sources (shared/reference/models.md, the HF config.json shapes listed in
+ * sim/params.h, the DeepSeek-V2 paper's Table 1, the ISCA 2025 "Insights into
+ * DeepSeek-V3" Table 1, the hardware cards' own numbers), with the derivation
+ * in a comment next to it.  Integer quantities (parameter counts, bytes,
+ * tokens, sequences) are asserted with exact equality: every one of them is
+ * below 2^53, so a double holds it exactly.
+ *
+ * Output (read by tests/run.sh): one line per test, 'ok - NAME' or
+ * 'not ok - NAME'; diagnostics on lines starting with '#'.  Exit status 1 if
+ * any test failed.  Run from the repository root: bundled cards are read as
+ * models/NAME.json and hw/NAME.json.
+ */
+#include <dirent.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cjson/cJSON.h>
+#include "cards.h"
+#include "err.h"
+#include "hw.h"
+#include "jsonx.h"
+#include "kv.h"
+#include "model.h"
+#include "params.h"
+#include "plan.h"
+#include "precision.h"
+#include "units.h"
+
+/* ---- a tiny framework ---------------------------------------------------- */
+
+static int t_failed;   /* checks that failed in the running test */
+
+static void check_num_at(double got, double want, double tol, int rel,
+			 const char *expr, int line)
+{
+	double lim = rel ? tol * fabs(want) : tol;
+
+	/* got == want first so that equal infinities pass; NAN never passes */
+	if (got == want || fabs(got - want) <= lim)
+		return;
+	t_failed++;
+	printf("#   line %d: %s\n", line, expr);
+	printf("#     got %.17g want %.17g (%s tolerance %g)\n", got, want,
+	       rel ? "relative" : "absolute", tol);
+}
+
+static void check_true_at(int cond, const char *expr, int line)
+{
+	if (cond)
+		return;
+	t_failed++;
+	printf("#   line %d: CHECK(%s) failed\n", line, expr);
+}
+
+static void check_str_at(const char *got, const char *want, const char *expr, int line)
+{
+	if (got && strcmp(got, want) == 0)
+		return;
+	t_failed++;
+	printf("#   line %d: %s\n#     got '%s' want '%s'\n", line, expr,
+	       got ? got : "(null)", want);
+}
+
+static void check_contains_at(const char *got, const char *want, const char *expr, int line)
+{
+	if (got && strstr(got, want))
+		return;
+	t_failed++;
+	printf("#   line %d: %s\n#     got '%s', which does not contain '%s'\n", line,
+	       expr, got ? got : "(null)", want);
+}
+
+/* An engine call's return code, with its error message on failure. */
+static void check_rc_at(int got, int want, const struct err *e, const char *expr, int line)
+{
+	if (got == want)
+		return;
+	t_failed++;
+	printf("#   line %d: %s\n#     returned %d, want %d", line, expr, got, want);
+	if (got)
+		printf(" (message: %s)", e->msg);
+	printf("\n");
+}
+
+/* Check that an engine call succeeded; evaluates to its return code so that
+ * dependent checks can be skipped: if (!CHECK_OK(call, &e)) { ... } */
+static int check_ok_at(int rc, const struct err *e, const char *expr, int line)
+{
+	check_rc_at(rc, 0, e, expr, line);
+	return rc;
+}
+
+/* Exact: integer counts, bytes, tokens (all < 2^53, held exactly in double). */
+#define CHECK_EQ(got, want) check_num_at((got), (want), 0, 0, #got, __LINE__)
+/* Absolute tolerance. */
+#define CHECK_NEAR(got, want, tol) check_num_at((got), (want), (tol), 0, #got, __LINE__)
+/* Relative tolerance (fraction of want). */
+#define CHECK_REL(got, want, rel) check_num_at((got), (want), (rel), 1, #got, __LINE__)
+#define CHECK(cond) check_true_at(!!(cond), #cond, __LINE__)
+#define CHECK_STR(got, want) check_str_at((got), (want), #got, __LINE__)
+#define CHECK_CONTAINS(got, want) check_contains_at((got), (want), #got, __LINE__)
+#define CHECK_RC(call, want, e) check_rc_at((call), (want), (e), #call, __LINE__)
+#define CHECK_OK(call, e) check_ok_at((call), (e), #call, __LINE__)
+
+/* Load bundled model card models/NAME.json; on failure the test fails. */
+static int load_model(const char *name, struct model *m)
+{
+	char path[256];
+	struct err e;
+	int rc;
+
+	snprintf(path, sizeof path, "models/%s.json", name);
+	memset(&e, 0, sizeof e);
+	rc = model_load(path, NULL, 0, m, &e);
+	if (rc) {
+		t_failed++;
+		printf("#   cannot load %s: %s\n", path, e.msg);
+	}
+	return rc;
+}
+
+static int load_hw(const char *name, struct hw *h)
+{
+	char path[256];
+	struct err e;
+	int rc;
+
+	snprintf(path, sizeof path, "hw/%s.json", name);
+	memset(&e, 0, sizeof e);
+	rc = hw_load(path, NULL, 0, h, &e);
+	if (rc) {
+		t_failed++;
+		printf("#   cannot load %s: %s\n", path, e.msg);
+	}
+	return rc;
+}
+
+/* Parse a model card given as JSON text; returns model_from_json's code. */
+static int model_text(const char *text, struct model *m, struct err *e)
+{
+	cJSON *root = cJSON_Parse(text);
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if (!root) {
+		t_failed++;
+		printf("#   the test's own JSON does not parse: %s\n", text);
+		return -1;
+	}
+	rc = model_from_json(root, "test.json", m, e);
+	cJSON_Delete(root);
+	return rc;
+}
+
+static int hw_text(const char *text, struct hw *h, struct err *e)
+{
+	cJSON *root = cJSON_Parse(text);
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if (!root) {
+		t_failed++;
+		printf("#   the test's own JSON does not parse: %s\n", text);
+		return -1;
+	}
+	rc = hw_from_json(root, "test.json", h, e);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* Bytes per token of the whole model (all L main layers) in KV format s. */
+static double kv_token(const struct model *m, const char *s)
+{
+	struct kvfmt f;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	if (precision_parse_kv(s, "kv", &f, &e)) {
+		t_failed++;
+		printf("#   kv format '%s' rejected: %s\n", s, e.msg);
+		return NAN;
+	}
+	return kv_bytes_per_layer(m, &f, &e) * kv_layers(m, 0);
+}
+
+static double mbytes(const char *fmt, double rows, double cols)
+{
+	struct wprec p;
+	struct err e;
+
+	if (precision_parse_weights(fmt, "weights", &p, &e)) {
+		t_failed++;
+		printf("#   weight format '%s' rejected: %s\n", fmt, e.msg);
+		return NAN;
+	}
+	return precision_matrix_bytes(&p, rows, cols);
+}
+
+/* A plan large enough (PLAN_MAX_STAGES stages) to keep off the stack. */
+static struct plan g_plan;
+
+/* plan_compute with the error message printed on failure. */
+static int plan_run(const struct model *m, const struct hw *h, const struct deployment *d)
+{
+	struct err e;
+	int rc;
+
+	memset(&e, 0, sizeof e);
+	memset(&g_plan, 0, sizeof g_plan);
+	rc = plan_compute(m, h, d, NULL, &g_plan, &e);
+	if (rc) {
+		t_failed++;
+		printf("#   plan_compute failed (%d): %s\n", rc, e.msg);
+	}
+	return rc;
+}
+
+/* ---- 1. units -------------------------------------------------------------- */
+
+static double parse_ok(const char *s, enum unit_kind k)
+{
+	struct err e;
+	double v = NAN;
+
+	memset(&e, 0, sizeof e);
+	if (units_parse(s, k, "--x", &v, &e)) {
+		t_failed++;
+		printf("#   units_parse('%s') rejected: %s\n", s, e.msg);
+		return NAN;
+	}
+	return v;
+}
+
+static void t_units_accept(void)
+{
+	/* units.h suffix table: k = 1e3, Ki = 2^10, GB = 1e9 B, GiB = 2^30 B,
+	 * Gb/s = 1e9 bits/s = 1e9/8 B/s.  All exact in binary floating point. */
+	CHECK_EQ(parse_ok("128k", UNIT_COUNT), 128000);          /* 128 x 1e3 */
+	CHECK_EQ(parse_ok("128Ki", UNIT_COUNT), 131072);         /* 128 x 1024 */
+	CHECK_EQ(parse_ok("4096", UNIT_COUNT), 4096);            /* bare number */
+	CHECK_EQ(parse_ok("1M", UNIT_COUNT), 1e6);
+	CHECK_EQ(parse_ok("80GB", UNIT_BYTES), 8e10);            /* 80 x 1e9 */
+	CHECK_EQ(parse_ok("64GiB", UNIT_BYTES), 68719476736.0);  /* 64 x 2^30 = 2^36 */
+	CHECK_EQ(parse_ok("1.5GiB", UNIT_BYTES), 1610612736.0);  /* 1.5 x 2^30 */
+	CHECK_EQ(parse_ok("4096", UNIT_BYTES), 4096);            /* bare number = bytes */
+	CHECK_EQ(parse_ok("50GB/s", UNIT_RATE), 5e10);           /* 50 x 1e9 B/s */
+	CHECK_EQ(parse_ok("400Gb/s", UNIT_RATE), 5e10);          /* 400e9 bit/s / 8 */
+	CHECK_EQ(parse_ok("1e3", UNIT_PLAIN), 1000);             /* exponent form */
+	CHECK_EQ(parse_ok("1e24", UNIT_PLAIN), 1e24);            /* UNITS_MAX itself is allowed */
+}
+
+static void t_units_reject(void)
+{
+	/* Each must fail with EXIT_USAGE (units.h: decimal only, finite, not
+	 * negative, a suffix of the kind asked for, no space before it). */
+	static const struct { const char *s; enum unit_kind k; } bad[] = {
+		{"", UNIT_COUNT}, {"-5", UNIT_COUNT}, {"nan", UNIT_COUNT},
+		{"inf", UNIT_COUNT}, {"1e400", UNIT_COUNT}, {"12x", UNIT_COUNT},
+		{"0x10", UNIT_COUNT}, {"5 GB", UNIT_BYTES}, {"1.2.3", UNIT_PLAIN},
+		{"2e24", UNIT_PLAIN}, {"k", UNIT_COUNT}, {".", UNIT_COUNT},
+		{"80GB", UNIT_COUNT},      /* a byte suffix where a count is asked */
+		{"400Gb/s", UNIT_BYTES},   /* a rate where a size is asked */
+		{"128k", UNIT_PLAIN},      /* no suffix allowed at all */
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct err e;
+		double v = -1;
+		int rc;
+
+		memset(&e, 0, sizeof e);
+		rc = units_parse(bad[i].s, bad[i].k, "--context", &v, &e);
+		if (rc != EXIT_USAGE) {
+			t_failed++;
+			printf("#   units_parse('%s') returned %d (value %g), want %d\n",
+			       bad[i].s, rc, v, EXIT_USAGE);
+		} else {
+			/* the message names the option and starts lowercase with it */
+			CHECK_CONTAINS(e.msg, "'--context'");
+			CHECK_EQ(v, -1);   /* *out untouched on error */
+		}
+	}
+}
+
+static void t_units_list(void)
+{
+	double v[4] = {0, 0, 0, 0};
+	struct err e;
+	int n = 0;
+
+	memset(&e, 0, sizeof e);
+	CHECK_RC(units_parse_list("4k,32k,128Ki", UNIT_COUNT, "--context", v, 4, &n, &e), 0, &e);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(v[0], 4000);      /* 4 x 1e3 */
+	CHECK_EQ(v[1], 32000);     /* 32 x 1e3 */
+	CHECK_EQ(v[2], 131072);    /* 128 x 1024 */
+	CHECK_RC(units_parse_list("7", UNIT_COUNT, "--context", v, 4, &n, &e), 0, &e);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(v[0], 7);
+	/* an empty item, a bad item, more than max, nothing at all */
+	CHECK_RC(units_parse_list("4k,,8k", UNIT_COUNT, "--context", v, 4, &n, &e), EXIT_USAGE, &e);
+	CHECK_RC(units_parse_list("4k,x", UNIT_COUNT, "--context", v, 4, &n, &e), EXIT_USAGE, &e);
+	CHECK_RC(units_parse_list("1,2,3", UNIT_COUNT, "--context", v, 2, &n, &e), EXIT_USAGE, &e);
+	CHECK_RC(units_parse_list("", UNIT_COUNT, "--context", v, 4, &n, &e), EXIT_USAGE, &e);
+	CHECK_RC(units_parse_list("4k,", UNIT_COUNT, "--context", v, 4, &n, &e), EXIT_USAGE, &e);
+}
+
+static void t_units_format(void)
+{
+	char buf[64];
+
+	/* 70272 B = 70.272 KB (ISCA 2025 Table 1 prints V3 as 70.272 KB);
+	 * 70272 / 1024 = 68.625 KiB exactly */
+	CHECK_STR(units_fmt_bytes(70272, 0, buf, sizeof buf), "70.272 KB");
+	CHECK_STR(units_fmt_bytes(70272, 1, buf, sizeof buf), "68.625 KiB");
+	CHECK_STR(units_fmt_bytes(999, 0, buf, sizeof buf), "999 B");
+	CHECK_STR(units_fmt_count(4096, buf, sizeof buf), "4Ki");       /* 4 x 1024 */
+	CHECK_STR(units_fmt_count(128000, buf, sizeof buf), "128k");    /* 128 x 1e3 */
+	CHECK_STR(units_fmt_count(131072, buf, sizeof buf), "128Ki");   /* 128 x 1024 */
+	CHECK_STR(units_fmt_count(100, buf, sizeof buf), "100");
+}
+
+/* ---- 2. precision ---------------------------------------------------------- */
+
+/*
+ * Layouts (precision.h), a matrix of r rows (outputs) x c cols (inputs), n = r c:
+ *   bf16/fp16 2n; fp32 4n; fp8 n + 4; fp8-block n + 4 ceil(r/128) ceil(c/128);
+ *   int8 n + 4r; nvfp4 n/2 + r ceil(c/16) + 4; mxfp4 n/2 + r ceil(c/32);
+ *   int4:gG n/2 + 2 r ceil(c/G).
+ */
+static void t_precision_7168x2048(void)
+{
+	/* a DeepSeek-V3 expert down_proj: r 7168, c 2048, n = 14,680,064 */
+	CHECK_EQ(mbytes("bf16", 7168, 2048), 29360128);       /* 2n */
+	CHECK_EQ(mbytes("fp16", 7168, 2048), 29360128);       /* 2n */
+	CHECK_EQ(mbytes("fp32", 7168, 2048), 58720256);       /* 4n */
+	CHECK_EQ(mbytes("fp8", 7168, 2048), 14680068);        /* n + 4 */
+	/* 7168/128 = 56, 2048/128 = 16: 896 blocks x 4 B = 3584 */
+	CHECK_EQ(mbytes("fp8-block", 7168, 2048), 14683648);
+	/* n + 4 x 7168 = 14,680,064 + 28,672 */
+	CHECK_EQ(mbytes("int8", 7168, 2048), 14708736);
+	/* n/2 = 7,340,032; 2048/16 = 128 scales x 7168 rows = 917,504; + 4 */
+	CHECK_EQ(mbytes("nvfp4", 7168, 2048), 8257540);
+	/* 7,340,032 + 7168 x 2048/32 = 7168 x 64 = 458,752 */
+	CHECK_EQ(mbytes("mxfp4", 7168, 2048), 7798784);
+	/* 7,340,032 + 2 x 7168 x 2048/128 = 2 x 7168 x 16 = 229,376 */
+	CHECK_EQ(mbytes("int4", 7168, 2048), 7569408);
+	CHECK_EQ(mbytes("int4:g128", 7168, 2048), 7569408);
+	/* g32: 7,340,032 + 2 x 7168 x 64 = 917,504 */
+	CHECK_EQ(mbytes("int4:g32", 7168, 2048), 8257536);
+}
+
+static void t_precision_129280x7168(void)
+{
+	/* the DeepSeek-V3 embedding / output head: r 129280, c 7168,
+	 * n = 926,679,040 (models.md vocab_size x hidden_size) */
+	CHECK_EQ(mbytes("bf16", 129280, 7168), 1853358080);   /* 2n */
+	CHECK_EQ(mbytes("fp32", 129280, 7168), 3706716160.0); /* 4n */
+	CHECK_EQ(mbytes("fp8", 129280, 7168), 926679044);     /* n + 4 */
+	/* 129280/128 = 1010, 7168/128 = 56: 56,560 blocks x 4 = 226,240 */
+	CHECK_EQ(mbytes("fp8-block", 129280, 7168), 926905280);
+	/* n + 4 x 129,280 = n + 517,120 */
+	CHECK_EQ(mbytes("int8", 129280, 7168), 927196160);
+	/* n/2 = 463,339,520; 7168/16 = 448 x 129,280 = 57,917,440; + 4 */
+	CHECK_EQ(mbytes("nvfp4", 129280, 7168), 521256964);
+	/* 463,339,520 + 129,280 x 224 = 28,958,720 */
+	CHECK_EQ(mbytes("mxfp4", 129280, 7168), 492298240);
+	/* 463,339,520 + 2 x 129,280 x 56 = 14,479,360 */
+	CHECK_EQ(mbytes("int4:g128", 129280, 7168), 477818880);
+}
+
+static void t_precision_ragged(void)
+{
+	/* kv_a_proj_with_mqa of V3: r 576 = 4.5 x 128, c 7168; n = 4,128,768 */
+	CHECK_EQ(mbytes("bf16", 576, 7168), 8257536);
+	/* ceil(576/128) = 5, 56: 280 blocks x 4 = 1120 (the partial block counts) */
+	CHECK_EQ(mbytes("fp8-block", 576, 7168), 4129888);
+	CHECK_EQ(mbytes("int8", 576, 7168), 4131072);         /* n + 2304 */
+	/* 2,064,384 + 576 x 448 = 258,048; + 4 */
+	CHECK_EQ(mbytes("nvfp4", 576, 7168), 2322436);
+	CHECK_EQ(mbytes("mxfp4", 576, 7168), 2193408);        /* + 576 x 224 */
+	CHECK_EQ(mbytes("int4", 576, 7168), 2128896);         /* + 2 x 576 x 56 */
+
+	/* 100 x 100, n = 10,000: every group is partial */
+	CHECK_EQ(mbytes("bf16", 100, 100), 20000);
+	CHECK_EQ(mbytes("fp32", 100, 100), 40000);
+	CHECK_EQ(mbytes("fp8", 100, 100), 10004);
+	CHECK_EQ(mbytes("fp8-block", 100, 100), 10004);       /* one 128x128 block */
+	CHECK_EQ(mbytes("int8", 100, 100), 10400);            /* + 4 x 100 */
+	CHECK_EQ(mbytes("nvfp4", 100, 100), 5704);            /* 5000 + 100 x ceil(6.25)=7 + 4 */
+	CHECK_EQ(mbytes("mxfp4", 100, 100), 5400);            /* 5000 + 100 x ceil(3.125)=4 */
+	CHECK_EQ(mbytes("int4", 100, 100), 5200);             /* 5000 + 2 x 100 x 1 */
+	CHECK_EQ(mbytes("int4:g64", 100, 100), 5400);         /* 5000 + 2 x 100 x 2 */
+}
+
+static void t_precision_parse(void)
+{
+	static const char *const bad_w[] = {
+		"", "bf8", "FP8", "int4:g", "int4:g0", "int4:g1.5", "int4:gx",
+		"int4:g128x", "fp8block", "int3",
+	};
+	static const char *const bad_kv[] = {
+		"", "bits:", "bits:0", "bits:65", "bits:6x", "bits:-1", "fp9",
+		"flashmla", "BF16",
+	};
+	struct wprec w;
+	struct kvfmt k;
+	struct err e;
+	size_t i;
+
+	memset(&e, 0, sizeof e);
+	CHECK_RC(precision_parse_weights("int4:g64", "--weights", &w, &e), 0, &e);
+	CHECK(w.fmt == WF_INT4);
+	CHECK_EQ(w.group, 64);
+	CHECK_STR(w.name, "int4:g64");
+	CHECK_RC(precision_parse_weights("int4", "--weights", &w, &e), 0, &e);
+	CHECK_EQ(w.group, 128);                 /* default group: GPTQ/AWQ's 128 */
+	CHECK_RC(precision_parse_weights("fp8-block", "--weights", &w, &e), 0, &e);
+	CHECK(w.fmt == WF_FP8_BLOCK);
+	CHECK_EQ(precision_weight_bits(&w), 8);
+	CHECK_RC(precision_parse_weights("nvfp4", "--weights", &w, &e), 0, &e);
+	CHECK_EQ(precision_weight_bits(&w), 4);
+	CHECK_RC(precision_parse_weights("bf16", "--weights", &w, &e), 0, &e);
+	CHECK_EQ(precision_weight_bits(&w), 16);
+	for (i = 0; i < sizeof bad_w / sizeof bad_w[0]; i++) {
+		int rc = precision_parse_weights(bad_w[i], "--weights", &w, &e);
+		if (rc != EXIT_USAGE) {
+			t_failed++;
+			printf("#   precision_parse_weights('%s') returned %d, want %d\n",
+			       bad_w[i], rc, EXIT_USAGE);
+		}
+	}
+	CHECK_CONTAINS(e.msg, "'--weights'");
+
+	CHECK_RC(precision_parse_kv("bits:6", "--kv-dtype", &k, &e), 0, &e);
+	CHECK_EQ(k.bits, 6);
+	CHECK(!k.flashmla);
+	CHECK_RC(precision_parse_kv("fp8-flashmla", "--kv-dtype", &k, &e), 0, &e);
+	CHECK(k.flashmla);
+	CHECK_RC(precision_parse_kv("fp8", "--kv-dtype", &k, &e), 0, &e);
+	CHECK_EQ(k.bits, 8);
+	CHECK_RC(precision_parse_kv("bf16", "--kv-dtype", &k, &e), 0, &e);
+	CHECK_EQ(k.bits, 16);
+	for (i = 0; i < sizeof bad_kv / sizeof bad_kv[0]; i++) {
+		int rc = precision_parse_kv(bad_kv[i], "--kv-dtype", &k, &e);
+		if (rc != EXIT_USAGE) {
+			t_failed++;
+			printf("#   precision_parse_kv('%s') returned %d, want %d\n",
+			       bad_kv[i], rc, EXIT_USAGE);
+		}
+	}
+	CHECK_CONTAINS(e.msg, "'--kv-dtype'");
+}
+
+/* ---- 3. KV cache ----------------------------------------------------------- */
+
+static void t_kv_published(void)
+{
+	struct model m;
+
+	/* ISCA 2025 "Insights into DeepSeek-V3" Table 1, BF16, KB = 1000 B */
+	if (!load_model("deepseek-v3", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 70272);    /* (512 + 64) x 61 x 2 = 70.272 KB */
+	if (!load_model("qwen2.5-72b", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 327680);   /* 2 x 8 x 128 x 80 x 2 = 327.680 KB */
+	if (!load_model("llama-3.1-405b", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 516096);   /* 2 x 8 x 128 x 126 x 2 = 516.096 KB */
+}
+
+static void t_kv_other_models(void)
+{
+	struct model m;
+
+	if (!load_model("llama-3.1-8b", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 131072);   /* 2 x 8 x 128 x 32 x 2 */
+	if (!load_model("llama-3.1-70b", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 327680);   /* 2 x 8 x 128 x 80 x 2 */
+	if (!load_model("mixtral-8x7b", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 131072);   /* 2 x 8 x 128 x 32 x 2 */
+	if (!load_model("deepseek-llm-67b", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 389120);   /* 2 x 8 x 128 x 95 x 2 */
+	if (!load_model("deepseek-v2", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 69120);    /* 576 x 60 x 2 */
+	if (!load_model("deepseek-v2-lite", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 31104);    /* 576 x 27 x 2 */
+	if (!load_model("kimi-k2", &m))
+		CHECK_EQ(kv_token(&m, "bf16"), 70272);    /* 576 x 61 x 2, heads do not matter */
+}
+
+static void t_kv_formats(void)
+{
+	struct model m;
+	struct kvfmt f;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	if (!load_model("deepseek-v3", &m)) {
+		/* FlashMLA FP8: 512 fp8 + 4 x ceil(512/128) fp32 scales + 64 x 2 bf16 RoPE
+		 * = 512 + 16 + 128 = 656 B per layer; x 61 = 40,016 */
+		CHECK_EQ(kv_token(&m, "fp8-flashmla"), 40016);
+		CHECK_EQ(kv_token(&m, "fp8"), 35136);     /* 576 x 61 x 1 */
+		CHECK_EQ(kv_token(&m, "fp32"), 140544);   /* 576 x 61 x 4 */
+	}
+	if (!load_model("deepseek-v2", &m))
+		/* V2 paper: KV quantized to ~6 bits: 576 x 60 x 6 / 8 = 25,920 */
+		CHECK_EQ(kv_token(&m, "bits:6"), 25920);
+	if (!load_model("llama-3.1-70b", &m)) {
+		/* fp8-flashmla is the MLA latent layout: refused on GQA */
+		precision_parse_kv("fp8-flashmla", "kv", &f, &e);
+		CHECK(isnan(kv_bytes_per_layer(&m, &f, &e)));
+		CHECK_EQ(e.code, EXIT_INPUT);
+		CHECK_CONTAINS(e.msg, "GQA");
+		CHECK_EQ(kv_token(&m, "int4"), 81920);    /* 2 x 8 x 128 x 80 x 4 / 8 */
+	}
+}
+
+static void t_kv_compare_v3(void)
+{
+	struct kv_compare c[4];
+	struct model m;
+
+	if (load_model("deepseek-v3", &m))
+		return;
+	/* DeepSeek-V2 Table 1 with V3's n_h 128, d_h = qk_nope 128, l 61,
+	 * GQA groups 8 by default for an MLA model (kv.h) */
+	kv_compare(&m, 0, 0, c);
+	CHECK(c[0].attn == ATTN_MHA && c[1].attn == ATTN_GQA &&
+	      c[2].attn == ATTN_MQA && c[3].attn == ATTN_MLA);
+	CHECK_EQ(c[0].elements_per_token, 1998848);  /* 2 x 128 x 128 x 61 */
+	CHECK_EQ(c[0].groups, 128);
+	CHECK_EQ(c[1].elements_per_token, 124928);   /* 2 x 8 x 128 x 61 */
+	CHECK_EQ(c[1].groups, 8);
+	CHECK_EQ(c[2].elements_per_token, 15616);    /* 2 x 128 x 61 */
+	CHECK_EQ(c[3].elements_per_token, 35136);    /* (512 + 64) x 61 */
+	/* the MHA:MLA ratio V2's Table 1 argues for: 2 n_h d_h / (d_c + d_r)
+	 * = 32768 / 576 = 56.888... */
+	CHECK_NEAR(c[0].elements_per_token / c[3].elements_per_token, 32768.0 / 576, 1e-12);
+	/* with the MTP layer and 16 groups: l = 62 */
+	kv_compare(&m, 16, 1, c);
+	CHECK_EQ(c[0].elements_per_token, 2031616);  /* 2 x 128 x 128 x 62 */
+	CHECK_EQ(c[1].elements_per_token, 253952);   /* 2 x 16 x 128 x 62 */
+	CHECK_EQ(c[3].elements_per_token, 35712);    /* 576 x 62 */
+}
+
+static void t_kv_compare_llama70b(void)
+{
+	struct kv_compare c[4];
+	struct model m;
+
+	if (load_model("llama-3.1-70b", &m))
+		return;
+	/* n_h 64, d_h 128, l 80, the model's own 8 KV heads for GQA; MLA with
+	 * V2's ratios d_c = 4 d_h = 512, d_r = d_h / 2 = 64 */
+	kv_compare(&m, 0, 0, c);
+	CHECK_EQ(c[0].elements_per_token, 1310720);  /* 2 x 64 x 128 x 80 */
+	CHECK_EQ(c[1].elements_per_token, 163840);   /* 2 x 8 x 128 x 80 */
+	CHECK_EQ(c[1].groups, 8);
+	CHECK_EQ(c[2].elements_per_token, 20480);    /* 2 x 128 x 80 */
+	CHECK_EQ(c[3].elements_per_token, 46080);    /* (512 + 64) x 80 */
+	/* GQA's figure is the model's own cache: 163,840 elements x 2 B = 327,680 */
+	CHECK_EQ(c[1].elements_per_token * 2, kv_token(&m, "bf16"));
+	kv_compare(&m, 4, 0, c);
+	CHECK_EQ(c[1].elements_per_token, 81920);    /* 2 x 4 x 128 x 80 */
+}
+
+static void t_kv_paging_layers(void)
+{
+	struct model m;
+
+	/* pages of 64 tokens: ceil(4097/64) = 65 pages = 4160 tokens */
+	CHECK_EQ(kv_paged_tokens(4097, 64), 4160);
+	CHECK_EQ(kv_paged_tokens(4096, 64), 4096);   /* exactly 64 pages */
+	CHECK_EQ(kv_paged_tokens(1, 16), 16);        /* vLLM's 16-token block */
+	CHECK_EQ(kv_paged_tokens(100, 1), 100);      /* unpaged */
+	if (!load_model("deepseek-v3", &m)) {
+		CHECK_EQ(kv_layers(&m, 0), 61);
+		CHECK_EQ(kv_layers(&m, 1), 62);          /* + num_nextn_predict_layers 1 */
+	}
+	if (!load_model("llama-3.1-8b", &m))
+		CHECK_EQ(kv_layers(&m, 1), 32);          /* no MTP layers */
+}
+
+/* ---- 4. parameter counts --------------------------------------------------- */
+
+/*
+ * DeepSeek-V3 by hand (d 7168, V 129280, H 128, dq 1536, dc 512, dn 128,
+ * dr 64, dv 128, F 18432, Fe 2048, E 256, Es 1, L 61 of which 3 dense):
+ *   embedding = output head = 129280 x 7168               =     926,679,040
+ *   attention per layer:
+ *     q_a_proj 1536 x 7168 = 11,010,048; q_a_layernorm 1536;
+ *     q_b_proj 128 x 192 x 1536 = 37,748,736;
+ *     kv_a_proj_with_mqa 576 x 7168 = 4,128,768; kv_a_layernorm 512;
+ *     kv_b_proj 128 x 256 x 512 = 16,777,216; o_proj 7168 x 16384 = 117,440,512
+ *                                                          =     187,107,328
+ *   norms per layer 2 x 7168                               =          14,336
+ *   dense FFN 3 x 7168 x 18432                             =     396,361,728
+ *   router 256 x 7168 = 1,835,008, + e_score_correction_bias 256
+ *   one expert (and the shared expert) 3 x 7168 x 2048     =      44,040,192
+ *   dense layer 187,107,328 + 14,336 + 396,361,728         =     583,483,392
+ *   MoE layer 187,107,328 + 14,336 + 1,835,008 + 256 + 44,040,192
+ *             + 256 x 44,040,192 (= 11,274,289,152)        =  11,507,286,272
+ *   total = 2 x 926,679,040 + 7168 (final norm) + 3 x 583,483,392
+ *           + 58 x 11,507,286,272                         = 671,026,419,200
+ *   active_with_embedding = total - 58 x (256 - 8) x 44,040,192
+ *           = 671,026,419,200 - 633,474,121,728            =  37,552,297,472
+ *   active = 37,552,297,472 - 926,679,040                  =  36,625,618,432
+ *   MTP = enorm + hnorm + shared_head.norm 3 x 7168 = 21,504
+ *         + eh_proj 7168 x 14336 = 102,760,448 + one MoE layer
+ *                                                          =  11,610,068,224
+ */
+static void t_params_v3_totals(void)
+{
+	struct model m;
+	struct params p;
+
+	if (load_model("deepseek-v3", &m))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 671026419200.0);
+	CHECK_EQ(p.active_with_embedding, 37552297472.0);
+	CHECK_EQ(p.active, 36625618432.0);
+	CHECK_EQ(p.mtp_total, 11610068224.0);
+	/* the MTP block's routed experts count 8 of 256 too:
+	 * 11,610,068,224 - 248 x 44,040,192 = 11,610,068,224 - 10,921,967,616 */
+	CHECK_EQ(p.mtp_active, 688100608);
+	CHECK_EQ(p.layer_count[LAYER_DENSE], 3);
+	CHECK_EQ(p.layer_count[LAYER_MOE], 58);
+	CHECK_EQ(p.layer_count[LAYER_MTP], 1);
+}
+
+static void t_params_v3_components(void)
+{
+	struct model m;
+	struct params p;
+
+	if (load_model("deepseek-v3", &m))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.comp[COMP_EMBED], 926679040);            /* 129280 x 7168 */
+	CHECK_EQ(p.comp[COMP_HEAD], 926679040);             /* untied */
+	CHECK_EQ(p.comp[COMP_ATTN], 187107328.0 * 61);      /* = 11,413,547,008 */
+	CHECK_EQ(p.comp[COMP_NORM], 14336.0 * 61 + 7168);   /* = 881,664 */
+	CHECK_EQ(p.comp[COMP_FFN], 396361728.0 * 3);        /* = 1,189,085,184 */
+	CHECK_EQ(p.comp[COMP_ROUTER], (1835008.0 + 256) * 58);   /* = 106,445,312 */
+	CHECK_EQ(p.comp[COMP_SHARED], 44040192.0 * 58);     /* = 2,554,331,136 */
+	CHECK_EQ(p.comp[COMP_ROUTED], 58.0 * 256 * 44040192);    /* = 653,908,770,816 */
+	CHECK_EQ(p.comp_active[COMP_ROUTED], 58.0 * 8 * 44040192); /* = 20,434,649,088 */
+	CHECK_EQ(p.comp[COMP_MTP], 11610068224.0);
+	/* the components add up to the total (MTP apart) */
+	CHECK_EQ(p.comp[COMP_EMBED] + p.comp[COMP_ATTN] + p.comp[COMP_NORM] +
+		 p.comp[COMP_FFN] + p.comp[COMP_ROUTER] + p.comp[COMP_SHARED] +
+		 p.comp[COMP_ROUTED] + p.comp[COMP_HEAD], 671026419200.0);
+}
+
+/*
+ * DeepSeek-V2 (d 5120, V 102400, H 128, dq 1536, dc 512, F 12288, Fe 1536,
+ * E 160, Es 2, k 6, L 60 of which 1 dense, topk_method group_limited_greedy:
+ * no bias):
+ *   attention: q_a 1536 x 5120 = 7,864,320; q_b 24576 x 1536 = 37,748,736;
+ *     kv_a 576 x 5120 = 2,949,120; kv_b 32768 x 512 = 16,777,216;
+ *     o 5120 x 16384 = 83,886,080; norms 1536 + 512     =   149,227,520
+ *   dense layer + 2 x 5120 norms + 3 x 5120 x 12288       =   337,981,440
+ *   MoE layer: 149,227,520 + 10,240 + router 160 x 5120 = 819,200
+ *     + shared 3 x 5120 x 3072 = 47,185,920
+ *     + routed 160 x 3 x 5120 x 1536 = 3,774,873,600      = 3,972,116,480
+ *   total = 2 x 102400 x 5120 + 5120 + 337,981,440 + 59 x 3,972,116,480
+ *                                                         = 235,741,434,880
+ *   active_with_embedding = total - 59 x 154 x 23,592,960 = 21,375,800,320
+ *   active = - 524,288,000 embedding                      = 20,851,512,320
+ */
+static void t_params_v2(void)
+{
+	struct model m;
+	struct params p;
+
+	if (load_model("deepseek-v2", &m))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 235741434880.0);
+	CHECK_EQ(p.active_with_embedding, 21375800320.0);
+	CHECK_EQ(p.active, 20851512320.0);
+	CHECK_EQ(p.comp[COMP_ATTN], 149227520.0 * 60);
+	CHECK_EQ(p.comp[COMP_ROUTER], 819200.0 * 59);      /* no correction bias */
+	CHECK_EQ(p.mtp_total, 0);
+}
+
+/*
+ * DeepSeek-V2-Lite (d 2048, V 102400, H 16, no q_lora_rank, dc 512,
+ * F 10944, Fe 1408, E 64, Es 2, k 6, L 27 of which 1 dense):
+ *   attention: q_proj 16 x 192 x 2048 = 6,291,456; kv_a 576 x 2048
+ *     = 1,179,648; kv_a_layernorm 512; kv_b 16 x 256 x 512 = 2,097,152;
+ *     o 2048 x 2048 = 4,194,304                           =    13,763,072
+ *   dense layer + 4096 norms + 3 x 2048 x 10944 = 67,239,936  =  81,007,104
+ *   MoE layer: 13,763,072 + 4096 + router 131,072
+ *     + shared 3 x 2048 x 2816 = 17,301,504
+ *     + routed 64 x 3 x 2048 x 1408 = 553,648,128          =   584,847,872
+ *   total = 2 x 209,715,200 + 2048 + 81,007,104 + 26 x 584,847,872
+ *                                                         = 15,706,484,224
+ *   active_with_embedding = total - 26 x 58 x 8,650,752   =  2,661,150,208
+ *   active = - 209,715,200                                =  2,451,435,008
+ */
+static void t_params_v2_lite(void)
+{
+	struct model m;
+	struct params p;
+
+	if (load_model("deepseek-v2-lite", &m))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 15706484224.0);
+	CHECK_EQ(p.active_with_embedding, 2661150208.0);
+	CHECK_EQ(p.active, 2451435008.0);
+	CHECK_EQ(p.comp[COMP_ATTN], 13763072.0 * 27);
+}
+
+/*
+ * Kimi K2 (V3 architecture with H 64, E 384, V 163840, 1 dense layer, no MTP):
+ *   attention: q_a 11,010,048 + 1536 + q_b 64 x 192 x 1536 = 18,874,368
+ *     + kv_a 4,128,768 + 512 + kv_b 64 x 256 x 512 = 8,388,608
+ *     + o 7168 x 8192 = 58,720,256                        =   101,124,096
+ *   dense layer 101,124,096 + 14,336 + 396,361,728        =   497,500,160
+ *   MoE layer 101,124,096 + 14,336 + 384 x 7168 + 384 (noaux_tc bias)
+ *     + 44,040,192 shared + 384 x 44,040,192              = 17,059,365,248
+ *   total = 2 x 163840 x 7168 + 7168 + 497,500,160 + 60 x 17,059,365,248
+ *                                                        = 1,026,408,232,448
+ *   active_with_embedding = total - 60 x 376 x 44,040,192 = 32,861,500,928
+ */
+static void t_params_kimi_k2(void)
+{
+	struct model m;
+	struct params p;
+
+	if (load_model("kimi-k2", &m))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 1026408232448.0);
+	CHECK_EQ(p.active_with_embedding, 32861500928.0);
+	CHECK_EQ(p.active, 32861500928.0 - 163840.0 * 7168);  /* = 31,687,095,808 */
+	CHECK_EQ(p.mtp_total, 0);
+}
+
+/*
+ * Mixtral 8x7B (d 4096, V 32000, H 32, Hkv 8, dh 128, 8 experts of 14336,
+ * top-2, L 32, every layer MoE, no shared expert):
+ *   attention 2 x 4096 x 4096 + 2 x 1024 x 4096          =    41,943,040
+ *   MoE layer 41,943,040 + 8192 norms + router 8 x 4096 = 32,768
+ *     + 8 x 3 x 4096 x 14336 = 1,409,286,144              = 1,451,270,144
+ *   total = 2 x 131,072,000 + 4096 + 32 x 1,451,270,144    = 46,702,792,704
+ *   active_with_embedding = total - 32 x 6 x 176,160,768  = 12,879,925,248
+ *   (Mistral: "46.7B total parameters, 12.9B used per token")
+ */
+static void t_params_mixtral(void)
+{
+	struct model m;
+	struct params p;
+
+	if (load_model("mixtral-8x7b", &m))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 46702792704.0);
+	CHECK_EQ(p.active_with_embedding, 12879925248.0);
+	CHECK_EQ(p.active, 12879925248.0 - 131072000);      /* = 12,748,853,248 */
+	CHECK_EQ(p.comp[COMP_SHARED], 0);
+	CHECK_EQ(p.comp[COMP_FFN], 0);                      /* no dense layer */
+	CHECK_EQ(p.comp[COMP_ROUTED], 32.0 * 8 * 3 * 4096 * 14336);
+}
+
+/*
+ * Dense GQA models, layer = q, o [H dh, d] + k, v [Hkv dh, d] + 2 d norms
+ * + 3 d F; total = L x layer + 2 V d (untied) + d:
+ *   Llama-3.1-8B   L 32, d 4096, F 14336, V 128256:
+ *     layer 16,777,216 x 2 + 4,194,304 x 2 + 8192 + 176,160,768 = 218,112,000
+ *     32 x 218,112,000 + 1,050,673,152 + 4096        =   8,030,261,248
+ *   Llama-3.1-70B  L 80, d 8192, F 28672, V 128256:
+ *     layer 67,108,864 x 2 + 8,388,608 x 2 + 16384 + 704,643,072 = 855,654,400
+ *     80 x 855,654,400 + 2,101,346,304 + 8192        =  70,553,706,496
+ *   Llama-3.1-405B L 126, d 16384, H 128, F 53248, V 128256:
+ *     layer 268,435,456 x 2 + 16,777,216 x 2 + 32768 + 2,617,245,696
+ *           = 3,187,703,808; 126 x that + 4,202,692,608 + 16384
+ *                                                   = 405,853,388,800
+ *   Llama-2-70B    as 3.1-70B with V 32000: 80 x 855,654,400 + 524,288,000
+ *                  + 8192                            =  68,976,648,192
+ */
+static void t_params_llama(void)
+{
+	struct model m;
+	struct params p;
+
+	if (!load_model("llama-3.1-8b", &m)) {
+		params_count(&m, &p);
+		CHECK_EQ(p.total, 8030261248.0);
+		CHECK_EQ(p.active_with_embedding, 8030261248.0);  /* dense: all active */
+		CHECK_EQ(p.active, 8030261248.0 - 525336576);     /* - 128256 x 4096 */
+	}
+	if (!load_model("llama-3.1-70b", &m)) {
+		params_count(&m, &p);
+		CHECK_EQ(p.total, 70553706496.0);
+		CHECK_EQ(p.comp[COMP_ATTN], 80.0 * 150994944);    /* 2 x 67.1M + 2 x 8.4M */
+		CHECK_EQ(p.comp[COMP_FFN], 80.0 * 704643072);     /* 3 x 8192 x 28672 */
+	}
+	if (!load_model("llama-3.1-405b", &m)) {
+		params_count(&m, &p);
+		CHECK_EQ(p.total, 405853388800.0);
+	}
+	if (!load_model("llama-2-70b", &m)) {
+		params_count(&m, &p);
+		CHECK_EQ(p.total, 68976648192.0);
+	}
+}
+
+/*
+ *   Qwen2.5-72B  L 80, d 8192, H 64, Hkv 8, F 29568, V 152064, q/k/v biases:
+ *     layer 2 x 67,108,864 + 2 x 8,388,608 + biases 8192 + 1024 + 1024
+ *           + 16384 norms + 3 x 8192 x 29568 = 726,663,168   = 877,684,736
+ *     80 x 877,684,736 + 2 x 152064 x 8192 + 8192     =  72,706,203,648
+ *     (model card: 72.7B; non-embedding 70.0B: total - 2 x 152064 x 8192
+ *      = 72,706,203,648 - 2,491,416,576 = 70,214,787,072)
+ *   DeepSeek-LLM-67B  L 95, d 8192, H 64, Hkv 8, F 22016, V 102400:
+ *     layer 150,994,944 + 16384 + 3 x 8192 x 22016 = 541,065,216  = 692,076,544
+ *     95 x 692,076,544 + 2 x 102400 x 8192 + 8192     =  67,425,001,472
+ */
+static void t_params_qwen_ds67b(void)
+{
+	struct model m;
+	struct params p;
+
+	if (!load_model("qwen2.5-72b", &m)) {
+		params_count(&m, &p);
+		CHECK(m.qkv_bias);
+		CHECK_EQ(p.total, 72706203648.0);
+		CHECK_EQ(p.comp[COMP_ATTN], 80.0 * (150994944 + 8192 + 1024 + 1024));
+		CHECK_EQ(p.total - p.comp[COMP_EMBED] - p.comp[COMP_HEAD], 70214787072.0);
+	}
+	if (!load_model("deepseek-llm-67b", &m)) {
+		params_count(&m, &p);
+		CHECK(!m.qkv_bias);
+		CHECK_EQ(p.total, 67425001472.0);
+	}
+}
+
+/* Every card's computed totals lie within 3% of the figure its authors
+ * published (the published ones are rounded: 671B, 1T, 70B, ...). */
+static void t_params_vs_published(void)
+{
+	DIR *d = opendir("models");
+	struct dirent *de;
+	int checked = 0;
+
+	if (!d) {
+		t_failed++;
+		printf("#   cannot open models/ (run from the repository root)\n");
+		return;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char name[256];
+		struct model m;
+		struct params p;
+
+		if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+			continue;
+		snprintf(name, sizeof name, "%.*s", (int)(len - 5), de->d_name);
+		if (load_model(name, &m) || isnan(m.published_total))
+			continue;
+		params_count(&m, &p);
+		checked++;
+		if (fabs(p.total / m.published_total - 1) > 0.03) {
+			t_failed++;
+			printf("#   %s: total %.0f vs published %.0f\n", name, p.total,
+			       m.published_total);
+		}
+		/* 'active' excludes the input embedding, as published active
+		 * counts do (V2-Lite 2.45B vs 2.4B; with it, 2.66B) */
+		if (!isnan(m.published_active) &&
+		    fabs(p.active / m.published_active - 1) > 0.03) {
+			t_failed++;
+			printf("#   %s: active %.0f vs published %.0f\n", name, p.active,
+			       m.published_active);
+		}
+	}
+	closedir(d);
+	CHECK(checked >= 11);   /* the 11 bundled cards all carry a published total */
+}
+
+/* ---- 5. weight bytes --------------------------------------------------------- */
+
+/*
+ * DeepSeek-V3 in its released fp8-block layout (params.h: embedding, head,
+ * norms, router gate in bf16; e_score_correction_bias fp32; every other
+ * linear layer 1 B per weight + a 4 B scale per 128x128 block):
+ *   attention per layer, payload 187,105,280 (the 2048 layernorm elements
+ *     apart) + scales q_a 12x56, q_b 192x12, kv_a 5x56, kv_b 256x4,
+ *     o 56x128 = 11,448 blocks x 4 = 45,792 + layernorms 2048 x 2 = 4,096
+ *                                                       =     187,155,168
+ *   norms per layer 2 x 7168 x 2                        =          28,672
+ *   dense FFN 396,361,728 + 3 x (144 x 56) x 4 = 96,768  =     396,458,496
+ *   one expert 44,040,192 + 3 x (16 x 56) x 4 = 10,752  =      44,050,944
+ *   router 1,835,008 x 2 + 256 x 4                       =       3,671,040
+ *   dense layer 187,155,168 + 28,672 + 396,458,496      =     583,642,336
+ *   MoE layer 187,155,168 + 28,672 + 3,671,040 + 257 x 44,050,944
+ *                                                       =  11,511,947,488
+ *   global: embedding + head 2 x 1,853,358,080 + final norm 14,336
+ *                                                       =   3,706,730,496
+ *   total = 3,706,730,496 + 3 x 583,642,336 + 58 x 11,511,947,488
+ *                                                       = 673,150,611,808
+ *   MTP module: 3 norms x 14,336 = 43,008 + eh_proj 7168 x 14336
+ *     = 102,760,448 + 56 x 112 x 4 = 25,088 + one MoE layer
+ *                                                       =  11,614,776,032
+ */
+static void t_weights_v3_fp8_block(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	CHECK_STR(d.weights.name, "fp8-block");   /* from quantization_config */
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(g_plan.weights_bytes_total, 673150611808.0);
+	d.mtp = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(g_plan.weights_bytes_total, 673150611808.0 + 11614776032.0);
+}
+
+static void t_weights_bf16(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	if (load_hw("h100-sxm", &h))
+		return;
+	if (!load_model("llama-3.1-70b", &m)) {
+		plan_default_deployment(&m, &d);
+		/* all bf16: 2 B x 70,553,706,496 */
+		if (!plan_run(&m, &h, &d))
+			CHECK_EQ(g_plan.weights_bytes_total, 141107412992.0);
+	}
+	if (!load_model("deepseek-v3", &m)) {
+		plan_default_deployment(&m, &d);
+		CHECK_RC(precision_parse_weights("bf16", "w", &d.weights, &e), 0, &e);
+		/* 2 B x 671,026,419,200, plus 2 B more for each of the 58 x 256
+		 * fp32 correction-bias entries: 1,342,052,838,400 + 29,696 */
+		if (!plan_run(&m, &h, &d))
+			CHECK_EQ(g_plan.weights_bytes_total, 1342052868096.0);
+	}
+}
+
+/* ---- 6. memory fit ------------------------------------------------------------ */
+
+/*
+ * Llama-3.1-70B bf16 on H100 (usable 80e9 B, runtime_reserve 2e9 B), tp 4,
+ * context 4096, mem_fraction 0.9:
+ *   per GPU: embedding and head 128256 x 8192 x 2 / 4 = 525,336,576 each,
+ *     final norm 16,384 (replicated);
+ *     per layer q, o 8192 x 8192 x 2 / 4 = 33,554,432 each; k, v 1024 x 8192
+ *     x 2 / min(4, 8) = 4,194,304 each; norms 32,768; FFN 3 x 28672 x 8192
+ *     x 2 / 4 = 352,321,536: layer = 427,851,776; x 80 = 34,228,142,080
+ *     weights = 34,228,142,080 + 1,050,673,152 + 16,384 = 35,278,831,616
+ *   kv budget = 0.9 x 80e9 - 35,278,831,616 - 2e9     = 34,721,168,384
+ *   kv per token per GPU = 80 x 2 x 8 x 128 x 2 / 4   = 81,920
+ *   tokens = floor(34,721,168,384 / 81,920)           = 423,842
+ *   sequences = floor(423,842 / 4096)                 = 103
+ */
+static void t_memory_llama70b_tp4(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 4;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->gpus, 4);
+	CHECK_EQ(mem->budget_bytes, 72e9);
+	CHECK_EQ(mem->reserve_bytes, 2e9);
+	CHECK_EQ(mem->weights_bytes_per_gpu, 35278831616.0);
+	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_EMBED], 525336576);
+	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_HEAD], 525336576);
+	/* (2 x 33,554,432 + 2 x 4,194,304) x 80 */
+	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ATTN], 6039797760.0);
+	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 81920);
+	CHECK_EQ(mem->kv_bytes_per_gpu, 34721168384.0);
+	CHECK_EQ(mem->stage[0].max_tokens, 423842);
+	CHECK_EQ(mem->max_sequences_per_instance, 103);
+	CHECK_EQ(mem->max_sequences_per_gpu, 25.75);       /* 103 / 4 */
+	CHECK_EQ(mem->max_tokens_per_gpu, 105960.5);       /* 423,842 / 4 */
+	CHECK_EQ(mem->free_bytes_per_gpu, 8e9);            /* 80e9 x (1 - 0.9) */
+	CHECK(mem->fits);
+	/* an explicit reserve replaces the card's: budget + 2e9 -> 1e9 more KV
+	 * = 35,721,168,384 / 81,920 = 436,049.4 -> 436,049 tokens, 106 seqs */
+	d.reserve_bytes = 1e9;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->stage[0].max_tokens, 436049);
+	CHECK_EQ(mem->max_sequences_per_instance, 106);
+}
+
+/*
+ * tp 16 above 8 KV heads: k and v replicate (each GPU holds one KV head, so
+ * they divide by min(16, 8) = 8) and so does the cache:
+ *   kv per token per GPU = 80 x 2 x 1 x 128 x 2           = 40,960
+ *   weights: embedding + head 2 x 2,101,346,304 / 16 = 262,668,288, norm
+ *     16,384; layer q, o 134,217,728 / 16 = 8,388,608 each, k, v
+ *     16,777,216 / 8 = 2,097,152 each, norms 32,768, FFN 1,409,286,144 / 16
+ *     = 88,080,384: 109,084,672 x 80 = 8,726,773,760    => 8,989,458,432
+ *   kv budget 72e9 - 8,989,458,432 - 2e9              = 61,010,541,568
+ *   tokens floor(61,010,541,568 / 40,960) = 1,489,515; sequences 363
+ */
+static void t_memory_llama70b_tp16(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 16;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 40960);
+	CHECK_EQ(mem->weights_bytes_per_gpu, 8989458432.0);
+	CHECK_EQ(mem->stage[0].max_tokens, 1489515);
+	CHECK_EQ(mem->max_sequences_per_instance, 363);
+	CHECK_EQ(mem->max_sequences_per_gpu, 363.0 / 16);
+}
+
+/*
+ * MLA under TP keeps the whole latent on every rank: no division.
+ *   DeepSeek-V3 tp 8 on H800, bf16 KV: 576 x 61 x 2 = 70,272 per GPU.
+ *   Its fp8-block weights per GPU: replicated q_a 11,012,736, q_a_layernorm
+ *   3,072, kv_a 4,129,888, kv_a_layernorm 1,024, norms 28,672 and router
+ *   3,671,040; TP-split q_b + kv_b + o (with scales) 172,008,448 / 8, dense
+ *   FFN 396,458,496 / 8, shared 44,050,944 / 8, 256 experts 256 x
+ *   44,050,944 / 8 (all 256 on every GPU, each split 8 ways), embedding and
+ *   head 1,853,358,080 / 8 each:
+ *     attention 15,146,720 replicated + 172,008,448 / 8 = 21,501,056
+ *               = 36,647,776 per layer
+ *     dense layer 36,647,776 + 28,672 + 49,557,312 = 86,233,760 (x 3)
+ *     MoE layer 36,647,776 + 28,672 + 3,671,040 + 257 x 5,506,368
+ *               = 1,455,484,064 (x 58)
+ *     463,353,856 + 258,701,280 + 84,418,075,712               => 85,140,130,848
+ *   over the 72e9 budget: does not fit, no sequence.
+ *   DeepSeek-V2-Lite tp 8 on H100 (bf16): kv per token per GPU 576 x 27 x 2
+ *   = 31,104; weights per GPU: embedding + head 2 x 419,430,400 / 8 +
+ *   norm 4,096 = 104,861,696; attention 6,291,456 x 2 / 8 + kv_a 2,359,296 +
+ *   1,024 + 2,097,152 x 2 / 8 + 4,194,304 x 2 / 8 = 5,506,048; dense layer
+ *   5,506,048 + 8,192 + 134,479,872 / 8 = 22,324,224; MoE layer 5,506,048 +
+ *   8,192 + router 262,144 + shared 34,603,008 / 8 + routed 1,107,296,256 / 8
+ *   = 148,513,792: 104,861,696 + 22,324,224 + 26 x 148,513,792 = 3,988,544,512
+ *   kv budget 72e9 - 3,988,544,512 - 2e9 = 66,011,455,488; / 31,104 =
+ *   2,122,281 tokens; 518 sequences of 4096.
+ */
+static void t_memory_mla_tp8(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (!load_model("deepseek-v3", &m) && !load_hw("h800-sxm", &h)) {
+		plan_default_deployment(&m, &d);
+		d.tp = 8;
+		if (!plan_run(&m, &h, &d)) {
+			CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 70272);
+			CHECK_EQ(mem->experts_per_gpu, 256);
+			CHECK_EQ(mem->moe_tp, 8);
+			CHECK_EQ(mem->weights_bytes_per_gpu, 85140130848.0);
+			CHECK(!mem->fits);
+			CHECK_EQ(mem->max_sequences_per_instance, 0);
+			CHECK_EQ(mem->kv_bytes_per_gpu, 0);
+		}
+	}
+	if (!load_model("deepseek-v2-lite", &m) && !load_hw("h100-sxm", &h)) {
+		plan_default_deployment(&m, &d);
+		d.tp = 8;
+		if (!plan_run(&m, &h, &d)) {
+			CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 31104);
+			CHECK_EQ(mem->weights_bytes_per_gpu, 3988544512.0);
+			CHECK_EQ(mem->stage[0].max_tokens, 2122281);
+			CHECK_EQ(mem->max_sequences_per_instance, 518);
+			CHECK(mem->fits);
+		}
+	}
+}
+
+/*
+ * Expert parallelism, DeepSeek-V3 fp8-block on H800, tp 1 x dp 16, ep 16:
+ *   experts per GPU 256 / 16 = 16; MoE-TP 1 x 16 / 16 = 1
+ *   routed bytes per GPU 58 x 16 x 44,050,944             = 40,879,276,032
+ *   everything else whole on every GPU: 673,150,611,808 - 58 x 256 x
+ *     44,050,944 = 19,082,195,296; weights per GPU       = 59,961,471,328
+ *   kv budget 72e9 - 59,961,471,328 - 2e9 = 10,038,528,672; / 70,272
+ *     = 142,852 tokens per attention group; 34 sequences of 4096;
+ *     x 16 dp groups = 544 per instance, 34 per GPU
+ * with 16 redundant experts: ceil(272 / 16) = 17 per GPU,
+ *   routed 58 x 17 x 44,050,944 = 43,434,230,784; weights 62,516,426,080;
+ *   kv budget 7,483,573,920 / 70,272 = 106,494 tokens, 25 sequences
+ */
+static void t_memory_ep(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 1;
+	d.dp = 16;
+	d.ep = 16;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->gpus, 16);
+	CHECK_EQ(mem->experts_per_gpu, 16);
+	CHECK_EQ(mem->moe_tp, 1);
+	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ROUTED], 40879276032.0);
+	CHECK_EQ(mem->weights_bytes_per_gpu, 59961471328.0);
+	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 70272);
+	CHECK_EQ(mem->stage[0].max_tokens, 142852);
+	CHECK_EQ(mem->stage[0].max_sequences, 34);
+	CHECK_EQ(mem->max_sequences_per_instance, 544);
+	CHECK_EQ(mem->max_sequences_per_gpu, 34);
+	CHECK(mem->fits);
+
+	d.redundant_experts = 16;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->experts_per_gpu, 17);
+	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ROUTED], 43434230784.0);
+	CHECK_EQ(mem->weights_bytes_per_gpu, 62516426080.0);
+	CHECK_EQ(mem->stage[0].max_tokens, 106494);
+	CHECK_EQ(mem->stage[0].max_sequences, 25);
+	/* redundant copies are not extra parameters */
+	CHECK_EQ(g_plan.weights_bytes_total, 673150611808.0);
+
+	/* EP with MoE tensor parallelism: tp 8 x dp 4 = 32 GPUs, ep 8: each EP
+	 * rank holds 256 / 8 = 32 experts split 32 / 8 = 4 ways, so a GPU holds
+	 * the equivalent of 58 x 32 x 44,050,944 / 4 = 20,439,638,016 B, the
+	 * same as 256 experts spread evenly over 32 GPUs (58 x 8 experts) */
+	d.redundant_experts = 0;
+	d.tp = 8;
+	d.dp = 4;
+	d.ep = 8;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->gpus, 32);
+	CHECK_EQ(mem->experts_per_gpu, 32);
+	CHECK_EQ(mem->moe_tp, 4);
+	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ROUTED], 20439638016.0);
+}
+
+/*
+ * Pipeline, DeepSeek-V3 fp8-block, tp 1, pp 2: 61 layers split 31 / 30.
+ *   stage 0: layers 0..30 = 3 dense + 28 MoE, embedding 1,853,358,080:
+ *     1,853,358,080 + 3 x 583,642,336 + 28 x 11,511,947,488 = 325,938,814,752
+ *   stage 1: layers 31..60 = 30 MoE, head 1,853,358,080, final norm 14,336:
+ *     30 x 11,511,947,488 + 1,853,372,416                 = 347,211,797,056
+ *   kv per token: 31 x 1152 = 35,712 and 30 x 1152 = 34,560
+ *   with --mtp 1 and its KV: the module goes on the last stage,
+ *     + 11,614,776,032 = 358,826,573,088, kv 31 x 1152 = 35,712
+ */
+static void t_memory_pp(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.pp = 2;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->stages, 2);
+	CHECK_EQ(mem->gpus, 2);
+	CHECK_EQ(mem->stage[0].layers, 31);
+	CHECK_EQ(mem->stage[1].layers, 30);
+	CHECK_EQ(mem->stage[0].moe_layers, 28);
+	CHECK_EQ(mem->stage[1].moe_layers, 30);
+	CHECK_EQ(mem->stage[0].comp_bytes[COMP_EMBED], 1853358080);
+	CHECK_EQ(mem->stage[0].comp_bytes[COMP_HEAD], 0);
+	CHECK_EQ(mem->stage[1].comp_bytes[COMP_EMBED], 0);
+	CHECK_EQ(mem->stage[1].comp_bytes[COMP_HEAD], 1853358080);
+	CHECK_EQ(mem->stage[0].comp_bytes[COMP_FFN], 3 * 396458496.0);
+	CHECK_EQ(mem->stage[1].comp_bytes[COMP_FFN], 0);
+	CHECK_EQ(mem->stage[0].weights_bytes, 325938814752.0);
+	CHECK_EQ(mem->stage[1].weights_bytes, 347211797056.0);
+	CHECK_EQ(mem->weights_bytes_per_gpu, 347211797056.0);   /* the heavier stage */
+	CHECK_EQ(mem->stage[0].kv_bytes_per_token, 35712);
+	CHECK_EQ(mem->stage[1].kv_bytes_per_token, 34560);
+	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 35712);
+	CHECK(!mem->fits);                                      /* 325 GB on an 80 GB GPU */
+
+	d.mtp = 1;
+	d.kv_mtp = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->stage[0].comp_bytes[COMP_MTP], 0);
+	CHECK_EQ(mem->stage[1].comp_bytes[COMP_MTP], 11614776032.0);
+	CHECK_EQ(mem->stage[1].weights_bytes, 358826573088.0);
+	CHECK_EQ(mem->stage[1].kv_bytes_per_token, 35712);
+	CHECK_EQ(g_plan.kv_layers, 62);
+	CHECK_EQ(g_plan.kv_bytes_per_token, 71424);              /* 62 x 1152 */
+}
+
+/*
+ * Paged KV (blocks of 64 tokens), Llama-3.1-70B tp 4 on H100, context 4097:
+ *   page = 64 x 81,920 = 5,242,880 B; pages = floor(34,721,168,384 /
+ *   5,242,880) = 6,622 (6,622 x 5,242,880 = 34,718,351,360); max tokens
+ *   6,622 x 64 = 423,808; a sequence takes ceil(4097 / 64) = 65 pages:
+ *   floor(6,622 / 65) = 101 sequences.  Unpaged, the same context fits
+ *   floor(423,842 / 4097) = 103.
+ */
+static void t_memory_paged(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 4;
+	d.context = 4097;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->max_sequences_per_instance, 103);
+	d.kv_block = 64;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->stage[0].max_tokens, 423808);
+	CHECK_EQ(mem->max_sequences_per_instance, 101);
+	d.context = 4096;        /* exactly 64 pages: floor(6,622 / 64) = 103 */
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->max_sequences_per_instance, 103);
+}
+
+static void t_plan_check(void)
+{
+	struct model dense, moe, mix;
+	struct deployment d;
+	struct hw h;
+	struct err e;
+
+	if (load_model("llama-3.1-70b", &dense) || load_model("deepseek-v3", &moe) ||
+	    load_model("mixtral-8x7b", &mix) || load_hw("h100-sxm", &h))
+		return;
+	memset(&e, 0, sizeof e);
+	/* a valid layout passes */
+	plan_default_deployment(&moe, &d);
+	d.tp = 8; d.dp = 4; d.ep = 32;
+	CHECK_RC(plan_check(&moe, &d, &e), 0, &e);
+	/* tp 3 does not divide 64 heads */
+	plan_default_deployment(&dense, &d);
+	d.tp = 3;
+	CHECK_RC(plan_check(&dense, &d, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'--tp 3'");
+	/* tp 12: 64 mod 12 = 4, the heads do not split evenly either */
+	d.tp = 12;
+	CHECK_RC(plan_check(&dense, &d, &e), EXIT_INPUT, &e);
+	/* ep on a dense model */
+	plan_default_deployment(&dense, &d);
+	d.dp = 2; d.ep = 2;
+	CHECK_RC(plan_check(&dense, &d, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "MoE");
+	/* ep 16 over Mixtral's 8 experts: some GPUs would hold none */
+	plan_default_deployment(&mix, &d);
+	d.dp = 16; d.ep = 16;
+	CHECK_RC(plan_check(&mix, &d, &e), EXIT_INPUT, &e);
+	/* ... unless 8 redundant copies make 16 */
+	d.redundant_experts = 8;
+	CHECK_RC(plan_check(&mix, &d, &e), 0, &e);
+	/* ep 3 does not divide tp 8 x dp 2 = 16: the flags disagree among
+	 * themselves whatever the model, so a usage error */
+	plan_default_deployment(&moe, &d);
+	d.tp = 8; d.dp = 2; d.ep = 3;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'--ep 3'");
+	/* mtp 2 beyond num_nextn_predict_layers 1 */
+	plan_default_deployment(&moe, &d);
+	d.mtp = 2;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_INPUT, &e);
+	/* pp 62 beyond 61 layers */
+	plan_default_deployment(&moe, &d);
+	d.pp = 62;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_INPUT, &e);
+	/* command-line values out of range are usage errors */
+	plan_default_deployment(&moe, &d);
+	d.mem_fraction = 0;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
+	d.mem_fraction = 1.5;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
+	plan_default_deployment(&moe, &d);
+	d.tp = 0;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
+	plan_default_deployment(&moe, &d);
+	d.tp = 1.5;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
+	plan_default_deployment(&moe, &d);
+	d.context = 0;
+	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
+	/* fp8-flashmla KV on a GQA model fails in plan_compute */
+	plan_default_deployment(&dense, &d);
+	precision_parse_kv("fp8-flashmla", "kv", &d.kv, &e);
+	memset(&e, 0, sizeof e);
+	CHECK_RC(plan_compute(&dense, &h, &d, NULL, &g_plan, &e), EXIT_INPUT, &e);
+}
+
+/* ---- 7. model cards from JSON text ------------------------------------------- */
+
+#define BASE "\"model_type\":\"llama\",\"num_hidden_layers\":2,\"hidden_size\":512," \
+	     "\"num_attention_heads\":8,\"vocab_size\":1000,\"intermediate_size\":1024"
+
+static void t_model_attention_kinds(void)
+{
+	struct model m;
+	struct err e;
+
+	/* no num_key_value_heads: kv heads = heads -> MHA; head_dim 512/8 = 64 */
+	if (!CHECK_OK(model_text("{" BASE "}", &m, &e), &e)) {
+		CHECK(m.attn == ATTN_MHA);
+		CHECK_EQ(m.kv_heads, 8);
+		CHECK_EQ(m.head_dim, 64);
+		CHECK_STR(model_attn_name(m.attn), "MHA");
+		CHECK_STR(m.name, "test");               /* file name without .json */
+		CHECK_STR(m.weights, "bf16");
+	}
+	if (!CHECK_OK(model_text("{" BASE ",\"num_key_value_heads\":2}", &m, &e), &e)) {
+		CHECK(m.attn == ATTN_GQA);
+		/* 2 x 2 x 64 elements x 2 layers x 2 B = 1024 B per token */
+		CHECK_EQ(kv_token(&m, "bf16"), 1024);
+	}
+	if (!CHECK_OK(model_text("{" BASE ",\"num_key_value_heads\":1}", &m, &e), &e))
+		CHECK(m.attn == ATTN_MQA);
+	if (!CHECK_OK(model_text("{" BASE ",\"num_key_value_heads\":8,\"head_dim\":128}", &m, &e), &e)) {
+		CHECK(m.attn == ATTN_MHA);
+		CHECK_EQ(m.head_dim, 128);               /* explicit head_dim wins */
+	}
+	/* kv heads must divide heads */
+	CHECK_RC(model_text("{" BASE ",\"num_key_value_heads\":3}", &m, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'num_key_value_heads'");
+	/* a missing required key, a negative and a fractional value */
+	CHECK_RC(model_text("{\"model_type\":\"llama\",\"num_hidden_layers\":2,\"hidden_size\":512,"
+			    "\"num_attention_heads\":8}", &m, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'vocab_size'");
+	CHECK_RC(model_text("{" BASE ",\"num_key_value_heads\":-2}", &m, &e), EXIT_INPUT, &e);
+	CHECK_RC(model_text("{" BASE ",\"head_dim\":64.5}", &m, &e), EXIT_INPUT, &e);
+	/* a count above 2^31 is read exactly (valuedouble, not valueint) */
+	if (!CHECK_OK(model_text("{\"model_type\":\"llama\",\"num_hidden_layers\":1,\"hidden_size\":8,"
+			"\"num_attention_heads\":1,\"vocab_size\":300000000,\"intermediate_size\":8}",
+			&m, &e), &e))
+		CHECK_EQ(m.vocab, 300000000);
+}
+
+static void t_model_mla(void)
+{
+	struct model m;
+	struct params p;
+	struct err e;
+
+	/* V2-Lite shape: q_lora_rank null -> queries projected from d directly */
+	if (!CHECK_OK(model_text("{\"model_type\":\"deepseek_v2\",\"num_hidden_layers\":2,"
+			"\"hidden_size\":2048,\"num_attention_heads\":16,\"num_key_value_heads\":16,"
+			"\"vocab_size\":1000,\"intermediate_size\":4096,\"kv_lora_rank\":512,"
+			"\"q_lora_rank\":null,\"qk_nope_head_dim\":128,\"qk_rope_head_dim\":64,"
+			"\"v_head_dim\":128}", &m, &e), &e)) {
+		CHECK(m.attn == ATTN_MLA);
+		CHECK_EQ(m.q_lora, 0);
+		CHECK_EQ(m.kv_lora, 512);
+		CHECK(!m.is_moe);
+		params_count(&m, &p);
+		/* attention 16 x 192 x 2048 + 576 x 2048 + 512 + 16 x 256 x 512
+		 * + 2048 x 2048 = 13,763,072 per layer (V2-Lite's) */
+		CHECK_EQ(p.comp[COMP_ATTN], 2 * 13763072.0);
+		CHECK_EQ(kv_token(&m, "bf16"), 2304);    /* 576 x 2 x 2 */
+	}
+	/* MLA without qk_rope_head_dim is incomplete */
+	CHECK_RC(model_text("{" BASE ",\"kv_lora_rank\":512,\"qk_nope_head_dim\":128,"
+			    "\"v_head_dim\":128}", &m, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'qk_rope_head_dim'");
+	/* the bundled V3 card: MTP layers, router bias, first dense layers */
+	if (!load_model("deepseek-v3", &m)) {
+		CHECK(m.attn == ATTN_MLA && m.is_moe);
+		CHECK_EQ(m.mtp_layers, 1);
+		CHECK(m.router_bias);                    /* topk_method noaux_tc */
+		CHECK_EQ(m.first_dense, 3);
+		CHECK_EQ(m.moe_layers, 58);              /* 61 - 3 */
+		CHECK_EQ(m.experts, 256);
+		CHECK_EQ(m.top_k, 8);
+		CHECK_STR(m.weights, "fp8-block");
+		CHECK_STR(m.name, "deepseek-v3");
+		CHECK_STR(m.display, "DeepSeek-V3");
+		CHECK_EQ(m.published_total, 671e9);
+		CHECK(!model_layer_is_moe(&m, 2));
+		CHECK(model_layer_is_moe(&m, 3));
+		CHECK(model_layer_is_moe(&m, 60));
+	}
+	if (!load_model("deepseek-v2", &m))
+		CHECK(!m.router_bias);                   /* group_limited_greedy */
+}
+
+static void t_model_moe_layout(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+
+	/* Mixtral style: num_local_experts, no moe_intermediate_size: each
+	 * expert is intermediate_size wide; every layer MoE */
+	if (!CHECK_OK(model_text("{\"model_type\":\"mixtral\",\"num_hidden_layers\":4,\"hidden_size\":64,"
+			"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"vocab_size\":100,"
+			"\"intermediate_size\":224,\"num_local_experts\":8,\"num_experts_per_tok\":2}",
+			&m, &e), &e)) {
+		CHECK(m.is_moe);
+		CHECK_EQ(m.experts, 8);
+		CHECK_EQ(m.expert_inter, 224);
+		CHECK_EQ(m.moe_layers, 4);
+		CHECK_EQ(m.shared_experts, 0);
+	}
+	if (!load_model("mixtral-8x7b", &m))
+		CHECK_EQ(m.expert_inter, 14336);
+
+	/* first_k_dense_replace 1, moe_layer_freq 2, 6 layers: HF's rule
+	 * (layer_idx >= first_k_dense_replace and layer_idx % moe_layer_freq == 0)
+	 * makes layers 2 and 4 MoE; 0, 1, 3, 5 dense */
+	if (CHECK_OK(model_text("{\"model_type\":\"deepseek_v2\",\"num_hidden_layers\":6,\"hidden_size\":64,"
+		       "\"num_attention_heads\":4,\"vocab_size\":100,\"intermediate_size\":256,"
+		       "\"kv_lora_rank\":32,\"q_lora_rank\":null,\"qk_nope_head_dim\":16,"
+		       "\"qk_rope_head_dim\":8,\"v_head_dim\":16,\"n_routed_experts\":4,"
+		       "\"n_shared_experts\":1,\"num_experts_per_tok\":2,\"moe_intermediate_size\":32,"
+		       "\"first_k_dense_replace\":1,\"moe_layer_freq\":2}", &m, &e), &e))
+		return;
+	CHECK(!model_layer_is_moe(&m, 0));
+	CHECK(!model_layer_is_moe(&m, 1));
+	CHECK(model_layer_is_moe(&m, 2));
+	CHECK(!model_layer_is_moe(&m, 3));
+	CHECK(model_layer_is_moe(&m, 4));
+	CHECK(!model_layer_is_moe(&m, 5));
+	CHECK_EQ(m.moe_layers, 2);
+	CHECK_EQ(model_moe_layers(&m), 2);
+	/* pipeline of 2 stages, layers [0,3) and [3,6): one MoE layer each;
+	 * of 3 stages [0,2) [2,4) [4,6): 0, 1, 1 */
+	if (load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.pp = 2;
+	if (!plan_run(&m, &h, &d)) {
+		CHECK_EQ(g_plan.mem.stage[0].moe_layers, 1);
+		CHECK_EQ(g_plan.mem.stage[1].moe_layers, 1);
+	}
+	d.pp = 3;
+	if (!plan_run(&m, &h, &d)) {
+		CHECK_EQ(g_plan.mem.stage[0].moe_layers, 0);
+		CHECK_EQ(g_plan.mem.stage[1].moe_layers, 1);
+		CHECK_EQ(g_plan.mem.stage[2].moe_layers, 1);
+	}
+	/* top_k above the expert count is refused */
+	CHECK_RC(model_text("{\"model_type\":\"mixtral\",\"num_hidden_layers\":4,\"hidden_size\":64,"
+			    "\"num_attention_heads\":4,\"vocab_size\":100,\"intermediate_size\":224,"
+			    "\"num_local_experts\":2,\"num_experts_per_tok\":3}", &m, &e),
+		 EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'num_experts_per_tok'");
+}
+
+static void t_model_set(void)
+{
+	const char *sets1[] = {"kv_lora_rank=256"};
+	const char *sets2[] = {"num_nextn_predict_layers=0", "mlasim.name=v3-no-mtp"};
+	const char *bad[] = {"=5"};
+	const char *empty[] = {"kv_lora_rank="};
+	const char *notnum[] = {"kv_lora_rank=abc"};
+	struct model m;
+	struct params p;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	/* kv_lora_rank 256: (256 + 64) x 61 x 2 = 39,040 B per token */
+	if (!CHECK_OK(model_load("models/deepseek-v3.json", sets1, 1, &m, &e), &e)) {
+		CHECK_EQ(m.kv_lora, 256);
+		CHECK_EQ(kv_token(&m, "bf16"), 39040);
+		/* fp8-flashmla: 256 + 4 x 2 + 128 = 392 B per layer x 61 = 23,912 */
+		CHECK_EQ(kv_token(&m, "fp8-flashmla"), 23912);
+		/* the parameters follow: kv_a [320, 7168], kv_a_layernorm [256] and
+		 * kv_b [32768, 256] lose 256 x 7168 + 256 + 32768 x 256 =
+		 * 1,835,008 + 256 + 8,388,608 = 10,223,872 per layer:
+		 * 671,026,419,200 - 61 x 10,223,872 = 670,402,763,008 */
+		params_count(&m, &p);
+		CHECK_EQ(p.total, 670402763008.0);
+	}
+	if (!CHECK_OK(model_load("models/deepseek-v3.json", sets2, 2, &m, &e), &e)) {
+		CHECK_EQ(m.mtp_layers, 0);
+		CHECK_STR(m.name, "v3-no-mtp");          /* dotted path into "mlasim" */
+		CHECK_EQ(kv_layers(&m, 1), 61);
+	}
+	CHECK_RC(model_load("models/deepseek-v3.json", bad, 1, &m, &e), EXIT_USAGE, &e);
+	CHECK_RC(model_load("models/deepseek-v3.json", empty, 1, &m, &e), EXIT_USAGE, &e);
+	/* a bare word becomes a string, which the loader then refuses */
+	CHECK_RC(model_load("models/deepseek-v3.json", notnum, 1, &m, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'kv_lora_rank'");
+	CHECK_RC(model_load("models/no-such-card.json", NULL, 0, &m, &e), EXIT_INPUT, &e);
+}
+
+/* ---- 8. hardware cards ------------------------------------------------------- */
+
+static void t_hw_h800(void)
+{
+	struct hw h;
+
+	if (load_hw("h800-sxm", &h))
+		return;
+	/* card: hbm_usable_gb 80, hbm_gbs 3350, bf16_tflops 989, fp8_tflops
+	 * 1979, gbs_per_dir 200, nic_gbps 400, runtime_reserve_gb 2,
+	 * scale_up latency_us 3.33; decimal units (1 GB = 1e9 B) */
+	CHECK_EQ(h.gpu.hbm_usable_bytes, 8e10);
+	CHECK_EQ(h.gpu.hbm_bytes, 8e10);
+	CHECK_REL(h.gpu.hbm_bw, 3.35e12, 1e-15);          /* 3350 x 1e9 */
+	CHECK_REL(h.gpu.flops_bf16, 9.89e14, 1e-15);      /* 989 x 1e12 */
+	CHECK_REL(h.gpu.flops_fp8, 1.979e15, 1e-15);      /* 1979 x 1e12 */
+	CHECK_EQ(h.gpu.flops_fp4, 0);                     /* Hopper: none */
+	CHECK_EQ(h.gpu.reserve_bytes, 2e9);
+	CHECK_EQ(h.gpu.sms, 132);
+	CHECK(isnan(h.gpu.l2_bytes));                     /* not on the card */
+	CHECK_EQ(h.scale_up.bw, 2e11);                    /* 200 GB/s per direction */
+	CHECK_EQ(h.scale_up.domain_gpus, 8);
+	CHECK_REL(h.scale_up.latency_s, 3.33e-6, 1e-12);
+	CHECK_EQ(h.scale_out.nic_bw, 5e10);               /* 400 Gb/s / 8 */
+	CHECK_EQ(h.scale_out.effective_bw_per_nic, 4e10); /* 40 GB/s */
+	CHECK_STR(h.scale_up.technology, "nvlink4");
+	CHECK_STR(h.scale_up.topology, "switch");
+	CHECK_STR(h.name, "h800-sxm");
+	CHECK_STR(h.rack.cooling, "air");
+	CHECK_REL(h.eff.compute, 0.79, 1e-15);
+}
+
+#define HW_MIN "\"name\":\"t\",\"gpu\":{\"hbm_usable_gb\":80,\"hbm_gbs\":3350,\"bf16_tflops\":989"
+
+static void t_hw_reject(void)
+{
+	struct hw h;
+	struct err e;
+
+	/* the minimal card is accepted, so the refusals below are the typo's doing */
+	CHECK_RC(hw_text("{" HW_MIN "}}", &h, &e), 0, &e);
+	CHECK_EQ(h.gpu.hbm_usable_bytes, 8e10);
+	CHECK_EQ(h.gpu.reserve_bytes, 0);                 /* absent reserve: 0 */
+	CHECK(isnan(h.gpu.flops_fp8));                    /* absent: NAN, not guessed */
+	CHECK_RC(hw_text("{" HW_MIN ",\"hbm_gbs_typo\":1}}", &h, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'gpu.hbm_gbs_typo'");
+	CHECK_RC(hw_text("{" HW_MIN "},\"gpux\":{}}", &h, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'gpux'");
+	/* missing a required key */
+	CHECK_RC(hw_text("{\"name\":\"t\",\"gpu\":{\"hbm_usable_gb\":80,\"bf16_tflops\":989}}",
+			 &h, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'gpu.hbm_gbs'");
+	/* usable above nominal */
+	CHECK_RC(hw_text("{" HW_MIN ",\"hbm_gb\":64}}", &h, &e), EXIT_INPUT, &e);
+	/* a fraction above 1, a string where a number is due, a bad enum */
+	CHECK_RC(hw_text("{" HW_MIN "},\"efficiency\":{\"compute\":1.2}}", &h, &e), EXIT_INPUT, &e);
+	CHECK_RC(hw_text("{" HW_MIN ",\"tdp_w\":\"700\"}}", &h, &e), EXIT_INPUT, &e);
+	CHECK_RC(hw_text("{" HW_MIN "},\"rack\":{\"cooling\":\"water\"}}", &h, &e), EXIT_INPUT, &e);
+	CHECK_RC(hw_text("{" HW_MIN ",\"sms\":0}}", &h, &e), EXIT_INPUT, &e);     /* positive */
+	CHECK_RC(hw_text("{" HW_MIN ",\"sms\":1.5}}", &h, &e), EXIT_INPUT, &e);   /* integer */
+	CHECK_RC(hw_text("{" HW_MIN ",\"tdp_w\":-700}}", &h, &e), EXIT_INPUT, &e);
+}
+
+static void t_hw_set(void)
+{
+	const char *up[] = {"gpu.hbm_usable_gb=96"};
+	const char *multi[] = {"gpu.hbm_usable_gb=70", "scale_out.nic_gbps=800"};
+	const char *bad[] = {"gpu.hbm_gbs.x=1"};
+	struct hw h;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	/* H200's 141 GB leave room for 96: 96e9 B */
+	if (!CHECK_OK(hw_load("hw/h200-sxm.json", up, 1, &h, &e), &e))
+		CHECK_EQ(h.gpu.hbm_usable_bytes, 9.6e10);
+	/* on an 80 GB H800 the same override exceeds hbm_gb: refused */
+	CHECK_RC(hw_load("hw/h800-sxm.json", up, 1, &h, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'gpu.hbm_usable_gb'");
+	if (!CHECK_OK(hw_load("hw/h800-sxm.json", multi, 2, &h, &e), &e)) {
+		CHECK_EQ(h.gpu.hbm_usable_bytes, 7e10);
+		CHECK_EQ(h.scale_out.nic_bw, 1e11);          /* 800 Gb/s / 8 */
+		CHECK_EQ(h.gpu.hbm_bytes, 8e10);             /* untouched */
+	}
+	/* a path through a number is a usage error */
+	CHECK_RC(hw_load("hw/h800-sxm.json", bad, 1, &h, &e), EXIT_USAGE, &e);
+	CHECK(hw_is_section("gpu.hbm_gbs=1"));
+	CHECK(!hw_is_section("kv_lora_rank=256"));
+	CHECK(!hw_is_section("mlasim.name=x"));
+}
+
+static void t_jsonx_set(void)
+{
+	cJSON *root = cJSON_Parse("{\"a\":1,\"o\":{\"b\":2}}");
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	if (!root) {
+		t_failed++;
+		return;
+	}
+	CHECK_RC(jsonx_set(root, "a=5", &e), 0, &e);
+	CHECK_EQ(cJSON_GetObjectItemCaseSensitive(root, "a")->valuedouble, 5);
+	CHECK_RC(jsonx_set(root, "o.b=3.5", &e), 0, &e);
+	CHECK_EQ(cJSON_GetObjectItemCaseSensitive(
+			 cJSON_GetObjectItemCaseSensitive(root, "o"), "b")->valuedouble, 3.5);
+	/* missing objects on the way are created */
+	CHECK_RC(jsonx_set(root, "n.m.k=true", &e), 0, &e);
+	CHECK(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(root, "n"), "m"), "k")));
+	CHECK_RC(jsonx_set(root, "s=hello", &e), 0, &e);   /* bare word: a string */
+	CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "s")));
+	CHECK_RC(jsonx_set(root, "a.x=1", &e), EXIT_USAGE, &e);   /* a is a number */
+	CHECK_RC(jsonx_set(root, "noequals", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "o..b=1", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, ".b=1", &e), EXIT_USAGE, &e);
+	cJSON_Delete(root);
+}
+
+/* Every bundled card loads, and says something sane. */
+static void t_bundled_cards_load(void)
+{
+	const char *dirs[2] = {"models", "hw"};
+	int counts[2] = {0, 0}, k;
+
+	for (k = 0; k < 2; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *de;
+
+		if (!d) {
+			t_failed++;
+			printf("#   cannot open %s/ (run from the repository root)\n", dirs[k]);
+			continue;
+		}
+		while ((de = readdir(d)) != NULL) {
+			size_t len = strlen(de->d_name);
+			char path[512];
+			struct err e;
+			struct model m;
+			struct hw h;
+			int rc;
+
+			if (len < 6 || strcmp(de->d_name + len - 5, ".json") != 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", dirs[k], de->d_name);
+			memset(&e, 0, sizeof e);
+			rc = k == 0 ? model_load(path, NULL, 0, &m, &e) : hw_load(path, NULL, 0, &h, &e);
+			counts[k]++;
+			if (rc) {
+				t_failed++;
+				printf("#   %s: %s\n", path, e.msg);
+				continue;
+			}
+			if (k == 0 && !(m.layers >= 1 && m.hidden >= 1 && kv_token(&m, "bf16") > 0)) {
+				t_failed++;
+				printf("#   %s: implausible dimensions\n", path);
+			}
+			if (k == 1 && !(h.gpu.hbm_usable_bytes > 1e9 && h.gpu.hbm_bw > 1e11 &&
+					h.gpu.flops_bf16 > 1e13)) {
+				t_failed++;
+				printf("#   %s: implausible GPU figures\n", path);
+			}
+		}
+		closedir(d);
+	}
+	CHECK(counts[0] >= 11);   /* 11 bundled model cards */
+	CHECK(counts[1] >= 9);    /* 9 bundled hardware cards */
+}
+
+/* ---- 9. finding cards by name ------------------------------------------------ */
+
+static void t_cards_resolve(void)
+{
+	static const struct { enum card_kind k; const char *name, *path; } ok[] = {
+		{CARD_MODEL, "v3", "models/deepseek-v3.json"},           /* alias */
+		{CARD_MODEL, "v3.json", "models/deepseek-v3.json"},      /* alias + .json */
+		{CARD_MODEL, "deepseek-v3", "models/deepseek-v3.json"},  /* file stem */
+		{CARD_MODEL, "deepseek-v3.json", "models/deepseek-v3.json"},
+		{CARD_MODEL, "DeepSeek-V3", "models/deepseek-v3.json"},  /* case-insensitive name */
+		{CARD_MODEL, "r1", "models/deepseek-v3.json"},
+		{CARD_MODEL, "mixtral", "models/mixtral-8x7b.json"},
+		{CARD_MODEL, "models/llama-3.1-8b.json", "models/llama-3.1-8b.json"},  /* a path */
+		{CARD_HW, "gb200", "hw/gb200-nvl72.json"},
+		{CARD_HW, "gb200.json", "hw/gb200-nvl72.json"},
+		{CARD_HW, "H800", "hw/h800-sxm.json"},                   /* alias, any case */
+		{CARD_HW, "h800-sxm", "hw/h800-sxm.json"},
+		{CARD_HW, "mi300x", "hw/mi300x.json"},
+	};
+	char out[1024];
+	struct err e;
+	size_t i;
+
+	for (i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		int rc;
+
+		memset(&e, 0, sizeof e);
+		out[0] = 0;
+		rc = cards_resolve(ok[i].k, ok[i].name, out, sizeof out, &e);
+		if (rc || strcmp(out, ok[i].path) != 0) {
+			t_failed++;
+			printf("#   cards_resolve('%s') = %d '%s' (%s), want '%s'\n", ok[i].name,
+			       rc, out, rc ? e.msg : "", ok[i].path);
+		}
+	}
+}
+
+static void t_cards_unknown(void)
+{
+	char out[1024];
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	CHECK_RC(cards_resolve(CARD_MODEL, "deepseek-v4", out, sizeof out, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'deepseek-v4'");
+	CHECK_CONTAINS(e.msg, "'deepseek-v3'");          /* one edit away */
+	CHECK_RC(cards_resolve(CARD_HW, "h900", out, sizeof out, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "did you mean");
+	CHECK_RC(cards_resolve(CARD_MODEL, "nowhere/x.json", out, sizeof out, &e), EXIT_INPUT, &e);
+	CHECK_RC(cards_resolve(CARD_MODEL, "", out, sizeof out, &e), EXIT_USAGE, &e);
+	/* a hardware name is not a model */
+	CHECK_RC(cards_resolve(CARD_MODEL, "h800", out, sizeof out, &e), EXIT_INPUT, &e);
+}
+
+/* ---- the table ---------------------------------------------------------------- */
+
+struct test {
+	const char *name;
+	void (*fn)(void);
+};
+
+static const struct test tests[] = {
+	{"units_parse accepts counts, sizes and rates", t_units_accept},
+	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
+	{"units_parse_list", t_units_list},
+	{"units_fmt_bytes and units_fmt_count", t_units_format},
+	{"precision_matrix_bytes 7168x2048 in every format", t_precision_7168x2048},
+	{"precision_matrix_bytes 129280x7168 in every format", t_precision_129280x7168},
+	{"precision_matrix_bytes with partial scale groups (576x7168, 100x100)", t_precision_ragged},
+	{"precision_parse_weights and precision_parse_kv", t_precision_parse},
+	{"kv bytes per token match ISCA 2025 Table 1 (V3, Qwen2.5-72B, Llama-3.1-405B)", t_kv_published},
+	{"kv bytes per token of the other bundled models", t_kv_other_models},
+	{"kv formats: fp8-flashmla 656 B/layer, bits:6, refusal on GQA", t_kv_formats},
+	{"kv --compare for DeepSeek-V3 (DeepSeek-V2 Table 1)", t_kv_compare_v3},
+	{"kv --compare for Llama-3.1-70B (MLA with dc = 4 dh, dr = dh/2)", t_kv_compare_llama70b},
+	{"kv_paged_tokens and kv_layers", t_kv_paging_layers},
+	{"params DeepSeek-V3 totals, active and MTP", t_params_v3_totals},
+	{"params DeepSeek-V3 by component", t_params_v3_components},
+	{"params DeepSeek-V2", t_params_v2},
+	{"params DeepSeek-V2-Lite", t_params_v2_lite},
+	{"params Kimi K2", t_params_kimi_k2},
+	{"params Mixtral 8x7B", t_params_mixtral},
+	{"params Llama 3.1 8B/70B/405B and Llama 2 70B", t_params_llama},
+	{"params Qwen2.5-72B (qkv bias) and DeepSeek-LLM-67B", t_params_qwen_ds67b},
+	{"params within 3% of every card's published figures", t_params_vs_published},
+	{"weights DeepSeek-V3 fp8-block whole model, with and without MTP", t_weights_v3_fp8_block},
+	{"weights bf16 (Llama-3.1-70B, DeepSeek-V3 with fp32 router bias)", t_weights_bf16},
+	{"memory Llama-3.1-70B bf16 on H100 tp 4", t_memory_llama70b_tp4},
+	{"memory Llama-3.1-70B tp 16: KV heads replicate past 8", t_memory_llama70b_tp16},
+	{"memory MLA under tp 8: latent not divided", t_memory_mla_tp8},
+	{"memory expert parallelism and redundant experts", t_memory_ep},
+	{"memory pipeline stages of DeepSeek-V3 (31/30, embedding first, head and MTP last)", t_memory_pp},
+	{"memory paged KV rounds sequences up to whole blocks", t_memory_paged},
+	{"plan_check refuses impossible layouts", t_plan_check},
+	{"model attention kinds and head_dim default", t_model_attention_kinds},
+	{"model MLA keys, q_lora_rank null, DeepSeek-V3 card", t_model_mla},
+	{"model MoE layout: Mixtral widths, first_k_dense_replace, moe_layer_freq", t_model_moe_layout},
+	{"model --set overrides", t_model_set},
+	{"hw H800 card in SI units", t_hw_h800},
+	{"hw card errors: unknown key or section, missing or bad values", t_hw_reject},
+	{"hw --set dotted overrides", t_hw_set},
+	{"jsonx_set paths and values", t_jsonx_set},
+	{"every bundled model and hardware card loads", t_bundled_cards_load},
+	{"cards_resolve finds cards by name, alias and path", t_cards_resolve},
+	{"cards_resolve refuses unknown names and suggests close ones", t_cards_unknown},
+};
+
+int main(void)
+{
+	size_t i, n = sizeof tests / sizeof tests[0];
+	int failed = 0;
+
+	for (i = 0; i < n; i++) {
+		t_failed = 0;
+		tests[i].fn();
+		printf("%s - %s\n", t_failed ? "not ok" : "ok", tests[i].name);
+		fflush(stdout);
+		failed += t_failed != 0;
+	}
+	printf("# %zu tests, %d failed\n", n, failed);
+	return failed ? 1 : 0;
+}
