@@ -21,7 +21,7 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err units jsonx model hw cards precision params kv plan
+ENGINE   := err units jsonx model hw cards precision params kv comm perf plan
 CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate
 REPORTS  := sbuf out report gnuplot
 LIB_OBJ  := $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)

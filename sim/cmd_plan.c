@@ -1,5 +1,6 @@
 /* cmd_plan.c - 'mlasim plan': size one deployment (memory sections) */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -8,52 +9,141 @@
 #include "report.h"
 #include "units.h"
 
-/* Parse the deployment options shared with later commands. */
-static int plan_parse(struct cli *c, const char **weights, const char **kvdtype,
-		      struct deployment *d)
+/*
+ * Deployment and workload options.  They are parsed (and checked) before the
+ * cards are read, and applied over the model's defaults after.
+ */
+enum popt_kind { PO_COUNT, PO_NUM, PO_WHOLE, PO_BYTES, PO_FLAG, PO_WEIGHTS, PO_KV, PO_SHARED };
+
+struct popt {
+	const char *name;
+	enum popt_kind kind;
+	size_t off;            /* double (or int for flags) in struct deployment */
+};
+
+#define D(f) offsetof(struct deployment, f)
+static const struct popt popts[] = {
+	{"--tp", PO_COUNT, D(tp)}, {"--dp", PO_COUNT, D(dp)}, {"--ep", PO_COUNT, D(ep)},
+	{"--pp", PO_COUNT, D(pp)},
+	{"--redundant-experts", PO_WHOLE, D(redundant_experts)},
+	{"--mtp", PO_WHOLE, D(mtp)},
+	{"--weights", PO_WEIGHTS, 0}, {"--kv-dtype", PO_KV, 0},
+	{"--kv-block", PO_COUNT, D(kv_block)}, {"--kv-mtp", PO_FLAG, D(kv_mtp)},
+	{"--context", PO_COUNT, D(context)},
+	{"--mem-fraction", PO_NUM, D(mem_fraction)}, {"--reserve", PO_BYTES, D(reserve_bytes)},
+	{"--batch", PO_COUNT, D(w.batch)}, {"--micro-batches", PO_COUNT, D(w.micro_batches)},
+	{"--mtp-accept", PO_NUM, D(w.mtp_accept)},
+	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
+	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
+	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
+	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
+	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
+	{"--ideal", PO_FLAG, D(w.ideal)},
+	{NULL, 0, 0},
+};
+
+#define PLAN_MAX_SETTINGS 64
+
+struct setting {
+	const struct popt *o;
+	double v;
+	const char *text;
+};
+
+struct plan_args {
+	struct setting set[PLAN_MAX_SETTINGS];
+	int n;
+};
+
+/* Check one option's value now; remember it for after the cards are read. */
+static void plan_take(struct cli *c, struct plan_args *a, const struct popt *o, const char *v)
 {
+	struct setting *s;
+	struct wprec wp;
+	struct kvfmt kf;
+
+	if (a->n == PLAN_MAX_SETTINGS) {
+		err_set(&c->err, EXIT_USAGE, "too many options");
+		return;
+	}
+	s = &a->set[a->n];
+	s->o = o;
+	s->text = v;
+	s->v = 1;
+	switch (o->kind) {
+	case PO_COUNT: if (cli_count(c, o->name, v, &s->v) < 0) return; break;
+	case PO_NUM: if (cli_number(c, o->name, v, UNIT_PLAIN, &s->v) < 0) return; break;
+	case PO_BYTES: if (cli_number(c, o->name, v, UNIT_BYTES, &s->v) < 0) return; break;
+	case PO_WHOLE:
+		if (cli_number(c, o->name, v, UNIT_PLAIN, &s->v) < 0)
+			return;
+		if (s->v != floor(s->v) || s->v > 1e6) {
+			err_set(&c->err, EXIT_USAGE, "'%s' expects a whole number, got '%s'", o->name, v);
+			return;
+		}
+		break;
+	case PO_WEIGHTS: if (precision_parse_weights(v, o->name, &wp, &c->err)) return; break;
+	case PO_KV: if (precision_parse_kv(v, o->name, &kf, &c->err)) return; break;
+	case PO_SHARED:
+		if (strcmp(v, "local") && strcmp(v, "routed")) {
+			err_set(&c->err, EXIT_USAGE, "'--shared-expert' expects local or routed, got '%s'", v);
+			return;
+		}
+		s->v = strcmp(v, "routed") == 0;
+		break;
+	case PO_FLAG: break;
+	}
+	a->n++;
+}
+
+static int plan_parse(struct cli *c, struct plan_args *a)
+{
+	const struct popt *o;
 	const char *v;
 	int r;
 
 	while (cli_more(c)) {
-		if ((r = cli_common(c)) != 0)
+		if (cli_common(c))
 			continue;
-		if ((r = cli_opt(c, "--tp", &v)) != 0) {
-			if (r > 0) cli_count(c, "--tp", v, &d->tp);
-		} else if ((r = cli_opt(c, "--dp", &v)) != 0) {
-			if (r > 0) cli_count(c, "--dp", v, &d->dp);
-		} else if ((r = cli_opt(c, "--ep", &v)) != 0) {
-			if (r > 0) cli_count(c, "--ep", v, &d->ep);
-		} else if ((r = cli_opt(c, "--pp", &v)) != 0) {
-			if (r > 0) cli_count(c, "--pp", v, &d->pp);
-		} else if ((r = cli_opt(c, "--redundant-experts", &v)) != 0) {
-			if (r > 0) cli_number(c, "--redundant-experts", v, UNIT_PLAIN, &d->redundant_experts);
-		} else if ((r = cli_opt(c, "--mtp", &v)) != 0) {
-			if (r > 0) cli_number(c, "--mtp", v, UNIT_PLAIN, &d->mtp);
-		} else if ((r = cli_opt(c, "--weights", &v)) != 0) {
-			if (r > 0) *weights = v;
-		} else if ((r = cli_opt(c, "--kv-dtype", &v)) != 0) {
-			if (r > 0) *kvdtype = v;
-		} else if ((r = cli_opt(c, "--kv-block", &v)) != 0) {
-			if (r > 0) cli_count(c, "--kv-block", v, &d->kv_block);
-		} else if ((r = cli_opt(c, "--context", &v)) != 0) {
-			if (r > 0) cli_count(c, "--context", v, &d->context);
-		} else if ((r = cli_opt(c, "--mem-fraction", &v)) != 0) {
-			if (r > 0) cli_number(c, "--mem-fraction", v, UNIT_PLAIN, &d->mem_fraction);
-		} else if ((r = cli_opt(c, "--reserve", &v)) != 0) {
-			if (r > 0) cli_number(c, "--reserve", v, UNIT_BYTES, &d->reserve_bytes);
-		} else if (cli_flag(c, "--kv-mtp")) {
-			d->kv_mtp = 1;
-		} else {
-			cli_unknown(c);
+		for (o = popts; o->name; o++) {
+			if (o->kind == PO_FLAG) {
+				if (cli_flag(c, o->name)) {
+					plan_take(c, a, o, NULL);
+					break;
+				}
+			} else if ((r = cli_opt(c, o->name, &v)) != 0) {
+				if (r > 0)
+					plan_take(c, a, o, v);
+				break;
+			}
 		}
+		if (!o->name)
+			cli_unknown(c);
 	}
-	if (!c->err.code && d->mtp != floor(d->mtp))
-		err_set(&c->err, EXIT_USAGE, "'--mtp' expects a whole number of MTP modules, got %g", d->mtp);
-	if (!c->err.code && d->redundant_experts != floor(d->redundant_experts))
-		err_set(&c->err, EXIT_USAGE, "'--redundant-experts' expects a whole number, got %g",
-			d->redundant_experts);
 	return c->err.code;
+}
+
+/* The model's defaults, then what the user said, in order. */
+static void plan_apply(const struct model *m, const struct plan_args *a, struct deployment *d)
+{
+	struct err e;
+	int i;
+
+	plan_default_deployment(m, d);
+	for (i = 0; i < a->n; i++) {
+		const struct setting *s = &a->set[i];
+		char *field = (char *)d + s->o->off;
+		if (s->o->kind == PO_WEIGHTS)
+			precision_parse_weights(s->text, s->o->name, &d->weights, &e);
+		else if (s->o->kind == PO_KV)
+			precision_parse_kv(s->text, s->o->name, &d->kv, &e);
+		else if (s->o->kind == PO_FLAG || s->o->kind == PO_SHARED)
+			*(int *)field = (int)s->v;
+		else
+			*(double *)field = s->v;
+	}
+	d->w.context = d->context;
+	d->w.mtp_depth = d->mtp;
 }
 
 static const char *gb(double bytes, char *buf, size_t n)
@@ -129,6 +219,85 @@ static void plan_table_capacity(struct sbuf *b, const struct plan *p)
 		    "NO: not even one sequence of that context fits");
 }
 
+static const char *dtype_name(enum dtype d)
+{
+	return d == DT_FP8 ? "fp8" : d == DT_FP4 ? "fp4" : "bf16";
+}
+
+/* Per-class times of a step: where the time goes. */
+static void plan_table_classes(struct sbuf *b, const struct phase *ph)
+{
+	int k;
+
+	sbuf_printf(b, "  %-26s %10s %7s\n", "time by class (before overlap)", "ms/step", "share");
+	for (k = 0; k < OPC_CLASSES; k++)
+		if (ph->t_class[k] > 0)
+			sbuf_printf(b, "    %-24s %10.3f %6.1f%%\n", perf_class_name((enum opclass)k),
+				    ph->t_class[k] * 1e3, 100 * ph->t_class[k] / ph->t_step);
+}
+
+static void plan_table_ops(struct sbuf *b, const struct phase *ph)
+{
+	int i;
+
+	static const char *const layer[] = {"dense", "moe", "mtp", "-"};
+
+	sbuf_printf(b, "  %-5s %-28s %5s %5s %11s %10s %9s %9s  %s\n", "layer", "operator (per GPU)", "x",
+		    "dtype", "GFLOP", "MB", "us each", "ms/step", "bound");
+	for (i = 0; i < ph->nops; i++) {
+		const struct op *o = &ph->op[i];
+		sbuf_printf(b, "  %-5s %-28s %5g %5s %11.3f %10.3f %9.2f %9.3f  %s\n", layer[o->layer],
+			    o->name, o->count,
+			    o->cls >= OPC_TP_COMM ? "-" : dtype_name(o->dtype), o->flops / 1e9,
+			    o->bytes / 1e6, o->t * 1e6, o->t * o->count * 1e3, perf_bound_name(o->bound));
+	}
+}
+
+static void plan_table_perf(struct sbuf *b, const struct plan *p)
+{
+	const struct perf *f = &p->perf;
+	const struct deployment *d = &p->dep;
+	const struct workload *w = &d->w;
+
+	sbuf_printf(b, "\ndecode: batch %g per attention group of %g GPU(s), %g micro-batch(es), context %g",
+		    w->batch, d->tp, w->micro_batches, w->context);
+	if (w->mtp_depth > 0)
+		sbuf_printf(b, ", MTP %g at acceptance %.2f", w->mtp_depth, w->mtp_accept);
+	sbuf_printf(b, "%s\n", w->ideal ? " (--ideal: efficiencies 1, no fixed latencies)" : "");
+	sbuf_printf(b, "  TPOT                %.3f ms per token (%.1f tokens/s per user)\n",
+		    f->tpot_s * 1e3, f->decode_tps_user);
+	sbuf_printf(b, "  throughput          %.0f tokens/s per GPU\n", f->decode_tps_gpu);
+	sbuf_printf(b, "  step                %.3f ms for %.3g token(s) per sequence; bound: %s%s\n",
+		    f->decode.t_step * 1e3, f->tokens_per_step, perf_bound_name(f->decode.bound),
+		    f->decode.overlapped ? " (all-to-all overlapped with compute)" : "");
+	if (!p->batch_fits)
+		sbuf_printf(b, "  warning             batch %g x pp %g sequences of %g tokens do not fit the KV cache (%.0f per group)\n",
+			    w->batch, d->pp, w->context, p->mem.max_sequences_per_instance / d->dp);
+	plan_table_classes(b, &f->decode);
+	sbuf_printf(b, "\n");
+	plan_table_ops(b, &f->decode);
+	sbuf_printf(b, "\nprefill: %g-token prompts, prefix hit %.0f%%, %g tokens per step\n",
+		    w->isl, w->prefix_hit * 100, w->prefill_tokens);
+	sbuf_printf(b, "  TTFT                %.3f ms (%g new tokens per request)\n",
+		    f->ttft_s * 1e3, f->prefill_new_tokens);
+	sbuf_printf(b, "  throughput          %.0f tokens/s per GPU; bound: %s\n", f->prefill_tps_gpu,
+		    perf_bound_name(f->prefill.bound));
+	plan_table_classes(b, &f->prefill);
+	if (d->ep > 1) {
+		sbuf_printf(b, "\nnetwork: expert parallelism over %g GPUs, scale-up domains of %g\n",
+			    d->ep, f->links.up_domain);
+		sbuf_printf(b, "  dispatch            %.3f MB per GPU per layer per micro-batch\n",
+			    f->decode.dispatch_bytes / 1e6);
+		sbuf_printf(b, "  combine             %.3f MB\n", f->decode.combine_bytes / 1e6);
+		sbuf_printf(b, "  on scale-up         %.3f MB, on scale-out %.3f MB\n",
+			    f->decode.up_bytes / 1e6, f->decode.out_bytes / 1e6);
+		sbuf_printf(b, "  all-to-all          %.2f us per layer (dispatch + combine of one micro-batch)\n",
+			    f->decode.a2a_s_per_layer * 1e6);
+	}
+	sbuf_printf(b, "\nserving (isl %g, osl %g): disaggregated, %.3f prefill GPUs per decode GPU\n",
+		    w->isl, w->osl, f->prefill_to_decode_gpus);
+}
+
 static void plan_table(struct sbuf *b, const struct plan *p)
 {
 	const struct deployment *d = &p->dep;
@@ -140,6 +309,7 @@ static void plan_table(struct sbuf *b, const struct plan *p)
 	plan_table_model(b, p);
 	plan_table_memory(b, p);
 	plan_table_capacity(b, p);
+	plan_table_perf(b, p);
 }
 
 static cJSON *plan_json_memory(const struct plan *p)
@@ -177,6 +347,66 @@ static cJSON *plan_json_memory(const struct plan *p)
 	return o;
 }
 
+static cJSON *plan_json_phase(const struct phase *ph)
+{
+	cJSON *o = cJSON_CreateObject(), *x, *arr;
+	int i;
+
+	report_num(o, "step_s", ph->t_step);
+	report_num(o, "tokens_per_step", ph->tokens);
+	cJSON_AddStringToObject(o, "bound", perf_bound_name(ph->bound));
+	x = cJSON_AddObjectToObject(o, "time_by_class_s");
+	for (i = 0; i < OPC_CLASSES; i++)
+		report_num(x, perf_class_key((enum opclass)i), ph->t_class[i]);
+	x = cJSON_AddObjectToObject(o, "time_by_bound_s");
+	for (i = 0; i < BOUND_KINDS; i++)
+		report_num(x, perf_bound_name((enum bound)i), ph->t_bound[i]);
+	arr = cJSON_AddArrayToObject(o, "operators");
+	for (i = 0; i < ph->nops; i++) {
+		const struct op *op = &ph->op[i];
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "name", op->name);
+		cJSON_AddStringToObject(x, "layer", op->layer == LAYER_DENSE ? "dense" :
+					op->layer == LAYER_MOE ? "moe" : op->layer == LAYER_MTP ? "mtp" : "global");
+		cJSON_AddStringToObject(x, "class", perf_class_key(op->cls));
+		cJSON_AddStringToObject(x, "dtype", op->cls >= OPC_TP_COMM ? "" : dtype_name(op->dtype));
+		report_num(x, "count", op->count);
+		report_num(x, "flops", op->flops);
+		report_num(x, "bytes", op->bytes);
+		report_num(x, "time_s", op->t);
+		cJSON_AddStringToObject(x, "bound", perf_bound_name(op->bound));
+		cJSON_AddItemToArray(arr, x);
+	}
+	return o;
+}
+
+static void plan_json_perf(cJSON *o, const struct plan *p)
+{
+	const struct perf *f = &p->perf;
+	cJSON *x = plan_json_phase(&f->decode);
+
+	report_num(x, "tpot_s", f->tpot_s);
+	report_num(x, "tokens_per_s_per_gpu", f->decode_tps_gpu);
+	report_num(x, "tokens_per_s_per_user", f->decode_tps_user);
+	report_num(x, "tokens_per_step_per_sequence", f->tokens_per_step);
+	report_num(x, "batch", p->dep.w.batch);
+	cJSON_AddBoolToObject(x, "batch_fits", p->batch_fits);
+	cJSON_AddItemToObject(o, "decode", x);
+	x = plan_json_phase(&f->prefill);
+	report_num(x, "ttft_s", f->ttft_s);
+	report_num(x, "tokens_per_s_per_gpu", f->prefill_tps_gpu);
+	report_num(x, "new_tokens_per_request", f->prefill_new_tokens);
+	cJSON_AddItemToObject(o, "prefill", x);
+	x = cJSON_AddObjectToObject(o, "network");
+	report_num(x, "dispatch_bytes_per_gpu_per_layer", f->decode.dispatch_bytes);
+	report_num(x, "combine_bytes_per_gpu_per_layer", f->decode.combine_bytes);
+	report_num(x, "scale_up_bytes_per_gpu_per_layer", f->decode.up_bytes);
+	report_num(x, "scale_out_bytes_per_gpu_per_layer", f->decode.out_bytes);
+	report_num(x, "a2a_s_per_layer", f->decode.a2a_s_per_layer);
+	x = cJSON_AddObjectToObject(o, "serving");
+	report_num(x, "prefill_gpus_per_decode_gpu", f->prefill_to_decode_gpus);
+}
+
 static cJSON *plan_json(const struct plan *p)
 {
 	const struct model *m = p->model;
@@ -210,41 +440,39 @@ static cJSON *plan_json(const struct plan *p)
 	report_num(x, "kv_block", d->kv_block);
 	report_num(x, "context", d->context);
 	report_num(x, "mem_fraction", d->mem_fraction);
+	report_num(x, "batch", d->w.batch);
+	report_num(x, "micro_batches", d->w.micro_batches);
+	report_num(x, "mtp_accept", d->w.mtp_accept);
+	report_num(x, "isl", d->w.isl);
+	report_num(x, "osl", d->w.osl);
+	report_num(x, "prefill_tokens", d->w.prefill_tokens);
+	report_num(x, "prefix_hit", d->w.prefix_hit);
+	report_num(x, "imbalance", d->w.imbalance);
+	report_num(x, "max_nodes", d->w.max_nodes);
+	cJSON_AddStringToObject(x, "shared_expert", d->w.shared_routed ? "routed" : "local");
+	cJSON_AddBoolToObject(x, "ideal", d->w.ideal);
 	cJSON_AddItemToObject(o, "memory", plan_json_memory(p));
+	plan_json_perf(o, p);
 	return o;
 }
 
 int cmd_plan(struct cli *c)
 {
 	static struct plan p;
+	static struct plan_args a;
 	struct model m;
 	struct hw h;
 	struct deployment d;
-	const char *weights = NULL, *kvdtype = NULL;
 	cJSON *j;
 
-	memset(&d, 0, sizeof d);
-	d.tp = d.dp = d.ep = d.pp = 1;
-	d.kv_block = 1;
-	d.context = 4096;
-	d.mem_fraction = 0.9;
-	d.reserve_bytes = NAN;
-	if (plan_parse(c, &weights, &kvdtype, &d))
+	memset(&a, 0, sizeof a);
+	if (plan_parse(c, &a))
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
 		return c->err.code;
-	{
-		/* model defaults first, then what the user said */
-		struct deployment base;
-		plan_default_deployment(&m, &base);
-		d.weights = base.weights;
-		d.kv = base.kv;
-	}
-	if ((weights && precision_parse_weights(weights, "--weights", &d.weights, &c->err)) ||
-	    (kvdtype && precision_parse_kv(kvdtype, "--kv-dtype", &d.kv, &c->err)))
-		return c->err.code;
+	plan_apply(&m, &a, &d);
 	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
 		return c->err.code;
 	if (c->format == FMT_TABLE) {

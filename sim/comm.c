@@ -44,7 +44,7 @@ double comm_groups_touched(double copies, double experts, double groups)
 	for (i = 0; i < (int)ceil(copies); i++) {
 		double frac = copies - i < 1 ? copies - i : 1;   /* fractional copies */
 		double q = (experts - per - i) / (experts - i);
-		p *= q > 0 ? pow(q, frac) : 0;
+		p *= q <= 0 ? 0 : frac == 1 ? q : pow(q, frac);
 	}
 	return groups * (1 - p);
 }

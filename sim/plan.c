@@ -16,6 +16,7 @@ void plan_default_deployment(const struct model *m, struct deployment *d)
 	d->context = 4096;
 	d->mem_fraction = 0.9;     /* vLLM's default gpu_memory_utilization */
 	d->reserve_bytes = NAN;
+	perf_default_workload(m, &d->w);
 }
 
 static int whole(double x) { return x >= 1 && x == floor(x); }
@@ -56,6 +57,16 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       f, d->mtp, m->mtp_layers);
 	if (!(d->context >= 1) || !(d->kv_block >= 1) || d->kv_block != floor(d->kv_block))
 		return err_set(e, EXIT_USAGE, "'--context' and '--kv-block' must be at least 1");
+	if (!(d->w.batch >= 1) || !(d->w.micro_batches >= 1) || d->w.micro_batches > d->w.batch)
+		return err_set(e, EXIT_USAGE, "'--batch' must be at least 1 and at least '--micro-batches' (%g), got %g",
+			       d->w.micro_batches, d->w.batch);
+	if (!(d->w.mtp_accept >= 0 && d->w.mtp_accept <= 1) || !(d->w.prefix_hit >= 0 && d->w.prefix_hit < 1))
+		return err_set(e, EXIT_USAGE, "'--mtp-accept' must be in [0, 1] and '--prefix-hit' in [0, 1)");
+	if (!(d->w.imbalance >= 1))
+		return err_set(e, EXIT_USAGE, "'--imbalance' is the busiest rank's load over the mean: at least 1, got %g",
+			       d->w.imbalance);
+	if (!(d->w.isl >= 1) || !(d->w.osl >= 1) || !(d->w.prefill_tokens >= 1))
+		return err_set(e, EXIT_USAGE, "'--isl', '--osl' and '--prefill-tokens' must be at least 1");
 	if (!(d->mem_fraction > 0 && d->mem_fraction <= 1))
 		return err_set(e, EXIT_USAGE, "'--mem-fraction' must be in (0, 1], got %g", d->mem_fraction);
 	return 0;
@@ -74,11 +85,10 @@ static double plan_moe_in(const struct model *m, double a, double b)
 	return ceil(b / m->moe_freq) - ceil(lo / m->moe_freq);
 }
 
-/* Bytes of tensor t held by one GPU. */
-static double plan_tensor_per_gpu(const struct plan *p, const struct tensor *t)
+/* Bytes of tensor t held by one GPU, given its whole `bytes`. */
+static double plan_tensor_per_gpu(const struct plan *p, const struct tensor *t, double bytes)
 {
 	const struct deployment *d = &p->dep;
-	double bytes = params_tensor_bytes(t, &d->weights);
 
 	switch (t->split) {
 	case SPLIT_TP:
@@ -93,56 +103,45 @@ static double plan_tensor_per_gpu(const struct plan *p, const struct tensor *t)
 	}
 }
 
-/* Add `layers` layers of kind k to a stage's per-GPU bytes. */
-static void plan_add_layers(struct plan *p, struct memory_stage *s,
-			    enum layer_kind k, double layers)
+/* Weight bytes of one layer of a kind: whole, and held by one GPU by component.
+ * For the global tensors, `first` holds the embedding (first pipeline stage)
+ * and `per_gpu` the final norm and head (last stage). */
+struct kind_bytes {
+	double total;
+	double per_gpu, comp[COMP_N];
+	double first, first_comp[COMP_N];
+};
+
+static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind_bytes *kb)
 {
 	struct tensor t[PARAMS_MAX_TENSORS];
-	int i, n;
+	int i, n = params_layer(p->model, k, t);
 
-	if (layers <= 0)
+	memset(kb, 0, sizeof *kb);
+	for (i = 0; i < n; i++) {
+		double whole = params_tensor_bytes(&t[i], &p->dep.weights);
+		double b = plan_tensor_per_gpu(p, &t[i], whole);
+		kb->total += whole;
+		if (k == LAYER_GLOBAL && t[i].comp == COMP_EMBED) {
+			kb->first += b;
+			kb->first_comp[t[i].comp] += b;
+		} else {
+			kb->per_gpu += b;
+			kb->comp[t[i].comp] += b;
+		}
+	}
+}
+
+/* Add n layers (or the global tensors) of per-GPU bytes to a stage. */
+static void plan_stage_add(struct memory_stage *s, double n, double bytes, const double *comp)
+{
+	int c;
+
+	if (n <= 0)
 		return;
-	n = params_layer(p->model, k, t);
-	for (i = 0; i < n; i++) {
-		double b = plan_tensor_per_gpu(p, &t[i]) * layers;
-		s->comp_bytes[t[i].comp] += b;
-		s->weights_bytes += b;
-	}
-}
-
-/* Embedding on the first stage; final norm and output head on the last. */
-static void plan_add_global(struct plan *p, struct memory_stage *s, int first, int last)
-{
-	struct tensor t[PARAMS_MAX_TENSORS];
-	int i, n = params_layer(p->model, LAYER_GLOBAL, t);
-
-	for (i = 0; i < n; i++) {
-		double b;
-		if (t[i].comp == COMP_EMBED ? !first : !last)
-			continue;
-		b = plan_tensor_per_gpu(p, &t[i]);
-		s->comp_bytes[t[i].comp] += b;
-		s->weights_bytes += b;
-	}
-}
-
-/* Whole-model weight bytes (main model plus the loaded MTP modules). */
-static double plan_weights_total(const struct plan *p)
-{
-	struct tensor t[PARAMS_MAX_TENSORS];
-	double layers[LAYER_KINDS], sum = 0;
-	int k, i, n;
-
-	layers[LAYER_DENSE] = p->model->layers - p->model->moe_layers;
-	layers[LAYER_MOE] = p->model->moe_layers;
-	layers[LAYER_MTP] = p->dep.mtp;
-	layers[LAYER_GLOBAL] = 1;
-	for (k = 0; k < LAYER_KINDS; k++) {
-		n = params_layer(p->model, (enum layer_kind)k, t);
-		for (i = 0; i < n; i++)
-			sum += params_tensor_bytes(&t[i], &p->dep.weights) * layers[k];
-	}
-	return sum;
+	s->weights_bytes += n * bytes;
+	for (c = 0; c < COMP_N; c++)
+		s->comp_bytes[c] += n * comp[c];
 }
 
 /* Capacity of one stage: KV tokens and sequences per tensor-parallel group. */
@@ -174,6 +173,7 @@ static void plan_memory(struct plan *p)
 	const struct model *m = p->model;
 	const struct deployment *d = &p->dep;
 	struct memory *mem = &p->mem;
+	struct kind_bytes kb[LAYER_KINDS];
 	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
 	double first = 0, kv_div, min_tokens = INFINITY, min_seqs = INFINITY;
 	int s, c;
@@ -185,7 +185,14 @@ static void plan_memory(struct plan *p)
 	mem->budget_bytes = mem->hbm_usable_bytes * d->mem_fraction;
 	mem->reserve_bytes = isnan(d->reserve_bytes) ? p->hw->gpu.reserve_bytes : d->reserve_bytes;
 	mem->stages = (int)d->pp;
+	mem->weights_bytes_per_gpu = 0;
+	mem->kv_bytes_per_token_per_gpu = 0;
 	kv_div = m->attn == ATTN_MLA ? 1 : fmin(d->tp, m->kv_heads);
+	for (c = 0; c < LAYER_KINDS; c++)
+		plan_kind_bytes(p, (enum layer_kind)c, &kb[c]);
+	p->weights_bytes_total = (m->layers - m->moe_layers) * kb[LAYER_DENSE].total +
+				 m->moe_layers * kb[LAYER_MOE].total + d->mtp * kb[LAYER_MTP].total +
+				 kb[LAYER_GLOBAL].total;
 	mem->fits = 1;
 	for (s = 0; s < mem->stages; s++) {
 		struct memory_stage *st = &mem->stage[s];
@@ -195,11 +202,11 @@ static void plan_memory(struct plan *p)
 		memset(st, 0, sizeof *st);
 		st->layers = n;
 		st->moe_layers = plan_moe_in(m, first, first + n);
-		plan_add_layers(p, st, LAYER_DENSE, n - st->moe_layers);
-		plan_add_layers(p, st, LAYER_MOE, st->moe_layers);
-		plan_add_global(p, st, s == 0, last);
-		if (last)
-			plan_add_layers(p, st, LAYER_MTP, d->mtp);
+		plan_stage_add(st, n - st->moe_layers, kb[LAYER_DENSE].per_gpu, kb[LAYER_DENSE].comp);
+		plan_stage_add(st, st->moe_layers, kb[LAYER_MOE].per_gpu, kb[LAYER_MOE].comp);
+		plan_stage_add(st, s == 0, kb[LAYER_GLOBAL].first, kb[LAYER_GLOBAL].first_comp);
+		plan_stage_add(st, last, kb[LAYER_GLOBAL].per_gpu, kb[LAYER_GLOBAL].comp);
+		plan_stage_add(st, last ? d->mtp : 0, kb[LAYER_MTP].per_gpu, kb[LAYER_MTP].comp);
 		st->kv_bytes_per_token = (n + (last && d->kv_mtp ? d->mtp : 0)) *
 					 p->kv_bytes_per_layer / kv_div;
 		first += n;
@@ -208,8 +215,7 @@ static void plan_memory(struct plan *p)
 			mem->fits = 0;
 		if (st->weights_bytes >= mem->weights_bytes_per_gpu) {
 			mem->weights_bytes_per_gpu = st->weights_bytes;
-			for (c = 0; c < COMP_N; c++)
-				mem->comp_bytes_per_gpu[c] = st->comp_bytes[c];
+			memcpy(mem->comp_bytes_per_gpu, st->comp_bytes, sizeof st->comp_bytes);
 		}
 		mem->kv_bytes_per_token_per_gpu = fmax(mem->kv_bytes_per_token_per_gpu,
 						       st->kv_bytes_per_token);
@@ -243,7 +249,9 @@ int plan_compute(const struct model *m, const struct hw *h,
 		return e->code;
 	p->kv_layers = m->layers + (d->kv_mtp ? d->mtp : 0);
 	p->kv_bytes_per_token = p->kv_layers * p->kv_bytes_per_layer;
-	p->weights_bytes_total = plan_weights_total(p);
 	plan_memory(p);
+	if (perf_compute(m, h, &p->dep, &p->dep.w, p->kv_bytes_per_layer, &p->perf, e))
+		return e->code;
+	p->batch_fits = d->w.batch * d->pp <= p->mem.max_sequences_per_instance / d->dp;
 	return 0;
 }

@@ -22,6 +22,7 @@
 #include "kv.h"
 #include "model.h"
 #include "params.h"
+#include "perf.h"
 #include "precision.h"
 
 /* The most pipeline stages a plan reports one by one. */
@@ -39,6 +40,7 @@ struct deployment {
 	double mem_fraction;        /* share of usable HBM for weights + KV (vLLM
 	                               gpu_memory_utilization; default 0.9) */
 	double reserve_bytes;       /* per GPU: runtime reserve; NAN = the card's */
+	struct workload w;          /* what the performance engine needs (perf.h) */
 };
 
 /* Defaults: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's weight
@@ -86,6 +88,8 @@ struct plan {
 	double kv_bytes_per_layer;       /* per token per layer */
 	double kv_layers;
 	struct memory mem;
+	struct perf perf;
+	int batch_fits;                  /* batch x pp sequences of `context` fit per attention group */
 };
 
 /*

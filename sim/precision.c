@@ -54,23 +54,6 @@ double precision_weight_bits(const struct wprec *p)
 	}
 }
 
-double precision_matrix_bytes(const struct wprec *p, double rows, double cols)
-{
-	double n = rows * cols;
-
-	switch (p->fmt) {
-	case WF_BF16: case WF_FP16: return 2 * n;
-	case WF_FP32: return 4 * n;
-	case WF_FP8: return n + 4;
-	case WF_FP8_BLOCK: return n + 4 * ceil(rows / 128) * ceil(cols / 128);
-	case WF_INT8: return n + 4 * rows;
-	case WF_NVFP4: return n / 2 + rows * ceil(cols / 16) + 4;
-	case WF_MXFP4: return n / 2 + rows * ceil(cols / 32);
-	case WF_INT4: return n / 2 + 2 * rows * ceil(cols / p->group);
-	}
-	return 2 * n;
-}
-
 struct kname { const char *name; double bits; };
 
 static const struct kname knames[] = {

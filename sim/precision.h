@@ -35,8 +35,34 @@ struct wprec {
 int precision_parse_weights(const char *s, const char *what, struct wprec *p,
 			    struct err *e);
 
-/* Bytes to store a rows x cols matrix in format p, scales included. */
-double precision_matrix_bytes(const struct wprec *p, double rows, double cols);
+/* Bytes to store a rows x cols matrix in format p, scales included.
+ * Inline: it runs for every tensor and operator of every plan. */
+/* ceil(a / b) for a >= 0, b > 0 below 2^53, without a libm call: this runs
+ * for every tensor of every plan (a million plans a second). */
+static inline double ceil_div(double a, double b)
+{
+	double q = (double)(long long)(a / b);
+
+	return q * b < a ? q + 1 : q;
+}
+
+static inline double precision_matrix_bytes(const struct wprec *p, double rows, double cols)
+{
+	double n = rows * cols;
+
+	switch (p->fmt) {
+	case WF_BF16: case WF_FP16: return 2 * n;
+	case WF_FP32: return 4 * n;
+	case WF_FP8: return n + 4;
+	case WF_FP8_BLOCK: return n + 4 * ceil_div(rows, 128) * ceil_div(cols, 128);
+	case WF_INT8: return n + 4 * rows;
+	case WF_NVFP4: return n / 2 + rows * ceil_div(cols, 16) + 4;
+	case WF_MXFP4: return n / 2 + rows * ceil_div(cols, 32);
+	case WF_INT4: return n / 2 + 2 * rows * ceil_div(cols, p->group);
+	}
+	return 2 * n;
+}
+
 
 /* Bits per element of the matrix payload alone (16, 8, 4), scales excluded. */
 double precision_weight_bits(const struct wprec *p);

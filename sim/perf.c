@@ -1,0 +1,612 @@
+/* perf.c - operators, roofline and steps; the formulas and their sources are in perf.h */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+#include "perf.h"
+#include "plan.h"
+
+/* Everything an operator builder needs, derived once per perf_compute(). */
+struct ctx {
+	const struct model *m;
+	const struct hw *h;
+	const struct deployment *d;
+	const struct workload *w;
+	struct hw_kernel_eff kern[K_CLASSES];
+	double peak[3];            /* FLOP/s by dtype */
+	double hbm;                /* B/s */
+	double heads;              /* attention heads per TP rank */
+	double kv_heads;           /* KV heads per TP rank (GQA) */
+	double kv_bytes_layer;     /* KV bytes per token per layer held by one GPU */
+	enum dtype gemm_dt;        /* dtype the linear layers compute in */
+	double disp_payload;       /* bytes per token copy, EP dispatch */
+	double comb_payload;       /* bytes per token copy, EP combine */
+	struct links links;
+	double experts_local;      /* physical experts per EP rank */
+	double moe_tp;             /* tp x dp / ep */
+};
+
+/* Where a layer's operators start and what one occurrence costs. */
+struct span { int first, last; double compute_s, comm_s; };
+
+static const char *const class_names[OPC_CLASSES] = {
+	"attention projections", "attention core", "dense ffn", "router",
+	"shared experts", "routed experts", "output head", "mtp module",
+	"tp all-reduce", "ep dispatch", "ep combine", "pp transfer",
+};
+static const char *const class_keys[OPC_CLASSES] = {
+	"attention_projections", "attention_core", "dense_ffn", "router",
+	"shared_experts", "routed_experts", "output_head", "mtp", "tp_allreduce",
+	"ep_dispatch", "ep_combine", "pp_transfer",
+};
+static const char *const bound_names[BOUND_KINDS] = {
+	"compute", "hbm", "scale-up", "scale-out", "latency",
+};
+
+const char *perf_class_name(enum opclass c) { return class_names[c]; }
+const char *perf_class_key(enum opclass c) { return class_keys[c]; }
+const char *perf_bound_name(enum bound b) { return bound_names[b]; }
+
+void perf_default_workload(const struct model *m, struct workload *w)
+{
+	memset(w, 0, sizeof *w);
+	w->batch = 1;
+	w->micro_batches = 1;
+	w->mtp_accept = 0.85;      /* DeepSeek-V3 report s5.4.3: second-token acceptance 85-90% */
+	w->context = 4096;
+	w->isl = 4096;
+	w->osl = 1024;
+	w->prefill_tokens = 8192;  /* a chunked-prefill size serving engines commonly use */
+	w->imbalance = 1;          /* uniform routing, as the ISCA 2025 speed-limit analysis assumes */
+	/* node-limited routing: DeepSeek-V3 picks experts from topk_group of n_group groups */
+	w->max_nodes = m->n_group > 1 && m->topk_group < m->n_group ? m->topk_group : 0;
+}
+
+/* ---- roofline ------------------------------------------------------------ */
+
+/* fmax without the libm call (operands are never NaN here). */
+static inline double max2(double a, double b) { return a > b ? a : b; }
+
+static enum kclass perf_gemm_kernel(enum dtype dt)
+{
+	return dt == DT_FP8 ? K_GEMM_FP8 : dt == DT_FP4 ? K_GEMM_FP4 : K_GEMM_BF16;
+}
+
+static void perf_time(const struct ctx *x, struct op *o)
+{
+	const struct hw_kernel_eff *k = &x->kern[o->kernel];
+	double tc = o->flops / (x->peak[o->dtype] * k->compute);
+	double tm = o->bytes / (x->hbm * k->memory);
+
+	o->t = max2(tc, tm) + k->t0_s;
+	o->bound = k->t0_s > max2(tc, tm) ? BOUND_LATENCY : tc >= tm ? BOUND_COMPUTE : BOUND_HBM;
+}
+
+static struct op *perf_add(struct phase *ph, const char *name, enum opclass cls,
+			   double count)
+{
+	struct op *o;
+
+	if (ph->nops == PERF_MAX_OPS)
+		return NULL;
+	o = &ph->op[ph->nops++];
+	memset(o, 0, sizeof *o);
+	o->name = name;
+	o->cls = cls;
+	o->layer = ph->building;
+	o->count = count;
+	return o;
+}
+
+static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *name,
+			    enum opclass cls, enum kclass kernel, enum dtype dt,
+			    double count, double flops, double bytes)
+{
+	struct op *o = perf_add(ph, name, cls, count);
+
+	if (!o)
+		return;
+	o->kernel = kernel;
+	o->dtype = dt;
+	o->flops = flops;
+	o->bytes = bytes;
+	perf_time(x, o);
+}
+
+/* A linear layer: T tokens x [N outputs, K inputs] held by this GPU. */
+static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
+		      enum opclass cls, double count, double T, double N, double K,
+		      int bf16_weights)
+{
+	static const struct wprec bf16 = {WF_BF16, 128, "bf16"};
+	enum dtype dt = bf16_weights ? DT_BF16 : x->gemm_dt;
+	double w = precision_matrix_bytes(bf16_weights ? &bf16 : &x->d->weights, N, K);
+	double act_in = dt == DT_FP8 ? 1 : 2;   /* fp8 GEMMs quantise their input */
+
+	if (T <= 0)
+		return;
+	perf_compute_op(x, ph, name, cls, perf_gemm_kernel(dt), dt, count,
+			2 * T * N * K, w + T * K * act_in + T * N * 2);
+}
+
+static void perf_comm_op(struct phase *ph, const char *name, enum opclass cls,
+			 double count, double bytes, double t, enum bound b)
+{
+	struct op *o = perf_add(ph, name, cls, count);
+
+	if (!o)
+		return;
+	o->bytes = bytes;
+	o->t = t;
+	o->bound = t > 0 && bytes <= 0 ? BOUND_LATENCY : b;
+}
+
+/* TP all-reduce of T tokens' hidden states (bf16) after attention or FFN. */
+static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
+			   double n, double T)
+{
+	double bytes = T * x->m->hidden * 2;
+	struct links out = x->links;
+	double t;
+
+	if (n <= 1 || T <= 0)
+		return;
+	if (n > x->links.up_domain) {          /* the group spans domains: the NIC bounds it */
+		out.up_bw = x->links.out_bw;
+		out.up_mesh = 0;
+		out.up_latency_s = x->links.out_latency_s;
+	}
+	t = comm_allreduce_s(&out, n, bytes);
+	perf_comm_op(ph, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,
+		     n > x->links.up_domain ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
+}
+
+/* ---- attention -------------------------------------------------------------- */
+
+void perf_mla_attention(const struct model *m, double h, double B, double sq, double L,
+			double kvb, double *flops, double *bytes)
+{
+	double dk = m->kv_lora + m->qk_rope, dv = m->kv_lora;
+
+	*flops = 2 * B * h * sq * L * (dk + dv);
+	*bytes = B * (sq * h * dk * 2 + L * kvb + sq * h * dv * 2);
+}
+
+/* MLA decode, absorbed: B sequences of s_q tokens, context L. */
+static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
+			    double B, double sq, double L)
+{
+	const struct model *m = x->m;
+	double h = x->heads, T = B * sq, flops, bytes;
+
+	if (m->q_lora > 0) {
+		perf_gemm(x, ph, "q_a + kv_a projection", OPC_ATTN_PROJ, count, T,
+			  m->q_lora + m->kv_lora + m->qk_rope, m->hidden, 0);
+		perf_gemm(x, ph, "q_b projection", OPC_ATTN_PROJ, count, T,
+			  h * (m->qk_nope + m->qk_rope), m->q_lora, 0);
+	} else {
+		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, T,
+			  h * (m->qk_nope + m->qk_rope), m->hidden, 0);
+		perf_gemm(x, ph, "kv_a projection", OPC_ATTN_PROJ, count, T,
+			  m->kv_lora + m->qk_rope, m->hidden, 0);
+	}
+	/* W_UK and W_UV come from kv_b_proj, dequantised to bf16 for absorption */
+	perf_compute_op(x, ph, "q_nope x W_UK (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16,
+			count, 2 * T * h * m->qk_nope * m->kv_lora,
+			2 * h * m->qk_nope * m->kv_lora + 2 * T * h * (m->qk_nope + m->kv_lora));
+	perf_mla_attention(m, h, B, sq, L, x->kv_bytes_layer, &flops, &bytes);
+	perf_compute_op(x, ph, "mla decode attention", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
+			count, flops, bytes);
+	perf_compute_op(x, ph, "W_UV (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16, count,
+			2 * T * h * m->kv_lora * m->v_head,
+			2 * h * m->kv_lora * m->v_head + 2 * T * h * (m->kv_lora + m->v_head));
+	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * m->v_head, 0);
+}
+
+/* MLA prefill, not absorbed: Tn new tokens, ctx tokens up-projected, pairs q-k pairs. */
+static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count,
+			     double Tn, double ctx_tokens, double pairs)
+{
+	const struct model *m = x->m;
+	double h = x->heads, dqk = m->qk_nope + m->qk_rope;
+
+	if (m->q_lora > 0) {
+		perf_gemm(x, ph, "q_a + kv_a projection", OPC_ATTN_PROJ, count, Tn,
+			  m->q_lora + m->kv_lora + m->qk_rope, m->hidden, 0);
+		perf_gemm(x, ph, "q_b projection", OPC_ATTN_PROJ, count, Tn, h * dqk, m->q_lora, 0);
+	} else {
+		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, Tn, h * dqk, m->hidden, 0);
+		perf_gemm(x, ph, "kv_a projection", OPC_ATTN_PROJ, count, Tn,
+			  m->kv_lora + m->qk_rope, m->hidden, 0);
+	}
+	perf_gemm(x, ph, "kv_b projection (K, V up)", OPC_ATTN_PROJ, count, ctx_tokens,
+		  h * (m->qk_nope + m->v_head), m->kv_lora, 0);
+	perf_compute_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL,
+			DT_BF16, count, 2 * h * (dqk + m->v_head) * pairs,
+			2 * (Tn * h * dqk + ctx_tokens * h * (dqk + m->v_head) + Tn * h * m->v_head));
+	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
+}
+
+/* MHA/GQA/MQA: decode when pairs < 0 (B sequences of s_q at context L), else prefill. */
+static void perf_gqa(const struct ctx *x, struct phase *ph, double count, double T,
+		     double B, double sq, double L, double ctx_tokens, double pairs)
+{
+	const struct model *m = x->m;
+	double h = x->heads, hk = x->kv_heads, dh = m->head_dim;
+
+	perf_gemm(x, ph, "qkv projection", OPC_ATTN_PROJ, count, T, (h + 2 * hk) * dh, m->hidden, 0);
+	if (pairs < 0)
+		perf_compute_op(x, ph, "attention (decode)", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
+				count, 4 * B * h * sq * L * dh,
+				B * (L * x->kv_bytes_layer + 2 * sq * h * dh * 2));
+	else
+		perf_compute_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL,
+				DT_BF16, count, 4 * h * dh * pairs,
+				2 * (2 * T * h * dh + 2 * ctx_tokens * hk * dh));
+	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dh, 0);
+}
+
+/* ---- FFN and MoE ------------------------------------------------------------ */
+
+static void perf_dense_ffn(const struct ctx *x, struct phase *ph, double count, double T)
+{
+	double f = x->m->inter / x->d->tp;
+
+	perf_gemm(x, ph, "ffn gate + up", OPC_DENSE_FFN, count, T, 2 * f, x->m->hidden, 0);
+	perf_gemm(x, ph, "ffn down", OPC_DENSE_FFN, count, T, x->m->hidden, f, 0);
+	perf_allreduce(x, ph, count, x->d->tp, T);
+}
+
+/* Expected local experts touched by `tokens` tokens choosing k of E distinct experts. */
+static double perf_experts_touched(const struct model *m, double local, double tokens)
+{
+	return local * (1 - pow(1 - m->top_k / m->experts, tokens));
+}
+
+/* EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns their time. */
+static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T)
+{
+	const struct model *m = x->m;
+	const struct deployment *d = x->d;
+	double copies = m->top_k + (x->w->shared_routed ? m->shared_experts : 0);
+	double experts = m->experts + d->redundant_experts + (x->w->shared_routed ? m->shared_experts : 0);
+	double tokens = T / d->tp, t_disp, t_comb;
+	struct ep_traffic tr;
+	int out_d, out_c;
+
+	comm_ep_traffic(copies, experts, d->ep, x->links.up_domain, x->w->max_nodes, &tr);
+	ph->dispatch_bytes = tokens * (tr.up_copies + tr.out_copies) * x->disp_payload;
+	ph->combine_bytes = tokens * (tr.up_copies + tr.out_copies) * x->comb_payload;
+	ph->up_bytes = tokens * tr.up_copies * (x->disp_payload + x->comb_payload);
+	ph->out_bytes = tokens * tr.out_copies * (x->disp_payload + x->comb_payload);
+	t_disp = comm_a2a_s(&x->links, tokens * tr.up_copies * x->disp_payload,
+			    tokens * tr.out_copies * x->disp_payload, &out_d);
+	t_comb = comm_a2a_s(&x->links, tokens * tr.up_copies * x->comb_payload,
+			    tokens * tr.out_copies * x->comb_payload, &out_c);
+	perf_comm_op(ph, "ep dispatch", OPC_EP_DISPATCH, count, ph->dispatch_bytes, t_disp,
+		     out_d ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
+	perf_comm_op(ph, "ep combine", OPC_EP_COMBINE, count, ph->combine_bytes, t_comb,
+		     out_c ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
+	ph->a2a_s_per_layer = t_disp + t_comb;
+	return t_disp + t_comb;
+}
+
+static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T)
+{
+	const struct model *m = x->m;
+	const struct deployment *d = x->d;
+	double all = T * d->dp;        /* tokens of every attention group in the stage */
+	double fe = m->expert_inter / x->moe_tp, copies, touched, w_up, w_down;
+	enum dtype dt = x->gemm_dt;
+	double act = dt == DT_FP8 ? 1 : 2;
+
+	perf_gemm(x, ph, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
+	if (m->shared_experts > 0 && !x->w->shared_routed) {
+		double fs = m->shared_experts * m->expert_inter / d->tp;
+		perf_gemm(x, ph, "shared experts gate + up", OPC_SHARED, count, T, 2 * fs, m->hidden, 0);
+		perf_gemm(x, ph, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
+	}
+	if (d->ep > 1)
+		perf_ep_a2a(x, ph, count, T);
+	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
+	touched = fmin(x->experts_local, perf_experts_touched(m, x->experts_local, all * x->w->imbalance));
+	if (x->w->shared_routed)
+		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
+	w_up = touched * precision_matrix_bytes(&d->weights, 2 * fe, m->hidden);
+	w_down = touched * precision_matrix_bytes(&d->weights, m->hidden, fe);
+	perf_compute_op(x, ph, "routed experts gate + up", OPC_ROUTED, K_MOE, dt, count,
+			2 * copies * 2 * fe * m->hidden,
+			w_up + copies * m->hidden * act + copies * 2 * fe * 2);
+	perf_compute_op(x, ph, "routed experts down", OPC_ROUTED, K_MOE, dt, count,
+			2 * copies * m->hidden * fe,
+			w_down + copies * fe * act + copies * m->hidden * 2);
+	if (d->ep == 1)
+		perf_allreduce(x, ph, count, d->tp * d->dp, all);
+}
+
+/* ---- layers and steps --------------------------------------------------------- */
+
+struct step_shape {
+	double T;          /* tokens per micro-batch per attention group */
+	double B, sq, L;   /* decode: sequences per micro-batch, tokens each, context */
+	double ctx_tokens; /* prefill: tokens whose K, V are up-projected (MLA) or read */
+	double pairs;      /* prefill: causal query-key pairs; < 0 for decode */
+};
+
+/* Add one layer's operators; returns the time of one occurrence, split. */
+static struct span perf_layer(const struct ctx *x, struct phase *ph, int moe,
+			      double count, const struct step_shape *s)
+{
+	struct span sp = {ph->nops, 0, 0, 0};
+	int i;
+
+	if (x->m->attn == ATTN_MLA && s->pairs < 0)
+		perf_mla_decode(x, ph, count, s->B, s->sq, s->L);
+	else if (x->m->attn == ATTN_MLA)
+		perf_mla_prefill(x, ph, count, s->T, s->ctx_tokens, s->pairs);
+	else
+		perf_gqa(x, ph, count, s->T, s->B, s->sq, s->L, s->ctx_tokens, s->pairs);
+	perf_allreduce(x, ph, count, x->d->tp, s->T);
+	if (moe)
+		perf_moe(x, ph, count, s->T);
+	else
+		perf_dense_ffn(x, ph, count, s->T);
+	sp.last = ph->nops;
+	for (i = sp.first; i < sp.last; i++) {
+		if (ph->op[i].cls == OPC_EP_DISPATCH || ph->op[i].cls == OPC_EP_COMBINE)
+			sp.comm_s += ph->op[i].t;
+		else
+			sp.compute_s += ph->op[i].t;
+	}
+	return sp;
+}
+
+/* Charge ops [first, last) to their bounds, each weighted by w x its own count. */
+static void perf_attribute(struct phase *ph, int first, int last, double w, int comm)
+{
+	int i;
+
+	for (i = first; i < last; i++) {
+		int is_comm = ph->op[i].cls == OPC_EP_DISPATCH || ph->op[i].cls == OPC_EP_COMBINE;
+		if (comm < 0 || is_comm == comm)
+			ph->t_bound[ph->op[i].bound] += ph->op[i].t * ph->op[i].count * w;
+	}
+}
+
+/*
+ * Time of `layers` layers given one occurrence per micro-batch: with two or
+ * more micro-batches, each micro-batch's all-to-all hides behind the other's
+ * compute, so a layer takes mb x max(compute, comm) instead of their sum.
+ */
+static double perf_layers_time(struct phase *ph, const struct span *sp, double mb)
+{
+	if (sp->first == sp->last)
+		return 0;
+	if (mb >= 2 && sp->comm_s > 0) {
+		ph->overlapped = 1;
+		/* only the slower side is charged: the other is hidden behind it */
+		perf_attribute(ph, sp->first, sp->last, mb, sp->comm_s > sp->compute_s);
+		return mb * max2(sp->compute_s, sp->comm_s) * ph->op[sp->first].count;
+	}
+	perf_attribute(ph, sp->first, sp->last, mb, -1);
+	return mb * (sp->compute_s + sp->comm_s) * ph->op[sp->first].count;
+}
+
+static void perf_finish(struct phase *ph, double mb)
+{
+	int i;
+
+	for (i = 0; i < ph->nops; i++)
+		ph->t_class[ph->op[i].layer == LAYER_MTP ? OPC_MTP : ph->op[i].cls] +=
+			ph->op[i].t * ph->op[i].count * mb;
+	ph->bound = BOUND_COMPUTE;
+	for (i = 1; i < BOUND_KINDS; i++)
+		if (ph->t_bound[i] > ph->t_bound[ph->bound])
+			ph->bound = (enum bound)i;
+}
+
+/* Operators outside the layers, once per micro-batch: counted fully. */
+static double perf_extra(struct phase *ph, int first, double mb)
+{
+	double t = 0;
+	int i;
+
+	for (i = first; i < ph->nops; i++)
+		t += ph->op[i].t * ph->op[i].count;
+	perf_attribute(ph, first, ph->nops, mb, -1);
+	return t * mb;
+}
+
+/* Pipeline hand-off of T tokens' hidden states between consecutive stages. */
+static double perf_pp(const struct ctx *x, struct phase *ph, double T, double mb)
+{
+	double bytes = T * x->m->hidden * 2, t;
+	int across = x->d->tp * x->d->pp > x->links.up_domain;
+	double bw = across ? x->links.out_bw : x->links.up_bw;
+	int first = ph->nops;
+
+	if (x->d->pp <= 1)
+		return 0;
+	t = (across ? x->links.out_latency_s : x->links.up_latency_s) + (bw > 0 ? bytes / bw : INFINITY);
+	perf_comm_op(ph, "pp stage transfer", OPC_PP_COMM, x->d->pp - 1, bytes, t,
+		     across ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
+	return perf_extra(ph, first, mb);
+}
+
+/* A whole step: dense and MoE layers, output head, MTP modules, pipeline. */
+static void perf_step(const struct ctx *x, struct phase *ph, const struct step_shape *s,
+		      double head_tokens, double mtp_depth)
+{
+	const struct model *m = x->m;
+	double mb = x->w->micro_batches, dense = m->layers - m->moe_layers, t = 0;
+	double net[5];
+	struct span sp;
+	int first;
+
+	/* reset all but the operator array, which is filled from the start */
+	ph->nops = 0;
+	memset(&ph->t_step, 0, sizeof *ph - offsetof(struct phase, t_step));
+	ph->tokens = s->T * mb;
+	if (dense > 0) {
+		ph->building = LAYER_DENSE;
+		sp = perf_layer(x, ph, 0, dense, s);
+		t += perf_layers_time(ph, &sp, mb);
+	}
+	if (m->moe_layers > 0) {
+		ph->building = LAYER_MOE;
+		sp = perf_layer(x, ph, 1, m->moe_layers, s);
+		t += perf_layers_time(ph, &sp, mb);
+	}
+	/* the network figures are the main layers', not the MTP module's */
+	net[0] = ph->a2a_s_per_layer;
+	net[1] = ph->dispatch_bytes;
+	net[2] = ph->combine_bytes;
+	net[3] = ph->up_bytes;
+	net[4] = ph->out_bytes;
+	first = ph->nops;
+	ph->building = LAYER_GLOBAL;
+	perf_gemm(x, ph, "output head", OPC_HEAD, 1, head_tokens, m->vocab / x->d->tp, m->hidden, 1);
+	if (mtp_depth > 0) {
+		/* each MTP module drafts one token per sequence: eh_proj, one layer, head */
+		struct step_shape ms = *s;
+		ms.T = s->B;
+		ms.sq = 1;
+		ph->building = LAYER_MTP;
+		perf_gemm(x, ph, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
+		perf_layer(x, ph, m->is_moe, mtp_depth, &ms);
+		perf_gemm(x, ph, "mtp head", OPC_HEAD, mtp_depth, ms.T, m->vocab / x->d->tp, m->hidden, 1);
+	}
+	ph->a2a_s_per_layer = net[0];
+	ph->dispatch_bytes = net[1];
+	ph->combine_bytes = net[2];
+	ph->up_bytes = net[3];
+	ph->out_bytes = net[4];
+	t += perf_extra(ph, first, mb);
+	t += perf_pp(x, ph, s->T, mb);
+	ph->t_step = t;
+	perf_finish(ph, mb);
+}
+
+/* ---- context ------------------------------------------------------------------ */
+
+static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
+			const struct workload *w, double kv_bytes_per_layer, struct ctx *x,
+			struct err *e)
+{
+	int k;
+
+	memset(x, 0, sizeof *x);
+	x->m = m;
+	x->h = h;
+	x->d = d;
+	x->w = w;
+	for (k = 0; k < K_CLASSES; k++)
+		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0} : h->kern[k];
+	x->peak[DT_BF16] = h->gpu.flops_bf16;
+	x->peak[DT_FP8] = h->gpu.flops_fp8 > 0 ? h->gpu.flops_fp8 : x->peak[DT_BF16];
+	x->peak[DT_FP4] = h->gpu.flops_fp4 > 0 ? h->gpu.flops_fp4 : x->peak[DT_BF16];
+	x->hbm = h->gpu.hbm_bw;
+	x->heads = m->heads / d->tp;
+	x->kv_heads = max2(m->kv_heads / d->tp, 1);
+	x->kv_bytes_layer = kv_bytes_per_layer / (m->attn == ATTN_MLA ? 1 : fmin(d->tp, m->kv_heads));
+	switch (d->weights.fmt) {
+	case WF_FP8: case WF_FP8_BLOCK: case WF_INT8:
+		x->gemm_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
+		break;
+	case WF_NVFP4: case WF_MXFP4:
+		x->gemm_dt = h->gpu.flops_fp4 > 0 ? DT_FP4 : DT_BF16;
+		break;
+	default:
+		x->gemm_dt = DT_BF16;
+	}
+	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
+	x->disp_payload = x->gemm_dt == DT_BF16 ? 2 * m->hidden : m->hidden + 4 * ceil(m->hidden / 128);
+	x->comb_payload = 2 * m->hidden;
+	comm_links(h, w->ideal, &x->links);
+	x->experts_local = m->is_moe ? ceil((m->experts + d->redundant_experts) / d->ep) : 0;
+	x->moe_tp = d->tp * d->dp / d->ep;
+	if (m->is_moe && d->ep > x->links.up_domain && !x->links.have_out)
+		return err_set(e, EXIT_INPUT,
+			       "%s: '--ep %g' spans several scale-up domains of %g GPUs, but the card has no 'scale_out' network",
+			       h->path, d->ep, x->links.up_domain);
+	if (d->ep > 1 && !(x->links.up_bw > 0) && !x->links.have_out)
+		return err_set(e, EXIT_INPUT, "%s: expert parallelism needs 'scale_up.gbs_per_dir'", h->path);
+	if ((d->tp > 1 || d->pp > 1) && !(x->links.up_bw > 0))
+		return err_set(e, EXIT_INPUT, "%s: tensor or pipeline parallelism needs 'scale_up.gbs_per_dir'",
+			       h->path);
+	return 0;
+}
+
+/* ---- decode and prefill --------------------------------------------------------- */
+
+static void perf_decode(const struct ctx *x, struct perf *p)
+{
+	const struct workload *w = x->w;
+	double mb = w->micro_batches, D = w->mtp_depth, tps = 0, a = 1;
+	struct step_shape s;
+	int i;
+
+	for (i = 0; i <= (int)D; i++, a *= w->mtp_accept)
+		tps += a;
+	s.B = w->batch / mb;
+	s.sq = 1 + D;
+	s.T = s.B * s.sq;
+	s.L = w->context;
+	s.ctx_tokens = 0;
+	s.pairs = -1;
+	perf_step(x, &p->decode, &s, s.T, D);
+	p->tokens_per_step = tps;
+	p->tpot_s = p->decode.t_step / tps;
+	p->decode_tps_user = 1 / p->tpot_s;
+	p->decode_tps_gpu = w->batch * tps / p->decode.t_step / x->d->tp;
+}
+
+static void perf_prefill(const struct ctx *x, struct perf *p)
+{
+	const struct workload *w = x->w;
+	double mb = w->micro_batches, C = w->prefill_tokens;
+	double S = max2(1, round(w->isl * (1 - w->prefix_hit))), P0 = w->isl - S;
+	double steps, pairs_req = S * P0 + S * (S + 1) / 2, head;
+	struct step_shape s;
+
+	memset(&s, 0, sizeof s);
+	if (S <= C) {            /* several requests share one step */
+		double r = C / S;
+		steps = 1;
+		s.T = C;
+		s.pairs = r * pairs_req;
+		s.ctx_tokens = r * (P0 + S);
+		head = r;
+	} else {                 /* one request in chunks; each chunk re-reads its context */
+		steps = ceil(S / C);
+		s.T = S / steps;
+		s.pairs = pairs_req / steps;
+		s.ctx_tokens = P0 + s.T * (steps + 1) / 2;
+		head = 1 / steps;
+	}
+	s.T /= mb;
+	s.pairs /= mb;
+	s.ctx_tokens /= mb;
+	s.B = s.T;
+	s.sq = 1;
+	perf_step(x, &p->prefill, &s, head / mb, 0);
+	p->prefill_new_tokens = S;
+	p->ttft_s = steps * p->prefill.t_step;
+	p->prefill_tps_gpu = s.T * mb / p->prefill.t_step / x->d->tp;
+}
+
+int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
+		 const struct workload *w, double kv_bytes_per_layer, struct perf *out,
+		 struct err *e)
+{
+	struct ctx x;
+
+	if (perf_context(m, h, d, w, kv_bytes_per_layer, &x, e))
+		return e->code;
+	out->links = x.links;
+	perf_decode(&x, out);
+	perf_prefill(&x, out);
+	/* GPU-seconds of prefill per GPU-second of decode for one request */
+	out->prefill_to_decode_gpus = (out->prefill_new_tokens / out->prefill_tps_gpu) /
+				      (w->osl / out->decode_tps_gpu);
+	return 0;
+}

@@ -1,0 +1,133 @@
+/*
+ * perf.h - the performance engine: operators of each layer kind with their
+ * FLOPs and HBM bytes, a roofline time per operator, communication, and the
+ * decode and prefill steps they add up to.
+ *
+ * Per operator (one kernel): t = max(FLOPs / (peak(dtype) x compute eff),
+ * bytes / (HBM bandwidth x memory eff)) + t0, with the efficiencies of its
+ * kernel class (hw.h: the card's `efficiency`, or probe calibration).
+ * --ideal: efficiencies 1, t0 0, link latencies 0.
+ *
+ * Decode (absorbed MLA, FlashMLA's counts, probes.md s2), per attention group
+ * of tp GPUs, B sequences, s_q = 1 + D tokens each (D = MTP depth), context L,
+ * h = H/tp heads, dk = dc + dr, dv = dc:
+ *   attention FLOPs = 2 B h s_q L (dk + dv)
+ *   attention bytes = B (s_q h dk 2 + L kv_bytes_per_layer + s_q h dv 2)
+ * (the latent cache is read once per request, not once per head).
+ * Prefill (MLA not absorbed): K and V up-projected for every context token;
+ * causal attention over P prefix + S new tokens has S P + S(S+1)/2 query-key
+ * pairs, FLOPs 2 h (dn + dr + dv) per pair.
+ * GQA/MHA/MQA: attention FLOPs 4 h dh per query-key pair; decode reads the KV
+ * of every KV head held by the GPU.
+ * MoE: token-expert copies per GPU = T k / ep x imbalance; weight bytes only
+ * for the local experts touched: E_local (1 - (1 - k/E)^T) under uniform
+ * routing (each token picks k distinct experts of E).
+ */
+#ifndef MLASIM_PERF_H
+#define MLASIM_PERF_H
+
+#include "comm.h"
+#include "hw.h"
+#include "model.h"
+#include "params.h"
+#include "precision.h"
+
+enum opclass {
+	OPC_ATTN_PROJ, OPC_ATTN_CORE, OPC_DENSE_FFN, OPC_ROUTER, OPC_SHARED,
+	OPC_ROUTED, OPC_HEAD, OPC_MTP, OPC_TP_COMM, OPC_EP_DISPATCH, OPC_EP_COMBINE,
+	OPC_PP_COMM, OPC_CLASSES,
+};
+
+enum bound {
+	BOUND_COMPUTE, BOUND_HBM, BOUND_SCALE_UP, BOUND_SCALE_OUT, BOUND_LATENCY,
+	BOUND_KINDS,
+};
+
+enum dtype { DT_BF16, DT_FP8, DT_FP4 };
+
+struct op {
+	const char *name;
+	enum opclass cls;
+	enum kclass kernel;
+	enum dtype dtype;
+	int layer;             /* enum layer_kind: dense, moe, mtp, or global (head) */
+	double count;          /* occurrences per step (layers) */
+	double flops;          /* per occurrence, per GPU */
+	double bytes;          /* HBM bytes (compute ops) or link bytes (communication), per occurrence */
+	double t;              /* seconds per occurrence */
+	enum bound bound;
+};
+
+#define PERF_MAX_OPS 96
+
+/* One step (decode or prefill) of one attention group. */
+struct phase {
+	struct op op[PERF_MAX_OPS];
+	int nops;
+	double t_step;                 /* seconds, overlap applied */
+	double t_class[OPC_CLASSES];   /* seconds per step by class, before overlap */
+	double t_bound[BOUND_KINDS];   /* seconds per step by what bounds them, after overlap */
+	enum bound bound;              /* the largest of t_bound */
+	double tokens;                 /* tokens in the step per attention group */
+	double a2a_s_per_layer;        /* EP dispatch + combine of one micro-batch, one MoE layer */
+	double dispatch_bytes, combine_bytes;   /* per GPU per MoE layer per micro-batch */
+	double up_bytes, out_bytes;    /* of those, on scale-up and scale-out */
+	int overlapped;                /* micro-batches hid communication behind compute */
+	int building;                  /* layer kind of the operators being added */
+};
+
+/* What the performance engine needs beyond memory (struct deployment). */
+struct workload {
+	double batch;          /* sequences decoding per attention group (per GPU at tp 1) */
+	double micro_batches;  /* 1, or 2 to overlap one's compute with the other's all-to-all */
+	double mtp_depth;      /* D draft tokens per step (MTP modules used) */
+	double mtp_accept;     /* acceptance rate of each draft token */
+	double context;        /* KV length during decode */
+	double isl, osl;       /* input and output tokens per request */
+	double prefill_tokens; /* tokens per prefill step per attention group */
+	double prefix_hit;     /* share of input tokens already in the prefix cache */
+	double imbalance;      /* busiest EP rank's load over the mean */
+	int shared_routed;     /* shared experts dispatched like routed ones */
+	double max_nodes;      /* node-limited routing: domains a token may reach (0: none) */
+	int ideal;             /* efficiencies 1, no fixed latencies */
+};
+
+/* Defaults, each documented in 'mlasim help plan'. */
+void perf_default_workload(const struct model *m, struct workload *w);
+
+struct perf {
+	struct phase decode, prefill;
+	double tokens_per_step;        /* per sequence: 1 + a + ... + a^D */
+	double tpot_s;
+	double decode_tps_gpu, decode_tps_user;
+	double ttft_s;
+	double prefill_new_tokens;     /* per request, after the prefix cache */
+	double prefill_tps_gpu;
+	double prefill_to_decode_gpus; /* GPUs of prefill per GPU of decode for the workload */
+	struct links links;
+};
+
+struct deployment;
+
+/*
+ * Predict decode and prefill for model m on hardware h under deployment d and
+ * workload w into *out.  Pure: no I/O.  Returns 0, or EXIT_INPUT when the card
+ * lacks what the deployment needs (a scale-out network for EP across domains).
+ */
+int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
+		 const struct workload *w, double kv_bytes_per_layer, struct perf *out,
+		 struct err *e);
+
+/*
+ * FLOPs and HBM bytes of absorbed MLA decode attention on one GPU holding h
+ * heads: B requests of s_q query tokens over context L, KV bytes per token per
+ * layer kvb (FlashMLA's counts, probes.md s2; the formula of perf.h).
+ */
+void perf_mla_attention(const struct model *m, double h, double B, double sq, double L,
+			double kvb, double *flops, double *bytes);
+
+const char *perf_class_name(enum opclass c);
+const char *perf_class_key(enum opclass c);
+const char *perf_bound_name(enum bound b);
+
+#endif

@@ -1,0 +1,1 @@
+plan --model deepseek-v3 --hw h800 --dp 32 --ep 32 --batch 64 --micro-batches 2 --mtp 1
