@@ -22,12 +22,20 @@ else
 Q := @
 endif
 ENGINE   := err units jsonx model hw cards precision params kv comm perf plan
-CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate
+CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe
 REPORTS  := sbuf out report gnuplot
-LIB_OBJ  := $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
-CLI_OBJ  := $(CLI:%=$(B)/sim/%.o)
-TEST_OBJ := $(B)/tests/unit.o
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox
+# extra unit-test programs (each prints ok/not ok lines; tests/run.sh runs them all)
+TEST_BINS = $(B)/unit
+
+# Parts with a makefile of their own may add to ENGINE, CLI, TEST_BINS, DEB_DEPS
+# and define their own targets (probes: CUDA; fuzz: libFuzzer).
+-include probes/probes.mk
+-include tests/fuzz/fuzz.mk
+
+LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
+CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
+TEST_OBJ  = $(B)/tests/unit.o
 
 .PHONY: all deps test asan bench demo install clean help check-deps FORCE
 
@@ -82,12 +90,12 @@ $(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
 
 # ---- test, asan, bench --------------------------------------------------
 test: deps
-	@$(MAKE) --no-print-directory $(B)/mlasim $(B)/unit
+	@$(MAKE) --no-print-directory $(B)/mlasim $(TEST_BINS)
 	@sh tests/run.sh $(B)
 
 asan: deps
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
-	  build-asan/mlasim build-asan/unit
+	  build-asan/mlasim $(subst $(B)/,build-asan/,$(TEST_BINS))
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan
 
 bench: deps

@@ -11,13 +11,14 @@
 #include "units.h"
 
 extern const char help_help[], help_list[], help_kv[], help_plan[],
-	help_chart[], help_validate[];
+	help_chart[], help_validate[], help_probe[];
 
 static const struct command commands[] = {
 	{"plan", cmd_plan, "size one deployment: memory per GPU, KV capacity, what fits", help_plan, 1},
 	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv, 0},
 	{"chart", cmd_chart, "draw gnuplot charts (kv)", help_chart, 1},
 	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate, 0},
+	{"probe", cmd_probe, "run the CUDA calibration probes; write a calibrated hardware card", help_probe, 1},
 	{"list", cmd_list, "list the bundled model and hardware cards", help_list, 0},
 	{"help", cmd_help, "show help for mlasim or one command", help_help, 0},
 	{NULL, NULL, NULL, NULL, 0},

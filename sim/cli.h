@@ -82,6 +82,7 @@ int cmd_kv(struct cli *c);
 int cmd_plan(struct cli *c);
 int cmd_chart(struct cli *c);
 int cmd_validate(struct cli *c);
+int cmd_probe(struct cli *c);
 
 #endif
 

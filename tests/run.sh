@@ -3,7 +3,8 @@
 # per test, then exactly one summary line 'tests: N passed, N failed, N skipped'.
 # Exit status 1 if any test failed.  Run from the repository root (make test).
 #
-#   1. unit tests         BUILD_DIR/unit prints 'ok - name' / 'not ok - name' / 'skip - name'
+#   1. unit tests         BUILD_DIR/unit and BUILD_DIR/unit_* print 'ok - name' /
+#                         'not ok - name' / 'skip - name'
 #   2. golden CLI tests   tests/golden/NAME.cmd (arguments), NAME.out (expected stdout),
 #                         NAME.rc (expected exit status, default 0)
 #   3. bad input corpus   tests/bad/cases.tsv: EXIT<TAB>MESSAGE SUBSTRING<TAB>ARGUMENTS
@@ -26,19 +27,24 @@ notok() {
 skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $1 # SKIP ${2:-}"; }
 
 # ---- 1. unit tests ------------------------------------------------------
-"$B/unit" > "$T/unit.out" 2>&1
-urc=$?
-while IFS= read -r line; do
-	case "$line" in
-	"ok - "*) ok "unit: ${line#ok - }" ;;
-	"not ok - "*) notok "unit: ${line#not ok - }" ;;
-	"skip - "*) skipped "unit: ${line#skip - }" ;;
-	"#"*) echo "$line" ;;
-	esac
-done < "$T/unit.out"
-if [ $urc -ne 0 ] && ! grep -q '^not ok - ' "$T/unit.out"; then
-	notok "unit: the unit test program exited $urc" "$(tail -5 "$T/unit.out")"
-fi
+# BUILD_DIR/unit and every BUILD_DIR/unit_* program (e.g. unit_probes)
+for prog in "$B/unit" "$B"/unit_*; do
+	[ -x "$prog" ] || continue
+	label=$(basename "$prog")
+	"$prog" > "$T/unit.out" 2>&1
+	urc=$?
+	while IFS= read -r line; do
+		case "$line" in
+		"ok - "*) ok "$label: ${line#ok - }" ;;
+		"not ok - "*) notok "$label: ${line#not ok - }" ;;
+		"skip - "*) skipped "$label: ${line#skip - }" ;;
+		"#"*) echo "$line" ;;
+		esac
+	done < "$T/unit.out"
+	if [ $urc -ne 0 ] && ! grep -q '^not ok - ' "$T/unit.out"; then
+		notok "$label: the program exited $urc" "$(tail -5 "$T/unit.out")"
+	fi
+done
 
 # ---- 2. golden CLI tests ------------------------------------------------
 for cmd in tests/golden/*.cmd; do
