@@ -83,6 +83,7 @@ int cmd_plan(struct cli *c);
 int cmd_chart(struct cli *c);
 int cmd_validate(struct cli *c);
 int cmd_probe(struct cli *c);
+int cmd_net(struct cli *c);
 
 #endif
 

@@ -39,6 +39,7 @@ static const struct popt popts[] = {
 	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
 	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
 	{"--ideal", PO_FLAG, D(w.ideal)},
+	{"--planes-down", PO_WHOLE, D(w.planes_down)},
 	{NULL, 0, 0},
 };
 
@@ -293,6 +294,14 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 			    f->decode.up_bytes / 1e6, f->decode.out_bytes / 1e6);
 		sbuf_printf(b, "  all-to-all          %.2f us per layer (dispatch + combine of one micro-batch)\n",
 			    f->decode.a2a_s_per_layer * 1e6);
+		sbuf_printf(b, "  busiest link        %s%s; the decode step is %snetwork-bound\n",
+			    f->decode.out_bytes / fmax(f->links.out_bw, 1e-30) >
+			    f->decode.up_bytes / fmax(f->links.up_bw, 1e-30) ? "scale-out (NIC)" : "scale-up",
+			    f->links.cross_leaf ? ", messages cross the spine" : "",
+			    f->decode.bound == BOUND_SCALE_OUT || f->decode.bound == BOUND_SCALE_UP ? "" : "not ");
+		if (w->planes_down > 0)
+			sbuf_printf(b, "  planes down         %g of %g: scale-out bandwidth at %.0f%%\n", w->planes_down,
+				    comm_planes(p->hw), 100 * (1 - w->planes_down / comm_planes(p->hw)));
 	}
 	sbuf_printf(b, "\nserving (isl %g, osl %g): disaggregated, %.3f prefill GPUs per decode GPU\n",
 		    w->isl, w->osl, f->prefill_to_decode_gpus);
@@ -403,6 +412,12 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	report_num(x, "scale_up_bytes_per_gpu_per_layer", f->decode.up_bytes);
 	report_num(x, "scale_out_bytes_per_gpu_per_layer", f->decode.out_bytes);
 	report_num(x, "a2a_s_per_layer", f->decode.a2a_s_per_layer);
+	report_num(x, "scale_up_bytes_per_s", f->links.up_bw);
+	report_num(x, "scale_out_bytes_per_s", f->links.out_bw);
+	report_num(x, "scale_out_latency_s", f->links.out_latency_s);
+	report_num(x, "planes_down", p->dep.w.planes_down);
+	cJSON_AddBoolToObject(x, "network_bound", f->decode.bound == BOUND_SCALE_OUT ||
+			      f->decode.bound == BOUND_SCALE_UP);
 	x = cJSON_AddObjectToObject(o, "serving");
 	report_num(x, "prefill_gpus_per_decode_gpu", f->prefill_to_decode_gpus);
 }

@@ -8,11 +8,15 @@
 #include "cards.h"
 #include "cli.h"
 #include "plan.h"
+#include "topo.h"
 #include "kv.h"
 #include "params.h"
 #include "report.h"
 
-enum vq { VQ_KV_TOKEN, VQ_PARAMS_TOTAL, VQ_PARAMS_ACTIVE, VQ_A2A, VQ_COMM_TPOT, VQ_RIDGE };
+enum vq {
+	VQ_KV_TOKEN, VQ_PARAMS_TOTAL, VQ_PARAMS_ACTIVE, VQ_A2A, VQ_COMM_TPOT, VQ_RIDGE,
+	VQ_TOPO_ENDPOINTS, VQ_TOPO_SWITCHES, VQ_TOPO_LINKS, VQ_TOPO_COST, VQ_TOPO_COST_EP,
+};
 
 struct vcase {
 	const char *id;
@@ -89,6 +93,22 @@ static const struct vcase cases[] = {
 	{"flashmla-ridge-h800", "deepseek-v3", VQ_RIDGE, "h800-sxm", 128, 0.10,
 	 "FlashMLA deep-dive (probes.md s2): 128 heads, 576/512 dims: compute-bound above h_q x s_q of about 1/2 x 865 TF / 3.35 TB/s = 128 on H800",
 	 "exact FlashMLA FLOP and byte counts at the throttled 865 TF and 3.35 TB/s; the paper's 128 uses intensity ~ 2 h_q s_q, the exact one is h_q s_q x 1088/576"},
+#define T3 "Insights into DeepSeek-V3 (ISCA 2025) Table 3, 64-port 400G IB switches: "
+#define FIT "unit prices from the h800-sxm card: a least-squares fit to this table's FT2, FT3 and Slim Fly rows (hardware.md s3.2), so this checks consistency, not an independent prediction"
+	{"isca25-ft2-endpoints", NULL, VQ_TOPO_ENDPOINTS, "ft2", 2048, 0, T3 "FT2 2,048 endpoints", "k^2/2"},
+	{"isca25-ft2-switches", NULL, VQ_TOPO_SWITCHES, "ft2", 96, 0, T3 "FT2 96 switches", "3k/2"},
+	{"isca25-ft2-links", NULL, VQ_TOPO_LINKS, "ft2", 2048, 0, T3 "FT2 2,048 links", "switch-to-switch links only, k^2/2"},
+	{"isca25-mpft-endpoints", NULL, VQ_TOPO_ENDPOINTS, "mpft", 16384, 0, T3 "MPFT 16,384 endpoints", "8 planes x k^2/2"},
+	{"isca25-mpft-switches", NULL, VQ_TOPO_SWITCHES, "mpft", 768, 0, T3 "MPFT 768 switches", "8 x 3k/2"},
+	{"isca25-mpft-links", NULL, VQ_TOPO_LINKS, "mpft", 16384, 0, T3 "MPFT 16,384 links", "8 x k^2/2"},
+	{"isca25-ft3-endpoints", NULL, VQ_TOPO_ENDPOINTS, "ft3", 65536, 0, T3 "FT3 65,536 endpoints", "k^3/4"},
+	{"isca25-ft3-switches", NULL, VQ_TOPO_SWITCHES, "ft3", 5120, 0, T3 "FT3 5,120 switches", "5k^2/4"},
+	{"isca25-ft3-links", NULL, VQ_TOPO_LINKS, "ft3", 131072, 0, T3 "FT3 131,072 links", "k^3/2"},
+	{"isca25-ft2-cost", NULL, VQ_TOPO_COST, "ft2", 9e6, 0.01, T3 "FT2 9 M$", FIT},
+	{"isca25-mpft-cost", NULL, VQ_TOPO_COST, "mpft", 72e6, 0.01, T3 "MPFT 72 M$", FIT},
+	{"isca25-ft3-cost", NULL, VQ_TOPO_COST, "ft3", 491e6, 0.01, T3 "FT3 491 M$", FIT},
+	{"isca25-mpft-cost-per-endpoint", NULL, VQ_TOPO_COST_EP, "mpft", 4.39e3, 0.005 / 4.39, T3 "MPFT 4.39 k$ per endpoint", FIT},
+	{"isca25-ft3-cost-per-endpoint", NULL, VQ_TOPO_COST_EP, "ft3", 7.5e3, 0.05 / 7.5, T3 "FT3 7.5 k$ per endpoint", FIT},
 	{NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -193,6 +213,31 @@ static double validate_perf(struct cli *c, const struct vcase *k, struct vresult
 	return p.perf.decode.t_class[OPC_EP_DISPATCH] + p.perf.decode.t_class[OPC_EP_COMBINE];
 }
 
+/* The Table 3 topologies at radix 64 (8 planes for MPFT), priced by the H800 card. */
+static double validate_topo(struct cli *c, const struct vcase *k)
+{
+	enum topo_kind kind = !strcmp(k->arg, "ft2") ? TOPO_FT2 : !strcmp(k->arg, "mpft") ? TOPO_MPFT : TOPO_FT3;
+	struct topo_prices pr;
+	struct topo t;
+	struct hw h;
+	char path[1024];
+
+	if (cards_resolve(CARD_HW, "h800-sxm", path, sizeof path, &c->err) ||
+	    hw_load(path, NULL, 0, &h, &c->err))
+		return NAN;
+	pr = (struct topo_prices){h.scale_out.switch_usd, h.scale_out.link_usd,
+				  h.scale_out.endpoint_link_usd, h.scale_out.switch_w};
+	if (topo_size(kind, 0, 64, 8, 1, &pr, &t, &c->err))
+		return NAN;
+	switch (k->what) {
+	case VQ_TOPO_ENDPOINTS: return t.endpoints;
+	case VQ_TOPO_SWITCHES: return t.switches;
+	case VQ_TOPO_LINKS: return t.links;
+	case VQ_TOPO_COST: return t.cost_usd;
+	default: return t.cost_per_endpoint_usd;
+	}
+}
+
 static void validate_case(struct cli *c, const struct vcase *k, struct vresult *r)
 {
 	struct model m;
@@ -204,7 +249,9 @@ static void validate_case(struct cli *c, const struct vcase *k, struct vresult *
 	r->computed = NAN;
 	if (k->note)
 		snprintf(r->note, sizeof r->note, "%s", k->note);
-	if (k->what >= VQ_A2A) {
+	if (k->what >= VQ_TOPO_ENDPOINTS) {
+		r->computed = validate_topo(c, k);
+	} else if (k->what >= VQ_A2A) {
 		r->computed = validate_perf(c, k, r);
 	} else if (!cli_load_model(c, k->model, &m)) {
 		if (k->what == VQ_KV_TOKEN) {
@@ -230,6 +277,9 @@ static const char *validate_unit(const struct vcase *k, double v, char *buf, siz
 	case VQ_A2A: snprintf(buf, n, "%.2f us", v * 1e6); break;
 	case VQ_COMM_TPOT: snprintf(buf, n, "%.3f ms", v * 1e3); break;
 	case VQ_RIDGE: snprintf(buf, n, "%.1f", v); break;
+	case VQ_TOPO_ENDPOINTS: case VQ_TOPO_SWITCHES: case VQ_TOPO_LINKS: snprintf(buf, n, "%.0f", v); break;
+	case VQ_TOPO_COST: snprintf(buf, n, "%.2f M$", v / 1e6); break;
+	case VQ_TOPO_COST_EP: snprintf(buf, n, "%.3f k$", v / 1e3); break;
 	default: snprintf(buf, n, "%.2f B", v / 1e9);
 	}
 	return buf;
@@ -239,7 +289,8 @@ static const char *validate_quantity(enum vq q)
 {
 	static const char *const names[] = {
 		"kv_bytes_per_token", "params_total", "params_active", "a2a_s_per_layer",
-		"comm_s_per_token", "ridge_heads_x_tokens",
+		"comm_s_per_token", "ridge_heads_x_tokens", "endpoints", "switches",
+		"switch_links", "cost_usd", "cost_per_endpoint_usd",
 	};
 	return names[q];
 }
@@ -285,7 +336,7 @@ int cmd_validate(struct cli *c)
 			cJSON *x = cJSON_CreateObject();
 			k = &cases[i];
 			cJSON_AddStringToObject(x, "id", k->id);
-			cJSON_AddStringToObject(x, "model", k->model);
+			cJSON_AddStringToObject(x, "model", k->model ? k->model : "");
 			cJSON_AddStringToObject(x, "quantity", validate_quantity(k->what));
 			report_num(x, "expected", k->expected);
 			report_num(x, "computed", res[i].computed);

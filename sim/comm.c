@@ -1,14 +1,23 @@
 /* comm.c - collective timing; formulas and sources in comm.h */
 #include <math.h>
+#include <string.h>
 #include "comm.h"
 
 static double comm_or(double v, double fallback) { return isnan(v) ? fallback : v; }
 
-void comm_links(const struct hw *h, int ideal, struct links *l)
+double comm_planes(const struct hw *h)
+{
+	return comm_or(h->scale_out.planes, comm_or(h->scale_out.planes_per_nic, 1));
+}
+
+void comm_links(const struct hw *h, int ideal, double gpus, double planes_down,
+		struct links *l)
 {
 	double up_eff = ideal ? 1 : comm_or(h->eff.scale_up, 1);
 	double out_eff = ideal ? 1 : comm_or(h->eff.scale_out, 1);
 	double nics = comm_or(h->scale_out.nics_per_gpu, 1);
+	double planes = comm_planes(h);
+	double ports = gpus * nics * comm_or(h->scale_out.planes_per_nic, 1) / planes;
 
 	l->up_bw = comm_or(h->scale_up.bw, 0) * up_eff;
 	l->up_link_bw = comm_or(h->scale_up.link_bw, l->up_bw / up_eff) * up_eff;
@@ -16,8 +25,10 @@ void comm_links(const struct hw *h, int ideal, struct links *l)
 	l->up_latency_s = ideal ? 0 : comm_or(h->scale_up.latency_s, 0);
 	l->up_domain = comm_or(h->scale_up.domain_gpus, 1);
 	l->have_out = !isnan(h->scale_out.nic_bw);
-	l->out_bw = comm_or(h->scale_out.nic_bw, 0) * nics * out_eff;
-	l->out_latency_s = ideal ? 0 : comm_or(h->scale_out.latency_s, 0);
+	l->out_bw = comm_or(h->scale_out.nic_bw, 0) * nics * out_eff * (planes - planes_down) / planes;
+	l->cross_leaf = ports > comm_or(h->scale_out.switch_radix, INFINITY) / 2;
+	l->out_latency_s = ideal ? 0 : comm_or(h->scale_out.latency_s, 0) +
+			   (l->cross_leaf ? 2 * comm_or(h->scale_out.hop_latency_s, 0) : 0);
 }
 
 double comm_allreduce_s(const struct links *l, double n, double bytes)
@@ -76,4 +87,40 @@ double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int 
 		to = l->out_bw > 0 ? l->out_latency_s + out_bytes / l->out_bw : INFINITY;
 	*bound_out = to > tu;
 	return fmax(tu, to);
+}
+
+int comm_collective_parse(const char *s)
+{
+	static const char *const names[][2] = {
+		{"allreduce", "all-reduce"}, {"reducescatter", "reduce-scatter"},
+		{"allgather", "all-gather"}, {"alltoall", "all-to-all"}, {"p2p", "sendrecv"},
+	};
+	int i;
+
+	for (i = 0; i < 5; i++)
+		if (!strcmp(s, names[i][0]) || !strcmp(s, names[i][1]))
+			return i;
+	return -1;
+}
+
+const char *comm_collective_name(enum collective c)
+{
+	static const char *const names[] = {"allreduce", "reducescatter", "allgather", "alltoall", "p2p"};
+	return names[c];
+}
+
+double comm_busbw_factor(enum collective c, double n)
+{
+	switch (c) {
+	case COLL_ALLREDUCE: return 2 * (n - 1) / n;
+	case COLL_P2P: return 1;
+	default: return (n - 1) / n;
+	}
+}
+
+double comm_collective_s(enum collective c, double n, double bytes, double bw, double lat)
+{
+	if (c != COLL_P2P && n <= 1)
+		return 0;
+	return lat + bytes * comm_busbw_factor(c, n) / bw;
 }

@@ -23,10 +23,23 @@ struct links {
 	double out_bw;         /* scale-out, per GPU per direction, B/s (all its NICs) */
 	double out_latency_s;
 	int have_out;          /* the card describes a scale-out network */
+	int cross_leaf;        /* scale-out messages cross the spine */
 };
 
-/* Fill the link figures from the card; ideal = 1 drops efficiencies and latencies. */
-void comm_links(const struct hw *h, int ideal, struct links *l);
+/*
+ * Fill the link figures from the card; ideal = 1 drops efficiencies and
+ * latencies.  `gpus` talk over the scale-out network: when their ports in one
+ * plane outnumber a leaf switch's (radix/2), a message crosses two more switch
+ * hops (hop_latency_us each way up and down; DeepSeek measured 2.8 us same-leaf,
+ * 3.7 us cross-leaf).  With `planes_down` of P planes failed, the GPUs of the
+ * lost planes forward through their node's other NICs: scale-out bandwidth
+ * falls to (P - down)/P.
+ */
+void comm_links(const struct hw *h, int ideal, double gpus, double planes_down,
+		struct links *l);
+
+/* Network planes of a card: scale_out.planes, else the NIC's planes, else 1. */
+double comm_planes(const struct hw *h);
 
 /* Ring all-reduce of `bytes` over n GPUs of one scale-up domain, seconds. */
 double comm_allreduce_s(const struct links *l, double n, double bytes);
@@ -60,3 +73,20 @@ double comm_groups_touched(double copies, double experts, double groups);
 double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int *bound_out);
 
 #endif
+
+/* Collectives of 'mlasim net --collective' (NCCL conventions, hardware.md s3.3). */
+enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTOALL, COLL_P2P };
+
+/* Parse a collective name ("allreduce", "all-reduce", ...); -1 if unknown. */
+int comm_collective_parse(const char *s);
+const char *comm_collective_name(enum collective c);
+
+/* NCCL's bus-bandwidth factor: busbw = algbw x factor (n ranks). */
+double comm_busbw_factor(enum collective c, double n);
+
+/*
+ * Time of collective c of S bytes (the whole array, nccl-tests convention) over
+ * n GPUs at per-GPU bandwidth bw (B/s, per direction) with latency lat:
+ * lat + S x factor / bw.
+ */
+double comm_collective_s(enum collective c, double n, double bytes, double bw, double lat);

@@ -44,6 +44,7 @@ static const struct hw_key hw_keys[] = {
 	{"scale_out", "nic_gbps", O(scale_out.nic_bw), GBPS, JX_POSITIVE},
 	{"scale_out", "nics_per_gpu", O(scale_out.nics_per_gpu), 1, 0},
 	{"scale_out", "planes_per_nic", O(scale_out.planes_per_nic), 1, JX_INT | JX_POSITIVE},
+	{"scale_out", "planes", O(scale_out.planes), 1, JX_INT | JX_POSITIVE},
 	{"scale_out", "effective_gbs_per_nic", O(scale_out.effective_bw_per_nic), GB, JX_POSITIVE},
 	{"scale_out", "switch_radix", O(scale_out.switch_radix), 1, JX_INT | JX_POSITIVE},
 	{"scale_out", "switch_usd", O(scale_out.switch_usd), 1, 0},

@@ -40,6 +40,7 @@ struct hw_scale_out {
 	double nic_bw;             /* per NIC per direction, B/s */
 	double nics_per_gpu;
 	double planes_per_nic;
+	double planes;             /* network planes (multi-plane fat tree); NAN: one */
 	double effective_bw_per_nic;
 	double switch_radix;
 	double switch_usd, link_usd, endpoint_link_usd, switch_w;

@@ -521,7 +521,10 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
 	x->disp_payload = x->gemm_dt == DT_BF16 ? 2 * m->hidden : m->hidden + 4 * ceil(m->hidden / 128);
 	x->comb_payload = 2 * m->hidden;
-	comm_links(h, w->ideal, &x->links);
+	comm_links(h, w->ideal, d->tp * d->dp * d->pp, w->planes_down, &x->links);
+	if (x->links.up_mesh)   /* switchless mesh: only the links to the group's peers carry traffic */
+		x->links.up_bw = fmin(x->links.up_bw, x->links.up_link_bw *
+				      (fmin(x->links.up_domain, fmax(d->ep, d->tp)) - 1));
 	x->experts_local = m->is_moe ? ceil((m->experts + d->redundant_experts) / d->ep) : 0;
 	x->moe_tp = d->tp * d->dp / d->ep;
 	if (m->is_moe && d->ep > x->links.up_domain && !x->links.have_out)

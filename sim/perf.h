@@ -90,6 +90,7 @@ struct workload {
 	int shared_routed;     /* shared experts dispatched like routed ones */
 	double max_nodes;      /* node-limited routing: domains a token may reach (0: none) */
 	int ideal;             /* efficiencies 1, no fixed latencies */
+	double planes_down;    /* failed scale-out planes */
 };
 
 /* Defaults, each documented in 'mlasim help plan'. */

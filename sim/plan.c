@@ -237,6 +237,9 @@ int plan_compute(const struct model *m, const struct hw *h,
 {
 	if (plan_check(m, d, e))
 		return e->code;
+	if (d->w.planes_down < 0 || d->w.planes_down >= comm_planes(h))
+		return err_set(e, EXIT_USAGE, "'--planes-down %g' must leave at least one of the %g network planes of '%s'",
+			       d->w.planes_down, comm_planes(h), h->name);
 	p->model = m;
 	p->hw = h;
 	p->dep = *d;

@@ -1,0 +1,1 @@
+net --hw h800 --gpus 20000 --format json

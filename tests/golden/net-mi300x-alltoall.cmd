@@ -1,0 +1,1 @@
+net --hw mi300x --collective alltoall --bytes 256MiB --gpus 8
