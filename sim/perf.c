@@ -481,6 +481,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	ph->up_bytes = net[3];
 	ph->out_bytes = net[4];
 	t += perf_extra(ph, first, mb);
+	ph->building = LAYER_GLOBAL;
 	t += perf_pp(x, ph, s->T, mb);
 	ph->t_step = t;
 	perf_finish(ph, mb);
