@@ -21,7 +21,7 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err units jsonx model hw cards precision params kv comm topo perf plan
+ENGINE   := err units jsonx model hw cards precision params kv comm topo perf power plan
 CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net
 REPORTS  := sbuf out report gnuplot
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox

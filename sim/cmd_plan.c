@@ -40,6 +40,9 @@ static const struct popt popts[] = {
 	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
 	{"--ideal", PO_FLAG, D(w.ideal)},
 	{"--planes-down", PO_WHOLE, D(w.planes_down)},
+	{"--pue", PO_NUM, D(pw.pue)}, {"--gpu-hour-usd", PO_NUM, D(pw.gpu_hour_usd)},
+	{"--usd-per-kwh", PO_NUM, D(pw.usd_per_kwh)}, {"--capex-years", PO_NUM, D(pw.capex_years)},
+	{"--fleet-gpus", PO_COUNT, D(pw.fleet_gpus)}, {"--nodes-per-rack", PO_COUNT, D(pw.nodes_per_rack)},
 	{NULL, 0, 0},
 };
 
@@ -156,7 +159,7 @@ static const char *gb(double bytes, char *buf, size_t n)
 static void plan_table_model(struct sbuf *b, const struct plan *p)
 {
 	const struct model *m = p->model;
-	const struct params *q = &p->params;
+	const struct params *q = p->params;
 
 	sbuf_printf(b, "model\n");
 	sbuf_printf(b, "  parameters      %.2f B total (main model with embedding and output head, without MTP)\n",
@@ -254,6 +257,33 @@ static void plan_table_ops(struct sbuf *b, const struct phase *ph)
 	}
 }
 
+static void plan_table_power(struct sbuf *b, const struct plan *p)
+{
+	const struct power *w = &p->power;
+	char text[256];
+	unsigned flag;
+
+	sbuf_printf(b, "\npower%s\n", w->calibrated ? " (probe-measured energies)" : "");
+	sbuf_printf(b, "  GPU                 %.0f W decode (busy %.0f%%), %.0f W prefill (busy %.0f%%); idle %.0f W, TDP %.0f W\n",
+		    w->gpu_decode_w, w->util_decode * 100, w->gpu_prefill_w, w->util_prefill * 100,
+		    w->idle_w, w->tdp_w);
+	sbuf_printf(b, "  node                %.2f kW (%g GPUs at %.0f W + %.0f W CPUs, memory, NICs, fans)\n",
+		    w->node_kw, w->node_gpus, w->gpu_w, w->node_rest_w);
+	sbuf_printf(b, "  rack                %.1f kW (%g nodes), %.1f kW at full load: %s cooling\n", w->rack_kw,
+		    w->nodes_per_rack, w->rack_full_kw, w->liquid ? "liquid" : "air");
+	sbuf_printf(b, "  facility            %.1f kW for the %g GPUs (IT %.1f kW x PUE %.2f)\n",
+		    w->facility_kw, p->mem.gpus, w->it_kw, w->pue);
+	sbuf_printf(b, "  energy              %.3f J per output token, %.3f J per input token, %.0f J per request (IT)\n",
+		    w->j_per_token_decode, w->j_per_token_prefill, w->j_per_request);
+	for (flag = 1; flag <= PW_NO_PRICE; flag <<= 1)
+		if (power_warning(w, flag, text, sizeof text))
+			sbuf_printf(b, "  warning             %s\n", text);
+	if (!isnan(w->usd_per_gpu_hour))
+		sbuf_printf(b, "\ncost (%s, $%.3f per GPU-hour)\n  per million tokens  $%.3f output, $%.3f input\n  per day             $%.0f for %g GPUs\n",
+			    w->cost_basis, w->usd_per_gpu_hour, w->usd_per_mtok_output, w->usd_per_mtok_input,
+			    w->usd_per_day, w->fleet_gpus);
+}
+
 static void plan_table_perf(struct sbuf *b, const struct plan *p)
 {
 	const struct perf *f = &p->perf;
@@ -305,6 +335,7 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	}
 	sbuf_printf(b, "\nserving (isl %g, osl %g): disaggregated, %.3f prefill GPUs per decode GPU\n",
 		    w->isl, w->osl, f->prefill_to_decode_gpus);
+	plan_table_power(b, p);
 }
 
 static void plan_table(struct sbuf *b, const struct plan *p)
@@ -389,6 +420,44 @@ static cJSON *plan_json_phase(const struct phase *ph)
 	return o;
 }
 
+static void plan_json_power(cJSON *o, const struct plan *p)
+{
+	const struct power *w = &p->power;
+	cJSON *x = cJSON_AddObjectToObject(o, "power"), *arr;
+	char text[256];
+	unsigned flag;
+
+	report_num(x, "gpu_w", w->gpu_w);
+	report_num(x, "gpu_decode_w", w->gpu_decode_w);
+	report_num(x, "gpu_prefill_w", w->gpu_prefill_w);
+	report_num(x, "gpu_idle_w", w->idle_w);
+	report_num(x, "utilization_decode", w->util_decode);
+	report_num(x, "utilization_prefill", w->util_prefill);
+	report_num(x, "node_kw", w->node_kw);
+	report_num(x, "rack_kw", w->rack_kw);
+	report_num(x, "node_full_load_kw", w->node_full_kw);
+	report_num(x, "rack_full_load_kw", w->rack_full_kw);
+	report_num(x, "it_kw", w->it_kw);
+	report_num(x, "pue", w->pue);
+	report_num(x, "facility_kw", w->facility_kw);
+	cJSON_AddStringToObject(x, "cooling", w->liquid ? "liquid" : "air");
+	report_num(x, "joules_per_token", w->j_per_token_decode);
+	report_num(x, "joules_per_token_prefill", w->j_per_token_prefill);
+	report_num(x, "joules_per_request", w->j_per_request);
+	cJSON_AddBoolToObject(x, "calibrated", w->calibrated);
+	arr = cJSON_AddArrayToObject(x, "warnings");
+	for (flag = 1; flag <= PW_NO_PRICE; flag <<= 1)
+		if (power_warning(w, flag, text, sizeof text))
+			cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+	x = cJSON_AddObjectToObject(o, "cost");
+	cJSON_AddStringToObject(x, "basis", w->cost_basis ? w->cost_basis : "");
+	report_num(x, "usd_per_gpu_hour", w->usd_per_gpu_hour);
+	report_num(x, "usd_per_mtok_input", w->usd_per_mtok_input);
+	report_num(x, "usd_per_mtok_output", w->usd_per_mtok_output);
+	report_num(x, "usd_per_day", w->usd_per_day);
+	report_num(x, "fleet_gpus", w->fleet_gpus);
+}
+
 static void plan_json_perf(cJSON *o, const struct plan *p)
 {
 	const struct perf *f = &p->perf;
@@ -420,6 +489,7 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 			      f->decode.bound == BOUND_SCALE_UP);
 	x = cJSON_AddObjectToObject(o, "serving");
 	report_num(x, "prefill_gpus_per_decode_gpu", f->prefill_to_decode_gpus);
+	plan_json_power(o, p);
 }
 
 static cJSON *plan_json(const struct plan *p)
@@ -431,10 +501,10 @@ static cJSON *plan_json(const struct plan *p)
 	x = cJSON_AddObjectToObject(o, "model");
 	cJSON_AddStringToObject(x, "name", m->name);
 	cJSON_AddStringToObject(x, "attention", model_attn_name(m->attn));
-	report_num(x, "params_total", p->params.total);
-	report_num(x, "params_active", p->params.active);
-	report_num(x, "params_active_with_embedding", p->params.active_with_embedding);
-	report_num(x, "params_mtp", p->params.mtp_total);
+	report_num(x, "params_total", p->params->total);
+	report_num(x, "params_active", p->params->active);
+	report_num(x, "params_active_with_embedding", p->params->active_with_embedding);
+	report_num(x, "params_mtp", p->params->mtp_total);
 	cJSON_AddStringToObject(x, "params_convention",
 				"total: main model with embedding and output head, without MTP; active: per token, routed experts k of E, without the input embedding");
 	report_num(x, "weights_bytes", p->weights_bytes_total);
@@ -463,7 +533,7 @@ static cJSON *plan_json(const struct plan *p)
 	report_num(x, "prefill_tokens", d->w.prefill_tokens);
 	report_num(x, "prefix_hit", d->w.prefix_hit);
 	report_num(x, "imbalance", d->w.imbalance);
-	report_num(x, "max_nodes", d->w.max_nodes);
+	report_num(x, "max_nodes", d->w.max_nodes);   /* null: from the model's expert groups */
 	cJSON_AddStringToObject(x, "shared_expert", d->w.shared_routed ? "routed" : "local");
 	cJSON_AddBoolToObject(x, "ideal", d->w.ideal);
 	cJSON_AddItemToObject(o, "memory", plan_json_memory(p));

@@ -16,6 +16,7 @@
 enum vq {
 	VQ_KV_TOKEN, VQ_PARAMS_TOTAL, VQ_PARAMS_ACTIVE, VQ_A2A, VQ_COMM_TPOT, VQ_RIDGE,
 	VQ_TOPO_ENDPOINTS, VQ_TOPO_SWITCHES, VQ_TOPO_LINKS, VQ_TOPO_COST, VQ_TOPO_COST_EP,
+	VQ_NODE_FULL_KW, VQ_RACK_FULL_KW, VQ_FACILITY, VQ_COST_MTOK,
 };
 
 struct vcase {
@@ -109,6 +110,18 @@ static const struct vcase cases[] = {
 	{"isca25-ft3-cost", NULL, VQ_TOPO_COST, "ft3", 491e6, 0.01, T3 "FT3 491 M$", FIT},
 	{"isca25-mpft-cost-per-endpoint", NULL, VQ_TOPO_COST_EP, "mpft", 4.39e3, 0.005 / 4.39, T3 "MPFT 4.39 k$ per endpoint", FIT},
 	{"isca25-ft3-cost-per-endpoint", NULL, VQ_TOPO_COST_EP, "ft3", 7.5e3, 0.05 / 7.5, T3 "FT3 7.5 k$ per endpoint", FIT},
+	{"dgx-h100-full-load", "llama-3.1-70b", VQ_NODE_FULL_KW, "h100-sxm", 10.2e3, 0.05,
+	 "DGX H100 maximum 10.2 kW (NVIDIA DPS Node-High policy; DGX user guide, hardware.md s2)",
+	 "8 GPUs at 700 W TDP + the rest of the node; the rest is the card's node maximum less its GPUs, so this checks the model's composition"},
+	{"gb200-nvl72-rack-full-load", "llama-3.1-405b", VQ_RACK_FULL_KW, "gb200-nvl72", 126e3, 6e3 / 126e3,
+	 "GB200 NVL72 rack: ~120 kW [register-hvdc], 132 kW from power shelves [introl-gb300] (hardware.md s2)",
+	 NULL},
+	{"facility-equals-it-times-pue", "llama-3.1-70b", VQ_FACILITY, "h100-sxm", 1.58, 1e-12,
+	 "Uptime Institute 2023 average PUE 1.58 (hardware.md s4.1): facility kW / IT kW of a plan",
+	 "plan on 8 H100 at tp 8"},
+	{"cost-per-token-from-gpu-hour", "deepseek-v3", VQ_COST_MTOK, "h800-sxm", 2.0, 1e-12,
+	 "DeepSeek's H800 rental assumption, $2 per GPU-hour (arXiv 2412.19437): $/Mtok x tokens/s per GPU x 3600 / 1e6",
+	 "plan of DeepSeek-V3 on 32 H800 (dp 32, ep 32, batch 64, 2 micro-batches): the price per output token times throughput gives the GPU-hour price back"},
 	{NULL, NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
@@ -238,6 +251,43 @@ static double validate_topo(struct cli *c, const struct vcase *k)
 	}
 }
 
+/* Power and cost sanity cases: a plan on the named card, then its power model. */
+static double validate_power(struct cli *c, const struct vcase *k, struct vresult *r)
+{
+	static struct plan p;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	char path[1024];
+
+	if (cli_load_model(c, k->model, &m) || cards_resolve(CARD_HW, k->arg, path, sizeof path, &c->err) ||
+	    hw_load(path, NULL, 0, &h, &c->err))
+		return NAN;
+	plan_default_deployment(&m, &d);
+	if (k->what == VQ_RACK_FULL_KW) {
+		d.tp = 8;
+		d.dp = 9;
+	} else if (k->what == VQ_COST_MTOK) {
+		d.dp = d.ep = 32;
+		d.w.batch = 64;
+		d.w.micro_batches = 2;
+	} else {
+		d.tp = 8;
+	}
+	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
+		return NAN;
+	switch (k->what) {
+	case VQ_NODE_FULL_KW: return p.power.node_full_kw * 1e3;
+	case VQ_RACK_FULL_KW:
+		snprintf(r->note, sizeof r->note,
+			 "72 GPUs at 1,200 W + 18 compute trays' CPUs and the rest (the tray maximum 6,667 W less 4 GPUs), %s cooling; the 9 NVLink switch trays (3.6 kW per [introl-gb300]) are not in the card",
+			 p.power.liquid ? "liquid" : "air");
+		return p.power.rack_full_kw * 1e3;
+	case VQ_FACILITY: return p.power.facility_kw / p.power.it_kw;
+	default: return p.power.usd_per_mtok_output * p.perf.decode_tps_gpu * 3600 / 1e6;
+	}
+}
+
 static void validate_case(struct cli *c, const struct vcase *k, struct vresult *r)
 {
 	struct model m;
@@ -249,7 +299,9 @@ static void validate_case(struct cli *c, const struct vcase *k, struct vresult *
 	r->computed = NAN;
 	if (k->note)
 		snprintf(r->note, sizeof r->note, "%s", k->note);
-	if (k->what >= VQ_TOPO_ENDPOINTS) {
+	if (k->what >= VQ_NODE_FULL_KW) {
+		r->computed = validate_power(c, k, r);
+	} else if (k->what >= VQ_TOPO_ENDPOINTS) {
 		r->computed = validate_topo(c, k);
 	} else if (k->what >= VQ_A2A) {
 		r->computed = validate_perf(c, k, r);
@@ -280,6 +332,9 @@ static const char *validate_unit(const struct vcase *k, double v, char *buf, siz
 	case VQ_TOPO_ENDPOINTS: case VQ_TOPO_SWITCHES: case VQ_TOPO_LINKS: snprintf(buf, n, "%.0f", v); break;
 	case VQ_TOPO_COST: snprintf(buf, n, "%.2f M$", v / 1e6); break;
 	case VQ_TOPO_COST_EP: snprintf(buf, n, "%.3f k$", v / 1e3); break;
+	case VQ_NODE_FULL_KW: case VQ_RACK_FULL_KW: snprintf(buf, n, "%.1f kW", v / 1e3); break;
+	case VQ_FACILITY: snprintf(buf, n, "%.3f", v); break;
+	case VQ_COST_MTOK: snprintf(buf, n, "$%.3f/h", v); break;
 	default: snprintf(buf, n, "%.2f B", v / 1e9);
 	}
 	return buf;
@@ -290,7 +345,8 @@ static const char *validate_quantity(enum vq q)
 	static const char *const names[] = {
 		"kv_bytes_per_token", "params_total", "params_active", "a2a_s_per_layer",
 		"comm_s_per_token", "ridge_heads_x_tokens", "endpoints", "switches",
-		"switch_links", "cost_usd", "cost_per_endpoint_usd",
+		"switch_links", "cost_usd", "cost_per_endpoint_usd", "node_full_load_w",
+		"rack_full_load_w", "facility_over_it", "usd_per_gpu_hour_from_tokens",
 	};
 	return names[q];
 }

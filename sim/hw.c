@@ -264,6 +264,29 @@ static int hw_calib_num(const cJSON *fit, const struct hw_calib_key *k, const ch
 	return jsonx_num(fit, key, file, path, JX_REQUIRED | flags, 1, out, e);
 }
 
+/* calib.power: {idle_w, e_per_flop_J: {bf16}, e_per_hbm_byte_J} (probes.md s11). */
+static int hw_read_power_calibration(const cJSON *calib, const char *file, struct hw *h,
+				     struct err *e)
+{
+	const cJSON *pw = cJSON_GetObjectItemCaseSensitive(calib, "power");
+	const cJSON *ef = pw ? cJSON_GetObjectItemCaseSensitive(pw, "e_per_flop_J") : NULL;
+
+	if (!cJSON_IsObject(pw))
+		return 0;
+	if (jsonx_num(pw, "idle_w", file, "calibration.calib.power.idle_w", JX_REQUIRED, 1e5,
+		      &h->power_idle_w, e) ||
+	    jsonx_num(pw, "e_per_hbm_byte_J", file, "calibration.calib.power.e_per_hbm_byte_J",
+		      JX_REQUIRED, 1, &h->e_per_byte, e))
+		return e->code;
+	if (!cJSON_IsObject(ef))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.power.e_per_flop_J' must be an object with 'bf16'", file);
+	if (jsonx_num(ef, "bf16", file, "calibration.calib.power.e_per_flop_J.bf16", JX_REQUIRED, 1,
+		      &h->e_per_flop, e))
+		return e->code;
+	h->power_calibrated = 1;
+	return 0;
+}
+
 static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h,
 			       struct err *e)
 {
@@ -295,7 +318,7 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 		h->kern[k->k] = v;
 		h->calibrated = 1;
 	}
-	return 0;
+	return hw_read_power_calibration(calib, file, h, e);
 }
 
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e)

@@ -85,6 +85,8 @@ struct hw {
 	struct hw_efficiency eff;
 	struct hw_kernel_eff kern[K_CLASSES];
 	int calibrated;                 /* the card carries probe measurements */
+	int power_calibrated;           /* calibration.calib.power: measured energies */
+	double power_idle_w, e_per_flop, e_per_byte;   /* W, J/FLOP (bf16), J/HBM byte */
 	char calibration_device[128];   /* device they were measured on */
 };
 

@@ -145,6 +145,8 @@ void params_count(const struct model *m, struct params *p)
 	memcpy(p->layer_count, layers, sizeof layers);
 	for (k = 0; k < LAYER_KINDS; k++) {
 		n = params_layer(m, (enum layer_kind)k, t);
+		memcpy(p->tensors[k], t, (size_t)n * sizeof t[0]);
+		p->ntensors[k] = n;
 		for (i = 0; i < n; i++) {
 			p->comp[t[i].comp] += params_tensor_count(&t[i]) * layers[k];
 			p->comp_active[t[i].comp] += params_tensor_active(m, &t[i]) * layers[k];

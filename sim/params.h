@@ -78,6 +78,9 @@ struct params {
 	double total, active, active_with_embedding;
 	double mtp_total, mtp_active; /* all num_nextn_predict_layers modules */
 	double layer_count[LAYER_KINDS]; /* layers of each kind in the main model */
+	/* the tensor lists themselves, built once (plan_compute reuses them) */
+	struct tensor tensors[LAYER_KINDS][PARAMS_MAX_TENSORS];
+	int ntensors[LAYER_KINDS];
 };
 
 /* Count parameters of model m. */

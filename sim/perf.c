@@ -57,8 +57,8 @@ void perf_default_workload(const struct model *m, struct workload *w)
 	w->osl = 1024;
 	w->prefill_tokens = 8192;  /* a chunked-prefill size serving engines commonly use */
 	w->imbalance = 1;          /* uniform routing, as the ISCA 2025 speed-limit analysis assumes */
-	/* node-limited routing: DeepSeek-V3 picks experts from topk_group of n_group groups */
-	w->max_nodes = m->n_group > 1 && m->topk_group < m->n_group ? m->topk_group : 0;
+	w->max_nodes = NAN;        /* from the model's expert groups and the layout */
+	(void)m;
 }
 
 /* ---- roofline ------------------------------------------------------------ */
@@ -77,7 +77,8 @@ static void perf_time(const struct ctx *x, struct op *o)
 	double tc = o->flops / (x->peak[o->dtype] * k->compute);
 	double tm = o->bytes / (x->hbm * k->memory);
 
-	o->t = max2(tc, tm) + k->t0_s;
+	o->t_busy = max2(tc, tm);
+	o->t = o->t_busy + k->t0_s;
 	o->bound = k->t0_s > max2(tc, tm) ? BOUND_LATENCY : tc >= tm ? BOUND_COMPUTE : BOUND_HBM;
 }
 
@@ -262,6 +263,24 @@ static double perf_experts_touched(const struct model *m, double local, double t
 	return local * (1 - pow(1 - m->top_k / m->experts, tokens));
 }
 
+/*
+ * Scale-up domains a token may reach.  Group-limited routing (DeepSeek-V3:
+ * experts in n_group groups, a token picks from topk_group of them) becomes
+ * node-limited when the groups are laid out on domains: a group spans
+ * domains / n_group of them (at least one), so a token reaches at most
+ * topk_group x that (4 for V3 on 8 domains of 32 experts: the report's M = 4).
+ */
+static double perf_max_domains(const struct ctx *x, double domains)
+{
+	const struct model *m = x->m;
+
+	if (!isnan(x->w->max_nodes))
+		return x->w->max_nodes;
+	if (m->n_group <= 1 || m->topk_group >= m->n_group)
+		return 0;
+	return m->topk_group * fmax(1, ceil(domains / m->n_group));
+}
+
 /* EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns their time. */
 static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T)
 {
@@ -273,7 +292,8 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 	struct ep_traffic tr;
 	int out_d, out_c;
 
-	comm_ep_traffic(copies, experts, d->ep, x->links.up_domain, x->w->max_nodes, &tr);
+	comm_ep_traffic(copies, experts, d->ep, x->links.up_domain,
+			perf_max_domains(x, d->ep / fmin(x->links.up_domain, d->ep)), &tr);
 	ph->dispatch_bytes = tokens * (tr.up_copies + tr.out_copies) * x->disp_payload;
 	ph->combine_bytes = tokens * (tr.up_copies + tr.out_copies) * x->comb_payload;
 	ph->up_bytes = tokens * tr.up_copies * (x->disp_payload + x->comb_payload);
@@ -321,6 +341,8 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 			w_down + copies * fe * act + copies * m->hidden * 2);
 	if (d->ep == 1)
 		perf_allreduce(x, ph, count, d->tp * d->dp, all);
+	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
+		perf_allreduce(x, ph, count, d->tp, T);
 }
 
 /* ---- layers and steps --------------------------------------------------------- */
@@ -608,7 +630,13 @@ int perf_compute(const struct model *m, const struct hw *h, const struct deploym
 		return e->code;
 	out->links = x.links;
 	perf_decode(&x, out);
-	perf_prefill(&x, out);
+	if (w->decode_only) {
+		out->prefill.nops = 0;
+		out->prefill.t_step = out->ttft_s = out->prefill_tps_gpu = NAN;
+		out->prefill_new_tokens = round(w->isl * (1 - w->prefix_hit));
+	} else {
+		perf_prefill(&x, out);
+	}
 	/* GPU-seconds of prefill per GPU-second of decode for one request */
 	out->prefill_to_decode_gpus = (out->prefill_new_tokens / out->prefill_tps_gpu) /
 				      (w->osl / out->decode_tps_gpu);

@@ -55,6 +55,7 @@ struct op {
 	double flops;          /* per occurrence, per GPU */
 	double bytes;          /* HBM bytes (compute ops) or link bytes (communication), per occurrence */
 	double t;              /* seconds per occurrence */
+	double t_busy;         /* of which at the achievable roofline (t less the fixed latency) */
 	enum bound bound;
 };
 
@@ -88,9 +89,11 @@ struct workload {
 	double prefix_hit;     /* share of input tokens already in the prefix cache */
 	double imbalance;      /* busiest EP rank's load over the mean */
 	int shared_routed;     /* shared experts dispatched like routed ones */
-	double max_nodes;      /* node-limited routing: domains a token may reach (0: none) */
+	double max_nodes;      /* node-limited routing: domains a token may reach (0: none;
+	                          NAN: from the model's expert groups, see perf_max_domains) */
 	int ideal;             /* efficiencies 1, no fixed latencies */
 	double planes_down;    /* failed scale-out planes */
+	int decode_only;       /* skip prefill (a decode sweep): its outputs are NAN */
 };
 
 /* Defaults, each documented in 'mlasim help plan'. */

@@ -17,6 +17,7 @@ void plan_default_deployment(const struct model *m, struct deployment *d)
 	d->mem_fraction = 0.9;     /* vLLM's default gpu_memory_utilization */
 	d->reserve_bytes = NAN;
 	perf_default_workload(m, &d->w);
+	power_default_args(&d->pw);
 }
 
 static int whole(double x) { return x >= 1 && x == floor(x); }
@@ -67,6 +68,10 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       d->w.imbalance);
 	if (!(d->w.isl >= 1) || !(d->w.osl >= 1) || !(d->w.prefill_tokens >= 1))
 		return err_set(e, EXIT_USAGE, "'--isl', '--osl' and '--prefill-tokens' must be at least 1");
+	if (!(isnan(d->pw.pue) || (d->pw.pue >= 1 && d->pw.pue <= 5)))
+		return err_set(e, EXIT_USAGE, "'--pue' is facility power over IT power: from 1 to 5, got %g", d->pw.pue);
+	if (!(isnan(d->pw.capex_years) || d->pw.capex_years > 0))
+		return err_set(e, EXIT_USAGE, "'--capex-years' must be positive, got %g", d->pw.capex_years);
 	if (!(d->mem_fraction > 0 && d->mem_fraction <= 1))
 		return err_set(e, EXIT_USAGE, "'--mem-fraction' must be in (0, 1], got %g", d->mem_fraction);
 	return 0;
@@ -114,8 +119,8 @@ struct kind_bytes {
 
 static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind_bytes *kb)
 {
-	struct tensor t[PARAMS_MAX_TENSORS];
-	int i, n = params_layer(p->model, k, t);
+	const struct tensor *t = p->params->tensors[k];
+	int i, n = p->params->ntensors[k];
 
 	memset(kb, 0, sizeof *kb);
 	for (i = 0; i < n; i++) {
@@ -243,10 +248,11 @@ int plan_compute(const struct model *m, const struct hw *h,
 	p->model = m;
 	p->hw = h;
 	p->dep = *d;
-	if (params)
-		p->params = *params;
-	else
-		params_count(m, &p->params);
+	if (!params) {
+		params_count(m, &p->params_own);
+		params = &p->params_own;
+	}
+	p->params = params;
 	p->kv_bytes_per_layer = kv_bytes_per_layer(m, &d->kv, e);
 	if (isnan(p->kv_bytes_per_layer))
 		return e->code;
@@ -256,5 +262,7 @@ int plan_compute(const struct model *m, const struct hw *h,
 	if (perf_compute(m, h, &p->dep, &p->dep.w, p->kv_bytes_per_layer, &p->perf, e))
 		return e->code;
 	p->batch_fits = d->w.batch * d->pp <= p->mem.max_sequences_per_instance / d->dp;
+	power_compute(h, &p->perf, p->mem.gpus, d->w.micro_batches, p->perf.prefill_new_tokens,
+		      d->w.osl, &d->pw, &p->power);
 	return 0;
 }

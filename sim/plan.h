@@ -23,6 +23,7 @@
 #include "model.h"
 #include "params.h"
 #include "perf.h"
+#include "power.h"
 #include "precision.h"
 
 /* The most pipeline stages a plan reports one by one. */
@@ -41,6 +42,7 @@ struct deployment {
 	                               gpu_memory_utilization; default 0.9) */
 	double reserve_bytes;       /* per GPU: runtime reserve; NAN = the card's */
 	struct workload w;          /* what the performance engine needs (perf.h) */
+	struct power_args pw;       /* power and cost options (power.h) */
 };
 
 /* Defaults: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's weight
@@ -82,13 +84,15 @@ struct plan {
 	const struct model *model;
 	const struct hw *hw;
 	struct deployment dep;
-	struct params params;            /* computed for the model */
+	const struct params *params;     /* the model's (the caller's, or params_own) */
+	struct params params_own;        /* counted here when the caller passes none */
 	double weights_bytes_total;      /* whole model (main + loaded MTP) in dep.weights */
 	double kv_bytes_per_token;       /* whole model, all caching layers, unsplit */
 	double kv_bytes_per_layer;       /* per token per layer */
 	double kv_layers;
 	struct memory mem;
 	struct perf perf;
+	struct power power;
 	int batch_fits;                  /* batch x pp sequences of `context` fit per attention group */
 };
 
@@ -101,7 +105,8 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 
 /*
  * Size model m on hardware h under deployment d into *p.  `params` may be a
- * precomputed params_count(m) (NULL: computed here).  Returns 0 or an error
+ * precomputed params_count(m), which must outlive *p (NULL: counted here into
+ * p->params_own; a sweep counts once and saves that work on every point).  Returns 0 or an error
  * (EXIT_INPUT) from plan_check or the KV format.
  */
 int plan_compute(const struct model *m, const struct hw *h,

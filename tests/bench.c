@@ -2,9 +2,13 @@
  * bench.c - how fast the engine sizes a deployment.
  *
  * Prints in-process plan_compute() evaluations per second for DeepSeek-V3 on
- * H800 (memory plan, a deployment varied each call so nothing is hoisted),
- * single-threaded.  Target (issue "Foundation"): at least 1,000,000 per second.
- * Usage: build/bench [seconds]   (run from the repository root)
+ * H800, single-threaded, with the deployment varied each call (dp = ep from 1
+ * to 32, context from 1Ki to 32Ki) so nothing is hoisted: first the full plan
+ * of a decode sweep (memory, decode operators, network, power and cost), then
+ * with prefill too.  Targets (issues "Foundation" and "Performance engine"):
+ * at least 1,000,000 per second for DeepSeek-V3 decode.
+ * Usage: build/bench [seconds [count]]   (run from the repository root; a count
+ * runs exactly that many, for 'valgrind --tool=callgrind' instruction counts)
  */
 #include <math.h>
 #include <stdio.h>
@@ -20,17 +24,44 @@ static double now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int main(int argc, char **argv)
+/* Evaluate plans for `seconds` (or exactly `limit` of them); evaluations per second. */
+static double bench_run(const struct model *m, const struct hw *h, const struct params *pc,
+			struct deployment *d, double seconds, long limit, long *count)
 {
 	static struct plan p;
+	static const double dps[] = {1, 2, 4, 8, 16, 32};
+	struct err e = {0, ""};
+	double t0 = now(), t, sink = 0;
+	long n = 0;
+
+	do {
+		int i;
+		for (i = 0; i < 1000; i++, n++) {
+			d->dp = dps[n % 6];
+			d->ep = d->dp;
+			d->context = d->w.context = 1024 + (double)(n % 64) * 512;
+			if (plan_compute(m, h, d, pc, &p, &e)) {
+				fprintf(stderr, "bench: %s\n", e.msg);
+				exit(1);
+			}
+			sink += p.mem.max_sequences_per_gpu + p.perf.tpot_s;
+		}
+		t = now() - t0;
+	} while (limit ? n < limit : t < seconds);
+	*count = n;
+	return sink < 0 ? 0 : n / t;   /* sink keeps the results alive */
+}
+
+int main(int argc, char **argv)
+{
+	static struct params pc;
 	struct model m;
 	struct hw h;
-	struct params pc;
 	struct deployment d;
 	struct err e = {0, ""};
-	double seconds = argc > 1 ? atof(argv[1]) : 1.0, t0, t, sink = 0;
+	double seconds = argc > 1 ? atof(argv[1]) : 1.0, rate;
+	long limit = argc > 2 ? atol(argv[2]) : 0;   /* a fixed count, for instruction counting */
 	long n = 0;
-	static const double dps[] = {1, 2, 4, 8, 16, 32};
 
 	if (model_load("models/deepseek-v3.json", NULL, 0, &m, &e) ||
 	    hw_load("hw/h800-sxm.json", NULL, 0, &h, &e)) {
@@ -39,22 +70,15 @@ int main(int argc, char **argv)
 	}
 	params_count(&m, &pc);
 	plan_default_deployment(&m, &d);
-	t0 = now();
-	do {
-		int i;
-		for (i = 0; i < 1000; i++, n++) {
-			d.dp = dps[n % 6];
-			d.ep = d.dp;
-			d.context = 1024 + (double)(n % 64) * 512;
-			if (plan_compute(&m, &h, &d, &pc, &p, &e)) {
-				fprintf(stderr, "bench: %s\n", e.msg);
-				return 1;
-			}
-			sink += p.mem.max_sequences_per_gpu;
-		}
-		t = now() - t0;
-	} while (t < seconds);
-	printf("bench: plan_compute (memory + decode + prefill, DeepSeek-V3 on H800): %.0f evaluations/s on one core (%.2f us each, %ld in %.2f s; target >= 1,000,000/s)\n",
-	       n / t, t / n * 1e6, n, t);
-	return sink < 0;   /* keep the results alive */
+	d.w.batch = 64;
+	d.w.micro_batches = 2;
+	d.w.decode_only = 1;
+	rate = bench_run(&m, &h, &pc, &d, seconds, limit, &n);
+	printf("bench: full plan, DeepSeek-V3 decode on H800 (memory, decode, network, power): %.0f evaluations/s on one core (%.2f us each; target >= 1,000,000/s)\n",
+	       rate, 1e6 / rate);
+	d.w.decode_only = 0;
+	rate = bench_run(&m, &h, &pc, &d, seconds, limit, &n);
+	printf("bench: full plan with prefill too: %.0f evaluations/s on one core (%.2f us each)\n",
+	       rate, 1e6 / rate);
+	return 0;
 }

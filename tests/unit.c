@@ -1746,6 +1746,887 @@ static void t_cards_unknown(void)
 	CHECK_RC(cards_resolve(CARD_MODEL, "h800", out, sizeof out, &e), EXIT_INPUT, &e);
 }
 
+/* ---- 10. performance engine ---------------------------------------------------- */
+
+/*
+ * Card figures used below (hw/h800-sxm.json, hw/h100-sxm.json, SI units):
+ *   bf16 989 TF = 9.89e14 FLOP/s, fp8 1979 TF = 1.979e15, HBM 3350 GB/s =
+ *   3.35e12 B/s; H800 NIC 400 Gb/s = 5e10 B/s, NVLink 200 GB/s per direction;
+ *   H100 NVLink 450 GB/s = 4.5e11 B/s per direction.
+ * Under --ideal (d.w.ideal = 1) efficiencies are 1 and t0 and link latencies
+ * 0, so an operator's time is exactly max(FLOPs / peak, bytes / HBM).
+ */
+#define PEAK_BF16 9.89e14
+#define PEAK_FP8 1.979e15
+#define HBM_3350 3.35e12
+
+/* A deployment with the workload's context kept equal to the fit context
+ * and the MTP depth equal to the loaded modules, as 'mlasim plan' sets them. */
+static void dep_setup(const struct model *m, struct deployment *d, double tp, double dp,
+		      double ep, double batch, double context, int ideal)
+{
+	plan_default_deployment(m, d);
+	d->tp = tp;
+	d->dp = dp;
+	d->ep = ep;
+	d->w.batch = batch;
+	d->context = d->w.context = context;
+	d->w.ideal = ideal;
+}
+
+/* The first operator called `name` of layer kind `layer` (-1: any); the test
+ * fails when there is none. */
+static const struct op *op_find(const struct phase *ph, const char *name, int layer)
+{
+	int i;
+
+	for (i = 0; i < ph->nops; i++)
+		if (strcmp(ph->op[i].name, name) == 0 && (layer < 0 || ph->op[i].layer == layer))
+			return &ph->op[i];
+	t_failed++;
+	printf("#   no operator '%s' (layer %d) among %d\n", name, layer, ph->nops);
+	return NULL;
+}
+
+static double max_d(double a, double b) { return a > b ? a : b; }
+
+/* Sum over operators of t x count: the step when nothing overlaps. */
+static double ops_sum(const struct phase *ph)
+{
+	double t = 0;
+	int i;
+
+	for (i = 0; i < ph->nops; i++)
+		t += ph->op[i].t * ph->op[i].count;
+	return t;
+}
+
+/* The step recomputed from the operator list with micro-batches mb: a dense
+ * or MoE layer whose EP all-to-all can hide behind the other micro-batch's
+ * compute takes mb x max(compute, comm), otherwise mb x (compute + comm);
+ * everything outside those layers (head, MTP, pipeline) mb x t x count. */
+static double ops_step(const struct phase *ph, double mb)
+{
+	double c[LAYER_KINDS] = {0}, m[LAYER_KINDS] = {0}, n[LAYER_KINDS] = {0}, t = 0;
+	int i, k;
+
+	for (i = 0; i < ph->nops; i++) {
+		const struct op *o = &ph->op[i];
+		if (o->layer == LAYER_DENSE || o->layer == LAYER_MOE) {
+			if (o->cls == OPC_EP_DISPATCH || o->cls == OPC_EP_COMBINE)
+				m[o->layer] += o->t;
+			else
+				c[o->layer] += o->t;
+			n[o->layer] = o->count;
+		} else {
+			t += mb * o->t * o->count;
+		}
+	}
+	for (k = LAYER_DENSE; k <= LAYER_MOE; k++)
+		t += mb * n[k] * (mb >= 2 && m[k] > 0 ? max_d(c[k], m[k]) : c[k] + m[k]);
+	return t;
+}
+
+/*
+ * Absorbed MLA decode attention, DeepSeek-V3 (dc 512, dr 64: dk 576, dv 512),
+ * 128 heads, B 1, s_q 1, L 4096, bf16 latent 1152 B per token per layer:
+ *   FLOPs = 2 x 1 x 128 x 1 x 4096 x (576 + 512) = 1,048,576 x 1088
+ *         = 1,140,850,688
+ *   bytes = 1 x (1 x 128 x 576 x 2 + 4096 x 1152 + 1 x 128 x 512 x 2)
+ *         = 147,456 + 4,718,592 + 131,072 = 4,997,120
+ * B 4, s_q 2, h 16 (tp 8), L 1000:
+ *   FLOPs = 2 x 4 x 16 x 2 x 1000 x 1088 = 278,528,000
+ *   bytes = 4 x (2 x 16 x 576 x 2 + 1000 x 1152 + 2 x 16 x 512 x 2)
+ *         = 4 x (36,864 + 1,152,000 + 32,768) = 4,886,528
+ * Intensity (probes.md s2): with bf16 (kvb = 2 dk) and h_q s_q = 128,
+ *   FLOPs / bytes -> 2 x 128 x 1088 / 1152 = 241.777... as L grows
+ *   (278,528 / 1152 = 241.7777...; "about 242 FLOP/B").  At L = 1e9 the Q
+ *   and O terms (278,528 B) are 2.4e-7 of the latent (1.152e12 B).
+ */
+static void t_perf_mla_attention(void)
+{
+	struct model m;
+	double f, b;
+
+	if (load_model("deepseek-v3", &m))
+		return;
+	perf_mla_attention(&m, 128, 1, 1, 4096, 1152, &f, &b);
+	CHECK_EQ(f, 1140850688.0);
+	CHECK_EQ(b, 4997120);
+	perf_mla_attention(&m, 16, 4, 2, 1000, 1152, &f, &b);
+	CHECK_EQ(f, 278528000);
+	CHECK_EQ(b, 4886528);
+	perf_mla_attention(&m, 128, 1, 1, 1e9, 1152, &f, &b);
+	CHECK_REL(f / b, 2.0 * 128 * 1088 / 1152, 1e-6);
+	CHECK_NEAR(f / b, 242, 0.5);
+	/* h_q x s_q is what counts: 64 heads x 2 tokens has the same intensity */
+	perf_mla_attention(&m, 64, 1, 2, 1e9, 1152, &f, &b);
+	CHECK_REL(f / b, 2.0 * 128 * 1088 / 1152, 1e-6);
+	/* FP8 FlashMLA latent (656 B): the latent term shrinks by 1152/656 */
+	perf_mla_attention(&m, 128, 1, 1, 1e9, 656, &f, &b);
+	CHECK_REL(f / b, 2.0 * 128 * 1088 / 656, 1e-6);
+}
+
+/*
+ * DeepSeek-V3 fp8-block on H800, tp 1, dp 1, ep 1, batch 32, context 4096,
+ * --ideal.  T = 32 tokens (1 micro-batch, no MTP); GEMMs run in fp8
+ * (act_in 1 B), their output is bf16.
+ *
+ * "q_a + kv_a projection": N = 1536 + 512 + 64 = 2112, K = 7168
+ *   FLOPs = 2 x 32 x 2112 x 7168 = 968,884,224
+ *   weights = 2112 x 7168 + 4 x ceil(2112/128)=17 x ceil(7168/128)=56
+ *           = 15,138,816 + 3,808 = 15,142,624
+ *   bytes = 15,142,624 + 32 x 7168 x 1 + 32 x 2112 x 2
+ *         = 15,142,624 + 229,376 + 135,168 = 15,507,168
+ *   t = max(968,884,224 / 1.979e15, 15,507,168 / 3.35e12) = the bytes term
+ * "mla decode attention": B 32 x (the single-request figures above)
+ *   FLOPs = 32 x 1,140,850,688 = 36,507,222,016 (bf16)
+ *   bytes = 32 x 4,997,120 = 159,907,840
+ * "o projection": N = 7168, K = 128 heads x v_head 128 = 16384
+ *   FLOPs = 2 x 32 x 7168 x 16384 = 7,516,192,768
+ *   weights = 117,440,512 + 4 x 56 x 128 = 117,469,184
+ *   bytes = 117,469,184 + 32 x 16384 + 32 x 7168 x 2 = 118,452,224
+ * "routed experts gate + up": copies = 32 x 8 / ep 1 = 256; 2 Fe = 4096
+ *   FLOPs = 2 x 256 x 4096 x 7168 = 15,032,385,536 (fp8)
+ *   touched = 256 x (1 - (1 - 8/256)^32) = 256 x (1 - 0.36205528925631...)
+ *           = 163.31384595038296
+ *   one expert's gate + up [4096, 7168] fp8-block: 29,360,128 + 4 x 32 x 56
+ *           = 29,367,296
+ *   bytes = 163.31384595038296 x 29,367,296 + 256 x 7168 x 1 + 256 x 4096 x 2
+ *         = 4,796,086,062.92 + 1,835,008 + 2,097,152 = 4,800,018,214.92
+ * "routed experts down": FLOPs 2 x 256 x 7168 x 2048 = 7,516,192,768;
+ *   bytes = 163.31384595038296 x 14,683,648 + 256 x 2048 + 256 x 7168 x 2
+ *         = 2,402,237,331.46
+ * "output head" (bf16 whatever the weights): N = 129280, K = 7168
+ *   FLOPs = 2 x 32 x 129280 x 7168 = 59,307,458,560
+ *   bytes = 2 x 926,679,040 + 32 x 7168 x 2 + 32 x 129280 x 2
+ *         = 1,853,358,080 + 458,752 + 8,273,920 = 1,862,090,752
+ */
+static void t_perf_decode_ops_v3(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct phase *ph = &g_plan.perf.decode;
+	const struct op *o;
+	double touched = 163.31384595038296;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	dep_setup(&m, &d, 1, 1, 1, 32, 4096, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(ph, "q_a + kv_a projection", LAYER_MOE))) {
+		CHECK_EQ(o->flops, 968884224);
+		CHECK_EQ(o->bytes, 15507168);
+		CHECK(o->dtype == DT_FP8);
+		CHECK_EQ(o->count, 58);
+		CHECK_REL(o->t, max_d(968884224 / PEAK_FP8, 15507168 / HBM_3350), 1e-12);
+		CHECK(o->bound == BOUND_HBM);
+	}
+	if ((o = op_find(ph, "q_a + kv_a projection", LAYER_DENSE))) {
+		CHECK_EQ(o->flops, 968884224);      /* the same in the 3 dense layers */
+		CHECK_EQ(o->count, 3);
+	}
+	if ((o = op_find(ph, "mla decode attention", LAYER_MOE))) {
+		CHECK_EQ(o->flops, 36507222016.0);
+		CHECK_EQ(o->bytes, 159907840);
+		CHECK(o->dtype == DT_BF16);
+		CHECK_REL(o->t, max_d(36507222016.0 / PEAK_BF16, 159907840 / HBM_3350), 1e-12);
+	}
+	if ((o = op_find(ph, "o projection", LAYER_MOE))) {
+		CHECK_EQ(o->flops, 7516192768.0);
+		CHECK_EQ(o->bytes, 118452224);
+		CHECK_REL(o->t, max_d(7516192768.0 / PEAK_FP8, 118452224 / HBM_3350), 1e-12);
+	}
+	if ((o = op_find(ph, "routed experts gate + up", LAYER_MOE))) {
+		double bytes = touched * 29367296 + 256 * 7168 + 256 * 4096 * 2;
+		CHECK_EQ(o->flops, 15032385536.0);
+		CHECK_REL(o->bytes, bytes, 1e-12);
+		CHECK_REL(o->bytes, 4800018214.92, 1e-11);
+		CHECK(o->dtype == DT_FP8);
+		CHECK_REL(o->t, max_d(15032385536.0 / PEAK_FP8, bytes / HBM_3350), 1e-12);
+	}
+	if ((o = op_find(ph, "routed experts down", LAYER_MOE))) {
+		CHECK_EQ(o->flops, 7516192768.0);
+		CHECK_REL(o->bytes, touched * 14683648 + 256 * 2048 + 256 * 7168 * 2, 1e-12);
+	}
+	if ((o = op_find(ph, "output head", LAYER_GLOBAL))) {
+		CHECK_EQ(o->flops, 59307458560.0);
+		CHECK_EQ(o->bytes, 1862090752);
+		CHECK(o->dtype == DT_BF16);
+		CHECK_EQ(o->count, 1);
+		CHECK_REL(o->t, max_d(59307458560.0 / PEAK_BF16, 1862090752 / HBM_3350), 1e-12);
+	}
+	/* tp 1, ep 1: no communication at all */
+	CHECK_EQ(g_plan.perf.decode.t_class[OPC_TP_COMM], 0);
+	CHECK_EQ(g_plan.perf.decode.t_class[OPC_EP_DISPATCH], 0);
+
+	/* the default efficiencies (H800 card: compute 0.79, memory 0.87, t0 3 us):
+	 * t = max(FLOPs / (1.979e15 x 0.79), bytes / (3.35e12 x 0.87)) + 3e-6 */
+	dep_setup(&m, &d, 1, 1, 1, 32, 4096, 0);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(ph, "q_a + kv_a projection", LAYER_MOE)))
+		CHECK_REL(o->t, max_d(968884224 / (PEAK_FP8 * 0.79),
+				      15507168 / (HBM_3350 * 0.87)) + 3e-6, 1e-12);
+	if ((o = op_find(ph, "output head", LAYER_GLOBAL)))
+		CHECK_REL(o->t, max_d(59307458560.0 / (PEAK_BF16 * 0.79),
+				      1862090752 / (HBM_3350 * 0.87)) + 3e-6, 1e-12);
+}
+
+/*
+ * Llama-3.1-70B bf16 on H100, tp 4, batch 16, context 2048, --ideal:
+ * h = 64 / 4 = 16 heads, 8 / 4 = 2 KV heads per GPU, dh 128, T = 16.
+ * "qkv projection": N = (16 + 2 x 2) x 128 = 2560, K = 8192
+ *   FLOPs = 2 x 16 x 2560 x 8192 = 671,088,640
+ *   bytes = 2 x 2560 x 8192 + 16 x 8192 x 2 + 16 x 2560 x 2
+ *         = 41,943,040 + 262,144 + 81,920 = 42,287,104
+ * "attention (decode)": KV per token per layer per GPU = 2 heads x (K, V)
+ *   x 128 x 2 B = 1024
+ *   FLOPs = 4 x 16 x 16 x 1 x 2048 x 128 = 268,435,456
+ *   bytes = 16 x (2048 x 1024 + 2 x 1 x 16 x 128 x 2)
+ *         = 16 x (2,097,152 + 8,192) = 33,685,504
+ * "ffn gate + up": F / tp = 28672 / 4 = 7168, N = 14336, K = 8192
+ *   FLOPs = 2 x 16 x 14336 x 8192 = 3,758,096,384
+ *   bytes = 2 x 14336 x 8192 + 16 x 8192 x 2 + 16 x 14336 x 2
+ *         = 234,881,024 + 262,144 + 458,752 = 235,601,920
+ * "tp all-reduce": 16 x 8192 x 2 = 262,144 B of hidden states; bus bytes
+ *   262,144 x 2 x 3/4 = 393,216; t = 393,216 / 4.5e11 = 873.8 ns; two per
+ *   layer (after attention and after the FFN), 80 layers.
+ */
+static void t_perf_decode_ops_llama70b(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct phase *ph = &g_plan.perf.decode;
+	const struct op *o;
+	int i, n_ar = 0;
+
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	dep_setup(&m, &d, 4, 1, 1, 16, 2048, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(ph, "qkv projection", LAYER_DENSE))) {
+		CHECK_EQ(o->flops, 671088640);
+		CHECK_EQ(o->bytes, 42287104);
+		CHECK_EQ(o->count, 80);
+		CHECK(o->dtype == DT_BF16);
+		CHECK_REL(o->t, max_d(671088640 / PEAK_BF16, 42287104 / HBM_3350), 1e-12);
+	}
+	if ((o = op_find(ph, "attention (decode)", LAYER_DENSE))) {
+		CHECK_EQ(o->flops, 268435456);
+		CHECK_EQ(o->bytes, 33685504);
+		CHECK_REL(o->t, max_d(268435456 / PEAK_BF16, 33685504 / HBM_3350), 1e-12);
+	}
+	if ((o = op_find(ph, "ffn gate + up", LAYER_DENSE))) {
+		CHECK_EQ(o->flops, 3758096384.0);
+		CHECK_EQ(o->bytes, 235601920);
+	}
+	if ((o = op_find(ph, "tp all-reduce", LAYER_DENSE))) {
+		CHECK_EQ(o->bytes, 393216);
+		CHECK_REL(o->t, 393216 / 4.5e11, 1e-12);
+		CHECK(o->bound == BOUND_SCALE_UP);
+	}
+	for (i = 0; i < ph->nops; i++)
+		n_ar += strcmp(ph->op[i].name, "tp all-reduce") == 0;
+	CHECK_EQ(n_ar, 2);
+	/* 2 all-reduces x 80 layers x 873.8 ns */
+	CHECK_REL(ph->t_class[OPC_TP_COMM], 160 * 393216 / 4.5e11, 1e-12);
+}
+
+/*
+ * Step assembly.
+ * (a) --ideal, 1 micro-batch: nothing overlaps, so decode.t_step = sum of
+ *     t x count over the operators, and so does prefill.t_step; the classes
+ *     and bounds each add up to the step.
+ * (b) DeepSeek-V3, dp = ep = 32 on H800, batch 64 in 2 micro-batches of 32:
+ *     each MoE layer takes 2 x max(compute, all-to-all), each dense layer
+ *     2 x compute, the head 2 x its time (ops_step above).
+ * (c) tpot = t_step / tokens per step; MTP 1 at 0.85: 1 + 0.85 = 1.85;
+ *     MTP 2 at 0.8: 1 + 0.8 + 0.64 = 2.44; decode tokens/s per GPU =
+ *     batch x tokens per step / t_step / tp.
+ */
+static void t_perf_step_assembly(void)
+{
+	static const char *const mtp2[] = {"num_nextn_predict_layers=2"};
+	struct model m, m2, ll;
+	struct hw h, h1;
+	struct deployment d;
+	const struct perf *p = &g_plan.perf;
+	const struct op *o;
+	struct err e;
+	double sum;
+	int k;
+
+	if (load_model("deepseek-v3", &m) || load_model("llama-3.1-70b", &ll) ||
+	    load_hw("h800-sxm", &h) || load_hw("h100-sxm", &h1))
+		return;
+	/* (a) */
+	dep_setup(&m, &d, 1, 1, 1, 32, 4096, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(p->decode.t_step, ops_sum(&p->decode), 1e-12);
+	CHECK_REL(p->prefill.t_step, ops_sum(&p->prefill), 1e-12);
+	CHECK(!p->decode.overlapped);
+	dep_setup(&ll, &d, 4, 1, 1, 16, 2048, 1);
+	if (plan_run(&ll, &h1, &d))
+		return;
+	CHECK_REL(p->decode.t_step, ops_sum(&p->decode), 1e-12);
+	for (sum = 0, k = 0; k < OPC_CLASSES; k++)
+		sum += p->decode.t_class[k];
+	CHECK_REL(sum, p->decode.t_step, 1e-12);
+	for (sum = 0, k = 0; k < BOUND_KINDS; k++)
+		sum += p->decode.t_bound[k];
+	CHECK_REL(sum, p->decode.t_step, 1e-12);
+	/* batch 16 x 1 token / t_step / tp 4 */
+	CHECK_REL(p->decode_tps_gpu, 16 / p->decode.t_step / 4, 1e-12);
+	CHECK_REL(p->tpot_s, p->decode.t_step, 1e-15);
+
+	/* (b) --ideal and with the card's efficiencies */
+	for (k = 1; k >= 0; k--) {
+		double t_moe_m = 0;
+		int i;
+
+		dep_setup(&m, &d, 1, 32, 32, 64, 4096, k);
+		d.w.micro_batches = 2;
+		if (plan_run(&m, &h, &d))
+			return;
+		CHECK(p->decode.overlapped);
+		CHECK_REL(p->decode.t_step, ops_step(&p->decode, 2), 1e-12);
+		CHECK_REL(p->prefill.t_step, ops_step(&p->prefill, 2), 1e-12);
+		for (i = 0; i < p->decode.nops; i++) {
+			const struct op *q = &p->decode.op[i];
+			if (q->layer != LAYER_MOE)
+				continue;
+			if (q->cls == OPC_EP_DISPATCH || q->cls == OPC_EP_COMBINE)
+				t_moe_m += q->t;
+		}
+		CHECK(t_moe_m > 0);             /* there is an all-to-all to hide */
+		/* the micro-batch is 32 sequences: 32 tokens through every operator */
+		if ((o = op_find(&p->decode, "q_a + kv_a projection", LAYER_MOE)))
+			CHECK_EQ(o->flops, 968884224);
+		/* the same layer without overlap would take 2 x (compute + comm) */
+		CHECK(p->decode.t_step < ops_step(&p->decode, 1) * 2 + 1e-15);
+		for (sum = 0, i = 0; i < BOUND_KINDS; i++)
+			sum += p->decode.t_bound[i];
+		CHECK_REL(sum, p->decode.t_step, 1e-12);
+		/* batch 64 x 1 / t_step / tp 1 */
+		CHECK_REL(p->decode_tps_gpu, 64 / p->decode.t_step, 1e-12);
+	}
+
+	/* (c) MTP 1 at the default acceptance 0.85 */
+	dep_setup(&m, &d, 1, 1, 1, 32, 4096, 1);
+	d.mtp = d.w.mtp_depth = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(p->tokens_per_step, 1.85, 1e-15);
+	CHECK_REL(p->tpot_s, p->decode.t_step / 1.85, 1e-15);
+	CHECK_REL(p->decode_tps_gpu, 32 * 1.85 / p->decode.t_step, 1e-12);
+	CHECK_REL(p->decode_tps_user, 1.85 / p->decode.t_step, 1e-12);
+	CHECK_REL(p->decode.t_step, ops_sum(&p->decode), 1e-12);
+	/* the main model sees s_q = 2 tokens per sequence: 64 tokens */
+	if ((o = op_find(&p->decode, "q_a + kv_a projection", LAYER_MOE)))
+		CHECK_EQ(o->flops, 2 * 968884224.0);
+	/* the module drafts one token per sequence: eh_proj [7168, 14336] on 32 tokens */
+	if ((o = op_find(&p->decode, "eh projection", LAYER_MTP))) {
+		CHECK_EQ(o->flops, 2.0 * 32 * 7168 * 14336);
+		CHECK_EQ(o->count, 1);
+	}
+	/* MTP 2 at 0.8 needs a model with two MTP modules */
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(model_load("models/deepseek-v3.json", mtp2, 1, &m2, &e), &e))
+		return;
+	dep_setup(&m2, &d, 1, 1, 1, 32, 4096, 1);
+	d.mtp = d.w.mtp_depth = 2;
+	d.w.mtp_accept = 0.8;
+	if (plan_run(&m2, &h, &d))
+		return;
+	CHECK_REL(p->tokens_per_step, 2.44, 1e-12);
+	CHECK_REL(p->tpot_s, p->decode.t_step / 2.44, 1e-12);
+	CHECK_REL(p->decode_tps_gpu, 32 * 2.44 / p->decode.t_step, 1e-12);
+	if ((o = op_find(&p->decode, "eh projection", LAYER_MTP)))
+		CHECK_EQ(o->count, 2);
+	CHECK_REL(p->decode.t_step, ops_sum(&p->decode), 1e-12);
+}
+
+/*
+ * Pipeline hand-off is pipeline communication whether or not MTP modules
+ * are loaded: DeepSeek-V3, pp 2, --ideal, batch 8.  The "pp stage transfer"
+ * moves the step's tokens' hidden states once (pp - 1 = 1) over NVLink
+ * (tp 1 x pp 2 = 2 GPUs within a domain of 8, 2e11 B/s):
+ *   no MTP: 8 tokens x 7168 x 2 B = 114,688 B, 114,688 / 2e11 = 0.57344 us
+ *   MTP 1:  8 x (1 + 1) tokens x 7168 x 2 B = 229,376 B, 1.14688 us
+ * and belongs to class "pp transfer" and layer "global" in both cases.
+ * (Regression: the transfer used to inherit the MTP module's layer kind, so
+ * its time landed in t_class[OPC_MTP]; fixed in 7a3cb88.)
+ */
+static void t_perf_pp_class(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct phase *ph = &g_plan.perf.decode;
+	const struct op *o;
+	int mtp;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	for (mtp = 0; mtp <= 1; mtp++) {
+		double bytes = 8.0 * (1 + mtp) * 7168 * 2;
+		dep_setup(&m, &d, 1, 1, 1, 8, 4096, 1);
+		d.pp = 2;
+		d.mtp = d.w.mtp_depth = mtp;
+		if (plan_run(&m, &h, &d))
+			return;
+		if ((o = op_find(ph, "pp stage transfer", -1))) {
+			CHECK_EQ(o->bytes, bytes);
+			CHECK_EQ(o->count, 1);
+			CHECK_REL(o->t, bytes / 2e11, 1e-12);
+			CHECK(o->cls == OPC_PP_COMM);
+			CHECK(o->layer == LAYER_GLOBAL);
+		}
+		CHECK_REL(ph->t_class[OPC_PP_COMM], bytes / 2e11, 1e-12);
+	}
+}
+
+/*
+ * EP traffic of one GPU for one MoE layer (comm.h).
+ * (a) One expert per GPU: copies 9, experts 256, ep 256, domain 1, no node
+ *     limit: 256 domains of one GPU.  local = 9/256 = 0.03515625; remote =
+ *     9 x 255/256 = 8.96484375.  Hypergeometric, 1 expert per group:
+ *     P(a group untouched) = prod_{i=0..8} (255 - i)/(256 - i) = 247/256
+ *     (telescoping), touched = 256 x 9/256 = 9, remote touched =
+ *     9 x 255/256 = 8.96484375 = out; up = 0 x ... + (remote - out) = 0.
+ * (b) comm_groups_touched(8, 256, 8): 32 experts per group,
+ *     P(untouched) = C(224,8)/C(256,8) = prod_{i=0..7} (224 - i)/(256 - i)
+ *       = 5,585,745,606,995,473,920 / 16,517,640,193,528,320,000
+ *       = 0.3381684999521900...
+ *     touched = 8 x (1 - 0.33816849995219) = 5.294652000382479
+ *     small cases: (1, 256, 32): 32 x (1 - 248/256) = 1;
+ *     (2, 4, 2): P = (2/4)(1/3) = 1/6, 2 x 5/6 = 5/3; copies >= experts or
+ *     one group: every group.
+ * (c) Node limit: copies 8, experts 256, ep 256, domain 8 (32 domains),
+ *     max_domains 4: remote = 8 x 248/256 = 7.75; unlimited out would be
+ *     32 x (1 - prod_{i<8} (248 - i)/(256 - i)) x 31/32 = 7.0397; capped at
+ *     4 x 31/32 = 3.875; up = 8 x 7/256 + (7.75 - 3.875) = 0.21875 + 3.875
+ *     = 4.09375; local 8/256 = 0.03125; local + up + out = 8.
+ */
+static void t_perf_ep_traffic(void)
+{
+	struct ep_traffic t;
+	static const double eps[] = {8, 16, 32, 64, 128, 256};
+	static const double doms[] = {1, 4, 8, 72};
+	static const double cps[] = {2, 6, 8, 9};
+	size_t a, b, c;
+
+	comm_ep_traffic(9, 256, 256, 1, 0, &t);
+	CHECK_REL(t.local_copies, 0.03515625, 1e-15);
+	CHECK_REL(t.out_copies, 8.96484375, 1e-12);
+	CHECK_NEAR(t.up_copies, 0, 1e-12);
+
+	CHECK_REL(comm_groups_touched(8, 256, 8), 5.294652000382479, 1e-12);
+	CHECK_REL(comm_groups_touched(8, 256, 8), 8 * (1 - 5585745606995473920.0 / 16517640193528320000.0),
+		  1e-12);
+	CHECK_REL(comm_groups_touched(1, 256, 32), 1, 1e-12);
+	CHECK_REL(comm_groups_touched(2, 4, 2), 5.0 / 3, 1e-12);
+	CHECK_EQ(comm_groups_touched(300, 256, 32), 32);
+	CHECK_EQ(comm_groups_touched(8, 256, 1), 1);
+
+	comm_ep_traffic(8, 256, 256, 8, 0, &t);
+	CHECK_REL(t.out_copies, 7.039712419935603, 1e-12);
+	comm_ep_traffic(8, 256, 256, 8, 4, &t);
+	CHECK_REL(t.out_copies, 3.875, 1e-15);
+	CHECK_REL(t.up_copies, 4.09375, 1e-12);
+	CHECK_REL(t.local_copies, 0.03125, 1e-15);
+
+	/* properties: copies are conserved, none negative, the node limit holds,
+	 * and a domain holding the whole group sends nothing over the NIC */
+	for (a = 0; a < sizeof eps / sizeof eps[0]; a++)
+		for (b = 0; b < sizeof doms / sizeof doms[0]; b++)
+			for (c = 0; c < sizeof cps / sizeof cps[0]; c++) {
+				double ep = eps[a], dom = doms[b] < ep ? doms[b] : ep, N = ep / dom;
+				comm_ep_traffic(cps[c], 256, ep, doms[b], 4, &t);
+				CHECK_REL(t.local_copies + t.up_copies + t.out_copies, cps[c], 1e-12);
+				CHECK(t.local_copies >= 0 && t.up_copies >= -1e-12 && t.out_copies >= 0);
+				CHECK(t.out_copies <= 4 * (N - 1) / N + 1e-12);
+				CHECK(t.out_copies <= cps[c] * (ep - dom) / ep + 1e-12);
+				if (doms[b] >= ep)
+					CHECK_EQ(t.out_copies, 0);
+			}
+}
+
+/*
+ * The ISCA 2025 speed-limit case (cmd_validate.c): DeepSeek-V3 on H800 with
+ * scale_up.domain_gpus = 1, dp = ep = 256, batch 64 in 2 micro-batches,
+ * shared expert routed (9 copies), no node limit, context 1, --ideal.
+ * Per micro-batch 32 tokens per GPU; remote copies per token 9 x 255/256 =
+ * 8.96484375 (the up + out split does not change their sum):
+ *   dispatch bytes = 32 x 8.96484375 x (7168 + 4 x 56) = 286.875 x 7392
+ *                  = 2,120,580
+ *   combine bytes  = 286.875 x 14336 = 4,112,640
+ * with every remote copy on the 50 GB/s NIC: (2,120,580 + 4,112,640) / 5e10
+ * = 124.6644 us per layer (the engine counts 257 physical experts, shared
+ * one included, which moves 0.006% of the copies off the NIC: within 1e-4).
+ * The step's all-to-all: 2 micro-batches x 58 MoE layers x that.
+ * With 4 of the card's 8 planes down the NIC bandwidth is (8 - 4)/8 = 1/2 of
+ * 50 GB/s, so the (NIC-bound) all-to-all takes twice as long; all 8 down is
+ * refused.  Latency (card's figures, not --ideal): 256 GPUs put 256 x 1 NIC
+ * / 8 planes = 32 ports in a plane, which one leaf of radix 64 (32 down)
+ * holds: 2.8 us; 288 GPUs (ep 288 with 32 redundant experts) need 36 > 32:
+ * two more hops of 0.45 us, 3.7 us (ISCA 2025 Table 5: 2.8 same leaf, 3.7
+ * cross leaf).
+ */
+static void t_perf_isca_a2a(void)
+{
+	static const char *const sets[] = {"scale_up.domain_gpus=1"};
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+	const struct phase *ph = &g_plan.perf.decode;
+	double a2a;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("deepseek-v3", &m) ||
+	    CHECK_OK(hw_load("hw/h800-sxm.json", sets, 1, &h, &e), &e))
+		return;
+	dep_setup(&m, &d, 1, 256, 256, 64, 1, 1);
+	d.w.micro_batches = 2;
+	d.w.shared_routed = 1;
+	d.w.max_nodes = 0;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(ph->dispatch_bytes, 2120580, 1e-12);
+	CHECK_REL(ph->combine_bytes, 4112640, 1e-12);
+	CHECK_REL(ph->up_bytes + ph->out_bytes, 2120580 + 4112640, 1e-12);
+	CHECK_REL(ph->a2a_s_per_layer, 124.6644e-6, 1e-4);
+	CHECK_REL(ph->t_class[OPC_EP_DISPATCH] + ph->t_class[OPC_EP_COMBINE],
+		  2 * 58 * ph->a2a_s_per_layer, 1e-12);
+	CHECK_NEAR(ph->t_class[OPC_EP_DISPATCH] + ph->t_class[OPC_EP_COMBINE], 14.46e-3, 0.01e-3);
+	a2a = ph->a2a_s_per_layer;
+	d.w.planes_down = 4;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(g_plan.perf.links.out_bw, 2.5e10, 1e-15);
+	CHECK_REL(ph->a2a_s_per_layer, 2 * a2a, 1e-12);
+	d.w.planes_down = 8;
+	memset(&g_plan, 0, sizeof g_plan);
+	CHECK_RC(plan_compute(&m, &h, &d, NULL, &g_plan, &e), EXIT_USAGE, &e);
+	d.w.planes_down = 0;
+	d.w.ideal = 0;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(g_plan.perf.links.out_latency_s, 2.8e-6, 1e-12);
+	d.redundant_experts = 32;
+	d.dp = d.ep = 288;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(g_plan.perf.links.out_latency_s, 3.7e-6, 1e-12);
+}
+
+/*
+ * Prefill, DeepSeek-V3 on H800, --ideal, 8192 tokens per step.
+ * isl 4096: S = 4096 new tokens, P = 0, two requests per step (r = 2):
+ *   pairs = 2 x 4096 x 4097 / 2 = 16,781,312
+ *   "attention (prefill, causal)" FLOPs = 2 x 128 x (192 + 128) x pairs
+ *     = 81,920 x 16,781,312 = 1,374,725,079,040
+ *   bytes = 2 x (8192 x 128 x 192 + 8192 x 128 x 320 + 8192 x 128 x 128)
+ *         = 2 x 8192 x 128 x 640 = 1,342,177,280
+ *   "kv_b projection (K, V up)" over 2 x 4096 = 8192 context tokens:
+ *     FLOPs = 2 x 8192 x (128 x (128 + 128)) x 512 = 274,877,906,944
+ *   "output head": one logit row per request, 2 rows:
+ *     FLOPs = 2 x 2 x 129280 x 7168 = 3,706,716,160
+ *   ttft = 1 step; prefill tokens/s per GPU = 8192 / t_step.
+ * isl 32768: 4 chunks of 8192; pairs per chunk = (32768 x 32769 / 2) / 4
+ *   = 536,887,296 / 4 = 134,221,824 -> FLOPs 81,920 x 134,221,824 =
+ *   10,995,451,822,080; context up-projected on average 8192 x (1+2+3+4)/4
+ *   = 20,480 tokens; ttft = 4 x t_step.
+ * isl 4096, prefix hit 0.5: S = 2048 new tokens after P = 2048 cached, 4
+ *   requests per step: pairs = 4 x (2048 x 2048 + 2048 x 2049 / 2) =
+ *   4 x 6,292,480 = 25,169,920 -> FLOPs 2,061,919,846,400; context 4 x 4096
+ *   = 16,384 tokens up-projected.
+ */
+static void t_perf_prefill(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct perf *p = &g_plan.perf;
+	const struct op *o;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	dep_setup(&m, &d, 1, 1, 1, 1, 4096, 1);
+	d.w.isl = 4096;
+	d.w.prefill_tokens = 8192;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(p->prefill_new_tokens, 4096);
+	CHECK_EQ(p->prefill.tokens, 8192);
+	if ((o = op_find(&p->prefill, "attention (prefill, causal)", LAYER_MOE))) {
+		CHECK_EQ(o->flops, 1374725079040.0);
+		CHECK_EQ(o->bytes, 1342177280);
+		CHECK_REL(o->t, max_d(1374725079040.0 / PEAK_BF16, 1342177280 / HBM_3350), 1e-12);
+	}
+	if ((o = op_find(&p->prefill, "kv_b projection (K, V up)", LAYER_MOE)))
+		CHECK_EQ(o->flops, 274877906944.0);
+	if ((o = op_find(&p->prefill, "q_a + kv_a projection", LAYER_MOE)))
+		CHECK_EQ(o->flops, 2.0 * 8192 * 2112 * 7168);
+	if ((o = op_find(&p->prefill, "output head", LAYER_GLOBAL)))
+		CHECK_EQ(o->flops, 3706716160.0);
+	CHECK_REL(p->ttft_s, p->prefill.t_step, 1e-15);
+	CHECK_REL(p->prefill_tps_gpu, 8192 / p->prefill.t_step, 1e-12);
+
+	d.w.isl = 32768;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(p->prefill_new_tokens, 32768);
+	CHECK_EQ(p->prefill.tokens, 8192);
+	if ((o = op_find(&p->prefill, "attention (prefill, causal)", LAYER_MOE)))
+		CHECK_EQ(o->flops, 10995451822080.0);
+	if ((o = op_find(&p->prefill, "kv_b projection (K, V up)", LAYER_MOE)))
+		CHECK_EQ(o->flops, 2.0 * 20480 * 32768 * 512);
+	CHECK_REL(p->ttft_s, 4 * p->prefill.t_step, 1e-15);
+
+	d.w.isl = 4096;
+	d.w.prefix_hit = 0.5;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(p->prefill_new_tokens, 2048);
+	if ((o = op_find(&p->prefill, "attention (prefill, causal)", LAYER_MOE)))
+		CHECK_EQ(o->flops, 2061919846400.0);
+	if ((o = op_find(&p->prefill, "kv_b projection (K, V up)", LAYER_MOE)))
+		CHECK_EQ(o->flops, 2.0 * 16384 * 32768 * 512);
+	if ((o = op_find(&p->prefill, "output head", LAYER_GLOBAL)))
+		CHECK_EQ(o->flops, 4.0 * 2 * 129280 * 7168);   /* 4 requests */
+	CHECK_REL(p->ttft_s, p->prefill.t_step, 1e-15);
+
+	/* GQA prefill, Llama-3.1-70B tp 4 on H100: isl 2048, 8192 per step = 4
+	 * requests: pairs 4 x 2048 x 2049 / 2 = 8,392,704; FLOPs 4 h dh pairs =
+	 * 4 x 16 x 128 x 8,392,704 = 68,753,031,168 */
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	dep_setup(&m, &d, 4, 1, 1, 1, 2048, 1);
+	d.w.isl = 2048;
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(&p->prefill, "attention (prefill, causal)", LAYER_DENSE)))
+		CHECK_EQ(o->flops, 68753031168.0);
+}
+
+/* ---- 11. performance properties ------------------------------------------------ */
+
+struct pcase { const char *model, *hw; double tp, dp, ep; };
+
+/* Layouts that plan_check accepts and whose cards have the links they need. */
+static const struct pcase pcases[] = {
+	{"llama-3.1-70b", "h100-sxm", 4, 1, 1},
+	{"llama-3.1-8b", "h200-sxm", 1, 1, 1},
+	{"qwen2.5-72b", "b200", 8, 1, 1},
+	{"mixtral-8x7b", "mi300x", 2, 1, 1},
+	{"deepseek-v3", "h800-sxm", 1, 32, 32},
+	{"deepseek-v3", "h800-sxm", 8, 1, 1},
+	{"deepseek-v2-lite", "h20", 1, 8, 8},
+	{"kimi-k2", "gb200-nvl72", 1, 64, 64},
+};
+#define NPCASES (sizeof pcases / sizeof pcases[0])
+
+/* Decode and prefill step, tpot and tokens/s per GPU of one plan. */
+struct pres { double dec, pre, tpot, tps; };
+
+static int prun(const struct pcase *c, const char *set, double batch, double mb,
+		double context, int ideal, struct pres *r)
+{
+	const char *sets[1];
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+	char path[256];
+
+	sets[0] = set;
+	memset(&e, 0, sizeof e);
+	snprintf(path, sizeof path, "hw/%s.json", c->hw);
+	if (load_model(c->model, &m))
+		return -1;
+	if (hw_load(path, sets, set ? 1 : 0, &h, &e)) {
+		t_failed++;
+		printf("#   cannot load %s with '%s': %s\n", path, set ? set : "", e.msg);
+		return -1;
+	}
+	dep_setup(&m, &d, c->tp, c->dp, c->ep, batch, context, ideal);
+	d.w.micro_batches = mb;
+	if (plan_run(&m, &h, &d))
+		return -1;
+	r->dec = g_plan.perf.decode.t_step;
+	r->pre = g_plan.perf.prefill.t_step;
+	r->tpot = g_plan.perf.tpot_s;
+	r->tps = g_plan.perf.decode_tps_gpu;
+	return 0;
+}
+
+static void prop_fail(const struct pcase *c, const char *what, double x, double a, double b)
+{
+	t_failed++;
+	printf("#   %s on %s tp %g dp %g ep %g: %s at %g: %.9g then %.9g\n", c->model, c->hw,
+	       c->tp, c->dp, c->ep, what, x, a, b);
+}
+
+/*
+ * Doubling the batch never lowers decode tokens/s per GPU: every operator's
+ * FLOPs and activation bytes grow linearly in the tokens while its weight
+ * bytes and t0 do not, and touched experts E(1 - q^2T) <= 2 E(1 - q^T), so
+ * t(2B) <= 2 t(B).  Checked with the card's efficiencies (t0 > 0) over
+ * batch 1..64 (Llama-3.1-70B tp 4 on H100 is the memory-bound case asked
+ * for) and over every case of the table.
+ */
+static void t_perf_prop_batch(void)
+{
+	size_t i;
+	double b;
+	struct pres r0, r1;
+
+	for (i = 0; i < NPCASES; i++) {
+		if (prun(&pcases[i], NULL, 1, 1, 4096, 0, &r0))
+			return;
+		for (b = 2; b <= 64; b *= 2) {
+			if (prun(&pcases[i], NULL, b, 1, 4096, 0, &r1))
+				return;
+			if (!(r1.tps >= r0.tps * (1 - 1e-12)))
+				prop_fail(&pcases[i], "tokens/s per GPU fell, batch", b, r0.tps, r1.tps);
+			if (!(r1.dec >= r0.dec))
+				prop_fail(&pcases[i], "a larger batch took less time, batch", b, r0.dec, r1.dec);
+			r0 = r1;
+		}
+	}
+}
+
+/* More HBM bandwidth (gpu.hbm_gbs doubled) never makes a decode or prefill
+ * step slower; nor does more scale-out bandwidth (scale_out.nic_gbps
+ * doubled) an expert-parallel one, with 1 or 2 micro-batches. */
+static void t_perf_prop_bandwidth(void)
+{
+	size_t i;
+	int ideal;
+	double mb;
+	struct pres r0, r1;
+	struct hw h;
+	char set[64];
+
+	for (i = 0; i < NPCASES; i++)
+		for (ideal = 0; ideal <= 1; ideal++) {
+			if (load_hw(pcases[i].hw, &h) || prun(&pcases[i], NULL, 32, 1, 4096, ideal, &r0))
+				return;
+			snprintf(set, sizeof set, "gpu.hbm_gbs=%.17g", 2 * h.gpu.hbm_bw / 1e9);
+			if (prun(&pcases[i], set, 32, 1, 4096, ideal, &r1))
+				return;
+			if (!(r1.dec <= r0.dec))
+				prop_fail(&pcases[i], "2x HBM slowed decode, ideal", ideal, r0.dec, r1.dec);
+			if (!(r1.pre <= r0.pre))
+				prop_fail(&pcases[i], "2x HBM slowed prefill, ideal", ideal, r0.pre, r1.pre);
+			if (pcases[i].ep <= 1 || isnan(h.scale_out.nic_bw))
+				continue;
+			for (mb = 1; mb <= 2; mb++) {
+				if (prun(&pcases[i], NULL, 32, mb, 4096, ideal, &r0))
+					return;
+				snprintf(set, sizeof set, "scale_out.nic_gbps=%.17g", 2 * 8 * h.scale_out.nic_bw / 1e9);
+				if (prun(&pcases[i], set, 32, mb, 4096, ideal, &r1))
+					return;
+				if (!(r1.dec <= r0.dec))
+					prop_fail(&pcases[i], "2x NIC slowed decode, micro-batches", mb, r0.dec, r1.dec);
+				if (!(r1.pre <= r0.pre))
+					prop_fail(&pcases[i], "2x NIC slowed prefill, micro-batches", mb, r0.pre, r1.pre);
+			}
+		}
+}
+
+/*
+ * --ideal (efficiencies 1, t0 0, no latencies) is never slower than the
+ * card's efficiencies, for decode and prefill, 1 or 2 micro-batches; and
+ * TPOT never falls as the context doubles from 512 to 131072.
+ *
+ * Not asserted: "more micro-batches never make a MoE layer slower".  Two
+ * micro-batches read every weight twice and launch every kernel twice (2 t0),
+ * so when the all-to-all is small against compute (tp 1, ep 1, or a fast
+ * scale-up) a step with 2 micro-batches is slower by design; the overlap
+ * only pays when 2 max(c/2', m/2') < c + m.
+ */
+static void t_perf_prop_ideal_context(void)
+{
+	size_t i;
+	double mb, L;
+	struct pres r0, r1;
+
+	for (i = 0; i < NPCASES; i++) {
+		for (mb = 1; mb <= 2; mb++) {
+			if (prun(&pcases[i], NULL, 32, mb, 4096, 0, &r0) ||
+			    prun(&pcases[i], NULL, 32, mb, 4096, 1, &r1))
+				return;
+			if (!(r1.dec <= r0.dec))
+				prop_fail(&pcases[i], "--ideal slower in decode, micro-batches", mb, r0.dec, r1.dec);
+			if (!(r1.pre <= r0.pre))
+				prop_fail(&pcases[i], "--ideal slower in prefill, micro-batches", mb, r0.pre, r1.pre);
+		}
+		if (prun(&pcases[i], NULL, 8, 1, 512, 0, &r0))
+			return;
+		for (L = 1024; L <= 131072; L *= 2) {
+			if (prun(&pcases[i], NULL, 8, 1, L, 0, &r1))
+				return;
+			if (!(r1.tpot >= r0.tpot))
+				prop_fail(&pcases[i], "TPOT fell, context", L, r0.tpot, r1.tpot);
+			r0 = r1;
+		}
+	}
+}
+
+/* The workload's values out of range are usage errors (plan.h, plan_check). */
+static void t_perf_workload_check(void)
+{
+	struct model m;
+	struct deployment d;
+	struct err e;
+
+	if (load_model("deepseek-v3", &m))
+		return;
+	memset(&e, 0, sizeof e);
+	plan_default_deployment(&m, &d);
+	CHECK_RC(plan_check(&m, &d, &e), 0, &e);
+	d.w.batch = 0;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'--batch'");
+	plan_default_deployment(&m, &d);
+	d.w.batch = 2;
+	d.w.micro_batches = 3;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	d.w.micro_batches = 2;                  /* batch 2 in 2 micro-batches is fine */
+	CHECK_RC(plan_check(&m, &d, &e), 0, &e);
+	plan_default_deployment(&m, &d);
+	d.w.mtp_accept = 1.5;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'--mtp-accept'");
+	d.w.mtp_accept = 1;                     /* the closed end is allowed */
+	CHECK_RC(plan_check(&m, &d, &e), 0, &e);
+	plan_default_deployment(&m, &d);
+	d.w.prefix_hit = 1;                     /* [0, 1): something must be new */
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'--prefix-hit'");
+	d.w.prefix_hit = -0.1;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	plan_default_deployment(&m, &d);
+	d.w.imbalance = 0.5;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'--imbalance'");
+	plan_default_deployment(&m, &d);
+	d.w.isl = 0;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+	plan_default_deployment(&m, &d);
+	d.w.prefill_tokens = 0;
+	CHECK_RC(plan_check(&m, &d, &e), EXIT_USAGE, &e);
+}
+
 /* ---- the table ---------------------------------------------------------------- */
 
 struct test {
@@ -1797,6 +2678,18 @@ static const struct test tests[] = {
 	{"every bundled model and hardware card loads", t_bundled_cards_load},
 	{"cards_resolve finds cards by name, alias and path", t_cards_resolve},
 	{"cards_resolve refuses unknown names and suggests close ones", t_cards_unknown},
+	{"perf_mla_attention: FlashMLA FLOP and byte counts, intensity ~242", t_perf_mla_attention},
+	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
+	{"perf decode operators of Llama-3.1-70B tp 4 on H100, tp all-reduce", t_perf_decode_ops_llama70b},
+	{"perf step assembly: sums, micro-batch overlap, MTP tokens per step", t_perf_step_assembly},
+	{"perf pipeline transfer is charged to pp transfer, with and without MTP", t_perf_pp_class},
+	{"comm EP traffic: hypergeometric groups, node limit, conservation", t_perf_ep_traffic},
+	{"perf ISCA 2025 EP all-to-all on H800 (124.66 us per layer)", t_perf_isca_a2a},
+	{"perf prefill: causal pairs, chunks, prefix cache", t_perf_prefill},
+	{"perf property: doubling the batch never lowers tokens/s per GPU", t_perf_prop_batch},
+	{"perf property: more HBM or NIC bandwidth never slows a step", t_perf_prop_bandwidth},
+	{"perf property: --ideal never slower, TPOT grows with context", t_perf_prop_ideal_context},
+	{"plan_check refuses workloads out of range", t_perf_workload_check},
 };
 
 int main(void)
