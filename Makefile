@@ -12,7 +12,7 @@ WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototy
 CFLAGS   ?=
 ALLFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -Isim -Ireports \
             -DMLASIM_DATADIR='"$(DATADIR)"' $(CFLAGS)
-LDLIBS   := -lcjson -lgsl -lgslcblas -lm
+LDLIBS   := -lcjson -lgsl -lgslcblas -lm -pthread
 
 B        := build
 V        ?= 0
@@ -22,11 +22,13 @@ else
 Q := @
 endif
 ENGINE   := err units jsonx model hw cards precision params kv comm topo perf power plan
-CLI      := cli cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net
-REPORTS  := sbuf out report gnuplot
+CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net cmd_report cmd_sweep
+REPORTS  := sbuf out report gnuplot fmt
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox
 # extra unit-test programs (each prints ok/not ok lines; tests/run.sh runs them all)
 TEST_BINS = $(B)/unit
+
+.DEFAULT_GOAL := all
 
 # Parts with a makefile of their own may add to ENGINE, CLI, TEST_BINS, DEB_DEPS
 # and define their own targets (probes: CUDA; fuzz: libFuzzer).

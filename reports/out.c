@@ -59,3 +59,56 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 	}
 	return 0;
 }
+
+int out_stream_open(struct out_stream *s, const char *path, struct err *e)
+{
+	int fd;
+
+	memset(s, 0, sizeof *s);
+	if (strlen(path) > 4000)
+		return err_set(e, EXIT_USAGE, "'-o' path is too long");
+	snprintf(s->path, sizeof s->path, "%s", path);
+	snprintf(s->tmp, sizeof s->tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(s->tmp);
+	if (fd < 0)
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
+	s->f = fdopen(fd, "w");
+	if (!s->f) {
+		close(fd);
+		unlink(s->tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
+	}
+	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
+	return 0;
+}
+
+int out_stream_commit(struct out_stream *s, struct err *e)
+{
+	mode_t mask = umask(0);
+	int saved;
+
+	umask(mask);
+	if (fflush(s->f) || fsync(fileno(s->f)) || fchmod(fileno(s->f), 0666 & ~mask) ||
+	    fclose(s->f)) {
+		saved = errno;
+		s->f = NULL;
+		unlink(s->tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", s->path, err_sys(saved));
+	}
+	s->f = NULL;
+	if (rename(s->tmp, s->path)) {
+		saved = errno;
+		unlink(s->tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", s->path, err_sys(saved));
+	}
+	return 0;
+}
+
+void out_stream_abort(struct out_stream *s)
+{
+	if (s->f)
+		fclose(s->f);
+	s->f = NULL;
+	if (s->tmp[0])
+		unlink(s->tmp);
+}

@@ -5,6 +5,7 @@
 #define MLASIM_OUT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include "../sim/err.h"
 
 /*
@@ -16,3 +17,23 @@
 int out_write(const char *path, const char *data, size_t len, struct err *e);
 
 #endif
+
+/*
+ * Streaming output for large files: rows are written to a temporary file in
+ * the same directory as they are made, and the file appears at `path` only on
+ * out_stream_commit().  out_stream_abort() removes the temporary file.
+ */
+struct out_stream {
+	FILE *f;
+	char tmp[4200];
+	char path[4100];
+};
+
+/* Open the temporary file for `path`.  Returns 0 or EXIT_ENV. */
+int out_stream_open(struct out_stream *s, const char *path, struct err *e);
+
+/* Flush, fsync, close and rename into place.  Returns 0 or EXIT_ENV. */
+int out_stream_commit(struct out_stream *s, struct err *e);
+
+/* Close and remove the temporary file; `path` is left as it was. */
+void out_stream_abort(struct out_stream *s);

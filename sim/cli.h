@@ -84,6 +84,8 @@ int cmd_chart(struct cli *c);
 int cmd_validate(struct cli *c);
 int cmd_probe(struct cli *c);
 int cmd_net(struct cli *c);
+int cmd_report(struct cli *c);
+int cmd_sweep(struct cli *c);
 
 #endif
 

@@ -1,154 +1,12 @@
-/* cmd_plan.c - 'mlasim plan': size one deployment (memory sections) */
+/* cmd_plan.c - 'mlasim plan': size one deployment and predict its speed, power and cost */
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
-#include "cli.h"
-#include "plan.h"
+#include "cli_plan.h"
 #include "report.h"
 #include "units.h"
-
-/*
- * Deployment and workload options.  They are parsed (and checked) before the
- * cards are read, and applied over the model's defaults after.
- */
-enum popt_kind { PO_COUNT, PO_NUM, PO_WHOLE, PO_BYTES, PO_FLAG, PO_WEIGHTS, PO_KV, PO_SHARED };
-
-struct popt {
-	const char *name;
-	enum popt_kind kind;
-	size_t off;            /* double (or int for flags) in struct deployment */
-};
-
-#define D(f) offsetof(struct deployment, f)
-static const struct popt popts[] = {
-	{"--tp", PO_COUNT, D(tp)}, {"--dp", PO_COUNT, D(dp)}, {"--ep", PO_COUNT, D(ep)},
-	{"--pp", PO_COUNT, D(pp)},
-	{"--redundant-experts", PO_WHOLE, D(redundant_experts)},
-	{"--mtp", PO_WHOLE, D(mtp)},
-	{"--weights", PO_WEIGHTS, 0}, {"--kv-dtype", PO_KV, 0},
-	{"--kv-block", PO_COUNT, D(kv_block)}, {"--kv-mtp", PO_FLAG, D(kv_mtp)},
-	{"--context", PO_COUNT, D(context)},
-	{"--mem-fraction", PO_NUM, D(mem_fraction)}, {"--reserve", PO_BYTES, D(reserve_bytes)},
-	{"--batch", PO_COUNT, D(w.batch)}, {"--micro-batches", PO_COUNT, D(w.micro_batches)},
-	{"--mtp-accept", PO_NUM, D(w.mtp_accept)},
-	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
-	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
-	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
-	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
-	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
-	{"--ideal", PO_FLAG, D(w.ideal)},
-	{"--planes-down", PO_WHOLE, D(w.planes_down)},
-	{"--pue", PO_NUM, D(pw.pue)}, {"--gpu-hour-usd", PO_NUM, D(pw.gpu_hour_usd)},
-	{"--usd-per-kwh", PO_NUM, D(pw.usd_per_kwh)}, {"--capex-years", PO_NUM, D(pw.capex_years)},
-	{"--fleet-gpus", PO_COUNT, D(pw.fleet_gpus)}, {"--nodes-per-rack", PO_COUNT, D(pw.nodes_per_rack)},
-	{NULL, 0, 0},
-};
-
-#define PLAN_MAX_SETTINGS 64
-
-struct setting {
-	const struct popt *o;
-	double v;
-	const char *text;
-};
-
-struct plan_args {
-	struct setting set[PLAN_MAX_SETTINGS];
-	int n;
-};
-
-/* Check one option's value now; remember it for after the cards are read. */
-static void plan_take(struct cli *c, struct plan_args *a, const struct popt *o, const char *v)
-{
-	struct setting *s;
-	struct wprec wp;
-	struct kvfmt kf;
-
-	if (a->n == PLAN_MAX_SETTINGS) {
-		err_set(&c->err, EXIT_USAGE, "too many options");
-		return;
-	}
-	s = &a->set[a->n];
-	s->o = o;
-	s->text = v;
-	s->v = 1;
-	switch (o->kind) {
-	case PO_COUNT: if (cli_count(c, o->name, v, &s->v) < 0) return; break;
-	case PO_NUM: if (cli_number(c, o->name, v, UNIT_PLAIN, &s->v) < 0) return; break;
-	case PO_BYTES: if (cli_number(c, o->name, v, UNIT_BYTES, &s->v) < 0) return; break;
-	case PO_WHOLE:
-		if (cli_number(c, o->name, v, UNIT_PLAIN, &s->v) < 0)
-			return;
-		if (s->v != floor(s->v) || s->v > 1e6) {
-			err_set(&c->err, EXIT_USAGE, "'%s' expects a whole number, got '%s'", o->name, v);
-			return;
-		}
-		break;
-	case PO_WEIGHTS: if (precision_parse_weights(v, o->name, &wp, &c->err)) return; break;
-	case PO_KV: if (precision_parse_kv(v, o->name, &kf, &c->err)) return; break;
-	case PO_SHARED:
-		if (strcmp(v, "local") && strcmp(v, "routed")) {
-			err_set(&c->err, EXIT_USAGE, "'--shared-expert' expects local or routed, got '%s'", v);
-			return;
-		}
-		s->v = strcmp(v, "routed") == 0;
-		break;
-	case PO_FLAG: break;
-	}
-	a->n++;
-}
-
-static int plan_parse(struct cli *c, struct plan_args *a)
-{
-	const struct popt *o;
-	const char *v;
-	int r;
-
-	while (cli_more(c)) {
-		if (cli_common(c))
-			continue;
-		for (o = popts; o->name; o++) {
-			if (o->kind == PO_FLAG) {
-				if (cli_flag(c, o->name)) {
-					plan_take(c, a, o, NULL);
-					break;
-				}
-			} else if ((r = cli_opt(c, o->name, &v)) != 0) {
-				if (r > 0)
-					plan_take(c, a, o, v);
-				break;
-			}
-		}
-		if (!o->name)
-			cli_unknown(c);
-	}
-	return c->err.code;
-}
-
-/* The model's defaults, then what the user said, in order. */
-static void plan_apply(const struct model *m, const struct plan_args *a, struct deployment *d)
-{
-	struct err e;
-	int i;
-
-	plan_default_deployment(m, d);
-	for (i = 0; i < a->n; i++) {
-		const struct setting *s = &a->set[i];
-		char *field = (char *)d + s->o->off;
-		if (s->o->kind == PO_WEIGHTS)
-			precision_parse_weights(s->text, s->o->name, &d->weights, &e);
-		else if (s->o->kind == PO_KV)
-			precision_parse_kv(s->text, s->o->name, &d->kv, &e);
-		else if (s->o->kind == PO_FLAG || s->o->kind == PO_SHARED)
-			*(int *)field = (int)s->v;
-		else
-			*(double *)field = s->v;
-	}
-	d->w.context = d->context;
-	d->w.mtp_depth = d->mtp;
-}
 
 static const char *gb(double bytes, char *buf, size_t n)
 {
@@ -338,7 +196,7 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	plan_table_power(b, p);
 }
 
-static void plan_table(struct sbuf *b, const struct plan *p)
+void plan_render_table(struct sbuf *b, const struct plan *p)
 {
 	const struct deployment *d = &p->dep;
 
@@ -492,7 +350,7 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	plan_json_power(o, p);
 }
 
-static cJSON *plan_json(const struct plan *p)
+cJSON *plan_render_json(const struct plan *p)
 {
 	const struct model *m = p->model;
 	const struct deployment *d = &p->dep;
@@ -541,6 +399,14 @@ static cJSON *plan_json(const struct plan *p)
 	return o;
 }
 
+static int plan_parse(struct cli *c, struct plan_args *a)
+{
+	while (cli_more(c))
+		if (!cli_common(c) && !plan_cli_take(c, a))
+			cli_unknown(c);
+	return c->err.code;
+}
+
 int cmd_plan(struct cli *c)
 {
 	static struct plan p;
@@ -557,13 +423,13 @@ int cmd_plan(struct cli *c)
 		return cli_help(c);
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
 		return c->err.code;
-	plan_apply(&m, &a, &d);
+	plan_cli_apply(&m, &a, &d);
 	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
 		return c->err.code;
 	if (c->format == FMT_TABLE) {
-		plan_table(&c->buf, &p);
+		plan_render_table(&c->buf, &p);
 	} else {
-		j = plan_json(&p);
+		j = plan_render_json(&p);
 		if (c->format == FMT_CSV) {
 			report_csv_flat(&c->buf, j);
 			cJSON_Delete(j);

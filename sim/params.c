@@ -135,7 +135,7 @@ void params_count(const struct model *m, struct params *p)
 {
 	struct tensor t[PARAMS_MAX_TENSORS];
 	double layers[LAYER_KINDS];
-	int k, i, n;
+	int k, i, n, f;
 
 	memset(p, 0, sizeof *p);
 	layers[LAYER_DENSE] = m->layers - m->moe_layers;
@@ -147,6 +147,11 @@ void params_count(const struct model *m, struct params *p)
 		n = params_layer(m, (enum layer_kind)k, t);
 		memcpy(p->tensors[k], t, (size_t)n * sizeof t[0]);
 		p->ntensors[k] = n;
+		for (f = 0; f < WF_FORMATS; f++) {
+			struct wprec w = {(enum wfmt)f, 128, ""};
+			for (i = 0; i < n; i++)
+				p->bytes[f][k][i] = params_tensor_bytes(&t[i], &w);
+		}
 		for (i = 0; i < n; i++) {
 			p->comp[t[i].comp] += params_tensor_count(&t[i]) * layers[k];
 			p->comp_active[t[i].comp] += params_tensor_active(m, &t[i]) * layers[k];

@@ -81,7 +81,20 @@ struct params {
 	/* the tensor lists themselves, built once (plan_compute reuses them) */
 	struct tensor tensors[LAYER_KINDS][PARAMS_MAX_TENSORS];
 	int ntensors[LAYER_KINDS];
+	/* bytes of each tensor in each weight format (int4 at its default group of
+	 * 128): a plan looks them up instead of recomputing them */
+	double bytes[WF_FORMATS][LAYER_KINDS][PARAMS_MAX_TENSORS];
 };
+
+/* Bytes of tensor i of layer kind k in format w, from the table when it holds
+ * that format (every format but int4 with a group other than 128). */
+static inline double params_bytes(const struct params *p, enum layer_kind k, int i,
+				  const struct wprec *w)
+{
+	if (w->fmt == WF_INT4 && w->group != 128)
+		return params_tensor_bytes(&p->tensors[k][i], w);
+	return p->bytes[w->fmt][k][i];
+}
 
 /* Count parameters of model m. */
 void params_count(const struct model *m, struct params *p);

@@ -124,7 +124,7 @@ static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind
 
 	memset(kb, 0, sizeof *kb);
 	for (i = 0; i < n; i++) {
-		double whole = params_tensor_bytes(&t[i], &p->dep.weights);
+		double whole = params_bytes(p->params, k, i, &p->dep.weights);
 		double b = plan_tensor_per_gpu(p, &t[i], whole);
 		kb->total += whole;
 		if (k == LAYER_GLOBAL && t[i].comp == COMP_EMBED) {

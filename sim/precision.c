@@ -50,7 +50,7 @@ double precision_weight_bits(const struct wprec *p)
 	case WF_FP32: return 32;
 	case WF_BF16: case WF_FP16: return 16;
 	case WF_FP8: case WF_FP8_BLOCK: case WF_INT8: return 8;
-	default: return 4;
+	default: return 4;   /* nvfp4, mxfp4, int4 */
 	}
 }
 

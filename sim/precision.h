@@ -22,7 +22,7 @@
 
 enum wfmt {
 	WF_BF16, WF_FP16, WF_FP32, WF_FP8, WF_FP8_BLOCK, WF_INT8, WF_NVFP4,
-	WF_MXFP4, WF_INT4,
+	WF_MXFP4, WF_INT4, WF_FORMATS,
 };
 
 struct wprec {
@@ -59,6 +59,7 @@ static inline double precision_matrix_bytes(const struct wprec *p, double rows, 
 	case WF_NVFP4: return n / 2 + rows * ceil_div(cols, 16) + 4;
 	case WF_MXFP4: return n / 2 + rows * ceil_div(cols, 32);
 	case WF_INT4: return n / 2 + 2 * rows * ceil_div(cols, p->group);
+	case WF_FORMATS: break;
 	}
 	return 2 * n;
 }

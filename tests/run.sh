@@ -9,7 +9,8 @@
 #                         NAME.rc (expected exit status, default 0)
 #   3. bad input corpus   tests/bad/cases.tsv: EXIT<TAB>MESSAGE SUBSTRING<TAB>ARGUMENTS
 #   4. examples           every examples/*.sh runs and exits 0
-#   5. properties         determinism, atomic -o, chart files
+#   5. properties         tests/properties.sh and tests/props/*.sh (sourced: they
+#                         use ok/notok/skipped, $M and $T): determinism, atomic -o, charts
 set -u
 B=${1:-build}
 M="$(cd "$B" && pwd)/mlasim"
@@ -100,6 +101,9 @@ done
 
 # ---- 5. properties of the whole program ---------------------------------
 . tests/properties.sh
+for props in tests/props/*.sh; do
+	[ -e "$props" ] && . "$props"
+done
 
 echo "tests: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -1,0 +1,131 @@
+/* cli_plan.c - deployment and workload options shared by plan, report, chart and sweep */
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+#include "cli_plan.h"
+#include "units.h"
+
+
+#define D(f) offsetof(struct deployment, f)
+const struct popt plan_options[] = {
+	{"--tp", PO_COUNT, D(tp)}, {"--dp", PO_COUNT, D(dp)}, {"--ep", PO_COUNT, D(ep)},
+	{"--pp", PO_COUNT, D(pp)},
+	{"--redundant-experts", PO_WHOLE, D(redundant_experts)},
+	{"--mtp", PO_WHOLE, D(mtp)},
+	{"--weights", PO_WEIGHTS, 0}, {"--kv-dtype", PO_KV, 0},
+	{"--kv-block", PO_COUNT, D(kv_block)}, {"--kv-mtp", PO_FLAG, D(kv_mtp)},
+	{"--context", PO_COUNT, D(context)},
+	{"--mem-fraction", PO_NUM, D(mem_fraction)}, {"--reserve", PO_BYTES, D(reserve_bytes)},
+	{"--batch", PO_COUNT, D(w.batch)}, {"--micro-batches", PO_COUNT, D(w.micro_batches)},
+	{"--mtp-accept", PO_NUM, D(w.mtp_accept)},
+	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
+	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
+	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
+	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
+	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
+	{"--ideal", PO_FLAG, D(w.ideal)},
+	{"--planes-down", PO_WHOLE, D(w.planes_down)},
+	{"--pue", PO_NUM, D(pw.pue)}, {"--gpu-hour-usd", PO_NUM, D(pw.gpu_hour_usd)},
+	{"--usd-per-kwh", PO_NUM, D(pw.usd_per_kwh)}, {"--capex-years", PO_NUM, D(pw.capex_years)},
+	{"--fleet-gpus", PO_COUNT, D(pw.fleet_gpus)}, {"--nodes-per-rack", PO_COUNT, D(pw.nodes_per_rack)},
+	{NULL, 0, 0},
+};
+
+
+/* Check one option's value now; remember it for after the cards are read. */
+int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *out)
+{
+	struct wprec wp;
+	struct kvfmt kf;
+
+	*out = 1;
+	switch (o->kind) {
+	case PO_COUNT: return cli_count(c, o->name, v, out) < 0 ? -1 : 0;
+	case PO_NUM: return cli_number(c, o->name, v, UNIT_PLAIN, out) < 0 ? -1 : 0;
+	case PO_BYTES: return cli_number(c, o->name, v, UNIT_BYTES, out) < 0 ? -1 : 0;
+	case PO_WHOLE:
+		if (cli_number(c, o->name, v, UNIT_PLAIN, out) < 0)
+			return -1;
+		if (*out != floor(*out) || *out > 1e6) {
+			err_set(&c->err, EXIT_USAGE, "'%s' expects a whole number, got '%s'", o->name, v);
+			return -1;
+		}
+		return 0;
+	case PO_WEIGHTS: return precision_parse_weights(v, o->name, &wp, &c->err) ? -1 : 0;
+	case PO_KV: return precision_parse_kv(v, o->name, &kf, &c->err) ? -1 : 0;
+	case PO_SHARED:
+		if (strcmp(v, "local") && strcmp(v, "routed")) {
+			err_set(&c->err, EXIT_USAGE, "'--shared-expert' expects local or routed, got '%s'", v);
+			return -1;
+		}
+		*out = strcmp(v, "routed") == 0;
+		return 0;
+	case PO_FLAG:
+		return 0;
+	}
+	return 0;
+}
+
+static void plan_take(struct cli *c, struct plan_args *a, const struct popt *o, const char *v)
+{
+	struct setting *s;
+
+	if (a->n == PLAN_MAX_SETTINGS) {
+		err_set(&c->err, EXIT_USAGE, "too many options");
+		return;
+	}
+	s = &a->set[a->n];
+	s->o = o;
+	s->text = v;
+	if (plan_cli_value(c, o, v, &s->v) == 0)
+		a->n++;
+}
+
+int plan_cli_take(struct cli *c, struct plan_args *a)
+{
+	const struct popt *o;
+	const char *v;
+	int r;
+
+	for (o = plan_options; o->name; o++) {
+		if (o->kind == PO_FLAG) {
+			if (cli_flag(c, o->name)) {
+				plan_take(c, a, o, NULL);
+				return c->err.code ? -1 : 1;
+			}
+		} else if ((r = cli_opt(c, o->name, &v)) != 0) {
+			if (r > 0)
+				plan_take(c, a, o, v);
+			return c->err.code ? -1 : 1;
+		}
+	}
+	return 0;
+}
+
+void plan_cli_set(const struct popt *o, double v, const char *text, struct deployment *d)
+{
+	char *field = (char *)d + o->off;
+	struct err e;
+
+	if (o->kind == PO_WEIGHTS)
+		precision_parse_weights(text, o->name, &d->weights, &e);
+	else if (o->kind == PO_KV)
+		precision_parse_kv(text, o->name, &d->kv, &e);
+	else if (o->kind == PO_FLAG || o->kind == PO_SHARED)
+		*(int *)field = (int)v;
+	else
+		*(double *)field = v;
+}
+
+/* The model's defaults, then what the user said, in order. */
+void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d)
+{
+	int i;
+
+	plan_default_deployment(m, d);
+	for (i = 0; i < a->n; i++)
+		plan_cli_set(a->set[i].o, a->set[i].v, a->set[i].text, d);
+	d->w.context = d->context;
+	d->w.mtp_depth = d->mtp;
+}
+

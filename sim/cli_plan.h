@@ -1,0 +1,60 @@
+/*
+ * cli_plan.h - the deployment and workload options shared by the commands
+ * that evaluate a plan (plan, report, chart, sweep), and the plan's two
+ * renderings (the table for people, the JSON contract).
+ */
+#ifndef MLASIM_CLI_PLAN_H
+#define MLASIM_CLI_PLAN_H
+
+#include <cjson/cJSON.h>
+#include "cli.h"
+#include "plan.h"
+
+enum popt_kind { PO_COUNT, PO_NUM, PO_WHOLE, PO_BYTES, PO_FLAG, PO_WEIGHTS, PO_KV, PO_SHARED };
+
+/* One option: its name, how its value reads, where it lands in struct deployment. */
+struct popt {
+	const char *name;
+	enum popt_kind kind;
+	size_t off;            /* double (or int for flags) in struct deployment */
+};
+
+/* The option table, ended by a NULL name. */
+extern const struct popt plan_options[];
+
+#define PLAN_MAX_SETTINGS 64
+
+struct setting {
+	const struct popt *o;
+	double v;
+	const char *text;
+};
+
+/* Options seen on a command line, checked, in order. */
+struct plan_args {
+	struct setting set[PLAN_MAX_SETTINGS];
+	int n;
+};
+
+/*
+ * If argv[c->i] is a plan option, check its value, remember it in a and return
+ * 1 (or -1 with c->err set); 0 when it is not one.
+ */
+int plan_cli_take(struct cli *c, struct plan_args *a);
+
+/* Check and read one value of option o (as typed) into *out; 0 or -1 with c->err. */
+int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *out);
+
+/* Apply a value parsed for option o to d (used by sweep for each value of a list). */
+void plan_cli_set(const struct popt *o, double v, const char *text, struct deployment *d);
+
+/* The model's defaults, then the remembered options in order. */
+void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d);
+
+/* The plan as the table people read. */
+void plan_render_table(struct sbuf *b, const struct plan *p);
+
+/* The plan as JSON (caller frees). */
+cJSON *plan_render_json(const struct plan *p);
+
+#endif

@@ -1,0 +1,800 @@
+/*
+ * cmd_sweep.c - 'mlasim sweep': evaluate the cross product of many
+ * deployments, stream one row per point to -o FILE, print the Pareto front.
+ *
+ * Every numeric plan option takes a list or a range: "8,16,32", "1..512:x2"
+ * (multiplicative step), "1..4096:+1" (additive), "a..b" (step 1).  --model,
+ * --hw and --set KEY=V1,V2 take lists too.  Points are numbered in a fixed
+ * order (cards first, then options in the order given, the last one fastest),
+ * so the output does not depend on --threads, and --shard i/N takes the i-th of
+ * N contiguous slices: the shards' files concatenate to the whole.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "../reports/fmt.h"
+#include "../reports/out.h"
+#include "cli_plan.h"
+#include "units.h"
+
+const char help_sweep[] =
+"usage: mlasim sweep --model M[,M2] --hw H[,H2] [plan options as lists] [-o FILE]\n"
+"\n"
+"Evaluate every combination of the values given and print the Pareto front of\n"
+"tokens/s per GPU against tokens/s per user (decode) among the points that fit;\n"
+"with -o FILE, write one row per point (CSV, or JSON lines with --format json).\n"
+"\n"
+"  values               every plan option ('mlasim help plan') takes a list or a\n"
+"                       range: --ep 8,16,32,64  --batch 1..512:x2  --batch 1..4096:+1\n"
+"                       --weights fp8-block,nvfp4  --kv-dtype bf16,fp8\n"
+"  --model A,B          model cards;  --hw a,b,c  hardware cards\n"
+"  --set KEY=V1,V2      a card key over several values (model or hardware key)\n"
+"  --prefill            also evaluate prefill (TTFT, prefill tokens/s): slower\n"
+"  --front F            gpu-user (default: max tokens/s per GPU and per user) or\n"
+"                       cost-latency (min $/Mtok output and min TPOT)\n"
+"  --threads N          worker threads (default 1); the output is the same\n"
+"  --shard i/N          evaluate only the i-th of N slices (1-based); shard 1 writes\n"
+"                       the header, so the shards' files concatenate to the whole\n"
+"  --max-points N       refuse a larger sweep (default 1e9)\n"
+"  --format csv|json    rows as CSV (default) or JSON lines;  -o FILE (atomic)\n"
+"\n"
+"A progress bar goes to stderr when it is a terminal and the sweep takes over a\n"
+"second.  Points that cannot be laid out (TP not dividing the heads, ...) are\n"
+"skipped and counted.  Memory stays flat: rows stream to the file, only the\n"
+"front is kept.\n"
+"\n"
+"csv columns: model,hw,gpus,tp,dp,ep,pp,batch,micro_batches,context,mtp,weights,\n"
+"kv_dtype,fits,batch_fits,weights_bytes_per_gpu,kv_bytes_per_gpu,\n"
+"max_sequences_per_gpu,tpot_s,tokens_per_s_per_gpu,tokens_per_s_per_user,\n"
+"decode_bound,ttft_s,prefill_tokens_per_s_per_gpu,gpu_w,usd_per_mtok_output,\n"
+"then one column per --set list (set.KEY).\n"
+"\n"
+"example: mlasim sweep --model v3 --hw h800,h200 --dp 8..64:x2 --ep 8..64:x2 \\\n"
+"           --batch 1..256:x2 --micro-batches 1,2 --mtp 0,1 -o sweep.csv\n";
+
+#define SWEEP_MAX_AXES 24
+#define SWEEP_MAX_VALUES 10000000
+#define SWEEP_MAX_CARDS 64
+#define SWEEP_MAX_FRONT 4096
+#define SWEEP_CHUNK 4096
+
+struct axis {
+	const struct popt *o;
+	double *v;               /* values */
+	const char **text;       /* the typed values (names for weights, kv dtype) */
+	long n;
+};
+
+struct card_variant {
+	struct model m;
+	struct params params;
+	struct deployment base;  /* the model's defaults with the single-valued options */
+	char label[256];         /* set.KEY values for the row */
+};
+
+struct sweep {
+	struct cli *c;
+	struct axis axis[SWEEP_MAX_AXES];
+	int naxes;
+	const char *fixed_sets[CLI_MAX_SETS];       /* --set without a list */
+	int nfixed;
+	const char *list_sets[8];                   /* --set KEY=V1,V2 */
+	int nlist;
+	struct card_variant *models;
+	int nmodels;
+	struct hw *hws;
+	int nhws;
+	struct plan_args fixed;                     /* plan options with one value */
+	int prefill, cost_front, threads;
+	long shard, shards;
+	double max_points;
+	long total, first, last;                    /* points of this shard: [first, last) */
+	char set_header[512];
+};
+
+struct front_point {
+	double x, y;             /* both maximised (cost-latency negates) */
+	long index;
+	char row[512];           /* the point, for printing */
+};
+
+struct worker {
+	struct sweep *s;
+	long first, last;
+	FILE *out;               /* this worker's rows (a temporary file), or NULL */
+	struct front_point *front;
+	int nfront;
+	long valid, fit, done;
+	struct err err;
+	int failed;
+};
+
+/* ---- parsing ------------------------------------------------------------------ */
+
+static int sweep_add_value(struct sweep *s, struct axis *a, double v, const char *text)
+{
+	if (a->n == SWEEP_MAX_VALUES)
+		return err_set(&s->c->err, EXIT_USAGE, "'%s' has more than %d values", a->o->name,
+			       SWEEP_MAX_VALUES);
+	if ((a->n & (a->n - 1)) == 0) {   /* grow at powers of two */
+		long cap = a->n ? 2 * a->n : 1;
+		double *v2 = realloc(a->v, (size_t)cap * sizeof *v2);
+		const char **t2 = realloc(a->text, (size_t)cap * sizeof *t2);
+		if (v2)
+			a->v = v2;
+		if (t2)
+			a->text = t2;
+		if (!v2 || !t2)
+			return err_set(&s->c->err, EXIT_ENV, "out of memory");
+	}
+	a->v[a->n] = v;
+	a->text[a->n++] = text;
+	return 0;
+}
+
+/* A range "lo..hi:xF" or "lo..hi:+S" (or "lo..hi") of a numeric option. */
+static int sweep_range(struct sweep *s, struct axis *a, const char *item, const char *dots)
+{
+	char lo_s[64], hi_s[64];
+	const char *colon = strchr(dots + 2, ':');
+	double lo, hi, step = 1, v;
+	int mult = 0;
+	size_t len;
+
+	len = (size_t)(dots - item);
+	if (len >= sizeof lo_s)
+		goto bad;
+	memcpy(lo_s, item, len);
+	lo_s[len] = 0;
+	len = colon ? (size_t)(colon - dots - 2) : strlen(dots + 2);
+	if (len >= sizeof hi_s)
+		goto bad;
+	memcpy(hi_s, dots + 2, len);
+	hi_s[len] = 0;
+	if (plan_cli_value(s->c, a->o, lo_s, &lo) || plan_cli_value(s->c, a->o, hi_s, &hi))
+		return -1;
+	if (colon) {
+		if (colon[1] == 'x')
+			mult = 1;
+		else if (colon[1] != '+')
+			goto bad;
+		if (units_parse(colon + 2, UNIT_PLAIN, a->o->name, &step, &s->c->err))
+			return -1;
+	}
+	if (!(hi >= lo) || !(step > 0) || (mult && !(step > 1 && lo > 0)))
+		goto bad;
+	for (v = lo; v <= hi * (1 + 1e-12); v = mult ? v * step : v + step)
+		if (sweep_add_value(s, a, v, NULL))
+			return -1;
+	return 0;
+bad:
+	return err_set(&s->c->err, EXIT_USAGE,
+		       "'%s' range must read LOW..HIGH, LOW..HIGH:xFACTOR (factor > 1) or LOW..HIGH:+STEP, got '%s'",
+		       a->o->name, item);
+}
+
+/* One option's list of values; each item checked as 'plan' would check it. */
+static int sweep_axis(struct sweep *s, const struct popt *o, char *text)
+{
+	struct axis *a;
+	char *item, *save = NULL;
+	double v;
+
+	if (s->naxes == SWEEP_MAX_AXES)
+		return err_set(&s->c->err, EXIT_USAGE, "at most %d swept options", SWEEP_MAX_AXES);
+	a = &s->axis[s->naxes++];
+	memset(a, 0, sizeof *a);
+	a->o = o;
+	for (item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		const char *dots = strstr(item, "..");
+		if (dots && o->kind != PO_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED) {
+			if (sweep_range(s, a, item, dots))
+				return -1;
+		} else if (plan_cli_value(s->c, o, item, &v) || sweep_add_value(s, a, v, item)) {
+			return -1;
+		}
+	}
+	if (a->n == 0)
+		return err_set(&s->c->err, EXIT_USAGE, "'%s' has no values", o->name);
+	return 0;
+}
+
+/* Is argv[c->i] a plan option?  Lists go to an axis, single values to s->fixed. */
+static int sweep_take_option(struct sweep *s)
+{
+	struct cli *c = s->c;
+	const struct popt *o;
+	const char *v;
+	int r;
+
+	for (o = plan_options; o->name; o++) {
+		if (o->kind == PO_FLAG) {
+			if (!strcmp(c->argv[c->i], o->name))
+				return plan_cli_take(c, &s->fixed);
+			continue;
+		}
+		if ((r = cli_opt(c, o->name, &v)) == 0)
+			continue;
+		if (r < 0)
+			return -1;
+		return sweep_axis(s, o, (char *)v) ? -1 : 1;
+	}
+	return 0;
+}
+
+static int sweep_parse(struct sweep *s)
+{
+	struct cli *c = s->c;
+	const char *v;
+	int r;
+
+	s->threads = 1;
+	s->shard = s->shards = 1;
+	s->max_points = 1e9;
+	while (cli_more(c)) {
+		if (cli_common(c))
+			continue;
+		if (cli_flag(c, "--prefill")) {
+			s->prefill = 1;
+		} else if ((r = cli_opt(c, "--front", &v)) != 0) {
+			if (r > 0 && strcmp(v, "gpu-user") && strcmp(v, "cost-latency"))
+				err_set(&c->err, EXIT_USAGE, "'--front' expects gpu-user or cost-latency, got '%s'", v);
+			else if (r > 0)
+				s->cost_front = !strcmp(v, "cost-latency");
+		} else if ((r = cli_opt(c, "--threads", &v)) != 0) {
+			double t;
+			if (r > 0 && cli_count(c, "--threads", v, &t) > 0) {
+				if (t > 256)
+					err_set(&c->err, EXIT_USAGE, "'--threads' is at most 256, got %g", t);
+				s->threads = (int)t;
+			}
+		} else if ((r = cli_opt(c, "--shard", &v)) != 0) {
+			long i, n;
+			char end;
+			if (r > 0 && (sscanf(v, "%ld/%ld%c", &i, &n, &end) != 2 || n < 1 || i < 1 || i > n))
+				err_set(&c->err, EXIT_USAGE, "'--shard' expects i/N with 1 <= i <= N, got '%s'", v);
+			else if (r > 0) {
+				s->shard = i;
+				s->shards = n;
+			}
+		} else if ((r = cli_opt(c, "--max-points", &v)) != 0) {
+			if (r > 0)
+				cli_number(c, "--max-points", v, UNIT_COUNT, &s->max_points);
+		} else if (!sweep_take_option(s)) {
+			cli_unknown(c);
+		}
+	}
+	return c->err.code;
+}
+
+/* ---- cards ----------------------------------------------------------------------- */
+
+/* Split c->sets into fixed ones and lists (KEY=V1,V2). */
+static int sweep_split_sets(struct sweep *s)
+{
+	int i;
+
+	for (i = 0; i < s->c->nsets; i++) {
+		const char *eq = strchr(s->c->sets[i], '=');
+		if (eq && strchr(eq, ',') && eq[1] != '[' && eq[1] != '"') {
+			if (s->nlist == 8)
+				return err_set(&s->c->err, EXIT_USAGE, "at most 8 '--set' lists");
+			s->list_sets[s->nlist++] = s->c->sets[i];
+		} else {
+			s->fixed_sets[s->nfixed++] = s->c->sets[i];
+		}
+	}
+	return 0;
+}
+
+/* Values of list set j ("KEY=a,b,c"): how many; the k-th copied as "KEY=b". */
+static int sweep_set_count(const char *set)
+{
+	int n = 1;
+
+	for (; *set; set++)
+		n += *set == ',';
+	return n;
+}
+
+static void sweep_set_value(const char *set, int k, char *out, size_t n)
+{
+	const char *eq = strchr(set, '='), *p = eq + 1;
+	size_t klen = (size_t)(eq - set), len;
+
+	while (k-- > 0)
+		p = strchr(p, ',') + 1;
+	len = strcspn(p, ",");
+	snprintf(out, n, "%.*s=%.*s", (int)klen, set, (int)len, p);
+}
+
+/* Load every card variant: names x the values of each --set list. */
+static int sweep_load_cards(struct sweep *s)
+{
+	struct cli *c = s->c;
+	char names[2][2048], *name, *save;
+	char values[8][128];
+	const char *saved_sets[CLI_MAX_SETS];
+	int combos = 1, j, k, nsaved = c->nsets;
+
+	if (!c->model_arg || !c->hw_arg)
+		return err_set(&c->err, EXIT_USAGE, "'sweep' needs '--model' and '--hw' (lists allowed)");
+	if (strlen(c->model_arg) >= sizeof names[0] || strlen(c->hw_arg) >= sizeof names[1])
+		return err_set(&c->err, EXIT_USAGE, "'--model' or '--hw' list is too long");
+	if (sweep_split_sets(s))
+		return c->err.code;
+	for (j = 0; j < s->nlist; j++)
+		combos *= sweep_set_count(s->list_sets[j]);
+	s->models = calloc(SWEEP_MAX_CARDS, sizeof *s->models);
+	s->hws = calloc(SWEEP_MAX_CARDS, sizeof *s->hws);
+	if (!s->models || !s->hws)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	memcpy(saved_sets, c->sets, sizeof saved_sets);
+	for (j = 0; j < s->nlist; j++) {
+		size_t len = strlen(s->set_header);
+		snprintf(s->set_header + len, sizeof s->set_header - len, ",set.%.*s",
+			 (int)strcspn(s->list_sets[j], "="), s->list_sets[j]);
+	}
+	strcpy(names[0], c->model_arg);
+	strcpy(names[1], c->hw_arg);
+	for (name = strtok_r(names[0], ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < combos; k++) {
+			int rest = k, len = 0;
+			struct card_variant *v;
+			if (s->nmodels == SWEEP_MAX_CARDS)
+				return err_set(&c->err, EXIT_USAGE, "at most %d model variants", SWEEP_MAX_CARDS);
+			v = &s->models[s->nmodels];
+			c->nsets = 0;
+			for (j = 0; j < s->nfixed; j++)
+				c->sets[c->nsets++] = s->fixed_sets[j];
+			v->label[0] = 0;
+			for (j = s->nlist - 1; j >= 0; j--) {
+				int nv = sweep_set_count(s->list_sets[j]);
+				sweep_set_value(s->list_sets[j], rest % nv, values[j], sizeof values[j]);
+				rest /= nv;
+				c->sets[c->nsets++] = values[j];
+			}
+			for (j = 0; j < s->nlist; j++)
+				len += snprintf(v->label + len, sizeof v->label - (size_t)len, ",%s",
+						strchr(values[j], '=') + 1);
+			if (cli_load_model(c, name, &v->m))
+				goto fail;
+			params_count(&v->m, &v->params);
+			plan_cli_apply(&v->m, &s->fixed, &v->base);
+			s->nmodels++;
+		}
+	}
+	c->nsets = 0;
+	for (j = 0; j < s->nfixed; j++)
+		c->sets[c->nsets++] = s->fixed_sets[j];
+	for (name = strtok_r(names[1], ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (s->nhws == SWEEP_MAX_CARDS)
+			return err_set(&c->err, EXIT_USAGE, "at most %d hardware cards", SWEEP_MAX_CARDS);
+		if (cli_load_hw(c, name, &s->hws[s->nhws++]))
+			goto fail;
+	}
+	memcpy(c->sets, saved_sets, sizeof saved_sets);
+	c->nsets = nsaved;
+	return 0;
+fail:
+	memcpy(c->sets, saved_sets, sizeof saved_sets);
+	c->nsets = nsaved;
+	return c->err.code;
+}
+
+/* ---- evaluation ---------------------------------------------------------------------- */
+
+/* The deployment of point `index`: card variant digits first, the last axis fastest. */
+static void sweep_point(const struct sweep *s, long index, int *mi, int *hi, struct deployment *d)
+{
+	long rest = index;
+	int a;
+
+	for (a = s->naxes - 1; a >= 0; a--)
+		rest /= s->axis[a].n;
+	*hi = (int)(rest % s->nhws);
+	*mi = (int)(rest / s->nhws);
+	*d = s->models[*mi].base;
+	rest = index;
+	for (a = s->naxes - 1; a >= 0; a--) {
+		long k = rest % s->axis[a].n;
+		plan_cli_set(s->axis[a].o, s->axis[a].v[k], s->axis[a].text[k], d);
+		rest /= s->axis[a].n;
+	}
+	d->w.context = d->context;
+	d->w.mtp_depth = d->mtp;
+	d->w.decode_only = !s->prefill;
+}
+
+/* Append "v," to a row. */
+static char *sweep_num(char *p, double v)
+{
+	p += fmt_num(v, p);
+	*p++ = ',';
+	return p;
+}
+
+static char *sweep_str(char *p, const char *v)
+{
+	size_t n = strlen(v);
+
+	memcpy(p, v, n);
+	p += n;
+	*p++ = ',';
+	return p;
+}
+
+/* One CSV row (without newline) of a plan into buf (>= 1024 bytes); returns its length. */
+static int sweep_csv_row(const struct sweep *s, const struct plan *p, const char *label, char *buf)
+{
+	const struct deployment *d = &p->dep;
+	char *q = buf;
+
+	q = sweep_str(q, p->model->name);
+	q = sweep_str(q, p->hw->name);
+	q = sweep_num(q, p->mem.gpus);
+	q = sweep_num(q, d->tp);
+	q = sweep_num(q, d->dp);
+	q = sweep_num(q, d->ep);
+	q = sweep_num(q, d->pp);
+	q = sweep_num(q, d->w.batch);
+	q = sweep_num(q, d->w.micro_batches);
+	q = sweep_num(q, d->context);
+	q = sweep_num(q, d->mtp);
+	q = sweep_str(q, d->weights.name);
+	q = sweep_str(q, d->kv.name);
+	q = sweep_str(q, p->mem.fits ? "true" : "false");
+	q = sweep_str(q, p->batch_fits ? "true" : "false");
+	q = sweep_num(q, p->mem.weights_bytes_per_gpu);
+	q = sweep_num(q, p->mem.kv_bytes_per_gpu);
+	q = sweep_num(q, p->mem.max_sequences_per_gpu);
+	q = sweep_num(q, p->perf.tpot_s);
+	q = sweep_num(q, p->perf.decode_tps_gpu);
+	q = sweep_num(q, p->perf.decode_tps_user);
+	q = sweep_str(q, perf_bound_name(p->perf.decode.bound));
+	q = sweep_num(q, p->perf.ttft_s);
+	q = sweep_num(q, p->perf.prefill_tps_gpu);
+	q = sweep_num(q, p->power.gpu_w);
+	q = sweep_num(q, p->power.usd_per_mtok_output);
+	q--;                       /* the last comma */
+	if (*label) {
+		size_t n = strlen(label);
+		memcpy(q, label, n);
+		q += n;
+	}
+	*q = 0;
+	(void)s;
+	return (int)(q - buf);
+}
+
+static const char *const csv_header =
+	"model,hw,gpus,tp,dp,ep,pp,batch,micro_batches,context,mtp,weights,kv_dtype,fits,"
+	"batch_fits,weights_bytes_per_gpu,kv_bytes_per_gpu,max_sequences_per_gpu,tpot_s,"
+	"tokens_per_s_per_gpu,tokens_per_s_per_user,decode_bound,ttft_s,"
+	"prefill_tokens_per_s_per_gpu,gpu_w,usd_per_mtok_output";
+
+/* The same row as a JSON object, from the CSV row and the header's names. */
+static int sweep_json_row(const struct sweep *s, const char *csv, char *buf, size_t n)
+{
+	char names[1024], *name, *save = NULL;
+	const char *p = csv;
+	size_t len = 0;
+	int first = 1;
+
+	snprintf(names, sizeof names, "%s%s", csv_header, s->set_header);
+	buf[len++] = '{';
+	for (name = strtok_r(names, ",", &save); name && *p; name = strtok_r(NULL, ",", &save)) {
+		size_t vl = strcspn(p, ",");
+		int quote = !(p[0] == '-' || (p[0] >= '0' && p[0] <= '9')) &&
+			    strncmp(p, "true", vl) && strncmp(p, "false", vl);
+		if (!strncmp(p, "nan", vl) || !strncmp(p, "inf", vl))
+			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":null", first ? "" : ",", name);
+		else
+			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":%s%.*s%s", first ? "" : ",",
+						name, quote ? "\"" : "", (int)vl, p, quote ? "\"" : "");
+		first = 0;
+		p += vl + (p[vl] == ',');
+		if (len >= n - 2)
+			break;
+	}
+	buf[len++] = '}';
+	buf[len] = 0;
+	return (int)len;
+}
+
+/* Is (x, y) dominated by (or equal to) a point of the front? */
+static int sweep_dominated(const struct worker *w, double x, double y)
+{
+	int i;
+
+	for (i = 0; i < w->nfront; i++)
+		if (w->front[i].x >= x && w->front[i].y >= y)
+			return 1;
+	return 0;
+}
+
+/* Keep the non-dominated points (both coordinates maximised). */
+static void sweep_front_add(struct worker *w, double x, double y, long index, const char *row)
+{
+	int i, j;
+
+	if (sweep_dominated(w, x, y))
+		return;
+	for (i = j = 0; i < w->nfront; i++)
+		if (!(x >= w->front[i].x && y >= w->front[i].y))
+			w->front[j++] = w->front[i];
+	w->nfront = j;
+	if (w->nfront == SWEEP_MAX_FRONT)
+		return;
+	w->front[w->nfront].x = x;
+	w->front[w->nfront].y = y;
+	w->front[w->nfront].index = index;
+	snprintf(w->front[w->nfront].row, sizeof w->front[0].row, "%s", row);
+	w->nfront++;
+}
+
+static void *sweep_work(void *arg)
+{
+	struct worker *w = arg;
+	const struct sweep *s = w->s;
+	struct plan *p = malloc(sizeof *p);
+	char row[1024], json[4096];
+	struct deployment d;
+	long i;
+	int mi, hi;
+
+	if (!p) {
+		w->failed = err_set(&w->err, EXIT_ENV, "out of memory");
+		return NULL;
+	}
+	for (i = w->first; i < w->last; i++) {
+		sweep_point(s, i, &mi, &hi, &d);
+		if (plan_compute(&s->models[mi].m, &s->hws[hi], &d, &s->models[mi].params, p, &w->err) == 0) {
+			int len = 0;
+			w->valid++;
+			row[0] = 0;
+			if (w->out) {
+				len = sweep_csv_row(s, p, s->models[mi].label, row);
+				if (s->c->format == FMT_JSON) {
+					len = sweep_json_row(s, row, json, sizeof json);
+					fwrite(json, 1, (size_t)len, w->out);
+				} else {
+					fwrite(row, 1, (size_t)len, w->out);
+				}
+				fputc('\n', w->out);
+			}
+			if (p->mem.fits && p->batch_fits) {
+				double x = s->cost_front ? -p->power.usd_per_mtok_output : p->perf.decode_tps_user;
+				double y = s->cost_front ? -p->perf.tpot_s : p->perf.decode_tps_gpu;
+				w->fit++;
+				if (!sweep_dominated(w, x, y)) {
+					if (!row[0])
+						sweep_csv_row(s, p, s->models[mi].label, row);
+					sweep_front_add(w, x, y, i, row);
+				}
+			}
+		}
+		if (((i - w->first) & 1023) == 0)
+			__atomic_store_n(&w->done, i - w->first, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&w->done, w->last - w->first, __ATOMIC_RELAXED);
+	free(p);
+	return NULL;
+}
+
+static double sweep_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* A progress bar on stderr while the workers run, if it is a terminal. */
+static void sweep_progress(struct worker *w, int n, long total, double t0)
+{
+	int shown = 0, i;
+	struct timespec nap = {0, 20000000};
+
+	if (!isatty(STDERR_FILENO))
+		return;   /* nothing to show: just wait for the workers */
+	for (;;) {
+		long done = 0;
+		for (i = 0; i < n; i++)
+			done += __atomic_load_n(&w[i].done, __ATOMIC_RELAXED);
+		if (done >= total)
+			break;
+		if (sweep_now() - t0 > 1) {
+			int bar = (int)(40.0 * done / total);
+			fprintf(stderr, "\rsweep [%.*s%*s] %5.1f%%  %ld/%ld", bar,
+				"========================================", 40 - bar, "",
+				100.0 * done / total, done, total);
+			shown = 1;
+		}
+		nanosleep(&nap, NULL);
+	}
+	if (shown)
+		fprintf(stderr, "\r%*s\r", 80, "");
+}
+
+/* Copy a worker's temporary file to the output. */
+static int sweep_append(FILE *from, FILE *to)
+{
+	char buf[1 << 16];
+	size_t n;
+
+	rewind(from);
+	while ((n = fread(buf, 1, sizeof buf, from)) > 0)
+		if (fwrite(buf, 1, n, to) != n)
+			return -1;
+	return ferror(from) ? -1 : 0;
+}
+
+static int sweep_front_cmp(const void *a, const void *b)
+{
+	const struct front_point *x = a, *y = b;
+
+	return x->x < y->x ? -1 : x->x > y->x ? 1 : (x->index > y->index) - (x->index < y->index);
+}
+
+/* Merge the workers' fronts and print the front and a summary. */
+static void sweep_report(struct sweep *s, struct worker *w, int n, double seconds)
+{
+	struct worker all = {0};
+	long valid = 0, fit = 0;
+	int i, k;
+
+	all.front = calloc(SWEEP_MAX_FRONT, sizeof *all.front);
+	if (!all.front) {
+		s->c->buf.oom = 1;
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		valid += w[i].valid;
+		fit += w[i].fit;
+		for (k = 0; k < w[i].nfront; k++)
+			sweep_front_add(&all, w[i].front[k].x, w[i].front[k].y, w[i].front[k].index,
+					w[i].front[k].row);
+	}
+	qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
+	{
+		sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
+			    s->last - s->first, s->shards > 1 ? " in this shard" : "", valid, fit);
+		/* timing varies run to run: not in the (deterministic) output */
+		fprintf(stderr, "sweep: %ld points in %.3f s, %.0f points/s on %d thread(s)\n",
+			s->last - s->first, seconds, (s->last - s->first) / fmax(seconds, 1e-9), s->threads);
+		sbuf_printf(&s->c->buf, "# Pareto front (%s), %d point(s):\n",
+			    s->cost_front ? "lowest $/Mtok output and TPOT" : "most tokens/s per GPU and per user",
+			    all.nfront);
+		sbuf_printf(&s->c->buf, "%s%s\n", csv_header, s->set_header);
+		for (i = 0; i < all.nfront; i++)
+			sbuf_printf(&s->c->buf, "%s\n", all.front[i].row);
+	}
+	free(all.front);
+}
+
+static void sweep_free(struct sweep *s)
+{
+	int a;
+
+	for (a = 0; a < s->naxes; a++) {
+		free(s->axis[a].v);
+		free(s->axis[a].text);
+	}
+	free(s->models);
+	free(s->hws);
+}
+
+static int sweep_count(struct sweep *s)
+{
+	double total = (double)s->nmodels * s->nhws;
+	int a;
+
+	for (a = 0; a < s->naxes; a++)
+		total *= (double)s->axis[a].n;
+	if (total > s->max_points)
+		return err_set(&s->c->err, EXIT_USAGE,
+			       "the sweep has %.4g points, more than '--max-points' %.4g", total, s->max_points);
+	s->total = (long)total;
+	s->first = s->total * (s->shard - 1) / s->shards;
+	s->last = s->total * s->shard / s->shards;
+	return 0;
+}
+
+/* Run the workers over [first, last), rows into `out` (NULL: none). */
+static int sweep_run(struct sweep *s, FILE *out)
+{
+	struct worker *w = calloc((size_t)s->threads, sizeof *w);
+	pthread_t *tid = calloc((size_t)s->threads, sizeof *tid);
+	long span = s->last - s->first;
+	double t0 = sweep_now();
+	int i, rc = 0, started = 0;
+
+	if (!w || !tid)
+		rc = err_set(&s->c->err, EXIT_ENV, "out of memory");
+	for (i = 0; !rc && i < s->threads; i++) {
+		w[i].s = s;
+		w[i].first = s->first + span * i / s->threads;
+		w[i].last = s->first + span * (i + 1) / s->threads;
+		w[i].front = calloc(SWEEP_MAX_FRONT, sizeof *w[i].front);
+		w[i].out = out ? (s->threads == 1 ? out : tmpfile()) : NULL;
+		if (!w[i].front || (out && !w[i].out))
+			rc = err_set(&s->c->err, EXIT_ENV, "cannot make a temporary file for the sweep");
+	}
+	for (i = 0; !rc && i < s->threads; i++, started++)
+		if (pthread_create(&tid[i], NULL, sweep_work, &w[i]))
+			rc = err_set(&s->c->err, EXIT_ENV, "cannot start a sweep thread");
+	if (!rc)
+		sweep_progress(w, s->threads, span, t0);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (i = 0; !rc && i < s->threads; i++)
+		if (w[i].failed)
+			rc = err_set(&s->c->err, w[i].err.code, "%s", w[i].err.msg);
+	for (i = 0; !rc && out && s->threads > 1 && i < s->threads; i++)
+		if (sweep_append(w[i].out, out))
+			rc = err_set(&s->c->err, EXIT_ENV, "cannot write '%s'", s->c->out);
+	if (!rc)
+		sweep_report(s, w, s->threads, sweep_now() - t0);
+	for (i = 0; w && i < s->threads; i++) {
+		if (w[i].out && w[i].out != out)
+			fclose(w[i].out);
+		free(w[i].front);
+	}
+	free(w);
+	free(tid);
+	return rc;
+}
+
+int cmd_sweep(struct cli *c)
+{
+	static struct sweep s;
+	struct out_stream os;
+	FILE *out = NULL;
+	int rc;
+
+	memset(&s, 0, sizeof s);
+	s.c = c;
+	if (sweep_parse(&s)) {
+		sweep_free(&s);
+		return c->err.code;
+	}
+	if (c->help)
+		return cli_help(c);
+	if (sweep_load_cards(&s) || sweep_count(&s)) {
+		sweep_free(&s);
+		return c->err.code;
+	}
+	if (c->out) {
+		if (out_stream_open(&os, c->out, &c->err)) {
+			sweep_free(&s);
+			return c->err.code;
+		}
+		out = os.f;
+		if (s.shard == 1 && c->format != FMT_JSON)
+			fprintf(out, "%s%s\n", csv_header, s.set_header);
+	}
+	rc = sweep_run(&s, out);
+	if (c->out) {
+		if (rc)
+			out_stream_abort(&os);
+		else
+			rc = out_stream_commit(&os, &c->err);
+	}
+	sweep_free(&s);
+	if (rc)
+		return rc;
+	{
+		/* the front goes to stdout (the rows went to -o) */
+		const char *saved = c->out;
+		c->out = NULL;
+		rc = cli_emit(c);
+		c->out = saved;
+	}
+	return rc;
+}
