@@ -2,12 +2,53 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "out.h"
+
+/*
+ * The temporary file being written, so that a terminating signal removes it
+ * before the process dies: the one process-wide state of the writer, kept
+ * because a signal handler can reach nothing else.
+ */
+static char pending[4200];
+static volatile sig_atomic_t have_pending;
+
+static void out_on_signal(int sig)
+{
+	if (have_pending)
+		unlink(pending);        /* async-signal-safe */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void out_guard_install(void)
+{
+	static const int sigs[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = out_on_signal;
+	sigemptyset(&sa.sa_mask);
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		sigaction(sigs[i], &sa, NULL);
+	/* past the file-size limit, write() fails with EFBIG instead of killing us */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+static void out_pending(const char *tmp)
+{
+	have_pending = 0;
+	if (tmp) {
+		snprintf(pending, sizeof pending, "%s", tmp);
+		have_pending = 1;
+	}
+}
 
 static int out_all(int fd, const char *data, size_t len)
 {
@@ -41,10 +82,12 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 	fd = mkstemp(tmp);
 	if (fd < 0)
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
+	out_pending(tmp);
 	if (out_all(fd, data, len) || fsync(fd)) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
+		out_pending(NULL);
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
 	}
 	{
@@ -55,8 +98,10 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 	if (close(fd) || rename(tmp, path)) {
 		saved = errno;
 		unlink(tmp);
+		out_pending(NULL);
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
 	}
+	out_pending(NULL);
 	return 0;
 }
 
@@ -72,10 +117,12 @@ int out_stream_open(struct out_stream *s, const char *path, struct err *e)
 	fd = mkstemp(s->tmp);
 	if (fd < 0)
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
+	out_pending(s->tmp);
 	s->f = fdopen(fd, "w");
 	if (!s->f) {
 		close(fd);
 		unlink(s->tmp);
+		out_pending(NULL);
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
 	}
 	setvbuf(s->f, NULL, _IOFBF, 1 << 20);
@@ -93,14 +140,17 @@ int out_stream_commit(struct out_stream *s, struct err *e)
 		saved = errno;
 		s->f = NULL;
 		unlink(s->tmp);
+		out_pending(NULL);
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", s->path, err_sys(saved));
 	}
 	s->f = NULL;
 	if (rename(s->tmp, s->path)) {
 		saved = errno;
 		unlink(s->tmp);
+		out_pending(NULL);
 		return err_set(e, EXIT_ENV, "cannot write '%s': %s", s->path, err_sys(saved));
 	}
+	out_pending(NULL);
 	return 0;
 }
 
@@ -111,4 +161,5 @@ void out_stream_abort(struct out_stream *s)
 	s->f = NULL;
 	if (s->tmp[0])
 		unlink(s->tmp);
+	out_pending(NULL);
 }

@@ -16,6 +16,13 @@
  */
 int out_write(const char *path, const char *data, size_t len, struct err *e);
 
+/*
+ * Make SIGTERM, SIGINT, SIGHUP and SIGQUIT remove the temporary file being
+ * written before the process dies, and make writes past the file-size limit
+ * fail (EFBIG) rather than kill the process.  Call once, from main().
+ */
+void out_guard_install(void);
+
 #endif
 
 /*

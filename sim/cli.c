@@ -268,6 +268,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	cli_find_exe_dir(argv[0]);
+	out_guard_install();
 	if (argc < 2) {
 		cli_usage_hint(&c);
 		return EXIT_USAGE;

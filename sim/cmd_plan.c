@@ -5,6 +5,7 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "cli_plan.h"
+#include "search.h"
 #include "report.h"
 #include "units.h"
 
@@ -399,28 +400,356 @@ cJSON *plan_render_json(const struct plan *p)
 	return o;
 }
 
-static int plan_parse(struct cli *c, struct plan_args *a)
+/* Planner options: a workload and targets turn 'plan' into a search. */
+struct planner {
+	int on;
+	struct slo slo;
+	double tokens_per_day, tps_user;
+	enum objective objective;
+	int disaggregation;      /* -1 both */
+	const char *emit;        /* "vllm", "sglang" or NULL */
+	int pin_weights, pin_kv, pin_tp, pin_pp;
+};
+
+static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 {
-	while (cli_more(c))
-		if (!cli_common(c) && !plan_cli_take(c, a))
+	const char *v;
+	int r;
+
+	pl->slo.ttft_s = pl->slo.tpot_s = NAN;
+	pl->disaggregation = -1;
+	while (cli_more(c)) {
+		if (cli_common(c))
+			continue;
+		if ((r = cli_opt(c, "--rate", &v)) != 0) {
+			if (r > 0 && cli_number(c, "--rate", v, UNIT_COUNT, &pl->slo.rate) > 0)
+				pl->on = 1;
+		} else if ((r = cli_opt(c, "--tokens-per-day", &v)) != 0) {
+			if (r > 0 && cli_number(c, "--tokens-per-day", v, UNIT_COUNT, &pl->tokens_per_day) > 0)
+				pl->on = 1;
+		} else if ((r = cli_opt(c, "--ttft", &v)) != 0) {
+			if (r > 0 && cli_number(c, "--ttft", v, UNIT_PLAIN, &pl->slo.ttft_s) > 0)
+				pl->on = 1;
+		} else if ((r = cli_opt(c, "--tpot", &v)) != 0) {
+			if (r > 0 && cli_number(c, "--tpot", v, UNIT_PLAIN, &pl->slo.tpot_s) > 0)
+				pl->on = 1;
+		} else if ((r = cli_opt(c, "--tps-user", &v)) != 0) {
+			if (r > 0 && cli_number(c, "--tps-user", v, UNIT_PLAIN, &pl->tps_user) > 0)
+				pl->on = 1;
+		} else if ((r = cli_opt(c, "--objective", &v)) != 0) {
+			if (r <= 0)
+				continue;
+			pl->objective = !strcmp(v, "cost") ? OBJ_COST : !strcmp(v, "gpus") ? OBJ_GPUS :
+					!strcmp(v, "power") ? OBJ_POWER : (enum objective)-1;
+			if ((int)pl->objective < 0)
+				err_set(&c->err, EXIT_USAGE, "'--objective' expects cost, gpus or power, got '%s'", v);
+		} else if ((r = cli_opt(c, "--disaggregation", &v)) != 0) {
+			if (r <= 0)
+				continue;
+			pl->disaggregation = !strcmp(v, "auto") ? -1 : !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -2;
+			if (pl->disaggregation == -2)
+				err_set(&c->err, EXIT_USAGE, "'--disaggregation' expects auto, on or off, got '%s'", v);
+		} else if ((r = cli_opt(c, "--emit", &v)) != 0) {
+			if (r > 0 && strcmp(v, "vllm") && strcmp(v, "sglang"))
+				err_set(&c->err, EXIT_USAGE, "'--emit' expects vllm or sglang, got '%s'", v);
+			else if (r > 0)
+				pl->emit = v;
+		} else if (!plan_cli_take(c, a)) {
 			cli_unknown(c);
-	return c->err.code;
+		}
+	}
+	if (c->err.code)
+		return c->err.code;
+	if (pl->tps_user > 0) {
+		if (!isnan(pl->slo.tpot_s))
+			return err_set(&c->err, EXIT_USAGE, "give '--tpot' or '--tps-user', not both");
+		pl->slo.tpot_s = 1 / pl->tps_user;
+	}
+	if ((pl->slo.tpot_s <= 0) || (pl->slo.ttft_s <= 0))
+		return err_set(&c->err, EXIT_USAGE, "'--tpot' and '--ttft' are seconds and must be positive");
+	if (pl->emit && !pl->on)
+		return err_set(&c->err, EXIT_USAGE, "'--emit' needs a workload to plan for: '--rate' or '--tokens-per-day'");
+	return 0;
+}
+
+/* Which options did the user pin (the search then keeps them)? */
+static void plan_pins(const struct plan_args *a, struct planner *pl)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		const char *n = a->set[i].o->name;
+		pl->pin_weights |= !strcmp(n, "--weights");
+		pl->pin_kv |= !strcmp(n, "--kv-dtype");
+		if (!strcmp(n, "--tp"))
+			pl->pin_tp = (int)a->set[i].v;
+		if (!strcmp(n, "--pp"))
+			pl->pin_pp = (int)a->set[i].v;
+	}
+}
+
+static const char *const objective_names[] = {"cost ($/day)", "GPUs", "facility power"};
+
+static void plan_table_candidate(struct sbuf *b, const char *title, const struct candidate *c,
+				 const struct hw *hws)
+{
+	const struct deployment *d = &c->d;
+
+	sbuf_printf(b, "%s: %s, %s\n", title, hws[c->hw].name, c->disaggregated ? "disaggregated prefill and decode" : "aggregated");
+	sbuf_printf(b, "  layout         tp %g x dp %g x pp %g = %g GPUs per instance, ep %g, %g micro-batch(es)%s\n",
+		    d->tp, d->dp, d->pp, c->instance_gpus, d->ep, d->w.micro_batches, d->mtp > 0 ? ", MTP 1" : "");
+	sbuf_printf(b, "  precision      %s weights, %s KV cache\n", d->weights.name, d->kv.name);
+	sbuf_printf(b, "  batch          %g sequences per attention group (%.0f fit per instance at %g tokens)\n",
+		    d->w.batch, c->max_sequences, d->context);
+	if (c->disaggregated)
+		sbuf_printf(b, "  GPUs           %g = %g prefill + %g decode\n", c->gpus, c->prefill_gpus, c->decode_gpus);
+	else
+		sbuf_printf(b, "  GPUs           %g\n", c->gpus);
+	sbuf_printf(b, "  latency        TPOT %.2f ms (%.1f tokens/s per user), TTFT %.3f s\n", c->tpot_s * 1e3,
+		    c->tps_user, c->ttft_s);
+	sbuf_printf(b, "  throughput     %.0f decode and %.0f prefill tokens/s per GPU\n", c->decode_tps_gpu,
+		    c->prefill_tps_gpu);
+	sbuf_printf(b, "  cost           $%.0f per day; facility %.1f kW\n", c->usd_per_day, c->facility_kw);
+}
+
+/* Launch settings for the serving engine (flag names of vLLM and SGLang). */
+static void plan_emit(struct sbuf *b, const char *engine, const struct model *m, const struct candidate *c)
+{
+	const struct deployment *d = &c->d;
+	int fp8kv = d->kv.bits == 8;
+	const char *roles[2] = {"prefill", "decode"};
+	int i, n = c->disaggregated ? 2 : 1;
+
+	sbuf_printf(b, "\nlaunch (%s, one instance of %g GPUs; model path: your copy of %s):\n", engine,
+		    c->instance_gpus, m->display);
+	for (i = 0; i < n; i++) {
+		if (!strcmp(engine, "vllm")) {
+			sbuf_printf(b, "  vllm serve MODEL --tensor-parallel-size %g --pipeline-parallel-size %g", d->tp, d->pp);
+			if (d->dp > 1)
+				sbuf_printf(b, " --data-parallel-size %g", d->dp);
+			if (d->ep > 1)
+				sbuf_printf(b, " --enable-expert-parallel");
+			sbuf_printf(b, " --max-num-seqs %g --max-model-len %g --gpu-memory-utilization %g",
+				    d->w.batch * d->dp, d->context, d->mem_fraction);
+			if (fp8kv)
+				sbuf_printf(b, " --kv-cache-dtype fp8");
+			if (d->mtp > 0)
+				sbuf_printf(b, " --speculative-config '{\"method\": \"deepseek_mtp\", \"num_speculative_tokens\": %g}'", d->mtp);
+		} else {
+			sbuf_printf(b, "  python -m sglang.launch_server --model-path MODEL --tp %g", d->tp * d->dp);
+			if (d->dp > 1)
+				sbuf_printf(b, " --dp %g --enable-dp-attention", d->dp);
+			if (d->ep > 1)
+				sbuf_printf(b, " --ep-size %g", d->ep);
+			if (d->pp > 1)
+				sbuf_printf(b, " --pp-size %g", d->pp);
+			sbuf_printf(b, " --max-running-requests %g --context-length %g --mem-fraction-static %g",
+				    d->w.batch * d->dp, d->context, d->mem_fraction);
+			if (fp8kv)
+				sbuf_printf(b, " --kv-cache-dtype fp8_e4m3");
+			if (c->disaggregated)
+				sbuf_printf(b, " --disaggregation-mode %s", roles[i]);
+		}
+		sbuf_printf(b, "%s\n", c->disaggregated && !strcmp(engine, "vllm") ? (i ? "   # decode pool" : "   # prefill pool") : "");
+	}
+	sbuf_printf(b, "  (%s: %g instance(s)%s)\n", c->disaggregated ? "pools" : "replicas",
+		    c->gpus / c->instance_gpus, c->disaggregated ? " in all, prefill and decode" : "");
+}
+
+static cJSON *plan_json_candidate(const struct candidate *c, const struct hw *hws)
+{
+	cJSON *o = cJSON_CreateObject();
+	const struct deployment *d = &c->d;
+
+	cJSON_AddStringToObject(o, "hw", hws[c->hw].name);
+	report_num(o, "gpus", c->gpus);
+	report_num(o, "instance_gpus", c->instance_gpus);
+	report_num(o, "tp", d->tp);
+	report_num(o, "dp", d->dp);
+	report_num(o, "ep", d->ep);
+	report_num(o, "pp", d->pp);
+	report_num(o, "batch", d->w.batch);
+	report_num(o, "micro_batches", d->w.micro_batches);
+	report_num(o, "mtp", d->mtp);
+	cJSON_AddStringToObject(o, "weights", d->weights.name);
+	cJSON_AddStringToObject(o, "kv_dtype", d->kv.name);
+	cJSON_AddBoolToObject(o, "disaggregated", c->disaggregated);
+	report_num(o, "prefill_gpus", c->prefill_gpus);
+	report_num(o, "decode_gpus", c->decode_gpus);
+	report_num(o, "tpot_s", c->tpot_s);
+	report_num(o, "ttft_s", c->ttft_s);
+	report_num(o, "tokens_per_s_per_user", c->tps_user);
+	report_num(o, "usd_per_day", c->usd_per_day);
+	report_num(o, "facility_kw", c->facility_kw);
+	return o;
+}
+
+static cJSON *plan_json_search(const struct search_result *r, const struct hw *hws,
+			       const struct planner *pl)
+{
+	cJSON *o = cJSON_CreateObject(), *x, *arr;
+	int i;
+
+	x = cJSON_AddObjectToObject(o, "workload");
+	report_num(x, "rate_per_s", pl->slo.rate);
+	report_num(x, "ttft_s", pl->slo.ttft_s);
+	report_num(x, "tpot_s", pl->slo.tpot_s);
+	cJSON_AddBoolToObject(o, "feasible", r->found);
+	if (r->found) {
+		cJSON_AddItemToObject(o, "deployment", plan_json_candidate(&r->best, hws));
+		x = cJSON_AddObjectToObject(o, "cost");
+		report_num(x, "usd_per_day", r->best.usd_per_day);
+		x = cJSON_AddObjectToObject(o, "latency");
+		report_num(x, "tpot_s", r->best.tpot_s);
+		report_num(x, "ttft_s", r->best.ttft_s);
+	}
+	if (r->have_runner_up)
+		cJSON_AddItemToObject(o, "runner_up", plan_json_candidate(&r->runner_up, hws));
+	x = cJSON_AddObjectToObject(o, "search");
+	report_num(x, "families", (double)r->families);
+	report_num(x, "evaluations", (double)r->evaluations);
+	report_num(x, "pruned", (double)r->pruned);
+	for (i = 1; i < REJ_KINDS; i++)
+		report_num(x, search_reject_name((enum reject)i), (double)r->rejected_by[i]);
+	arr = cJSON_AddArrayToObject(o, "rejected");
+	for (i = 0; i < r->nrej; i++) {
+		const struct rejected *j = &r->rej[i];
+		x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "hw", hws[j->hw].name);
+		report_num(x, "tp", j->tp);
+		report_num(x, "dp", j->dp);
+		report_num(x, "ep", j->ep);
+		report_num(x, "pp", j->pp);
+		report_num(x, "micro_batches", j->mb);
+		report_num(x, "mtp", j->mtp);
+		cJSON_AddStringToObject(x, "weights", j->weights);
+		cJSON_AddStringToObject(x, "kv_dtype", j->kv);
+		cJSON_AddStringToObject(x, "reason", search_reject_name(j->why));
+		report_num(x, "value", j->value);
+		cJSON_AddItemToArray(arr, x);
+	}
+	return o;
+}
+
+/* The rejected family that came closest, for each reason. */
+static void plan_table_rejected(struct sbuf *b, const struct search_result *r, const struct hw *hws,
+				const struct planner *pl)
+{
+	int why, i;
+
+	sbuf_printf(b, "\nrejected families:");
+	for (why = 1; why < REJ_KINDS; why++)
+		if (r->rejected_by[why])
+			sbuf_printf(b, " %ld %s;", r->rejected_by[why], search_reject_plural((enum reject)why));
+	sbuf_printf(b, "\n");
+	for (why = REJ_TPOT; why <= REJ_TTFT; why++) {
+		const struct rejected *best = NULL;
+		for (i = 0; i < r->nrej; i++)
+			if (r->rej[i].why == (enum reject)why && (!best || r->rej[i].value < best->value))
+				best = &r->rej[i];
+		if (best)
+			sbuf_printf(b, "  closest that %s: %s tp %g dp %g ep %g pp %g, %s %s: %.2f ms against %.2f ms at batch %s\n",
+				    search_reject_name((enum reject)why), hws[best->hw].name, best->tp, best->dp,
+				    best->ep, best->pp, best->weights, best->kv, best->value * 1e3,
+				    (why == REJ_TPOT ? pl->slo.tpot_s : pl->slo.ttft_s) * 1e3,
+				    why == REJ_TPOT ? "1 (unloaded)" : "1");
+	}
+}
+
+static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
+{
+	static struct hw hws[16];
+	static struct search_result r;
+	static struct params pc;
+	static const char *w1[2], *k1[2];
+	struct search_space sp;
+	struct deployment base;
+	struct model m;
+	char list[1024], *name, *save = NULL;
+	int n = 0;
+
+	if (cli_load_model(c, NULL, &m))
+		return c->err.code;
+	if (!c->hw_arg)
+		return err_set(&c->err, EXIT_USAGE, "the planner needs '--hw NAME[,NAME...]'");
+	snprintf(list, sizeof list, "%s", c->hw_arg);
+	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		if (n == 16)
+			return err_set(&c->err, EXIT_USAGE, "the planner takes at most 16 hardware cards");
+		if (cli_load_hw(c, name, &hws[n++]))
+			return c->err.code;
+	}
+	plan_cli_apply(&m, a, &base);
+	plan_pins(a, pl);
+	if (pl->tokens_per_day > 0)
+		pl->slo.rate = pl->tokens_per_day / (base.w.isl + base.w.osl) / 86400;
+	memset(&sp, 0, sizeof sp);
+	sp.hws = hws;
+	sp.nhws = n;
+	sp.objective = pl->objective;
+	sp.disaggregation = pl->disaggregation;
+	sp.fixed_tp = pl->pin_tp;
+	sp.fixed_pp = pl->pin_pp;
+	w1[0] = base.weights.name;
+	k1[0] = base.kv.name;
+	sp.weights = w1;                     /* the model's format unless --weights says */
+	sp.kvs = pl->pin_kv ? k1 : NULL;     /* bf16 and fp8 unless --kv-dtype says */
+	params_count(&m, &pc);
+	if (search_run(&m, &pc, &base, &pl->slo, &sp, &r, &c->err))
+		return c->err.code;
+	if (c->format == FMT_TABLE) {
+		struct sbuf *b = &c->buf;
+		sbuf_printf(b, "mlasim plan: %s for %.3g requests/s (isl %g, osl %g, prefix hit %.0f%%)",
+			    m.display, pl->slo.rate, base.w.isl, base.w.osl, base.w.prefix_hit * 100);
+		if (!isnan(pl->slo.ttft_s))
+			sbuf_printf(b, ", TTFT <= %g s", pl->slo.ttft_s);
+		if (!isnan(pl->slo.tpot_s))
+			sbuf_printf(b, ", TPOT <= %g ms", pl->slo.tpot_s * 1e3);
+		sbuf_printf(b, "\nobjective: %s; searched %ld families (%ld plan evaluations, %ld pruned by bound)\n\n",
+			    objective_names[pl->objective], r.families, r.evaluations, r.pruned);
+		if (r.found)
+			plan_table_candidate(b, "best", &r.best, hws);
+		else
+			sbuf_printf(b, "nothing meets the targets on %s\n", c->hw_arg);
+		if (r.have_runner_up) {
+			sbuf_printf(b, "\n");
+			plan_table_candidate(b, "runner-up", &r.runner_up, hws);
+		}
+		plan_table_rejected(b, &r, hws, pl);
+		if (r.found && pl->emit)
+			plan_emit(b, pl->emit, &m, &r.best);
+	} else {
+		cJSON *j = plan_json_search(&r, hws, pl);
+		if (c->format == FMT_CSV) {
+			report_csv_flat(&c->buf, j);
+			cJSON_Delete(j);
+		} else {
+			report_json(&c->buf, j);
+		}
+	}
+	if (cli_emit(c))
+		return c->err.code;
+	return r.found ? EXIT_OK : EXIT_NO;
 }
 
 int cmd_plan(struct cli *c)
 {
 	static struct plan p;
 	static struct plan_args a;
+	static struct planner pl;
 	struct model m;
 	struct hw h;
 	struct deployment d;
 	cJSON *j;
 
 	memset(&a, 0, sizeof a);
-	if (plan_parse(c, &a))
+	memset(&pl, 0, sizeof pl);
+	if (plan_parse(c, &a, &pl))
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
+	if (pl.on)
+		return plan_search(c, &a, &pl);
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
 		return c->err.code;
 	plan_cli_apply(&m, &a, &d);

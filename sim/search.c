@@ -1,0 +1,318 @@
+/* search.c - the capacity planner; the method is in search.h */
+#include <math.h>
+#include <string.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_roots.h>
+#include "search.h"
+
+/* Largest instance the search builds (GPUs): a few NVL72 racks or 64 HGX nodes. */
+#define SEARCH_MAX_INSTANCE 512
+
+struct family {
+	const struct model *m;
+	const struct params *pc;
+	const struct hw *h;
+	int hw;
+	struct deployment d;
+	const struct slo *slo;
+	struct search_result *r;
+	struct plan p;           /* scratch */
+	double prefill_share_num; /* S / prefill tokens/s per GPU (aggregated mode) */
+	int aggregated;
+	struct err e;
+};
+
+const char *search_reject_name(enum reject why)
+{
+	static const char *const names[REJ_KINDS] = {
+		"", "does not fit", "misses TPOT", "misses TTFT", "exceeds rack power", "has no price",
+	};
+	return names[why];
+}
+
+const char *search_reject_plural(enum reject why)
+{
+	static const char *const names[REJ_KINDS] = {
+		"", "do not fit", "miss TPOT", "miss TTFT", "exceed rack power", "have no price (--gpu-hour-usd)",
+	};
+	return names[why];
+}
+
+static void search_reject(struct family *f, enum reject why, double value)
+{
+	struct search_result *r = f->r;
+	struct rejected *x;
+
+	r->rejected_by[why]++;
+	if (r->nrej == SEARCH_MAX_REJECTED)
+		return;
+	x = &r->rej[r->nrej++];
+	x->hw = f->hw;
+	x->tp = f->d.tp;
+	x->dp = f->d.dp;
+	x->ep = f->d.ep;
+	x->pp = f->d.pp;
+	x->mb = f->d.w.micro_batches;
+	x->mtp = f->d.mtp;
+	snprintf(x->weights, sizeof x->weights, "%s", f->d.weights.name);
+	snprintf(x->kv, sizeof x->kv, "%s", f->d.kv.name);
+	x->why = why;
+	x->value = value;
+}
+
+/* Decode TPOT at batch b, as the aggregated or disaggregated pool sees it. */
+static double search_tpot(struct family *f, double b)
+{
+	double tpot, decode_s;
+
+	f->d.w.batch = b;
+	f->r->evaluations++;
+	if (plan_compute(f->m, f->h, &f->d, f->pc, &f->p, &f->e))
+		return INFINITY;
+	tpot = f->p.perf.tpot_s;
+	if (!f->aggregated)
+		return tpot;
+	/* decode stalls while the same GPUs prefill: share of GPU time in prefill */
+	decode_s = f->d.w.osl / f->p.perf.decode_tps_gpu;
+	return tpot / (1 - f->prefill_share_num / (f->prefill_share_num + decode_s));
+}
+
+static double search_root_fn(double b, void *arg)
+{
+	struct family *f = arg;
+
+	return search_tpot(f, b) - f->slo->tpot_s;
+}
+
+/* Largest batch in [lo, hi] whose TPOT meets the target (TPOT(lo) meets it). */
+static double search_batch(struct family *f, double lo, double hi)
+{
+	gsl_function fn = {search_root_fn, f};
+	gsl_root_fsolver *s;
+	double root = lo, b;
+	int i;
+
+	if (isnan(f->slo->tpot_s) || search_tpot(f, hi) <= f->slo->tpot_s)
+		return hi;
+	s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
+	if (!s)
+		return lo;
+	gsl_root_fsolver_set(s, &fn, lo, hi);
+	for (i = 0; i < 50; i++) {
+		gsl_root_fsolver_iterate(s);
+		root = gsl_root_fsolver_root(s);
+		if (gsl_root_test_interval(gsl_root_fsolver_x_lower(s), gsl_root_fsolver_x_upper(s),
+					   0.5, 0) == GSL_SUCCESS)
+			break;
+	}
+	gsl_root_fsolver_free(s);
+	/* whole sequences: step down until the target holds */
+	for (b = floor(root); b > lo && search_tpot(f, b) > f->slo->tpot_s; b--)
+		;
+	return fmax(b, lo);
+}
+
+static double search_objective(const struct search_space *sp, const struct candidate *c)
+{
+	switch (sp->objective) {
+	case OBJ_GPUS: return c->gpus;
+	case OBJ_POWER: return c->facility_kw;
+	default: return c->usd_per_day;
+	}
+}
+
+static int search_same_layout(const struct candidate *a, const struct candidate *b)
+{
+	return a->hw == b->hw && a->d.tp == b->d.tp && a->d.dp == b->d.dp && a->d.ep == b->d.ep &&
+	       a->d.pp == b->d.pp && a->disaggregated == b->disaggregated;
+}
+
+/* a better than b: the objective, then fewer GPUs, then lower TPOT. */
+static int search_better(const struct candidate *a, const struct candidate *b)
+{
+	if (a->objective != b->objective)
+		return a->objective < b->objective;
+	if (a->gpus != b->gpus)
+		return a->gpus < b->gpus;
+	return a->tpot_s < b->tpot_s;
+}
+
+static void search_keep(struct search_result *r, const struct candidate *c)
+{
+	if (!r->found || search_better(c, &r->best)) {
+		if (r->found && !search_same_layout(&r->best, c)) {
+			r->runner_up = r->best;
+			r->have_runner_up = 1;
+		}
+		r->best = *c;
+		r->found = 1;
+	} else if (!search_same_layout(&r->best, c) &&
+		   (!r->have_runner_up || search_better(c, &r->runner_up))) {
+		r->runner_up = *c;
+		r->have_runner_up = 1;
+	}
+}
+
+/* Pools for the solved batch: GPUs, cost, power; then keep it if it is better. */
+static void search_price(struct family *f, const struct search_space *sp, double prefill_tps,
+			 double ttft)
+{
+	const struct slo *slo = f->slo;
+	struct candidate c;
+	double inst = f->p.mem.gpus, S = f->p.perf.prefill_new_tokens;
+	double pre = slo->rate * S / prefill_tps, dec = slo->rate * f->d.w.osl / f->p.perf.decode_tps_gpu;
+
+	memset(&c, 0, sizeof c);
+	c.hw = f->hw;
+	c.d = f->d;
+	c.disaggregated = !f->aggregated;
+	c.instance_gpus = inst;
+	if (f->aggregated) {
+		c.gpus = ceil((pre + dec) / inst) * inst;
+		c.prefill_gpus = c.decode_gpus = NAN;
+	} else {
+		c.prefill_gpus = ceil(pre / inst) * inst;
+		c.decode_gpus = ceil(dec / inst) * inst;
+		c.gpus = c.prefill_gpus + c.decode_gpus;
+	}
+	c.tpot_s = search_tpot(f, f->d.w.batch);
+	c.ttft_s = ttft;
+	c.tps_user = 1 / c.tpot_s;
+	c.decode_tps_gpu = f->p.perf.decode_tps_gpu;
+	c.prefill_tps_gpu = prefill_tps;
+	c.usd_per_day = c.gpus * f->p.power.usd_per_gpu_hour * 24;
+	c.facility_kw = c.gpus * f->p.power.facility_kw / inst;
+	c.max_sequences = f->p.mem.max_sequences_per_instance;
+	c.objective = search_objective(sp, &c);
+	if (isnan(c.objective)) {
+		search_reject(f, REJ_PRICE, NAN);
+		return;
+	}
+	search_keep(f->r, &c);
+}
+
+/* One family: memory, bounds, TTFT, the batch, the pools. */
+static void search_family(struct family *f, const struct search_space *sp)
+{
+	const struct slo *slo = f->slo;
+	double bmax, t1, prefill_tps, ttft, step1, lower, S, best;
+	int mode;
+
+	f->d.w.batch = f->d.w.micro_batches;
+	f->d.w.decode_only = 0;
+	f->r->evaluations++;
+	if (plan_compute(f->m, f->h, &f->d, f->pc, &f->p, &f->e))
+		return;                               /* cannot be laid out: not a family */
+	f->r->families++;
+	if (!f->p.mem.fits) {
+		search_reject(f, REJ_NOFIT, f->p.mem.weights_bytes_per_gpu);
+		return;
+	}
+	if (f->p.power.warnings & PW_RACK_LIMIT) {
+		search_reject(f, REJ_RACK, f->p.power.rack_full_kw);
+		return;
+	}
+	ttft = f->p.perf.ttft_s;
+	prefill_tps = f->p.perf.prefill_tps_gpu;
+	if (!isnan(slo->ttft_s) && ttft > slo->ttft_s) {
+		search_reject(f, REJ_TTFT, ttft);
+		return;
+	}
+	t1 = f->p.perf.tpot_s;
+	if (!isnan(slo->tpot_s) && t1 > slo->tpot_s) {
+		search_reject(f, REJ_TPOT, t1);
+		return;
+	}
+	bmax = floor(f->p.mem.max_sequences_per_instance / f->d.dp / f->d.pp);
+	if (bmax < f->d.w.micro_batches) {
+		search_reject(f, REJ_NOFIT, f->p.mem.weights_bytes_per_gpu);
+		return;
+	}
+	/* bound: tokens/s per GPU at any batch <= bmax x tokens per step / (step at batch 1 x tp) */
+	step1 = f->p.perf.decode.t_step;
+	S = f->p.perf.prefill_new_tokens;
+	f->d.w.decode_only = 1;
+	for (mode = 0; mode < 2; mode++) {
+		if ((sp->disaggregation == 0 && mode == 1) || (sp->disaggregation == 1 && mode == 0))
+			continue;
+		f->aggregated = mode == 0;
+		f->prefill_share_num = S / prefill_tps;
+		lower = slo->rate * ((f->aggregated ? S / prefill_tps : 0) +
+				     f->d.w.osl * step1 * f->d.tp / (bmax * f->p.perf.tokens_per_step));
+		/* the objective this family could reach at best; skip it when even that
+		 * cannot beat the runner-up (so best and runner-up stay exact) */
+		best = f->r->have_runner_up ? f->r->runner_up.objective : INFINITY;
+		lower *= sp->objective == OBJ_GPUS ? 1 :
+			 sp->objective == OBJ_POWER ? f->p.power.facility_kw / f->p.mem.gpus :
+			 f->p.power.usd_per_gpu_hour * 24;
+		if (lower >= best) {
+			f->r->pruned++;
+			continue;
+		}
+		f->d.w.batch = search_batch(f, f->d.w.micro_batches, bmax);
+		if (search_tpot(f, f->d.w.batch) > (isnan(slo->tpot_s) ? INFINITY : slo->tpot_s)) {
+			search_reject(f, REJ_TPOT, search_tpot(f, f->d.w.batch));
+			continue;
+		}
+		search_price(f, sp, prefill_tps, ttft);
+	}
+}
+
+static const char *const default_kvs[] = {"bf16", "fp8", NULL};
+
+int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
+	       const struct slo *slo, const struct search_space *sp, struct search_result *r,
+	       struct err *e)
+{
+	static struct family f;
+	const char *const *kvs = sp->kvs ? sp->kvs : default_kvs;
+	const char *model_w[2] = {base->weights.name, NULL};
+	const char *const *ws = sp->weights ? sp->weights : model_w;
+	double tp, dp, pp, mb, mtp;
+	int hw, wi, ki, epi;
+
+	if (!(slo->rate > 0))
+		return err_set(e, EXIT_USAGE, "the planner needs a request rate: '--rate' or '--tokens-per-day'");
+	memset(r, 0, sizeof *r);
+	gsl_set_error_handler_off();
+	for (hw = 0; hw < sp->nhws; hw++) {
+		const struct hw *h = &sp->hws[hw];
+		double domain = isnan(h->scale_up.domain_gpus) ? 1 : h->scale_up.domain_gpus;
+		for (tp = 1; tp <= fmin(domain, m->heads); tp *= 2) {
+			if ((sp->fixed_tp && tp != sp->fixed_tp) || fmod(m->heads, tp) != 0)
+				continue;
+			for (pp = 1; pp <= 4; pp *= 2) {
+				if (sp->fixed_pp && pp != sp->fixed_pp)
+					continue;
+				for (dp = 1; tp * dp * pp <= SEARCH_MAX_INSTANCE; dp *= 2) {
+					if (!m->is_moe && dp > 1)
+						break;
+					for (epi = 0; epi < (m->is_moe && tp * dp > 1 ? 2 : 1); epi++)
+					for (mb = 1; mb <= (epi ? 2 : 1); mb++)
+					for (mtp = 0; mtp <= (m->mtp_layers > 0 ? 1 : 0); mtp++)
+					for (wi = 0; ws[wi]; wi++)
+					for (ki = 0; kvs[ki]; ki++) {
+						f.m = m;
+						f.pc = pc;
+						f.h = h;
+						f.hw = hw;
+						f.slo = slo;
+						f.r = r;
+						f.d = *base;
+						f.d.tp = tp;
+						f.d.dp = dp;
+						f.d.pp = pp;
+						f.d.ep = epi ? tp * dp : 1;
+						f.d.w.micro_batches = mb;
+						f.d.mtp = f.d.w.mtp_depth = mtp;
+						if (precision_parse_weights(ws[wi], "--weights", &f.d.weights, e) ||
+						    precision_parse_kv(kvs[ki], "--kv-dtype", &f.d.kv, e))
+							return e->code;
+						search_family(&f, sp);
+					}
+				}
+			}
+		}
+	}
+	return 0;
+}

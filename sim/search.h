@@ -1,0 +1,93 @@
+/*
+ * search.h - the capacity planner: the cheapest deployment that serves a
+ * workload within its latency targets.
+ *
+ * A family is one layout of one model on one card: tp, dp, ep, pp,
+ * micro-batches, KV dtype, weight format, MTP on or off.  For each family:
+ *  1. memory at batch 1 (prune: the weights do not fit);
+ *  2. TPOT at batch 1 (prune: it misses the target even unloaded);
+ *  3. the largest batch that meets the TPOT target, solved with GSL's Brent
+ *     root finder on TPOT(batch) - target (TPOT grows with batch), capped by the
+ *     sequences that fit in HBM;
+ *  4. TTFT of one request at that layout (prune: it misses the target);
+ *  5. the GPUs the request rate needs: prefill GPU-seconds rate x S / prefill
+ *     tokens/s per GPU, decode rate x osl / decode tokens/s per GPU, rounded up
+ *     to whole instances.  Disaggregated: separate pools of that layout.
+ *     Aggregated: one pool doing both; decode stalls while prefill runs, so its
+ *     TPOT is TPOT / (1 - prefill share of the GPU time), solved the same way;
+ *  6. cost per day (GPU-hours), GPUs, or facility power, the objective;
+ *     a family whose rack exceeds the card's rack power is rejected.
+ * A family is skipped before step 3 when even its best possible GPU count
+ * (all the memory's batch at the unloaded TPOT) cannot beat the best found.
+ */
+#ifndef MLASIM_SEARCH_H
+#define MLASIM_SEARCH_H
+
+#include "plan.h"
+
+enum objective { OBJ_COST, OBJ_GPUS, OBJ_POWER };
+
+enum reject {
+	REJ_NONE, REJ_NOFIT, REJ_TPOT, REJ_TTFT, REJ_RACK, REJ_PRICE, REJ_KINDS,
+};
+
+struct slo {
+	double rate;             /* requests per second */
+	double ttft_s;           /* NAN: no target */
+	double tpot_s;           /* NAN: no target */
+};
+
+struct candidate {
+	int hw;                  /* index of the card */
+	struct deployment d;     /* the decode layout with the batch solved */
+	int disaggregated;
+	double instance_gpus;
+	double prefill_gpus, decode_gpus, gpus;
+	double tpot_s, ttft_s, tps_user, decode_tps_gpu, prefill_tps_gpu;
+	double usd_per_day, facility_kw;
+	double max_sequences;    /* per instance, at the context */
+	double objective;
+};
+
+#define SEARCH_MAX_REJECTED 4096
+
+struct rejected {
+	int hw;
+	double tp, dp, ep, pp, mb, mtp;
+	char weights[24], kv[24];
+	enum reject why;
+	double value;            /* the miss: TPOT or TTFT at batch 1, kW, bytes over */
+};
+
+struct search_result {
+	struct candidate best, runner_up;
+	int found, have_runner_up;
+	struct rejected rej[SEARCH_MAX_REJECTED];
+	int nrej;
+	long rejected_by[REJ_KINDS];
+	long families, evaluations, pruned;
+};
+
+struct search_space {
+	const struct hw *hws;
+	int nhws;
+	const char *const *weights;  /* formats to try (NULL-terminated); NULL: the model's */
+	const char *const *kvs;      /* KV dtypes to try; NULL: bf16 and fp8 */
+	int fixed_tp, fixed_pp;      /* 0: searched */
+	enum objective objective;
+	int disaggregation;          /* -1 both, 0 aggregated only, 1 disaggregated only */
+};
+
+/*
+ * Find the best deployment of model m (params pc) for workload `base` (isl,
+ * osl, prefix hit, context, ...) under `slo` over `space`.  Returns 0 (r->found
+ * says whether anything met the targets) or an error for bad arguments.
+ */
+int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
+	       const struct slo *slo, const struct search_space *space, struct search_result *r,
+	       struct err *e);
+
+const char *search_reject_name(enum reject why);     /* "misses TPOT" */
+const char *search_reject_plural(enum reject why);   /* "miss TPOT" */
+
+#endif
