@@ -46,6 +46,7 @@ const char help_kv[] =
 
 const char help_plan[] =
 "usage: mlasim plan --model M --hw H [parallelism] [workload] [options]\n"
+"       mlasim plan --model M --hw A[,B,...] --rate R [--ttft S] [--tpot S] [options]\n"
 "\n"
 "Size one deployment and predict its speed: parameters, weight bytes, memory per\n"
 "GPU and the sequences that fit; decode TPOT and tokens/s per GPU and per user;\n"
@@ -142,8 +143,30 @@ const char help_plan[] =
 "power.joules_per_token, power.joules_per_token_prefill, cost.usd_per_mtok_input,\n"
 "cost.usd_per_mtok_output, cost.usd_per_day.\n"
 "\n"
+"planner (a workload and targets turn plan into a search for the cheapest\n"
+"deployment; the parallelism options above then pin what they name):\n"
+"  --rate R             requests per second;  --tokens-per-day N  instead: input +\n"
+"                       output tokens a day (rate = N / (isl + osl) / 86400)\n"
+"  --ttft S, --tpot S   targets in seconds (--tps-user X: TPOT = 1/X)\n"
+"  --hw A,B,C           the cards to choose from\n"
+"  --objective O        cost ($/day at the cards' GPU-hour prices, the default),\n"
+"                       gpus, or power (facility kW)\n"
+"  --disaggregation D   auto (try both, default), on (separate prefill and decode\n"
+"                       pools) or off (one pool; decode stalls while it prefills)\n"
+"  --emit vllm|sglang   print launch settings for the chosen deployment\n"
+"  Unless --context is given, memory holds isl + osl tokens per sequence and\n"
+"  decode reads isl + osl/2 on average.\n"
+"  Families (card x tp x dp x ep x pp x micro-batches x KV dtype x MTP) that do\n"
+"  not fit, miss TPOT unloaded or miss TTFT are rejected; for the rest the largest\n"
+"  batch meeting TPOT is solved (GSL Brent root finding) and the pools sized for\n"
+"  the rate.  Exit 1 when nothing meets the targets, with the closest misses.\n"
+"  json keys: deployment.{hw,gpus,tp,dp,ep,pp,batch,disaggregated,prefill_gpus,\n"
+"  decode_gpus}, cost.usd_per_day, latency.{tpot_s,ttft_s}, runner_up, rejected[].\n"
+"\n"
 "examples:\n"
 "  mlasim plan --model v3 --hw h800 --dp 32 --ep 32 --batch 64 --micro-batches 2 --mtp 1\n"
+"  mlasim plan --model v3 --hw h800,h200,gb200 --rate 10 --ttft 2 --tpot 0.05 \\\n"
+"         --gpu-hour-usd 3 --emit sglang\n"
 "  mlasim plan --model llama-3.1-70b --hw h100 --tp 4 --batch 32 --context 8k\n";
 
 const char help_chart[] =

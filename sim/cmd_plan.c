@@ -408,7 +408,7 @@ struct planner {
 	enum objective objective;
 	int disaggregation;      /* -1 both */
 	const char *emit;        /* "vllm", "sglang" or NULL */
-	int pin_weights, pin_kv, pin_tp, pin_pp;
+	int pin_weights, pin_kv, pin_tp, pin_pp, pin_context;
 };
 
 static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
@@ -481,6 +481,7 @@ static void plan_pins(const struct plan_args *a, struct planner *pl)
 		const char *n = a->set[i].o->name;
 		pl->pin_weights |= !strcmp(n, "--weights");
 		pl->pin_kv |= !strcmp(n, "--kv-dtype");
+		pl->pin_context |= !strcmp(n, "--context");
 		if (!strcmp(n, "--tp"))
 			pl->pin_tp = (int)a->set[i].v;
 		if (!strcmp(n, "--pp"))
@@ -683,6 +684,12 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 	plan_pins(a, pl);
 	if (pl->tokens_per_day > 0)
 		pl->slo.rate = pl->tokens_per_day / (base.w.isl + base.w.osl) / 86400;
+	if (!pl->pin_context) {
+		/* each sequence needs room for its whole length; decode reads on average
+		 * the prompt and half the answer */
+		base.context = base.w.isl + base.w.osl;
+		base.w.context = base.w.isl + base.w.osl / 2;
+	}
 	memset(&sp, 0, sizeof sp);
 	sp.hws = hws;
 	sp.nhws = n;

@@ -3,12 +3,12 @@
 # On a space small enough to enumerate (Llama-3.1-70B on H100, tp 4, bf16 KV,
 # aggregated, fewest GPUs), the planner's answer equals the best of every batch
 # from 1 to what fits, evaluated one by one with sweep and the same pool formula.
-P="--model llama-3.1-70b --hw h100 --tp 4 --pp 1 --kv-dtype bf16 --isl 2048 --osl 512"
-"$M" plan $P --rate 3 --ttft 1 --tpot 0.04 --objective gpus --disaggregation off --format csv > "$T/planner.csv" 2>&1
+P="--model llama-3.1-70b --hw h100 --tp 4 --pp 1 --kv-dtype bf16 --isl 2048 --osl 512 --context 2560"
+"$M" plan $P --rate 12 --ttft 1 --tpot 0.04 --objective gpus --disaggregation off --format csv > "$T/planner.csv" 2>&1
 pg=$(grep '^deployment.gpus,' "$T/planner.csv" | cut -d, -f2)
 pb=$(grep '^deployment.batch,' "$T/planner.csv" | cut -d, -f2)
 "$M" sweep $P --batch 1..600:+1 --prefill -o "$T/brute.csv" > /dev/null 2>&1
-best=$(awk -F, -v rate=3 -v S=2048 -v osl=512 -v slo=0.04 -v ttft=1 '
+best=$(awk -F, -v rate=12 -v S=2048 -v osl=512 -v slo=0.04 -v ttft=1 '
 	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 	$c["fits"] == "true" && $c["batch_fits"] == "true" {
 		d = $c["tokens_per_s_per_gpu"]; p = $c["prefill_tokens_per_s_per_gpu"]
