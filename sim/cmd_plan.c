@@ -168,8 +168,11 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	plan_table_ops(b, &f->decode);
 	sbuf_printf(b, "\nprefill: %g-token prompts, prefix hit %.0f%%, %g tokens per step\n",
 		    w->isl, w->prefix_hit * 100, w->prefill_tokens);
-	sbuf_printf(b, "  TTFT                %.3f ms (%g new tokens per request)\n",
-		    f->ttft_s * 1e3, f->prefill_new_tokens);
+	sbuf_printf(b, "  TTFT                %.3f ms (%g new tokens per request", f->ttft_s * 1e3,
+		    f->prefill_new_tokens);
+	if (d->pp > 1)
+		sbuf_printf(b, "; pipeline bubble %.0f%%", f->prefill_bubble * 100);
+	sbuf_printf(b, ")\n");
 	sbuf_printf(b, "  throughput          %.0f tokens/s per GPU; bound: %s\n", f->prefill_tps_gpu,
 		    perf_bound_name(f->prefill.bound));
 	plan_table_classes(b, &f->prefill);
@@ -333,6 +336,7 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	report_num(x, "ttft_s", f->ttft_s);
 	report_num(x, "tokens_per_s_per_gpu", f->prefill_tps_gpu);
 	report_num(x, "new_tokens_per_request", f->prefill_new_tokens);
+	report_num(x, "pipeline_bubble", f->prefill_bubble);
 	cJSON_AddItemToObject(o, "prefill", x);
 	x = cJSON_AddObjectToObject(o, "network");
 	report_num(x, "dispatch_bytes_per_gpu_per_layer", f->decode.dispatch_bytes);

@@ -616,7 +616,12 @@ static void perf_prefill(const struct ctx *x, struct perf *p)
 	s.sq = 1;
 	perf_step(x, &p->prefill, &s, head / mb, 0);
 	p->prefill_new_tokens = S;
-	p->ttft_s = steps * p->prefill.t_step;
+	/* a step's time runs through all pp stages; chunks pipeline behind each
+	 * other, so a request's chunks take (steps + pp - 1) stage times: the
+	 * bubble (pp - 1) / (steps + pp - 1) is in TTFT, and back-to-back
+	 * requests keep every stage busy (throughput has none) */
+	p->ttft_s = (steps + x->d->pp - 1) * p->prefill.t_step / x->d->pp;
+	p->prefill_bubble = (x->d->pp - 1) / (steps + x->d->pp - 1);
 	p->prefill_tps_gpu = s.T * mb / p->prefill.t_step / x->d->tp;
 }
 
@@ -632,7 +637,7 @@ int perf_compute(const struct model *m, const struct hw *h, const struct deploym
 	perf_decode(&x, out);
 	if (w->decode_only) {
 		out->prefill.nops = 0;
-		out->prefill.t_step = out->ttft_s = out->prefill_tps_gpu = NAN;
+		out->prefill.t_step = out->ttft_s = out->prefill_tps_gpu = out->prefill_bubble = NAN;
 		out->prefill_new_tokens = round(w->isl * (1 - w->prefix_hit));
 	} else {
 		perf_prefill(&x, out);

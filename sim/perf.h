@@ -107,6 +107,7 @@ struct perf {
 	double ttft_s;
 	double prefill_new_tokens;     /* per request, after the prefix cache */
 	double prefill_tps_gpu;
+	double prefill_bubble;         /* pipeline fill share of a request's prefill */
 	double prefill_to_decode_gpus; /* GPUs of prefill per GPU of decode for the workload */
 	struct links links;
 };
