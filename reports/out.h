@@ -23,8 +23,6 @@ int out_write(const char *path, const char *data, size_t len, struct err *e);
  */
 void out_guard_install(void);
 
-#endif
-
 /*
  * Streaming output for large files: rows are written to a temporary file in
  * the same directory as they are made, and the file appears at `path` only on
@@ -44,3 +42,5 @@ int out_stream_commit(struct out_stream *s, struct err *e);
 
 /* Close and remove the temporary file; `path` is left as it was. */
 void out_stream_abort(struct out_stream *s);
+
+#endif

@@ -87,7 +87,7 @@ int cmd_net(struct cli *c);
 int cmd_report(struct cli *c);
 int cmd_sweep(struct cli *c);
 
-#endif
-
 /* Print the current command's help text to stdout; returns 0. */
 int cli_help(struct cli *c);
+
+#endif

@@ -72,7 +72,6 @@ double comm_groups_touched(double copies, double experts, double groups);
  */
 double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int *bound_out);
 
-#endif
 
 /* Collectives of 'mlasim net --collective' (NCCL conventions, hardware.md s3.3). */
 enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTOALL, COLL_P2P };
@@ -90,3 +89,5 @@ double comm_busbw_factor(enum collective c, double n);
  * lat + S x factor / bw.
  */
 double comm_collective_s(enum collective c, double n, double bytes, double bw, double lat);
+
+#endif

@@ -84,7 +84,7 @@ double model_moe_layers(const struct model *m);
 /* 1 when main layer i (0-based) is a MoE layer. */
 int model_layer_is_moe(const struct model *m, double i);
 
-#endif
-
 /* 1 when `key` is a config.json key the loader reads (for --set checking). */
 int model_key_known(const char *key);
+
+#endif

@@ -27,6 +27,8 @@
 #include "kv.h"
 #include "model.h"
 #include "params.h"
+#include "topo.h"
+#include "comm.h"
 #include "plan.h"
 #include "precision.h"
 #include "units.h"
@@ -2634,6 +2636,115 @@ struct test {
 	void (*fn)(void);
 };
 
+
+/* ---- network: fat trees and collectives (hand-derived closed forms) ---------- */
+
+static void t_topo_radices(void)
+{
+	struct topo_prices none = {NAN, NAN, NAN, NAN};
+	struct topo t;
+	struct err e;
+
+	/* FT2: k^2/2 endpoints, k leaf + k/2 spine, k^2/2 switch links */
+	CHECK_OK(topo_size(TOPO_FT2, 0, 40, 1, 1, &none, &t, &e), &e);
+	CHECK_EQ(t.endpoints, 800);          /* Fire-Flyer's "800-port fat tree" */
+	CHECK_EQ(t.switches, 60);
+	CHECK_EQ(t.links, 800);
+	CHECK_OK(topo_size(TOPO_FT2, 0, 128, 1, 1, &none, &t, &e), &e);
+	CHECK_EQ(t.endpoints, 8192);
+	CHECK_EQ(t.switches, 192);
+	CHECK_EQ(t.links, 8192);
+	CHECK_OK(topo_size(TOPO_FT2, 0, 144, 1, 1, &none, &t, &e), &e);
+	CHECK_EQ(t.endpoints, 10368);        /* Quantum-X800: 144^2/2 */
+	CHECK_EQ(t.switches, 216);
+	/* FT3 at 40 ports: 40^3/4 = 16000 endpoints, 5 x 1600/4 = 2000 switches, 40^3/2 links */
+	CHECK_OK(topo_size(TOPO_FT3, 0, 40, 1, 1, &none, &t, &e), &e);
+	CHECK_EQ(t.endpoints, 16000);
+	CHECK_EQ(t.switches, 2000);
+	CHECK_EQ(t.core, 400);
+	CHECK_EQ(t.links, 32000);
+	/* MPFT, 4 planes of radix 128: 4 x 8192 endpoints, 4 x 192 switches */
+	CHECK_OK(topo_size(TOPO_MPFT, 0, 128, 4, 1, &none, &t, &e), &e);
+	CHECK_EQ(t.endpoints, 32768);
+	CHECK_EQ(t.switches, 768);
+	CHECK_EQ(t.links, 32768);
+	/* a partial FT2: 1000 endpoints, radix 64 -> ceil(1000/32) = 32 leaves,
+	 * ceil(32 x 32 / 64) = 16 spines, 32 x 32 = 1024 uplinks */
+	CHECK_OK(topo_size(TOPO_FT2, 1000, 64, 1, 1, &none, &t, &e), &e);
+	CHECK_EQ(t.leaf, 32);
+	CHECK_EQ(t.spine, 16);
+	CHECK_EQ(t.links, 1024);
+	CHECK_EQ(t.endpoint_links, 1000);
+	/* 3:1 oversubscription: 48 ports down, 16 up, 48 x 64 = 3072 endpoints */
+	CHECK_OK(topo_size(TOPO_FT2, 0, 64, 1, 3, &none, &t, &e), &e);
+	CHECK_EQ(t.endpoints, 3072);
+	CHECK_EQ(t.spine, 16);              /* 64 leaves x 16 up / 64 ports */
+	/* bad shapes */
+	CHECK_RC(topo_size(TOPO_FT2, 0, 63, 1, 1, &none, &t, &e), EXIT_USAGE, &e);
+	CHECK_RC(topo_size(TOPO_FT2, 0, 2, 1, 1, &none, &t, &e), EXIT_USAGE, &e);
+	CHECK_RC(topo_size(TOPO_MPFT, 0, 64, 0, 1, &none, &t, &e), EXIT_USAGE, &e);
+	CHECK_RC(topo_size(TOPO_FT2, 4096, 64, 1, 1, &none, &t, &e), EXIT_NO, &e);
+	CHECK(isnan(t.cost_usd) || 1);
+}
+
+static void t_topo_cost_order(void)
+{
+	struct hw h;
+	struct err e;
+	struct topo_prices pr;
+	struct topo mpft, ft3, pick;
+
+	if (!CHECK_OK(hw_load("hw/h800-sxm.json", NULL, 0, &h, &e), &e))
+		return;
+	pr = (struct topo_prices){h.scale_out.switch_usd, h.scale_out.link_usd,
+				  h.scale_out.endpoint_link_usd, h.scale_out.switch_w};
+	/* 16,384 endpoints: MPFT (8 planes) against FT3 at radix 64 */
+	CHECK_OK(topo_size(TOPO_MPFT, 16384, 64, 8, 1, &pr, &mpft, &e), &e);
+	CHECK_OK(topo_size(TOPO_FT3, 16384, 64, 1, 1, &pr, &ft3, &e), &e);
+	CHECK(mpft.cost_usd < ft3.cost_usd);
+	CHECK(mpft.cost_per_endpoint_usd < ft3.cost_per_endpoint_usd);
+	/* MPFT cost = 768 x 52900 + 16384 x 1440 + 16384 x 470 = 71,918,640 */
+	CHECK_EQ(mpft.cost_usd, 768 * 52900.0 + 16384 * 1440.0 + 16384 * 470.0);
+	CHECK_OK(topo_smallest(16384, 64, 8, 1, &pr, &pick, &e), &e);
+	CHECK(pick.kind == TOPO_MPFT);
+	CHECK_OK(topo_smallest(2000, 64, 8, 1, &pr, &pick, &e), &e);
+	CHECK(pick.kind == TOPO_FT2);
+	CHECK_RC(topo_smallest(70000, 64, 1, 1, &pr, &pick, &e), EXIT_NO, &e);
+}
+
+static void t_comm_collectives(void)
+{
+	struct hw h;
+	struct links l;
+	struct err e;
+
+	/* 1 GB all-reduce over 8 GPUs at 450 GB/s: 1e9 x 2 x 7/8 / 450e9 */
+	CHECK_REL(comm_collective_s(COLL_ALLREDUCE, 8, 1e9, 450e9, 0), 1e9 * 1.75 / 450e9, 1e-12);
+	CHECK_REL(comm_collective_s(COLL_ALLGATHER, 8, 1e9, 450e9, 3.33e-6), 3.33e-6 + 1e9 * 0.875 / 450e9, 1e-12);
+	CHECK_REL(comm_collective_s(COLL_REDUCESCATTER, 4, 1e9, 100e9, 0), 1e9 * 0.75 / 100e9, 1e-12);
+	CHECK_REL(comm_collective_s(COLL_P2P, 2, 1e9, 50e9, 2.8e-6), 2.8e-6 + 0.02, 1e-12);
+	/* MI300X mesh: 4 GPUs all-to-all use 3 of the 64 GB/s pair links */
+	CHECK_REL(comm_collective_s(COLL_ALLTOALL, 4, 1e9, 3 * 64e9, 0), 1e9 * 0.75 / 192e9, 1e-12);
+	CHECK_EQ(comm_busbw_factor(COLL_ALLREDUCE, 8), 1.75);
+	CHECK_EQ(comm_busbw_factor(COLL_ALLTOALL, 8), 0.875);
+	CHECK(comm_collective_parse("all-reduce") == COLL_ALLREDUCE);
+	CHECK(comm_collective_parse("gossip") < 0);
+	/* H800: 8 planes; one down leaves 7/8 of 400 Gb/s x 0.8 efficiency */
+	if (!CHECK_OK(hw_load("hw/h800-sxm.json", NULL, 0, &h, &e), &e))
+		return;
+	CHECK_EQ(comm_planes(&h), 8);
+	comm_links(&h, 0, 256, 1, &l);
+	CHECK_REL(l.out_bw, 50e9 * 0.8 * 7 / 8, 1e-12);
+	/* 256 GPUs over 8 planes: 32 ports a plane fit one 64-port leaf (32 down): 2.8 us */
+	CHECK(!l.cross_leaf);
+	CHECK_REL(l.out_latency_s, 2.8e-6, 1e-9);
+	/* 2048 GPUs: 256 a plane, more than a leaf: 2.8 + 2 x 0.45 = 3.7 us (ISCA Table 5) */
+	comm_links(&h, 0, 2048, 0, &l);
+	CHECK(l.cross_leaf);
+	CHECK_REL(l.out_latency_s, 3.7e-6, 1e-9);
+	CHECK_REL(l.out_bw, 50e9 * 0.8, 1e-12);
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -2690,6 +2801,9 @@ static const struct test tests[] = {
 	{"perf property: more HBM or NIC bandwidth never slows a step", t_perf_prop_bandwidth},
 	{"perf property: --ideal never slower, TPOT grows with context", t_perf_prop_ideal_context},
 	{"plan_check refuses workloads out of range", t_perf_workload_check},
+	{"topo fat trees at radix 40, 64, 128, 144; planes; partial; oversubscribed; bad shapes", t_topo_radices},
+	{"topo MPFT is cheaper than FT3 for 16,384 endpoints; the smallest tree that fits", t_topo_cost_order},
+	{"comm collectives by hand; planes down; cross-leaf latency 3.7 us", t_comm_collectives},
 };
 
 int main(void)
