@@ -48,6 +48,7 @@ help:
 	@echo "make deps       install missing Debian packages: $(DEB_DEPS)"
 	@echo "make test       build and run every test (unit, golden CLI, bad input, examples)"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
+	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
 	@echo "make demo       size DeepSeek-V3 on a GB200 NVL72 rack and on 8xH800"
 	@echo "make install    PREFIX=$(PREFIX): binary, cards, help text"
@@ -113,6 +114,7 @@ install: $(B)/mlasim
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/hw \
 	  $(DESTDIR)$(PREFIX)/share/doc/mlasim
 	install -m 755 $(B)/mlasim $(DESTDIR)$(PREFIX)/bin/mlasim
+	[ ! -x $(B)/mlasim-probe ] || install -m 755 $(B)/mlasim-probe $(DESTDIR)$(PREFIX)/bin/mlasim-probe
 	install -m 644 models/*.json $(DESTDIR)$(DATADIR)/models/
 	install -m 644 hw/*.json $(DESTDIR)$(DATADIR)/hw/
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/mlasim/README.md

@@ -143,6 +143,26 @@ static void plan_table_power(struct sbuf *b, const struct plan *p)
 			    w->usd_per_day, w->fleet_gpus);
 }
 
+/* Where the efficiencies come from: probe calibration or the card's defaults. */
+static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
+{
+	int k, first = 1;
+
+	if (!h->calibrated) {
+		sbuf_printf(b, "  efficiencies        the card's defaults (compute %.2f, memory %.2f, %.1f us per kernel); no probe calibration\n",
+			    h->kern[K_GEMM_BF16].compute, h->kern[K_GEMM_BF16].memory,
+			    h->kern[K_GEMM_BF16].t0_s * 1e6);
+		return;
+	}
+	sbuf_printf(b, "  efficiencies        calibrated on %s for", h->calibration_device[0] ? h->calibration_device : "the GPU");
+	for (k = 0; k < K_CLASSES; k++)
+		if (h->kern[k].calibrated) {
+			sbuf_printf(b, "%s %s", first ? "" : ",", hw_kclass_name((enum kclass)k));
+			first = 0;
+		}
+	sbuf_printf(b, "; the rest from the card's defaults\n");
+}
+
 static void plan_table_perf(struct sbuf *b, const struct plan *p)
 {
 	const struct perf *f = &p->perf;
@@ -154,6 +174,8 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	if (w->mtp_depth > 0)
 		sbuf_printf(b, ", MTP %g at acceptance %.2f", w->mtp_depth, w->mtp_accept);
 	sbuf_printf(b, "%s\n", w->ideal ? " (--ideal: efficiencies 1, no fixed latencies)" : "");
+	if (!w->ideal)
+		plan_table_efficiency(b, p->hw);
 	sbuf_printf(b, "  TPOT                %.3f ms per token (%.1f tokens/s per user)\n",
 		    f->tpot_s * 1e3, f->decode_tps_user);
 	sbuf_printf(b, "  throughput          %.0f tokens/s per GPU\n", f->decode_tps_gpu);
@@ -375,6 +397,15 @@ cJSON *plan_render_json(const struct plan *p)
 	x = cJSON_AddObjectToObject(o, "hardware");
 	cJSON_AddStringToObject(x, "name", p->hw->name);
 	report_num(x, "hbm_usable_bytes", p->hw->gpu.hbm_usable_bytes);
+	cJSON_AddBoolToObject(x, "calibrated", p->hw->calibrated);
+	cJSON_AddStringToObject(x, "calibration_device", p->hw->calibration_device);
+	{
+		cJSON *arr = cJSON_AddArrayToObject(x, "calibrated_kernels");
+		int k;
+		for (k = 0; k < K_CLASSES; k++)
+			if (p->hw->kern[k].calibrated)
+				cJSON_AddItemToArray(arr, cJSON_CreateString(hw_kclass_name((enum kclass)k)));
+	}
 	x = cJSON_AddObjectToObject(o, "deployment");
 	report_num(x, "gpus", p->mem.gpus);
 	report_num(x, "tp", d->tp);

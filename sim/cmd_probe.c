@@ -1,12 +1,428 @@
-/* cmd_probe.c - 'mlasim probe': placeholder until the probes land (issue: probes) */
+/*
+ * cmd_probe.c - 'mlasim probe': run the CUDA calibration probes (the runner
+ * build/mlasim-probe, built from probes/ where nvcc exists), fit efficiency
+ * curves to what they measured (calib.h) and write a calibrated hardware card.
+ *
+ * mlasim itself never links CUDA: it runs the runner next to its own
+ * executable as a child process, which writes a results file (schema
+ * mlasim.calib/1), and reads that file back.  '--from' skips the run and fits
+ * a results file recorded earlier, which is how the fitting is tested on
+ * machines without a GPU.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cjson/cJSON.h>
+#include "calib.h"
+#include "cards.h"
 #include "cli.h"
+#include "jsonx.h"
+#include "probecat.h"
+#include "report.h"
 
 const char help_probe[] =
-"usage: mlasim probe [KEY...] [-l] [-o FILE --hw BASE]\n"
+"usage: mlasim probe [KEY...] [--hw BASE] [-o FILE] [options]\n"
+"       mlasim probe --from RESULTS --hw BASE -o FILE\n"
+"       mlasim probe -l\n"
 "\n"
-"Run the CUDA calibration probes and write a calibrated hardware card.\n";
+"Run the CUDA calibration probes on this machine's NVIDIA GPU, fit the\n"
+"efficiency of each kernel class to what they measured, and write the hardware\n"
+"card BASE plus a 'calibration' section (schema mlasim.calib/1).  The engine\n"
+"then times every operator with the measured efficiencies instead of the\n"
+"card's 'efficiency' defaults.\n"
+"\n"
+"  KEY...           probes to run (default: all of them, a long sweep whose\n"
+"                   length is not yet timed on a GPU; 'mlasim probe -l' lists them)\n"
+"  -l, --list       list the probes and what each measures (needs no GPU)\n"
+"  --hw BASE        the card to calibrate (a name or a file); its peaks are the\n"
+"                   denominators of the fits.  Without it the results file is\n"
+"                   written, fitted against the runner's built-in spec table\n"
+"  -o FILE          write the calibrated card (or the results) to FILE, atomically;\n"
+"                   by convention hw/<gpu>.calibrated.json ('mlasim list' skips\n"
+"                   such files; use them by path: --hw hw/h100.calibrated.json)\n"
+"  --from RESULTS   fit a results file recorded earlier instead of running probes\n"
+"  --results FILE   keep the runner's raw results file\n"
+"  --quick          smaller sweeps: a smoke run of a few minutes\n"
+"  --device N       the GPU to measure (default 0)\n"
+"  --runner PATH    the probe runner (default: mlasim-probe next to mlasim)\n"
+"  --format json    with -l: the list as JSON\n"
+"\n"
+"The fit per kernel class (calibration.calib.<section>.<variant>.fit):\n"
+"  t = max(FLOPs / (eff_compute x peak), bytes / (eff_mem x HBM bandwidth)) + t0\n"
+"by least squares on relative error over every measured shape.  Exit status 4\n"
+"when there is no NVIDIA GPU, no driver or no runner; 3 for a results file that\n"
+"is not one.  Probes change no clock or power setting: they record them.\n";
+
+#define PROBE_MAX_KEYS 32
+
+struct probe_args {
+	const char *keys[PROBE_MAX_KEYS];
+	int nkeys;
+	int list;
+	int quick;
+	const char *from;
+	const char *results;
+	const char *runner;
+	const char *device;
+};
+
+static int probe_parse(struct cli *c, struct probe_args *a)
+{
+	const char *v;
+	int r;
+
+	while (cli_more(c)) {
+		const char *arg = c->argv[c->i];
+		if ((r = cli_common(c)) != 0)
+			continue;
+		if (cli_flag(c, "-l") || cli_flag(c, "--list")) {
+			a->list = 1;
+		} else if (cli_flag(c, "--quick")) {
+			a->quick = 1;
+		} else if ((r = cli_opt(c, "--from", &v)) != 0) {
+			a->from = r > 0 ? v : NULL;
+		} else if ((r = cli_opt(c, "--results", &v)) != 0) {
+			a->results = r > 0 ? v : NULL;
+		} else if ((r = cli_opt(c, "--runner", &v)) != 0) {
+			a->runner = r > 0 ? v : NULL;
+		} else if ((r = cli_opt(c, "--device", &v)) != 0) {
+			if (r > 0 && (strspn(v, "0123456789") != strlen(v) || !*v || strlen(v) > 3))
+				err_set(&c->err, EXIT_USAGE, "'--device' expects a GPU number such as 0, got '%s'", v);
+			a->device = v;
+		} else if (arg[0] != '-') {
+			if (!probecat_find(arg))
+				return err_set(&c->err, EXIT_USAGE,
+					       "unknown probe '%s' ('mlasim probe -l' lists them)", arg);
+			if (a->nkeys == PROBE_MAX_KEYS)
+				return err_set(&c->err, EXIT_USAGE, "at most %d probe keys", PROBE_MAX_KEYS);
+			a->keys[a->nkeys++] = arg;
+			c->i++;
+		} else {
+			cli_unknown(c);
+		}
+	}
+	if (c->err.code)
+		return c->err.code;
+	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner' or '--results'");
+	return 0;
+}
+
+/* ---- -l: the catalogue ------------------------------------------------------ */
+
+static int probe_list(struct cli *c)
+{
+	const struct probe_info *p;
+
+	if (c->format == FMT_JSON) {
+		cJSON *arr = cJSON_CreateArray();
+		for (p = probecat_list(); p->key; p++) {
+			cJSON *o = cJSON_CreateObject();
+			cJSON_AddStringToObject(o, "key", p->key);
+			cJSON_AddStringToObject(o, "source", p->file);
+			cJSON_AddStringToObject(o, "measures", p->summary);
+			cJSON_AddStringToObject(o, "feeds", p->feeds);
+			cJSON_AddBoolToObject(o, "multi_gpu", p->multi_gpu);
+			cJSON_AddItemToArray(arr, o);
+		}
+		report_json(&c->buf, arr);
+		return cli_emit(c);
+	}
+	if (c->format == FMT_CSV) {
+		sbuf_printf(&c->buf, "key,source,multi_gpu,feeds,measures\n");
+		for (p = probecat_list(); p->key; p++)
+			sbuf_printf(&c->buf, "%s,probes/%s,%d,\"%s\",\"%s\"\n", p->key, p->file,
+				    p->multi_gpu, p->feeds, p->summary);
+		return cli_emit(c);
+	}
+	sbuf_printf(&c->buf, "mlasim probe: calibration probes (run by mlasim-probe on an NVIDIA GPU)\n\n");
+	sbuf_printf(&c->buf, "  %-14s %-16s %s\n", "key", "source", "measures / feeds calibration.calib");
+	for (p = probecat_list(); p->key; p++)
+		sbuf_printf(&c->buf, "  %-14s probes/%-9s %s%s\n  %-14s %-16s -> %s\n", p->key, p->file,
+			    p->summary, p->multi_gpu ? " (2+ GPUs)" : "", "", "", p->feeds);
+	return cli_emit(c);
+}
+
+/* ---- running the runner --------------------------------------------------- */
+
+/* The runner: --runner, else mlasim-probe next to this executable. */
+static int probe_runner_path(struct cli *c, const struct probe_args *a, char *buf, size_t n)
+{
+	char exe[PATH_MAX];
+	ssize_t len;
+	char *slash;
+
+	if (a->runner) {
+		snprintf(buf, n, "%s", a->runner);
+	} else {
+		len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		if (len <= 0)
+			return err_set(&c->err, EXIT_ENV,
+				       "cannot run the probes: cannot find mlasim's own directory; give '--runner PATH'");
+		exe[len] = 0;
+		slash = strrchr(exe, '/');
+		if (slash)
+			*slash = 0;
+		snprintf(buf, n, "%.*s/mlasim-probe", (int)(n - 16), exe);
+	}
+	if (access(buf, X_OK) != 0)
+		return err_set(&c->err, EXIT_ENV,
+			       "cannot run the probes: no probe runner '%s' ('make probes' builds it; it needs nvcc and runs on an NVIDIA GPU)",
+			       buf);
+	return 0;
+}
+
+/* The first error message of a results file the runner left, if any. */
+static void probe_runner_reason(const char *path, const char *fallback, char *buf, size_t n)
+{
+	struct err e;
+	cJSON *doc;
+	const cJSON *errs, *first;
+
+	snprintf(buf, n, "%s", fallback);
+	if (jsonx_load(path, &doc, &e))
+		return;
+	errs = cJSON_GetObjectItemCaseSensitive(doc, "errors");
+	first = cJSON_IsArray(errs) ? cJSON_GetArrayItem(errs, 0) : NULL;
+	first = first ? cJSON_GetObjectItemCaseSensitive(first, "msg") : NULL;
+	if (cJSON_IsString(first))
+		snprintf(buf, n, "%s", first->valuestring);
+	cJSON_Delete(doc);
+}
+
+/* Run the runner, writing its results to `out`.  Its stdout goes to our
+ * stderr (progress lines), so that mlasim's stdout holds only the card. */
+static int probe_run(struct cli *c, const struct probe_args *a, const char *runner,
+		     const char *out)
+{
+	char *argv[PROBE_MAX_KEYS + 10];
+	char reason[400];
+	int n = 0, i, status;
+	pid_t pid;
+
+	argv[n++] = (char *)runner;
+	argv[n++] = "-o";
+	argv[n++] = (char *)out;
+	if (a->quick)
+		argv[n++] = "--quick";
+	if (a->device) {
+		argv[n++] = "--device";
+		argv[n++] = (char *)a->device;
+	}
+	for (i = 0; i < a->nkeys; i++)
+		argv[n++] = (char *)a->keys[i];
+	argv[n] = NULL;
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	if (pid < 0)
+		return err_set(&c->err, EXIT_ENV, "cannot run the probes: fork: %s", err_sys(errno));
+	if (pid == 0) {
+		dup2(STDERR_FILENO, STDOUT_FILENO);
+		execv(runner, argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return err_set(&c->err, EXIT_ENV, "cannot run the probes: waitpid: %s", err_sys(errno));
+	if (WIFSIGNALED(status))
+		return err_set(&c->err, EXIT_ENV, "the probe runner '%s' was killed by signal %d",
+			       runner, WTERMSIG(status));
+	switch (WEXITSTATUS(status)) {
+	case 0:
+		return 0;
+	case 4:
+		probe_runner_reason(out, "no CUDA GPU", reason, sizeof reason);
+		return err_set(&c->err, EXIT_ENV, "cannot run the probes: %s", reason);
+	case 127:
+		return err_set(&c->err, EXIT_ENV,
+			       "cannot run the probes: '%s' did not start (is the CUDA runtime, libcublasLt.so.13, installed?)",
+			       runner);
+	case 5:   /* no probe succeeded: the file says why */
+		probe_runner_reason(out, "no message", reason, sizeof reason);
+		return err_set(&c->err, EXIT_ENV, "every probe failed: %s", reason);
+	default:
+		return err_set(&c->err, EXIT_ENV, "the probe runner '%s' failed (exit status %d)",
+			       runner, WEXITSTATUS(status));
+	}
+}
+
+/* ---- the card ------------------------------------------------------------- */
+
+/* The base card's JSON with the hardware --set overrides applied, as hw_load does. */
+static int probe_base_json(struct cli *c, cJSON **root)
+{
+	char path[1024];
+	int i;
+
+	if (cards_resolve(CARD_HW, c->hw_arg, path, sizeof path, &c->err) ||
+	    jsonx_load(path, root, &c->err))
+		return c->err.code;
+	for (i = 0; i < c->nsets; i++)
+		if (hw_is_section(c->sets[i]) && jsonx_set(*root, c->sets[i], &c->err)) {
+			cJSON_Delete(*root);
+			return c->err.code;
+		}
+	return 0;
+}
+
+/* 1 when the fit's "not_fitted" list names `key`. */
+static int probe_not_fitted(const cJSON *fit, const char *key)
+{
+	const cJSON *it, *nf = cJSON_GetObjectItemCaseSensitive(fit, "not_fitted");
+
+	cJSON_ArrayForEach(it, nf)
+		if (cJSON_IsString(it) && strcmp(it->valuestring, key) == 0)
+			return 1;
+	return 0;
+}
+
+static double probe_fitnum(const cJSON *fit, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(fit, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+/* One line per fitted kernel class, after the file is written. */
+static void probe_summary(const struct cli *c, const cJSON *out, const cJSON *doc, int card)
+{
+	const cJSON *calib = card ? cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(out, "calibration"), "calib") :
+		cJSON_GetObjectItemCaseSensitive(out, "calib");
+	const cJSON *dev = cJSON_GetObjectItemCaseSensitive(doc, "device");
+	const cJSON *sec, *var, *name = cJSON_GetObjectItemCaseSensitive(out, "name");
+	const cJSON *d = cJSON_GetObjectItemCaseSensitive(dev, "name");
+	int defaults = 0;
+
+	printf("mlasim probe: wrote '%s'", c->out);
+	if (card && cJSON_IsString(name))
+		printf(" (card '%s')", name->valuestring);
+	printf(", measured on %s\n", cJSON_IsString(d) ? d->valuestring : "an unnamed device");
+	printf("  %-28s %11s %8s %9s %7s %8s\n", "kernel class", "eff_compute", "eff_mem", "t0 (us)",
+	       "points", "rms err");
+	cJSON_ArrayForEach(sec, calib) {
+		cJSON_ArrayForEach(var, sec) {
+			const cJSON *fit = cJSON_GetObjectItemCaseSensitive(var, "fit");
+			int nc, nm;
+			char label[64];
+			if (!cJSON_IsObject(fit))
+				continue;
+			nc = probe_not_fitted(fit, "eff_compute");
+			nm = probe_not_fitted(fit, "eff_mem");
+			defaults |= nc || nm;
+			snprintf(label, sizeof label, "%s.%s", sec->string, var->string);
+			printf("  %-28s %10.3f%c %7.3f%c %9.2f %7.0f %7.1f%%\n", label,
+			       probe_fitnum(fit, "eff_compute"), nc ? '*' : ' ', probe_fitnum(fit, "eff_mem"),
+			       nm ? '*' : ' ', probe_fitnum(fit, "t0_s") * 1e6, probe_fitnum(fit, "n_points"),
+			       probe_fitnum(fit, "rmse_rel") * 100);
+		}
+	}
+	if (defaults)
+		printf("  * not measured (no point on that roof): the card's efficiency is kept\n");
+	if (cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "errors")) > 0)
+		printf("  %d probe error(s): see 'errors' in the file\n",
+		       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "errors")));
+}
+
+/* Fit `doc` (read from `file`) and emit the calibrated card or the results. */
+static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
+{
+	struct calib_peaks pk;
+	struct hw h;
+	cJSON *calib = NULL, *base = NULL, *out;
+	char *text;
+	int rc;
+
+	if (calib_check(doc, file, &c->err))
+		return c->err.code;
+	if (c->hw_arg) {
+		if (cli_load_hw(c, NULL, &h) || probe_base_json(c, &base))
+			return c->err.code;
+		calib_peaks_from_hw(&h, &pk);
+	} else if (calib_peaks_from_doc(doc, file, &pk, &c->err)) {
+		return c->err.code;
+	}
+	if (calib_build(doc, file, &pk, &calib, &c->err)) {
+		cJSON_Delete(base);
+		return c->err.code;
+	}
+	if (base) {
+		out = calib_card(base, doc, calib);
+		cJSON_Delete(base);
+	} else {
+		out = cJSON_Duplicate(doc, 1);
+		if (out) {
+			cJSON_DeleteItemFromObjectCaseSensitive(out, "calib");
+			cJSON_AddItemToObject(out, "calib", calib);
+		} else {
+			cJSON_Delete(calib);
+		}
+	}
+	text = out ? cJSON_Print(out) : NULL;
+	if (!text) {
+		cJSON_Delete(out);
+		return err_set(&c->err, EXIT_ENV, "out of memory writing the calibration");
+	}
+	sbuf_add(&c->buf, text, strlen(text));
+	sbuf_add(&c->buf, "\n", 1);
+	free(text);
+	rc = cli_emit(c);
+	if (rc == 0 && c->out && strcmp(c->out, "-") != 0)
+		probe_summary(c, out, doc, base != NULL);
+	cJSON_Delete(out);
+	return rc;
+}
 
 int cmd_probe(struct cli *c)
 {
-	return err_set(&c->err, EXIT_ENV, "no CUDA GPU: 'probe' needs an NVIDIA GPU and its driver");
+	struct probe_args a;
+	char runner[PATH_MAX], tmp[PATH_MAX];
+	const char *results;
+	cJSON *doc;
+	int rc, fd;
+
+	memset(&a, 0, sizeof a);
+	if (probe_parse(c, &a))
+		return c->err.code;
+	if (c->help)
+		return cli_help(c);
+	if (a.list)
+		return probe_list(c);
+	if (a.from) {
+		if (jsonx_load(a.from, &doc, &c->err))
+			return c->err.code;
+		rc = probe_fit_emit(c, doc, a.from);
+		cJSON_Delete(doc);
+		return rc;
+	}
+	if (c->hw_arg && (rc = cli_load_hw(c, NULL, &(struct hw){0})) != 0)
+		return rc;                      /* a bad card fails before an hour of probing */
+	if (probe_runner_path(c, &a, runner, sizeof runner))
+		return c->err.code;
+	results = a.results;
+	if (!results) {
+		const char *dir = getenv("TMPDIR");
+		snprintf(tmp, sizeof tmp, "%s/mlasim-probe.XXXXXX", dir && *dir ? dir : "/tmp");
+		fd = mkstemp(tmp);
+		if (fd < 0)
+			return err_set(&c->err, EXIT_ENV, "cannot create a temporary file in '%s': %s",
+				       dir && *dir ? dir : "/tmp", err_sys(errno));
+		close(fd);
+		results = tmp;
+	}
+	rc = probe_run(c, &a, runner, results);
+	if (rc == 0 && jsonx_load(results, &doc, &c->err) == 0) {
+		rc = probe_fit_emit(c, doc, results);
+		cJSON_Delete(doc);
+	}
+	if (!a.results)
+		unlink(tmp);
+	return rc ? rc : c->err.code;
 }
