@@ -196,6 +196,10 @@ static int hw_read_numbers(const cJSON *root, const char *file, struct hw *h,
 		rc = jsonx_num(sec, k->key, file, path, k->flags, BIG, &v, e);
 		if (rc > 0)
 			return rc;
+		/* a positive figure below a millionth of its unit is a typo, and would
+		 * overflow times to infinity */
+		if (rc == 0 && (k->flags & (JX_POSITIVE | JX_FRACTION)) && v < 1e-6)
+			return err_set(e, EXIT_INPUT, "%s: '%s' is absurdly small (%.6g)", file, path, v);
 		if (rc == 0)
 			*dst = v * k->scale;
 	}

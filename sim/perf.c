@@ -509,6 +509,34 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	perf_finish(ph, mb);
 }
 
+/*
+ * Links a deployment needs that the card must describe: any parallelism needs
+ * the scale-up figures (GPUs per domain and their bandwidth), and a group that
+ * spans domains (EP, TP, or the pipeline's stages) needs a scale-out network
+ * with bandwidth.
+ */
+static int perf_check_links(const struct ctx *x, const struct hw *h, const struct deployment *d,
+			    struct err *e)
+{
+	double domain = x->links.up_domain;
+	int spans = d->ep > domain || d->tp > domain || d->tp * d->pp > domain;
+
+	if ((d->tp > 1 || d->pp > 1 || d->ep > 1) &&
+	    (!(x->links.up_bw > 0) || isnan(h->scale_up.domain_gpus)))
+		return err_set(e, EXIT_INPUT,
+			       "%s: tp %g, pp %g, ep %g need 'scale_up.gbs_per_dir' and 'scale_up.domain_gpus' in the card",
+			       h->path, d->tp, d->pp, d->ep);
+	if (spans && !x->links.have_out)
+		return err_set(e, EXIT_INPUT,
+			       "%s: tp %g x pp %g (ep %g) spans scale-up domains of %g GPUs, but the card has no 'scale_out' network",
+			       h->path, d->tp, d->pp, d->ep, domain);
+	if (spans && !(x->links.out_bw > 0))
+		return err_set(e, EXIT_INPUT,
+			       "%s: the deployment crosses domains but 'scale_out.nics_per_gpu' x 'scale_out.nic_gbps' is 0",
+			       h->path);
+	return 0;
+}
+
 /* ---- context ------------------------------------------------------------------ */
 
 static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
@@ -550,16 +578,7 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 				      (fmin(x->links.up_domain, fmax(d->ep, d->tp)) - 1));
 	x->experts_local = m->is_moe ? ceil((m->experts + d->redundant_experts) / d->ep) : 0;
 	x->moe_tp = d->tp * d->dp / d->ep;
-	if (m->is_moe && d->ep > x->links.up_domain && !x->links.have_out)
-		return err_set(e, EXIT_INPUT,
-			       "%s: '--ep %g' spans several scale-up domains of %g GPUs, but the card has no 'scale_out' network",
-			       h->path, d->ep, x->links.up_domain);
-	if (d->ep > 1 && !(x->links.up_bw > 0) && !x->links.have_out)
-		return err_set(e, EXIT_INPUT, "%s: expert parallelism needs 'scale_up.gbs_per_dir'", h->path);
-	if ((d->tp > 1 || d->pp > 1) && !(x->links.up_bw > 0))
-		return err_set(e, EXIT_INPUT, "%s: tensor or pipeline parallelism needs 'scale_up.gbs_per_dir'",
-			       h->path);
-	return 0;
+	return perf_check_links(x, h, d, e);
 }
 
 /* ---- decode and prefill --------------------------------------------------------- */

@@ -80,7 +80,10 @@ int precision_parse_kv(const char *s, const char *what, struct kvfmt *k,
 			return err_set(e, EXIT_USAGE,
 				       "'%s' bit width must be a number from 1 to 64 such as bits:6, got '%s'",
 				       what, s);
-		snprintf(k->name, sizeof k->name, "bits:%g", k->bits);
+		/* the name must say the width computed with, digit for digit */
+		snprintf(k->name, sizeof k->name, "bits:%.15g", k->bits);
+		if (strtod(k->name + 5, NULL) != k->bits)
+			snprintf(k->name, sizeof k->name, "bits:%.17g", k->bits);
 		return 0;
 	}
 	for (n = knames; n->name; n++) {
