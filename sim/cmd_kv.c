@@ -91,7 +91,7 @@ static void kv_table(struct cli *c, const struct model *m, const struct kv_args 
 	if (a->fmt.flashmla)
 		sbuf_printf(b, "  kv dtype    fp8-flashmla (fp8 latent + fp32 scale per 128 + bf16 RoPE)\n");
 	else
-		sbuf_printf(b, "  kv dtype    %s (%g bits per element)\n", a->fmt.name, a->fmt.bits);
+		sbuf_printf(b, "  kv dtype    %s (%.15g bits per element)\n", a->fmt.name, a->fmt.bits);
 	sbuf_printf(b, "  per layer   %g elements, %s\n", kv_elements_per_layer(m),
 		    units_fmt_bytes(per_layer, 0, s1, sizeof s1));
 	sbuf_printf(b, "  per token   %g elements, %.15g B = %s = %s\n\n",

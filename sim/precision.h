@@ -77,7 +77,7 @@ double precision_weight_bits(const struct wprec *p);
 struct kvfmt {
 	double bits;         /* per element; for flashmla the latent's 8 */
 	int flashmla;
-	char name[24];
+	char name[40];
 };
 
 /* Parse a KV format; EXIT_USAGE naming `what` if unknown. */

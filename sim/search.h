@@ -54,7 +54,7 @@ struct candidate {
 struct rejected {
 	int hw;
 	double tp, dp, ep, pp, mb, mtp;
-	char weights[24], kv[24];
+	char weights[24], kv[40];
 	enum reject why;
 	double value;            /* the miss: TPOT or TTFT at batch 1, kW, bytes over */
 };
