@@ -23,7 +23,7 @@ Q := @
 endif
 ENGINE   := err units jsonx model hw cards precision params kv comm topo perf power plan search
 CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net cmd_report cmd_sweep
-REPORTS  := sbuf out report gnuplot fmt
+REPORTS  := sbuf out report gnuplot fmt charts pareto html
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox
 # extra unit-test programs (each prints ok/not ok lines; tests/run.sh runs them all)
 TEST_BINS = $(B)/unit
@@ -39,13 +39,14 @@ LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
 CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
 TEST_OBJ  = $(B)/tests/unit.o
 
-.PHONY: all deps test asan bench demo install clean help check-deps FORCE
+.PHONY: all deps deps-browser test asan bench demo install clean help check-deps FORCE
 
 all: $(B)/mlasim
 
 help:
 	@echo "make            build build/mlasim"
 	@echo "make deps       install missing Debian packages: $(DEB_DEPS)"
+	@echo "make deps-browser  install chromium when missing (the report's browser test; skipped without it)"
 	@echo "make test       build and run every test (unit, golden CLI, bad input, examples)"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
@@ -64,6 +65,16 @@ deps:
 	$$SUDO apt-get update -qq && \
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null && \
 	echo "deps: installed$$missing"
+
+# chromium, only for the test that opens 'mlasim report' in a headless browser
+deps-browser:
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then \
+	  echo "deps-browser: chromium present"; exit 0; fi; \
+	echo "deps-browser: installing chromium"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	$$SUDO apt-get update -qq && \
+	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
+	echo "deps-browser: installed chromium"
 
 # ---- build --------------------------------------------------------------
 $(B)/.flags: FORCE
@@ -92,7 +103,7 @@ $(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- test, asan, bench --------------------------------------------------
-test: deps
+test: deps deps-browser
 	@$(MAKE) --no-print-directory $(B)/mlasim $(TEST_BINS)
 	@sh tests/run.sh $(B)
 

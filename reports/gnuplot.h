@@ -3,31 +3,76 @@
  *
  * Every chart is three files beside the image: STEM.dat (the numbers, '#'
  * header lines naming columns and units), STEM.gp (a script that reads the
- * .dat and writes STEM.png and STEM.svg when run as 'gnuplot STEM.gp'), and
- * the images.  mlasim runs the script with the image names pointed at
- * temporary files and renames them when gnuplot succeeds, so an image appears
- * whole or not at all.
+ * .dat and writes STEM.png and STEM.svg when run as 'gnuplot STEM.gp' from
+ * the directory holding them), and the images.  mlasim runs the script in that
+ * directory with the image names pointed at temporary files and renames them
+ * when gnuplot succeeds, so an image appears whole or not at all.
+ *
+ * Scripts draw twice, once per terminal (pngcairo, then svg), inside a loop
+ * opened by gnuplot_plots_begin() and closed by gnuplot_plots_end(): settings
+ * made before the loop hold for both, and multiplot charts work too.
  */
 #ifndef MLASIM_GNUPLOT_H
 #define MLASIM_GNUPLOT_H
 
 #include <stddef.h>
 #include "../sim/err.h"
+#include "sbuf.h"
 
-/* One palette for every chart (colour-blind safe, Okabe-Ito). */
+/* One palette for every chart (colour-blind safe, Okabe-Ito): series 1..8. */
 extern const char *const gnuplot_palette[8];
+
+/* Colours with one meaning in every chart. */
+#define GNUPLOT_REF     "#666666"   /* reference lines: HBM capacity, power limits */
+#define GNUPLOT_KV      "#D55E00"   /* the KV cache */
+#define GNUPLOT_RESERVE "#999999"   /* runtime reserve */
+#define GNUPLOT_FREE    "#E5E5E5"   /* headroom, unused */
+#define GNUPLOT_GRID    "#DDDDDD"
+
+/* Default image size in pixels (the SVG scales to its container). */
+#define GNUPLOT_W 1200
+#define GNUPLOT_H 750
 
 /*
  * Split an output name "dir/kv.png" into its stem "dir/kv" (drops .png, .svg,
- * .gp, .dat).  Returns 0 or EXIT_USAGE when the name is empty or too long.
+ * .gp, .dat).  Returns 0 or EXIT_USAGE when the name is empty, too long, ends
+ * in '/' or holds a quote or backslash (the script names its files in quotes).
  */
 int gnuplot_stem(const char *out, char *stem, size_t n, struct err *e);
 
+/* The last component of a stem ("dir/kv" -> "kv"): how scripts name their files. */
+const char *gnuplot_base(const char *stem);
+
 /*
- * Render STEM.gp into STEM.png and STEM.svg.  The gnuplot program is $MLASIM_GNUPLOT
- * or 'gnuplot' on PATH.  Returns 0, or EXIT_ENV ("gnuplot not found: ...",
- * "gnuplot failed on ...") leaving any previous images untouched.
+ * Append s to b as a gnuplot double-quoted string, quotes included, with '"'
+ * and '\' escaped (scripts run in noenhanced mode, so no other character is
+ * special).
+ */
+void gnuplot_str(struct sbuf *b, const char *s);
+
+/* Append s to b as one quoted column of a .dat file ('"' becomes '\''). */
+void gnuplot_dat_str(struct sbuf *b, const char *s);
+
+/*
+ * Start a script: a comment naming the chart and how to regenerate it, the
+ * png and svg output names, noenhanced text, the common style (grid, border,
+ * key box).  `kind` names the chart ("memory").
+ */
+void gnuplot_begin(struct sbuf *b, const char *kind, const char *stem);
+
+/* Open and close the loop drawing for each terminal at w x h pixels. */
+void gnuplot_plots_begin(struct sbuf *b, int w, int h);
+void gnuplot_plots_end(struct sbuf *b);
+
+/*
+ * Render STEM.gp into STEM.png and STEM.svg, running gnuplot in the stem's
+ * directory.  The gnuplot program is $MLASIM_GNUPLOT or 'gnuplot' on PATH.
+ * Returns 0, or EXIT_ENV ("gnuplot not found: ...", "gnuplot failed on ...")
+ * leaving any previous images untouched.
  */
 int gnuplot_render(const char *stem, struct err *e);
+
+/* 1 when the gnuplot program ($MLASIM_GNUPLOT or 'gnuplot') can be run. */
+int gnuplot_available(void);
 
 #endif

@@ -18,7 +18,7 @@ static const struct command commands[] = {
 	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv, 0},
 	{"net", cmd_net, "size a fat-tree / multi-plane fat-tree fabric and time collectives on it", help_net, 1},
 	{"sweep", cmd_sweep, "evaluate many deployments, write CSV/JSON, print the Pareto front", help_sweep, 1},
-	{"chart", cmd_chart, "draw gnuplot charts (kv)", help_chart, 1},
+	{"chart", cmd_chart, "draw gnuplot charts: kv, memory, throughput, tpot, roofline, pareto, power, topology", help_chart, 1},
 	{"report", cmd_report, "write a self-contained HTML report of a plan with its charts", help_report, 1},
 	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate, 0},
 	{"probe", cmd_probe, "run the CUDA calibration probes; write a calibrated hardware card", help_probe, 1},
