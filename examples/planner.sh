@@ -8,9 +8,14 @@
 #
 #   sh examples/planner.sh [path/to/mlasim]
 set -u
+# (exit statuses are shown, not checked: a plan that finds nothing exits 1)
 M=${1:-${MLASIM:-mlasim}}
 "$M" plan --model deepseek-v3 --hw h800,h200,gb200 --rate 20 --ttft 2 --tps-user 20 \
 	--gpu-hour-usd 3 --emit sglang
 echo
 "$M" plan --model llama-3.1-70b --hw h100,h200 --rate 5 --ttft 1 --tpot 0.03 --objective gpus \
 	--gpu-hour-usd 3
+echo
+# a mix of request lengths instead of one: examples/chat-lengths.txt
+"$M" plan --model deepseek-v3 --hw h200 --workload "$(dirname "$0")/chat-lengths.txt" --rate 10 \
+	--ttft 3 --tpot 0.05

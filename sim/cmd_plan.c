@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include "cli_plan.h"
 #include "search.h"
 #include "report.h"
@@ -443,6 +444,7 @@ struct planner {
 	enum objective objective;
 	int disaggregation;      /* -1 both */
 	const char *emit;        /* "vllm", "sglang" or NULL */
+	const char *workload;    /* a length distribution file, or NULL */
 	int pin_weights, pin_kv, pin_tp, pin_pp, pin_context;
 };
 
@@ -484,6 +486,11 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 			pl->disaggregation = !strcmp(v, "auto") ? -1 : !strcmp(v, "on") ? 1 : !strcmp(v, "off") ? 0 : -2;
 			if (pl->disaggregation == -2)
 				err_set(&c->err, EXIT_USAGE, "'--disaggregation' expects auto, on or off, got '%s'", v);
+		} else if ((r = cli_opt(c, "--workload", &v)) != 0) {
+			if (r > 0) {
+				pl->workload = v;
+				pl->on = 1;
+			}
 		} else if ((r = cli_opt(c, "--emit", &v)) != 0) {
 			if (r > 0 && strcmp(v, "vllm") && strcmp(v, "sglang"))
 				err_set(&c->err, EXIT_USAGE, "'--emit' expects vllm or sglang, got '%s'", v);
@@ -504,6 +511,65 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 		return err_set(&c->err, EXIT_USAGE, "'--tpot' and '--ttft' are seconds and must be positive");
 	if (pl->emit && !pl->on)
 		return err_set(&c->err, EXIT_USAGE, "'--emit' needs a workload to plan for: '--rate' or '--tokens-per-day'");
+	return 0;
+}
+
+/*
+ * Read a length distribution: one request class a line, "ISL OSL [WEIGHT]"
+ * (spaces or commas; '#' starts a comment; weights default to 1 and are
+ * normalised).  Sets the weighted means into d.  Returns 0 or EXIT_INPUT
+ * naming the file and line.
+ */
+static int plan_read_workload(struct cli *c, const char *path, struct slo *slo,
+			      struct deployment *d)
+{
+	FILE *f = fopen(path, "r");
+	char line[512];
+	double total = 0, isl = 0, osl = 0;
+	int n = 0, i;
+
+	if (!f)
+		return err_set(&c->err, EXIT_INPUT, "cannot open '%s': %s", path, err_sys(errno));
+	while (fgets(line, sizeof line, f)) {
+		struct request_class k = {0, 0, 1};
+		char *p = line, *end;
+		int got;
+		n++;
+		for (end = line; *end; end++)
+			if (*end == ',' || *end == '\t')
+				*end = ' ';
+		if ((end = strchr(line, '#')) != NULL)
+			*end = 0;
+		while (*p == ' ')
+			p++;
+		if (!*p || *p == '\n' || *p == '\r')
+			continue;
+		got = sscanf(p, "%lf %lf %lf", &k.isl, &k.osl, &k.weight);
+		if (got < 2 || !(k.isl >= 1 && k.isl <= 1e9 && k.isl == floor(k.isl)) ||
+		    !(k.osl >= 1 && k.osl <= 1e9 && k.osl == floor(k.osl)) ||
+		    !(k.weight > 0 && k.weight <= 1e12)) {
+			fclose(f);
+			return err_set(&c->err, EXIT_INPUT,
+				       "%s:%d: expected 'ISL OSL [WEIGHT]' with whole token counts from 1 to 1e9 and a positive weight",
+				       path, n);
+		}
+		if (slo->nclasses == SEARCH_MAX_CLASSES) {
+			fclose(f);
+			return err_set(&c->err, EXIT_INPUT, "%s: at most %d request classes", path, SEARCH_MAX_CLASSES);
+		}
+		slo->classes[slo->nclasses++] = k;
+		total += k.weight;
+	}
+	fclose(f);
+	if (slo->nclasses == 0)
+		return err_set(&c->err, EXIT_INPUT, "%s: no request class ('ISL OSL [WEIGHT]' lines)", path);
+	for (i = 0; i < slo->nclasses; i++) {
+		slo->classes[i].weight /= total;
+		isl += slo->classes[i].weight * slo->classes[i].isl;
+		osl += slo->classes[i].weight * slo->classes[i].osl;
+	}
+	d->w.isl = round(isl);
+	d->w.osl = round(osl);
 	return 0;
 }
 
@@ -717,6 +783,8 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 	}
 	plan_cli_apply(&m, a, &base);
 	plan_pins(a, pl);
+	if (pl->workload && plan_read_workload(c, pl->workload, &pl->slo, &base))
+		return c->err.code;
 	if (pl->tokens_per_day > 0)
 		pl->slo.rate = pl->tokens_per_day / (base.w.isl + base.w.osl) / 86400;
 	if (!pl->pin_context) {
@@ -741,8 +809,9 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 		return c->err.code;
 	if (c->format == FMT_TABLE) {
 		struct sbuf *b = &c->buf;
-		sbuf_printf(b, "mlasim plan: %s for %.3g requests/s (isl %g, osl %g, prefix hit %.0f%%)",
-			    m.display, pl->slo.rate, base.w.isl, base.w.osl, base.w.prefix_hit * 100);
+		sbuf_printf(b, "mlasim plan: %s for %.3g requests/s (%sisl %g, osl %g, prefix hit %.0f%%)",
+			    m.display, pl->slo.rate, pl->slo.nclasses ? "a distribution of lengths: mean " : "",
+			    base.w.isl, base.w.osl, base.w.prefix_hit * 100);
 		if (!isnan(pl->slo.ttft_s))
 			sbuf_printf(b, ", TTFT <= %g s", pl->slo.ttft_s);
 		if (!isnan(pl->slo.tpot_s))

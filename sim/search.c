@@ -17,7 +17,7 @@ struct family {
 	const struct slo *slo;
 	struct search_result *r;
 	struct plan p;           /* scratch */
-	double prefill_share_num; /* S / prefill tokens/s per GPU (aggregated mode) */
+	double prefill_share_num; /* prefill GPU-seconds per request (aggregated mode) */
 	int aggregated;
 	struct err e;
 };
@@ -159,8 +159,8 @@ static void search_price(struct family *f, const struct search_space *sp, double
 {
 	const struct slo *slo = f->slo;
 	struct candidate c;
-	double inst = f->p.mem.gpus, S = f->p.perf.prefill_new_tokens;
-	double pre = slo->rate * S / prefill_tps, dec = slo->rate * f->d.w.osl / f->p.perf.decode_tps_gpu;
+	double inst = f->p.mem.gpus;
+	double pre = slo->rate * f->prefill_share_num, dec = slo->rate * f->d.w.osl / f->p.perf.decode_tps_gpu;
 
 	memset(&c, 0, sizeof c);
 	c.hw = f->hw;
@@ -191,11 +191,44 @@ static void search_price(struct family *f, const struct search_space *sp, double
 	search_keep(f->r, &c);
 }
 
+/*
+ * Prefill of a length distribution: GPU-seconds per request averaged over the
+ * classes, each at its own prompt length; TTFT of the longest prompt.  Leaves
+ * the plan as it was for the mean workload.  Returns -1 when a class cannot
+ * be evaluated.
+ */
+static int search_classes(struct family *f, double *ttft, double *prefill_tps)
+{
+	const struct slo *slo = f->slo;
+	double isl = f->d.w.isl, osl = f->d.w.osl, gpu_s = 0, tokens = 0, worst = 0;
+	int i;
+
+	for (i = 0; i < slo->nclasses; i++) {
+		f->d.w.isl = slo->classes[i].isl;
+		f->d.w.osl = slo->classes[i].osl;
+		f->r->evaluations++;
+		if (plan_compute(f->m, f->h, &f->d, f->pc, &f->p, &f->e))
+			return -1;
+		gpu_s += slo->classes[i].weight * f->p.perf.prefill_new_tokens / f->p.perf.prefill_tps_gpu;
+		tokens += slo->classes[i].weight * f->p.perf.prefill_new_tokens;
+		worst = fmax(worst, f->p.perf.ttft_s);
+	}
+	f->d.w.isl = isl;
+	f->d.w.osl = osl;
+	f->r->evaluations++;
+	if (plan_compute(f->m, f->h, &f->d, f->pc, &f->p, &f->e))
+		return -1;
+	f->prefill_share_num = gpu_s;
+	*prefill_tps = tokens / gpu_s;
+	*ttft = worst;
+	return 0;
+}
+
 /* One family: memory, bounds, TTFT, the batch, the pools. */
 static void search_family(struct family *f, const struct search_space *sp)
 {
 	const struct slo *slo = f->slo;
-	double bmax, t1, prefill_tps, ttft, step1, lower, S, best;
+	double bmax, t1, prefill_tps, ttft, step1, lower, best;
 	int mode;
 
 	f->d.w.batch = f->d.w.micro_batches;
@@ -214,6 +247,9 @@ static void search_family(struct family *f, const struct search_space *sp)
 	}
 	ttft = f->p.perf.ttft_s;
 	prefill_tps = f->p.perf.prefill_tps_gpu;
+	f->prefill_share_num = f->p.perf.prefill_new_tokens / prefill_tps;
+	if (slo->nclasses > 0 && search_classes(f, &ttft, &prefill_tps))
+		return;
 	if (!isnan(slo->ttft_s) && ttft > slo->ttft_s) {
 		search_reject(f, REJ_TTFT, ttft);
 		return;
@@ -230,14 +266,12 @@ static void search_family(struct family *f, const struct search_space *sp)
 	}
 	/* bound: tokens/s per GPU at any batch <= bmax x tokens per step / (step at batch 1 x tp) */
 	step1 = f->p.perf.decode.t_step;
-	S = f->p.perf.prefill_new_tokens;
 	f->d.w.decode_only = 1;
 	for (mode = 0; mode < 2; mode++) {
 		if ((sp->disaggregation == 0 && mode == 1) || (sp->disaggregation == 1 && mode == 0))
 			continue;
 		f->aggregated = mode == 0;
-		f->prefill_share_num = S / prefill_tps;
-		lower = slo->rate * ((f->aggregated ? S / prefill_tps : 0) +
+		lower = slo->rate * ((f->aggregated ? f->prefill_share_num : 0) +
 				     f->d.w.osl * step1 * f->d.tp / (bmax * f->p.perf.tokens_per_step));
 		/* the objective this family could reach at best; skip it when even that
 		 * cannot beat the runner-up (so best and runner-up stay exact) */

@@ -31,10 +31,23 @@ enum reject {
 	REJ_NONE, REJ_NOFIT, REJ_TPOT, REJ_TTFT, REJ_RACK, REJ_PRICE, REJ_KINDS,
 };
 
+/* One class of requests of a length distribution (--workload FILE). */
+struct request_class {
+	double isl, osl, weight;   /* weights sum to 1 */
+};
+
+#define SEARCH_MAX_CLASSES 64
+
 struct slo {
 	double rate;             /* requests per second */
 	double ttft_s;           /* NAN: no target */
 	double tpot_s;           /* NAN: no target */
+	/* a length distribution, or none (nclasses 0: every request is isl, osl).
+	 * With one, prefill is costed class by class (its attention grows with the
+	 * square of the prompt), TTFT must hold for the longest prompt, and decode
+	 * uses the mean answer over the mean context. */
+	struct request_class classes[SEARCH_MAX_CLASSES];
+	int nclasses;
 };
 
 struct candidate {
