@@ -108,7 +108,7 @@ test: deps deps-browser
 	@sh tests/run.sh $(B)
 
 asan: deps
-	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  build-asan/mlasim $(subst $(B)/,build-asan/,$(TEST_BINS))
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan
 

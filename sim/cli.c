@@ -1,6 +1,7 @@
 /* cli.c - main(), the command table and the option parsing every command shares */
 #define _DEFAULT_SOURCE
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +154,7 @@ int cli_count(struct cli *c, const char *name, const char *text, double *out)
 
 	if (units_parse(text, UNIT_COUNT, name, &v, &c->err))
 		return -1;
-	if (v < 1 || v != (double)(long long)v || v > 1e9) {
+	if (!(v >= 1 && v <= 1e9) || v != floor(v)) {   /* range first: no cast of a huge value */
 		err_set(&c->err, EXIT_USAGE, "'%s' expects a whole number from 1 to 1e9, got '%s'",
 			name, text);
 		return -1;

@@ -519,17 +519,19 @@ static int perf_check_links(const struct ctx *x, const struct hw *h, const struc
 			    struct err *e)
 {
 	double domain = x->links.up_domain;
-	int spans = d->ep > domain || d->tp > domain || d->tp * d->pp > domain;
+	/* without EP, MoE layers are tensor-parallel over all tp x dp GPUs */
+	int moe_tp_span = x->m->is_moe && d->ep == 1 && d->tp * d->dp > domain;
+	int spans = d->ep > domain || d->tp > domain || d->tp * d->pp > domain || moe_tp_span;
 
-	if ((d->tp > 1 || d->pp > 1 || d->ep > 1) &&
+	if ((d->tp > 1 || d->pp > 1 || d->ep > 1 || (x->m->is_moe && d->dp > 1)) &&
 	    (!(x->links.up_bw > 0) || isnan(h->scale_up.domain_gpus)))
 		return err_set(e, EXIT_INPUT,
 			       "%s: tp %g, pp %g, ep %g need 'scale_up.gbs_per_dir' and 'scale_up.domain_gpus' in the card",
 			       h->path, d->tp, d->pp, d->ep);
 	if (spans && !x->links.have_out)
 		return err_set(e, EXIT_INPUT,
-			       "%s: tp %g x pp %g (ep %g) spans scale-up domains of %g GPUs, but the card has no 'scale_out' network",
-			       h->path, d->tp, d->pp, d->ep, domain);
+			       "%s: tp %g x dp %g x pp %g (ep %g) spans scale-up domains of %g GPUs, but the card has no 'scale_out' network",
+			       h->path, d->tp, d->dp, d->pp, d->ep, domain);
 	if (spans && !(x->links.out_bw > 0))
 		return err_set(e, EXIT_INPUT,
 			       "%s: the deployment crosses domains but 'scale_out.nics_per_gpu' x 'scale_out.nic_gbps' is 0",
