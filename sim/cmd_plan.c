@@ -378,6 +378,20 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	plan_json_power(o, p);
 }
 
+/* The layout keys a plan and a planner's candidate share. */
+static void plan_json_layout(cJSON *x, const struct deployment *d)
+{
+	report_num(x, "tp", d->tp);
+	report_num(x, "dp", d->dp);
+	report_num(x, "ep", d->ep);
+	report_num(x, "pp", d->pp);
+	report_num(x, "batch", d->w.batch);
+	report_num(x, "micro_batches", d->w.micro_batches);
+	report_num(x, "mtp", d->mtp);
+	cJSON_AddStringToObject(x, "weights", d->weights.name);
+	cJSON_AddStringToObject(x, "kv_dtype", d->kv.name);
+}
+
 cJSON *plan_render_json(const struct plan *p)
 {
 	const struct model *m = p->model;
@@ -409,19 +423,11 @@ cJSON *plan_render_json(const struct plan *p)
 	}
 	x = cJSON_AddObjectToObject(o, "deployment");
 	report_num(x, "gpus", p->mem.gpus);
-	report_num(x, "tp", d->tp);
-	report_num(x, "dp", d->dp);
-	report_num(x, "ep", d->ep);
-	report_num(x, "pp", d->pp);
+	plan_json_layout(x, d);
 	report_num(x, "redundant_experts", d->redundant_experts);
-	report_num(x, "mtp", d->mtp);
-	cJSON_AddStringToObject(x, "weights", d->weights.name);
-	cJSON_AddStringToObject(x, "kv_dtype", d->kv.name);
 	report_num(x, "kv_block", d->kv_block);
 	report_num(x, "context", d->context);
 	report_num(x, "mem_fraction", d->mem_fraction);
-	report_num(x, "batch", d->w.batch);
-	report_num(x, "micro_batches", d->w.micro_batches);
 	report_num(x, "mtp_accept", d->w.mtp_accept);
 	report_num(x, "isl", d->w.isl);
 	report_num(x, "osl", d->w.osl);
@@ -666,15 +672,7 @@ static cJSON *plan_json_candidate(const struct candidate *c, const struct hw *hw
 	cJSON_AddStringToObject(o, "hw", hws[c->hw].name);
 	report_num(o, "gpus", c->gpus);
 	report_num(o, "instance_gpus", c->instance_gpus);
-	report_num(o, "tp", d->tp);
-	report_num(o, "dp", d->dp);
-	report_num(o, "ep", d->ep);
-	report_num(o, "pp", d->pp);
-	report_num(o, "batch", d->w.batch);
-	report_num(o, "micro_batches", d->w.micro_batches);
-	report_num(o, "mtp", d->mtp);
-	cJSON_AddStringToObject(o, "weights", d->weights.name);
-	cJSON_AddStringToObject(o, "kv_dtype", d->kv.name);
+	plan_json_layout(o, d);
 	cJSON_AddBoolToObject(o, "disaggregated", c->disaggregated);
 	report_num(o, "prefill_gpus", c->prefill_gpus);
 	report_num(o, "decode_gpus", c->decode_gpus);

@@ -97,6 +97,23 @@ int jsonx_load(const char *path, cJSON **root, struct err *e)
 	return 0;
 }
 
+int jsonx_load_set(const char *path, const char *const *sets, int nsets, cJSON **root,
+		   struct err *e)
+{
+	int i;
+
+	if (jsonx_load(path, root, e))
+		return e->code;
+	for (i = 0; i < nsets; i++) {
+		if (jsonx_set(*root, sets[i], e)) {
+			cJSON_Delete(*root);
+			*root = NULL;
+			return e->code;
+		}
+	}
+	return 0;
+}
+
 static const char *jsonx_type_name(const cJSON *v)
 {
 	if (cJSON_IsNumber(v)) return "a number";

@@ -31,6 +31,13 @@ enum jsonx_flag {
 int jsonx_load(const char *path, cJSON **root, struct err *e);
 
 /*
+ * jsonx_load, then apply the "key=value" overrides in `sets` (see jsonx_set).
+ * On success *root is owned by the caller; on failure nothing is left allocated.
+ */
+int jsonx_load_set(const char *path, const char *const *sets, int nsets, cJSON **root,
+		   struct err *e);
+
+/*
  * Read number `key` of `obj` into *out with the checks in `flags`, and no
  * larger than `max`.  `file` and `keypath` (e.g. "gpu.hbm_gbs") name it in
  * errors.  Returns 0 when read, -1 when absent and not required (leaving *out

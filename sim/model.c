@@ -347,16 +347,10 @@ int model_load(const char *path, const char *const *sets, int nsets,
 	       struct model *m, struct err *e)
 {
 	cJSON *root;
-	int i, rc;
+	int rc;
 
-	if (jsonx_load(path, &root, e))
+	if (jsonx_load_set(path, sets, nsets, &root, e))
 		return e->code;
-	for (i = 0; i < nsets; i++) {
-		if (jsonx_set(root, sets[i], e)) {
-			cJSON_Delete(root);
-			return e->code;
-		}
-	}
 	rc = model_from_json(root, path, m, e);
 	cJSON_Delete(root);
 	if (rc)
