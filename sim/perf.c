@@ -55,7 +55,10 @@ void perf_default_workload(const struct model *m, struct workload *w)
 	w->context = 4096;
 	w->isl = 4096;
 	w->osl = 1024;
-	w->prefill_tokens = 8192;  /* a chunked-prefill size serving engines commonly use */
+	/* chunked-prefill budget per step: mini-SGLang's default --max-prefill-length
+	 * (docs: sgl-project/mini-sglang server options); vLLM and SGLang pick theirs
+	 * by GPU, so users should pass their engine's */
+	w->prefill_tokens = 8192;
 	w->imbalance = 1;          /* uniform routing, as the ISCA 2025 speed-limit analysis assumes */
 	w->max_nodes = NAN;        /* from the model's expert groups and the layout */
 	(void)m;
