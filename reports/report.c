@@ -27,6 +27,16 @@ char *report_fmt_num(double v, char *buf, size_t n)
 	return buf;
 }
 
+void report_tree(struct sbuf *b, cJSON *o, int csv)
+{
+	if (!csv) {
+		report_json(b, o);
+		return;
+	}
+	report_csv_flat(b, o);
+	cJSON_Delete(o);
+}
+
 void report_num(cJSON *o, const char *key, double v)
 {
 	if (isfinite(v))

@@ -18,6 +18,10 @@ void report_json(struct sbuf *b, cJSON *o);
  */
 void report_csv_flat(struct sbuf *b, const cJSON *o);
 
+/* Append `o` as CSV (csv != 0) or as JSON, then free `o`: the machine-readable
+ * half of every command's output. */
+void report_tree(struct sbuf *b, cJSON *o, int csv);
+
 /* Add a number, or JSON null when it is not finite (NAN: unknown). */
 void report_num(cJSON *o, const char *key, double v);
 

@@ -174,12 +174,7 @@ static int net_compare(struct cli *c, const struct net_args *a, const struct top
 	arr = cJSON_AddArrayToObject(o, "compare");
 	for (i = 0; i < 3; i++)
 		cJSON_AddItemToArray(arr, net_json_topo(&t[i], 0));
-	if (c->format == FMT_CSV) {
-		report_csv_flat(&c->buf, o);
-		cJSON_Delete(o);
-	} else {
-		report_json(&c->buf, o);
-	}
+	report_tree(&c->buf, o, c->format == FMT_CSV);
 	return 0;
 }
 
@@ -229,12 +224,7 @@ static int net_collective(struct cli *c, const struct net_args *a, const struct 
 		sbuf_printf(&c->buf, "  algbw / busbw     %.1f / %.1f GB/s\n", a->bytes / t / 1e9,
 			    a->bytes / t * comm_busbw_factor((enum collective)a->collective, a->gpus) / 1e9);
 		cJSON_Delete(o);
-	} else if (c->format == FMT_CSV) {
-		report_csv_flat(&c->buf, o);
-		cJSON_Delete(o);
-	} else {
-		report_json(&c->buf, o);
-	}
+	} else report_tree(&c->buf, o, c->format == FMT_CSV);
 	return 0;
 }
 
@@ -289,12 +279,7 @@ int cmd_net(struct cli *c)
 		net_table_topo(&c->buf, &t);
 	} else {
 		cJSON *o = net_json_topo(&t, a.gpus);
-		if (c->format == FMT_CSV) {
-			report_csv_flat(&c->buf, o);
-			cJSON_Delete(o);
-		} else {
-			report_json(&c->buf, o);
-		}
+		report_tree(&c->buf, o, c->format == FMT_CSV);
 	}
 	return cli_emit(c);
 }

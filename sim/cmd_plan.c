@@ -829,12 +829,7 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 			plan_emit(b, pl->emit, &m, &r.best);
 	} else {
 		cJSON *j = plan_json_search(&r, hws, pl);
-		if (c->format == FMT_CSV) {
-			report_csv_flat(&c->buf, j);
-			cJSON_Delete(j);
-		} else {
-			report_json(&c->buf, j);
-		}
+		report_tree(&c->buf, j, c->format == FMT_CSV);
 	}
 	if (cli_emit(c))
 		return c->err.code;
@@ -868,12 +863,7 @@ int cmd_plan(struct cli *c)
 		plan_render_table(&c->buf, &p);
 	} else {
 		j = plan_render_json(&p);
-		if (c->format == FMT_CSV) {
-			report_csv_flat(&c->buf, j);
-			cJSON_Delete(j);
-		} else {
-			report_json(&c->buf, j);
-		}
+		report_tree(&c->buf, j, c->format == FMT_CSV);
 	}
 	if (cli_emit(c))
 		return c->err.code;

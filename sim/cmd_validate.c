@@ -404,12 +404,7 @@ int cmd_validate(struct cli *c)
 		}
 		cJSON_AddNumberToObject(o, "passed", n - failed);
 		cJSON_AddNumberToObject(o, "failed", failed);
-		if (c->format == FMT_CSV) {
-			report_csv_flat(&c->buf, o);
-			cJSON_Delete(o);
-		} else {
-			report_json(&c->buf, o);
-		}
+		report_tree(&c->buf, o, c->format == FMT_CSV);
 	}
 	if (cli_emit(c))
 		return c->err.code;
