@@ -504,6 +504,27 @@ static int rule_match(const struct rule *r, const cJSON *rec, int idx, const cha
 	return 0;
 }
 
+int calib_record_class(const cJSON *rec, int idx, const char *file, const struct calib_peaks *pk,
+		       const char **section, const char **variant, struct err *e)
+{
+	const struct rule *r;
+	int match;
+
+	*section = *variant = NULL;
+	for (r = rules; r->section; r++) {
+		if (r->only_if_absent)
+			continue;
+		if (rule_match(r, rec, idx, file, pk, &match, e))
+			return e->code;
+		if (match) {
+			*section = r->section;
+			*variant = r->variant;
+			return 0;
+		}
+	}
+	return 0;
+}
+
 static const char *const m_buckets[] = {"1-16", "17-64", "65-256", "257-1024", ">1024"};
 
 static int m_bucket(double m)

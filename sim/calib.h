@@ -101,6 +101,17 @@ int calib_build(const cJSON *doc, const char *file, const struct calib_peaks *pk
 		cJSON **calib, struct err *e);
 
 /*
+ * The roofline fit that record idx of a results document feeds: its section
+ * and variant ("gemm", "bf16"), the first fit whose probe and parameters it
+ * matches, or NULL and NULL when it feeds none (a record that failed its
+ * check, a probe fitted some other way, such as hbm sizes within 4 x L2,
+ * launch, power).  Returns 0, or EXIT_INPUT when the record lacks a parameter
+ * its probe needs.
+ */
+int calib_record_class(const cJSON *rec, int idx, const char *file, const struct calib_peaks *pk,
+		       const char **section, const char **variant, struct err *e);
+
+/*
  * The calibrated card: a copy of `base` (a hardware card's JSON) named
  * "<name>-calibrated", without aliases (they belong to the base card), with a
  * note, and with "calibration" = a copy of `doc` whose "calib" is `calib`

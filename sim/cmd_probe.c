@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,7 @@
 #include "calib.h"
 #include "cards.h"
 #include "cli.h"
+#include "holdout.h"
 #include "jsonx.h"
 #include "probecat.h"
 #include "report.h"
@@ -46,6 +48,11 @@ const char help_probe[] =
 "                   by convention hw/<gpu>.calibrated.json ('mlasim list' skips\n"
 "                   such files; use them by path: --hw hw/h100.calibrated.json)\n"
 "  --from RESULTS   fit a results file recorded earlier instead of running probes\n"
+"  --holdout K      with --from: the held-out study instead of the card.  Every\n"
+"                   K-th fitted record of each kernel class (K >= 2; 4 leaves a\n"
+"                   quarter out) is left out of the fit, then predicted by the\n"
+"                   engine on the card calibrated from the rest (with --hw; the\n"
+"                   fits alone without it): median and worst error per class\n"
 "  --results FILE   keep the runner's raw results file\n"
 "  --quick          smaller sweeps: a smoke run of a few minutes\n"
 "  --device N       the GPU to measure (default 0)\n"
@@ -69,6 +76,7 @@ struct probe_args {
 	const char *results;
 	const char *runner;
 	const char *device;
+	double holdout;     /* K of --holdout, 0: none */
 };
 
 static int probe_parse(struct cli *c, struct probe_args *a)
@@ -88,6 +96,11 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 			a->from = r > 0 ? v : NULL;
 		} else if ((r = cli_opt(c, "--results", &v)) != 0) {
 			a->results = r > 0 ? v : NULL;
+		} else if ((r = cli_opt(c, "--holdout", &v)) != 0) {
+			if (r > 0 && cli_count(c, "--holdout", v, &a->holdout) > 0 &&
+			    (a->holdout < 2 || a->holdout > 1000))
+				err_set(&c->err, EXIT_USAGE,
+					"'--holdout' expects K from 2 to 1000 (every K-th record held out), got '%s'", v);
 		} else if ((r = cli_opt(c, "--runner", &v)) != 0) {
 			a->runner = r > 0 ? v : NULL;
 		} else if ((r = cli_opt(c, "--device", &v)) != 0) {
@@ -108,6 +121,9 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 	}
 	if (c->err.code)
 		return c->err.code;
+	if (a->holdout && !a->from)
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--holdout' studies a recorded results file: give '--from RESULTS'");
 	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner' or '--results'");
@@ -380,6 +396,151 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 	return rc;
 }
 
+/* ---- --holdout: the held-out prediction study ------------------------------ */
+
+/* target of issue 8: the calibrated engine's median held-out error */
+#define HOLDOUT_TARGET 0.10
+
+static void holdout_num(cJSON *o, const char *key, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, key);
+	else
+		report_num(o, key, v);
+}
+
+/* 100 x v, with a rounding residue shown as 0 rather than -0.0 */
+static double holdout_pct(double v)
+{
+	return fabs(v) < 5e-5 ? 0 : 100 * v;
+}
+
+static const char *holdout_via(const struct holdout *h, int c)
+{
+	return !h->cls[c].fitted ? "unfitted" : h->cls[c].kclass >= 0 ? "engine" : "fit";
+}
+
+/* The study as a tree (--format json|csv). */
+static cJSON *holdout_tree(const struct holdout *h, const char *file, const char *card)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *it, *all;
+	int i;
+
+	cJSON_AddStringToObject(o, "results", file);
+	if (card)
+		cJSON_AddStringToObject(o, "card", card);
+	else
+		cJSON_AddNullToObject(o, "card");
+	cJSON_AddNumberToObject(o, "stride", h->stride);
+	report_num(o, "target_median_abs_err", HOLDOUT_TARGET);
+	arr = cJSON_AddArrayToObject(o, "classes");
+	for (i = 0; i < h->ncls; i++) {
+		const struct holdout_class *k = &h->cls[i];
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "class", k->name);
+		cJSON_AddStringToObject(it, "via", holdout_via(h, i));
+		cJSON_AddNumberToObject(it, "n_fit", k->n_fit);
+		cJSON_AddNumberToObject(it, "n_held", k->n_held);
+		holdout_num(it, "median_abs_err", k->median_abs);
+		holdout_num(it, "worst_err", k->worst);
+		if (k->worst_row >= 0)
+			cJSON_AddStringToObject(it, "worst_id", h->rows[k->worst_row].id);
+		cJSON_AddItemToArray(arr, it);
+	}
+	all = cJSON_AddObjectToObject(o, "all");
+	cJSON_AddNumberToObject(all, "n_held", h->nrows);
+	cJSON_AddNumberToObject(all, "n_unpredicted", h->n_unpredicted);
+	holdout_num(all, "median_abs_err", h->median_abs);
+	holdout_num(all, "worst_err", h->worst);
+	if (h->worst_row >= 0)
+		cJSON_AddStringToObject(all, "worst_id", h->rows[h->worst_row].id);
+	report_num(all, "engine_vs_fit_max_gap", h->engine_gap);
+	arr = cJSON_AddArrayToObject(o, "records");
+	for (i = 0; i < h->nrows; i++) {
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "id", h->rows[i].id);
+		cJSON_AddStringToObject(it, "class", h->cls[h->rows[i].cls].name);
+		report_num(it, "t_measured_s", h->rows[i].t_measured);
+		holdout_num(it, "t_predicted_s", h->rows[i].t_predicted);
+		holdout_num(it, "err", h->rows[i].err);
+		cJSON_AddItemToArray(arr, it);
+	}
+	return o;
+}
+
+/* The study as a table. */
+static void holdout_table(struct sbuf *b, const struct holdout *h, const char *file,
+			  const char *card)
+{
+	int i;
+
+	sbuf_printf(b, "mlasim probe: held-out prediction error, %s\n", file);
+	sbuf_printf(b, "  every %d%s fitted record of each kernel class left out of the fit, then predicted\n",
+		    h->stride, h->stride == 2 ? "nd" : h->stride == 3 ? "rd" : "th");
+	if (card)
+		sbuf_printf(b, "  by the engine on '%s' calibrated from the rest (err = predicted / measured - 1)\n\n",
+			    card);
+	else
+		sbuf_printf(b, "  by the fitted rooflines alone: no --hw card (err = predicted / measured - 1)\n\n");
+	sbuf_printf(b, "  %-28s %-8s %5s %5s %12s %10s  %s\n", "kernel class", "via", "fit", "held",
+		    "median |err|", "worst err", "worst shape");
+	for (i = 0; i < h->ncls; i++) {
+		const struct holdout_class *k = &h->cls[i];
+		if (k->n_held == 0)
+			continue;
+		sbuf_printf(b, "  %-28s %-8s %5d %5d", k->name, holdout_via(h, i), k->n_fit, k->n_held);
+		if (isnan(k->median_abs))
+			sbuf_printf(b, " %12s %10s\n", "-", "-");
+		else
+			sbuf_printf(b, " %11.1f%% %+9.1f%%  %s\n", holdout_pct(k->median_abs), holdout_pct(k->worst),
+				    h->rows[k->worst_row].id);
+	}
+	if (isnan(h->median_abs)) {
+		sbuf_printf(b, "\n  no held-out record could be predicted: each class's remaining records were too few to fit\n");
+		return;
+	}
+	sbuf_printf(b, "  %-28s %-8s %5s %5d %11.1f%% %+9.1f%%  %s\n", "all", "", "", h->nrows,
+		    holdout_pct(h->median_abs), holdout_pct(h->worst), h->rows[h->worst_row].id);
+	if (h->n_unpredicted)
+		sbuf_printf(b, "  %d held-out record%s of classes the rest could not fit: not predicted\n",
+			    h->n_unpredicted, h->n_unpredicted == 1 ? "" : "s");
+	sbuf_printf(b, "\n  median |err| %.1f%%: %s the target of under %.0f%%\n", holdout_pct(h->median_abs),
+		    h->median_abs < HOLDOUT_TARGET ? "meets" : "misses", 100 * HOLDOUT_TARGET);
+}
+
+/* --from RESULTS --holdout K: fit without every K-th record, predict those. */
+static int probe_holdout(struct cli *c, const cJSON *doc, const char *file, int stride)
+{
+	struct calib_peaks pk;
+	struct holdout h;
+	struct hw hw = {0};
+	cJSON *base = NULL;
+	const char *card;
+	int rc;
+
+	if (calib_check(doc, file, &c->err))
+		return c->err.code;
+	if (c->hw_arg) {
+		if (cli_load_hw(c, NULL, &hw) || probe_base_json(c, &base))
+			return c->err.code;
+		calib_peaks_from_hw(&hw, &pk);
+	} else if (calib_peaks_from_doc(doc, file, &pk, &c->err)) {
+		return c->err.code;
+	}
+	card = base ? hw.name : NULL;
+
+	rc = holdout_run(doc, file, base, hw.path, &pk, stride, &h, &c->err);
+	cJSON_Delete(base);
+	if (rc)
+		return rc;
+	if (c->format == FMT_TABLE)
+		holdout_table(&c->buf, &h, file, card);
+	else
+		report_tree(&c->buf, holdout_tree(&h, file, card), c->format == FMT_CSV);
+	holdout_free(&h);
+	return cli_emit(c);
+}
+
 int cmd_probe(struct cli *c)
 {
 	struct probe_args a;
@@ -398,7 +559,8 @@ int cmd_probe(struct cli *c)
 	if (a.from) {
 		if (jsonx_load(a.from, &doc, &c->err))
 			return c->err.code;
-		rc = probe_fit_emit(c, doc, a.from);
+		rc = a.holdout ? probe_holdout(c, doc, a.from, (int)a.holdout) :
+				 probe_fit_emit(c, doc, a.from);
 		cJSON_Delete(doc);
 		return rc;
 	}

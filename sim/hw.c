@@ -259,6 +259,16 @@ static const struct hw_calib_key calib_keys[] = {
 	{"elementwise", "bf16", K_ELEMWISE}, {NULL, NULL, 0},
 };
 
+int hw_calib_kclass(const char *section, const char *variant)
+{
+	const struct hw_calib_key *k;
+
+	for (k = calib_keys; k->section; k++)
+		if (strcmp(k->section, section) == 0 && strcmp(k->variant, variant) == 0)
+			return (int)k->k;
+	return -1;
+}
+
 static int hw_calib_num(const cJSON *fit, const struct hw_calib_key *k, const char *key,
 			const char *file, unsigned flags, double *out, struct err *e)
 {

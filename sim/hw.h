@@ -103,6 +103,11 @@ int hw_load(const char *path, const char *const *sets, int nsets,
 /* Read a card from parsed JSON; `file` names it in errors. */
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e);
 
+/* The kernel class the engine times with the fit calibration.calib.<section>.
+ * <variant>.fit of a calibrated card ("gemm", "fp8_block": K_GEMM_FP8), or -1
+ * when the engine reads no such fit. */
+int hw_calib_kclass(const char *section, const char *variant);
+
 /* 1 when the key of "section.key=value" is one a hardware card may hold. */
 int hw_set_known(const char *assignment);
 

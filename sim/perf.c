@@ -74,15 +74,41 @@ static enum kclass perf_gemm_kernel(enum dtype dt)
 	return dt == DT_FP8 ? K_GEMM_FP8 : dt == DT_FP4 ? K_GEMM_FP4 : K_GEMM_BF16;
 }
 
+/* The dense peak a kernel computing in dt reaches on h: a dtype the card has
+ * no figure for runs at the BF16 peak. */
+static double perf_peak(const struct hw *h, enum dtype dt)
+{
+	double p = dt == DT_FP8 ? h->gpu.flops_fp8 : dt == DT_FP4 ? h->gpu.flops_fp4 : 0;
+
+	return p > 0 ? p : h->gpu.flops_bf16;
+}
+
+/* The roofline of perf.h: compute and memory seconds of one kernel, before t0. */
+static inline void perf_roof(const struct hw_kernel_eff *k, double peak, double hbm,
+			     double flops, double bytes, double *tc, double *tm)
+{
+	*tc = flops / (peak * k->compute);
+	*tm = bytes / (hbm * k->memory);
+}
+
 static void perf_time(const struct ctx *x, struct op *o)
 {
 	const struct hw_kernel_eff *k = &x->kern[o->kernel];
-	double tc = o->flops / (x->peak[o->dtype] * k->compute);
-	double tm = o->bytes / (x->hbm * k->memory);
+	double tc, tm;
 
+	perf_roof(k, x->peak[o->dtype], x->hbm, o->flops, o->bytes, &tc, &tm);
 	o->t_busy = max2(tc, tm);
 	o->t = o->t_busy + k->t0_s;
 	o->bound = k->t0_s > max2(tc, tm) ? BOUND_LATENCY : tc >= tm ? BOUND_COMPUTE : BOUND_HBM;
+}
+
+double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
+			   double bytes)
+{
+	double tc, tm;
+
+	perf_roof(&h->kern[k], perf_peak(h, dt), h->gpu.hbm_bw, flops, bytes, &tc, &tm);
+	return max2(tc, tm) + h->kern[k].t0_s;
 }
 
 static struct op *perf_add(struct phase *ph, const char *name, enum opclass cls,
@@ -557,9 +583,9 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->w = w;
 	for (k = 0; k < K_CLASSES; k++)
 		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0} : h->kern[k];
-	x->peak[DT_BF16] = h->gpu.flops_bf16;
-	x->peak[DT_FP8] = h->gpu.flops_fp8 > 0 ? h->gpu.flops_fp8 : x->peak[DT_BF16];
-	x->peak[DT_FP4] = h->gpu.flops_fp4 > 0 ? h->gpu.flops_fp4 : x->peak[DT_BF16];
+	x->peak[DT_BF16] = perf_peak(h, DT_BF16);
+	x->peak[DT_FP8] = perf_peak(h, DT_FP8);
+	x->peak[DT_FP4] = perf_peak(h, DT_FP4);
 	x->hbm = h->gpu.hbm_bw;
 	x->heads = m->heads / d->tp;
 	x->kv_heads = max2(m->kv_heads / d->tp, 1);

@@ -131,6 +131,15 @@ int perf_compute(const struct model *m, const struct hw *h, const struct deploym
 void perf_mla_attention(const struct model *m, double h, double B, double sq, double L,
 			double kvb, double *flops, double *bytes);
 
+/*
+ * Seconds of one kernel of class k computing in dt, doing `flops` FLOPs and
+ * moving `bytes` HBM bytes on h: the roofline above with h's efficiencies
+ * (probe-calibrated where the card is), exactly as perf_compute() times each
+ * of its operators.  A dtype h has no peak for runs at the BF16 peak.
+ */
+double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
+			   double bytes);
+
 const char *perf_class_name(enum opclass c);
 const char *perf_class_key(enum opclass c);
 const char *perf_bound_name(enum bound b);

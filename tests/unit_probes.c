@@ -30,6 +30,7 @@
 #include "../probes/ref.h"
 #include "calib.h"
 #include "err.h"
+#include "holdout.h"
 #include "hw.h"
 #include "jsonx.h"
 #include "model.h"
@@ -902,6 +903,137 @@ static void t_check_messages(void)
 
 /* ==== the fixture, the card and the plan ===================================== */
 
+/* ==== the held-out study =================================================== */
+
+/* The H100 SXM card as JSON, the base a calibrated card is built on. */
+static cJSON *h100_card_json(void)
+{
+	struct err e;
+	cJSON *root = NULL;
+
+	memset(&e, 0, sizeof e);
+	if (jsonx_load("hw/h100-sxm.json", &root, &e)) {
+		printf("#   %s\n", e.msg);
+		t_failed++;
+	}
+	return root;
+}
+
+static const struct holdout_class *holdout_find(const struct holdout *h, const char *name)
+{
+	int i;
+
+	for (i = 0; i < h->ncls; i++)
+		if (strcmp(h->cls[i].name, name) == 0)
+			return &h->cls[i];
+	printf("#   no class '%s' in the study\n", name);
+	t_failed++;
+	return &h->cls[0];
+}
+
+/* Exact synthetic timings: every held-out shape is predicted exactly, through
+ * the engine for the classes it reads, and the split is every 4th record. */
+static void t_holdout_exact(void)
+{
+	struct calib_peaks pk;
+	struct holdout h;
+	struct err e;
+	cJSON *doc = synth_doc(), *base = h100_card_json();
+	const struct holdout_class *k;
+
+	memset(&e, 0, sizeof e);
+	h100_peaks(&pk);
+	if (!base || holdout_run(doc, "synthetic", base, "hw/h100-sxm.json", &pk, 4, &h, &e)) {
+		printf("#   %s\n", e.msg);
+		t_failed++;
+		cJSON_Delete(doc);
+		cJSON_Delete(base);
+		return;
+	}
+	/* 6 shapes x 15 m + 8192^3 = 91 GEMMs: positions 2, 6, ..., 90 held out */
+	k = holdout_find(&h, "gemm.bf16");
+	CHECK_EQ(k->n_fit, 68);
+	CHECK_EQ(k->n_held, 23);
+	CHECK_EQ(k->kclass, K_GEMM_BF16);
+	CHECK_EQ(holdout_find(&h, "gemm.fp8_block")->kclass, K_GEMM_FP8);
+	CHECK_EQ(holdout_find(&h, "attention_decode.bf16")->kclass, K_ATTN_DECODE);
+	CHECK_EQ(holdout_find(&h, "moe.fp8_block")->kclass, K_MOE);
+	CHECK_EQ(holdout_find(&h, "gemm.fp8_tensor")->kclass, -1);   /* the engine reads no such fit */
+	/* held: 5 of 20 large HBM streams, 23 of each of three GEMM sweeps, 12 of
+	 * each of two MLA grids of 48, 2 of 10 balanced MoE points */
+	CHECK_EQ(h.nrows, 5 + 3 * 23 + 2 * 12 + 2);
+	CHECK_EQ(h.n_unpredicted, 0);
+	CHECK_NEAR(h.median_abs, 0, 1e-9);
+	CHECK_NEAR(h.worst, 0, 1e-9);
+	CHECK_NEAR(h.engine_gap, 0, 1e-12);
+	holdout_free(&h);
+	cJSON_Delete(doc);
+	cJSON_Delete(base);
+}
+
+/* Seven BF16 GEMMs at (0.5, 0.5, 10 us); stride 2 fits 0, 2, 4, 6 (two on
+ * each roof: exact) and predicts 1 (exact), 3 (measured 1.25x the roofline:
+ * err = 1/1.25 - 1 = -0.2) and 5 (0.8x: err = 1/0.8 - 1 = +0.25), so the
+ * median |err| is 0.2 and the worst +0.25. */
+static void t_holdout_by_hand(void)
+{
+	static const double shapes[7][4] = {   /* m, n, k, measured / roofline */
+		{1, 8192, 8192, 1}, {2, 8192, 8192, 1}, {4, 8192, 8192, 1},
+		{8192, 8192, 8192, 1.25}, {4096, 8192, 8192, 1}, {8192, 8192, 4096, 0.8},
+		{8192, 4096, 8192, 1},
+	};
+	struct calib_peaks pk;
+	struct holdout h;
+	struct err e;
+	cJSON *doc = synth_doc(), *base = h100_card_json(), *arr = cJSON_CreateArray();
+	char id[64];
+	int i;
+
+	memset(&e, 0, sizeof e);
+	h100_peaks(&pk);
+	for (i = 0; i < 7; i++) {
+		struct calib_point p = gemm_point(shapes[i][0], shapes[i][1], shapes[i][2], 2, 0);
+		snprintf(id, sizeof id, "gemm %d", i);
+		synth_record(arr, "gemm_bf16", id, p.flops, p.bytes, 0,
+			     shapes[i][3] * roof_time(&p, H100_BF16, H100_HBM, 0.5, 0.5, 10e-6));
+	}
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "probes", arr);
+	if (!base || holdout_run(doc, "by-hand", base, "hw/h100-sxm.json", &pk, 2, &h, &e)) {
+		printf("#   %s\n", e.msg);
+		t_failed++;
+		cJSON_Delete(doc);
+		cJSON_Delete(base);
+		return;
+	}
+	CHECK_EQ(h.ncls, 1);
+	CHECK_EQ(h.cls[0].n_fit, 4);
+	CHECK_EQ(h.nrows, 3);
+	CHECK_CONTAINS(h.rows[0].id, "gemm 1");
+	CHECK_NEAR(h.rows[0].err, 0, 1e-9);
+	CHECK_NEAR(h.rows[1].err, -0.2, 1e-9);
+	CHECK_NEAR(h.rows[2].err, 0.25, 1e-9);
+	CHECK_NEAR(h.median_abs, 0.2, 1e-9);
+	CHECK_NEAR(h.worst, 0.25, 1e-9);
+	CHECK_CONTAINS(h.rows[h.worst_row].id, "gemm 5");
+	CHECK_NEAR(h.cls[0].median_abs, 0.2, 1e-9);
+	holdout_free(&h);
+
+	/* two records: the one left to fit cannot identify a roofline */
+	cJSON_DeleteItemFromArray(arr, 6);
+	cJSON_DeleteItemFromArray(arr, 5);
+	cJSON_DeleteItemFromArray(arr, 4);
+	cJSON_DeleteItemFromArray(arr, 3);
+	cJSON_DeleteItemFromArray(arr, 2);
+	CHECK_EQ(holdout_run(doc, "two", base, "hw/h100-sxm.json", &pk, 2, &h, &e), EXIT_INPUT);
+	CHECK_CONTAINS(e.msg, "no usable probe record");
+	memset(&e, 0, sizeof e);
+	cJSON_DeleteItemFromArray(arr, 1);
+	CHECK_EQ(holdout_run(doc, "one", base, "hw/h100-sxm.json", &pk, 2, &h, &e), EXIT_INPUT);
+	CHECK_CONTAINS(e.msg, "one: no kernel class has 2 fitted records");
+	cJSON_Delete(doc);
+	cJSON_Delete(base);
+}
+
 static char *file_text(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -1285,6 +1417,8 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{"calib: failed checks and unsupported configurations are left out", t_build_skips_failed},
 	{"calib: power without a BF16 point is kept aside, not half-written", t_build_power_incomplete},
 	{"calib: malformed results name the file and the key", t_check_messages},
+	{"holdout: exact timings are predicted exactly, through the engine", t_holdout_exact},
+	{"holdout: 1.25x and 0.8x off the roofline give -20% and +25% by hand", t_holdout_by_hand},
 	{"fixture: tests/fixtures file equals the generator's output", t_fixture_current},
 	{"cli: probe --from fixture --hw h100 writes a card hw_load reads", t_cli_from_fixture},
 	{"cli: a calibrated card changes the plan's prediction", t_plan_uses_calibration},

@@ -1,0 +1,251 @@
+/* holdout.c - held-out prediction error of the calibrated engine; see holdout.h */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "holdout.h"
+#include "hw.h"
+#include "perf.h"
+
+/* What the study keeps of a class besides struct holdout_class. */
+struct hclass {
+	const char *section, *variant;   /* the static strings of calib.c's rules */
+	int seen;                        /* records of the class met so far */
+};
+
+static const cJSON *jget(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static double jnum(const cJSON *o, const char *key)
+{
+	const cJSON *v = jget(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+/* The class of (section, variant), added when new; -1 when the table is full. */
+static int holdout_class_of(struct holdout *h, struct hclass *hc, const char *section,
+			    const char *variant)
+{
+	int i;
+
+	for (i = 0; i < h->ncls; i++)
+		if (hc[i].section == section && hc[i].variant == variant)
+			return i;
+	if (h->ncls == HOLDOUT_MAX_CLASSES)
+		return -1;
+	hc[i] = (struct hclass){section, variant, 0};
+	snprintf(h->cls[i].name, sizeof h->cls[i].name, "%s.%s", section, variant);
+	h->cls[i].kclass = -1;
+	h->cls[i].median_abs = h->cls[i].worst = NAN;
+	h->cls[i].worst_row = -1;
+	return h->ncls++;
+}
+
+/*
+ * Mark the held-out records of `copy` ("status": "held_out", which calib_build
+ * skips) and list them in h->rows with their class.  Returns 0 or an error.
+ */
+static int holdout_split(cJSON *copy, const char *file, const struct calib_peaks *pk,
+			 struct holdout *h, struct hclass *hc, struct err *e)
+{
+	cJSON *probes = cJSON_GetObjectItemCaseSensitive(copy, "probes"), *rec;
+	const char *section, *variant;
+	int idx = 0, c, n = cJSON_GetArraySize(probes);
+
+	h->rows = calloc((size_t)n + 1, sizeof *h->rows);
+	if (!h->rows)
+		return err_set(e, EXIT_ENV, "out of memory reading '%s'", file);
+	cJSON_ArrayForEach(rec, probes) {
+		if (calib_record_class(rec, idx, file, pk, &section, &variant, e))
+			return e->code;
+		if (section && (c = holdout_class_of(h, hc, section, variant)) >= 0) {
+			if (hc[c].seen++ % h->stride == h->stride / 2) {
+				struct holdout_row *r = &h->rows[h->nrows++];
+				const cJSON *id = jget(rec, "id");
+				if (cJSON_IsString(id))
+					snprintf(r->id, sizeof r->id, "%s", id->valuestring);
+				else
+					snprintf(r->id, sizeof r->id, "probes[%d]", idx);
+				r->cls = c;
+				r->t_measured = jnum(jget(rec, "timing"), "median_s");
+				r->flops = jnum(jget(rec, "work"), "flops");
+				r->bytes = jnum(jget(rec, "work"), "bytes_read") +
+					   jnum(jget(rec, "work"), "bytes_written");
+				h->cls[c].n_held++;
+				cJSON_ReplaceItemInObjectCaseSensitive(rec, "status",
+								       cJSON_CreateString("held_out"));
+				if (!cJSON_IsString(jget(rec, "status")))
+					cJSON_AddStringToObject(rec, "status", "held_out");
+			} else {
+				h->cls[c].n_fit++;
+			}
+		}
+		idx++;
+	}
+	if (h->nrows == 0)
+		return err_set(e, EXIT_INPUT,
+			       "%s: no kernel class has %d fitted records to hold one out of: nothing to predict",
+			       file, h->stride / 2 + 1);
+	return 0;
+}
+
+/* The engine's kernel class for a fitted variant: its own, or that of the
+ * variant filled from its records ("measured_as", MXFP8 standing for FP8
+ * block scales on sm_100); -1 when the engine reads neither. */
+static int holdout_kclass(const cJSON *calib, const struct hclass *hc)
+{
+	const cJSON *sec = jget(calib, hc->section), *var;
+	int k = hw_calib_kclass(hc->section, hc->variant);
+
+	cJSON_ArrayForEach(var, sec) {
+		const cJSON *as = jget(var, "measured_as");
+		if (k < 0 && cJSON_IsString(as) && strcmp(as->valuestring, hc->variant) == 0)
+			k = hw_calib_kclass(hc->section, var->string);
+	}
+	return k;
+}
+
+/* The dtype whose peak a variant's FLOPs were fitted against. */
+static enum dtype holdout_dtype(const char *variant)
+{
+	if (strstr(variant, "fp4"))
+		return DT_FP4;
+	return strstr(variant, "fp8") ? DT_FP8 : DT_BF16;
+}
+
+/* The fitted roofline alone (calib.h): NAN when the class has no fit. */
+static double holdout_fit_seconds(const cJSON *fit, double flops, double bytes)
+{
+	double tc = flops / (jnum(fit, "eff_compute") * jnum(fit, "peak_flops"));
+	double tm = bytes / (jnum(fit, "eff_mem") * jnum(fit, "hbm_Bps"));
+
+	return fmax(tc, tm) + jnum(fit, "t0_s");
+}
+
+static int cmp_abs(const void *a, const void *b)
+{
+	double x = fabs(*(const double *)a), y = fabs(*(const double *)b);
+
+	return (x > y) - (x < y);
+}
+
+/* Median |err| and the err of largest magnitude of rows whose class is c (-1: all). */
+static void holdout_summary(const struct holdout *h, int c, double *scratch, double *median,
+			    double *worst, int *worst_row)
+{
+	int i, n = 0;
+
+	*median = *worst = NAN;
+	*worst_row = -1;
+	for (i = 0; i < h->nrows; i++) {
+		if ((c >= 0 && h->rows[i].cls != c) || isnan(h->rows[i].err))
+			continue;
+		scratch[n++] = h->rows[i].err;
+		if (*worst_row < 0 || fabs(h->rows[i].err) > fabs(*worst)) {
+			*worst = h->rows[i].err;
+			*worst_row = i;
+		}
+	}
+	if (n == 0)
+		return;
+	qsort(scratch, (size_t)n, sizeof *scratch, cmp_abs);
+	*median = n % 2 ? fabs(scratch[n / 2]) : (fabs(scratch[n / 2 - 1]) + fabs(scratch[n / 2])) / 2;
+}
+
+/* Predict every held-out row: through the engine on card `hw` (NULL: none), else the fit. */
+static void holdout_predict(struct holdout *h, const struct hclass *hc, const cJSON *calib,
+			    const struct hw *hw)
+{
+	int i, c;
+
+	for (c = 0; c < h->ncls; c++) {
+		const cJSON *fit = jget(jget(jget(calib, hc[c].section), hc[c].variant), "fit");
+		h->cls[c].fitted = cJSON_IsObject(fit);
+		h->cls[c].kclass = hw && h->cls[c].fitted ? holdout_kclass(calib, &hc[c]) : -1;
+	}
+	for (i = 0; i < h->nrows; i++) {
+		struct holdout_row *r = &h->rows[i];
+		const struct hclass *k = &hc[r->cls];
+		const cJSON *fit = jget(jget(jget(calib, k->section), k->variant), "fit");
+		double t_fit;
+
+		if (!h->cls[r->cls].fitted) {
+			r->t_predicted = r->err = NAN;
+			h->n_unpredicted++;
+			continue;
+		}
+		t_fit = holdout_fit_seconds(fit, r->flops, r->bytes);
+		r->t_predicted = t_fit;
+		if (h->cls[r->cls].kclass >= 0) {
+			r->t_predicted = perf_kernel_seconds(hw, (enum kclass)h->cls[r->cls].kclass,
+							     holdout_dtype(k->variant), r->flops, r->bytes);
+			h->engine_gap = fmax(h->engine_gap, fabs(r->t_predicted / t_fit - 1));
+		}
+		r->err = r->t_predicted / r->t_measured - 1;
+	}
+}
+
+int holdout_run(const cJSON *doc, const char *file, const cJSON *base, const char *base_file,
+		const struct calib_peaks *pk, int stride, struct holdout *out, struct err *e)
+{
+	struct hclass hc[HOLDOUT_MAX_CLASSES];
+	cJSON *copy, *calib = NULL, *card = NULL;
+	struct hw hw;
+	double *scratch = NULL;
+	char name[600];
+	int c;
+
+	memset(out, 0, sizeof *out);
+	out->stride = stride < 2 ? 2 : stride;
+	out->engine = base != NULL;
+	if (calib_check(doc, file, e))
+		return e->code;
+	copy = cJSON_Duplicate(doc, 1);
+	if (!copy)
+		return err_set(e, EXIT_ENV, "out of memory reading '%s'", file);
+	if (holdout_split(copy, file, pk, out, hc, e) || calib_build(copy, file, pk, &calib, e))
+		goto fail;
+	if (base) {
+		card = calib_card(base, copy, calib);   /* takes calib over */
+		calib = NULL;
+		snprintf(name, sizeof name, "%s, calibrated without the held-out records", base_file);
+		if (!card) {
+			err_set(e, EXIT_ENV, "out of memory building the calibrated card");
+			goto fail;
+		}
+		if (hw_from_json(card, name, &hw, e))
+			goto fail;
+	}
+	holdout_predict(out, hc, base ? jget(jget(card, "calibration"), "calib") : calib,
+			base ? &hw : NULL);
+	scratch = malloc(sizeof *scratch * ((size_t)out->nrows + 1));
+	if (!scratch) {
+		err_set(e, EXIT_ENV, "out of memory");
+		goto fail;
+	}
+	for (c = 0; c < out->ncls; c++)
+		holdout_summary(out, c, scratch, &out->cls[c].median_abs, &out->cls[c].worst,
+				&out->cls[c].worst_row);
+	holdout_summary(out, -1, scratch, &out->median_abs, &out->worst, &out->worst_row);
+	free(scratch);
+	cJSON_Delete(card);
+	cJSON_Delete(calib);
+	cJSON_Delete(copy);
+	return 0;
+fail:
+	cJSON_Delete(card);
+	cJSON_Delete(calib);
+	cJSON_Delete(copy);
+	holdout_free(out);
+	return e->code;
+}
+
+void holdout_free(struct holdout *h)
+{
+	free(h->rows);
+	h->rows = NULL;
+	h->nrows = 0;
+}
