@@ -14,7 +14,7 @@
 # This file is read before the Makefile's first rule: keep its default goal.
 PROBES_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-ENGINE += probecat calib holdout
+ENGINE += probecat calib holdout anchors
 TEST_BINS += $(B)/unit_probes
 
 PROBE_REF := ref_fp8 ref_gemm ref_mla

@@ -427,6 +427,28 @@ static double pnum(const cJSON *rec, const char *key)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+double calib_param_num(const cJSON *rec, const char *key)
+{
+	return pnum(rec, key);
+}
+
+const char *calib_param_str(const cJSON *rec, const char *key)
+{
+	return jstr(jget(rec, "params"), key);
+}
+
+int calib_record_point(const cJSON *rec, struct calib_point *p)
+{
+	const cJSON *w = jget(rec, "work"), *t = jget(jget(rec, "timing"), "median_s");
+
+	if (!rec_usable(rec) || !cJSON_IsNumber(jget(w, "flops")) ||
+	    !cJSON_IsNumber(jget(w, "bytes_read")) || !cJSON_IsNumber(jget(w, "bytes_written")) ||
+	    !cJSON_IsNumber(t) || !(t->valuedouble > 0))
+		return 0;
+	*p = rec_point(rec);
+	return 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;

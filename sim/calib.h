@@ -111,6 +111,15 @@ int calib_build(const cJSON *doc, const char *file, const struct calib_peaks *pk
 int calib_record_class(const cJSON *rec, int idx, const char *file, const struct calib_peaks *pk,
 		       const char **section, const char **variant, struct err *e);
 
+/* A usable record's work and median time (status "ok", check not failed,
+ * numbers present): 1 and *p filled, else 0. */
+int calib_record_point(const cJSON *rec, struct calib_point *p);
+
+/* A record's parameter params.<key>: the number (NAN when absent or not a
+ * number), or the string (NULL when absent or not a string). */
+double calib_param_num(const cJSON *rec, const char *key);
+const char *calib_param_str(const cJSON *rec, const char *key);
+
 /*
  * The calibrated card: a copy of `base` (a hardware card's JSON) named
  * "<name>-calibrated", without aliases (they belong to the base card), with a

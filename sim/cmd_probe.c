@@ -19,6 +19,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
+#include "anchors.h"
 #include "calib.h"
 #include "cards.h"
 #include "cli.h"
@@ -53,6 +54,9 @@ const char help_probe[] =
 "                   quarter out) is left out of the fit, then predicted by the\n"
 "                   engine on the card calibrated from the rest (with --hw; the\n"
 "                   fits alone without it): median and worst error per class\n"
+"  --anchors        with --from: what was measured next to what others reached on\n"
+"                   the same GPU (reference/probes.md; H100 and H200) and issue 8's\n"
+"                   targets, with the --holdout 4 error; give --hw for the peaks\n"
 "  --results FILE   keep the runner's raw results file\n"
 "  --quick          smaller sweeps: a smoke run of a few minutes\n"
 "  --device N       the GPU to measure (default 0)\n"
@@ -77,6 +81,7 @@ struct probe_args {
 	const char *runner;
 	const char *device;
 	double holdout;     /* K of --holdout, 0: none */
+	int anchors;        /* --anchors */
 };
 
 static int probe_parse(struct cli *c, struct probe_args *a)
@@ -96,6 +101,8 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 			a->from = r > 0 ? v : NULL;
 		} else if ((r = cli_opt(c, "--results", &v)) != 0) {
 			a->results = r > 0 ? v : NULL;
+		} else if (cli_flag(c, "--anchors")) {
+			a->anchors = 1;
 		} else if ((r = cli_opt(c, "--holdout", &v)) != 0) {
 			if (r > 0 && cli_count(c, "--holdout", v, &a->holdout) > 0 &&
 			    (a->holdout < 2 || a->holdout > 1000))
@@ -121,9 +128,13 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 	}
 	if (c->err.code)
 		return c->err.code;
-	if (a->holdout && !a->from)
+	if ((a->holdout || a->anchors) && !a->from)
 		return err_set(&c->err, EXIT_USAGE,
-			       "'--holdout' studies a recorded results file: give '--from RESULTS'");
+			       "'%s' studies a recorded results file: give '--from RESULTS'",
+			       a->anchors ? "--anchors" : "--holdout");
+	if (a->holdout && a->anchors)
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--anchors' and '--holdout' are two reports: give one ('--anchors' includes the --holdout 4 error)");
 	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner' or '--results'");
@@ -508,15 +519,148 @@ static void holdout_table(struct sbuf *b, const struct holdout *h, const char *f
 		    h->median_abs < HOLDOUT_TARGET ? "meets" : "misses", 100 * HOLDOUT_TARGET);
 }
 
-/* --from RESULTS --holdout K: fit without every K-th record, predict those. */
-static int probe_holdout(struct cli *c, const cJSON *doc, const char *file, int stride)
+/* ---- --anchors: the measured figures against the references ---------------- */
+
+/* "2.9-3.0" or "1117" in a row's unit; "-" when there is none. */
+static const char *anchor_range(const struct anchor_row *r, char *buf, size_t n)
 {
+	int dig = strcmp(r->unit, "TB/s") == 0 ? 2 : 0;
+
+	if (isnan(r->anchor_lo))
+		return "-";
+	if (r->anchor_hi > r->anchor_lo)
+		snprintf(buf, n, "%.*f-%.*f %s", dig, r->anchor_lo, dig, r->anchor_hi, r->unit);
+	else
+		snprintf(buf, n, "%.*f %s", dig, r->anchor_lo, r->unit);
+	return buf;
+}
+
+static const char *anchor_target(const struct anchor_row *r, char *buf, size_t n)
+{
+	if (isnan(r->target))
+		return "";
+	if (r->target_on_share || !*r->unit)
+		snprintf(buf, n, "%s %.0f%%", r->target_below ? "<" : ">=", 100 * r->target);
+	else
+		snprintf(buf, n, "%s %.0f %s", r->target_below ? "<" : ">=", r->target, r->unit);
+	return buf;
+}
+
+static void anchors_table(struct sbuf *b, const struct anchor_row *rows, int n, const char *file,
+			  const char *device, const char *family, const char *peaks)
+{
+	static const char *const verdicts[] = {"misses", "meets"};
+	char m[48], a[48], t[48];
+	int i, srcs = 0;
+
+	sbuf_printf(b, "mlasim probe: measured on %s (%s), against the references\n", device, file);
+	sbuf_printf(b, "  shares are of %s; anchors: %s\n\n", peaks,
+		    family ? family : "none known for this GPU (H100 and H200 have them)");
+	sbuf_printf(b, "  %-40s %14s %7s %18s %10s  %s\n", "quantity", "measured", "share", "anchor",
+		    "target", "verdict");
+	for (i = 0; i < n; i++) {
+		const struct anchor_row *r = &rows[i];
+		int v = anchors_verdict(r);
+		if (isnan(r->measured))
+			snprintf(m, sizeof m, "not measured");
+		else if (!*r->unit)
+			snprintf(m, sizeof m, "%.1f%%", 100 * r->measured);
+		else
+			snprintf(m, sizeof m, strcmp(r->unit, "TB/s") == 0 ? "%.2f %s" : "%.0f %s",
+				 r->measured, r->unit);
+		sbuf_printf(b, "  %-40s %14s ", r->what, m);
+		if (isnan(r->share) || !*r->unit)
+			sbuf_printf(b, "%7s", "");
+		else
+			sbuf_printf(b, "%6.1f%%", 100 * r->share);
+		sbuf_printf(b, " %18s %10s  %s\n", anchor_range(r, a, sizeof a),
+			    anchor_target(r, t, sizeof t), v < 0 ? "" : verdicts[v]);
+	}
+	for (i = 0; i < n; i++)
+		if (!isnan(rows[i].measured) && rows[i].shape[0])
+			sbuf_printf(b, "%s  %s: %s\n", srcs++ ? "" : "\n  from\n", rows[i].what,
+				    rows[i].shape);
+	srcs = 0;
+	for (i = 0; i < n; i++)
+		if (rows[i].anchor_source)
+			sbuf_printf(b, "%s  %s: %s\n", srcs++ ? "" : "\n  anchors\n", rows[i].what,
+				    rows[i].anchor_source);
+}
+
+static cJSON *anchors_tree(const struct anchor_row *rows, int n, const char *file,
+			   const char *device, const char *family)
+{
+	cJSON *o = cJSON_CreateObject(), *arr, *it;
+	int i;
+
+	cJSON_AddStringToObject(o, "results", file);
+	cJSON_AddStringToObject(o, "device", device);
+	if (family)
+		cJSON_AddStringToObject(o, "anchors_for", family);
+	else
+		cJSON_AddNullToObject(o, "anchors_for");
+	arr = cJSON_AddArrayToObject(o, "rows");
+	for (i = 0; i < n; i++) {
+		const struct anchor_row *r = &rows[i];
+		int v = anchors_verdict(r);
+		it = cJSON_CreateObject();
+		cJSON_AddStringToObject(it, "quantity", r->what);
+		cJSON_AddStringToObject(it, "unit", *r->unit ? r->unit : "share");
+		holdout_num(it, "measured", r->measured);
+		holdout_num(it, "share", r->share);
+		cJSON_AddStringToObject(it, "from", r->shape);
+		holdout_num(it, "anchor_low", r->anchor_lo);
+		holdout_num(it, "anchor_high", r->anchor_hi);
+		if (r->anchor_source)
+			cJSON_AddStringToObject(it, "anchor_source", r->anchor_source);
+		holdout_num(it, "target", r->target);
+		if (!isnan(r->target)) {
+			cJSON_AddStringToObject(it, "target_is", r->target_below ? "below" : "at least");
+			cJSON_AddStringToObject(it, "target_on", r->target_on_share ? "share" : "measured");
+			cJSON_AddStringToObject(it, "target_source", r->target_source);
+		}
+		if (v < 0)
+			cJSON_AddNullToObject(it, "meets_target");
+		else
+			cJSON_AddBoolToObject(it, "meets_target", v);
+		cJSON_AddItemToArray(arr, it);
+	}
+	return o;
+}
+
+/* The held-out study as the last anchors row: its median |err| against issue 8's 10%. */
+static void anchors_holdout_row(struct anchor_row *r, const struct holdout *h, int ok,
+				const char *why)
+{
+	memset(r, 0, sizeof *r);
+	r->what = "held-out prediction: median |err|";
+	r->unit = "";
+	r->measured = ok ? h->median_abs : NAN;
+	r->share = NAN;
+	r->anchor_lo = r->anchor_hi = NAN;
+	r->target = HOLDOUT_TARGET;
+	r->target_on_share = 0;
+	r->target_below = 1;
+	r->target_source = "issue 8";
+	if (ok)
+		snprintf(r->shape, sizeof r->shape, "every 4th shape of each class out: %d predicted",
+			 h->nrows - h->n_unpredicted);
+	else
+		snprintf(r->shape, sizeof r->shape, "not run: %.80s", why);
+}
+
+/* --from RESULTS --holdout K | --anchors. */
+static int probe_study(struct cli *c, const cJSON *doc, const char *file, int stride)
+{
+	struct anchor_row rows[ANCHORS_MAX];
 	struct calib_peaks pk;
 	struct holdout h;
 	struct hw hw = {0};
 	cJSON *base = NULL;
-	const char *card;
-	int rc;
+	const cJSON *dev;
+	const char *card, *device;
+	char peaks[200];
+	int rc, n;
 
 	if (calib_check(doc, file, &c->err))
 		return c->err.code;
@@ -528,16 +672,30 @@ static int probe_holdout(struct cli *c, const cJSON *doc, const char *file, int 
 		return c->err.code;
 	}
 	card = base ? hw.name : NULL;
-
-	rc = holdout_run(doc, file, base, hw.path, &pk, stride, &h, &c->err);
+	rc = holdout_run(doc, file, base, hw.path, &pk, stride ? stride : 4, &h, &c->err);
 	cJSON_Delete(base);
-	if (rc)
+	if (rc && (stride || rc != EXIT_INPUT))
 		return rc;
-	if (c->format == FMT_TABLE)
-		holdout_table(&c->buf, &h, file, card);
-	else
-		report_tree(&c->buf, holdout_tree(&h, file, card), c->format == FMT_CSV);
-	holdout_free(&h);
+	if (stride) {
+		if (c->format == FMT_TABLE)
+			holdout_table(&c->buf, &h, file, card);
+		else
+			report_tree(&c->buf, holdout_tree(&h, file, card), c->format == FMT_CSV);
+	} else {
+		dev = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "device"), "name");
+		device = cJSON_IsString(dev) ? dev->valuestring : "an unnamed device";
+		n = anchors_rows(doc, &pk, rows);
+		anchors_holdout_row(&rows[n++], &h, rc == 0, c->err.msg);
+		snprintf(peaks, sizeof peaks, "the peaks of %s", pk.source);
+		if (c->format == FMT_TABLE)
+			anchors_table(&c->buf, rows, n, file, device, anchors_family(doc), peaks);
+		else
+			report_tree(&c->buf, anchors_tree(rows, n, file, device, anchors_family(doc)),
+				    c->format == FMT_CSV);
+	}
+	if (rc == 0)
+		holdout_free(&h);
+	c->err.code = 0;        /* --anchors: a study that could not run is a row not measured */
 	return cli_emit(c);
 }
 
@@ -559,8 +717,8 @@ int cmd_probe(struct cli *c)
 	if (a.from) {
 		if (jsonx_load(a.from, &doc, &c->err))
 			return c->err.code;
-		rc = a.holdout ? probe_holdout(c, doc, a.from, (int)a.holdout) :
-				 probe_fit_emit(c, doc, a.from);
+		rc = a.holdout || a.anchors ? probe_study(c, doc, a.from, (int)a.holdout) :
+		     probe_fit_emit(c, doc, a.from);
 		cJSON_Delete(doc);
 		return rc;
 	}

@@ -44,6 +44,27 @@ static int holdout_class_of(struct holdout *h, struct hclass *hc, const char *se
 	return h->ncls++;
 }
 
+/* Hold record idx of class c out: list it in h->rows, mark it for calib_build. */
+static void holdout_hold(struct holdout *h, cJSON *rec, int idx, int c)
+{
+	struct holdout_row *r = &h->rows[h->nrows++];
+	const cJSON *id = jget(rec, "id");
+	struct calib_point p = {NAN, NAN, NAN};
+
+	if (cJSON_IsString(id))
+		snprintf(r->id, sizeof r->id, "%s", id->valuestring);
+	else
+		snprintf(r->id, sizeof r->id, "probes[%d]", idx);
+	calib_record_point(rec, &p);   /* a classified record is a usable one */
+	r->cls = c;
+	r->t_measured = p.t_s;
+	r->flops = p.flops;
+	r->bytes = p.bytes;
+	h->cls[c].n_held++;
+	cJSON_DeleteItemFromObjectCaseSensitive(rec, "status");
+	cJSON_AddStringToObject(rec, "status", "held_out");
+}
+
 /*
  * Mark the held-out records of `copy` ("status": "held_out", which calib_build
  * skips) and list them in h->rows with their class.  Returns 0 or an error.
@@ -62,26 +83,10 @@ static int holdout_split(cJSON *copy, const char *file, const struct calib_peaks
 		if (calib_record_class(rec, idx, file, pk, &section, &variant, e))
 			return e->code;
 		if (section && (c = holdout_class_of(h, hc, section, variant)) >= 0) {
-			if (hc[c].seen++ % h->stride == h->stride / 2) {
-				struct holdout_row *r = &h->rows[h->nrows++];
-				const cJSON *id = jget(rec, "id");
-				if (cJSON_IsString(id))
-					snprintf(r->id, sizeof r->id, "%s", id->valuestring);
-				else
-					snprintf(r->id, sizeof r->id, "probes[%d]", idx);
-				r->cls = c;
-				r->t_measured = jnum(jget(rec, "timing"), "median_s");
-				r->flops = jnum(jget(rec, "work"), "flops");
-				r->bytes = jnum(jget(rec, "work"), "bytes_read") +
-					   jnum(jget(rec, "work"), "bytes_written");
-				h->cls[c].n_held++;
-				cJSON_ReplaceItemInObjectCaseSensitive(rec, "status",
-								       cJSON_CreateString("held_out"));
-				if (!cJSON_IsString(jget(rec, "status")))
-					cJSON_AddStringToObject(rec, "status", "held_out");
-			} else {
+			if (hc[c].seen++ % h->stride == h->stride / 2)
+				holdout_hold(h, rec, idx, c);
+			else
 				h->cls[c].n_fit++;
-			}
 		}
 		idx++;
 	}

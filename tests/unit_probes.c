@@ -28,6 +28,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "../probes/ref.h"
+#include "anchors.h"
 #include "calib.h"
 #include "err.h"
 #include "holdout.h"
@@ -1034,6 +1035,91 @@ static void t_holdout_by_hand(void)
 	cJSON_Delete(base);
 }
 
+/* ==== measured against the anchors ======================================== */
+
+static cJSON *anchor_gemm(cJSON *arr, const char *probe, const char *scale, int fast, double tflops)
+{
+	double f = 2 * 8192.0 * 8192 * 8192;
+	cJSON *r = synth_record(arr, probe, probe, f, 3 * 8192.0 * 8192, 2 * 8192.0 * 8192,
+				f / (tflops * 1e12));
+
+	cJSON_AddNumberToObject(params(r), "m", 8192);
+	cJSON_AddNumberToObject(params(r), "n", 8192);
+	cJSON_AddNumberToObject(params(r), "k", 8192);
+	if (scale) {
+		cJSON_AddStringToObject(params(r), "scale", scale);
+		cJSON_AddNumberToObject(params(r), "fast_accum", fast);
+	}
+	return r;
+}
+
+/* An H100 by name: the triad at its largest array (0.9 of 3.35 TB/s), not
+ * the faster small one; the faster FP8 accumulation mode (1200 TF >= the
+ * 1,100 TF target); an MLA record at half the HBM roofline (share 0.5, just
+ * meeting the 50% target, 1.675 TB/s) and one compute-bound at 600 TF, left
+ * out of the share. */
+static void t_anchors_by_hand(void)
+{
+	struct calib_peaks pk;
+	struct anchor_row rows[ANCHORS_MAX];
+	cJSON *doc = synth_doc(), *arr = cJSON_CreateArray(), *r;
+	double a = 1 << 30;
+	int n;
+
+	h100_peaks(&pk);
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "device"), "name",
+					       cJSON_CreateString("NVIDIA H100 80GB HBM3"));
+	r = synth_record(arr, "hbm", "triad 1 GiB", 0, 2 * a, a, 3 * a / (0.9 * H100_HBM));
+	cJSON_AddStringToObject(params(r), "kernel", "triad");
+	cJSON_AddNumberToObject(params(r), "bytes_per_array", a);
+	r = synth_record(arr, "hbm", "triad 256 MiB", 0, a / 2, a / 4, 0.75 * a / (2 * H100_HBM));
+	cJSON_AddStringToObject(params(r), "kernel", "triad");
+	cJSON_AddNumberToObject(params(r), "bytes_per_array", a / 4);
+	anchor_gemm(arr, "gemm_bf16", NULL, 0, 700);
+	anchor_gemm(arr, "gemm_fp8", "tensor", 0, 1000);
+	anchor_gemm(arr, "gemm_fp8", "tensor", 1, 1200);
+	r = synth_record(arr, "mla_decode", "memory-bound", 1e9, 1e9, 0, 2 * 1e9 / H100_HBM);
+	cJSON_AddStringToObject(params(r), "kv", "bf16");
+	r = synth_record(arr, "mla_decode", "compute-bound", 1e12, 1e6, 0, 1e12 / 600e12);
+	cJSON_AddStringToObject(params(r), "kv", "bf16");
+	cJSON_ReplaceItemInObjectCaseSensitive(doc, "probes", arr);
+
+	CHECK_CONTAINS(anchors_family(doc), "H100");
+	n = anchors_rows(doc, &pk, rows);
+	CHECK_EQ(n, 8);
+	CHECK_REL(rows[0].measured, 0.9 * 3.35, 1e-12);
+	CHECK_REL(rows[0].share, 0.9, 1e-12);
+	CHECK_EQ(anchors_verdict(&rows[0]), 1);
+	CHECK_CONTAINS(rows[0].shape, "triad 1 GiB");
+	CHECK_REL(rows[1].measured, 700, 1e-12);
+	CHECK_REL(rows[1].share, 700 / 989.0, 1e-12);
+	CHECK_EQ(rows[1].anchor_lo, 783);
+	CHECK_EQ(rows[1].anchor_hi, 798);
+	CHECK_EQ(anchors_verdict(&rows[1]), -1);      /* no target for BF16 */
+	CHECK_REL(rows[2].measured, 1200, 1e-12);
+	CHECK_EQ(rows[2].target, 1100);
+	CHECK_EQ(anchors_verdict(&rows[2]), 1);
+	CHECK(isnan(rows[3].measured));                /* no block-scaled record */
+	CHECK_EQ(anchors_verdict(&rows[3]), -1);
+	CHECK_REL(rows[4].share, 0.5, 1e-12);
+	CHECK_EQ(anchors_verdict(&rows[4]), 1);
+	CHECK_CONTAINS(rows[4].shape, "median of 1 memory-bound");
+	CHECK_REL(rows[5].measured, 3.35 / 2, 1e-12);
+	CHECK_REL(rows[6].measured, 600, 1e-12);
+	CHECK(isnan(rows[7].measured));                /* no FP8-cache record */
+
+	/* 0.84 of the spec, just under the triad target, misses it; an unknown GPU has no anchors */
+	cJSON_ReplaceItemInObjectCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(arr, 0), "timing"), "median_s",
+		cJSON_CreateNumber(3 * a / (0.84 * H100_HBM)));
+	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "device"), "name",
+					       cJSON_CreateString("Some GPU"));
+	n = anchors_rows(doc, &pk, rows);
+	CHECK_EQ(anchors_verdict(&rows[0]), 0);
+	CHECK(anchors_family(doc) == NULL && isnan(rows[1].anchor_lo) && isnan(rows[2].target));
+	cJSON_Delete(doc);
+}
+
 static char *file_text(const char *path)
 {
 	FILE *f = fopen(path, "rb");
@@ -1419,6 +1505,7 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{"calib: malformed results name the file and the key", t_check_messages},
 	{"holdout: exact timings are predicted exactly, through the engine", t_holdout_exact},
 	{"holdout: 1.25x and 0.8x off the roofline give -20% and +25% by hand", t_holdout_by_hand},
+	{"anchors: the measured figures and targets of an H100 by hand", t_anchors_by_hand},
 	{"fixture: tests/fixtures file equals the generator's output", t_fixture_current},
 	{"cli: probe --from fixture --hw h100 writes a card hw_load reads", t_cli_from_fixture},
 	{"cli: a calibrated card changes the plan's prediction", t_plan_uses_calibration},

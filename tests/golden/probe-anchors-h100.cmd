@@ -1,0 +1,1 @@
+probe --from tests/fixtures/probes-synthetic-h100.json --hw h100 --anchors
