@@ -358,6 +358,25 @@ static void probe_summary(const struct cli *c, const cJSON *out, const cJSON *do
 		       cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(doc, "errors")));
 }
 
+/*
+ * Check results `doc` and choose the denominators of its fits: with --hw, the
+ * card (loaded into *h, its JSON into *base for the caller to free), else
+ * the document's own "spec" (*base NULL).  Returns 0 or the error code.
+ */
+static int probe_peaks(struct cli *c, const cJSON *doc, const char *file, struct hw *h,
+		       struct calib_peaks *pk, cJSON **base)
+{
+	*base = NULL;
+	if (calib_check(doc, file, &c->err))
+		return c->err.code;
+	if (!c->hw_arg)
+		return calib_peaks_from_doc(doc, file, pk, &c->err);
+	if (cli_load_hw(c, NULL, h) || probe_base_json(c, base))
+		return c->err.code;
+	calib_peaks_from_hw(h, pk);
+	return 0;
+}
+
 /* Fit `doc` (read from `file`) and emit the calibrated card or the results. */
 static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 {
@@ -367,15 +386,8 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 	char *text;
 	int rc;
 
-	if (calib_check(doc, file, &c->err))
+	if (probe_peaks(c, doc, file, &h, &pk, &base))
 		return c->err.code;
-	if (c->hw_arg) {
-		if (cli_load_hw(c, NULL, &h) || probe_base_json(c, &base))
-			return c->err.code;
-		calib_peaks_from_hw(&h, &pk);
-	} else if (calib_peaks_from_doc(doc, file, &pk, &c->err)) {
-		return c->err.code;
-	}
 	if (calib_build(doc, file, &pk, &calib, &c->err)) {
 		cJSON_Delete(base);
 		return c->err.code;
@@ -662,15 +674,8 @@ static int probe_study(struct cli *c, const cJSON *doc, const char *file, int st
 	char peaks[200];
 	int rc, n;
 
-	if (calib_check(doc, file, &c->err))
+	if (probe_peaks(c, doc, file, &hw, &pk, &base))
 		return c->err.code;
-	if (c->hw_arg) {
-		if (cli_load_hw(c, NULL, &hw) || probe_base_json(c, &base))
-			return c->err.code;
-		calib_peaks_from_hw(&hw, &pk);
-	} else if (calib_peaks_from_doc(doc, file, &pk, &c->err)) {
-		return c->err.code;
-	}
 	card = base ? hw.name : NULL;
 	rc = holdout_run(doc, file, base, hw.path, &pk, stride ? stride : 4, &h, &c->err);
 	cJSON_Delete(base);
