@@ -23,23 +23,21 @@ void chart_free(struct chart *ch)
 	sbuf_free(&ch->gp);
 }
 
-/* Write one of the chart's texts to STEM.ext atomically. */
-static int chart_file(const struct chart *ch, const char *ext, const struct sbuf *b, struct err *e)
-{
-	char path[4200];
-
-	snprintf(path, sizeof path, "%s.%s", ch->stem, ext);
-	if (b->oom)
-		return err_set(e, EXIT_ENV, "out of memory building '%s'", path);
-	return out_write(path, b->data ? b->data : "", b->len, e);
-}
-
 int chart_close(struct chart *ch, int render, struct err *e)
 {
-	int rc = chart_file(ch, "dat", &ch->dat, e);
+	char dat[4200], gp[4200];
+	struct out_file files[2];
+	int rc = 0;
 
+	snprintf(dat, sizeof dat, "%s.dat", ch->stem);
+	snprintf(gp, sizeof gp, "%s.gp", ch->stem);
+	if (ch->dat.oom || ch->gp.oom)
+		rc = err_set(e, EXIT_ENV, "out of memory building '%s'", ch->dat.oom ? dat : gp);
+	files[0] = (struct out_file){dat, ch->dat.data ? ch->dat.data : "", ch->dat.len};
+	files[1] = (struct out_file){gp, ch->gp.data ? ch->gp.data : "", ch->gp.len};
+	/* the script reads the data: both new or both as they were */
 	if (!rc)
-		rc = chart_file(ch, "gp", &ch->gp, e);
+		rc = out_write_group(files, 2, e);
 	chart_free(ch);
 	if (!rc && render)
 		rc = gnuplot_render(ch->stem, e);

@@ -39,9 +39,10 @@ struct chart {
 int chart_open(struct chart *ch, const char *out, const char *deflt, struct err *e);
 
 /*
- * Write STEM.dat and STEM.gp (each atomically), free the buffers, then, when
- * `render`, draw STEM.png and STEM.svg.  Returns 0, or EXIT_ENV (cannot
- * write, gnuplot missing or failing: the .dat and .gp stay written).
+ * Write STEM.dat and STEM.gp atomically as a pair (out_write_group: both new,
+ * or on failure both as they were), free the buffers, then, when `render`,
+ * draw STEM.png and STEM.svg.  Returns 0, or EXIT_ENV (cannot write, gnuplot
+ * missing or failing: the .dat and .gp stay written).
  */
 int chart_close(struct chart *ch, int render, struct err *e);
 

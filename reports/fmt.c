@@ -97,3 +97,12 @@ int fmt_num(double v, char *buf)
 	buf[n] = 0;
 	return n;
 }
+
+int fmt_csv_num(double v, char *buf)
+{
+	if (!isfinite(v)) {
+		buf[0] = 0;
+		return 0;
+	}
+	return fmt_num(v, buf);
+}

@@ -15,4 +15,11 @@
  */
 int fmt_num(double v, char *buf);
 
+/*
+ * fmt_num for a CSV field: nothing at all (an empty field, the README's rule
+ * for every CSV mlasim writes) when v is not finite, a number not computed or
+ * unknown.  buf needs 32 bytes.  Returns the length written (0 when empty).
+ */
+int fmt_csv_num(double v, char *buf);
+
 #endif

@@ -11,17 +11,20 @@
 #include "out.h"
 
 /*
- * The temporary file being written, so that a terminating signal removes it
- * before the process dies: the one process-wide state of the writer, kept
- * because a signal handler can reach nothing else.
+ * The temporary files being written, so that a terminating signal removes
+ * them before the process dies: the one process-wide state of the writer,
+ * kept because a signal handler can reach nothing else.  A name is complete
+ * before the count that makes the handler see it grows.
  */
-static char pending[4200];
-static volatile sig_atomic_t have_pending;
+static char pending[OUT_GROUP_MAX][4200];
+static volatile sig_atomic_t npending;
 
 static void out_on_signal(int sig)
 {
-	if (have_pending)
-		unlink(pending);        /* async-signal-safe */
+	int i;
+
+	for (i = 0; i < npending; i++)
+		unlink(pending[i]);     /* async-signal-safe */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -41,13 +44,25 @@ void out_guard_install(void)
 	signal(SIGXFSZ, SIG_IGN);
 }
 
+/* Forget the pending temporary files; then, when tmp is given, remember it. */
 static void out_pending(const char *tmp)
 {
-	have_pending = 0;
+	npending = 0;
 	if (tmp) {
-		snprintf(pending, sizeof pending, "%s", tmp);
-		have_pending = 1;
+		snprintf(pending[0], sizeof pending[0], "%s", tmp);
+		npending = 1;
 	}
+}
+
+/* Remember one more pending temporary file (up to OUT_GROUP_MAX). */
+static void out_pending_add(const char *tmp)
+{
+	size_t len = strlen(tmp);
+
+	if (npending >= OUT_GROUP_MAX || len >= sizeof pending[0])
+		return;
+	memcpy(pending[npending], tmp, len + 1);
+	npending = npending + 1;
 }
 
 static int out_all(int fd, const char *data, size_t len)
@@ -65,10 +80,80 @@ static int out_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/*
+ * Write data to a new temporary file beside `path` (its name into tmp, and
+ * among the pending ones), fsynced, with the umask's mode, closed.  Returns 0,
+ * or EXIT_ENV naming `path`, the temporary removed.
+ */
+static int out_temp(const char *path, const char *data, size_t len, char *tmp, size_t n,
+		    struct err *e)
+{
+	mode_t mask;
+	int fd, saved;
+
+	snprintf(tmp, n, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
+	out_pending_add(tmp);
+	if (out_all(fd, data, len) || fsync(fd)) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
+	}
+	mask = umask(0);       /* mkstemp makes 0600; honour the umask like fopen */
+	umask(mask);
+	fchmod(fd, 0666 & ~mask);
+	if (close(fd)) {
+		saved = errno;
+		unlink(tmp);
+		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
+	}
+	return 0;
+}
+
+int out_write_group(const struct out_file *files, int n, struct err *e)
+{
+	char tmp[OUT_GROUP_MAX][4200];
+	struct stat st;
+	int made, renamed = 0, i, rc = 0;
+
+	if (n < 1 || n > OUT_GROUP_MAX)
+		return err_set(e, EXIT_ENV, "cannot write %d files as one group (at most %d)",
+			       n, OUT_GROUP_MAX);
+	for (i = 0; i < n; i++)
+		if (strlen(files[i].path) > 4000)
+			return err_set(e, EXIT_USAGE, "'-o' path is too long");
+	out_pending(NULL);
+	for (made = 0; made < n; made++) {
+		rc = out_temp(files[made].path, files[made].data, files[made].len, tmp[made],
+			      sizeof tmp[made], e);
+		if (rc)
+			break;
+	}
+	/* a directory in the way (rename does not follow a link) would fail its
+	 * rename after the others were renamed: refuse before renaming any */
+	for (i = 0; i < n && !rc; i++)
+		if (lstat(files[i].path, &st) == 0 && S_ISDIR(st.st_mode))
+			rc = err_set(e, EXIT_ENV, "cannot write '%s': %s", files[i].path,
+				     err_sys(EISDIR));
+	while (!rc && renamed < made) {
+		if (rename(tmp[renamed], files[renamed].path))
+			rc = err_set(e, EXIT_ENV, "cannot write '%s': %s", files[renamed].path,
+				     err_sys(errno));
+		else
+			renamed++;
+	}
+	for (i = renamed; i < made; i++)   /* written, not renamed: remove */
+		unlink(tmp[i]);
+	out_pending(NULL);
+	return rc;
+}
+
 int out_write(const char *path, const char *data, size_t len, struct err *e)
 {
-	char tmp[4200];
-	int fd, saved;
+	struct out_file f;
 
 	if (!path || strcmp(path, "-") == 0) {
 		if (out_all(STDOUT_FILENO, data, len))
@@ -76,33 +161,10 @@ int out_write(const char *path, const char *data, size_t len, struct err *e)
 				       err_sys(errno));
 		return 0;
 	}
-	if (strlen(path) > 4000)
-		return err_set(e, EXIT_USAGE, "'-o' path is too long");
-	snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(errno));
-	out_pending(tmp);
-	if (out_all(fd, data, len) || fsync(fd)) {
-		saved = errno;
-		close(fd);
-		unlink(tmp);
-		out_pending(NULL);
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
-	}
-	{
-		mode_t mask = umask(0);   /* mkstemp makes 0600; honour the umask like fopen */
-		umask(mask);
-		fchmod(fd, 0666 & ~mask);
-	}
-	if (close(fd) || rename(tmp, path)) {
-		saved = errno;
-		unlink(tmp);
-		out_pending(NULL);
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", path, err_sys(saved));
-	}
-	out_pending(NULL);
-	return 0;
+	f.path = path;
+	f.data = data;
+	f.len = len;
+	return out_write_group(&f, 1, e);
 }
 
 int out_stream_open(struct out_stream *s, const char *path, struct err *e)

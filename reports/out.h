@@ -16,8 +16,30 @@
  */
 int out_write(const char *path, const char *data, size_t len, struct err *e);
 
+/* One file of a group that out_write_group writes together. */
+struct out_file {
+	const char *path;
+	const char *data;
+	size_t len;
+};
+
+/* The most files one out_write_group call takes. */
+#define OUT_GROUP_MAX 4
+
 /*
- * Make SIGTERM, SIGINT, SIGHUP and SIGQUIT remove the temporary file being
+ * Write n (1..OUT_GROUP_MAX) files that belong together, such as a chart's
+ * data and the script that reads it: each to a temporary file in its
+ * directory, fsynced, and only when all n are written (and no path names a
+ * directory) rename them into place, one after the other.  A failure while
+ * writing (disk full, the file-size limit, a terminating signal) leaves every
+ * path as it was and no temporary file behind: never a new file next to an
+ * old partner.  Returns 0, or EXIT_ENV naming the file that failed (EXIT_USAGE
+ * for a path over 4000 bytes).  Paths are files (no stdout here).
+ */
+int out_write_group(const struct out_file *files, int n, struct err *e);
+
+/*
+ * Make SIGTERM, SIGINT, SIGHUP and SIGQUIT remove the temporary files being
  * written before the process dies, and make writes past the file-size limit
  * fail (EFBIG) rather than kill the process.  Call once, from main().
  */

@@ -381,6 +381,23 @@ static void pareto_ranges(const struct pareto *P, char *buf, size_t n)
 	}
 }
 
+/*
+ * Set the gnuplot axis `axis` ('x' or 'y') for data from lo to hi (> 0): when
+ * the data spans more than 20x, logarithmic from lo / log_below to
+ * hi x log_above; else linear, padded by the shares lin_below and lin_above
+ * of the span (and 1% of hi) and never below 0.
+ */
+static void pareto_axis(struct sbuf *gp, char axis, double lo, double hi, double log_below,
+			double log_above, double lin_below, double lin_above)
+{
+	if (hi / lo > 20)
+		sbuf_printf(gp, "set logscale %c 10\nset format %c \"%%g\"\nset grid m%ctics\nset %crange [%.6g:%.6g]\n",
+			    axis, axis, axis, axis, lo / log_below, hi * log_above);
+	else
+		sbuf_printf(gp, "set %crange [%.6g:%.6g]\n", axis, fmax(0, lo - (hi - lo) * lin_below),
+			    hi + (hi - lo) * lin_above + hi * 0.01);
+}
+
 int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
 {
 	static struct pareto P;
@@ -433,18 +450,8 @@ int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
 	sbuf_printf(&ch->gp, "set xlabel \"decode tokens/s per user (interactivity; 1000 / TPOT in ms)\"\n"
 		    "set ylabel \"decode tokens/s per GPU (throughput)\"\n");
 	/* room right of the front for its labels, and below it for the key */
-	if (P.xhi / P.xlo > 20)
-		sbuf_printf(&ch->gp, "set logscale x 10\nset format x \"%%g\"\nset grid mxtics\nset xrange [%.6g:%.6g]\n",
-			    P.xlo / 1.3, P.xhi * 2.5);
-	else
-		sbuf_printf(&ch->gp, "set xrange [%.6g:%.6g]\n", fmax(0, P.xlo - (P.xhi - P.xlo) * 0.05),
-			    P.xhi + (P.xhi - P.xlo) * 0.22 + P.xhi * 0.01);
-	if (P.yhi / P.ylo > 20)
-		sbuf_printf(&ch->gp, "set logscale y 10\nset format y \"%%g\"\nset grid mytics\nset yrange [%.6g:%.6g]\n",
-			    P.ylo / 4, P.yhi * 1.6);
-	else
-		sbuf_printf(&ch->gp, "set yrange [%.6g:%.6g]\n", fmax(0, P.ylo - (P.yhi - P.ylo) * 0.3),
-			    P.yhi + (P.yhi - P.ylo) * 0.08 + P.yhi * 0.01);
+	pareto_axis(&ch->gp, 'x', P.xlo, P.xhi, 1.3, 2.5, 0.05, 0.22);
+	pareto_axis(&ch->gp, 'y', P.ylo, P.yhi, 4, 1.6, 0.3, 0.08);
 	sbuf_printf(&ch->gp, "set key bottom left Left reverse\nset style textbox opaque noborder margins 1,1\n");
 	gnuplot_plots_begin(&ch->gp, GNUPLOT_W, 800);
 	for (i = 0; i < P.ng; i++) {

@@ -80,14 +80,13 @@ static void report_csv_walk(struct sbuf *b, const cJSON *o, char *key, size_t le
 	}
 	report_csv_string(b, key);
 	sbuf_add(b, ",", 1);
-	if (cJSON_IsNumber(o))
+	if (cJSON_IsNumber(o) && isfinite(o->valuedouble))
 		sbuf_printf(b, "%s", report_fmt_num(o->valuedouble, num, sizeof num));
 	else if (cJSON_IsString(o))
 		report_csv_string(b, o->valuestring);
 	else if (cJSON_IsBool(o))
 		sbuf_printf(b, "%s", cJSON_IsTrue(o) ? "true" : "false");
-	else
-		sbuf_printf(b, "null");
+	/* else null, or a number not finite: an empty value (README, fmt_csv_num) */
 	sbuf_add(b, "\n", 1);
 }
 

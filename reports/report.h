@@ -13,8 +13,9 @@ void report_json(struct sbuf *b, cJSON *o);
 
 /*
  * Append `o` as CSV "key,value" rows with dotted keys ("memory.fits") and
- * array indices ("contexts.0.context"); strings are quoted when needed.
- * Does not free `o`.
+ * array indices ("contexts.0.context"); strings are quoted when needed; a
+ * null or a number that is not finite (unknown, not computed) leaves the
+ * value empty, as in every CSV mlasim writes (fmt_csv_num).  Does not free `o`.
  */
 void report_csv_flat(struct sbuf *b, const cJSON *o);
 

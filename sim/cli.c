@@ -262,10 +262,25 @@ static void cli_find_exe_dir(const char *argv0)
 	}
 }
 
+int cli_run(struct cli *c, int argc, char **argv)
+{
+	const struct command *k;
+
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		argv[1] = "help";
+	k = cli_find(argv[1]);
+	if (!k)
+		return err_set(&c->err, EXIT_USAGE, "unknown command '%s'", argv[1]);
+	c->argc = argc;
+	c->argv = argv;
+	c->i = 2;
+	c->cmd = k->name;
+	return k->fn(c);
+}
+
 int main(int argc, char **argv)
 {
 	static struct cli c;
-	const struct command *k;
 	int rc;
 
 	cli_find_exe_dir(argv[0]);
@@ -278,19 +293,7 @@ int main(int argc, char **argv)
 		printf("mlasim %s\n", MLASIM_VERSION);
 		return 0;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		argv[1] = "help";
-	k = cli_find(argv[1]);
-	if (!k) {
-		fprintf(stderr, "mlasim: unknown command '%s'\n", argv[1]);
-		cli_usage_hint(&c);
-		return EXIT_USAGE;
-	}
-	c.argc = argc;
-	c.argv = argv;
-	c.i = 2;
-	c.cmd = k->name;
-	rc = k->fn(&c);
+	rc = cli_run(&c, argc, argv);
 	if (rc != 0 && c.err.code != 0) {
 		char *p;
 		for (p = c.err.msg; *p; p++)   /* one line, whatever the input held */

@@ -46,6 +46,15 @@ const struct command *cli_commands(void);
 const struct command *cli_find(const char *name);
 
 /*
+ * Run the command argv[1] ("--help" and "-h" name 'help'; argc >= 2) on the
+ * options after it, in `c`, which the caller zeroes and afterwards frees
+ * (c->buf).  Returns the command's exit code; an unknown command is
+ * EXIT_USAGE with the message in c->err and c->cmd left NULL.  What main()
+ * and the command-line fuzzer share: printing is the caller's.
+ */
+int cli_run(struct cli *c, int argc, char **argv);
+
+/*
  * Option parsing.  A command loops `while (cli_more(c))`: cli_common()
  * consumes an option every command takes and returns 1; cli_opt(c, "--x", &v)
  * consumes "--x V" or "--x=V" and returns 1; cli_flag(c, "--x") a flag without

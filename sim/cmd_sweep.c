@@ -411,10 +411,10 @@ static void sweep_point(const struct sweep *s, long index, int *mi, int *hi, str
 	d->w.decode_only = !s->prefill;
 }
 
-/* Append "v," to a row. */
+/* Append "v," to a row ("," alone when v is unknown: fmt_csv_num). */
 static char *sweep_num(char *p, double v)
 {
-	p += fmt_num(v, p);
+	p += fmt_csv_num(v, p);
 	*p++ = ',';
 	return p;
 }
@@ -478,27 +478,29 @@ static const char *const csv_header =
 	"tokens_per_s_per_gpu,tokens_per_s_per_user,decode_bound,ttft_s,"
 	"prefill_tokens_per_s_per_gpu,gpu_w,usd_per_mtok_output";
 
-/* The same row as a JSON object, from the CSV row and the header's names. */
+/* The same row as a JSON object, from the CSV row and the header's names: an
+ * empty field (a number not computed) is null. */
 static int sweep_json_row(const struct sweep *s, const char *csv, char *buf, size_t n)
 {
 	char names[1024], *name, *save = NULL;
 	const char *p = csv;
 	size_t len = 0;
-	int first = 1;
+	int first = 1, more = 1;
 
 	snprintf(names, sizeof names, "%s%s", csv_header, s->set_header);
 	buf[len++] = '{';
-	for (name = strtok_r(names, ",", &save); name && *p; name = strtok_r(NULL, ",", &save)) {
+	for (name = strtok_r(names, ",", &save); name && more; name = strtok_r(NULL, ",", &save)) {
 		size_t vl = strcspn(p, ",");
 		int quote = !(p[0] == '-' || (p[0] >= '0' && p[0] <= '9')) &&
 			    strncmp(p, "true", vl) && strncmp(p, "false", vl);
-		if (!strncmp(p, "nan", vl) || !strncmp(p, "inf", vl))
+		if (vl == 0)
 			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":null", first ? "" : ",", name);
 		else
 			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":%s%.*s%s", first ? "" : ",",
 						name, quote ? "\"" : "", (int)vl, p, quote ? "\"" : "");
 		first = 0;
-		p += vl + (p[vl] == ',');
+		more = p[vl] == ',';
+		p += vl + more;
 		if (len >= n - 2)
 			break;
 	}

@@ -93,8 +93,123 @@ int jsonx_load(const char *path, cJSON **root, struct err *e)
 		cJSON_Delete(j);
 		return err_set(e, EXIT_INPUT, "%s: expected a JSON object at the top level", path);
 	}
+	if (jsonx_check_unique(j, path, e)) {
+		cJSON_Delete(j);
+		return e->code;
+	}
 	*root = j;
 	return 0;
+}
+
+/* ---- repeated keys ---------------------------------------------------------- */
+
+/* Objects up to this many members are checked pair by pair (no allocation);
+ * larger ones (calibration grids) by sorting, so no input is quadratic. */
+#define JSONX_PAIRWISE_MAX 32
+
+struct jsonx_key {
+	const char *key;
+	int index;               /* position among the object's members */
+};
+
+static int jsonx_key_cmp(const void *a, const void *b)
+{
+	const struct jsonx_key *x = a, *y = b;
+	int c = strcmp(x->key, y->key);
+
+	return c ? c : (x->index > y->index) - (x->index < y->index);
+}
+
+/*
+ * The position of the first member of object `o` (n members) whose key an
+ * earlier member already has, or n when every key is unique; -1 when out of
+ * memory.  The first in the text, whichever way it is found.
+ */
+static int jsonx_first_repeat(const cJSON *o, int n)
+{
+	const cJSON *a, *b;
+	struct jsonx_key *k;
+	int i, j, pos, first = n;
+
+	if (n <= JSONX_PAIRWISE_MAX) {
+		for (a = o->child, i = 0; a; a = a->next, i++)
+			for (b = o->child; b != a; b = b->next)
+				if (a->string && b->string && strcmp(a->string, b->string) == 0)
+					return i;
+		return n;
+	}
+	k = malloc((size_t)n * sizeof *k);
+	if (!k)
+		return -1;
+	for (a = o->child, i = 0, pos = 0; a && i < n; a = a->next, pos++)
+		if (a->string) {
+			k[i].key = a->string;
+			k[i].index = pos;
+			i++;
+		}
+	qsort(k, (size_t)i, sizeof *k, jsonx_key_cmp);
+	for (j = 1; j < i; j++)
+		if (strcmp(k[j - 1].key, k[j].key) == 0 && k[j].index < first)
+			first = k[j].index;
+	free(k);
+	return first;
+}
+
+/* Append ".key" (or "key" at the top) or "[i]" to path[0..len), as much of
+ * it as fits in JSONX_PATH_MAX bytes; returns the length the whole path has
+ * (the caller shortens it with "..." when that is longer than fits). */
+static size_t jsonx_path_add(char *path, size_t len, const cJSON *member, int index)
+{
+	char *at = len < JSONX_PATH_MAX ? path + len : NULL;
+	size_t room = len < JSONX_PATH_MAX ? JSONX_PATH_MAX + 1 - len : 0;
+	int n = member->string ?
+		snprintf(at, room, "%s%s", len ? "." : "", member->string) :
+		snprintf(at, room, "[%d]", index);
+
+	return len + (n > 0 ? (size_t)n : 0);
+}
+
+/* The walk of jsonx_check_unique below `v`, whose path is path[0..len). */
+static int jsonx_unique_walk(const cJSON *v, char *path, size_t len, const char *file,
+			     struct err *e)
+{
+	const cJSON *m, *same;
+	int n = cJSON_GetArraySize(v), repeat = n, i, count = 0;
+
+	if (cJSON_IsObject(v)) {
+		repeat = jsonx_first_repeat(v, n);
+		if (repeat < 0)
+			return err_set(e, EXIT_ENV, "out of memory reading '%s'", file);
+	}
+	/* members before the repetition come first in the text: check inside them first */
+	for (m = v->child, i = 0; m && i < repeat; m = m->next, i++) {
+		if (!cJSON_IsObject(m) && !cJSON_IsArray(m))
+			continue;
+		if (jsonx_unique_walk(m, path, jsonx_path_add(path, len, m, i), file, e))
+			return e->code;
+		if (len <= JSONX_PATH_MAX)
+			path[len] = 0;
+	}
+	if (!m)
+		return 0;
+	for (same = v->child; same; same = same->next)
+		count += same->string && strcmp(same->string, m->string) == 0;
+	if (jsonx_path_add(path, len, m, repeat) > JSONX_PATH_MAX)
+		memcpy(path + JSONX_PATH_MAX - 3, "...", 4);
+	if (count == 2)
+		return err_set(e, EXIT_INPUT, "%s: key '%s' appears twice; each key may appear once",
+			       file, path);
+	return err_set(e, EXIT_INPUT, "%s: key '%s' appears %d times; each key may appear once",
+		       file, path, count);
+}
+
+int jsonx_check_unique(const cJSON *root, const char *file, struct err *e)
+{
+	char path[JSONX_PATH_MAX + 1] = "";
+
+	if (!cJSON_IsObject(root) && !cJSON_IsArray(root))
+		return 0;
+	return jsonx_unique_walk(root, path, 0, file, e);
 }
 
 int jsonx_load_set(const char *path, const char *const *sets, int nsets, cJSON **root,

@@ -24,11 +24,28 @@ enum jsonx_flag {
 };
 
 /*
- * Read and parse the JSON object in `path`.  On success *root is owned by the
- * caller (cJSON_Delete).  Errors (EXIT_INPUT) name the file and, for a syntax
- * error, the line and column.
+ * Read and parse the JSON object in `path`: every JSON document a user gives
+ * mlasim (model and hardware cards, probe results) comes in here.  On success
+ * *root is owned by the caller (cJSON_Delete).  Errors (EXIT_INPUT) name the
+ * file and, for a syntax error, the line and column; a key repeated within
+ * one object is an error too (jsonx_check_unique).
  */
 int jsonx_load(const char *path, cJSON **root, struct err *e);
+
+/*
+ * Refuse a document in which one object holds the same key twice.  cJSON
+ * keeps both members and every lookup finds the first, so the second would
+ * be ignored without a word; a card is a hand-edited file, and a key pasted
+ * twice is a mistake we must name.  Keys compare byte for byte, as the
+ * case-sensitive lookups do ("a" and "A" are two keys).  Walks every object,
+ * nested and inside arrays.  Returns 0, or EXIT_INPUT (EXIT_ENV when out of
+ * memory) with the message "FILE: key 'PATH' appears twice; each key may
+ * appear once", PATH the key's full dotted path ("gpu.hbm_gbs",
+ * "probes[3].id", shortened to "...": at most JSONX_PATH_MAX bytes) and the
+ * first repetition in the text the one named.  jsonx_load calls it.
+ */
+#define JSONX_PATH_MAX 200
+int jsonx_check_unique(const cJSON *root, const char *file, struct err *e);
 
 /*
  * jsonx_load, then apply the "key=value" overrides in `sets` (see jsonx_set).

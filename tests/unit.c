@@ -32,6 +32,8 @@
 #include "plan.h"
 #include "precision.h"
 #include "units.h"
+#include "../reports/fmt.h"
+#include "../reports/report.h"
 
 /* ---- a tiny framework ---------------------------------------------------- */
 
@@ -1644,6 +1646,114 @@ static void t_jsonx_set(void)
 	cJSON_Delete(root);
 }
 
+/* jsonx_check_unique's answer for JSON text: its return code, message in e. */
+static int unique_text(const char *text, struct err *e)
+{
+	cJSON *root = cJSON_Parse(text);
+	int rc;
+
+	memset(e, 0, sizeof *e);
+	if (!root) {
+		t_failed++;
+		printf("#   the test's own JSON does not parse: %.80s\n", text);
+		return -1;
+	}
+	rc = jsonx_check_unique(root, "t.json", e);
+	cJSON_Delete(root);
+	return rc;
+}
+
+/* A key twice in one object is refused, naming its whole path, the first
+ * repetition in the text; keys differing in case are two keys. */
+static void t_jsonx_unique(void)
+{
+	char big[4096], *p;
+	cJSON *root = NULL;
+	struct err e;
+	size_t k = 0;
+	int i;
+
+	CHECK_RC(unique_text("{\"a\":1,\"o\":{\"a\":2,\"b\":[{\"a\":1},{\"a\":1}]},\"A\":3}", &e), 0, &e);
+	CHECK_RC(unique_text("{}", &e), 0, &e);
+	CHECK_RC(unique_text("{\"a\":1,\"b\":2,\"a\":3}", &e), EXIT_INPUT, &e);
+	CHECK_STR(e.msg, "t.json: key 'a' appears twice; each key may appear once");
+	CHECK_RC(unique_text("{\"name\":\"x\",\"gpu\":{\"hbm_gbs\":1,\"sms\":2,\"hbm_gbs\":3}}", &e),
+		 EXIT_INPUT, &e);
+	CHECK_STR(e.msg, "t.json: key 'gpu.hbm_gbs' appears twice; each key may appear once");
+	CHECK_RC(unique_text("{\"probes\":[{\"id\":1},{\"id\":2},{\"id\":3},{\"id\":4,\"x\":0,\"id\":5}]}",
+			     &e), EXIT_INPUT, &e);
+	CHECK_STR(e.msg, "t.json: key 'probes[3].id' appears twice; each key may appear once");
+	CHECK_RC(unique_text("{\"a\":[[1,{\"b\":{\"c\":1,\"c\":2,\"c\":3}}]]}", &e), EXIT_INPUT, &e);
+	CHECK_STR(e.msg, "t.json: key 'a[0][1].b.c' appears 3 times; each key may appear once");
+	/* the first in the text: inside an earlier member before a later repetition */
+	CHECK_RC(unique_text("{\"o\":{\"x\":1,\"x\":2},\"a\":1,\"a\":2}", &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "key 'o.x'");
+	CHECK_RC(unique_text("{\"a\":1,\"a\":2,\"o\":{\"x\":1,\"x\":2}}", &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "key 'a'");
+	/* a large object (checked by sorting): "k3" repeats at member 70, "k1" at
+	 * 80, "k0" at 90; the first repetition in the text is k3's */
+	k += (size_t)snprintf(big + k, sizeof big - k, "{");
+	for (i = 0; i < 100; i++)
+		k += (size_t)snprintf(big + k, sizeof big - k, "%s\"k%d\":%d", i ? "," : "",
+				      i == 70 ? 3 : i == 80 ? 1 : i == 90 ? 0 : i, i);
+	snprintf(big + k, sizeof big - k, "}");
+	CHECK_RC(unique_text(big, &e), EXIT_INPUT, &e);
+	CHECK_STR(e.msg, "t.json: key 'k3' appears twice; each key may appear once");
+	p = strstr(big, "\"k3\":70");
+	if (p)
+		memcpy(p, "\"x3\"", 4);    /* now k1 at 80 is the first */
+	CHECK_RC(unique_text(big, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "key 'k1' appears twice");
+	for (i = 0; i < 2 && (p = strstr(big, i ? "\"k0\":90" : "\"k1\":80")); i++)
+		p[1] = 'y';
+	CHECK_RC(unique_text(big, &e), 0, &e);
+	/* a path too long to print whole is shortened, the message still one line */
+	k = 0;
+	for (i = 0; i < 60; i++)
+		k += (size_t)snprintf(big + k, sizeof big - k, "{\"level%02d\":", i);
+	k += (size_t)snprintf(big + k, sizeof big - k, "{\"d\":1,\"d\":2}");
+	for (i = 0; i < 60; i++)
+		k += (size_t)snprintf(big + k, sizeof big - k, "}");
+	CHECK_RC(unique_text(big, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "t.json: key 'level00.level01.");
+	CHECK_CONTAINS(e.msg, "...' appears twice");
+	CHECK(strlen(e.msg) < 300 && !strchr(e.msg, '\n'));
+	/* jsonx_load refuses such a file and leaves *root alone */
+	memset(&e, 0, sizeof e);
+	CHECK_RC(jsonx_load("tests/bad/hw-dup-key.json", &root, &e), EXIT_INPUT, &e);
+	CHECK_STR(e.msg, "tests/bad/hw-dup-key.json: key 'gpu.hbm_gbs' appears twice; each key may appear once");
+	CHECK(root == NULL);
+	cJSON_Delete(root);
+}
+
+/* Every CSV writes a number that is unknown (NAN), infinite or null as an
+ * empty field; JSON writes null (README, "A tour"). */
+static void t_csv_missing(void)
+{
+	cJSON *o = cJSON_CreateObject(), *x;
+	struct sbuf b = {0};
+	char buf[32];
+
+	CHECK(fmt_csv_num(NAN, buf) == 0 && buf[0] == 0);
+	CHECK(fmt_csv_num(-INFINITY, buf) == 0 && buf[0] == 0);
+	CHECK(fmt_csv_num(2.5, buf) == 3);
+	CHECK_STR(buf, "2.5");
+	if (!o) {
+		t_failed++;
+		return;
+	}
+	report_num(o, "unknown", NAN);
+	report_num(o, "huge", INFINITY);
+	x = cJSON_AddObjectToObject(o, "o");
+	cJSON_AddNumberToObject(x, "raw_nan", NAN);   /* not through report_num */
+	report_num(x, "n", 1.5);
+	cJSON_AddStringToObject(x, "s", "a,b");
+	report_csv_flat(&b, o);
+	CHECK_STR(b.data, "key,value\nunknown,\nhuge,\no.raw_nan,\no.n,1.5\no.s,\"a,b\"\n");
+	sbuf_free(&b);
+	cJSON_Delete(o);
+}
+
 /* Every bundled card loads, and says something sane. */
 static void t_bundled_cards_load(void)
 {
@@ -2786,6 +2896,8 @@ static const struct test tests[] = {
 	{"hw card errors: unknown key or section, missing or bad values", t_hw_reject},
 	{"hw --set dotted overrides", t_hw_set},
 	{"jsonx_set paths and values", t_jsonx_set},
+	{"jsonx refuses a key twice in one object, naming its path", t_jsonx_unique},
+	{"csv: an unknown or infinite number is an empty field", t_csv_missing},
 	{"every bundled model and hardware card loads", t_bundled_cards_load},
 	{"cards_resolve finds cards by name, alias and path", t_cards_resolve},
 	{"cards_resolve refuses unknown names and suggests close ones", t_cards_unknown},

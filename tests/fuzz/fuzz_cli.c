@@ -4,8 +4,8 @@
  * cases), run in-process through the command table as main() does.
  *
  * main() keeps its struct cli in a static that no call resets, so it cannot
- * run twice in one process; this harness repeats its dozen lines of dispatch
- * with a fresh struct cli per input (sim/cli.c is compiled with
+ * run twice in one process; this harness calls the dispatch main() calls,
+ * cli_run(), with a fresh struct cli per input (sim/cli.c is compiled with
  * -Dmain=mlasim_main so that libFuzzer's main() links).  Nothing is written:
  * the functions of reports/out.h are replaced below (the atomic rename is
  * tested by tests/properties.sh), stdout goes to /dev/null, gnuplot is never
@@ -116,13 +116,13 @@ static const char *fz_bad_number(const char *s, size_t len)
 
 /* Set when some word holds "nan" or "inf": a name may then print as one. */
 static int fz_words_name_nan;
-/* Set when the command is 'sweep' (see fz_check_report). */
+/* Set when the command is 'sweep' (its points are capped: FZ_SWEEP_POINTS). */
 static int fz_sweep;
 
 /*
  * A report is text: no NUL byte, and (numbers != 0) no "nan" or "inf"
- * printed as a number.  'sweep' writes "nan" in its CSV rows and front for a
- * figure not evaluated or unknown, by design (JSON lines: null): not checked.
+ * printed as a number.  A figure not evaluated or unknown is an empty CSV
+ * field or a JSON null in every report, 'sweep' rows included.
  */
 static void fz_check_report(const char *data, size_t len, int numbers)
 {
@@ -141,9 +141,22 @@ static void fz_check_report(const char *data, size_t len, int numbers)
  */
 int out_write(const char *path, const char *data, size_t len, struct err *e)
 {
-	fz_check_report(data, len, !fz_sweep);
+	fz_check_report(data, len, 1);
 	if (path && strlen(path) > 4000)
 		return err_set(e, EXIT_USAGE, "'-o' path is too long");
+	return 0;
+}
+
+int out_write_group(const struct out_file *files, int n, struct err *e)
+{
+	int i;
+
+	FZ_CHECK(n >= 1 && n <= OUT_GROUP_MAX, "out_write_group of %d files", n);
+	for (i = 0; i < n; i++) {
+		fz_check_report(files[i].data, files[i].len, 1);
+		if (strlen(files[i].path) > 4000)
+			return err_set(e, EXIT_USAGE, "'-o' path is too long");
+	}
 	return 0;
 }
 
@@ -171,7 +184,7 @@ int out_stream_commit(struct out_stream *s, struct err *e)
 	FZ_CHECK(s->f != NULL, "out_stream_commit on a closed stream");
 	fclose(s->f);
 	s->f = NULL;
-	fz_check_report(stream_buf, stream_len, 0);
+	fz_check_report(stream_buf, stream_len, 1);
 	free(stream_buf);
 	stream_buf = NULL;
 	return 0;
@@ -190,7 +203,7 @@ void out_stream_abort(struct out_stream *s)
 static int fz_run(int argc, char **argv)
 {
 	static struct cli c;
-	const struct command *k;
+	const char *name;
 	int rc;
 
 	memset(&c, 0, sizeof c);
@@ -198,26 +211,18 @@ static int fz_run(int argc, char **argv)
 		return EXIT_USAGE;
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)
 		return 0;
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		argv[1] = "help";
-	k = cli_find(argv[1]);
-	if (!k)
-		return EXIT_USAGE;
-	c.argc = argc;
-	c.argv = argv;
-	c.i = 2;
-	c.cmd = k->name;
-	rc = k->fn(&c);
-	FZ_CHECK(rc >= 0 && rc <= 4, "'%s' returned %d", k->name, rc);
+	rc = cli_run(&c, argc, argv);
+	name = c.cmd ? c.cmd : "(unknown command)";
+	FZ_CHECK(rc >= 0 && rc <= 4, "'%s' returned %d", name, rc);
 	if (rc != 0 && c.err.code != 0) {
 		if (c.err.code == EXIT_NO)   /* no good answer, said in a message */
 			FZ_CHECK(c.err.msg[0] && memchr(c.err.msg, 0, sizeof c.err.msg),
-				 "'%s' exits 1 with an empty message", k->name);
+				 "'%s' exits 1 with an empty message", name);
 		else
-			fz_check_err(c.err.code, &c.err, k->name);
+			fz_check_err(c.err.code, &c.err, name);
 		rc = c.err.code;
 	}
-	FZ_CHECK(rc <= 1 || c.err.code == rc, "'%s' exits %d without a message", k->name, rc);
+	FZ_CHECK(rc <= 1 || c.err.code == rc, "'%s' exits %d without a message", name, rc);
 	sbuf_free(&c.buf);
 	return rc;
 }

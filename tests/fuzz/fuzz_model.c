@@ -10,6 +10,7 @@
 #include <cjson/cJSON.h>
 #include "check_model.h"
 #include "hw.h"
+#include "jsonx.h"
 
 static struct hw h800;
 static char tmp_path[512];
@@ -55,10 +56,10 @@ static void fz_write(const uint8_t *data, size_t size)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct model a, b;
-	struct err e1 = {0}, e2 = {0};
+	struct err e1 = {0}, e2 = {0}, eu = {0};
 	char *text = fz_str(data, size);
 	cJSON *root = cJSON_ParseWithOpts(text, NULL, 1);
-	int rc1 = -1, rc2;
+	int rc1 = -1, rc2, ru;
 
 	if (root && cJSON_IsObject(root)) {
 		rc1 = model_from_json(root, "fuzz.json", &a, &e1);
@@ -67,6 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc1 == 0) {
 			fz_check_model(&a);
 			fz_plan_model(&a, &h800);
+		}
+		/* model_load (jsonx_load) refuses a key twice in one object first */
+		ru = jsonx_check_unique(root, "fuzz.json", &eu);
+		fz_check_err(ru, &eu, "jsonx_check_unique");
+		FZ_CHECK(ru == 0 || ru == EXIT_INPUT, "jsonx_check_unique returned %d", ru);
+		if (ru) {
+			rc1 = ru;
+			e1 = eu;
 		}
 	}
 	cJSON_Delete(root);

@@ -144,6 +144,46 @@ else
 	notok "chart topology: FT2 reaches 2048 GPUs at radix 64, FT3 beyond" "$(cat "$D/topology.dat")"
 fi
 
+# The .dat and the .gp that reads it are written as a pair: a failure while
+# writing one leaves both as they were (never a new .dat beside an old .gp),
+# and no temporary file.  pair_case NAME: chart kv over a previous pair in $P.
+P="$C/pair"
+pair_case() {
+	rm -rf "$P" && mkdir -p "$P"
+	echo "previous dat" > "$P/kv.dat"
+	echo "previous gp" > "$P/kv.gp"
+}
+# the .gp cannot be replaced (a directory stands at its path): caught before any rename
+pair_case
+rm -f "$P/kv.gp" && mkdir "$P/kv.gp"
+MLASIM_GNUPLOT=/nonexistent/gnuplot "$M" chart kv --model deepseek-v3 -o "$P/kv.png" > "$C/out" 2> "$C/err"
+rc=$?
+if [ $rc -eq 4 ] && [ "$(cat "$P/kv.dat")" = "previous dat" ] && [ -d "$P/kv.gp" ] &&
+   [ -z "$(ls "$P" | grep '\.tmp\.')" ] && grep -q "^mlasim: cannot write '.*kv.gp': is a directory" "$C/err"; then
+	ok "chart: the .gp cannot be written, the previous .dat stays, no temporary"
+else
+	notok "chart: the .gp cannot be written, the previous .dat stays, no temporary (exit $rc)" \
+		"$(cat "$C/err"; ls "$P"; head -2 "$P/kv.dat")"
+fi
+# the file-size limit stops the .gp (larger than one block) after the .dat (smaller) was written
+MLASIM_GNUPLOT=/nonexistent/gnuplot "$M" chart kv --model deepseek-v3 -o "$C/kvsize.png" > /dev/null 2>&1
+dsize=$(wc -c < "$C/kvsize.dat") gsize=$(wc -c < "$C/kvsize.gp")
+if [ "$dsize" -lt 512 ] && [ "$gsize" -gt 1024 ]; then
+	pair_case
+	(ulimit -f 1 && MLASIM_GNUPLOT=/nonexistent/gnuplot exec "$M" chart kv --model deepseek-v3 -o "$P/kv.png") \
+		> "$C/out" 2> "$C/err"
+	rc=$?
+	if [ $rc -eq 4 ] && [ "$(cat "$P/kv.dat")" = "previous dat" ] && [ "$(cat "$P/kv.gp")" = "previous gp" ] &&
+	   [ -z "$(ls "$P" | grep '\.tmp\.')" ] && grep -q "^mlasim: cannot write '.*kv.gp'" "$C/err"; then
+		ok "chart: past the file-size limit the .dat and .gp both stay the previous pair"
+	else
+		notok "chart: past the file-size limit the .dat and .gp both stay the previous pair (exit $rc)" \
+			"$(cat "$C/err"; ls "$P"; head -2 "$P/kv.dat")"
+	fi
+else
+	notok "chart: past the file-size limit (the test needs a kv .dat under 512 B and a .gp over 1 KiB: $dsize, $gsize)"
+fi
+
 # pareto: bad files
 echo "model,hw,fits,batch_fits,tokens_per_s_per_gpu" > "$C/nouser.csv"
 echo "$SWEEP_HEADER" > "$C/short.csv"
