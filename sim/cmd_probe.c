@@ -27,6 +27,7 @@
 #include "jsonx.h"
 #include "probecat.h"
 #include "report.h"
+#include "units.h"
 
 const char help_probe[] =
 "usage: mlasim probe [KEY...] [--hw BASE] [-o FILE] [options]\n"
@@ -59,6 +60,9 @@ const char help_probe[] =
 "                   targets, with the --holdout 4 error; give --hw for the peaks\n"
 "  --results FILE   keep the runner's raw results file\n"
 "  --quick          smaller sweeps: a smoke run of a few minutes\n"
+"  --time-limit S   the runner's wall-clock budget in seconds: each probe gets a\n"
+"                   share, no configuration starts after it, and the results are\n"
+"                   marked partial, naming what was skipped\n"
 "  --device N       the GPU to measure (default 0)\n"
 "  --runner PATH    the probe runner (default: mlasim-probe next to mlasim)\n"
 "  --format json    with -l: the list as JSON\n"
@@ -80,6 +84,9 @@ struct probe_args {
 	const char *results;
 	const char *runner;
 	const char *device;
+	const char *time_limit;   /* --time-limit as given to the runner, NULL: none */
+	double limit_s;
+	char limit[24];
 	double holdout;     /* K of --holdout, 0: none */
 	int anchors;        /* --anchors */
 };
@@ -108,6 +115,13 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 			    (a->holdout < 2 || a->holdout > 1000))
 				err_set(&c->err, EXIT_USAGE,
 					"'--holdout' expects K from 2 to 1000 (every K-th record held out), got '%s'", v);
+		} else if ((r = cli_opt(c, "--time-limit", &v)) != 0) {
+			if (r > 0 && cli_number(c, "--time-limit", v, UNIT_PLAIN, &a->limit_s) > 0 &&
+			    !(a->limit_s >= 1 && a->limit_s <= 7 * 86400))
+				err_set(&c->err, EXIT_USAGE,
+					"'--time-limit' expects seconds from 1 to 604800 (7 days), got '%s'", v);
+			snprintf(a->limit, sizeof a->limit, "%.0f", a->limit_s);
+			a->time_limit = r > 0 ? a->limit : NULL;
 		} else if ((r = cli_opt(c, "--runner", &v)) != 0) {
 			a->runner = r > 0 ? v : NULL;
 		} else if ((r = cli_opt(c, "--device", &v)) != 0) {
@@ -135,9 +149,9 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 	if (a->holdout && a->anchors)
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--anchors' and '--holdout' are two reports: give one ('--anchors' includes the --holdout 4 error)");
-	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results))
+	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results || a->time_limit))
 		return err_set(&c->err, EXIT_USAGE,
-			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner' or '--results'");
+			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner', '--results' or '--time-limit'");
 	return 0;
 }
 
@@ -241,6 +255,10 @@ static int probe_run(struct cli *c, const struct probe_args *a, const char *runn
 	if (a->device) {
 		argv[n++] = "--device";
 		argv[n++] = (char *)a->device;
+	}
+	if (a->time_limit) {
+		argv[n++] = "--time-limit";
+		argv[n++] = (char *)a->time_limit;
 	}
 	for (i = 0; i < a->nkeys; i++)
 		argv[n++] = (char *)a->keys[i];

@@ -1376,11 +1376,11 @@ static void t_cli_runner_protocol(void)
 	setenv("FAKE_RUNNER_ARGS", scratch("runner-args"), 1);
 	setenv("FAKE_RUNNER_RC", "0", 1);
 	snprintf(args, sizeof args,
-		 "probe gemm_bf16 mla_decode --quick --device 1 --runner tests/fixtures/fake-runner.sh --hw h100 -o '%s' --results '%s'",
+		 "probe gemm_bf16 mla_decode --quick --device 1 --time-limit 480 --runner tests/fixtures/fake-runner.sh --hw h100 -o '%s' --results '%s'",
 		 scratch("fake.card.json"), scratch("fake.results.json"));
 	CHECK_EQ(run_mlasim(args, line, sizeof line), 0);
 	got = file_text(scratch("runner-args"));
-	CHECK_CONTAINS(got, "--quick --device 1 gemm_bf16 mla_decode");
+	CHECK_CONTAINS(got, "--quick --device 1 --time-limit 480 gemm_bf16 mla_decode");
 	CHECK_CONTAINS(got, scratch("fake.results.json"));
 	free(got);
 	got = file_text(scratch("out"));
