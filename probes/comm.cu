@@ -175,6 +175,9 @@ int probe_p2p(struct run *r)
 			for (dir = 0; dir < 2; dir++)
 				for (bytes = 4096; bytes <= max_bytes; bytes *= step) {
 					cJSON *rec;
+					if (cfg_begin(r, "p2p/src=%d,dst=%d,bytes=%zu,dir=%s", src, dst, bytes,
+						      dir ? "bidir" : "uni"))
+						continue;
 					for (k = -2; k < reps; k++) {      /* two warm-ups */
 						ok = cudaSetDevice(src) == cudaSuccess &&
 						     cudaEventRecord(ev[src][0], st[src]) == cudaSuccess &&
@@ -196,7 +199,7 @@ int probe_p2p(struct run *r)
 						if (k >= 0)
 							s[k] = ms * 1e-3;
 					}
-					rec = rec_new(r, "p2p/src=%d,dst=%d,bytes=%zu,dir=%s", src, dst, bytes, dir ? "bidir" : "uni");
+					rec = rec_cfg(r);
 					cJSON_AddNumberToObject(rec_params(rec), "src", src);
 					cJSON_AddNumberToObject(rec_params(rec), "dst", dst);
 					cJSON_AddNumberToObject(rec_params(rec), "bytes", (double)bytes);
@@ -313,7 +316,7 @@ int probe_alltoall(struct run *r)
 		for (i = 0; i < x.n && ok; i++)
 			ok = cudaSetDevice(i) == cudaSuccess && cudaStreamCreateWithFlags(&x.st[i], cudaStreamNonBlocking) == cudaSuccess &&
 			     cudaMalloc(&x.send[i], max_bytes) == cudaSuccess && cudaMalloc(&x.recv[i], max_bytes) == cudaSuccess &&
-			     cudaMemset(x.send[i], 0x3c, max_bytes) == cudaSuccess &&
+			     cudaMemsetAsync(x.send[i], 0x3c, max_bytes, x.st[i]) == cudaSuccess &&
 			     cudaEventCreate(&ev[i][0]) == cudaSuccess && cudaEventCreate(&ev[i][1]) == cudaSuccess;
 		if (!ok) {
 			run_fail(r, "cannot set up %d GPUs for NCCL", x.n);
@@ -323,7 +326,8 @@ int probe_alltoall(struct run *r)
 			for (S = 1024; S <= max_bytes && ok; S *= step) {
 				cJSON *rec;
 				double factor = (c == C_ALLREDUCE ? 2.0 : 1.0) * (x.n - 1) / x.n;
-				if (S / 2 < (size_t)x.n)
+				if (S / 2 < (size_t)x.n ||
+				    cfg_begin(r, "alltoall/coll=%s,n=%d,bytes=%zu", coll_name[c], x.n, S))
 					continue;
 				for (k = -1; k < reps && ok; k++) {
 					double worst = 0;
@@ -349,7 +353,7 @@ int probe_alltoall(struct run *r)
 					failed = 1;
 					break;
 				}
-				rec = rec_new(r, "alltoall/coll=%s,n=%d,bytes=%zu", coll_name[c], x.n, S);
+				rec = rec_cfg(r);
 				cJSON_AddStringToObject(rec_params(rec), "coll", coll_name[c]);
 				cJSON_AddNumberToObject(rec_params(rec), "n", x.n);
 				cJSON_AddNumberToObject(rec_params(rec), "bytes", (double)S);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <cuda_bf16.h>
 #include <cuda_fp8.h>
 #include "common.cuh"
@@ -43,6 +44,57 @@ void note(struct run *r, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* ==== time budget and progress ================================================ */
+
+volatile sig_atomic_t run_stop_signal;
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+void run_clock_start(struct run *r)
+{
+	r->budget.t0 = mono_s();
+}
+
+double run_elapsed(const struct run *r)
+{
+	return mono_s() - r->budget.t0;
+}
+
+int cfg_begin(struct run *r, const char *id_fmt, ...)
+{
+	struct budget *b = &r->budget;
+	double t = run_elapsed(r);
+	char id[160];
+	va_list ap;
+
+	va_start(ap, id_fmt);
+	vsnprintf(id, sizeof id, id_fmt, ap);
+	va_end(ap);
+	if (run_stop_signal || (b->limit_s > 0 && t >= b->probe_end_s)) {
+		if (b->skipped++ == 0) {
+			snprintf(b->first_skipped, sizeof b->first_skipped, "%s", id);
+			fprintf(stderr, "# progress: %s: %s at %.1f s: skipping its remaining configurations\n",
+				r->probe, run_stop_signal ? "stopped by a signal" : "its share of --time-limit is used",
+				t);
+		}
+		return 1;
+	}
+	cudaGetLastError();        /* a failed call of the last configuration must not fail this one */
+	b->done++;
+	b->probe_done++;
+	snprintf(b->id, sizeof b->id, "%s", id);
+	fprintf(stderr, "# progress: %s config %d (%s), %.1f s elapsed\n", r->probe, b->probe_done, id, t);
+	if (t - b->last_save_s >= 30)
+		run_checkpoint(r);
+	return 0;
 }
 
 /* ==== memory ================================================================ */
@@ -82,6 +134,31 @@ size_t dev_free_bytes(void)
 	if (cudaMemGetInfo(&free_b, &total) != cudaSuccess)
 		return 0;
 	return free_b;
+}
+
+int dev_fits(const struct run *r, double bytes, char *why, size_t nwhy)
+{
+	double free_b = (double)dev_free_bytes(), keep = fmax(0.05 * r->hbm_bytes, 1024.0 * 1048576);
+
+	if (bytes + keep <= free_b)
+		return 1;
+	snprintf(why, nwhy, "needs %.2f GB of device memory, %.2f GB free (%.2f GB kept back)", bytes / 1e9,
+		 free_b / 1e9, keep / 1e9);
+	return 0;
+}
+
+int to_dev(struct run *r, void *dst, const void *src, size_t bytes)
+{
+	CU(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyHostToDevice, r->stream));
+	CU(cudaStreamSynchronize(r->stream));
+	return 0;
+}
+
+int from_dev(struct run *r, void *dst, const void *src, size_t bytes)
+{
+	CU(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToHost, r->stream));
+	CU(cudaStreamSynchronize(r->stream));
+	return 0;
 }
 
 /* ==== random data ============================================================ */
@@ -163,6 +240,22 @@ float bf16_bits_to_float(uint16_t h)
 	return x;
 }
 
+int check_bf16(const uint16_t *got, const float *ref, size_t n, double atol, double rtol,
+	       double *max_err)
+{
+	size_t i;
+	int ok = 1;
+
+	*max_err = 0;
+	for (i = 0; i < n; i++) {
+		double err = fabs((double)bf16_bits_to_float(got[i]) - ref[i]);
+		*max_err = fmax(*max_err, err);
+		if (!(err <= atol + rtol * fabs((double)ref[i])))
+			ok = 0;
+	}
+	return ok;
+}
+
 /* ==== timing ================================================================= */
 
 #define MAX_SAMPLES 31
@@ -172,6 +265,25 @@ int l2_flush(struct run *r)
 	static unsigned char v;
 
 	CU(cudaMemsetAsync(r->flush_buf, v++, r->flush_bytes, r->stream));
+	return 0;
+}
+
+__global__ void k_triad(float4 *__restrict__ a, const float4 *__restrict__ b, const float4 *__restrict__ c,
+			size_t n, float s)
+{
+	size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x, stride = (size_t)gridDim.x * blockDim.x;
+
+	for (; i < n; i += stride) {
+		float4 y = b[i], z = c[i];
+		a[i] = make_float4(y.x + s * z.x, y.y + s * z.y, y.z + s * z.z, y.w + s * z.w);
+	}
+}
+
+int triad_launch(struct run *r, float4 *a, const float4 *b, const float4 *c, size_t n4, float s,
+		 unsigned grid, unsigned block)
+{
+	k_triad<<<grid, block, 0, r->stream>>>(a, b, c, n4, s);
+	CU(cudaGetLastError());
 	return 0;
 }
 
@@ -285,6 +397,11 @@ cJSON *rec_new(struct run *r, const char *id_fmt, ...)
 	cJSON_AddStringToObject(o, "provenance", "measured");
 	cJSON_AddItemToArray(r->probes, o);
 	return o;
+}
+
+cJSON *rec_cfg(struct run *r)
+{
+	return rec_new(r, "%s", r->budget.id);
 }
 
 cJSON *rec_params(cJSON *rec)

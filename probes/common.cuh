@@ -23,6 +23,7 @@
 #ifndef MLASIM_PROBES_COMMON_CUH
 #define MLASIM_PROBES_COMMON_CUH
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cuda_runtime.h>
@@ -45,13 +46,27 @@ struct spec {
 
 struct nvml;                   /* power.cu: NVML loaded with dlopen */
 
+/* The run's clock: --time-limit, progress lines and checkpoints (cfg_begin). */
+struct budget {
+	double t0;                 /* host monotonic seconds at start */
+	double limit_s;            /* 0: no limit */
+	double probe_end_s;        /* elapsed seconds at which the running probe's share ends */
+	int done;                  /* configurations started, whole run */
+	int probe_done;            /* ... by the running probe */
+	int skipped;               /* configurations of the running probe skipped for time */
+	char id[160];              /* the configuration cfg_begin() last let start */
+	char first_skipped[160];
+	const char *out;           /* the results file, NULL for stdout: no checkpoints */
+	double last_save_s;        /* elapsed seconds of the last checkpoint */
+};
+
 /* One invocation of the runner. */
 struct run {
 	int quick;                 /* smaller sweeps */
 	int check_only;            /* validate kernels against the CPU references, time nothing */
 	int device;                /* CUDA device index */
 	int n_gpus;
-	cudaStream_t stream;
+	cudaStream_t stream;       /* non-blocking: copy with to_dev()/from_dev() */
 	cudaDeviceProp prop;
 	int sms, cc_major, cc_minor;
 	double l2_bytes, smem_optin, hbm_bytes;
@@ -67,6 +82,7 @@ struct run {
 	struct nvml *nvml;         /* NULL when NVML is not there */
 	void *nvml_dev;            /* nvmlDevice_t of this GPU */
 	cublasLtHandle_t lt;       /* created on first use by gemm_lt_handle() */
+	struct budget budget;      /* --time-limit, progress, checkpoints */
 };
 
 /* ---- errors ---------------------------------------------------------------- */
@@ -74,21 +90,42 @@ struct run {
 /* Record an error of the running probe in doc.errors; returns -1. */
 int run_fail(struct run *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-#define CU(call)                                                                       \
-	do {                                                                           \
-		cudaError_t e_ = (call);                                               \
-		if (e_ != cudaSuccess)                                                 \
-			return run_fail(r, "%s:%d: %s: %s", __FILE__, __LINE__, #call, \
-					cudaGetErrorString(e_));                       \
-	} while (0)
-
-#define LT(call)                                                                         \
+/* Return run_fail(...) from the calling probe function (which has `r`) when
+ * `call` does not give `ok`; `str` names the status. */
+#define RUN_CHECK(type, call, ok, str)                                                   \
 	do {                                                                             \
-		cublasStatus_t s_ = (call);                                              \
-		if (s_ != CUBLAS_STATUS_SUCCESS)                                         \
-			return run_fail(r, "%s:%d: %s: %s", __FILE__, __LINE__, #call,   \
-					cublasLtGetStatusString(s_));                    \
+		type s_ = (call);                                                        \
+		if (s_ != (ok))                                                          \
+			return run_fail(r, "%s:%d: %s: %s", __FILE__, __LINE__, #call, str(s_)); \
 	} while (0)
+#define CU(call) RUN_CHECK(cudaError_t, call, cudaSuccess, cudaGetErrorString)
+#define LT(call) RUN_CHECK(cublasStatus_t, call, CUBLAS_STATUS_SUCCESS, cublasLtGetStatusString)
+
+/* ---- time budget and progress ------------------------------------------------ */
+
+/* Set by main.cu's SIGTERM/SIGINT handler: cfg_begin() then skips the rest. */
+extern volatile sig_atomic_t run_stop_signal;
+
+/* Start the run's clock (main); seconds since then (host monotonic clock). */
+void run_clock_start(struct run *r);
+double run_elapsed(const struct run *r);
+
+/*
+ * Call before each configuration of a sweep, id as its record will be named
+ * (printf-style).  Returns 0: go ahead (a progress line "probe: config N
+ * (id), T s" went to stderr, a non-sticky CUDA error left by the previous
+ * configuration was cleared, and every 30 s the document so far was saved
+ * to the results file with status "partial", so a killed run leaves data);
+ * 1: the time limit (or this probe's share of it, see main.cu) has passed,
+ * skip it (main.cu records the skipped count in doc.errors).
+ */
+int cfg_begin(struct run *r, const char *id_fmt, ...) __attribute__((format(printf, 2, 3)));
+/* rec_new() for the configuration cfg_begin() let start, named by its id. */
+cJSON *rec_cfg(struct run *r);
+
+/* Write the document as it is now, status "partial", to the results file
+ * (nothing when writing to stdout).  main.cu. */
+void run_checkpoint(struct run *r);
 
 /* ---- memory ------------------------------------------------------------------ */
 
@@ -100,6 +137,15 @@ void run_free_all(struct run *r);
 void run_free_to(struct run *r, int mark);
 /* Free device memory in bytes (cudaMemGetInfo), 0 on error. */
 size_t dev_free_bytes(void);
+/* 1 when `bytes` more can be allocated and still leave 5% of the device's
+ * memory (at least 1 GiB) free for cuBLASLt, graphs and the driver; else 0
+ * and why (for the record's "why").  Call before a sweep point allocates. */
+int dev_fits(const struct run *r, double bytes, char *why, size_t nwhy);
+/* Copy host -> device (to_dev) or device -> host (from_dev) in order on
+ * r->stream, and wait for it: never races a kernel on the stream.  0 or -1
+ * (error recorded). */
+int to_dev(struct run *r, void *dst, const void *src, size_t bytes);
+int from_dev(struct run *r, void *dst, const void *src, size_t bytes);
 
 /* Fill with uniform random values in [-amp, amp) from `seed` (a hash per
  * index, so the host can regenerate nothing: copy back what you check). */
@@ -109,6 +155,12 @@ int fill_f32(struct run *r, float *p, size_t n, uint32_t seed, float amp);
 int fill_e4m3(struct run *r, void *p, size_t n, uint32_t seed, float amp);
 /* BF16 bits to float (host). */
 float bf16_bits_to_float(uint16_t h);
+
+/* Compare n BF16 results with a reference: every |got - ref| <= atol + rtol
+ * |ref|.  Returns 1 if all are within, 0 if not (NaN fails); *max_err gets
+ * the largest error. */
+int check_bf16(const uint16_t *got, const float *ref, size_t n, double atol, double rtol,
+	       double *max_err);
 
 /* ---- timing ------------------------------------------------------------------ */
 
@@ -129,6 +181,11 @@ int time_calls(struct run *r, launch_fn f, void *ctx, enum l2_mode l2, struct ti
 
 /* Evict L2: write r->flush_bytes on r->stream. */
 int l2_flush(struct run *r);
+
+/* STREAM triad a = b + s c on n4 float4 elements, on r->stream (hbm.cu and
+ * power.cu).  0, or -1 with the launch error recorded. */
+int triad_launch(struct run *r, float4 *a, const float4 *b, const float4 *c, size_t n4, float s,
+		 unsigned grid, unsigned block);
 
 /* ---- records ------------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
  *   copy   b = a                                                   2 arrays
  *   scale  b = s a                                                 2 arrays
  *   add    c = a + b                                               3 arrays
- *   triad  a = b + s c                                             3 arrays
+ *   triad  a = b + s c  (common.cu's kernel, power.cu's too)       3 arrays
  *   memcpy cudaMemcpyAsync device to device (the copy engine)      2 arrays
  *
  * Bytes counted: every array read plus every array written (STREAM and
@@ -89,17 +89,6 @@ __global__ void k_add(const float4 *__restrict__ a, const float4 *__restrict__ b
 	}
 }
 
-__global__ void k_triad(float4 *__restrict__ a, const float4 *__restrict__ b, const float4 *__restrict__ c,
-			size_t n, float s)
-{
-	size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x, stride = (size_t)gridDim.x * blockDim.x;
-
-	for (; i < n; i += stride) {
-		float4 y = b[i], z = c[i];
-		a[i] = make_float4(y.x + s * z.x, y.y + s * z.y, y.z + s * z.z, y.w + s * z.w);
-	}
-}
-
 struct hbm_ctx {
 	int kind;
 	float4 *a, *b, *c;
@@ -118,7 +107,7 @@ static int hbm_launch(struct run *r, void *p)
 	case H_COPY: k_copy<<<x->grid, x->block, 0, r->stream>>>(x->a, x->b, x->n4); break;
 	case H_SCALE: k_scale<<<x->grid, x->block, 0, r->stream>>>(x->a, x->b, x->n4, SCALAR); break;
 	case H_ADD: k_add<<<x->grid, x->block, 0, r->stream>>>(x->a, x->b, x->c, x->n4); break;
-	case H_TRIAD: k_triad<<<x->grid, x->block, 0, r->stream>>>(x->a, x->b, x->c, x->n4, SCALAR); break;
+	case H_TRIAD: return triad_launch(r, x->a, x->b, x->c, x->n4, SCALAR, x->grid, x->block);
 	default:
 		CU(cudaMemcpyAsync(x->b, x->a, x->n4 * sizeof(float4), cudaMemcpyDeviceToDevice, r->stream));
 		return 0;
@@ -164,12 +153,12 @@ static int hbm_check(struct run *r, struct hbm_ctx *x, int kind, double *err)
 	default: out = x->a; want = 2 + SCALAR * 0.5f; break;
 	}
 	if (out) {
-		if (cudaMemcpy(h, out, n * sizeof(float), cudaMemcpyDeviceToHost) != cudaSuccess)
+		if (from_dev(r, h, out, n * sizeof(float)))
 			goto end;
 		for (i = 0; i < n; i++)
 			worst = fmax(worst, fabs((double)h[i] - want));
 	} else {
-		if (nparts > n || cudaMemcpy(h, x->partial, nparts * sizeof(float), cudaMemcpyDeviceToHost) != cudaSuccess)
+		if (nparts > n || from_dev(r, h, x->partial, nparts * sizeof(float)))
 			goto end;
 		for (i = 0; i < nparts; i++)
 			sum += h[i];
@@ -192,7 +181,7 @@ int probe_hbm(struct run *r)
 	struct hbm_ctx x;
 	struct timing t, best;
 	double err[H_KINDS];
-	int kind, b, ok[H_KINDS];
+	int kind, b, ok[H_KINDS], failed = 0;
 
 	if (fit < max_bytes)
 		max_bytes = fit;
@@ -208,8 +197,11 @@ int probe_hbm(struct run *r)
 	x.block = 256;
 	x.grid = hbm_grid(r, x.n4, 256);
 	for (kind = 0; kind < H_KINDS; kind++) {
-		if (hbm_check(r, &x, kind, &err[kind]))
-			return -1;
+		if (hbm_check(r, &x, kind, &err[kind])) {    /* did not run: error recorded, not timed */
+			ok[kind] = 0;
+			failed = 1;
+			continue;
+		}
 		ok[kind] = err[kind] == 0;   /* small integers and halves: exact in float */
 		if (!ok[kind]) {
 			r->checks_failed++;
@@ -217,7 +209,7 @@ int probe_hbm(struct run *r)
 		}
 	}
 	if (r->check_only)
-		return 0;
+		return failed ? -1 : 0;
 	/* random data for the timed runs: values, not zeros (probes.md s7) */
 	if (fill_f32(r, (float *)x.a, max_bytes / 4, 1, 1) || fill_f32(r, (float *)x.b, max_bytes / 4, 2, 1) ||
 	    fill_f32(r, (float *)x.c, max_bytes / 4, 3, 1))
@@ -229,6 +221,8 @@ int probe_hbm(struct run *r)
 			unsigned best_block = 0;
 			cJSON *rec;
 			double rd, wr;
+			if (cfg_begin(r, "hbm/%s,bytes_per_array=%zu", kname[kind], bytes))
+				continue;
 			x.kind = kind;
 			x.n4 = bytes / sizeof(float4);
 			memset(&best, 0, sizeof best);
@@ -237,16 +231,22 @@ int probe_hbm(struct run *r)
 					break;
 				x.block = blocks[b];
 				x.grid = hbm_grid(r, x.n4, x.block);
-				if (time_calls(r, hbm_launch, &x, L2_LOOP, &t))
-					return -1;
+				if (time_calls(r, hbm_launch, &x, L2_LOOP, &t)) {   /* error recorded */
+					failed = 1;
+					continue;
+				}
 				if (!best_block || t.median_s < best.median_s) {
 					best = t;
 					best_block = x.block;
 				}
 			}
+			rec = rec_cfg(r);
+			if (!best_block) {
+				rec_status(rec, "error", "timing failed (see errors)");
+				continue;
+			}
 			rd = (double)bytes * n_read[kind];
 			wr = (double)bytes * n_write[kind];
-			rec = rec_new(r, "hbm/%s,bytes_per_array=%zu", kname[kind], bytes);
 			cJSON_AddStringToObject(rec_params(rec), "kernel", kname[kind]);
 			cJSON_AddStringToObject(rec_params(rec), "class", kind == H_MEMCPY ? "memcpy" : "stream");
 			cJSON_AddNumberToObject(rec_params(rec), "bytes_per_array", (double)bytes);
@@ -267,5 +267,5 @@ int probe_hbm(struct run *r)
 				     n_read[kind] + n_write[kind], (rd + wr) / best.median_s / 1e9);
 		}
 	}
-	return 0;
+	return failed ? -1 : 0;
 }

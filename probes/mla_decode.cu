@@ -134,6 +134,19 @@ __device__ __forceinline__ uint32_t ld_u32(const __nv_bfloat16 *p)
 	return *(const uint32_t *)p;
 }
 
+/* The A operand of mma m16n8k16 from a row-major BF16 tile (row stride ld):
+ * rows r_lo and r_lo + 8, columns k0 + 2 tq (+1) and k0 + 8 + 2 tq (+1). */
+__device__ __forceinline__ void load_a_frag(uint32_t *a, const __nv_bfloat16 *tile, int ld, int r_lo, int k0,
+					    int tq)
+{
+	const __nv_bfloat16 *lo = tile + r_lo * ld + k0 + 2 * tq, *hi = lo + 8 * ld;
+
+	a[0] = ld_u32(lo);
+	a[1] = ld_u32(hi);
+	a[2] = ld_u32(lo + 8);
+	a[3] = ld_u32(hi + 8);
+}
+
 /* Two E4M3 bytes (low byte first) times s, as a BF16 pair. */
 __device__ __forceinline__ uint32_t e4m3x2_to_bf16x2(uint16_t v, float s0, float s1)
 {
@@ -263,10 +276,7 @@ __global__ void __launch_bounds__(THREADS, 1) k_mla_decode(const struct mla_para
 #pragma unroll 4
 		for (int k0 = 0; k0 < D_K; k0 += 16) {
 			uint32_t a[4];
-			a[0] = ld_u32(sQ + r_lo * LDS + k0 + 2 * tq);
-			a[1] = ld_u32(sQ + r_hi * LDS + k0 + 2 * tq);
-			a[2] = ld_u32(sQ + r_lo * LDS + k0 + 8 + 2 * tq);
-			a[3] = ld_u32(sQ + r_hi * LDS + k0 + 8 + 2 * tq);
+			load_a_frag(a, sQ, LDS, r_lo, k0, tq);
 #pragma unroll
 			for (i = 0; i < 2; i++) {
 				const __nv_bfloat16 *kr = K + (16 * wj + 8 * i + g) * LDS + k0 + 2 * tq;
@@ -334,10 +344,7 @@ __global__ void __launch_bounds__(THREADS, 1) k_mla_decode(const struct mla_para
 #pragma unroll
 		for (int k0 = 0; k0 < BN; k0 += 16) {
 			uint32_t a[4];
-			a[0] = ld_u32(sP + r_lo * P_LDS + k0 + 2 * tq);
-			a[1] = ld_u32(sP + r_hi * P_LDS + k0 + 2 * tq);
-			a[2] = ld_u32(sP + r_lo * P_LDS + k0 + 8 + 2 * tq);
-			a[3] = ld_u32(sP + r_hi * P_LDS + k0 + 8 + 2 * tq);
+			load_a_frag(a, sP, P_LDS, r_lo, k0, tq);
 #pragma unroll
 			for (i = 0; i < 16; i++) {
 				uint32_t v[4];
@@ -451,11 +458,22 @@ struct mla_case {
 
 static size_t cdivz(size_t a, size_t b) { return (a + b - 1) / b; }
 
+/* splitmix64: the next pseudo-random 64-bit value of state *s. */
+static uint64_t next_u64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
 /* Allocate, fill and plan one case; returns 0 or -1 (error recorded). */
 static int mla_setup(struct run *r, struct mla_case *m, uint32_t seed)
 {
 	int b, i, *h_table, *h_slot0, *h_nsplit, tiles, ns, chunk, nsb;
 	size_t pg = 0, *perm = NULL, j;
+	uint64_t rng = seed;
 	struct mla_work *h_work;
 	int rc = -1;
 
@@ -487,7 +505,7 @@ static int mla_setup(struct run *r, struct mla_case *m, uint32_t seed)
 	for (j = 0; j < m->pages; j++)
 		perm[j] = j;
 	for (j = m->pages; j > 1; j--) {
-		size_t k = (size_t)((j * 2654435761u + seed) % j), tmp = perm[j - 1];
+		size_t k = (size_t)(next_u64(&rng) % j), tmp = perm[j - 1];
 		perm[j - 1] = perm[k];
 		perm[k] = tmp;
 	}
@@ -539,14 +557,12 @@ static int mla_setup(struct run *r, struct mla_case *m, uint32_t seed)
 				goto end;
 			}
 		}
-		if (cudaMemcpy(bt, h_table, sizeof(int) * (size_t)m->batch * m->max_pages, cudaMemcpyHostToDevice) ||
-		    cudaMemcpy(sl, m->lens, sizeof(int) * (size_t)m->batch, cudaMemcpyHostToDevice) ||
-		    cudaMemcpy(wk, h_work, sizeof *wk * (size_t)m->nwork, cudaMemcpyHostToDevice) ||
-		    cudaMemcpy(m->slot0, h_slot0, sizeof(int) * (size_t)m->batch, cudaMemcpyHostToDevice) ||
-		    cudaMemcpy(m->nsplit, h_nsplit, sizeof(int) * (size_t)m->batch, cudaMemcpyHostToDevice)) {
-			run_fail(r, "cannot upload the block table");
+		if (to_dev(r, bt, h_table, sizeof(int) * (size_t)m->batch * m->max_pages) ||
+		    to_dev(r, sl, m->lens, sizeof(int) * (size_t)m->batch) ||
+		    to_dev(r, wk, h_work, sizeof *wk * (size_t)m->nwork) ||
+		    to_dev(r, m->slot0, h_slot0, sizeof(int) * (size_t)m->batch) ||
+		    to_dev(r, m->nsplit, h_nsplit, sizeof(int) * (size_t)m->batch))
 			goto end;
-		}
 		m->kv_scale = 0.5f;
 		m->p.q = q;
 		m->p.kv = kv;
@@ -690,14 +706,10 @@ static int mla_check_case(struct run *r, int fmt, int h_q, struct mla_check *res
 		run_fail(r, "out of host memory");
 		goto end;
 	}
-	if (cudaMemcpy(kv, m.p.kv, m.kv_bytes, cudaMemcpyDeviceToHost) ||
-	    cudaMemcpy(q16, m.p.q, nq * 2, cudaMemcpyDeviceToHost) ||
-	    cudaMemcpy(o16, m.p.out, nout * 2, cudaMemcpyDeviceToHost) ||
-	    cudaMemcpy(table, m.p.block_table, sizeof(int) * (size_t)m.batch * m.max_pages,
-		       cudaMemcpyDeviceToHost)) {
-		run_fail(r, "cannot read back the MLA check");
+	if (from_dev(r, kv, m.p.kv, m.kv_bytes) || from_dev(r, q16, m.p.q, nq * 2) ||
+	    from_dev(r, o16, m.p.out, nout * 2) ||
+	    from_dev(r, table, m.p.block_table, sizeof(int) * (size_t)m.batch * m.max_pages))
 		goto end;
-	}
 	for (j = 0; j < nq; j++)
 		qf[j] = bf16_bits_to_float(q16[j]);
 	mla_host_cache(&m, kv, kvf);
@@ -717,14 +729,7 @@ static int mla_check_case(struct run *r, int fmt, int h_q, struct mla_check *res
 		run_fail(r, "out of host memory in the reference");
 		goto end;
 	}
-	res->ok = 1;
-	res->max_err = 0;
-	for (j = 0; j < nout; j++) {
-		double got = bf16_bits_to_float(o16[j]), err = fabs(got - ref[j]);
-		res->max_err = fmax(res->max_err, err);
-		if (!(err <= 1e-2 + 1e-2 * fabs(ref[j])))
-			res->ok = 0;
-	}
+	res->ok = check_bf16(o16, ref, nout, 1e-2, 1e-2, &res->max_err);
 	rc = 0;
 end:
 	free(kv);
@@ -766,16 +771,19 @@ static int mla_point(struct run *r, int fmt, int h_q, int s_q, int batch, int L,
 		     const struct mla_check *chk)
 {
 	int lens[256], mark = r->nallocs, rc, b;
-	double flops, bytes, mean = 0;
+	double flops, bytes, mean = 0, need, rows = (double)s_q * h_q;
 	struct mla_case m;
 	struct timing t, tc;
+	char why[200];
 	cJSON *rec, *p;
 
+	if (cfg_begin(r, "mla_decode/h_q=%d,s_q=%d,b=%d,L=%d,kv=%s,lengths=%s", h_q, s_q, batch, L, kv_name[fmt],
+		      varied ? "normal" : "fixed"))
+		return 0;
 	mla_lengths(lens, batch, L, varied, (uint32_t)(batch * 131 + L));
 	for (b = 0; b < batch; b++)
 		mean += lens[b] / (double)batch;
-	rec = rec_new(r, "mla_decode/h_q=%d,s_q=%d,b=%d,L=%d,kv=%s,lengths=%s", h_q, s_q, batch, L, kv_name[fmt],
-		      varied ? "normal" : "fixed");
+	rec = rec_cfg(r);
 	p = rec_params(rec);
 	cJSON_AddNumberToObject(p, "h_q", h_q);
 	cJSON_AddNumberToObject(p, "s_q", s_q);
@@ -792,8 +800,11 @@ static int mla_point(struct run *r, int fmt, int h_q, int s_q, int batch, int L,
 	m.h_q = h_q;
 	m.fmt = fmt;
 	m.lens = lens;
-	if ((double)batch * mean * kv_token_bytes[fmt] > 0.6 * dev_free_bytes()) {
-		rec_status(rec, "skipped", "the cache does not fit in free device memory");
+	/* the cache (whole pages), Q, O and the split partials (at most #SMs + B splits) */
+	need = (double)batch * (mean + PAGE) * kv_token_bytes[fmt] + (double)batch * rows * (D_K + D_V) * 2 +
+	       ((double)r->sms + batch) * rows * (D_V + 1) * 4;
+	if (!dev_fits(r, need, why, sizeof why)) {
+		rec_status(rec, "skipped", why);
 		return 0;
 	}
 	if (mla_setup(r, &m, 5)) {
@@ -842,8 +853,12 @@ int probe_mla_decode(struct run *r)
 	if (mla_smem_optin(r))
 		return -1;
 	for (fmt = 0; fmt < KV_FMTS; fmt++) {
-		if (mla_check_case(r, fmt, 128, &chk[fmt]) || mla_check_case(r, fmt, 16, &c16))
-			return -1;
+		if (mla_check_case(r, fmt, 128, &chk[fmt]) || mla_check_case(r, fmt, 16, &c16)) {
+			/* the check did not run (error recorded): this format is not timed */
+			chk[fmt].ok = 0;
+			failed = 1;
+			continue;
+		}
 		chk[fmt].ok &= c16.ok;
 		chk[fmt].max_err = fmax(chk[fmt].max_err, c16.max_err);
 		if (!chk[fmt].ok) {
@@ -859,19 +874,20 @@ int probe_mla_decode(struct run *r)
 		}
 	}
 	if (r->check_only)
-		return 0;
-	for (fmt = 0; fmt < KV_FMTS; fmt++) {
-		if (!chk[fmt].ok)
-			continue;
-		for (h = 0; h < (r->quick ? 2 : 4); h++)
-			for (s = 1; s <= (r->quick ? 1 : 2); s++)
-				for (b = 0; b < (r->quick ? 3 : 6); b++)
-					for (l = 0; l < (r->quick ? 2 : 5); l++)
-						for (varied = 0; varied <= (!r->quick && batches[b] >= 32); varied++)
-							failed |= mla_point(r, fmt, r->quick ? q_heads[h] : heads[h], s,
-									    r->quick ? q_batches[b] : batches[b],
-									    r->quick ? q_ctx[l] : ctx[l], varied, &chk[fmt]) != 0;
-	}
+		return failed ? -1 : 0;
+	/* the cache format innermost: a run cut short by --time-limit loses the
+	 * last head counts of every format, not a whole format */
+	for (h = 0; h < (r->quick ? 2 : 4); h++)
+		for (s = 1; s <= (r->quick ? 1 : 2); s++)
+			for (b = 0; b < (r->quick ? 3 : 6); b++)
+				for (l = 0; l < (r->quick ? 2 : 5); l++)
+					for (varied = 0; varied <= (!r->quick && batches[b] >= 32); varied++)
+						for (fmt = 0; fmt < KV_FMTS; fmt++)
+							if (chk[fmt].ok)
+								failed |= mla_point(r, fmt, r->quick ? q_heads[h] : heads[h], s,
+										    r->quick ? q_batches[b] : batches[b],
+										    r->quick ? q_ctx[l] : ctx[l], varied,
+										    &chk[fmt]) != 0;
 	return failed ? -1 : 0;
 }
 
@@ -931,17 +947,21 @@ int probe_paged_kv_read(struct run *r)
 		for (b = 0; b < (r->quick ? 3 : 5); b++)
 			for (l = 0; l < (r->quick ? 2 : 4); l++) {
 				double bytes = 0;
+				char why[200];
 				cJSON *rec;
+				if (cfg_begin(r, "paged_kv_read/b=%d,L=%d,kv=%s", batches[b], ctx[l], kv_name[fmt]))
+					continue;
 				for (i = 0; i < batches[b]; i++)
 					lens[i] = ctx[l];
 				bytes = (double)batches[b] * ctx[l] * kv_token_bytes[fmt];
-				rec = rec_new(r, "paged_kv_read/b=%d,L=%d,kv=%s", batches[b], ctx[l], kv_name[fmt]);
+				rec = rec_cfg(r);
 				cJSON_AddNumberToObject(rec_params(rec), "b", batches[b]);
 				cJSON_AddNumberToObject(rec_params(rec), "L", ctx[l]);
 				cJSON_AddStringToObject(rec_params(rec), "kv", kv_name[fmt]);
 				cJSON_AddStringToObject(rec_params(rec), "pages", "shuffled");
-				if (bytes > 0.6 * dev_free_bytes()) {
-					rec_status(rec, "skipped", "does not fit in free device memory");
+				if (!dev_fits(r, bytes + (double)batches[b] * (16 * 1152 + 64 * 1152 + r->sms * 4 * 1024),
+					      why, sizeof why)) {
+					rec_status(rec, "skipped", why);
 					continue;
 				}
 				mark = r->nallocs;

@@ -117,10 +117,12 @@ static int moe_point(struct run *r, int ep, int tpe, int fp8, int skewed)
 	cJSON *rec, *p;
 	cudaGraph_t graph;
 
+	if (cfg_begin(r, "moe_gemm/ep=%d,tokens_per_expert=%d,dtype=%s,routing=%s", ep, tpe, fp8 ? "fp8" : "bf16",
+		      skewed ? "power_law_1.2" : "balanced"))
+		return 0;
 	memset(&ctx, 0, sizeof ctx);
 	memset(g, 0, sizeof g);
-	rec = rec_new(r, "moe_gemm/ep=%d,tokens_per_expert=%d,dtype=%s,routing=%s", ep, tpe, fp8 ? "fp8" : "bf16",
-		      skewed ? "power_law_1.2" : "balanced");
+	rec = rec_cfg(r);
 	p = rec_params(rec);
 	cJSON_AddNumberToObject(p, "ep", ep);
 	cJSON_AddNumberToObject(p, "e_local", el);
@@ -133,6 +135,11 @@ static int moe_point(struct run *r, int ep, int tpe, int fp8, int skewed)
 	else
 		for (e = 0; e < el; e++)
 			cnt[e] = tpe;
+	if (!dev_fits(r, (double)(wgu + wdn) * el + (double)tmax * (HIDDEN + INTER) * elt +
+			 (double)tmax * (2 * INTER + HIDDEN) * 2 + (32 << 20), why, sizeof why)) {
+		rec_status(rec, "skipped", why);
+		return 0;
+	}
 	w_gu = (unsigned char *)dev_alloc(r, wgu * el);
 	w_dn = (unsigned char *)dev_alloc(r, wdn * el);
 	x_gu = (unsigned char *)dev_alloc(r, tmax * HIDDEN * elt);

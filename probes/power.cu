@@ -197,34 +197,24 @@ static double now_s(void)
 
 /* ==== workloads ================================================================== */
 
-__global__ void k_triad_pw(float4 *__restrict__ a, const float4 *__restrict__ b, const float4 *__restrict__ c,
-			   size_t n, float s)
-{
-	size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x, stride = (size_t)gridDim.x * blockDim.x;
-
-	for (; i < n; i += stride) {
-		float4 y = b[i], z = c[i];
-		a[i] = make_float4(y.x + s * z.x, y.y + s * z.y, y.z + s * z.z, y.w + s * z.w);
-	}
-}
-
 struct triad_ctx {
 	float4 *a, *b, *c;
 	size_t n4;
 };
 
-static int triad_launch(struct run *r, void *p)
+/* A launch_fn: common.cu's STREAM triad over the three arrays. */
+static int triad_call(struct run *r, void *p)
 {
 	struct triad_ctx *x = (struct triad_ctx *)p;
 
-	k_triad_pw<<<r->sms * 4, 512, 0, r->stream>>>(x->a, x->b, x->c, x->n4, 3.0f);
-	CU(cudaGetLastError());
-	return 0;
+	return triad_launch(r, x->a, x->b, x->c, x->n4, 3.0f, (unsigned)r->sms * 4, 512);
 }
 
-/* Run f in a steady loop for `window` seconds and record energy and samples. */
+/* Run f in a steady loop for `window` seconds and record energy and samples;
+ * *avg_w_out (when not NULL) gets the average board power in W. */
 static int power_point(struct run *r, const char *workload, const char *dtype, launch_fn f, void *ctx,
-		       double flops, double bytes_r, double bytes_w, double window, double idle_w)
+		       double flops, double bytes_r, double bytes_w, double window, double idle_w,
+		       double *avg_w_out)
 {
 	struct sampler s;
 	unsigned long long e0 = 0, e1 = 0;
@@ -264,7 +254,7 @@ static int power_point(struct run *r, const char *workload, const char *dtype, l
 		return run_fail(r, "%s: the steady loop failed", workload);
 	energy_j = have_energy ? (e1 - e0) / 1000.0 : (s.count ? s.w_sum / s.count * dt : NAN);
 	avg_w = energy_j / dt;
-	rec = rec_new(r, "power/%s", workload);
+	rec = rec_cfg(r);    /* "power/<workload>", from cfg_begin */
 	cJSON_AddStringToObject(rec_params(rec), "workload", workload);
 	cJSON_AddStringToObject(rec_params(rec), "dtype", dtype);
 	rec_work(rec, flops, bytes_r, bytes_w);
@@ -294,6 +284,8 @@ static int power_point(struct run *r, const char *workload, const char *dtype, l
 		cJSON_AddNumberToObject(pw, "hw_slowdown_frac", (double)s.hw_slow / s.count);
 	}
 	note(r, "%-16s %6.1f W over %.1f s (%ld iterations)", workload, avg_w, dt, iters);
+	if (avg_w_out)
+		*avg_w_out = avg_w;
 	return 0;
 }
 
@@ -305,15 +297,58 @@ static int idle_launch(struct run *r, void *ctx)
 	return 0;
 }
 
-int probe_power(struct run *r)
+/* The HBM workload: triad on three arrays of 1 GiB (less when memory is short). */
+static int power_triad(struct run *r, double window, double idle_w)
 {
-	double window = r->quick ? 2 : 5, idle_w;
+	size_t arr = (size_t)1 << 30;
 	struct triad_ctx tri;
+
+	if (dev_free_bytes() < 4 * arr)
+		arr = dev_free_bytes() / 8 / 16 * 16;
+	tri.a = (float4 *)dev_alloc(r, arr);
+	tri.b = (float4 *)dev_alloc(r, arr);
+	tri.c = (float4 *)dev_alloc(r, arr);
+	tri.n4 = arr / sizeof(float4);
+	if (!tri.a || !tri.b || !tri.c || fill_f32(r, (float *)tri.b, arr / 4, 1, 1) ||
+	    fill_f32(r, (float *)tri.c, arr / 4, 2, 1))
+		return -1;
+	return power_point(r, "hbm_triad", "none", triad_call, &tri, 0, 2.0 * arr, arr, window, idle_w, NULL);
+}
+
+/* A GEMM workload through gemm.cu's cuBLASLt helper; 0 also when cuBLASLt
+ * has no algorithm for it (nothing recorded). */
+static int power_gemm(struct run *r, const char *name, int T, int N, int K, enum lt_scale s, double window,
+		      double idle_w)
+{
 	struct lt_gemm g;
 	char why[300];
-	size_t arr = (size_t)1 << 30;
-	const cJSON *last;
-	int mark, rc;
+	int rc;
+
+	memset(&g, 0, sizeof g);
+	g.T = T;
+	g.N = N;
+	g.K = K;
+	g.scale = s;
+	rc = lt_gemm_setup(r, &g, 1, why, sizeof why);
+	if (rc == 1)
+		note(r, "%s: %s", name, why);
+	if (rc == 0)
+		rc = power_point(r, name, s == LT_BF16 ? "bf16" : "fp8", lt_gemm_launch, &g, lt_gemm_flops(&g),
+				 lt_gemm_bytes_read(&g), lt_gemm_bytes_written(&g), window, idle_w, NULL);
+	lt_gemm_destroy(&g);
+	return rc < 0 ? -1 : 0;
+}
+
+int probe_power(struct run *r)
+{
+	static const struct { const char *name; int T, N, K; enum lt_scale s; } w[] = {
+		{"gemm_bf16_8192", 8192, 8192, 8192, LT_BF16},
+		{"gemm_fp8_8192", 8192, 8192, 8192, LT_FP8_TENSOR},
+		{"gemm_bf16_m64", 64, 7168, 16384, LT_BF16},
+	};
+	double window = r->quick ? 2 : 5, idle_w = NAN;
+	int mark = r->nallocs, failed = 0;
+	size_t i;
 
 	if (r->check_only)
 		return 0;
@@ -322,51 +357,17 @@ int probe_power(struct run *r)
 		rec_status(rec, "unavailable", "NVML (libnvidia-ml.so.1) could not be loaded or does not know this GPU");
 		return 0;
 	}
-	/* idle first: nothing running, 2 s */
-	if (power_point(r, "idle", "none", idle_launch, NULL, 0, 0, 0, 2, NAN))
-		return -1;
-	last = cJSON_GetArrayItem(r->probes, cJSON_GetArraySize(r->probes) - 1);
-	idle_w = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(last, "power"), "avg_w")->valuedouble;
-
-	if (dev_free_bytes() < 4 * arr)
-		arr = dev_free_bytes() / 8;
-	mark = r->nallocs;
-	tri.a = (float4 *)dev_alloc(r, arr);
-	tri.b = (float4 *)dev_alloc(r, arr);
-	tri.c = (float4 *)dev_alloc(r, arr);
-	tri.n4 = arr / sizeof(float4);
-	if (!tri.a || !tri.b || !tri.c || fill_f32(r, (float *)tri.b, arr / 4, 1, 1) ||
-	    fill_f32(r, (float *)tri.c, arr / 4, 2, 1) ||
-	    power_point(r, "hbm_triad", "none", triad_launch, &tri, 0, 2.0 * arr, arr, window, idle_w))
-		return -1;
+	/* idle first: nothing running, 2 s; a failed workload is recorded and the next one runs */
+	if (!cfg_begin(r, "power/idle"))
+		failed |= power_point(r, "idle", "none", idle_launch, NULL, 0, 0, 0, 2, NAN, &idle_w) != 0;
+	if (!cfg_begin(r, "power/hbm_triad"))
+		failed |= power_triad(r, window, idle_w) != 0;
 	run_free_to(r, mark);
-
-	{
-		static const struct { const char *name; int T, N, K; enum lt_scale s; } w[] = {
-			{"gemm_bf16_8192", 8192, 8192, 8192, LT_BF16},
-			{"gemm_fp8_8192", 8192, 8192, 8192, LT_FP8_TENSOR},
-			{"gemm_bf16_m64", 64, 7168, 16384, LT_BF16},
-		};
-		size_t i;
-		for (i = 0; i < sizeof w / sizeof w[0]; i++) {
-			if (w[i].s != LT_BF16 && r->cc_major * 10 + r->cc_minor < 89)
-				continue;
-			memset(&g, 0, sizeof g);
-			g.T = w[i].T;
-			g.N = w[i].N;
-			g.K = w[i].K;
-			g.scale = w[i].s;
-			mark = r->nallocs;
-			rc = lt_gemm_setup(r, &g, 1, why, sizeof why);
-			if (rc == 0)
-				rc = power_point(r, w[i].name, w[i].s == LT_BF16 ? "bf16" : "fp8", lt_gemm_launch, &g,
-						 lt_gemm_flops(&g), lt_gemm_bytes_read(&g), lt_gemm_bytes_written(&g), window,
-						 idle_w);
-			lt_gemm_destroy(&g);
-			run_free_to(r, mark);
-			if (rc < 0)
-				return -1;
-		}
+	for (i = 0; i < sizeof w / sizeof w[0]; i++) {
+		if ((w[i].s != LT_BF16 && r->cc_major * 10 + r->cc_minor < 89) || cfg_begin(r, "power/%s", w[i].name))
+			continue;
+		failed |= power_gemm(r, w[i].name, w[i].T, w[i].N, w[i].K, w[i].s, window, idle_w) != 0;
+		run_free_to(r, mark);
 	}
-	return 0;
+	return failed ? -1 : 0;
 }
