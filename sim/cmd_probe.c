@@ -603,8 +603,10 @@ static void anchors_table(struct sbuf *b, const struct anchor_row *rows, int n, 
 			sbuf_printf(b, "%7s", "");
 		else
 			sbuf_printf(b, "%6.1f%%", 100 * r->share);
-		sbuf_printf(b, " %18s %10s  %s\n", anchor_range(r, a, sizeof a),
-			    anchor_target(r, t, sizeof t), v < 0 ? "" : verdicts[v]);
+		sbuf_printf(b, " %18s", anchor_range(r, a, sizeof a));
+		if (!isnan(r->target))
+			sbuf_printf(b, " %10s  %s", anchor_target(r, t, sizeof t), v < 0 ? "-" : verdicts[v]);
+		sbuf_printf(b, "\n");
 	}
 	for (i = 0; i < n; i++)
 		if (!isnan(rows[i].measured) && rows[i].shape[0])
