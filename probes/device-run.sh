@@ -47,6 +47,9 @@ B=${DEVICE_RUN_B:-build}        # mlasim's build folder (the runner is always bu
 FIT_RESERVE=50
 mkdir -p "$OUT" || { echo "device-run: cannot create '$OUT'" >&2; exit 2; }
 : > "$OUT/steps.log"
+# nothing from an earlier run into the same $OUT may pass for this one's
+rm -f "$OUT"/results.json "$OUT"/check.json "$OUT"/device.json "$OUT"/summary.txt \
+	"$OUT"/holdout.txt "$OUT"/anchors.txt "$OUT"/*.calibrated.json "$OUT"/*.log
 T0=$(date +%s)
 
 elapsed() { echo $(($(date +%s) - T0)); }
@@ -114,7 +117,7 @@ card_for() {
 	*H800*) echo h800-sxm ;;
 	*H20*) echo h20 ;;
 	*B200*) echo b200 ;;
-	*) echo h100-sxm ;;
+	*) echo h100-sxm ;;     # the nearest card: steps.log says which was used
 	esac
 }
 
@@ -124,9 +127,9 @@ if ! step deps install_deps; then
 	finish 3 "cJSON and GSL headers are missing and could not be installed (see $OUT/deps.log): install libcjson-dev and libgsl-dev, or carry a build"
 fi
 JOBS=$(nproc 2>/dev/null || echo 4)
-step build_mlasim make -j"$JOBS" B="$B" "$B/mlasim" ||
+step build_mlasim timeout -k 10 240 make -j"$JOBS" B="$B" "$B/mlasim" ||
 	finish 2 "make $B/mlasim failed: see $OUT/build_mlasim.log"
-step build_probes make -j"$JOBS" B="$B" probes
+step build_probes timeout -k 10 240 make -j"$JOBS" B="$B" probes
 if [ ! -x build/cuda/mlasim-probe ]; then
 	finish 2 "the CUDA runner was not built (nvcc missing or a compile error): see $OUT/build_probes.log"
 fi
@@ -159,7 +162,9 @@ echo "card $CARD" >> "$OUT/steps.log"
 # ---- check, then every probe within the budget ---------------------------------
 step check timeout -k 10 150 "$RUNNER" --check -o "$OUT/check.json"
 LIMIT=$((BUDGET - $(elapsed) - FIT_RESERVE))
-[ $LIMIT -lt 30 ] && LIMIT=30
+if [ $LIMIT -lt 30 ]; then
+	finish 5 "only $LIMIT s of the budget left after the build and the check: rerun (a carried build/cuda saves the compile)"
+fi
 echo "time_limit $LIMIT" >> "$OUT/steps.log"
 # the runner stops starting configurations at LIMIT; TERM 20 s later makes it
 # write what it has, KILL 15 s after that (a hung kernel) leaves its checkpoint
@@ -174,12 +179,12 @@ GPU=$(echo "$CARD" | sed 's/-sxm//')
 step fit "$B/mlasim" probe --from "$OUT/results.json" --hw "$CARD" -o "$OUT/$GPU.calibrated.json"
 fit_rc=$?
 if "$B/mlasim" help probe 2>/dev/null | grep -q -- '--holdout'; then
-	step holdout sh -c "'$B/mlasim' probe --from '$OUT/results.json' --hw '$CARD' --holdout 4 > '$OUT/holdout.txt'"
+	step holdout sh -c "'$B/mlasim' probe --from '$OUT/results.json' --hw '$CARD' --holdout 4 > '$OUT/holdout.txt' 2>&1"
 else
 	echo "holdout: this mlasim has no --holdout" > "$OUT/holdout.txt"
 	echo "holdout skipped (no --holdout)" >> "$OUT/steps.log"
 fi
-step anchors sh -c "'$B/mlasim' probe --from '$OUT/results.json' --hw '$CARD' --anchors > '$OUT/anchors.txt'"
+step anchors sh -c "'$B/mlasim' probe --from '$OUT/results.json' --hw '$CARD' --anchors > '$OUT/anchors.txt' 2>&1"
 step after nvidia-smi -q -d CLOCK,POWER,PERFORMANCE,TEMPERATURE
 
 {

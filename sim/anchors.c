@@ -25,7 +25,7 @@ static const struct anchor_ref h100_refs[A_ROWS] = {
 static const struct anchor_ref h200_refs[A_ROWS] = {
 	[A_TRIAD] = {NAN, NAN, NULL},
 	[A_BF16] = {806, 806, "[AIC] h200_sxm (probes.md s4.3)"},
-	[A_FP8_TENSOR] = {1243, 1408, "[AIC] h200_sxm, 8192^3 and 16384x16384x8192 (probes.md s4.3)"},
+	[A_FP8_TENSOR] = {1243, 1243, "[AIC] h200_sxm at 8192^3 (probes.md s4.3)"},
 	[A_FP8_BLOCK] = {NAN, NAN, NULL},
 	[A_MLA_SHARE] = {NAN, NAN, NULL},
 	[A_MLA_BW] = {NAN, NAN, NULL},
@@ -41,6 +41,10 @@ const char *anchors_family(const cJSON *doc)
 		cJSON_GetObjectItemCaseSensitive(doc, "device"), "name");
 
 	if (!cJSON_IsString(n))
+		return NULL;
+	/* the SXM parts the anchors were taken on: not H100 PCIe or NVL, not GH200 */
+	if (strstr(n->valuestring, "PCIe") || strstr(n->valuestring, "NVL") ||
+	    strstr(n->valuestring, "GH200"))
 		return NULL;
 	if (strstr(n->valuestring, "H100"))
 		return "H100";

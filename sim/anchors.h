@@ -15,8 +15,8 @@
  *                    peak), the median of (bytes / HBM) / t, the share of the
  *                    HBM roofline reached (target >= 50%, issue 8), and the best
  *                    bytes / t; the best FLOPs / t for BF16 and FP8 caches
- * Anchors are known for H100 and H200 (by the device name); other GPUs get
- * the measured figures alone.
+ * Anchors are known for H100 and H200 SXM (by the device name; not PCIe, NVL
+ * or GH200); other GPUs get the measured figures alone.
  */
 #ifndef MLASIM_ANCHORS_H
 #define MLASIM_ANCHORS_H
@@ -31,7 +31,7 @@ struct anchor_row {
 	const char *unit;          /* "TB/s", "TFLOPS", "" for a share */
 	double measured;           /* in unit (a share: 0..1); NAN: no record */
 	double share;              /* of the card's peak or roofline; NAN: none */
-	char shape[96];            /* the record it came from, or "median of N" */
+	char shape[160];           /* the record it came from, "median of N", or why not measured */
 	double anchor_lo, anchor_hi;   /* in unit; NAN: none for this GPU */
 	const char *anchor_source;
 	double target;             /* NAN: none */

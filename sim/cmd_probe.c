@@ -458,7 +458,15 @@ static double holdout_pct(double v)
 
 static const char *holdout_via(const struct holdout *h, int c)
 {
-	return !h->cls[c].fitted ? "unfitted" : h->cls[c].kclass >= 0 ? "engine" : "fit";
+	if (!h->cls[c].fitted)
+		return "unfitted";
+	return h->cls[c].kclass < 0 ? "fit" : h->cls[c].own ? "engine" : "engine*";
+}
+
+/* "1st", "2nd", "3rd", "4th", "11th", "21st" */
+static const char *holdout_ordinal(int n)
+{
+	return n % 100 / 10 == 1 ? "th" : n % 10 == 1 ? "st" : n % 10 == 2 ? "nd" : n % 10 == 3 ? "rd" : "th";
 }
 
 /* The study as a tree (--format json|csv). */
@@ -480,6 +488,8 @@ static cJSON *holdout_tree(const struct holdout *h, const char *file, const char
 		it = cJSON_CreateObject();
 		cJSON_AddStringToObject(it, "class", k->name);
 		cJSON_AddStringToObject(it, "via", holdout_via(h, i));
+		if (k->kclass >= 0)
+			cJSON_AddStringToObject(it, "engine_class", hw_kclass_name((enum kclass)k->kclass));
 		cJSON_AddNumberToObject(it, "n_fit", k->n_fit);
 		cJSON_AddNumberToObject(it, "n_held", k->n_held);
 		holdout_num(it, "median_abs_err", k->median_abs);
@@ -495,7 +505,7 @@ static cJSON *holdout_tree(const struct holdout *h, const char *file, const char
 	holdout_num(all, "worst_err", h->worst);
 	if (h->worst_row >= 0)
 		cJSON_AddStringToObject(all, "worst_id", h->rows[h->worst_row].id);
-	report_num(all, "engine_vs_fit_max_gap", h->engine_gap);
+	holdout_num(all, "engine_vs_fit_max_gap", h->engine_gap);
 	arr = cJSON_AddArrayToObject(o, "records");
 	for (i = 0; i < h->nrows; i++) {
 		it = cJSON_CreateObject();
@@ -517,7 +527,7 @@ static void holdout_table(struct sbuf *b, const struct holdout *h, const char *f
 
 	sbuf_printf(b, "mlasim probe: held-out prediction error, %s\n", file);
 	sbuf_printf(b, "  every %d%s fitted record of each kernel class left out of the fit, then predicted\n",
-		    h->stride, h->stride == 2 ? "nd" : h->stride == 3 ? "rd" : "th");
+		    h->stride, holdout_ordinal(h->stride));
 	if (card)
 		sbuf_printf(b, "  by the engine on '%s' calibrated from the rest (err = predicted / measured - 1)\n\n",
 			    card);
@@ -542,6 +552,10 @@ static void holdout_table(struct sbuf *b, const struct holdout *h, const char *f
 	}
 	sbuf_printf(b, "  %-28s %-8s %5s %5d %11.1f%% %+9.1f%%  %s\n", "all", "", "", h->nrows,
 		    holdout_pct(h->median_abs), holdout_pct(h->worst), h->rows[h->worst_row].id);
+	for (i = 0; i < h->ncls && (h->cls[i].own || h->cls[i].kclass < 0); i++)
+		;
+	if (i < h->ncls)
+		sbuf_printf(b, "  * the engine has no fit of its own for this variant: it times it as perf.c does (engine_class in --format json)\n");
 	if (h->n_unpredicted)
 		sbuf_printf(b, "  %d held-out record%s of classes the rest could not fit: not predicted\n",
 			    h->n_unpredicted, h->n_unpredicted == 1 ? "" : "s");
@@ -586,7 +600,7 @@ static void anchors_table(struct sbuf *b, const struct anchor_row *rows, int n, 
 	sbuf_printf(b, "mlasim probe: measured on %s (%s), against the references\n", device, file);
 	sbuf_printf(b, "  shares are of %s; anchors: %s\n\n", peaks,
 		    family ? family : "none known for this GPU (H100 and H200 have them)");
-	sbuf_printf(b, "  %-40s %14s %7s %18s %10s  %s\n", "quantity", "measured", "share", "anchor",
+	sbuf_printf(b, "  %-40s %14s %7s %18s %14s  %s\n", "quantity", "measured", "share", "anchor",
 		    "target", "verdict");
 	for (i = 0; i < n; i++) {
 		const struct anchor_row *r = &rows[i];
@@ -605,11 +619,11 @@ static void anchors_table(struct sbuf *b, const struct anchor_row *rows, int n, 
 			sbuf_printf(b, "%6.1f%%", 100 * r->share);
 		sbuf_printf(b, " %18s", anchor_range(r, a, sizeof a));
 		if (!isnan(r->target))
-			sbuf_printf(b, " %10s  %s", anchor_target(r, t, sizeof t), v < 0 ? "-" : verdicts[v]);
+			sbuf_printf(b, " %14s  %s", anchor_target(r, t, sizeof t), v < 0 ? "-" : verdicts[v]);
 		sbuf_printf(b, "\n");
 	}
 	for (i = 0; i < n; i++)
-		if (!isnan(rows[i].measured) && rows[i].shape[0])
+		if (rows[i].shape[0])
 			sbuf_printf(b, "%s  %s: %s\n", srcs++ ? "" : "\n  from\n", rows[i].what,
 				    rows[i].shape);
 	srcs = 0;
@@ -637,7 +651,7 @@ static cJSON *anchors_tree(const struct anchor_row *rows, int n, const char *fil
 		int v = anchors_verdict(r);
 		it = cJSON_CreateObject();
 		cJSON_AddStringToObject(it, "quantity", r->what);
-		cJSON_AddStringToObject(it, "unit", *r->unit ? r->unit : "share");
+		cJSON_AddStringToObject(it, "unit", *r->unit ? r->unit : r->target_below ? "error fraction" : "share");
 		holdout_num(it, "measured", r->measured);
 		holdout_num(it, "share", r->share);
 		cJSON_AddStringToObject(it, "from", r->shape);
@@ -678,7 +692,7 @@ static void anchors_holdout_row(struct anchor_row *r, const struct holdout *h, i
 		snprintf(r->shape, sizeof r->shape, "every 4th shape of each class out: %d predicted",
 			 h->nrows - h->n_unpredicted);
 	else
-		snprintf(r->shape, sizeof r->shape, "not run: %.80s", why);
+		snprintf(r->shape, sizeof r->shape, "not run: %.140s", why);
 }
 
 /* --from RESULTS --holdout K | --anchors. */
@@ -697,6 +711,14 @@ static int probe_study(struct cli *c, const cJSON *doc, const char *file, int st
 	if (probe_peaks(c, doc, file, &hw, &pk, &base))
 		return c->err.code;
 	card = base ? hw.name : NULL;
+	if (!stride) {   /* --anchors: a file the fit refuses is refused here too */
+		cJSON *calib = NULL;
+		if (calib_build(doc, file, &pk, &calib, &c->err)) {
+			cJSON_Delete(base);
+			return c->err.code;
+		}
+		cJSON_Delete(calib);
+	}
 	rc = holdout_run(doc, file, base, hw.path, &pk, stride ? stride : 4, &h, &c->err);
 	cJSON_Delete(base);
 	if (rc && (stride || rc != EXIT_INPUT))

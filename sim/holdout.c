@@ -11,6 +11,7 @@
 struct hclass {
 	const char *section, *variant;   /* the static strings of calib.c's rules */
 	int seen;                        /* records of the class met so far */
+	int n;                           /* records of the class in all */
 };
 
 static const cJSON *jget(const cJSON *o, const char *key)
@@ -36,7 +37,7 @@ static int holdout_class_of(struct holdout *h, struct hclass *hc, const char *se
 			return i;
 	if (h->ncls == HOLDOUT_MAX_CLASSES)
 		return -1;
-	hc[i] = (struct hclass){section, variant, 0};
+	hc[i] = (struct hclass){section, variant, 0, 0};
 	snprintf(h->cls[i].name, sizeof h->cls[i].name, "%s.%s", section, variant);
 	h->cls[i].kclass = -1;
 	h->cls[i].median_abs = h->cls[i].worst = NAN;
@@ -79,11 +80,18 @@ static int holdout_split(cJSON *copy, const char *file, const struct calib_peaks
 	h->rows = calloc((size_t)n + 1, sizeof *h->rows);
 	if (!h->rows)
 		return err_set(e, EXIT_ENV, "out of memory reading '%s'", file);
-	cJSON_ArrayForEach(rec, probes) {
-		if (calib_record_class(rec, idx, file, pk, &section, &variant, e))
+	cJSON_ArrayForEach(rec, probes) {      /* the classes and their sizes */
+		if (calib_record_class(rec, idx++, file, pk, &section, &variant, e))
 			return e->code;
+		if (section && (c = holdout_class_of(h, hc, section, variant)) >= 0)
+			hc[c].n++;
+	}
+	idx = 0;
+	cJSON_ArrayForEach(rec, probes) {
+		calib_record_class(rec, idx, file, pk, &section, &variant, e);
 		if (section && (c = holdout_class_of(h, hc, section, variant)) >= 0) {
-			if (hc[c].seen++ % h->stride == h->stride / 2)
+			int pos = hc[c].seen++;
+			if (pos % h->stride == h->stride / 2 && pos != hc[c].n - 1)
 				holdout_hold(h, rec, idx, c);
 			else
 				h->cls[c].n_fit++;
@@ -92,33 +100,41 @@ static int holdout_split(cJSON *copy, const char *file, const struct calib_peaks
 	}
 	if (h->nrows == 0)
 		return err_set(e, EXIT_INPUT,
-			       "%s: no kernel class has %d fitted records to hold one out of: nothing to predict",
-			       file, h->stride / 2 + 1);
+			       "%s: no kernel class has the %d records it takes to hold one out and keep its first and last: nothing to predict",
+			       file, h->stride / 2 + 2);
 	return 0;
 }
 
-/* The engine's kernel class for a fitted variant: its own, or that of the
- * variant filled from its records ("measured_as", MXFP8 standing for FP8
- * block scales on sm_100); -1 when the engine reads neither. */
-static int holdout_kclass(const cJSON *calib, const struct hclass *hc)
+/*
+ * The kernel class and dtype the engine times a record of this variant with;
+ * *own = 1 when that class is calibrated from this variant's own records (its
+ * fit, or the one filled from them: "measured_as", MXFP8 standing for FP8
+ * block scales on sm_100).  Variants the engine has no fit of their own for
+ * are timed as perf.c times them: every FP8 GEMM as gemm_fp8, decode
+ * attention over any cache as attention_decode at the BF16 peak.  -1 for
+ * elementwise: no operator is timed with it yet.
+ */
+static int holdout_kclass(const cJSON *calib, const struct hclass *hc, enum dtype *dt, int *own)
 {
 	const cJSON *sec = jget(calib, hc->section), *var;
-	int k = hw_calib_kclass(hc->section, hc->variant);
+	int k = hw_calib_kclass(hc->section, hc->variant), fp8 = strstr(hc->variant, "fp8") != NULL;
 
 	cJSON_ArrayForEach(var, sec) {
 		const cJSON *as = jget(var, "measured_as");
 		if (k < 0 && cJSON_IsString(as) && strcmp(as->valuestring, hc->variant) == 0)
 			k = hw_calib_kclass(hc->section, var->string);
 	}
+	*own = k >= 0;
+	if (k < 0 && strcmp(hc->section, "gemm") == 0)
+		k = fp8 ? K_GEMM_FP8 : strstr(hc->variant, "fp4") ? K_GEMM_FP4 : K_GEMM_BF16;
+	else if (k < 0 && strcmp(hc->section, "attention_decode") == 0)
+		k = K_ATTN_DECODE;
+	else if (k < 0 && strcmp(hc->section, "moe") == 0)
+		k = K_MOE;
+	if (k < 0 || k == K_ELEMWISE)
+		return -1;
+	*dt = k == K_GEMM_FP8 || (k == K_MOE && fp8) ? DT_FP8 : k == K_GEMM_FP4 ? DT_FP4 : DT_BF16;
 	return k;
-}
-
-/* The dtype whose peak a variant's FLOPs were fitted against. */
-static enum dtype holdout_dtype(const char *variant)
-{
-	if (strstr(variant, "fp4"))
-		return DT_FP4;
-	return strstr(variant, "fp8") ? DT_FP8 : DT_BF16;
 }
 
 /* The fitted roofline alone (calib.h): NAN when the class has no fit. */
@@ -169,8 +185,10 @@ static void holdout_predict(struct holdout *h, const struct hclass *hc, const cJ
 	for (c = 0; c < h->ncls; c++) {
 		const cJSON *fit = jget(jget(jget(calib, hc[c].section), hc[c].variant), "fit");
 		h->cls[c].fitted = cJSON_IsObject(fit);
-		h->cls[c].kclass = hw && h->cls[c].fitted ? holdout_kclass(calib, &hc[c]) : -1;
+		h->cls[c].kclass = hw && h->cls[c].fitted ?
+			holdout_kclass(calib, &hc[c], &h->cls[c].dtype, &h->cls[c].own) : -1;
 	}
+	h->engine_gap = NAN;
 	for (i = 0; i < h->nrows; i++) {
 		struct holdout_row *r = &h->rows[i];
 		const struct hclass *k = &hc[r->cls];
@@ -186,8 +204,10 @@ static void holdout_predict(struct holdout *h, const struct hclass *hc, const cJ
 		r->t_predicted = t_fit;
 		if (h->cls[r->cls].kclass >= 0) {
 			r->t_predicted = perf_kernel_seconds(hw, (enum kclass)h->cls[r->cls].kclass,
-							     holdout_dtype(k->variant), r->flops, r->bytes);
-			h->engine_gap = fmax(h->engine_gap, fabs(r->t_predicted / t_fit - 1));
+							     h->cls[r->cls].dtype, r->flops, r->bytes);
+			if (h->cls[r->cls].own)   /* the engine reads this very fit */
+				h->engine_gap = isnan(h->engine_gap) ? fabs(r->t_predicted / t_fit - 1) :
+					fmax(h->engine_gap, fabs(r->t_predicted / t_fit - 1));
 		}
 		r->err = r->t_predicted / r->t_measured - 1;
 	}

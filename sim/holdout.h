@@ -6,16 +6,21 @@
  * The records of a probe results document that feed a roofline fit
  * (calib_record_class) are taken class by class in document order; of each
  * class, every stride-th record (positions stride/2, stride/2 + stride, ...,
- * so that the ends of each sweep stay in the fit and the held-out shapes are
- * interpolated, not extrapolated) is left out of the fit.  calib_build() fits
- * the rest; the calibrated card is built and loaded as the engine loads any
- * card; each held-out record is then predicted:
+ * never the class's first or last, so that its extremes stay in the fit) is
+ * left out of the fit.  calib_build() fits the rest; the calibrated card is
+ * built and loaded as the engine loads any card; each held-out record is then
+ * predicted:
  *
- *   engine   kernel classes the engine reads (hw_calib_kclass):
- *            perf_kernel_seconds() on the loaded card, with the record's FLOPs
- *            and bytes, the same call perf_compute() makes for an operator
- *   fit      other variants (FP8 per-tensor, an FP8 KV cache): the fitted
- *            roofline of calib.<section>.<variant>.fit alone
+ *   engine   with a card: perf_kernel_seconds() on the loaded card, with the
+ *            record's FLOPs and bytes, the call perf_compute() makes for an
+ *            operator, in the kernel class the engine times such a kernel
+ *            with: its own fit where the engine reads one (gemm.bf16,
+ *            gemm.fp8_block, attention_decode.bf16, moe.fp8_block), else the
+ *            class perf.c uses for it (an FP8 per-tensor GEMM as gemm_fp8, an
+ *            FP8-cache decode as attention_decode), so the error is the
+ *            engine's, not a fit's it never reads
+ *   fit      without a card, or elementwise (no operator uses it yet): the
+ *            fitted roofline of calib.<section>.<variant>.fit alone
  *
  * and compared with what was measured: err = predicted / measured - 1.
  */
@@ -25,6 +30,7 @@
 #include <cjson/cJSON.h>
 #include "calib.h"
 #include "err.h"
+#include "perf.h"
 
 #define HOLDOUT_MAX_CLASSES 24
 
@@ -42,6 +48,10 @@ struct holdout_row {
 struct holdout_class {
 	char name[48];         /* "gemm.bf16" */
 	int kclass;            /* enum kclass the engine predicts it with; -1: the fit alone */
+	enum dtype dtype;      /* whose peak the engine divides its FLOPs by */
+	int own;               /* kclass is calibrated from this class's own records; 0: the
+	                          engine has no fit of its own for this variant (FP8
+	                          per-tensor GEMMs, FP8 KV caches) and times it as kclass */
 	int n_fit, n_held;     /* records fitted, records held out */
 	int fitted;            /* calib_build fitted the class from the n_fit records */
 	double median_abs;     /* median |err| of its held-out records (NAN: none) */
@@ -59,8 +69,9 @@ struct holdout {
 	double median_abs, worst;   /* over every predicted row (NAN: none) */
 	int worst_row;
 	int engine;                 /* a base card was given: engine classes go through it */
-	double engine_gap;          /* largest |engine / fit - 1| over engine rows: the card
-	                               read back gives the fit's own times (0 up to rounding) */
+	double engine_gap;          /* largest |engine / fit - 1| over rows whose class the
+	                               engine reads as its own: the card read back gives the
+	                               fit's times (0 up to rounding); NAN: no such row */
 };
 
 /*
