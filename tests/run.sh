@@ -7,7 +7,7 @@
 #                         'not ok - name' / 'skip - name'
 #   2. golden CLI tests   tests/golden/NAME.cmd (arguments), NAME.out (expected stdout),
 #                         NAME.rc (expected exit status, default 0)
-#   3. bad input corpus   tests/bad/cases.tsv: EXIT<TAB>MESSAGE SUBSTRING<TAB>ARGUMENTS
+#   3. bad input corpus   tests/bad/*.tsv: EXIT<TAB>MESSAGE SUBSTRING<TAB>ARGUMENTS
 #   4. examples           every examples/*.sh runs and exits 0
 #   5. properties         tests/properties.sh and tests/props/*.sh (sourced: they
 #                         use ok/notok/skipped, $M and $T): determinism, atomic -o, charts
@@ -87,7 +87,9 @@ while IFS="$tab" read -r want msg args; do
 want substring: $msg" ;;
 		esac
 	fi
-done < tests/bad/cases.tsv
+done <<EOF_CASES
+$(cat tests/bad/*.tsv)
+EOF_CASES
 
 # ---- 4. examples --------------------------------------------------------
 for ex in examples/*.sh; do
