@@ -451,7 +451,7 @@ struct planner {
 	int disaggregation;      /* -1 both */
 	const char *emit;        /* "vllm", "sglang" or NULL */
 	const char *workload;    /* a length distribution file, or NULL */
-	int pin_weights, pin_kv, pin_tp, pin_pp, pin_context;
+	int pin_weights, pin_kv, pin_context;
 };
 
 static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
@@ -579,9 +579,23 @@ static int plan_read_workload(struct cli *c, const char *path, struct slo *slo,
 	return 0;
 }
 
-/* Which options did the user pin (the search then keeps them)? */
-static void plan_pins(const struct plan_args *a, struct planner *pl)
+/* Which options did the user pin (the search then keeps them)?  The last
+ * value of an option given twice wins, as in plan_cli_apply. */
+static void plan_pins(const struct plan_args *a, struct planner *pl, struct search_space *sp)
 {
+	static const struct {
+		const char *name;
+		size_t off;
+	} pins[] = {
+		{"--tp", offsetof(struct search_space, pin_tp)},
+		{"--dp", offsetof(struct search_space, pin_dp)},
+		{"--ep", offsetof(struct search_space, pin_ep)},
+		{"--pp", offsetof(struct search_space, pin_pp)},
+		{"--micro-batches", offsetof(struct search_space, pin_mb)},
+		{"--mtp", offsetof(struct search_space, pin_mtp)},
+		{"--batch", offsetof(struct search_space, pin_batch)},
+	};
+	size_t k;
 	int i;
 
 	for (i = 0; i < a->n; i++) {
@@ -589,10 +603,9 @@ static void plan_pins(const struct plan_args *a, struct planner *pl)
 		pl->pin_weights |= !strcmp(n, "--weights");
 		pl->pin_kv |= !strcmp(n, "--kv-dtype");
 		pl->pin_context |= !strcmp(n, "--context");
-		if (!strcmp(n, "--tp"))
-			pl->pin_tp = (int)a->set[i].v;
-		if (!strcmp(n, "--pp"))
-			pl->pin_pp = (int)a->set[i].v;
+		for (k = 0; k < sizeof pins / sizeof pins[0]; k++)
+			if (!strcmp(n, pins[k].name))
+				*(double *)((char *)sp + pins[k].off) = a->set[i].v;
 	}
 }
 
@@ -780,7 +793,8 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 			return c->err.code;
 	}
 	plan_cli_apply(&m, a, &base);
-	plan_pins(a, pl);
+	search_default_space(&sp);
+	plan_pins(a, pl, &sp);
 	if (pl->workload && plan_read_workload(c, pl->workload, &pl->slo, &base))
 		return c->err.code;
 	if (pl->tokens_per_day > 0)
@@ -791,13 +805,10 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 		base.context = base.w.isl + base.w.osl;
 		base.w.context = base.w.isl + base.w.osl / 2;
 	}
-	memset(&sp, 0, sizeof sp);
 	sp.hws = hws;
 	sp.nhws = n;
 	sp.objective = pl->objective;
 	sp.disaggregation = pl->disaggregation;
-	sp.fixed_tp = pl->pin_tp;
-	sp.fixed_pp = pl->pin_pp;
 	w1[0] = base.weights.name;
 	k1[0] = base.kv.name;
 	sp.weights = w1;                     /* the model's format unless --weights says */

@@ -92,7 +92,7 @@ static double search_batch(struct family *f, double lo, double hi)
 	double root = lo, b;
 	int i;
 
-	if (isnan(f->slo->tpot_s) || search_tpot(f, hi) <= f->slo->tpot_s)
+	if (lo >= hi || isnan(f->slo->tpot_s) || search_tpot(f, hi) <= f->slo->tpot_s)
 		return hi;
 	s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
 	if (!s)
@@ -228,14 +228,18 @@ static int search_classes(struct family *f, double *ttft, double *prefill_tps)
 static void search_family(struct family *f, const struct search_space *sp)
 {
 	const struct slo *slo = f->slo;
-	double bmax, t1, prefill_tps, ttft, step1, lower, best;
+	double bmax, lo, t1, prefill_tps, ttft, step1, lower, best;
 	int mode;
 
-	f->d.w.batch = f->d.w.micro_batches;
+	/* unloaded: the fewest sequences the micro-batches take, or the pinned batch */
+	f->d.w.batch = isnan(sp->pin_batch) ? f->d.w.micro_batches : sp->pin_batch;
 	f->d.w.decode_only = 0;
 	f->r->evaluations++;
-	if (plan_compute(f->m, f->h, &f->d, f->pc, &f->p, &f->e))
-		return;                               /* cannot be laid out: not a family */
+	if (plan_compute(f->m, f->h, &f->d, f->pc, &f->p, &f->e)) {
+		if (!f->r->layout.code)               /* cannot be laid out: not a family */
+			f->r->layout = f->e;
+		return;
+	}
 	f->r->families++;
 	if (!f->p.mem.fits) {
 		search_reject(f, REJ_NOFIT, f->p.mem.weights_bytes_per_gpu);
@@ -260,7 +264,13 @@ static void search_family(struct family *f, const struct search_space *sp)
 		return;
 	}
 	bmax = floor(f->p.mem.max_sequences_per_instance / f->d.dp / f->d.pp);
-	if (bmax < f->d.w.micro_batches) {
+	lo = f->d.w.micro_batches;
+	if (!isnan(sp->pin_batch)) {
+		/* a pinned batch is the batch: it fits or the family does not */
+		lo = sp->pin_batch;
+		bmax = bmax >= lo ? lo : 0;
+	}
+	if (bmax < lo) {
 		search_reject(f, REJ_NOFIT, f->p.mem.weights_bytes_per_gpu);
 		return;
 	}
@@ -283,7 +293,7 @@ static void search_family(struct family *f, const struct search_space *sp)
 			f->r->pruned++;
 			continue;
 		}
-		f->d.w.batch = search_batch(f, f->d.w.micro_batches, bmax);
+		f->d.w.batch = search_batch(f, lo, bmax);
 		if (search_tpot(f, f->d.w.batch) > (isnan(slo->tpot_s) ? INFINITY : slo->tpot_s)) {
 			search_reject(f, REJ_TPOT, search_tpot(f, f->d.w.batch));
 			continue;
@@ -294,59 +304,133 @@ static void search_family(struct family *f, const struct search_space *sp)
 
 static const char *const default_kvs[] = {"bf16", "fp8", NULL};
 
+void search_default_space(struct search_space *sp)
+{
+	memset(sp, 0, sizeof *sp);
+	sp->disaggregation = -1;
+	sp->pin_tp = sp->pin_dp = sp->pin_ep = sp->pin_pp = NAN;
+	sp->pin_mb = sp->pin_mtp = sp->pin_batch = NAN;
+}
+
+#define SEARCH_MAX_VALUES 16
+
+/* The values one parallelism dimension takes: the pin alone, or the powers of
+ * two from 1 to hi (at most SEARCH_MAX_VALUES).  Returns how many. */
+static int search_values(double pin, double hi, double *v)
+{
+	double x;
+	int n = 0;
+
+	if (!isnan(pin)) {
+		v[0] = pin;
+		return 1;
+	}
+	for (x = 1; x <= hi && n < SEARCH_MAX_VALUES; x *= 2)
+		v[n++] = x;
+	return n;
+}
+
+/* Expert parallelism to try for a tp x dp stage: none, or over every GPU. */
+static int search_eps(const struct model *m, const struct search_space *sp, double tp, double dp,
+		      double *v)
+{
+	if (!isnan(sp->pin_ep)) {
+		v[0] = sp->pin_ep;
+		return 1;
+	}
+	v[0] = 1;
+	v[1] = tp * dp;
+	return m->is_moe && tp * dp > 1 ? 2 : 1;
+}
+
+static int search_pinned(const struct search_space *sp)
+{
+	return !isnan(sp->pin_tp) || !isnan(sp->pin_dp) || !isnan(sp->pin_ep) || !isnan(sp->pin_pp) ||
+	       !isnan(sp->pin_mb) || !isnan(sp->pin_mtp) || !isnan(sp->pin_batch);
+}
+
+/* Build and evaluate every family of card hw for the values in the lists. */
+static int search_card(struct family *f, const struct search_space *sp, int hw, struct err *e)
+{
+	const struct model *m = f->m;
+	const struct hw *h = &sp->hws[hw];
+	const char *model_w[2] = {f->d.weights.name, NULL};
+	const char *const *kvs = sp->kvs ? sp->kvs : default_kvs;
+	const char *const *ws = sp->weights ? sp->weights : model_w;
+	struct deployment base = f->d;
+	double domain = isnan(h->scale_up.domain_gpus) ? 1 : h->scale_up.domain_gpus;
+	double tps[SEARCH_MAX_VALUES], pps[SEARCH_MAX_VALUES], dps[SEARCH_MAX_VALUES], eps[2];
+	double mbs[2] = {1, 2}, mtps[2] = {0, 1};
+	int nt, np, nd, ne, nm, nx, it, ip, id, ie, im, ix, wi, ki;
+
+	nt = search_values(sp->pin_tp, fmin(domain, m->heads), tps);
+	np = search_values(sp->pin_pp, 4, pps);
+	for (it = 0; it < nt; it++) {
+		if (isnan(sp->pin_tp) && fmod(m->heads, tps[it]) != 0)
+			continue;
+		for (ip = 0; ip < np; ip++) {
+			/* a dense model has no experts to share: dp is replicas, searched as 1 */
+			nd = search_values(sp->pin_dp, m->is_moe ? SEARCH_MAX_INSTANCE / (tps[it] * pps[ip]) : 1,
+					   dps);
+			for (id = 0; id < nd; id++) {
+				ne = search_eps(m, sp, tps[it], dps[id], eps);
+				for (ie = 0; ie < ne; ie++) {
+					if (!isnan(sp->pin_mb))
+						nm = 1, mbs[0] = sp->pin_mb;
+					else
+						nm = eps[ie] > 1 ? 2 : 1;
+					if (!isnan(sp->pin_mtp))
+						nx = 1, mtps[0] = sp->pin_mtp;
+					else
+						nx = m->mtp_layers > 0 ? 2 : 1;
+					for (im = 0; im < nm; im++)
+					for (ix = 0; ix < nx; ix++)
+					for (wi = 0; ws[wi]; wi++)
+					for (ki = 0; kvs[ki]; ki++) {
+						f->h = h;
+						f->hw = hw;
+						f->d = base;
+						f->d.tp = tps[it];
+						f->d.dp = dps[id];
+						f->d.pp = pps[ip];
+						f->d.ep = eps[ie];
+						f->d.w.micro_batches = mbs[im];
+						f->d.mtp = f->d.w.mtp_depth = mtps[ix];
+						if (precision_parse_weights(ws[wi], "--weights", &f->d.weights, e) ||
+						    precision_parse_kv(kvs[ki], "--kv-dtype", &f->d.kv, e))
+							return e->code;
+						search_family(f, sp);
+					}
+				}
+			}
+		}
+	}
+	return 0;
+}
+
 int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
 	       const struct slo *slo, const struct search_space *sp, struct search_result *r,
 	       struct err *e)
 {
 	static struct family f;
-	const char *const *kvs = sp->kvs ? sp->kvs : default_kvs;
-	const char *model_w[2] = {base->weights.name, NULL};
-	const char *const *ws = sp->weights ? sp->weights : model_w;
-	double tp, dp, pp, mb, mtp;
-	int hw, wi, ki, epi;
+	int hw;
 
 	if (!(slo->rate > 0))
 		return err_set(e, EXIT_USAGE, "the planner needs a request rate: '--rate' or '--tokens-per-day'");
 	memset(r, 0, sizeof *r);
 	gsl_set_error_handler_off();
 	for (hw = 0; hw < sp->nhws; hw++) {
-		const struct hw *h = &sp->hws[hw];
-		double domain = isnan(h->scale_up.domain_gpus) ? 1 : h->scale_up.domain_gpus;
-		for (tp = 1; tp <= fmin(domain, m->heads); tp *= 2) {
-			if ((sp->fixed_tp && tp != sp->fixed_tp) || fmod(m->heads, tp) != 0)
-				continue;
-			for (pp = 1; pp <= 4; pp *= 2) {
-				if (sp->fixed_pp && pp != sp->fixed_pp)
-					continue;
-				for (dp = 1; tp * dp * pp <= SEARCH_MAX_INSTANCE; dp *= 2) {
-					if (!m->is_moe && dp > 1)
-						break;
-					for (epi = 0; epi < (m->is_moe && tp * dp > 1 ? 2 : 1); epi++)
-					for (mb = 1; mb <= (epi ? 2 : 1); mb++)
-					for (mtp = 0; mtp <= (m->mtp_layers > 0 ? 1 : 0); mtp++)
-					for (wi = 0; ws[wi]; wi++)
-					for (ki = 0; kvs[ki]; ki++) {
-						f.m = m;
-						f.pc = pc;
-						f.h = h;
-						f.hw = hw;
-						f.slo = slo;
-						f.r = r;
-						f.d = *base;
-						f.d.tp = tp;
-						f.d.dp = dp;
-						f.d.pp = pp;
-						f.d.ep = epi ? tp * dp : 1;
-						f.d.w.micro_batches = mb;
-						f.d.mtp = f.d.w.mtp_depth = mtp;
-						if (precision_parse_weights(ws[wi], "--weights", &f.d.weights, e) ||
-						    precision_parse_kv(kvs[ki], "--kv-dtype", &f.d.kv, e))
-							return e->code;
-						search_family(&f, sp);
-					}
-				}
-			}
-		}
+		memset(&f, 0, sizeof f);
+		f.m = m;
+		f.pc = pc;
+		f.slo = slo;
+		f.r = r;
+		f.d = *base;
+		if (search_card(&f, sp, hw, e))
+			return e->code;
 	}
+	if (r->families == 0 && r->layout.code)
+		return err_set(e, search_pinned(sp) ? EXIT_USAGE : r->layout.code, "%s%s", r->layout.msg,
+			       search_pinned(sp) ? ", so no deployment has the pinned values" : "");
 	return 0;
 }

@@ -17,6 +17,9 @@
  *     TPOT is TPOT / (1 - prefill share of the GPU time), solved the same way;
  *  6. cost per day (GPU-hours), GPUs, or facility power, the objective;
  *     a family whose rack exceeds the card's rack power is rejected.
+ * Pinned values (search_space.pin_*) are constraints: only families with
+ * them are built, even outside the ranges searched otherwise (tp beyond the
+ * scale-up domain, more than 512 GPUs); a pinned batch replaces step 3.
  * A family is skipped before step 3 when even its best possible GPU count
  * (all the memory's batch at the unloaded TPOT) cannot beat the best found.
  */
@@ -79,6 +82,7 @@ struct search_result {
 	int nrej;
 	long rejected_by[REJ_KINDS];
 	long families, evaluations, pruned;
+	struct err layout;       /* the first deployment that could not be laid out */
 };
 
 struct search_space {
@@ -86,15 +90,22 @@ struct search_space {
 	int nhws;
 	const char *const *weights;  /* formats to try (NULL-terminated); NULL: the model's */
 	const char *const *kvs;      /* KV dtypes to try; NULL: bf16 and fp8 */
-	int fixed_tp, fixed_pp;      /* 0: searched */
+	/* pinned values (the user's --tp, --dp, --ep, --pp, --micro-batches,
+	 * --mtp, --batch): only deployments with them are searched; NAN: searched */
+	double pin_tp, pin_dp, pin_ep, pin_pp, pin_mb, pin_mtp, pin_batch;
 	enum objective objective;
 	int disaggregation;          /* -1 both, 0 aggregated only, 1 disaggregated only */
 };
 
+/* Nothing pinned, cost objective, both modes, the model's weights, bf16 and fp8 KV. */
+void search_default_space(struct search_space *sp);
+
 /*
  * Find the best deployment of model m (params pc) for workload `base` (isl,
  * osl, prefix hit, context, ...) under `slo` over `space`.  Returns 0 (r->found
- * says whether anything met the targets) or an error for bad arguments.
+ * says whether anything met the targets) or an error for bad arguments:
+ * EXIT_USAGE, naming the pin, when no deployment with the pinned values can
+ * be laid out at all (e.g. '--ep 256' dividing no tp x dp).
  */
 int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
 	       const struct slo *slo, const struct search_space *space, struct search_result *r,
