@@ -636,43 +636,73 @@ static void perf_decode(const struct ctx *x, struct perf *p)
 	p->decode_tps_gpu = w->batch * tps / p->decode.t_step / x->d->tp;
 }
 
+/*
+ * The step that prefills r requests together, each S new tokens after P0
+ * cached ones: one step when r S <= C (the chunk budget), else (r = 1) the
+ * request in ceil(S / C) equal chunks, each attending to the cache and the
+ * chunks before it (the averages of the chunks: time is near linear in
+ * them).  Returns the steps a request takes; *head is the output-head tokens
+ * per step (each request's last token).
+ */
+static double perf_prefill_shape(double S, double P0, double C, double r, double mb,
+				 struct step_shape *s, double *head)
+{
+	double steps, pairs_req = S * P0 + S * (S + 1) / 2;
+
+	memset(s, 0, sizeof *s);
+	if (r * S <= C) {
+		steps = 1;
+		s->T = r * S;
+		s->pairs = r * pairs_req;
+		s->ctx_tokens = r * (P0 + S);
+		*head = r;
+	} else {
+		steps = ceil(S / C);
+		s->T = S / steps;
+		s->pairs = pairs_req / steps;
+		s->ctx_tokens = P0 + s->T * (steps + 1) / 2;
+		*head = 1 / steps;
+	}
+	s->T /= mb;
+	s->pairs /= mb;
+	s->ctx_tokens /= mb;
+	s->B = s->T;
+	s->sq = 1;
+	return steps;
+}
+
+/*
+ * Prefill two ways.  Throughput: steps filled to the chunk budget C, several
+ * requests sharing one when they are short (p->prefill, prefill_tps_gpu,
+ * power).  TTFT: one request alone, its S = (1 - prefix hit) x isl new tokens
+ * in chunks of C attending to the whole isl context, so it falls with the
+ * prefix hit and grows with isl (no queueing, no other requests' tokens).
+ */
 static void perf_prefill(const struct ctx *x, struct perf *p)
 {
 	const struct workload *w = x->w;
-	double mb = w->micro_batches, C = w->prefill_tokens;
+	double mb = w->micro_batches, C = w->prefill_tokens, pp = x->d->pp;
 	double S = max2(1, round(w->isl * (1 - w->prefix_hit))), P0 = w->isl - S;
-	double steps, pairs_req = S * P0 + S * (S + 1) / 2, head;
+	double steps, head, t_first;
 	struct step_shape s;
 
-	memset(&s, 0, sizeof s);
-	if (S <= C) {            /* several requests share one step */
-		double r = C / S;
-		steps = 1;
-		s.T = C;
-		s.pairs = r * pairs_req;
-		s.ctx_tokens = r * (P0 + S);
-		head = r;
-	} else {                 /* one request in chunks; each chunk re-reads its context */
-		steps = ceil(S / C);
-		s.T = S / steps;
-		s.pairs = pairs_req / steps;
-		s.ctx_tokens = P0 + s.T * (steps + 1) / 2;
-		head = 1 / steps;
-	}
-	s.T /= mb;
-	s.pairs /= mb;
-	s.ctx_tokens /= mb;
-	s.B = s.T;
-	s.sq = 1;
+	perf_prefill_shape(S, P0, C, S < C ? C / S : 1, mb, &s, &head);
 	perf_step(x, &p->prefill, &s, head / mb, 0);
 	p->prefill_new_tokens = S;
+	p->prefill_tps_gpu = s.T * mb / p->prefill.t_step / x->d->tp;
+	steps = perf_prefill_shape(S, P0, C, 1, mb, &s, &head);
+	t_first = p->prefill.t_step;
+	if (S < C) {             /* the throughput step held other requests too */
+		struct phase alone;   /* ~8 KB on the stack */
+		perf_step(x, &alone, &s, head / mb, 0);
+		t_first = alone.t_step;
+	}
 	/* a step's time runs through all pp stages; chunks pipeline behind each
 	 * other, so a request's chunks take (steps + pp - 1) stage times: the
 	 * bubble (pp - 1) / (steps + pp - 1) is in TTFT, and back-to-back
 	 * requests keep every stage busy (throughput has none) */
-	p->ttft_s = (steps + x->d->pp - 1) * p->prefill.t_step / x->d->pp;
-	p->prefill_bubble = (x->d->pp - 1) / (steps + x->d->pp - 1);
-	p->prefill_tps_gpu = s.T * mb / p->prefill.t_step / x->d->tp;
+	p->ttft_s = (steps + pp - 1) * t_first / pp;
+	p->prefill_bubble = (pp - 1) / (steps + pp - 1);
 }
 
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
