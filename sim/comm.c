@@ -10,11 +10,24 @@ double comm_planes(const struct hw *h)
 	return comm_or(h->scale_out.planes, comm_or(h->scale_out.planes_per_nic, 1));
 }
 
+/*
+ * Share of a nominal bandwidth a collective achieves: the card's measured
+ * achievable figure over its nominal one where it gives both (what DeepEP or
+ * p2pBandwidthLatencyTest saw), else its efficiency default.
+ */
+static double comm_eff(double achievable, double nominal, double eff)
+{
+	if (achievable > 0 && nominal > 0)
+		return achievable / nominal;
+	return comm_or(eff, 1);
+}
+
 void comm_links(const struct hw *h, int ideal, double gpus, double planes_down,
 		struct links *l)
 {
-	double up_eff = ideal ? 1 : comm_or(h->eff.scale_up, 1);
-	double out_eff = ideal ? 1 : comm_or(h->eff.scale_out, 1);
+	double up_eff = ideal ? 1 : comm_eff(h->scale_up.achievable_bw, h->scale_up.bw, h->eff.scale_up);
+	double out_eff = ideal ? 1 : comm_eff(h->scale_out.effective_bw_per_nic, h->scale_out.nic_bw,
+					      h->eff.scale_out);
 	double nics = comm_or(h->scale_out.nics_per_gpu, 1);
 	double planes = comm_planes(h);
 	double ports = gpus * nics * comm_or(h->scale_out.planes_per_nic, 1) / planes;

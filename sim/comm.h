@@ -28,7 +28,9 @@ struct links {
 
 /*
  * Fill the link figures from the card; ideal = 1 drops efficiencies and
- * latencies.  `gpus` talk over the scale-out network: when their ports in one
+ * latencies.  Achievable bandwidth: scale_up.achievable_gbs_per_dir and
+ * scale_out.effective_gbs_per_nic where the card gives them (mesh links
+ * scaled by the same share), else nominal x efficiency.scale_up/scale_out.  `gpus` talk over the scale-out network: when their ports in one
  * plane outnumber a leaf switch's (radix/2), a message crosses two more switch
  * hops (hop_latency_us each way up and down; DeepSeek measured 2.8 us same-leaf,
  * 3.7 us cross-leaf).  With `planes_down` of P planes failed, the GPUs of the

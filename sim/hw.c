@@ -351,6 +351,15 @@ int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'gpu.hbm_usable_gb' (%.6g) must not exceed 'gpu.hbm_gb' (%.6g)",
 			       file, h->gpu.hbm_usable_bytes / GB, h->gpu.hbm_bytes / GB);
+	/* an achievable figure above the nominal one would make a link faster than its spec */
+	if (h->scale_up.achievable_bw > h->scale_up.bw)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'scale_up.achievable_gbs_per_dir' (%.6g) must not exceed 'scale_up.gbs_per_dir' (%.6g)",
+			       file, h->scale_up.achievable_bw / GB, h->scale_up.bw / GB);
+	if (h->scale_out.effective_bw_per_nic > h->scale_out.nic_bw)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'scale_out.effective_gbs_per_nic' (%.6g GB/s) must not exceed 'scale_out.nic_gbps' (%.6g GB/s)",
+			       file, h->scale_out.effective_bw_per_nic / GB, h->scale_out.nic_bw / GB);
 	if (isnan(h->gpu.reserve_bytes))
 		h->gpu.reserve_bytes = 0;
 	hw_default_kernels(h);

@@ -29,7 +29,7 @@ struct hw_scale_up {
 	char technology[32];
 	char topology[16];         /* "switch" or "mesh" */
 	double bw;                 /* per GPU per direction, B/s */
-	double achievable_bw;
+	double achievable_bw;      /* what a collective sees (B/s); NAN: bw x efficiency.scale_up */
 	double link_bw;            /* one link (mesh: per GPU pair), per direction */
 	double domain_gpus;
 	double latency_s;
@@ -41,7 +41,7 @@ struct hw_scale_out {
 	double nics_per_gpu;
 	double planes_per_nic;
 	double planes;             /* network planes (multi-plane fat tree); NAN: one */
-	double effective_bw_per_nic;
+	double effective_bw_per_nic;   /* what a collective sees (B/s); NAN: nic_bw x efficiency.scale_out */
 	double switch_radix;
 	double switch_usd, link_usd, endpoint_link_usd, switch_w;
 	double latency_s, hop_latency_s;
