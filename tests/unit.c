@@ -3012,6 +3012,59 @@ static void t_engine_achievable_links(void)
 	CHECK_CONTAINS(e.msg, "'scale_up.achievable_gbs_per_dir' (300) must not exceed");
 }
 
+/*
+ * A larger NVLink domain can give a slower TPOT, and that is the model's
+ * physics, not a defect: an EP group split over two domains sends part of its
+ * all-to-all over the NICs at the same time as NVLink (DeepEP: one NIC copy per
+ * remote domain, forwarded inside it), so each GPU has NVLink + NIC bandwidth;
+ * in one domain the NICs sit idle and NVLink carries every copy.
+ * DeepSeek-V3 (8 of 256 experts) on H800, tp 1 x dp 32, ep 32, batch 32:
+ *  - domain 32: up copies 8 x 31/32 = 7.75, none out; dispatch (fp8 payload
+ *    7168 + 4 x 56 = 7392 B) = 3.33 us + 32 x 7.75 x 7392 B / 160 GB/s
+ *    = 3.33 + 11.4576 = 14.7876 us.
+ *  - domain 16: remote domain untouched with p = C(128,8)/C(256,8) =
+ *    0.0034899, out = 1 - p = 0.99651 NIC copies, up = 8 x 15/32 + (4 - out)
+ *    = 6.75349; dispatch = max(3.33 + 32 x 6.75349 x 7392 / 160e9 = 13.3143,
+ *    2.8 + 32 x 0.99651 x 7392 / 40e9 = 8.6931) = 13.3143 us: faster.
+ */
+static void t_engine_domain_split(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct ep_traffic t;
+	const struct op *o;
+	double up, t16, t32;
+	const char *d16[] = {"scale_up.domain_gpus=16"}, *d32[] = {"scale_up.domain_gpus=32"};
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	comm_ep_traffic(8, 256, 32, 32, 0, &t);
+	CHECK_REL(t.up_copies, 7.75, 1e-12);
+	CHECK_EQ(t.out_copies, 0);
+	comm_ep_traffic(8, 256, 32, 16, 0, &t);
+	CHECK_REL(t.out_copies, 0.9965100577159106, 1e-9);
+	CHECK_REL(t.up_copies, 6.753489942284089, 1e-9);
+	if (load_model("deepseek-v3", &m))
+		return;
+	dep_setup(&m, &d, 1, 32, 32, 32, 4096, 0);
+	if (CHECK_OK(hw_load("hw/h800-sxm.json", d16, 1, &h, &e), &e) || plan_run(&m, &h, &d))
+		return;
+	up = 3.33e-6 + 32 * 6.753489942284089 * 7392 / 160e9;
+	if (!(o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
+		return;
+	CHECK_REL(o->t, up, 1e-9);
+	t16 = g_plan.perf.tpot_s;
+	if (CHECK_OK(hw_load("hw/h800-sxm.json", d32, 1, &h, &e), &e) || plan_run(&m, &h, &d))
+		return;
+	if (!(o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
+		return;
+	CHECK_REL(o->t, 3.33e-6 + 32 * 7.75 * 7392 / 160e9, 1e-9);
+	t32 = g_plan.perf.tpot_s;
+	CHECK(t32 > t16);
+	CHECK(t32 < 1.05 * t16);   /* a few per cent: one copy in 7.75 moves to the NIC */
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3076,6 +3129,7 @@ static const struct test tests[] = {
 	/* issue #13, the engine's answers */
 	{"engine TTFT: one request alone, falls with prefix hit, grows with isl", t_engine_ttft_request},
 	{"engine links: achievable_gbs_per_dir and effective_gbs_per_nic set the bandwidth", t_engine_achievable_links},
+	{"engine a larger NVLink domain leaves the NICs idle: EP all-to-all slower (physics)", t_engine_domain_split},
 };
 
 int main(void)
