@@ -724,6 +724,10 @@ static cJSON *plan_json_search(const struct search_result *r, const struct hw *h
 	report_num(x, "pruned", (double)r->pruned);
 	for (i = 1; i < REJ_KINDS; i++)
 		report_num(x, search_reject_name((enum reject)i), (double)r->rejected_by[i]);
+	arr = cJSON_AddArrayToObject(x, "unpriced_hw");
+	for (i = 0; i < SEARCH_MAX_CARDS; i++)
+		if (r->unpriced[i])
+			cJSON_AddItemToArray(arr, cJSON_CreateString(hws[i].name));
 	arr = cJSON_AddArrayToObject(o, "rejected");
 	for (i = 0; i < r->nrej; i++) {
 		const struct rejected *j = &r->rej[i];
@@ -744,6 +748,18 @@ static cJSON *plan_json_search(const struct search_result *r, const struct hw *h
 	return o;
 }
 
+/* The cards the cost objective could not compare, as 'a', 'b' (empty: none). */
+static void plan_unpriced_names(const struct search_result *r, const struct hw *hws, char *buf, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	buf[0] = 0;
+	for (i = 0; i < SEARCH_MAX_CARDS && used < n; i++)
+		if (r->unpriced[i])
+			used += (size_t)snprintf(buf + used, n - used, "%s'%s'", used ? ", " : "", hws[i].name);
+}
+
 /* The rejected family that came closest, for each reason. */
 static void plan_table_rejected(struct sbuf *b, const struct search_result *r, const struct hw *hws,
 				const struct planner *pl)
@@ -755,6 +771,11 @@ static void plan_table_rejected(struct sbuf *b, const struct search_result *r, c
 		if (r->rejected_by[why])
 			sbuf_printf(b, " %ld %s;", r->rejected_by[why], search_reject_plural((enum reject)why));
 	sbuf_printf(b, "\n");
+	if (r->rejected_by[REJ_PRICE]) {
+		char names[1024];
+		plan_unpriced_names(r, hws, names, sizeof names);
+		sbuf_printf(b, "  no price for %s: pass --gpu-hour-usd, or give the card cost.gpu_hour_usd\n", names);
+	}
 	for (why = REJ_TPOT; why <= REJ_TTFT; why++) {
 		const struct rejected *best = NULL;
 		for (i = 0; i < r->nrej; i++)
@@ -771,7 +792,7 @@ static void plan_table_rejected(struct sbuf *b, const struct search_result *r, c
 
 static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 {
-	static struct hw hws[16];
+	static struct hw hws[SEARCH_MAX_CARDS];
 	static struct search_result r;
 	static struct params pc;
 	static const char *w1[2], *k1[2];
@@ -787,8 +808,9 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 		return err_set(&c->err, EXIT_USAGE, "the planner needs '--hw NAME[,NAME...]'");
 	snprintf(list, sizeof list, "%s", c->hw_arg);
 	for (name = strtok_r(list, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		if (n == 16)
-			return err_set(&c->err, EXIT_USAGE, "the planner takes at most 16 hardware cards");
+		if (n == SEARCH_MAX_CARDS)
+			return err_set(&c->err, EXIT_USAGE, "the planner takes at most %d hardware cards",
+				       SEARCH_MAX_CARDS);
 		if (cli_load_hw(c, name, &hws[n++]))
 			return c->err.code;
 	}
@@ -816,6 +838,13 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 	params_count(&m, &pc);
 	if (search_run(&m, &pc, &base, &pl->slo, &sp, &r, &c->err))
 		return c->err.code;
+	if (r.rejected_by[REJ_PRICE]) {
+		/* a card left out of the comparison is said, whatever the format */
+		char names[1024];
+		plan_unpriced_names(&r, hws, names, sizeof names);
+		fprintf(stderr, "mlasim: warning: no price for %s: %ld families not compared on cost; pass '--gpu-hour-usd' or set 'cost.gpu_hour_usd'\n",
+			names, r.rejected_by[REJ_PRICE]);
+	}
 	if (c->format == FMT_TABLE) {
 		struct sbuf *b = &c->buf;
 		sbuf_printf(b, "mlasim plan: %s for %.3g requests/s (%sisl %g, osl %g, prefix hit %.0f%%)",

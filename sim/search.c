@@ -185,6 +185,7 @@ static void search_price(struct family *f, const struct search_space *sp, double
 	c.max_sequences = f->p.mem.max_sequences_per_instance;
 	c.objective = search_objective(sp, &c);
 	if (isnan(c.objective)) {
+		f->r->unpriced[f->hw]++;
 		search_reject(f, REJ_PRICE, NAN);
 		return;
 	}
@@ -417,6 +418,8 @@ int search_run(const struct model *m, const struct params *pc, const struct depl
 
 	if (!(slo->rate > 0))
 		return err_set(e, EXIT_USAGE, "the planner needs a request rate: '--rate' or '--tokens-per-day'");
+	if (sp->nhws > SEARCH_MAX_CARDS)
+		return err_set(e, EXIT_USAGE, "the planner takes at most %d hardware cards", SEARCH_MAX_CARDS);
 	memset(r, 0, sizeof *r);
 	gsl_set_error_handler_off();
 	for (hw = 0; hw < sp->nhws; hw++) {

@@ -66,6 +66,7 @@ struct candidate {
 };
 
 #define SEARCH_MAX_REJECTED 4096
+#define SEARCH_MAX_CARDS 16      /* cards one search compares */
 
 struct rejected {
 	int hw;
@@ -82,6 +83,9 @@ struct search_result {
 	int nrej;
 	long rejected_by[REJ_KINDS];
 	long families, evaluations, pruned;
+	/* per card (index into space.hws): families dropped because the card has
+	 * no price under the cost objective, so the caller can name those cards */
+	long unpriced[SEARCH_MAX_CARDS];
 	struct err layout;       /* the first deployment that could not be laid out */
 };
 
@@ -105,7 +109,9 @@ void search_default_space(struct search_space *sp);
  * osl, prefix hit, context, ...) under `slo` over `space`.  Returns 0 (r->found
  * says whether anything met the targets) or an error for bad arguments:
  * EXIT_USAGE, naming the pin, when no deployment with the pinned values can
- * be laid out at all (e.g. '--ep 256' dividing no tp x dp).
+ * be laid out at all (e.g. '--ep 256' dividing no tp x dp), or for more than
+ * SEARCH_MAX_CARDS cards.  A card without a price under the cost objective
+ * is not compared: r->unpriced[card] counts its families.
  */
 int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
 	       const struct slo *slo, const struct search_space *space, struct search_result *r,
