@@ -630,7 +630,11 @@ static void plan_table_candidate(struct sbuf *b, const char *title, const struct
 		    c->tps_user, c->ttft_s);
 	sbuf_printf(b, "  throughput     %.0f decode and %.0f prefill tokens/s per GPU\n", c->decode_tps_gpu,
 		    c->prefill_tps_gpu);
-	sbuf_printf(b, "  cost           $%.0f per day; facility %.1f kW\n", c->usd_per_day, c->facility_kw);
+	/* capex + energy leaves out what a rental price carries: say so where it
+	 * is compared with GPU-hour prices */
+	sbuf_printf(b, "  cost           $%.0f per day%s; facility %.1f kW\n", c->usd_per_day,
+		    c->cost_basis && !strcmp(c->cost_basis, "capex+energy") ?
+		    " (capex + energy: no data-centre costs or margin)" : "", c->facility_kw);
 }
 
 /* Launch settings for the serving engine (flag names of vLLM and SGLang). */
@@ -693,6 +697,7 @@ static cJSON *plan_json_candidate(const struct candidate *c, const struct hw *hw
 	report_num(o, "ttft_s", c->ttft_s);
 	report_num(o, "tokens_per_s_per_user", c->tps_user);
 	report_num(o, "usd_per_day", c->usd_per_day);
+	cJSON_AddStringToObject(o, "cost_basis", c->cost_basis ? c->cost_basis : "gpu-hour");
 	report_num(o, "facility_kw", c->facility_kw);
 	return o;
 }

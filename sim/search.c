@@ -181,6 +181,7 @@ static void search_price(struct family *f, const struct search_space *sp, double
 	c.decode_tps_gpu = f->p.perf.decode_tps_gpu;
 	c.prefill_tps_gpu = prefill_tps;
 	c.usd_per_day = c.gpus * f->p.power.usd_per_gpu_hour * 24;
+	c.cost_basis = f->p.power.cost_basis;
 	c.facility_kw = c.gpus * f->p.power.facility_kw / inst;
 	c.max_sequences = f->p.mem.max_sequences_per_instance;
 	c.objective = search_objective(sp, &c);

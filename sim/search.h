@@ -61,6 +61,7 @@ struct candidate {
 	double prefill_gpus, decode_gpus, gpus;
 	double tpot_s, ttft_s, tps_user, decode_tps_gpu, prefill_tps_gpu;
 	double usd_per_day, facility_kw;
+	const char *cost_basis;  /* "gpu-hour" or "capex+energy" (power.h) */
 	double max_sequences;    /* per instance, at the context */
 	double objective;
 };

@@ -73,3 +73,14 @@ if awk -v g="$g" -v a="$a" -v h="$h" -v kw="$hkw" 'BEGIN {
 else
 	notok "card prices: gb200 \$10.50/GPU-h, mi300x \$1.50, h20 capex+energy (worked out by hand)" "gb200 $g mi300x $a h20 $h (facility $hkw kW)"
 fi
+# a capex + energy cost is not a rental price: the planner says which it compared
+"$M" plan --model llama-3.1-70b --hw h20 --rate 1 > "$T/h20.txt" 2>&1
+"$M" plan --model llama-3.1-70b --hw h20 --rate 1 --format json > "$T/h20.json" 2>&1
+"$M" plan --model llama-3.1-70b --hw h100 --rate 1 --format json > "$T/h100.json" 2>&1
+if grep -q 'per day (capex + energy: no data-centre costs or margin)' "$T/h20.txt" &&
+   grep -q '"cost_basis":	"capex+energy"' "$T/h20.json" && grep -q '"cost_basis":	"gpu-hour"' "$T/h100.json" &&
+   ! grep -q '"cost_basis":	"capex' "$T/h100.json"; then
+	ok "planner cost basis: h20 capex + energy said in the table and JSON, h100 gpu-hour"
+else
+	notok "planner cost basis: h20 capex + energy said in the table and JSON, h100 gpu-hour" "$(grep cost "$T/h20.txt")"
+fi
