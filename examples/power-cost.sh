@@ -4,9 +4,11 @@
 #
 #   sh examples/power-cost.sh [path/to/mlasim]
 #
-# The GB200 card has capex but no rental price: the example passes one, the
-# low end of 2026 B200 rental quotes (hardware.md s5, a dated snapshot), so
-# both rows compare at market prices.  Change --gpu-hour-usd to your own.
+# The GB200 card's price is CoreWeave's on-demand list price ($10.50/GPU-hr),
+# on a different footing from the H800's $2 rental assumption: the example
+# passes the low end of 2026 B200 rental quotes (hardware.md s5, a dated
+# snapshot) instead, a market rate like the H800's.  Change --gpu-hour-usd to
+# your own.
 set -eu
 M=${1:-${MLASIM:-mlasim}}
 get() { echo "$1" | grep "^$2," | cut -d, -f2; }
