@@ -137,3 +137,47 @@ if [ $rc -eq 1 ] && grep -q "^mlasim: none of the sweep's 2 points fits" "$SQ/no
 else
 	notok "sweep: no point fits: exit 1, said on stderr, the rows written" "exit $rc: $(cat "$SQ/none.err")"
 fi
+
+# Every JSON document mlasim writes parses: each command's --format json (a
+# no-fit plan and an infeasible SLO too: they exit 1 with the document), and
+# every line of the sweep's JSON lines.
+if command -v jq > /dev/null 2>&1; then
+	bad=""
+	nj=0
+	while IFS= read -r args; do
+		eval "set -- $args"
+		"$M" "$@" > "$SQ/doc.json" 2> /dev/null
+		rc=$?
+		nj=$((nj + 1))
+		{ [ $rc -le 1 ] && [ -s "$SQ/doc.json" ] && jq -e 'type == "object" or type == "array"' "$SQ/doc.json" > /dev/null 2>&1; } ||
+			bad="$bad
+exit $rc: $args"
+	done <<'EOF_JSON'
+plan --model llama-3.1-70b --hw h100 --tp 4 --batch 32 --context 8k --isl 2k --osl 512 --format json
+plan --model deepseek-v3 --hw h800 --tp 8 --format json
+plan --model v3 --hw h800 --dp 32 --ep 32 --batch 64 --micro-batches 2 --planes-down 1 --format json
+plan --model v3 --hw h800,h200 --workload examples/chat-lengths.txt --rate 10 --ttft 3 --tpot 0.05 --gpu-hour-usd 2.5 --format json
+plan --model llama-3.1-70b --hw h100 --rate 5 --ttft 0.001 --tpot 0.0001 --format json
+kv --model deepseek-v3 --compare --format json
+kv --model llama-3.1-405b --kv-dtype fp8 --context 128k,1Mi --kv-block 16 --format json
+net --hw h800 --gpus 20000 --format json
+net --hw h800 --compare --format json
+net --hw mi300x --collective alltoall --bytes 256MiB --gpus 8 --format json
+list --format json
+validate --format json
+probe --list --format json
+probe --from tests/fixtures/probes-synthetic-h100.json --hw h100 --format json
+probe --from tests/fixtures/probes-synthetic-h100.json --hw h100 --anchors --format json
+probe --from tests/fixtures/probes-synthetic-h100.json --hw h100 --holdout 4 --format json
+EOF_JSON
+	"$M" sweep --model v3,llama-3.1-70b --hw h800,h100 --tp 1,8 --dp 1,8 --ep 1,8 --batch 1,64 --set 'mlasim.name="a \"b\""' \
+		--set gpu.hbm_gbs=2000,3350 --format json -o "$SQ/lines.json" > /dev/null 2>&1
+	lines=$(wc -l < "$SQ/lines.json")
+	parsed=$(jq -c 'select(type == "object")' "$SQ/lines.json" 2> /dev/null | wc -l)
+	[ "$lines" -gt 0 ] && [ "$lines" -eq "$parsed" ] || bad="$bad
+sweep JSON lines: $parsed of $lines lines parse"
+	if [ -z "$bad" ]; then ok "json: $nj commands' --format json and the sweep's $lines JSON lines parse with jq"
+	else notok "json: every JSON document mlasim writes parses with jq" "$bad"; fi
+else
+	skipped "json: every JSON document mlasim writes parses with jq" "jq not installed ('make deps')"
+fi
