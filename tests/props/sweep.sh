@@ -181,3 +181,12 @@ sweep JSON lines: $parsed of $lines lines parse"
 else
 	skipped "json: every JSON document mlasim writes parses with jq" "jq not installed ('make deps')"
 fi
+
+# Every --format csv quotes as the sweep does: 'kv' with a comma in the name,
+# 'plan' (key,value rows) with a tab in it.
+k=$("$M" kv --model llama-3.1-8b --set 'mlasim.name="a,b"' --context 4096 --format csv 2> /dev/null | sed -n 2p)
+if [ "$k" = '"a,b",GQA,32,bf16,131072,4096,4096,536870912' ]; then ok "kv --format csv: a name 'a,b' is one quoted field"
+else notok "kv --format csv: a name 'a,b' is one quoted field" "$k"; fi
+p=$("$M" plan --model llama-3.1-8b --hw h100 --set 'mlasim.name="a\tb"' --format csv 2> /dev/null | grep '^model\.name,')
+if [ "$p" = "$(printf 'model.name,"a\tb"')" ]; then ok "plan --format csv: a tab in a value is quoted"
+else notok "plan --format csv: a tab in a value is quoted" "$p"; fi
