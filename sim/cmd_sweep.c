@@ -798,7 +798,8 @@ static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds
 		rc = err_set(&s->c->err, EXIT_ENV, "out of memory merging the Pareto front");
 		goto out;
 	}
-	qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
+	if (all.nfront > 1)         /* an empty front has no array to sort */
+		qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
 	sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
 		    s->last - s->first, s->shards > 1 ? " in this shard" : "", s->valid, s->fit);
 	/* timing varies run to run: not in the (deterministic) output */
