@@ -525,7 +525,8 @@ static void row_bool(struct row_sink *r, const char *name, int v)
 		if (!cJSON_AddBoolToObject(r->obj, name, v))
 			r->oom = 1;
 	} else {
-		row_add(r, r->header ? name : v ? "true" : "false", strlen(r->header ? name : v ? "true" : "false"));
+		const char *t = r->header ? name : v ? "true" : "false";
+		row_add(r, t, strlen(t));
 	}
 }
 
