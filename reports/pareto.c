@@ -3,7 +3,8 @@
  * and draw its feasible points and, per model and hardware, the Pareto front
  * of tokens/s per GPU (throughput) against tokens/s per user (interactivity).
  *
- * The CSV has a header row; fields may be quoted ("a,b", "" for a quote).
+ * The CSV has a header row; fields may be quoted as RFC 4180 says ("a,b",
+ * "" for a quote, a line break inside quotes): csv_split, csv_record_open.
  * Rows whose two rates are empty or nan are skipped (a plan with no answer);
  * anything else that does not read is an error naming file, line and column.
  */
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "charts.h"
+#include "csv.h"
 #include "gnuplot.h"
 
 #define PARETO_MAX_FIELDS 256
@@ -58,50 +60,6 @@ struct pareto {
 	double xlo, xhi, ylo, yhi;
 };
 
-/*
- * Split one CSV line in place into fields (RFC 4180 quoting).  Returns the
- * number of fields, or -1 for an unterminated quote, -2 for too many fields.
- */
-static int csv_split(char *s, char **f, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		char *w = s;
-		if (n == max)
-			return -2;
-		f[n++] = s;
-		if (*s == '"') {
-			s++;
-			for (;;) {
-				if (*s == 0)
-					return -1;
-				if (*s == '"' && s[1] == '"') {
-					*w++ = '"';
-					s += 2;
-				} else if (*s == '"') {
-					s++;
-					break;
-				} else {
-					*w++ = *s++;
-				}
-			}
-			while (*s && *s != ',')
-				*w++ = *s++;
-		} else {
-			while (*s && *s != ',')
-				s++;
-			w = s;
-		}
-		if (*s == 0) {
-			*w = 0;
-			return n;
-		}
-		*w = 0;
-		s++;
-	}
-}
-
 static int pareto_header(struct pareto *P, char **f, int n, struct err *e)
 {
 	int i, k;
@@ -141,6 +99,15 @@ static int pareto_bool(const char *s)
 	if (!strcmp(s, "false") || !strcmp(s, "0"))
 		return 0;
 	return -1;
+}
+
+/* Control characters (a quoted field may hold a line break) to spaces: the
+ * names go on one-line comments of the .dat and into titles. */
+static void pareto_one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20)
+			*s = ' ';
 }
 
 static struct pgroup *pareto_group(struct pareto *P, const char *model, const char *hw, long line,
@@ -194,6 +161,8 @@ static int pareto_row(struct pareto *P, char **f, int n, long line, struct err *
 	}
 	if (!fits || !bfits)
 		return 0;
+	pareto_one_line(f[P->col[C_MODEL]]);
+	pareto_one_line(f[P->col[C_HW]]);
 	if (!(g = pareto_group(P, f[P->col[C_MODEL]], f[P->col[C_HW]], line, e)))
 		return e->code;
 	if (g->n == g->cap) {
@@ -232,42 +201,80 @@ static int pareto_row(struct pareto *P, char **f, int n, long line, struct err *
 	return 0;
 }
 
+/* Read the next record into *rec (a line, and the lines after it while a
+ * quoted field is open), without its final line break.  Counts lines in *ln.
+ * Returns its length, -1 at the end of the file, -2 for a NUL byte. */
+static ssize_t pareto_record(FILE *f, char **rec, size_t *rcap, char **line, size_t *cap, long *ln)
+{
+	size_t have = 0;
+	ssize_t len;
+
+	while ((len = getline(line, cap, f)) >= 0) {
+		++*ln;
+		if ((size_t)len != strlen(*line))
+			return -2;
+		if (have + (size_t)len + 1 > *rcap) {
+			size_t ncap = 2 * (have + (size_t)len + 1);
+			char *r = realloc(*rec, ncap);
+			if (!r)
+				return -3;
+			*rec = r;
+			*rcap = ncap;
+		}
+		memcpy(*rec + have, *line, (size_t)len + 1);
+		have += (size_t)len;
+		if (!csv_record_open(*rec))
+			break;
+	}
+	if (have == 0 && len < 0)
+		return -1;
+	while (have > 0 && ((*rec)[have - 1] == '\n' || (*rec)[have - 1] == '\r'))
+		(*rec)[--have] = 0;
+	return (ssize_t)have;
+}
+
 static int pareto_read(struct pareto *P, struct err *e)
 {
 	FILE *f = fopen(P->path, "r");
-	char *line = NULL, *fld[PARETO_MAX_FIELDS];
-	size_t cap = 0;
+	char *line = NULL, *rec = NULL, *fld[PARETO_MAX_FIELDS];
+	size_t cap = 0, rcap = 0;
 	ssize_t len;
-	long ln = 0;
+	long ln = 0, start;
 	int n, rc = 0, header = 0;
 
 	if (!f)
 		return err_set(e, EXIT_INPUT, "cannot open '%s': %s", P->path, err_sys(errno));
-	while (!rc && (len = getline(&line, &cap, f)) >= 0) {
-		ln++;
-		if ((size_t)len != strlen(line)) {
+	while (!rc) {
+		start = ln + 1;
+		len = pareto_record(f, &rec, &rcap, &line, &cap, &ln);
+		if (len == -1)
+			break;
+		if (len == -2) {
 			rc = err_set(e, EXIT_INPUT, "%s:%ld: contains a NUL byte", P->path, ln);
 			break;
 		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = 0;
+		if (len == -3) {
+			rc = err_set(e, EXIT_ENV, "out of memory reading '%s'", P->path);
+			break;
+		}
 		if (len == 0)
 			continue;
-		n = csv_split(line, fld, PARETO_MAX_FIELDS);
+		n = csv_split(rec, fld, PARETO_MAX_FIELDS);
 		if (n == -1)
-			rc = err_set(e, EXIT_INPUT, "%s:%ld: unterminated quoted field", P->path, ln);
+			rc = err_set(e, EXIT_INPUT, "%s:%ld: unterminated quoted field", P->path, start);
 		else if (n == -2)
-			rc = err_set(e, EXIT_INPUT, "%s:%ld: more than %d fields", P->path, ln, PARETO_MAX_FIELDS);
+			rc = err_set(e, EXIT_INPUT, "%s:%ld: more than %d fields", P->path, start, PARETO_MAX_FIELDS);
 		else if (!header) {
 			header = 1;
 			rc = pareto_header(P, fld, n, e);
 		} else {
-			rc = pareto_row(P, fld, n, ln, e);
+			rc = pareto_row(P, fld, n, start, e);
 		}
 	}
 	if (!rc && ferror(f))
 		rc = err_set(e, EXIT_INPUT, "cannot read '%s': %s", P->path, err_sys(errno));
 	free(line);
+	free(rec);
 	fclose(f);
 	if (!rc && !header)
 		rc = err_set(e, EXIT_INPUT, "%s: empty: expected a header row and the rows of 'mlasim sweep -o FILE'",

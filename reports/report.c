@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "csv.h"
 #include "report.h"
 
 void report_json(struct sbuf *b, cJSON *o)
@@ -45,21 +46,6 @@ void report_num(cJSON *o, const char *key, double v)
 		cJSON_AddNullToObject(o, key);
 }
 
-static void report_csv_string(struct sbuf *b, const char *s)
-{
-	if (!strpbrk(s, ",\"\n")) {
-		sbuf_add(b, s, strlen(s));
-		return;
-	}
-	sbuf_add(b, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"')
-			sbuf_add(b, "\"", 1);
-		sbuf_add(b, s, 1);
-	}
-	sbuf_add(b, "\"", 1);
-}
-
 static void report_csv_walk(struct sbuf *b, const cJSON *o, char *key, size_t len, size_t cap)
 {
 	const cJSON *it;
@@ -78,12 +64,12 @@ static void report_csv_walk(struct sbuf *b, const cJSON *o, char *key, size_t le
 		}
 		return;
 	}
-	report_csv_string(b, key);
+	csv_field_add(b, key, 0);
 	sbuf_add(b, ",", 1);
 	if (cJSON_IsNumber(o) && isfinite(o->valuedouble))
 		sbuf_printf(b, "%s", report_fmt_num(o->valuedouble, num, sizeof num));
 	else if (cJSON_IsString(o))
-		report_csv_string(b, o->valuestring);
+		csv_field_add(b, o->valuestring, 0);
 	else if (cJSON_IsBool(o))
 		sbuf_printf(b, "%s", cJSON_IsTrue(o) ? "true" : "false");
 	/* else null, or a number not finite: an empty value (README, fmt_csv_num) */

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include "cli.h"
 #include "kv.h"
+#include "csv.h"
 #include "report.h"
 #include "units.h"
 
@@ -170,8 +171,10 @@ static void kv_csv(struct cli *c, const struct model *m, const struct kv_args *a
 	sbuf_printf(&c->buf, "model,attention,layers,kv_dtype,kv_bytes_per_token,context,tokens_held,kv_bytes_per_sequence\n");
 	for (i = 0; i < a->ncontexts; i++) {
 		double held = kv_paged_tokens(a->contexts[i], a->block);
-		sbuf_printf(&c->buf, "%s,%s,%g,%s,%.15g,%.15g,%.15g,%.15g\n", m->name,
-			    model_attn_name(m->attn), layers, a->fmt.name, per_layer * layers,
+		csv_field_add(&c->buf, m->name, 0);
+		sbuf_printf(&c->buf, ",%s,%g,", model_attn_name(m->attn), layers);
+		csv_field_add(&c->buf, a->fmt.name, 0);
+		sbuf_printf(&c->buf, ",%.15g,%.15g,%.15g,%.15g\n", per_layer * layers,
 			    a->contexts[i], held, held * per_layer * layers);
 	}
 }

@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include "cards.h"
 #include "cli.h"
+#include "csv.h"
 #include "report.h"
 
 static struct card_entry models[CARDS_MAX], hws[CARDS_MAX];
@@ -38,8 +39,16 @@ static void list_csv(struct sbuf *b, const char *kind, const struct card_entry *
 {
 	int i;
 
-	for (i = 0; i < n; i++)
-		sbuf_printf(b, "%s,%s,\"%s\",\"%s\"\n", kind, l[i].name, l[i].display, l[i].aliases);
+	/* the display name and aliases always quoted, as they always were */
+	for (i = 0; i < n; i++) {
+		sbuf_printf(b, "%s,", kind);
+		csv_field_add(b, l[i].name, 0);
+		sbuf_add(b, ",", 1);
+		csv_field_add(b, l[i].display, 1);
+		sbuf_add(b, ",", 1);
+		csv_field_add(b, l[i].aliases, 1);
+		sbuf_add(b, "\n", 1);
+	}
 }
 
 int cmd_list(struct cli *c)

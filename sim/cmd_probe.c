@@ -26,6 +26,7 @@
 #include "holdout.h"
 #include "jsonx.h"
 #include "probecat.h"
+#include "csv.h"
 #include "report.h"
 #include "units.h"
 
@@ -177,9 +178,13 @@ static int probe_list(struct cli *c)
 	}
 	if (c->format == FMT_CSV) {
 		sbuf_printf(&c->buf, "key,source,multi_gpu,feeds,measures\n");
-		for (p = probecat_list(); p->key; p++)
-			sbuf_printf(&c->buf, "%s,probes/%s,%d,\"%s\",\"%s\"\n", p->key, p->file,
-				    p->multi_gpu, p->feeds, p->summary);
+		for (p = probecat_list(); p->key; p++) {
+			sbuf_printf(&c->buf, "%s,probes/%s,%d,", p->key, p->file, p->multi_gpu);
+			csv_field_add(&c->buf, p->feeds, 1);
+			sbuf_add(&c->buf, ",", 1);
+			csv_field_add(&c->buf, p->summary, 1);
+			sbuf_add(&c->buf, "\n", 1);
+		}
 		return cli_emit(c);
 	}
 	sbuf_printf(&c->buf, "mlasim probe: calibration probes (run by mlasim-probe on an NVIDIA GPU)\n\n");

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <cjson/cJSON.h>
+#include "../reports/csv.h"
 #include "../reports/fmt.h"
 #include "../reports/out.h"
 #include "cli_plan.h"
@@ -33,7 +35,9 @@ const char help_sweep[] =
 "                       range: --ep 8,16,32,64  --batch 1..512:x2  --batch 1..4096:+1\n"
 "                       --weights fp8-block,nvfp4  --kv-dtype bf16,fp8\n"
 "  --model A,B          model cards;  --hw a,b,c  hardware cards\n"
-"  --set KEY=V1,V2      a card key over several values (model or hardware key)\n"
+"  --set KEY=V1,V2      a card key over several values: a model key varies the\n"
+"                       model card, a hardware key (gpu.hbm_gbs=1000,3000) the\n"
+"                       hardware card, each value checked as 'plan --set' checks it\n"
 "  --prefill            also evaluate prefill (TTFT, prefill tokens/s): slower\n"
 "  --front F            gpu-user (default: max tokens/s per GPU and per user) or\n"
 "                       cost-latency (min $/Mtok output and min TPOT)\n"
@@ -46,7 +50,9 @@ const char help_sweep[] =
 "A progress bar goes to stderr when it is a terminal and the sweep takes over a\n"
 "second.  Points that cannot be laid out (TP not dividing the heads, ...) are\n"
 "skipped and counted.  Memory stays flat: rows stream to the file, only the\n"
-"front is kept.\n"
+"front is kept (the whole front).  Exit status 1 when no point fits (the rows\n"
+"are still written).  CSV fields holding a comma, quote, tab or line break are\n"
+"quoted (RFC 4180); JSON lines are written by cJSON.\n"
 "\n"
 "csv columns: model,hw,gpus,tp,dp,ep,pp,batch,micro_batches,context,mtp,weights,\n"
 "kv_dtype,fits,batch_fits,weights_bytes_per_gpu,kv_bytes_per_gpu,\n"
@@ -60,7 +66,9 @@ const char help_sweep[] =
 #define SWEEP_MAX_AXES 24
 #define SWEEP_MAX_VALUES 10000000
 #define SWEEP_MAX_CARDS 64
-#define SWEEP_MAX_FRONT 4096
+#define SWEEP_MAX_LISTS 8
+#define SWEEP_MAX_VALUE 256       /* bytes of one --set list value, with the NUL */
+#define SWEEP_ROW 16384           /* bytes of one row: 64-byte names quoted, 8 set values */
 #define SWEEP_CHUNK 4096
 
 struct axis {
@@ -74,7 +82,12 @@ struct card_variant {
 	struct model m;
 	struct params params;
 	struct deployment base;  /* the model's defaults with the single-valued options */
-	char label[256];         /* set.KEY values for the row */
+	char value[SWEEP_MAX_LISTS][SWEEP_MAX_VALUE];   /* its value of each model --set list */
+};
+
+struct hw_variant {
+	struct hw h;
+	char value[SWEEP_MAX_LISTS][SWEEP_MAX_VALUE];   /* its value of each hardware --set list */
 };
 
 struct sweep {
@@ -83,24 +96,35 @@ struct sweep {
 	int naxes;
 	const char *fixed_sets[CLI_MAX_SETS];       /* --set without a list */
 	int nfixed;
-	const char *list_sets[8];                   /* --set KEY=V1,V2 */
+	const char *list_sets[SWEEP_MAX_LISTS];     /* --set KEY=V1,V2 */
+	int list_hw[SWEEP_MAX_LISTS];               /* a hardware key: varies the hw cards */
 	int nlist;
 	struct card_variant *models;
 	int nmodels;
-	struct hw *hws;
+	struct hw_variant *hws;
 	int nhws;
 	struct plan_args fixed;                     /* plan options with one value */
 	int prefill, cost_front, threads;
 	long shard, shards;
 	double max_points;
 	long total, first, last;                    /* points of this shard: [first, last) */
-	char set_header[512];
+	long valid, fit;                            /* of those, laid out and fitting */
 };
 
+/* A point of the Pareto front; its row is made again when the front is printed. */
 struct front_point {
 	double x, y;             /* both maximised (cost-latency negates) */
 	long index;
-	char row[512];           /* the point, for printing */
+};
+
+/* Where one row goes: CSV text into buf, or the members of a JSON object.
+ * With header set, the CSV text is the column names instead of the values. */
+struct row_sink {
+	char *buf;
+	size_t len, cap;
+	int header;
+	cJSON *obj;              /* JSON lines; NULL for CSV */
+	int oom;                 /* a row did not fit buf, or cJSON could not allocate */
 };
 
 struct worker {
@@ -108,10 +132,11 @@ struct worker {
 	long first, last;
 	FILE *out;               /* this worker's rows (a temporary file), or NULL */
 	struct front_point *front;
-	int nfront;
+	long nfront, cap;
 	long valid, fit, done;
 	struct err err;
 	int failed;
+	int oom;                 /* the front could not grow */
 };
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -282,8 +307,9 @@ static int sweep_split_sets(struct sweep *s)
 	for (i = 0; i < s->c->nsets; i++) {
 		const char *eq = strchr(s->c->sets[i], '=');
 		if (eq && strchr(eq, ',') && eq[1] != '[' && eq[1] != '"') {
-			if (s->nlist == 8)
-				return err_set(&s->c->err, EXIT_USAGE, "at most 8 '--set' lists");
+			if (s->nlist == SWEEP_MAX_LISTS)
+				return err_set(&s->c->err, EXIT_USAGE, "at most %d '--set' lists", SWEEP_MAX_LISTS);
+			s->list_hw[s->nlist] = hw_is_section(s->c->sets[i]);
 			s->list_sets[s->nlist++] = s->c->sets[i];
 		} else {
 			s->fixed_sets[s->nfixed++] = s->c->sets[i];
@@ -302,7 +328,10 @@ static int sweep_set_count(const char *set)
 	return n;
 }
 
-static void sweep_set_value(const char *set, int k, char *out, size_t n)
+/* The k-th value of list `set` ("KEY=a,b,c") copied as "KEY=b" into out[n]
+ * and as "b" into value[SWEEP_MAX_VALUE].  Returns 0, or EXIT_USAGE when it
+ * does not fit (no silent truncation of what the user typed). */
+static int sweep_set_value(struct sweep *s, const char *set, int k, char *out, size_t n, char *value)
 {
 	const char *eq = strchr(set, '='), *p = eq + 1;
 	size_t klen = (size_t)(eq - set), len;
@@ -310,17 +339,64 @@ static void sweep_set_value(const char *set, int k, char *out, size_t n)
 	while (k-- > 0)
 		p = strchr(p, ',') + 1;
 	len = strcspn(p, ",");
+	if (len >= SWEEP_MAX_VALUE || klen + len + 2 > n)
+		return err_set(&s->c->err, EXIT_USAGE, "'--set %.*s': a value of a list is at most %d bytes",
+			       (int)klen, set, SWEEP_MAX_VALUE - 1);
 	snprintf(out, n, "%.*s=%.*s", (int)klen, set, (int)len, p);
+	snprintf(value, SWEEP_MAX_VALUE, "%.*s", (int)len, p);
+	return 0;
 }
 
-/* Load every card variant: names x the values of each --set list. */
+/*
+ * Point c->sets at the fixed sets and, for combination k of the lists whose
+ * list_hw is `hw`, one value of each such list (the last list fastest); the
+ * values' text goes to value[j] and the "KEY=V" assignments to assign[j].
+ * Returns 0 or EXIT_USAGE.
+ */
+static int sweep_combo_sets(struct sweep *s, int hw, int k, char assign[][2 * SWEEP_MAX_VALUE],
+			    char value[][SWEEP_MAX_VALUE])
+{
+	struct cli *c = s->c;
+	int j;
+
+	c->nsets = 0;
+	for (j = 0; j < s->nfixed; j++)
+		c->sets[c->nsets++] = s->fixed_sets[j];
+	for (j = s->nlist - 1; j >= 0; j--) {
+		int nv;
+		if (s->list_hw[j] != hw)
+			continue;
+		nv = sweep_set_count(s->list_sets[j]);
+		if (sweep_set_value(s, s->list_sets[j], k % nv, assign[j], sizeof assign[j], value[j]))
+			return c->err.code;
+		k /= nv;
+		c->sets[c->nsets++] = assign[j];
+	}
+	return 0;
+}
+
+/* How many combinations the lists of model (hw 0) or hardware (hw 1) keys make. */
+static int sweep_combos(const struct sweep *s, int hw)
+{
+	int j, n = 1;
+
+	for (j = 0; j < s->nlist; j++)
+		if (s->list_hw[j] == hw)
+			n *= sweep_set_count(s->list_sets[j]);
+	return n;
+}
+
+/* Load every card variant: model names x the values of the model-key lists,
+ * hardware names x the values of the hardware-key lists.  Each is loaded as
+ * 'plan --set' would load it, so an unknown key or a bad value is the same
+ * error with the same exit code. */
 static int sweep_load_cards(struct sweep *s)
 {
 	struct cli *c = s->c;
 	char names[2][2048], *name, *save;
-	char values[8][128];
+	static char assign[SWEEP_MAX_LISTS][2 * SWEEP_MAX_VALUE];
 	const char *saved_sets[CLI_MAX_SETS];
-	int combos = 1, j, k, nsaved = c->nsets;
+	int combos[2], k, nsaved = c->nsets, rc = 0;
 
 	if (!c->model_arg || !c->hw_arg)
 		return err_set(&c->err, EXIT_USAGE, "'sweep' needs '--model' and '--hw' (lists allowed)");
@@ -328,63 +404,46 @@ static int sweep_load_cards(struct sweep *s)
 		return err_set(&c->err, EXIT_USAGE, "'--model' or '--hw' list is too long");
 	if (sweep_split_sets(s))
 		return c->err.code;
-	for (j = 0; j < s->nlist; j++)
-		combos *= sweep_set_count(s->list_sets[j]);
+	combos[0] = sweep_combos(s, 0);
+	combos[1] = sweep_combos(s, 1);
 	s->models = calloc(SWEEP_MAX_CARDS, sizeof *s->models);
 	s->hws = calloc(SWEEP_MAX_CARDS, sizeof *s->hws);
 	if (!s->models || !s->hws)
 		return err_set(&c->err, EXIT_ENV, "out of memory");
 	memcpy(saved_sets, c->sets, sizeof saved_sets);
-	for (j = 0; j < s->nlist; j++) {
-		size_t len = strlen(s->set_header);
-		snprintf(s->set_header + len, sizeof s->set_header - len, ",set.%.*s",
-			 (int)strcspn(s->list_sets[j], "="), s->list_sets[j]);
-	}
 	strcpy(names[0], c->model_arg);
 	strcpy(names[1], c->hw_arg);
-	for (name = strtok_r(names[0], ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		for (k = 0; k < combos; k++) {
-			int rest = k, len = 0;
-			struct card_variant *v;
-			if (s->nmodels == SWEEP_MAX_CARDS)
-				return err_set(&c->err, EXIT_USAGE, "at most %d model variants", SWEEP_MAX_CARDS);
-			v = &s->models[s->nmodels];
-			c->nsets = 0;
-			for (j = 0; j < s->nfixed; j++)
-				c->sets[c->nsets++] = s->fixed_sets[j];
-			v->label[0] = 0;
-			for (j = s->nlist - 1; j >= 0; j--) {
-				int nv = sweep_set_count(s->list_sets[j]);
-				sweep_set_value(s->list_sets[j], rest % nv, values[j], sizeof values[j]);
-				rest /= nv;
-				c->sets[c->nsets++] = values[j];
+	for (name = strtok_r(names[0], ",", &save); name && !rc; name = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < combos[0] && !rc; k++) {
+			struct card_variant *v = &s->models[s->nmodels];
+			if (s->nmodels == SWEEP_MAX_CARDS) {
+				rc = err_set(&c->err, EXIT_USAGE, "at most %d model variants", SWEEP_MAX_CARDS);
+				break;
 			}
-			for (j = 0; j < s->nlist; j++)
-				len += snprintf(v->label + len, sizeof v->label - (size_t)len, ",%s",
-						strchr(values[j], '=') + 1);
-			if (cli_load_model(c, name, &v->m))
-				goto fail;
+			if ((rc = sweep_combo_sets(s, 0, k, assign, v->value)) != 0 ||
+			    (rc = cli_load_model(c, name, &v->m)) != 0)
+				break;
 			params_count(&v->m, &v->params);
 			plan_cli_apply(&v->m, &s->fixed, &v->base);
 			s->nmodels++;
 		}
 	}
-	c->nsets = 0;
-	for (j = 0; j < s->nfixed; j++)
-		c->sets[c->nsets++] = s->fixed_sets[j];
-	for (name = strtok_r(names[1], ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		if (s->nhws == SWEEP_MAX_CARDS)
-			return err_set(&c->err, EXIT_USAGE, "at most %d hardware cards", SWEEP_MAX_CARDS);
-		if (cli_load_hw(c, name, &s->hws[s->nhws++]))
-			goto fail;
+	for (name = strtok_r(names[1], ",", &save); name && !rc; name = strtok_r(NULL, ",", &save)) {
+		for (k = 0; k < combos[1] && !rc; k++) {
+			struct hw_variant *v = &s->hws[s->nhws];
+			if (s->nhws == SWEEP_MAX_CARDS) {
+				rc = err_set(&c->err, EXIT_USAGE, "at most %d hardware variants", SWEEP_MAX_CARDS);
+				break;
+			}
+			if ((rc = sweep_combo_sets(s, 1, k, assign, v->value)) != 0 ||
+			    (rc = cli_load_hw(c, name, &v->h)) != 0)
+				break;
+			s->nhws++;
+		}
 	}
 	memcpy(c->sets, saved_sets, sizeof saved_sets);
 	c->nsets = nsaved;
-	return 0;
-fail:
-	memcpy(c->sets, saved_sets, sizeof saved_sets);
-	c->nsets = nsaved;
-	return c->err.code;
+	return rc;
 }
 
 /* ---- evaluation ---------------------------------------------------------------------- */
@@ -411,108 +470,181 @@ static void sweep_point(const struct sweep *s, long index, int *mi, int *hi, str
 	d->w.decode_only = !s->prefill;
 }
 
-/* Append "v," to a row ("," alone when v is unknown: fmt_csv_num). */
-static char *sweep_num(char *p, double v)
+/* ---- rows ---------------------------------------------------------------------------- */
+
+/* Append text of length n to a CSV row, with the comma before every field but the first. */
+static void row_add(struct row_sink *r, const char *text, size_t n)
 {
-	p += fmt_csv_num(v, p);
-	*p++ = ',';
-	return p;
+	if (r->len + n + 2 > r->cap) {
+		r->oom = 1;
+		return;
+	}
+	if (r->len)
+		r->buf[r->len++] = ',';
+	memcpy(r->buf + r->len, text, n);
+	r->len += n;
+	r->buf[r->len] = 0;
 }
 
-static char *sweep_str(char *p, const char *v)
+/* A number column: empty in CSV and null in JSON when not finite (fmt_csv_num). */
+static void row_num(struct row_sink *r, const char *name, double v)
 {
-	size_t n = strlen(v);
+	char num[32];
 
-	memcpy(p, v, n);
-	p += n;
-	*p++ = ',';
-	return p;
+	if (r->obj) {
+		if (!(isfinite(v) ? cJSON_AddNumberToObject(r->obj, name, v) : cJSON_AddNullToObject(r->obj, name)))
+			r->oom = 1;
+	} else if (r->header) {
+		row_add(r, name, strlen(name));
+	} else {
+		row_add(r, num, (size_t)fmt_csv_num(v, num));
+	}
 }
 
-/* One CSV row (without newline) of a plan into buf (>= 1024 bytes); returns its length. */
-static int sweep_csv_row(const struct sweep *s, const struct plan *p, const char *label, char *buf)
+/* A text column, quoted in CSV only where it must be (csv_field). */
+static void row_str(struct row_sink *r, const char *name, const char *v)
+{
+	char field[2 * SWEEP_MAX_VALUE + 8];
+	size_t n;
+
+	if (r->obj) {
+		if (!cJSON_AddStringToObject(r->obj, name, v))
+			r->oom = 1;
+		return;
+	}
+	n = csv_field(field, sizeof field, r->header ? name : v, 0);
+	if (n >= sizeof field)
+		r->oom = 1;
+	else
+		row_add(r, field, n);
+}
+
+static void row_bool(struct row_sink *r, const char *name, int v)
+{
+	if (r->obj) {
+		if (!cJSON_AddBoolToObject(r->obj, name, v))
+			r->oom = 1;
+	} else {
+		const char *t = r->header ? name : v ? "true" : "false";
+		row_add(r, t, strlen(t));
+	}
+}
+
+/* A --set list column "set.KEY": the value as typed; in JSON a number when
+ * the whole of it reads as a finite number, a boolean for true and false, a
+ * string otherwise (a card name, a dtype). */
+static void row_set(struct row_sink *r, const char *set, const char *value)
+{
+	char name[2 * SWEEP_MAX_VALUE];
+	double v;
+	char *end;
+
+	snprintf(name, sizeof name, "set.%.*s", (int)strcspn(set, "="), set);
+	if (!r->obj) {
+		row_str(r, name, value);
+		return;
+	}
+	v = strtod(value, &end);
+	if (*value && !*end && isfinite(v) && !strchr(" \t\n\r\f\v", *value))
+		row_num(r, name, v);
+	else if (!strcmp(value, "true") || !strcmp(value, "false"))
+		row_bool(r, name, !strcmp(value, "true"));
+	else
+		row_str(r, name, value);
+}
+
+/*
+ * One row of point (mi, hi) with plan p into r: the one list of columns, so
+ * the CSV header, the CSV rows and the JSON objects cannot drift apart.  The
+ * README and 'mlasim help sweep' list these columns.
+ */
+static void sweep_row(const struct sweep *s, const struct plan *p, int mi, int hi, struct row_sink *r)
 {
 	const struct deployment *d = &p->dep;
-	char *q = buf;
+	int j;
 
-	q = sweep_str(q, p->model->name);
-	q = sweep_str(q, p->hw->name);
-	q = sweep_num(q, p->mem.gpus);
-	q = sweep_num(q, d->tp);
-	q = sweep_num(q, d->dp);
-	q = sweep_num(q, d->ep);
-	q = sweep_num(q, d->pp);
-	q = sweep_num(q, d->w.batch);
-	q = sweep_num(q, d->w.micro_batches);
-	q = sweep_num(q, d->context);
-	q = sweep_num(q, d->mtp);
-	q = sweep_str(q, d->weights.name);
-	q = sweep_str(q, d->kv.name);
-	q = sweep_str(q, p->mem.fits ? "true" : "false");
-	q = sweep_str(q, p->batch_fits ? "true" : "false");
-	q = sweep_num(q, p->mem.weights_bytes_per_gpu);
-	q = sweep_num(q, p->mem.kv_bytes_per_gpu);
-	q = sweep_num(q, p->mem.max_sequences_per_gpu);
-	q = sweep_num(q, p->perf.tpot_s);
-	q = sweep_num(q, p->perf.decode_tps_gpu);
-	q = sweep_num(q, p->perf.decode_tps_user);
-	q = sweep_str(q, perf_bound_name(p->perf.decode.bound));
-	q = sweep_num(q, p->perf.ttft_s);
-	q = sweep_num(q, p->perf.prefill_tps_gpu);
-	q = sweep_num(q, p->power.gpu_w);
-	q = sweep_num(q, p->power.usd_per_mtok_output);
-	q--;                       /* the last comma */
-	if (*label) {
-		size_t n = strlen(label);
-		memcpy(q, label, n);
-		q += n;
-	}
-	*q = 0;
-	(void)s;
-	return (int)(q - buf);
+	row_str(r, "model", p->model->name);
+	row_str(r, "hw", p->hw->name);
+	row_num(r, "gpus", p->mem.gpus);
+	row_num(r, "tp", d->tp);
+	row_num(r, "dp", d->dp);
+	row_num(r, "ep", d->ep);
+	row_num(r, "pp", d->pp);
+	row_num(r, "batch", d->w.batch);
+	row_num(r, "micro_batches", d->w.micro_batches);
+	row_num(r, "context", d->context);
+	row_num(r, "mtp", d->mtp);
+	row_str(r, "weights", d->weights.name);
+	row_str(r, "kv_dtype", d->kv.name);
+	row_bool(r, "fits", p->mem.fits);
+	row_bool(r, "batch_fits", p->batch_fits);
+	row_num(r, "weights_bytes_per_gpu", p->mem.weights_bytes_per_gpu);
+	row_num(r, "kv_bytes_per_gpu", p->mem.kv_bytes_per_gpu);
+	row_num(r, "max_sequences_per_gpu", p->mem.max_sequences_per_gpu);
+	row_num(r, "tpot_s", p->perf.tpot_s);
+	row_num(r, "tokens_per_s_per_gpu", p->perf.decode_tps_gpu);
+	row_num(r, "tokens_per_s_per_user", p->perf.decode_tps_user);
+	row_str(r, "decode_bound", perf_bound_name(p->perf.decode.bound));
+	row_num(r, "ttft_s", p->perf.ttft_s);
+	row_num(r, "prefill_tokens_per_s_per_gpu", p->perf.prefill_tps_gpu);
+	row_num(r, "gpu_w", p->power.gpu_w);
+	row_num(r, "usd_per_mtok_output", p->power.usd_per_mtok_output);
+	for (j = 0; j < s->nlist; j++)
+		row_set(r, s->list_sets[j], s->list_hw[j] ? s->hws[hi].value[j] : s->models[mi].value[j]);
 }
 
-static const char *const csv_header =
-	"model,hw,gpus,tp,dp,ep,pp,batch,micro_batches,context,mtp,weights,kv_dtype,fits,"
-	"batch_fits,weights_bytes_per_gpu,kv_bytes_per_gpu,max_sequences_per_gpu,tpot_s,"
-	"tokens_per_s_per_gpu,tokens_per_s_per_user,decode_bound,ttft_s,"
-	"prefill_tokens_per_s_per_gpu,gpu_w,usd_per_mtok_output";
-
-/* The same row as a JSON object, from the CSV row and the header's names: an
- * empty field (a number not computed) is null. */
-static int sweep_json_row(const struct sweep *s, const char *csv, char *buf, size_t n)
+/*
+ * Write point (mi, hi)'s row, and a newline, to f: CSV, or with json set one
+ * JSON object (cJSON, on one line).  buf holds SWEEP_ROW bytes.  Returns 0, or
+ * -1 when the row could not be made (out of memory).
+ */
+static int sweep_write_row(const struct sweep *s, const struct plan *p, int mi, int hi, int json,
+			   char *buf, FILE *f)
 {
-	char names[1024], *name, *save = NULL;
-	const char *p = csv;
-	size_t len = 0;
-	int first = 1, more = 1;
+	struct row_sink r = {buf, 0, SWEEP_ROW, 0, NULL, 0};
+	char *text;
 
-	snprintf(names, sizeof names, "%s%s", csv_header, s->set_header);
-	buf[len++] = '{';
-	for (name = strtok_r(names, ",", &save); name && more; name = strtok_r(NULL, ",", &save)) {
-		size_t vl = strcspn(p, ",");
-		int quote = !(p[0] == '-' || (p[0] >= '0' && p[0] <= '9')) &&
-			    strncmp(p, "true", vl) && strncmp(p, "false", vl);
-		if (vl == 0)
-			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":null", first ? "" : ",", name);
-		else
-			len += (size_t)snprintf(buf + len, n - len, "%s\"%s\":%s%.*s%s", first ? "" : ",",
-						name, quote ? "\"" : "", (int)vl, p, quote ? "\"" : "");
-		first = 0;
-		more = p[vl] == ',';
-		p += vl + more;
-		if (len >= n - 2)
-			break;
+	buf[0] = 0;
+	if (!json) {
+		sweep_row(s, p, mi, hi, &r);
+		if (r.oom)
+			return -1;
+		buf[r.len++] = '\n';
+		fwrite(buf, 1, r.len, f);
+		return 0;
 	}
-	buf[len++] = '}';
-	buf[len] = 0;
-	return (int)len;
+	if (!(r.obj = cJSON_CreateObject()))
+		return -1;
+	sweep_row(s, p, mi, hi, &r);
+	text = r.oom ? NULL : cJSON_PrintUnformatted(r.obj);
+	cJSON_Delete(r.obj);
+	if (!text)
+		return -1;
+	fputs(text, f);
+	fputc('\n', f);
+	free(text);
+	return 0;
 }
+
+/* The CSV header line (no newline) into buf[SWEEP_ROW]: the names sweep_row gives. */
+static void sweep_header(const struct sweep *s, char *buf)
+{
+	static struct plan p;
+	struct row_sink r = {buf, 0, SWEEP_ROW, 1, NULL, 0};
+
+	memset(&p, 0, sizeof p);
+	p.model = &s->models[0].m;
+	p.hw = &s->hws[0].h;
+	buf[0] = 0;
+	sweep_row(s, &p, 0, 0, &r);
+}
+
+/* ---- the Pareto front ------------------------------------------------------------------ */
 
 /* Is (x, y) dominated by (or equal to) a point of the front? */
 static int sweep_dominated(const struct worker *w, double x, double y)
 {
-	int i;
+	long i;
 
 	for (i = 0; i < w->nfront; i++)
 		if (w->front[i].x >= x && w->front[i].y >= y)
@@ -520,24 +652,33 @@ static int sweep_dominated(const struct worker *w, double x, double y)
 	return 0;
 }
 
-/* Keep the non-dominated points (both coordinates maximised). */
-static void sweep_front_add(struct worker *w, double x, double y, long index, const char *row)
+/* Keep the non-dominated points (both coordinates maximised), all of them:
+ * the front grows as it must.  Returns 0, or -1 (w->oom) when it cannot. */
+static int sweep_front_add(struct worker *w, double x, double y, long index)
 {
-	int i, j;
+	long i, j;
 
 	if (sweep_dominated(w, x, y))
-		return;
+		return 0;
 	for (i = j = 0; i < w->nfront; i++)
 		if (!(x >= w->front[i].x && y >= w->front[i].y))
 			w->front[j++] = w->front[i];
 	w->nfront = j;
-	if (w->nfront == SWEEP_MAX_FRONT)
-		return;
+	if (w->nfront == w->cap) {
+		long cap = w->cap ? 2 * w->cap : 256;
+		struct front_point *f = realloc(w->front, (size_t)cap * sizeof *f);
+		if (!f) {
+			w->oom = 1;
+			return -1;
+		}
+		w->front = f;
+		w->cap = cap;
+	}
 	w->front[w->nfront].x = x;
 	w->front[w->nfront].y = y;
 	w->front[w->nfront].index = index;
-	snprintf(w->front[w->nfront].row, sizeof w->front[0].row, "%s", row);
 	w->nfront++;
+	return 0;
 }
 
 static void *sweep_work(void *arg)
@@ -545,40 +686,30 @@ static void *sweep_work(void *arg)
 	struct worker *w = arg;
 	const struct sweep *s = w->s;
 	struct plan *p = malloc(sizeof *p);
-	char row[1024], json[4096];
+	char *row = malloc(SWEEP_ROW);
 	struct deployment d;
 	long i;
 	int mi, hi;
 
-	if (!p) {
+	if (!p || !row) {
+		free(p);
+		free(row);
 		w->failed = err_set(&w->err, EXIT_ENV, "out of memory");
 		return NULL;
 	}
-	for (i = w->first; i < w->last; i++) {
+	for (i = w->first; i < w->last && !w->failed; i++) {
 		sweep_point(s, i, &mi, &hi, &d);
-		if (plan_compute(&s->models[mi].m, &s->hws[hi], &d, &s->models[mi].params, p, &w->err) == 0) {
-			int len = 0;
+		if (plan_compute(&s->models[mi].m, &s->hws[hi].h, &d, &s->models[mi].params, p, &w->err) == 0) {
 			w->valid++;
-			row[0] = 0;
-			if (w->out) {
-				len = sweep_csv_row(s, p, s->models[mi].label, row);
-				if (s->c->format == FMT_JSON) {
-					len = sweep_json_row(s, row, json, sizeof json);
-					fwrite(json, 1, (size_t)len, w->out);
-				} else {
-					fwrite(row, 1, (size_t)len, w->out);
-				}
-				fputc('\n', w->out);
-			}
+			if (w->out && sweep_write_row(s, p, mi, hi, s->c->format == FMT_JSON, row, w->out))
+				w->failed = err_set(&w->err, EXIT_ENV, "out of memory writing a row");
 			if (p->mem.fits && p->batch_fits) {
 				double x = s->cost_front ? -p->power.usd_per_mtok_output : p->perf.decode_tps_user;
 				double y = s->cost_front ? -p->perf.tpot_s : p->perf.decode_tps_gpu;
 				w->fit++;
-				if (!sweep_dominated(w, x, y)) {
-					if (!row[0])
-						sweep_csv_row(s, p, s->models[mi].label, row);
-					sweep_front_add(w, x, y, i, row);
-				}
+				if (sweep_front_add(w, x, y, i))
+					w->failed = err_set(&w->err, EXIT_ENV, "out of memory: the Pareto front has %ld points",
+							    w->nfront);
 			}
 		}
 		if (((i - w->first) & 1023) == 0)
@@ -586,6 +717,7 @@ static void *sweep_work(void *arg)
 	}
 	__atomic_store_n(&w->done, w->last - w->first, __ATOMIC_RELAXED);
 	free(p);
+	free(row);
 	return NULL;
 }
 
@@ -644,40 +776,64 @@ static int sweep_front_cmp(const void *a, const void *b)
 	return x->x < y->x ? -1 : x->x > y->x ? 1 : (x->index > y->index) - (x->index < y->index);
 }
 
-/* Merge the workers' fronts and print the front and a summary. */
-static void sweep_report(struct sweep *s, struct worker *w, int n, double seconds)
+/* Merge the workers' fronts and print a summary and the front, each point's
+ * row made again from its index.  Sets s->valid and s->fit.  Returns 0, or
+ * EXIT_ENV when out of memory. */
+static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds)
 {
 	struct worker all = {0};
-	long valid = 0, fit = 0;
-	int i, k;
+	struct plan *p = malloc(sizeof *p);
+	char *row = malloc(SWEEP_ROW);
+	struct err e = {0};
+	long k;
+	int i, rc = 0;
 
-	all.front = calloc(SWEEP_MAX_FRONT, sizeof *all.front);
-	if (!all.front) {
-		s->c->buf.oom = 1;
-		return;
-	}
+	s->valid = s->fit = 0;
 	for (i = 0; i < n; i++) {
-		valid += w[i].valid;
-		fit += w[i].fit;
-		for (k = 0; k < w[i].nfront; k++)
-			sweep_front_add(&all, w[i].front[k].x, w[i].front[k].y, w[i].front[k].index,
-					w[i].front[k].row);
+		s->valid += w[i].valid;
+		s->fit += w[i].fit;
+		for (k = 0; k < w[i].nfront && !all.oom; k++)
+			sweep_front_add(&all, w[i].front[k].x, w[i].front[k].y, w[i].front[k].index);
 	}
-	qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
-	{
-		sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
-			    s->last - s->first, s->shards > 1 ? " in this shard" : "", valid, fit);
-		/* timing varies run to run: not in the (deterministic) output */
-		fprintf(stderr, "sweep: %ld points in %.3f s, %.0f points/s on %d thread(s)\n",
-			s->last - s->first, seconds, (s->last - s->first) / fmax(seconds, 1e-9), s->threads);
-		sbuf_printf(&s->c->buf, "# Pareto front (%s), %d point(s):\n",
-			    s->cost_front ? "lowest $/Mtok output and TPOT" : "most tokens/s per GPU and per user",
-			    all.nfront);
-		sbuf_printf(&s->c->buf, "%s%s\n", csv_header, s->set_header);
-		for (i = 0; i < all.nfront; i++)
-			sbuf_printf(&s->c->buf, "%s\n", all.front[i].row);
+	if (!p || !row || all.oom) {
+		rc = err_set(&s->c->err, EXIT_ENV, "out of memory merging the Pareto front");
+		goto out;
 	}
+	if (all.nfront > 1)         /* an empty front has no array to sort */
+		qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
+	sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
+		    s->last - s->first, s->shards > 1 ? " in this shard" : "", s->valid, s->fit);
+	/* timing varies run to run: not in the (deterministic) output */
+	fprintf(stderr, "sweep: %ld points in %.3f s, %.0f points/s on %d thread(s)\n",
+		s->last - s->first, seconds, (s->last - s->first) / fmax(seconds, 1e-9), s->threads);
+	sbuf_printf(&s->c->buf, "# Pareto front (%s), %ld point(s):\n",
+		    s->cost_front ? "lowest $/Mtok output and TPOT" : "most tokens/s per GPU and per user",
+		    all.nfront);
+	sweep_header(s, row);
+	sbuf_printf(&s->c->buf, "%s\n", row);
+	for (k = 0; k < all.nfront; k++) {
+		struct row_sink r = {row, 0, SWEEP_ROW, 0, NULL, 0};
+		struct deployment d;
+		int mi, hi;
+		sweep_point(s, all.front[k].index, &mi, &hi, &d);
+		/* the same pure function of the same point: it computed before */
+		if (plan_compute(&s->models[mi].m, &s->hws[hi].h, &d, &s->models[mi].params, p, &e)) {
+			rc = err_set(&s->c->err, e.code, "%s", e.msg);
+			break;
+		}
+		sweep_row(s, p, mi, hi, &r);
+		if (r.oom) {
+			rc = err_set(&s->c->err, EXIT_ENV, "out of memory printing the Pareto front");
+			break;
+		}
+		sbuf_add(&s->c->buf, row, r.len);
+		sbuf_add(&s->c->buf, "\n", 1);
+	}
+out:
 	free(all.front);
+	free(p);
+	free(row);
+	return rc;
 }
 
 static void sweep_free(struct sweep *s)
@@ -723,9 +879,8 @@ static int sweep_run(struct sweep *s, FILE *out)
 		w[i].s = s;
 		w[i].first = s->first + span * i / s->threads;
 		w[i].last = s->first + span * (i + 1) / s->threads;
-		w[i].front = calloc(SWEEP_MAX_FRONT, sizeof *w[i].front);
 		w[i].out = out ? (s->threads == 1 ? out : tmpfile()) : NULL;
-		if (!w[i].front || (out && !w[i].out))
+		if (out && !w[i].out)
 			rc = err_set(&s->c->err, EXIT_ENV, "cannot make a temporary file for the sweep");
 	}
 	for (i = 0; !rc && i < s->threads; i++, started++)
@@ -742,7 +897,7 @@ static int sweep_run(struct sweep *s, FILE *out)
 		if (sweep_append(w[i].out, out))
 			rc = err_set(&s->c->err, EXIT_ENV, "cannot write '%s'", s->c->out);
 	if (!rc)
-		sweep_report(s, w, s->threads, sweep_now() - t0);
+		rc = sweep_report(s, w, s->threads, sweep_now() - t0);
 	for (i = 0; w && i < s->threads; i++) {
 		if (w[i].out && w[i].out != out)
 			fclose(w[i].out);
@@ -778,8 +933,11 @@ int cmd_sweep(struct cli *c)
 			return c->err.code;
 		}
 		out = os.f;
-		if (s.shard == 1 && c->format != FMT_JSON)
-			fprintf(out, "%s%s\n", csv_header, s.set_header);
+		if (s.shard == 1 && c->format != FMT_JSON) {
+			static char header[SWEEP_ROW];
+			sweep_header(&s, header);
+			fprintf(out, "%s\n", header);
+		}
 	}
 	rc = sweep_run(&s, out);
 	if (c->out) {
@@ -798,5 +956,12 @@ int cmd_sweep(struct cli *c)
 		rc = cli_emit(c);
 		c->out = saved;
 	}
+	/* the rows are written and the (empty) front printed; the answer is no */
+	if (!rc && s.fit == 0)
+		rc = s.shards > 1 ?
+			err_set(&c->err, EXIT_NO, "none of the %ld points of shard %ld/%ld fits (fits and batch_fits both true): no Pareto front",
+				s.last - s.first, s.shard, s.shards) :
+			err_set(&c->err, EXIT_NO, "none of the sweep's %ld points fits (fits and batch_fits both true): no Pareto front",
+				s.last - s.first);
 	return rc;
 }

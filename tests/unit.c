@@ -32,6 +32,7 @@
 #include "plan.h"
 #include "precision.h"
 #include "units.h"
+#include "../reports/csv.h"
 #include "../reports/fmt.h"
 #include "../reports/report.h"
 
@@ -3065,6 +3066,71 @@ static void t_engine_domain_split(void)
 	CHECK(t32 < 1.05 * t16);   /* a few per cent: one copy in 7.75 moves to the NIC */
 }
 
+/* ---- sweep branch: the CSV field writer and reader (reports/csv.h) ------- */
+
+/* csv_field quotes only a field that needs it; a quote doubles (RFC 4180). */
+static void t_csv_field_quoting(void)
+{
+	char buf[64];
+	struct sbuf b = {0};
+
+	CHECK_EQ(csv_field(buf, sizeof buf, "deepseek-v3", 0), 11);   /* as it is */
+	CHECK_STR(buf, "deepseek-v3");
+	CHECK_EQ(csv_field(buf, sizeof buf, "a,b", 0), 5);            /* "a,b" */
+	CHECK_STR(buf, "\"a,b\"");
+	CHECK_EQ(csv_field(buf, sizeof buf, "say \"hi\"", 0), 12);    /* 8 + 2 doubled + 2 */
+	CHECK_STR(buf, "\"say \"\"hi\"\"\"");
+	csv_field(buf, sizeof buf, "a\tb", 0);
+	CHECK_STR(buf, "\"a\tb\"");
+	csv_field(buf, sizeof buf, "a\nb", 0);
+	CHECK_STR(buf, "\"a\nb\"");
+	csv_field(buf, sizeof buf, "a\rb", 0);
+	CHECK_STR(buf, "\"a\rb\"");
+	CHECK_EQ(csv_field(buf, sizeof buf, "", 0), 0);
+	CHECK_STR(buf, "");
+	CHECK_EQ(csv_field(buf, sizeof buf, "DeepSeek-V3", 1), 13);   /* always: quoted anyway */
+	CHECK_STR(buf, "\"DeepSeek-V3\"");
+	/* too small a buffer: truncated, NUL-terminated, the needed length returned */
+	CHECK_EQ(csv_field(buf, 4, "a,bcdef", 0), 9);
+	CHECK_STR(buf, "\"a,");
+	CHECK_EQ(csv_field(buf, 3, "abcdef", 0), 6);
+	CHECK_STR(buf, "ab");
+	csv_field_add(&b, "x\"y,z", 0);
+	csv_field_add(&b, "plain", 0);
+	CHECK_STR(b.data, "\"x\"\"y,z\"plain");
+	sbuf_free(&b);
+}
+
+/* csv_split reads back what csv_field wrote, field for field. */
+static void t_csv_split_round_trip(void)
+{
+	static const char *const fields[] = {"my,8b", "q\"uote", "", "two\nlines", "tab\there", "plain", "\"\""};
+	char rec[256], *f[10];
+	size_t len = 0, i;
+	int n;
+
+	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		if (i)
+			rec[len++] = ',';
+		len += csv_field(rec + len, sizeof rec - len, fields[i], 0);
+	}
+	CHECK_STR(rec, "\"my,8b\",\"q\"\"uote\",,\"two\nlines\",\"tab\there\",plain,\"\"\"\"\"\"");
+	CHECK(!csv_record_open(rec));
+	n = csv_split(rec, f, 10);
+	CHECK_EQ(n, 7);
+	for (i = 0; n == 7 && i < 7; i++)
+		CHECK_STR(f[i], fields[i]);
+	/* a record cut inside a quoted field is open; split calls it unterminated */
+	strcpy(rec, "a,\"two\n");
+	CHECK(csv_record_open(rec));
+	CHECK_EQ(csv_split(rec, f, 10), -1);
+	strcpy(rec, "a,b,c");
+	CHECK_EQ(csv_split(rec, f, 2), -2);                 /* more than max fields */
+	strcpy(rec, "");
+	CHECK_EQ(csv_split(rec, f, 2), 1);                  /* one empty field */
+	CHECK_STR(f[0], "");
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3130,6 +3196,9 @@ static const struct test tests[] = {
 	{"engine TTFT: one request alone, falls with prefix hit, grows with isl", t_engine_ttft_request},
 	{"engine links: achievable_gbs_per_dir and effective_gbs_per_nic set the bandwidth", t_engine_achievable_links},
 	{"engine a larger NVLink domain leaves the NICs idle: EP all-to-all slower (physics)", t_engine_domain_split},
+	/* sweep branch: CSV */
+	{"csv_field quotes only what needs it (comma, quote, tab, CR, LF)", t_csv_field_quoting},
+	{"csv_split reads back csv_field's fields, line breaks and quotes too", t_csv_split_round_trip},
 };
 
 int main(void)

@@ -24,6 +24,7 @@ rm -rf "$TMPDIR" && mkdir -p "$TMPDIR"
 max_len() {
 	case $1 in
 	model|hw|set) echo 16384 ;;
+	writers) echo 4096 ;;
 	cli) echo 1024 ;;
 	*) echo 256 ;;
 	esac

@@ -8,12 +8,13 @@
 #   cli         every golden command (tests/golden/*.cmd) and bad-input case,
 #               as NUL-separated argv words
 #   plan        a typical deployment of every bundled model on every card
+#   writers     CSV fields: a sweep header, names with commas, quotes, tabs, line breaks
 # Files are named by a checksum of their content, so reruns are idempotent.
 set -eu
 C=tests/fuzz/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/mlasim-seeds.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-for h in model hw set units precision cli plan; do
+for h in model hw set units precision cli plan writers; do
 	rm -rf "${C:?}/$h"
 	mkdir -p "$C/$h"
 done
@@ -121,8 +122,16 @@ while [ $i -lt "$nm" ]; do
 	i=$((i + 1))
 done
 
+# writers: flags byte (1: quote all, 2: indented JSON), then NUL-separated fields
+for flags in 000 001 002 003; do
+	for fields in 'model\0hw\0tpot_s\0set.gpu.hbm_gbs' 'deepseek-v3\0h800-sxm\0000.0151039084\0\0true' \
+		'my,8b\0q"uote\0two\nlines\0tab\there\0cr\rlf' '""\0"\0,\0,,\0"a"b' 'memory.fits\0DeepSeek V3 (671B, 37B active)'; do
+		{ printf "\\$flags"; printf "$fields"; } > "$T/v"; put writers "$T/v"
+	done
+done
+
 printf 'seeds:'
-for h in model hw set units precision cli plan; do
+for h in model hw set units precision cli plan writers; do
 	printf ' %s %s' "$h" "$(ls "$C/$h" | wc -l)"
 done
 echo

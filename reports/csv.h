@@ -1,0 +1,46 @@
+/*
+ * csv.h - RFC 4180 fields: the one writer behind every CSV mlasim writes and
+ * the one reader behind every CSV it reads (chart pareto --from).
+ */
+#ifndef MLASIM_CSV_H
+#define MLASIM_CSV_H
+
+#include <stddef.h>
+#include "sbuf.h"
+
+/*
+ * Does s need quoting as a CSV field: does it hold a comma, a double quote,
+ * a tab, CR or LF?  (Tab is not special in RFC 4180, but spreadsheets and
+ * 'cut' take it for a separator.)  Returns 1 or 0.
+ */
+int csv_needs_quotes(const char *s);
+
+/*
+ * Write s as one CSV field into dst: as it is when it needs no quoting (so
+ * ordinary output is unchanged), else between double quotes with each quote
+ * doubled; always quoted when `always` is set.  Writes at most cap - 1 bytes
+ * and a NUL (cap > 0), like snprintf.  Returns the length the field needs
+ * (without the NUL): the caller's buffer was too small when it is >= cap.
+ */
+size_t csv_field(char *dst, size_t cap, const char *s, int always);
+
+/* csv_field appended to b (b->oom set if it cannot grow). */
+void csv_field_add(struct sbuf *b, const char *s, int always);
+
+/*
+ * Is the CSV text s, read so far, inside an open quoted field, so that the
+ * record goes on past the line break at its end?  RFC 4180 quotes pair up,
+ * so it is whether s holds an odd number of double quotes.  Returns 1 or 0.
+ */
+int csv_record_open(const char *s);
+
+/*
+ * Split one CSV record (without its final line break; quoted fields may hold
+ * commas, doubled quotes and line breaks) in place into at most max fields:
+ * f[i] points into s, unquoted and NUL-terminated.  Returns the number of
+ * fields, -1 for an unterminated quoted field, -2 for more than max fields.
+ * An empty s is one empty field.
+ */
+int csv_split(char *s, char **f, int max);
+
+#endif
