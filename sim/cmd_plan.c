@@ -471,10 +471,10 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 			if (r > 0 && cli_number(c, "--tokens-per-day", v, UNIT_COUNT, &pl->tokens_per_day) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--ttft", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--ttft", v, UNIT_PLAIN, &pl->slo.ttft_s) > 0)
+			if (r > 0 && cli_number(c, "--ttft", v, UNIT_TIME, &pl->slo.ttft_s) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--tpot", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--tpot", v, UNIT_PLAIN, &pl->slo.tpot_s) > 0)
+			if (r > 0 && cli_number(c, "--tpot", v, UNIT_TIME, &pl->slo.tpot_s) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--tps-user", &v)) != 0) {
 			if (r > 0 && cli_number(c, "--tps-user", v, UNIT_PLAIN, &pl->tps_user) > 0)

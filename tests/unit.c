@@ -2855,6 +2855,43 @@ static void t_comm_collectives(void)
 	CHECK_REL(l.out_bw, 50e9 * 0.8, 1e-12);
 }
 
+/* ---- issue #13, command line: times with units -------------------------- */
+
+static void t_cli_units_time(void)
+{
+	/* units.h: s = 1, ms = 1e-3 s, us = µs = 1e-6 s; a bare number is seconds.
+	 * The sub-second suffixes divide, so each equals the decimal literal
+	 * (strtod rounds both to the nearest double). */
+	static const struct { const char *s; enum unit_kind k; } bad[] = {
+		{"50m", UNIT_TIME}, {"2 s", UNIT_TIME}, {"2sec", UNIT_TIME},
+		{"-1s", UNIT_TIME}, {"nans", UNIT_TIME}, {"1e400ms", UNIT_TIME},
+		{"50ms", UNIT_PLAIN}, {"2s", UNIT_COUNT},
+	};
+	size_t i;
+
+	CHECK_EQ(parse_ok("2", UNIT_TIME), 2);
+	CHECK_EQ(parse_ok("2s", UNIT_TIME), 2);
+	CHECK_EQ(parse_ok("50ms", UNIT_TIME), 0.05);
+	CHECK_EQ(parse_ok("2000ms", UNIT_TIME), 2);
+	CHECK_EQ(parse_ok("120us", UNIT_TIME), 120e-6);
+	CHECK_EQ(parse_ok("50000\xc2\xb5s", UNIT_TIME), 0.05);   /* µs in UTF-8 */
+	CHECK_EQ(parse_ok("1.5e3ms", UNIT_TIME), 1.5);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct err e;
+		double v = -1;
+
+		memset(&e, 0, sizeof e);
+		if (units_parse(bad[i].s, bad[i].k, "--tpot", &v, &e) != EXIT_USAGE) {
+			t_failed++;
+			printf("#   units_parse('%s') accepted (value %g)\n", bad[i].s, v);
+		} else {
+			CHECK_CONTAINS(e.msg, "'--tpot'");
+		}
+	}
+}
+
+/* ---- end of issue #13 command-line block ---------------------------------- */
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -2916,6 +2953,7 @@ static const struct test tests[] = {
 	{"topo fat trees at radix 40, 64, 128, 144; planes; partial; oversubscribed; bad shapes", t_topo_radices},
 	{"topo MPFT is cheaper than FT3 for 16,384 endpoints; the smallest tree that fits", t_topo_cost_order},
 	{"comm collectives by hand; planes down; cross-leaf latency 3.7 us", t_comm_collectives},
+	{"units_parse times: s, ms, us, µs; a bare number is seconds", t_cli_units_time},
 };
 
 int main(void)

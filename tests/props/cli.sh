@@ -1,0 +1,23 @@
+# tests/props/cli.sh - sourced by tests/run.sh: numbers, options and messages on
+# the command line (issue #13).  Uses ok/notok/skipped, $M and $T from run.sh.
+
+X="$T/cli"
+mkdir -p "$X"
+
+# Times take units: '--ttft 2s --tpot 50ms' is the very plan '--ttft 2 --tpot 0.05'
+# gives (units.h: ms divides by 1000, so 50ms is the double 0.05), and 2000ms,
+# 50000us the same again.
+P="--model llama-3.1-70b --hw h100 --tp 4 --isl 2048 --osl 512 --rate 12 --format json"
+"$M" plan $P --ttft 2 --tpot 0.05 > "$X/bare.json" 2> "$X/err"
+r1=$?
+"$M" plan $P --ttft 2s --tpot 50ms > "$X/s-ms.json" 2>> "$X/err"
+r2=$?
+"$M" plan $P --ttft 2000ms --tpot 50000us > "$X/ms-us.json" 2>> "$X/err"
+r3=$?
+if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && grep -q '"tpot_s":[[:space:]]*0.05$' "$X/bare.json" &&
+   cmp -s "$X/bare.json" "$X/s-ms.json" && cmp -s "$X/bare.json" "$X/ms-us.json"; then
+	ok "cli: --ttft 2s --tpot 50ms plan as --ttft 2 --tpot 0.05"
+else
+	notok "cli: --ttft 2s --tpot 50ms plan as --ttft 2 --tpot 0.05 (exit $r1 $r2 $r3)" \
+		"$(cat "$X/err"; diff "$X/bare.json" "$X/s-ms.json" | head -5)"
+fi
