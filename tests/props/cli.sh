@@ -21,3 +21,12 @@ else
 	notok "cli: --ttft 2s --tpot 50ms plan as --ttft 2 --tpot 0.05 (exit $r1 $r2 $r3)" \
 		"$(cat "$X/err"; diff "$X/bare.json" "$X/s-ms.json" | head -5)"
 fi
+
+# chart topology for GPUs no tree serves writes no file (it stops before gnuplot)
+"$M" chart topology --hw h800 --gpus 1024,1e9 -o "$X/topo" > /dev/null 2> "$X/err"
+rc=$?
+if [ $rc -eq 1 ] && ! ls "$X"/topo* > /dev/null 2>&1; then
+	ok "cli: chart topology --gpus 1e9 exits 1 and writes nothing"
+else
+	notok "cli: chart topology --gpus 1e9 exits 1 and writes nothing (exit $rc)" "$(cat "$X/err"; ls "$X")"
+fi
