@@ -30,3 +30,15 @@ if [ $rc -eq 1 ] && ! ls "$X"/topo* > /dev/null 2>&1; then
 else
 	notok "cli: chart topology --gpus 1e9 exits 1 and writes nothing (exit $rc)" "$(cat "$X/err"; ls "$X")"
 fi
+
+# '--micro-batches 2' without '--batch': the decode batch defaults to 2 (one
+# sequence per micro-batch) instead of failing on the default batch of 1
+"$M" plan --model deepseek-v3 --hw h800 --dp 32 --ep 32 --micro-batches 2 --format json > "$X/mb.json" 2> "$X/err"
+rc=$?
+b=$(awk -F'[:,]' '/"deployment"/ { d = 1 } d && /"batch":/ { gsub(/[ \t]/, "", $2); print $2; exit }' "$X/mb.json")
+m=$(awk -F'[:,]' '/"deployment"/ { d = 1 } d && /"micro_batches":/ { gsub(/[ \t]/, "", $2); print $2; exit }' "$X/mb.json")
+if [ $rc -eq 0 ] && [ "$b" = 2 ] && [ "$m" = 2 ]; then
+	ok "cli: --micro-batches 2 alone plans at batch 2"
+else
+	notok "cli: --micro-batches 2 alone plans at batch 2 (exit $rc, batch '$b', micro-batches '$m')" "$(cat "$X/err")"
+fi
