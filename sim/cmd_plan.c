@@ -571,19 +571,35 @@ static int plan_read_workload(struct cli *c, const char *path, struct slo *slo,
 		return err_set(&c->err, EXIT_INPUT, "cannot open '%s': %s", path, err_sys(errno));
 	while (fgets(line, sizeof line, f)) {
 		struct request_class k = {0, 0, 1};
-		char *p = line, *end;
-		int got;
+		double *field[3] = {&k.isl, &k.osl, &k.weight};
+		char *p, *save = NULL, *end, *bad = NULL;
+		int got = 0;
 		n++;
-		for (end = line; *end; end++)
-			if (*end == ',' || *end == '\t')
-				*end = ' ';
+		if (!strchr(line, '\n') && !feof(f)) {
+			fclose(f);
+			return err_set(&c->err, EXIT_INPUT, "%s:%d: line longer than %d characters: expected 'ISL OSL [WEIGHT]'",
+				       path, n, (int)sizeof line - 2);
+		}
 		if ((end = strchr(line, '#')) != NULL)
 			*end = 0;
-		while (*p == ' ')
-			p++;
-		if (!*p || *p == '\n' || *p == '\r')
+		/* every field whole: sscanf took "100 200 1 extra" and "200x" and
+		 * hex; units_parse takes a decimal number and nothing after it */
+		for (p = strtok_r(line, " ,\t\r\n", &save); p; p = strtok_r(NULL, " ,\t\r\n", &save)) {
+			struct err ignore;
+			if (got < 3 && !bad && units_parse(p, UNIT_PLAIN, "ISL", field[got], &ignore))
+				bad = p;
+			got++;
+		}
+		if (got == 0)
 			continue;
-		got = sscanf(p, "%lf %lf %lf", &k.isl, &k.osl, &k.weight);
+		if (got > 3 || bad) {
+			fclose(f);
+			if (got > 3)
+				return err_set(&c->err, EXIT_INPUT, "%s:%d: expected 'ISL OSL [WEIGHT]', got %d fields",
+					       path, n, got);
+			return err_set(&c->err, EXIT_INPUT,
+				       "%s:%d: expected 'ISL OSL [WEIGHT]' in decimal, got '%s'", path, n, bad);
+		}
 		if (got < 2 || !(k.isl >= 1 && k.isl <= 1e9 && k.isl == floor(k.isl)) ||
 		    !(k.osl >= 1 && k.osl <= 1e9 && k.osl == floor(k.osl)) ||
 		    !(k.weight > 0 && k.weight <= 1e12)) {
