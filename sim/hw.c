@@ -354,6 +354,15 @@ static int hw_check_ranges(const struct hw *h, const char *file, struct err *e)
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'facility.pue' is facility power over IT power: from 1 to 5, got %.6g",
 			       file, pue);
+	/* power.h: P = P_idle + (P_tdp - P_idle) x u falls with load otherwise */
+	if (h->gpu.idle_w > h->gpu.tdp_w)
+		return err_set(e, EXIT_INPUT, "%s: 'gpu.idle_w' (%.6g) must not exceed 'gpu.tdp_w' (%.6g)",
+			       file, h->gpu.idle_w, h->gpu.tdp_w);
+	/* power.h: nodes per rack = rack.gpus / node.gpus, a whole number */
+	if (!isnan(h->rack.gpus) && !isnan(h->node.gpus) && fmod(h->rack.gpus, h->node.gpus) != 0)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'rack.gpus' (%.6g) must be a whole number of nodes of 'node.gpus' (%.6g)",
+			       file, h->rack.gpus, h->node.gpus);
 	return 0;
 }
 
