@@ -30,6 +30,7 @@
 #include "topo.h"
 #include "comm.h"
 #include "plan.h"
+#include "power.h"
 #include "precision.h"
 #include "units.h"
 #include "../reports/fmt.h"
@@ -2890,6 +2891,50 @@ static void t_cli_units_time(void)
 	}
 }
 
+static void t_cli_jsonx_set_strict(void)
+{
+	/* jsonx_set: the whole value is the JSON literal; one that starts like
+	 * a number and is not one is a usage error naming the key */
+	cJSON *root = cJSON_CreateObject(), *v;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	CHECK_RC(jsonx_set(root, "gpu.hbm_gbs=3350abc", &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'gpu.hbm_gbs' expects a decimal number");
+	CHECK_RC(jsonx_set(root, "a=0x10", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "a=8,9", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "a=-5x", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "a=.5.", &e), EXIT_USAGE, &e);
+	CHECK(cJSON_GetObjectItemCaseSensitive(root, "a") == NULL);   /* nothing applied */
+	CHECK_RC(jsonx_set(root, "a=1.5e3", &e), 0, &e);
+	v = cJSON_GetObjectItemCaseSensitive(root, "a");
+	CHECK(cJSON_IsNumber(v));
+	CHECK_EQ(v ? v->valuedouble : NAN, 1500);
+	CHECK_RC(jsonx_set(root, "s=\"405b\"", &e), 0, &e);   /* a quoted string stays one */
+	v = cJSON_GetObjectItemCaseSensitive(root, "s");
+	CHECK_STR(cJSON_IsString(v) ? v->valuestring : "", "405b");
+	CHECK_RC(jsonx_set(root, "t=air", &e), 0, &e);          /* a bare word too */
+	CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "t")));
+	cJSON_Delete(root);
+}
+
+static void t_cli_card_ranges(void)
+{
+	/* topo.h: radix even, 4 to 1e5; power.h: PUE 1 to 5 */
+	CHECK(!topo_radix_valid(3));
+	CHECK(topo_radix_valid(4));
+	CHECK(!topo_radix_valid(5));
+	CHECK(!topo_radix_valid(64.5));
+	CHECK(topo_radix_valid(1e5));
+	CHECK(!topo_radix_valid(1e5 + 2));
+	CHECK(!topo_radix_valid(NAN));
+	CHECK(!power_pue_valid(0.99));
+	CHECK(power_pue_valid(1));
+	CHECK(power_pue_valid(5));
+	CHECK(!power_pue_valid(5.01));
+	CHECK(!power_pue_valid(NAN));
+}
+
 /* ---- end of issue #13 command-line block ---------------------------------- */
 
 static const struct test tests[] = {
@@ -2954,6 +2999,8 @@ static const struct test tests[] = {
 	{"topo MPFT is cheaper than FT3 for 16,384 endpoints; the smallest tree that fits", t_topo_cost_order},
 	{"comm collectives by hand; planes down; cross-leaf latency 3.7 us", t_comm_collectives},
 	{"units_parse times: s, ms, us, µs; a bare number is seconds", t_cli_units_time},
+	{"jsonx_set refuses a number with trailing text, keeps quoted strings", t_cli_jsonx_set_strict},
+	{"card ranges: switch radix even from 4, PUE from 1 to 5", t_cli_card_ranges},
 };
 
 int main(void)
