@@ -925,12 +925,23 @@ int chart_topology(struct chart *ch, const struct hw *h, const double *gin, int 
 			return err_set(e, EXIT_USAGE, "'--gpus' takes 1 to %d counts, got %d", CHART_MAX_LIST, n);
 		memcpy(g, gin, (size_t)n * sizeof *g);
 	} else {
-		for (n = 0; n < 10; n++)
-			g[n] = ldexp(128, n);
+		/* 128 to 65536 GPUs, as far as some tree of this radix serves */
+		struct topo best;
+		struct err ignore;
+		for (n = 0, i = 0; i < 10; i++)
+			if (topo_smallest(ldexp(128, i) * ports, radix, planes, 1, &pr, &best, &ignore) == 0)
+				g[n++] = ldexp(128, i);
+		if (n == 0)
+			return topo_smallest(128 * ports, radix, planes, 1, &pr, &best, e);
 	}
 	for (i = 0; i < n; i++) {
+		struct topo best;
 		if (i > 0 && g[i] <= g[i - 1])
 			return err_set(e, EXIT_USAGE, "'--gpus' must be increasing, got %g after %g", g[i], g[i - 1]);
+		/* a count no tree serves gets the answer and exit code 'mlasim net
+		 * --gpus' gives it (EXIT_NO), before gnuplot is asked to draw nothing */
+		if (topo_smallest(g[i] * ports, radix, planes, 1, &pr, &best, e))
+			return e->code;
 		for (k = 0; k < 3; k++) {
 			struct topo t;
 			struct err ignore;

@@ -81,9 +81,12 @@ int cli_unknown(struct cli *c)
 {
 	const char *a = c->argv[c->i];
 
+	/* the pointer to the help is part of the one line: errors are one line */
 	if (a[0] == '-')
-		return err_set(&c->err, EXIT_USAGE, "unknown option '%s' for '%s'", a, c->cmd);
-	return err_set(&c->err, EXIT_USAGE, "unexpected argument '%s' for '%s'", a, c->cmd);
+		return err_set(&c->err, EXIT_USAGE, "unknown option '%s' for '%s' ('mlasim help %s' lists them)",
+			       a, c->cmd, c->cmd);
+	return err_set(&c->err, EXIT_USAGE, "unexpected argument '%s' for '%s' ('mlasim help %s' shows the usage)",
+		       a, c->cmd, c->cmd);
 }
 
 int cli_common(struct cli *c)
@@ -232,15 +235,6 @@ int cli_emit(struct cli *c)
 	return out_write(c->out, c->buf.data ? c->buf.data : "", c->buf.len, &c->err);
 }
 
-void cli_usage_hint(const struct cli *c)
-{
-	if (c->cmd && cli_find(c->cmd))
-		fprintf(stderr, "usage: mlasim %s [options]   ('mlasim help %s' for details)\n",
-			c->cmd, c->cmd);
-	else
-		fprintf(stderr, "usage: mlasim <command> [options]   ('mlasim help' lists the commands)\n");
-}
-
 /* Record the executable's directory so bundled cards are found from anywhere. */
 static void cli_find_exe_dir(const char *argv0)
 {
@@ -270,7 +264,7 @@ int cli_run(struct cli *c, int argc, char **argv)
 		argv[1] = "help";
 	k = cli_find(argv[1]);
 	if (!k)
-		return err_set(&c->err, EXIT_USAGE, "unknown command '%s'", argv[1]);
+		return err_set(&c->err, EXIT_USAGE, "unknown command '%s' ('mlasim help' lists the commands)", argv[1]);
 	c->argc = argc;
 	c->argv = argv;
 	c->i = 2;
@@ -286,7 +280,7 @@ int main(int argc, char **argv)
 	cli_find_exe_dir(argv[0]);
 	out_guard_install();
 	if (argc < 2) {
-		cli_usage_hint(&c);
+		fprintf(stderr, "mlasim: no command given: usage is 'mlasim <command> [options]' ('mlasim help' lists the commands)\n");
 		return EXIT_USAGE;
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
@@ -299,9 +293,7 @@ int main(int argc, char **argv)
 		for (p = c.err.msg; *p; p++)   /* one line, whatever the input held */
 			if ((unsigned char)*p < 0x20)
 				*p = ' ';
-		fprintf(stderr, "mlasim: %s\n", c.err.msg);
-		if (c.err.code == EXIT_USAGE)
-			cli_usage_hint(&c);
+		fprintf(stderr, "mlasim: %s\n", c.err.msg);   /* one line, no usage line after it */
 		rc = c.err.code;
 	}
 	sbuf_free(&c.buf);

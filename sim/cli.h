@@ -81,9 +81,6 @@ int cli_load_hw(struct cli *c, const char *name, struct hw *h);
 /* Write c->buf to stdout or -o, atomically.  Returns 0 or EXIT_ENV. */
 int cli_emit(struct cli *c);
 
-/* Print the usage line of the current command and a hint to stderr. */
-void cli_usage_hint(const struct cli *c);
-
 /* Commands (one file each). */
 int cmd_help(struct cli *c);
 int cmd_list(struct cli *c);

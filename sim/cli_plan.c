@@ -120,11 +120,18 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 /* The model's defaults, then what the user said, in order. */
 void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d)
 {
-	int i;
+	int i, batch_given = 0;
 
 	plan_default_deployment(m, d);
-	for (i = 0; i < a->n; i++)
+	for (i = 0; i < a->n; i++) {
 		plan_cli_set(a->set[i].o, a->set[i].v, a->set[i].text, d);
+		batch_given |= strcmp(a->set[i].o->name, "--batch") == 0;
+	}
+	/* '--micro-batches 2' alone (a prefill question, say) must not fail on the
+	 * default decode batch of 1: the default is then one sequence per
+	 * micro-batch, the smallest batch that splits (cmd_help.c says so) */
+	if (!batch_given && d->w.micro_batches > d->w.batch)
+		d->w.batch = d->w.micro_batches;
 	d->w.context = d->context;
 	d->w.mtp_depth = d->mtp;
 }

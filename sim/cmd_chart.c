@@ -255,7 +255,8 @@ static int chart_parse(struct cli *c, struct chart_args *a)
 		}
 		if ((!strcmp(a->kind, "tpot") && (r = cli_opt(c, "--values", &v)) != 0) ||
 		    (!strcmp(a->kind, "topology") && (r = cli_opt(c, "--gpus", &v)) != 0)) {
-			a->values = v;
+			if (r > 0)   /* r < 0: no value, and v is not set */
+				a->values = v;
 			continue;
 		}
 		if (!strcmp(a->kind, "topology") && (r = cli_opt(c, "--planes", &v)) != 0) {
@@ -276,7 +277,8 @@ static int chart_parse(struct cli *c, struct chart_args *a)
 			continue;
 		}
 		if (!strcmp(a->kind, "pareto") && (r = cli_opt(c, "--from", &v)) != 0) {
-			a->from = v;
+			if (r > 0)
+				a->from = v;
 			continue;
 		}
 		if (strcmp(a->kind, "pareto") && strcmp(a->kind, "topology") && plan_cli_take(c, &a->plan))
@@ -419,12 +421,16 @@ static int chart_topology_cmd(struct cli *c, struct chart_args *a, struct chart 
 {
 	double g[CHART_MAX_LIST];
 	struct hw h;
-	int n = 0;
+	int n = 0, i;
 
 	if (c->model_arg)
 		return err_set(&c->err, EXIT_USAGE, "'chart topology' takes no '--model': it sizes the fabric for GPU counts");
 	if (a->values && units_parse_list(a->values, UNIT_COUNT, "--gpus", g, CHART_MAX_LIST, &n, &c->err))
 		return c->err.code;
+	for (i = 0; i < n; i++)   /* the counts 'net --gpus' takes (cli_count): 0 would mean "the largest tree" */
+		if (!(g[i] >= 1 && g[i] <= 1e9) || g[i] != floor(g[i]))
+			return err_set(&c->err, EXIT_USAGE, "'--gpus' expects whole numbers from 1 to 1e9, got '%s'",
+				       a->values);
 	if (cli_load_hw(c, NULL, &h))
 		return c->err.code;
 	return chart_topology(ch, &h, a->values ? g : NULL, n, a->planes, a->radix, &c->err);

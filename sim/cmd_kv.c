@@ -197,6 +197,14 @@ int cmd_kv(struct cli *c)
 	if (isnan(per_layer))
 		return c->err.code;
 	layers = kv_layers(&m, a.with_mtp);
+	if (a.groups > 0 && !a.compare)
+		return err_set(&c->err, EXIT_USAGE, "'--groups' sets the GQA variant of '--compare': give '--compare' too");
+	/* GQA shares each KV head among heads / G query heads: G must divide the
+	 * heads, and G > heads would be a "GQA" larger than MHA */
+	if (a.groups > 0 && fmod(m.heads, a.groups) != 0)
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--groups %g' must divide the %g attention heads of %s (each KV head serves heads / G of them)",
+			       a.groups, m.heads, m.display);
 	if (a.compare)
 		kv_compare(&m, a.groups, a.with_mtp, cmp);
 	if (c->format == FMT_JSON)

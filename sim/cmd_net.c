@@ -187,6 +187,10 @@ static int net_collective(struct cli *c, const struct net_args *a, const struct 
 
 	if (!(a->gpus >= 1) || !(a->bytes > 0))
 		return err_set(&c->err, EXIT_USAGE, "'--collective' needs '--gpus N' and '--bytes SIZE'");
+	/* one GPU moves nothing: the time would be 0 and the bandwidths inf/nan */
+	if (a->gpus < 2)
+		return err_set(&c->err, EXIT_USAGE, "'--collective %s' needs '--gpus' of at least 2, got %g",
+			       comm_collective_name((enum collective)a->collective), a->gpus);
 	comm_links(h, 0, a->gpus, 0, &l);
 	out = a->tier >= 0 ? a->tier : a->gpus > l.up_domain;
 	if (!out && a->gpus > l.up_domain)

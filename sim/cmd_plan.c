@@ -454,6 +454,31 @@ struct planner {
 	int pin_weights, pin_kv, pin_context;
 };
 
+/*
+ * Read a planner target into *out: a quantity of `kind` in (0, max].  Zero
+ * would drop the target without a word (and a rate of 0 is no workload);
+ * beyond `max` it is a slip of units, not a target.  Returns 1, or -1 with a
+ * usage error naming the option and the range in `want`.
+ */
+static int plan_target(struct cli *c, const char *name, const char *v, int kind, double max,
+		       const char *want, double *out)
+{
+	double x;
+
+	if (cli_number(c, name, v, kind, &x) < 0)
+		return -1;
+	if (!(x > 0 && x <= max)) {
+		err_set(&c->err, EXIT_USAGE, "'%s' expects %s, got '%s'", name, want, v);
+		return -1;
+	}
+	*out = x;
+	return 1;
+}
+
+/* Latency targets are seconds to minutes: an hour (3600 s) per token or to
+ * the first token is no target but a slip of units. */
+#define PLAN_MAX_TARGET_S 3600
+
 static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 {
 	const char *v;
@@ -465,20 +490,30 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 		if (cli_common(c))
 			continue;
 		if ((r = cli_opt(c, "--rate", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--rate", v, UNIT_COUNT, &pl->slo.rate) > 0)
+			if (r > 0 && plan_target(c, "--rate", v, UNIT_COUNT, 1e9,
+						 "requests per second above 0 and at most 1e9", &pl->slo.rate) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--tokens-per-day", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--tokens-per-day", v, UNIT_COUNT, &pl->tokens_per_day) > 0)
+			if (r > 0 && plan_target(c, "--tokens-per-day", v, UNIT_COUNT, 1e18,
+						 "tokens a day above 0 and at most 1e18", &pl->tokens_per_day) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--ttft", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--ttft", v, UNIT_PLAIN, &pl->slo.ttft_s) > 0)
+			if (r > 0 && plan_target(c, "--ttft", v, UNIT_TIME, PLAN_MAX_TARGET_S,
+						 "a time above 0 and at most 3600s, such as 2s or 500ms", &pl->slo.ttft_s) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--tpot", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--tpot", v, UNIT_PLAIN, &pl->slo.tpot_s) > 0)
+			if (r > 0 && plan_target(c, "--tpot", v, UNIT_TIME, PLAN_MAX_TARGET_S,
+						 "a time above 0 and at most 3600s, such as 50ms", &pl->slo.tpot_s) > 0)
 				pl->on = 1;
 		} else if ((r = cli_opt(c, "--tps-user", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--tps-user", v, UNIT_PLAIN, &pl->tps_user) > 0)
+			/* 1/X is the TPOT target: the same hour at most */
+			if (r > 0 && plan_target(c, "--tps-user", v, UNIT_PLAIN, 1e6,
+						 "tokens/s per user above 0 and at most 1e6", &pl->tps_user) > 0) {
 				pl->on = 1;
+				if (1 / pl->tps_user > PLAN_MAX_TARGET_S)
+					err_set(&c->err, EXIT_USAGE,
+						"'--tps-user %s' is a TPOT over 3600 s: expected at least 1/3600 tokens/s per user", v);
+			}
 		} else if ((r = cli_opt(c, "--objective", &v)) != 0) {
 			if (r <= 0)
 				continue;
@@ -513,8 +548,6 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 			return err_set(&c->err, EXIT_USAGE, "give '--tpot' or '--tps-user', not both");
 		pl->slo.tpot_s = 1 / pl->tps_user;
 	}
-	if ((pl->slo.tpot_s <= 0) || (pl->slo.ttft_s <= 0))
-		return err_set(&c->err, EXIT_USAGE, "'--tpot' and '--ttft' are seconds and must be positive");
 	if (pl->emit && !pl->on)
 		return err_set(&c->err, EXIT_USAGE, "'--emit' needs a workload to plan for: '--rate' or '--tokens-per-day'");
 	return 0;
@@ -538,19 +571,35 @@ static int plan_read_workload(struct cli *c, const char *path, struct slo *slo,
 		return err_set(&c->err, EXIT_INPUT, "cannot open '%s': %s", path, err_sys(errno));
 	while (fgets(line, sizeof line, f)) {
 		struct request_class k = {0, 0, 1};
-		char *p = line, *end;
-		int got;
+		double *field[3] = {&k.isl, &k.osl, &k.weight};
+		char *p, *save = NULL, *end, *bad = NULL;
+		int got = 0;
 		n++;
-		for (end = line; *end; end++)
-			if (*end == ',' || *end == '\t')
-				*end = ' ';
+		if (!strchr(line, '\n') && !feof(f)) {
+			fclose(f);
+			return err_set(&c->err, EXIT_INPUT, "%s:%d: line longer than %d characters: expected 'ISL OSL [WEIGHT]'",
+				       path, n, (int)sizeof line - 2);
+		}
 		if ((end = strchr(line, '#')) != NULL)
 			*end = 0;
-		while (*p == ' ')
-			p++;
-		if (!*p || *p == '\n' || *p == '\r')
+		/* every field whole: sscanf took "100 200 1 extra" and "200x" and
+		 * hex; units_parse takes a decimal number and nothing after it */
+		for (p = strtok_r(line, " ,\t\r\n", &save); p; p = strtok_r(NULL, " ,\t\r\n", &save)) {
+			struct err ignore;
+			if (got < 3 && !bad && units_parse(p, UNIT_PLAIN, "ISL", field[got], &ignore))
+				bad = p;
+			got++;
+		}
+		if (got == 0)
 			continue;
-		got = sscanf(p, "%lf %lf %lf", &k.isl, &k.osl, &k.weight);
+		if (got > 3 || bad) {
+			fclose(f);
+			if (got > 3)
+				return err_set(&c->err, EXIT_INPUT, "%s:%d: expected 'ISL OSL [WEIGHT]', got %d fields",
+					       path, n, got);
+			return err_set(&c->err, EXIT_INPUT,
+				       "%s:%d: expected 'ISL OSL [WEIGHT]' in decimal, got '%s'", path, n, bad);
+		}
 		if (got < 2 || !(k.isl >= 1 && k.isl <= 1e9 && k.isl == floor(k.isl)) ||
 		    !(k.osl >= 1 && k.osl <= 1e9 && k.osl == floor(k.osl)) ||
 		    !(k.weight > 0 && k.weight <= 1e12)) {

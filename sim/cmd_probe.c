@@ -61,7 +61,7 @@ const char help_probe[] =
 "                   targets, with the --holdout 4 error; give --hw for the peaks\n"
 "  --results FILE   keep the runner's raw results file\n"
 "  --quick          smaller sweeps: a smoke run of a few minutes\n"
-"  --time-limit S   the runner's wall-clock budget in seconds: each probe gets a\n"
+"  --time-limit S   the runner's wall-clock budget (480 or 480s): each probe gets a\n"
 "                   share, no configuration starts after it, and the results are\n"
 "                   marked partial, naming what was skipped\n"
 "  --device N       the GPU to measure (default 0)\n"
@@ -117,7 +117,7 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 				err_set(&c->err, EXIT_USAGE,
 					"'--holdout' expects K from 2 to 1000 (every K-th record held out), got '%s'", v);
 		} else if ((r = cli_opt(c, "--time-limit", &v)) != 0) {
-			if (r > 0 && cli_number(c, "--time-limit", v, UNIT_PLAIN, &a->limit_s) > 0 &&
+			if (r > 0 && cli_number(c, "--time-limit", v, UNIT_TIME, &a->limit_s) > 0 &&
 			    !(a->limit_s >= 1 && a->limit_s <= 7 * 86400))
 				err_set(&c->err, EXIT_USAGE,
 					"'--time-limit' expects seconds from 1 to 604800 (7 days), got '%s'", v);

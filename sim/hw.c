@@ -5,6 +5,8 @@
 #include <string.h>
 #include "hw.h"
 #include "jsonx.h"
+#include "power.h"
+#include "topo.h"
 
 /* Card keys with their unit conversion to SI. */
 #define GB 1e9
@@ -335,6 +337,35 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 	return hw_read_power_calibration(calib, file, h, e);
 }
 
+/*
+ * Figures that are positive yet impossible, refused here so that no command
+ * blames an option the user never passed (a radix of 3 once read as a bad
+ * '--radix').  NAN (absent) passes.
+ */
+static int hw_check_ranges(const struct hw *h, const char *file, struct err *e)
+{
+	double radix = h->scale_out.switch_radix, pue = h->facility.pue;
+
+	if (!isnan(radix) && !topo_radix_valid(radix))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'scale_out.switch_radix' must be an even whole number of switch ports from 4 to 1e5, got %.6g",
+			       file, radix);
+	if (!isnan(pue) && !power_pue_valid(pue))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'facility.pue' is facility power over IT power: from 1 to 5, got %.6g",
+			       file, pue);
+	/* power.h: P = P_idle + (P_tdp - P_idle) x u falls with load otherwise */
+	if (h->gpu.idle_w > h->gpu.tdp_w)
+		return err_set(e, EXIT_INPUT, "%s: 'gpu.idle_w' (%.6g) must not exceed 'gpu.tdp_w' (%.6g)",
+			       file, h->gpu.idle_w, h->gpu.tdp_w);
+	/* power.h: nodes per rack = rack.gpus / node.gpus, a whole number */
+	if (!isnan(h->rack.gpus) && !isnan(h->node.gpus) && fmod(h->rack.gpus, h->node.gpus) != 0)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'rack.gpus' (%.6g) must be a whole number of nodes of 'node.gpus' (%.6g)",
+			       file, h->rack.gpus, h->node.gpus);
+	return 0;
+}
+
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e)
 {
 	memset(h, 0, sizeof *h);
@@ -360,6 +391,8 @@ int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'scale_out.effective_gbs_per_nic' (%.6g GB/s) must not exceed 'scale_out.nic_gbps' (%.6g GB/s)",
 			       file, h->scale_out.effective_bw_per_nic / GB, h->scale_out.nic_bw / GB);
+	if (hw_check_ranges(h, file, e))
+		return e->code;
 	if (isnan(h->gpu.reserve_bytes))
 		h->gpu.reserve_bytes = 0;
 	hw_default_kernels(h);

@@ -333,6 +333,19 @@ bad:
 	return NULL;
 }
 
+/* Does a --set value start the way a number does ("3350abc", "-1x", ".5,")?
+ * Such a value that is not a whole JSON number is a mistyped number, not a
+ * string: taking it as text would hide the typo until a loader said "got a
+ * string", or worse be read by a key that takes strings. */
+static int jsonx_looks_numeric(const char *v)
+{
+	if (*v == '-' || *v == '+')
+		v++;
+	if (*v == '.')
+		v++;
+	return *v >= '0' && *v <= '9';
+}
+
 int jsonx_set(cJSON *root, const char *assignment, struct err *e)
 {
 	const char *eq = strchr(assignment, '=');
@@ -353,7 +366,14 @@ int jsonx_set(cJSON *root, const char *assignment, struct err *e)
 	parent = jsonx_parent(root, key, &leaf, e, assignment);
 	if (!parent)
 		return e->code;
-	value = cJSON_Parse(eq + 1);
+	/* the whole value must be the literal: cJSON_Parse alone reads a prefix
+	 * and would take "3350abc" as 3350 */
+	value = cJSON_ParseWithOpts(eq + 1, NULL, 1);
+	if (!value && jsonx_looks_numeric(eq + 1))
+		return err_set(e, EXIT_USAGE,
+			       "'--set %s': '%.*s' expects a decimal number such as 3350 or 1.5e3, got '%s'"
+			       " (quote a string that starts with a digit: '\"%s\"')",
+			       assignment, (int)klen, assignment, eq + 1, eq + 1);
 	if (!value)
 		value = cJSON_CreateString(eq + 1);
 	if (!value)

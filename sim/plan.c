@@ -22,6 +22,17 @@ void plan_default_deployment(const struct model *m, struct deployment *d)
 
 static int whole(double x) { return x >= 1 && x == floor(x); }
 
+/* Greatest common divisor of two whole numbers >= 1 (Euclid). */
+static double plan_gcd(double a, double b)
+{
+	while (b > 0) {
+		double r = fmod(a, b);
+		a = b;
+		b = r;
+	}
+	return a;
+}
+
 int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 {
 	const char *f = m->path;
@@ -49,10 +60,15 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 		return err_set(e, EXIT_INPUT,
 			       "%s: '--ep %g' exceeds the %g routed experts (+%g redundant): some GPUs would hold none",
 			       f, d->ep, m->experts, d->redundant_experts);
-	if (fmod(moe_gpus, d->ep) != 0)
+	if (fmod(moe_gpus, d->ep) != 0) {
+		/* the smallest dp (attention data parallelism, DeepSeek's layout)
+		 * with ep | tp x dp is ep / gcd(ep, tp); likewise for tp */
 		return err_set(e, EXIT_USAGE,
-			       "'--ep %g' must divide the %g GPUs of a stage (tp %g x dp %g)",
-			       d->ep, moe_gpus, d->tp, d->dp);
+			       "'--ep %g' must divide the %g GPUs of a stage (tp %g x dp %g): "
+			       "give '--dp %g' for attention data parallelism, or '--tp %g'",
+			       d->ep, moe_gpus, d->tp, d->dp, d->ep / plan_gcd(d->ep, d->tp),
+			       d->ep / plan_gcd(d->ep, d->dp));
+	}
 	if (d->mtp > m->mtp_layers)
 		return err_set(e, EXIT_INPUT, "%s: '--mtp %g' exceeds 'num_nextn_predict_layers' %g",
 			       f, d->mtp, m->mtp_layers);
@@ -68,7 +84,7 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       d->w.imbalance);
 	if (!(d->w.isl >= 1) || !(d->w.osl >= 1) || !(d->w.prefill_tokens >= 1))
 		return err_set(e, EXIT_USAGE, "'--isl', '--osl' and '--prefill-tokens' must be at least 1");
-	if (!(isnan(d->pw.pue) || (d->pw.pue >= 1 && d->pw.pue <= 5)))
+	if (!(isnan(d->pw.pue) || power_pue_valid(d->pw.pue)))
 		return err_set(e, EXIT_USAGE, "'--pue' is facility power over IT power: from 1 to 5, got %g", d->pw.pue);
 	if (!(isnan(d->pw.capex_years) || d->pw.capex_years > 0))
 		return err_set(e, EXIT_USAGE, "'--capex-years' must be positive, got %g", d->pw.capex_years);

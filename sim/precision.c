@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "precision.h"
+#include "units.h"
 
 struct wname { const char *name; enum wfmt fmt; };
 
@@ -17,13 +18,15 @@ int precision_parse_weights(const char *s, const char *what, struct wprec *p,
 			    struct err *e)
 {
 	const struct wname *w;
-	char *end;
+	struct err scratch;
 
 	memset(p, 0, sizeof *p);
 	p->group = 128;
 	if (strncmp(s, "int4:g", 6) == 0) {
-		p->group = strtod(s + 6, &end);
-		if (end == s + 6 || *end || !(p->group >= 1 && p->group <= 1e6) ||
+		/* units_parse, not strtod alone: no hex, no leading space (as every number) */
+		if (units_parse(s + 6, UNIT_PLAIN, what, &p->group, &scratch))
+			p->group = NAN;
+		if (!(p->group >= 1 && p->group <= 1e6) ||
 		    p->group != floor(p->group))
 			return err_set(e, EXIT_USAGE,
 				       "'%s' int4 group must be a whole number such as int4:g128, got '%s'",
@@ -65,7 +68,7 @@ int precision_parse_kv(const char *s, const char *what, struct kvfmt *k,
 		       struct err *e)
 {
 	const struct kname *n;
-	char *end;
+	struct err scratch;
 
 	memset(k, 0, sizeof *k);
 	if (strcmp(s, "fp8-flashmla") == 0) {
@@ -75,8 +78,9 @@ int precision_parse_kv(const char *s, const char *what, struct kvfmt *k,
 		return 0;
 	}
 	if (strncmp(s, "bits:", 5) == 0) {
-		k->bits = strtod(s + 5, &end);
-		if (end == s + 5 || *end || !(k->bits >= 1 && k->bits <= 64))
+		if (units_parse(s + 5, UNIT_PLAIN, what, &k->bits, &scratch))
+			k->bits = NAN;
+		if (!(k->bits >= 1 && k->bits <= 64))
 			return err_set(e, EXIT_USAGE,
 				       "'%s' bit width must be a number from 1 to 64 such as bits:6, got '%s'",
 				       what, s);

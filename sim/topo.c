@@ -9,9 +9,14 @@ const char *topo_name(enum topo_kind k)
 	return names[k];
 }
 
+int topo_radix_valid(double radix)
+{
+	return radix >= 4 && radix == floor(radix) && fmod(radix, 2) == 0 && radix <= 1e5;
+}
+
 static int topo_check(double radix, double planes, double oversub, struct err *e)
 {
-	if (!(radix >= 4) || radix != floor(radix) || fmod(radix, 2) != 0 || radix > 1e5)
+	if (!topo_radix_valid(radix))
 		return err_set(e, EXIT_USAGE, "'--radix' must be an even whole number of switch ports, at least 4, got %g",
 			       radix);
 	if (!(planes >= 1) || planes != floor(planes) || planes > 1e4)

@@ -35,6 +35,10 @@ struct topo {
 	double cost_usd, cost_per_endpoint_usd, switch_w;
 };
 
+/* 1 when `radix` is a switch radix the closed forms above take: an even
+ * whole number of ports (half down, half up) from 4 to 1e5; 0 otherwise. */
+int topo_radix_valid(double radix);
+
 /* Name of a topology kind ("FT2", "MPFT", "FT3"). */
 const char *topo_name(enum topo_kind k);
 

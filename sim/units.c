@@ -28,6 +28,11 @@ static const struct suffix rate_suffix[] = {
 	{"Tb/s", 1e12 / 8}, {NULL, 0},
 };
 
+/* "\xc2\xb5s" is "µs" (MICRO SIGN, U+00B5, in UTF-8) */
+static const struct suffix time_suffix[] = {
+	{"", 1}, {"s", 1}, {"ms", 1e-3}, {"us", 1e-6}, {"\xc2\xb5s", 1e-6}, {NULL, 0},
+};
+
 static const struct suffix plain_suffix[] = { {"", 1}, {NULL, 0} };
 
 static const struct suffix *units_table(enum unit_kind kind)
@@ -36,6 +41,7 @@ static const struct suffix *units_table(enum unit_kind kind)
 	case UNIT_COUNT: return count_suffix;
 	case UNIT_BYTES: return byte_suffix;
 	case UNIT_RATE: return rate_suffix;
+	case UNIT_TIME: return time_suffix;
 	default: return plain_suffix;
 	}
 }
@@ -46,6 +52,7 @@ static const char *units_example(enum unit_kind kind)
 	case UNIT_COUNT: return "a count such as 4096, 128k or 128Ki";
 	case UNIT_BYTES: return "a size such as 80GB or 64GiB";
 	case UNIT_RATE: return "a rate such as 50GB/s or 400Gb/s";
+	case UNIT_TIME: return "a time such as 2, 2s, 50ms or 120us";
 	default: return "a number";
 	}
 }
@@ -98,7 +105,12 @@ int units_parse(const char *s, enum unit_kind kind, const char *what,
 		goto bad;
 	for (t = units_table(kind); t->text; t++) {
 		if (strcmp(s + len, t->text) == 0) {
-			v *= t->factor;
+			/* divide by 1000 rather than multiply by 1e-3 (inexact): then
+			 * "50ms" is the very double "0.05" is */
+			if (t->factor < 1)
+				v /= round(1 / t->factor);
+			else
+				v *= t->factor;
 			if (!isfinite(v) || v > UNITS_MAX)
 				return err_set(e, EXIT_USAGE,
 					       "'%s' is absurdly large, got '%s'", what, s);

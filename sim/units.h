@@ -9,6 +9,7 @@
  *           ("80GB" = 8e10 bytes; a bare number is bytes)
  *   rates   KB/s MB/s GB/s TB/s (bytes per second);  Kb/s Mb/s Gb/s Tb/s (bits
  *           per second, divided by 8: "400Gb/s" = 5e10 B/s); a bare number is B/s
+ *   times   s, ms = 1e-3 s, us (or µs) = 1e-6 s; a bare number is seconds
  * Numbers are decimal (no hex, no nan, no inf), finite and not negative.
  */
 #ifndef MLASIM_UNITS_H
@@ -22,6 +23,7 @@ enum unit_kind {
 	UNIT_COUNT,   /* tokens, sequences: k M G Ki Mi Gi */
 	UNIT_BYTES,   /* bytes: B KB GB KiB GiB ... */
 	UNIT_RATE,    /* bytes per second: GB/s, Gb/s ... */
+	UNIT_TIME,    /* seconds: s ms us */
 };
 
 /* Largest value any parsed quantity may take: beyond this a size is absurd

@@ -176,7 +176,7 @@ plan --model $V --hw $H --tp 8 --set n_routed_experts=100000 --set num_experts_p
 plan --model tests/bad/model-ok-llama.json --hw $H --tp 8 --weights int4:g1 --kv-dtype bits:1
 plan --model tests/bad/model-ok-llama.json --hw $H --tp 8 --weights int4:g1000000 --kv-dtype bits:64
 kv --model $V --context 1e9 --kv-block 1e9
-kv --model $V --compare --groups 1e9 --context 1e9
+kv --model $V --compare --groups 128 --context 1e9
 kv --model $V --set hidden_size=10000000 --set vocab_size=999999999 --context 1e9
 CMDS
 

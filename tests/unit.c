@@ -30,6 +30,7 @@
 #include "topo.h"
 #include "comm.h"
 #include "plan.h"
+#include "power.h"
 #include "precision.h"
 #include "units.h"
 #include "../reports/csv.h"
@@ -3131,6 +3132,87 @@ static void t_csv_split_round_trip(void)
 	CHECK_STR(f[0], "");
 }
 
+/* ---- issue #13, command line: times with units -------------------------- */
+
+static void t_cli_units_time(void)
+{
+	/* units.h: s = 1, ms = 1e-3 s, us = µs = 1e-6 s; a bare number is seconds.
+	 * The sub-second suffixes divide, so each equals the decimal literal
+	 * (strtod rounds both to the nearest double). */
+	static const struct { const char *s; enum unit_kind k; } bad[] = {
+		{"50m", UNIT_TIME}, {"2 s", UNIT_TIME}, {"2sec", UNIT_TIME},
+		{"-1s", UNIT_TIME}, {"nans", UNIT_TIME}, {"1e400ms", UNIT_TIME},
+		{"50ms", UNIT_PLAIN}, {"2s", UNIT_COUNT},
+	};
+	size_t i;
+
+	CHECK_EQ(parse_ok("2", UNIT_TIME), 2);
+	CHECK_EQ(parse_ok("2s", UNIT_TIME), 2);
+	CHECK_EQ(parse_ok("50ms", UNIT_TIME), 0.05);
+	CHECK_EQ(parse_ok("2000ms", UNIT_TIME), 2);
+	CHECK_EQ(parse_ok("120us", UNIT_TIME), 120e-6);
+	CHECK_EQ(parse_ok("50000\xc2\xb5s", UNIT_TIME), 0.05);   /* µs in UTF-8 */
+	CHECK_EQ(parse_ok("1.5e3ms", UNIT_TIME), 1.5);
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		struct err e;
+		double v = -1;
+
+		memset(&e, 0, sizeof e);
+		if (units_parse(bad[i].s, bad[i].k, "--tpot", &v, &e) != EXIT_USAGE) {
+			t_failed++;
+			printf("#   units_parse('%s') accepted (value %g)\n", bad[i].s, v);
+		} else {
+			CHECK_CONTAINS(e.msg, "'--tpot'");
+		}
+	}
+}
+
+static void t_cli_jsonx_set_strict(void)
+{
+	/* jsonx_set: the whole value is the JSON literal; one that starts like
+	 * a number and is not one is a usage error naming the key */
+	cJSON *root = cJSON_CreateObject(), *v;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	CHECK_RC(jsonx_set(root, "gpu.hbm_gbs=3350abc", &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "'gpu.hbm_gbs' expects a decimal number");
+	CHECK_RC(jsonx_set(root, "a=0x10", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "a=8,9", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "a=-5x", &e), EXIT_USAGE, &e);
+	CHECK_RC(jsonx_set(root, "a=.5.", &e), EXIT_USAGE, &e);
+	CHECK(cJSON_GetObjectItemCaseSensitive(root, "a") == NULL);   /* nothing applied */
+	CHECK_RC(jsonx_set(root, "a=1.5e3", &e), 0, &e);
+	v = cJSON_GetObjectItemCaseSensitive(root, "a");
+	CHECK(cJSON_IsNumber(v));
+	CHECK_EQ(v ? v->valuedouble : NAN, 1500);
+	CHECK_RC(jsonx_set(root, "s=\"405b\"", &e), 0, &e);   /* a quoted string stays one */
+	v = cJSON_GetObjectItemCaseSensitive(root, "s");
+	CHECK_STR(cJSON_IsString(v) ? v->valuestring : "", "405b");
+	CHECK_RC(jsonx_set(root, "t=air", &e), 0, &e);          /* a bare word too */
+	CHECK(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(root, "t")));
+	cJSON_Delete(root);
+}
+
+static void t_cli_card_ranges(void)
+{
+	/* topo.h: radix even, 4 to 1e5; power.h: PUE 1 to 5 */
+	CHECK(!topo_radix_valid(3));
+	CHECK(topo_radix_valid(4));
+	CHECK(!topo_radix_valid(5));
+	CHECK(!topo_radix_valid(64.5));
+	CHECK(topo_radix_valid(1e5));
+	CHECK(!topo_radix_valid(1e5 + 2));
+	CHECK(!topo_radix_valid(NAN));
+	CHECK(!power_pue_valid(0.99));
+	CHECK(power_pue_valid(1));
+	CHECK(power_pue_valid(5));
+	CHECK(!power_pue_valid(5.01));
+	CHECK(!power_pue_valid(NAN));
+}
+
+/* ---- end of issue #13 command-line block ---------------------------------- */
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3199,6 +3281,9 @@ static const struct test tests[] = {
 	/* sweep branch: CSV */
 	{"csv_field quotes only what needs it (comma, quote, tab, CR, LF)", t_csv_field_quoting},
 	{"csv_split reads back csv_field's fields, line breaks and quotes too", t_csv_split_round_trip},
+	{"units_parse times: s, ms, us, µs; a bare number is seconds", t_cli_units_time},
+	{"jsonx_set refuses a number with trailing text, keeps quoted strings", t_cli_jsonx_set_strict},
+	{"card ranges: switch radix even from 4, PUE from 1 to 5", t_cli_card_ranges},
 };
 
 int main(void)

@@ -1,6 +1,6 @@
 /*
  * fuzz_units.c - the units parser: units_parse() and units_parse_list() for
- * each kind (plain, count, bytes, rate), then the formatters on what they
+ * each kind (plain, count, bytes, rate, time), then the formatters on what they
  * returned.  Byte 0 picks the kind, byte 1 the list capacity; the rest is the
  * text.  A parsed quantity is finite, not negative and at most UNITS_MAX.
  */
@@ -31,7 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size < 2)
 		return 0;
-	kind = (enum unit_kind)(data[0] % 4);
+	kind = (enum unit_kind)(data[0] % 5);   /* UNIT_PLAIN .. UNIT_TIME */
 	max = 1 + data[1] % FZ_LIST_MAX;
 	s = fz_str(data + 2, size - 2);
 

@@ -1,0 +1,44 @@
+# tests/props/cli.sh - sourced by tests/run.sh: numbers, options and messages on
+# the command line (issue #13).  Uses ok/notok/skipped, $M and $T from run.sh.
+
+X="$T/cli"
+mkdir -p "$X"
+
+# Times take units: '--ttft 2s --tpot 50ms' is the very plan '--ttft 2 --tpot 0.05'
+# gives (units.h: ms divides by 1000, so 50ms is the double 0.05), and 2000ms,
+# 50000us the same again.
+P="--model llama-3.1-70b --hw h100 --tp 4 --isl 2048 --osl 512 --rate 12 --format json"
+"$M" plan $P --ttft 2 --tpot 0.05 > "$X/bare.json" 2> "$X/err"
+r1=$?
+"$M" plan $P --ttft 2s --tpot 50ms > "$X/s-ms.json" 2>> "$X/err"
+r2=$?
+"$M" plan $P --ttft 2000ms --tpot 50000us > "$X/ms-us.json" 2>> "$X/err"
+r3=$?
+if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && grep -q '"tpot_s":[[:space:]]*0.05$' "$X/bare.json" &&
+   cmp -s "$X/bare.json" "$X/s-ms.json" && cmp -s "$X/bare.json" "$X/ms-us.json"; then
+	ok "cli: --ttft 2s --tpot 50ms plan as --ttft 2 --tpot 0.05"
+else
+	notok "cli: --ttft 2s --tpot 50ms plan as --ttft 2 --tpot 0.05 (exit $r1 $r2 $r3)" \
+		"$(cat "$X/err"; diff "$X/bare.json" "$X/s-ms.json" | head -5)"
+fi
+
+# chart topology for GPUs no tree serves writes no file (it stops before gnuplot)
+"$M" chart topology --hw h800 --gpus 1024,1e9 -o "$X/topo" > /dev/null 2> "$X/err"
+rc=$?
+if [ $rc -eq 1 ] && ! ls "$X"/topo* > /dev/null 2>&1; then
+	ok "cli: chart topology --gpus 1e9 exits 1 and writes nothing"
+else
+	notok "cli: chart topology --gpus 1e9 exits 1 and writes nothing (exit $rc)" "$(cat "$X/err"; ls "$X")"
+fi
+
+# '--micro-batches 2' without '--batch': the decode batch defaults to 2 (one
+# sequence per micro-batch) instead of failing on the default batch of 1
+"$M" plan --model deepseek-v3 --hw h800 --dp 32 --ep 32 --micro-batches 2 --format json > "$X/mb.json" 2> "$X/err"
+rc=$?
+b=$(awk -F'[:,]' '/"deployment"/ { d = 1 } d && /"batch":/ { gsub(/[ \t]/, "", $2); print $2; exit }' "$X/mb.json")
+m=$(awk -F'[:,]' '/"deployment"/ { d = 1 } d && /"micro_batches":/ { gsub(/[ \t]/, "", $2); print $2; exit }' "$X/mb.json")
+if [ $rc -eq 0 ] && [ "$b" = 2 ] && [ "$m" = 2 ]; then
+	ok "cli: --micro-batches 2 alone plans at batch 2"
+else
+	notok "cli: --micro-batches 2 alone plans at batch 2 (exit $rc, batch '$b', micro-batches '$m')" "$(cat "$X/err")"
+fi
