@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,13 +19,19 @@
  */
 static char pending[OUT_GROUP_MAX][4200];
 static volatile sig_atomic_t npending;
+/* a child process group (gnuplot) that writes some of the pending files */
+static volatile sig_atomic_t child;
 
 static void out_on_signal(int sig)
 {
 	int i;
 
+	if (child > 0) {        /* it could still create a file after the unlink */
+		kill(-(pid_t)child, SIGKILL);
+		waitpid((pid_t)child, NULL, 0);
+	}
 	for (i = 0; i < npending; i++)
-		unlink(pending[i]);     /* async-signal-safe */
+		unlink(pending[i]);     /* all async-signal-safe */
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -63,6 +70,23 @@ static void out_pending_add(const char *tmp)
 		return;
 	memcpy(pending[npending], tmp, len + 1);
 	npending = npending + 1;
+}
+
+void out_guard_child(pid_t pid, const char *const *tmps, int n)
+{
+	int i;
+
+	child = 0;
+	out_pending(NULL);
+	for (i = 0; i < n; i++)
+		out_pending_add(tmps[i]);
+	child = pid;
+}
+
+void out_guard_clear(void)
+{
+	child = 0;
+	out_pending(NULL);
 }
 
 static int out_all(int fd, const char *data, size_t len)

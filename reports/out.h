@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/types.h>
 #include "../sim/err.h"
 
 /*
@@ -44,6 +45,17 @@ int out_write_group(const struct out_file *files, int n, struct err *e);
  * fail (EFBIG) rather than kill the process.  Call once, from main().
  */
 void out_guard_install(void);
+
+/*
+ * Until out_guard_clear(), make a terminating signal first kill the process
+ * group `pid` (a child writing files for us, in a group of its own) and reap
+ * it, then remove the n (up to OUT_GROUP_MAX) files tmps, the child's
+ * temporaries.  The names are copied.
+ */
+void out_guard_child(pid_t pid, const char *const *tmps, int n);
+
+/* Forget the child and the temporary files out_guard_child named. */
+void out_guard_clear(void);
 
 /*
  * Streaming output for large files: rows are written to a temporary file in

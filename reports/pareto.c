@@ -460,8 +460,9 @@ int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
 		sbuf_printf(&ch->gp, first ? "plot \\\n  " : ", \\\n  ");
 		first = 0;
 		snprintf(t, sizeof t, "%s on %s: feasible deployments (%zu)", P.g[i].model, P.g[i].hw, P.g[i].n);
-		sbuf_printf(&ch->gp, "\"%s.dat\" index %d using 1:2 with points pt 7 ps 0.8 lc rgb \"#90%s\" title ",
-			    base, P.ng + i, c + 1);
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " index %d using 1:2 with points pt 7 ps 0.8 lc rgb \"#90%s\" title ",
+			    P.ng + i, c + 1);
 		gnuplot_str(&ch->gp, t);
 		snprintf(t, sizeof t, "%s on %s: Pareto front (%zu)", P.g[i].model, P.g[i].hw, nf[i]);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using 1:2 with linespoints lw 2.5 pt 7 ps 1 lc rgb \"%s\" title ",

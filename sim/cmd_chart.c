@@ -102,7 +102,9 @@ static void chart_kv_script(struct sbuf *b, const struct chart_kv *k, const char
 	for (j = 0; j < k->n; j++) {
 		snprintf(t, sizeof t, "%s (%s, %.1f KB/token)", k->m[j].display,
 			 model_attn_name(k->m[j].attn), k->per_token[j] / 1e3);
-		sbuf_printf(b, "  \"%s.dat\" using 1:%d with linespoints ls %d title ", base, j + 2, j + 1);
+		sbuf_printf(b, "  ");
+		gnuplot_file(b, base, ".dat");
+		sbuf_printf(b, " using 1:%d with linespoints ls %d title ", j + 2, j + 1);
 		gnuplot_str(b, t);
 		sbuf_printf(b, "%s\n", j + 1 < k->n || k->have_hw ? ", \\" : "");
 	}
