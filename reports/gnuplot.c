@@ -20,6 +20,7 @@ const char *const gnuplot_palette[8] = {
 int gnuplot_stem(const char *out, char *stem, size_t n, struct err *e)
 {
 	static const char *const ext[] = {".png", ".svg", ".gp", ".dat", NULL};
+	struct stat st;
 	size_t len;
 	int i;
 
@@ -30,6 +31,10 @@ int gnuplot_stem(const char *out, char *stem, size_t n, struct err *e)
 		return err_set(e, EXIT_USAGE, "'-o' path is too long");
 	if (strpbrk(out, "\"\\\n"))
 		return err_set(e, EXIT_USAGE, "'-o' must not contain quotes, backslashes or newlines");
+	if (stat(out, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return err_set(e, EXIT_USAGE,
+			       "'-o %s' is not a regular file: a chart is four files (NAME.png, .svg, .dat, .gp); give a name such as kv.png",
+			       out);
 	if (out[len - 1] == '/')
 		return err_set(e, EXIT_USAGE, "'-o %s' names a directory: give a file name such as %skv.png",
 			       out, out);
@@ -271,11 +276,11 @@ int gnuplot_render(const char *stem, struct err *e)
 		return err_set(e, EXIT_ENV, "gnuplot failed on '%s.gp' (run 'gnuplot %s' in its directory to see why)",
 			       stem, gp);
 	}
-	if (rename(tpng, png) || rename(tsvg, svg)) {
-		int saved = errno;
-		unlink(tpng);
+	/* as every -o file: through a link, keeping an existing image's mode */
+	rc = out_place(tpng, png, e);
+	if (rc) {
 		unlink(tsvg);
-		return err_set(e, EXIT_ENV, "cannot write '%s': %s", png, err_sys(saved));
+		return rc;
 	}
-	return 0;
+	return out_place(tsvg, svg, e);
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include "charts.h"
 #include "gnuplot.h"
+#include "infile.h"
 
 #define PARETO_MAX_FIELDS 256
 #define PARETO_GROUPS 8
@@ -234,7 +235,7 @@ static int pareto_row(struct pareto *P, char **f, int n, long line, struct err *
 
 static int pareto_read(struct pareto *P, struct err *e)
 {
-	FILE *f = fopen(P->path, "r");
+	FILE *f = infile_open(P->path, e);   /* a FIFO or /dev/zero is refused */
 	char *line = NULL, *fld[PARETO_MAX_FIELDS];
 	size_t cap = 0;
 	ssize_t len;
@@ -242,7 +243,7 @@ static int pareto_read(struct pareto *P, struct err *e)
 	int n, rc = 0, header = 0;
 
 	if (!f)
-		return err_set(e, EXIT_INPUT, "cannot open '%s': %s", P->path, err_sys(errno));
+		return e->code;
 	while (!rc && (len = getline(&line, &cap, f)) >= 0) {
 		ln++;
 		if ((size_t)len != strlen(line)) {

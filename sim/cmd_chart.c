@@ -5,6 +5,7 @@
 #include <string.h>
 #include "../reports/charts.h"
 #include "../reports/gnuplot.h"
+#include "infile.h"
 #include "cli_plan.h"
 #include "kv.h"
 #include "units.h"
@@ -451,6 +452,8 @@ static int chart_one(struct cli *c, const char *kind)
 	if (!strcmp(kind, "pareto") && !a.from)
 		return err_set(&c->err, EXIT_USAGE, "'chart pareto' needs '--from FILE.csv' (written by 'mlasim sweep -o FILE.csv')");
 	snprintf(deflt, sizeof deflt, "%s.png", kind);
+	if (a.from)
+		infile_note(a.from, "--from");  /* so that no -o file overwrites it */
 	if (chart_open(&ch, c->out, deflt, &c->err))
 		return c->err.code;
 	if (!strcmp(kind, "memory"))

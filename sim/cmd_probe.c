@@ -24,6 +24,7 @@
 #include "cards.h"
 #include "cli.h"
 #include "holdout.h"
+#include "infile.h"
 #include "jsonx.h"
 #include "probecat.h"
 #include "report.h"
@@ -306,8 +307,10 @@ static int probe_base_json(struct cli *c, cJSON **root)
 	char path[1024];
 	int i;
 
-	if (cards_resolve(CARD_HW, c->hw_arg, path, sizeof path, &c->err) ||
-	    jsonx_load(path, root, &c->err))
+	if (cards_resolve(CARD_HW, c->hw_arg, path, sizeof path, &c->err))
+		return c->err.code;
+	infile_note(path, "--hw");
+	if (jsonx_load(path, root, &c->err))
 		return c->err.code;
 	for (i = 0; i < c->nsets; i++)
 		if (hw_is_section(c->sets[i]) && jsonx_set(*root, c->sets[i], &c->err)) {
@@ -396,6 +399,46 @@ static int probe_peaks(struct cli *c, const cJSON *doc, const char *file, struct
 }
 
 /* Fit `doc` (read from `file`) and emit the calibrated card or the results. */
+/*
+ * Load the card `text` with mlasim's own hardware loader (from a temporary
+ * file: hw_load reads files) before anything is written, so that probe never
+ * leaves a card that 'plan --hw' then refuses.  Returns 0, or EXIT_INPUT
+ * with the loader's reason.
+ */
+static int probe_check_card(struct cli *c, const char *text)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[PATH_MAX];
+	struct hw h;
+	struct err e = {0};
+	size_t len = strlen(text);
+	int fd, rc;
+
+	snprintf(tmp, sizeof tmp, "%s/mlasim-card.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return err_set(&c->err, EXIT_ENV, "cannot create a temporary file in '%s': %s",
+			       dir && *dir ? dir : "/tmp", err_sys(errno));
+	rc = write(fd, text, len) == (ssize_t)len ? 0 : -1;
+	if (close(fd) || rc) {
+		unlink(tmp);
+		return err_set(&c->err, EXIT_ENV, "cannot write a temporary file in '%s'",
+			       dir && *dir ? dir : "/tmp");
+	}
+	rc = hw_load(tmp, NULL, 0, &h, &e);
+	unlink(tmp);
+	if (rc) {
+		const char *why = e.msg;
+		if (strncmp(why, tmp, strlen(tmp)) == 0)    /* the temporary's name says nothing */
+			why += strlen(tmp);
+		while (*why == ':' || *why == ' ')
+			why++;
+		return err_set(&c->err, EXIT_INPUT, "the calibrated card would not load, so nothing was written: %s",
+			       why);
+	}
+	return 0;
+}
+
 static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 {
 	struct calib_peaks pk;
@@ -426,6 +469,12 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 	if (!text) {
 		cJSON_Delete(out);
 		return err_set(&c->err, EXIT_ENV, "out of memory writing the calibration");
+	}
+	rc = probe_check_card(c, text);
+	if (rc) {
+		free(text);
+		cJSON_Delete(out);
+		return rc;
 	}
 	sbuf_add(&c->buf, text, strlen(text));
 	sbuf_add(&c->buf, "\n", 1);
@@ -762,6 +811,7 @@ int cmd_probe(struct cli *c)
 	if (a.list)
 		return probe_list(c);
 	if (a.from) {
+		infile_note(a.from, "--from");
 		if (jsonx_load(a.from, &doc, &c->err))
 			return c->err.code;
 		rc = a.holdout || a.anchors ? probe_study(c, doc, a.from, (int)a.holdout) :
