@@ -405,7 +405,7 @@ static int probe_peaks(struct cli *c, const cJSON *doc, const char *file, struct
  * leaves a card that 'plan --hw' then refuses.  Returns 0, or EXIT_INPUT
  * with the loader's reason.
  */
-static int probe_check_card(struct cli *c, const char *text)
+static int probe_check_card(struct cli *c, const char *text, int has_base)
 {
 	const char *dir = getenv("TMPDIR");
 	char tmp[PATH_MAX];
@@ -433,8 +433,8 @@ static int probe_check_card(struct cli *c, const char *text)
 			why += strlen(tmp);
 		while (*why == ':' || *why == ' ')
 			why++;
-		return err_set(&c->err, EXIT_INPUT, "the calibrated card would not load, so nothing was written: %s",
-			       why);
+		return err_set(&c->err, EXIT_INPUT, "the calibrated card would not load, so nothing was written: %s%s",
+			       why, has_base ? "" : " (give '--hw CARD' to calibrate a card)");
 	}
 	return 0;
 }
@@ -470,7 +470,7 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 		cJSON_Delete(out);
 		return err_set(&c->err, EXIT_ENV, "out of memory writing the calibration");
 	}
-	rc = probe_check_card(c, text);
+	rc = probe_check_card(c, text, base != NULL);
 	if (rc) {
 		free(text);
 		cJSON_Delete(out);
