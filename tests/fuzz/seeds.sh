@@ -8,6 +8,7 @@
 #   cli         every golden command (tests/golden/*.cmd) and bad-input case,
 #               as NUL-separated argv words
 #   plan        a typical deployment of every bundled model on every card
+# (gnuplot's seeds, hostile strings, are written by hand and not rebuilt here.)
 # Files are named by a checksum of their content, so reruns are idempotent.
 set -eu
 C=tests/fuzz/corpus
