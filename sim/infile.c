@@ -59,7 +59,7 @@ int infile_read(const char *path, size_t max, const char *what, char **text, siz
 		struct err *e)
 {
 	FILE *f = infile_open(path, e);
-	size_t n = 0, cap = 4096, got;
+	size_t n = 0, cap = max < 4096 ? max + 1 : 4096, got;
 	char *buf, *bigger;
 
 	if (!f)
@@ -67,15 +67,19 @@ int infile_read(const char *path, size_t max, const char *what, char **text, siz
 	buf = malloc(cap + 1);
 	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
 		n += got;
-		if (n < cap)
-			continue;
-		if (cap >= max) {
+		if (n > max) {
 			free(buf);
 			fclose(f);
-			return err_set(e, EXIT_INPUT, "'%s' is larger than %zu MiB: not %s", path,
-				       max >> 20, what);
+			if (max >= 1u << 20)
+				return err_set(e, EXIT_INPUT, "'%s' is larger than %zu MiB: not %s", path,
+					       max >> 20, what);
+			return err_set(e, EXIT_INPUT, "'%s' is larger than %zu bytes: not %s", path, max,
+				       what);
 		}
-		cap *= 2;
+		if (n < cap)
+			continue;
+		/* at most max + 1 bytes: one past the limit tells a file over it */
+		cap = cap > (max + 1) / 2 ? max + 1 : cap * 2;
 		bigger = realloc(buf, cap + 1);
 		if (!bigger)
 			free(buf);
