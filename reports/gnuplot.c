@@ -167,17 +167,24 @@ int gnuplot_available(void)
 	return gnuplot_found(gnuplot_prog());
 }
 
-/* $MLASIM_GNUPLOT_TIMEOUT in seconds (a positive number), else GNUPLOT_TIMEOUT_S. */
-static double gnuplot_timeout(void)
+/*
+ * The limit on one gnuplot run: $MLASIM_GNUPLOT_TIMEOUT seconds (a number
+ * from 0.1 to 86400), else GNUPLOT_TIMEOUT_S.  Returns 0, or EXIT_ENV for a
+ * value that is no such number (not silently the default).
+ */
+static int gnuplot_timeout(double *t, struct err *e)
 {
 	const char *v = getenv("MLASIM_GNUPLOT_TIMEOUT");
 	char *end;
-	double t;
 
+	*t = GNUPLOT_TIMEOUT_S;
 	if (!v || !*v)
-		return GNUPLOT_TIMEOUT_S;
-	t = strtod(v, &end);
-	return *end == 0 && t > 0 && t <= 86400 ? t : GNUPLOT_TIMEOUT_S;
+		return 0;
+	*t = strtod(v, &end);
+	if (*end != 0 || !(*t >= 0.1 && *t <= 86400))
+		return err_set(e, EXIT_ENV,
+			       "'MLASIM_GNUPLOT_TIMEOUT' must be seconds from 0.1 to 86400, got '%s'", v);
+	return 0;
 }
 
 /*
@@ -215,7 +222,7 @@ int gnuplot_render(const char *stem, struct err *e)
 	char dir[4200], gp[4200], png[4200], svg[4200], tpng[4300], tsvg[4300];
 	char tbase[2][4300];
 	const char *tmps[2];
-	double timeout = gnuplot_timeout();
+	double timeout;
 	struct sbuf vars = {0};
 	int rc;
 	pid_t pid;
@@ -227,6 +234,8 @@ int gnuplot_render(const char *stem, struct err *e)
 		return err_set(e, EXIT_ENV,
 			       "gnuplot not found ('%s'): install it (Debian: 'make deps' or apt-get install gnuplot-nox); the data and script are in '%s.dat' and '%s'",
 			       prog, stem, gp);
+	if (gnuplot_timeout(&timeout, e))
+		return e->code;
 	snprintf(dir, sizeof dir, "%.*s", (int)(base - stem), stem);
 	/* the temporary images, named relative to the directory gnuplot runs in,
 	 * single-quoted like every string mlasim hands gnuplot */

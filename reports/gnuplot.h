@@ -30,10 +30,11 @@ extern const char *const gnuplot_palette[8];
 #define GNUPLOT_GRID    "#DDDDDD"
 
 /*
- * Seconds gnuplot may take over one chart before it is killed: every chart
- * here renders in well under a second (the report's six in about two), so a
- * minute means it is stuck (waiting on a terminal, a full disk, a hung font
- * lookup), not slow.  $MLASIM_GNUPLOT_TIMEOUT overrides it.
+ * Seconds gnuplot may take over one chart before it is killed.  Measured
+ * with gnuplot 5.4 on a shared 2-core machine: a chart renders in 0.1 to
+ * 0.2 s, the report's six in about 1 s; so a minute means it is stuck (a
+ * hung font lookup, a full pipe), not slow.  $MLASIM_GNUPLOT_TIMEOUT
+ * overrides it.
  */
 #define GNUPLOT_TIMEOUT_S 60
 

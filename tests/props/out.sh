@@ -278,6 +278,15 @@ fi
 [ -n "$pid" ] && kill "$pid" 2> /dev/null
 unset STUCK_PIDFILE
 
+MLASIM_GNUPLOT="$OUTD/stuckplot" MLASIM_GNUPLOT_TIMEOUT=soon timeout 20 "$M" chart kv --model deepseek-v3 \
+	-o "$OUTD/stuck/bad.png" > /dev/null 2> "$OUTD/err"
+rc=$?
+if [ $rc -eq 4 ] && grep -q "'MLASIM_GNUPLOT_TIMEOUT' must be seconds from 0.1 to 86400, got 'soon'" "$OUTD/err"; then
+	ok "MLASIM_GNUPLOT_TIMEOUT=soon: exit 4 naming it, not silently the default"
+else
+	notok "MLASIM_GNUPLOT_TIMEOUT=soon: exit 4 naming it, not silently the default (exit $rc)" "$(cat "$OUTD/err")"
+fi
+
 # ---- probe writes no card that mlasim's own loader refuses ------------------
 timeout 10 "$M" probe --from tests/fixtures/probes-synthetic-h100.json -o "$OUTD/nohw.json" > /dev/null 2> "$OUTD/err"
 rc=$?
