@@ -107,6 +107,25 @@ if [ $rc -eq 0 ] && [ -L "$OUTD/link.txt" ] && cmp -s "$OUTD/kv.want" "$OUTD/tar
 else
 	notok "-o symbolic link: its target is written, the link stays (exit $rc)" "$(cat "$OUTD/err"; ls -l "$OUTD")"
 fi
+# a chart's image through a link, into a 0600 file: written there, the link and mode kept
+if command -v gnuplot >/dev/null 2>&1; then
+	mkdir -p "$OUTD/real"
+	echo old > "$OUTD/real/kv.png"
+	chmod 600 "$OUTD/real/kv.png"
+	ln -s real/kv.png "$OUTD/kv.png"
+	timeout 60 "$M" chart kv --model deepseek-v3 -o "$OUTD/kv.png" 2> "$OUTD/err"
+	rc=$?
+	mode=$(stat -c %a "$OUTD/real/kv.png")
+	if [ $rc -eq 0 ] && [ -L "$OUTD/kv.png" ] && [ "$mode" = 600 ] &&
+	   head -c 8 "$OUTD/real/kv.png" | od -An -c | grep -q 'P   N   G'; then
+		ok "chart -o link to a 0600 image: the image drawn there, the link and the mode kept"
+	else
+		notok "chart -o link to a 0600 image: the image drawn there, the link and the mode kept (exit $rc, mode $mode)" \
+			"$(cat "$OUTD/err"; ls -l "$OUTD" "$OUTD/real")"
+	fi
+else
+	skipped "chart -o link to a 0600 image: the image drawn there, the link and the mode kept" "no gnuplot"
+fi
 ln -s no-such-file "$OUTD/dangling"
 timeout 10 "$M" kv --model deepseek-v3 -o "$OUTD/dangling" > /dev/null 2> "$OUTD/err"
 rc=$?
