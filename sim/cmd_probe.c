@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -92,6 +93,17 @@ struct probe_args {
 	int anchors;        /* --anchors */
 };
 
+/* 1 when paths a and b name one file: the same string, or (when both exist)
+ * the same device and inode. */
+static int probe_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
 static int probe_parse(struct cli *c, struct probe_args *a)
 {
 	const char *v;
@@ -153,6 +165,10 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results || a->time_limit))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner', '--results' or '--time-limit'");
+	if (a->results && c->out && probe_same_file(a->results, c->out))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'-o %s' and '--results %s' are the same file: the card would replace the measurements; give -o another file",
+			       c->out, a->results);
 	return 0;
 }
 
@@ -405,7 +421,7 @@ static int probe_peaks(struct cli *c, const cJSON *doc, const char *file, struct
  * leaves a card that 'plan --hw' then refuses.  Returns 0, or EXIT_INPUT
  * with the loader's reason.
  */
-static int probe_check_card(struct cli *c, const char *text, int has_base)
+static int probe_check_card(struct cli *c, const char *text)
 {
 	const char *dir = getenv("TMPDIR");
 	char tmp[PATH_MAX];
@@ -433,8 +449,8 @@ static int probe_check_card(struct cli *c, const char *text, int has_base)
 			why += strlen(tmp);
 		while (*why == ':' || *why == ' ')
 			why++;
-		return err_set(&c->err, EXIT_INPUT, "the calibrated card would not load, so nothing was written: %s%s",
-			       why, has_base ? "" : " (give '--hw CARD' to calibrate a card)");
+		return err_set(&c->err, EXIT_INPUT, "the calibrated card would not load, so nothing was written: %s",
+			       why);
 	}
 	return 0;
 }
@@ -470,7 +486,8 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 		cJSON_Delete(out);
 		return err_set(&c->err, EXIT_ENV, "out of memory writing the calibration");
 	}
-	rc = probe_check_card(c, text, base != NULL);
+	/* a card (with --hw) must load; without a base it is the results with their fit */
+	rc = base ? probe_check_card(c, text) : 0;
 	if (rc) {
 		free(text);
 		cJSON_Delete(out);
@@ -835,6 +852,8 @@ int cmd_probe(struct cli *c)
 		results = tmp;
 	}
 	rc = probe_run(c, &a, runner, results);
+	if (a.results)
+		infile_note(a.results, "--results");    /* now it exists: -o must not replace it */
 	if (rc == 0 && jsonx_load(results, &doc, &c->err) == 0) {
 		rc = probe_fit_emit(c, doc, results);
 		cJSON_Delete(doc);
