@@ -195,24 +195,25 @@ static int gnuplot_timeout(double *t, struct err *e)
 static int gnuplot_wait(pid_t pid, double timeout_s)
 {
 	struct timespec tick = {0, 10 * 1000 * 1000};  /* 10 ms: a chart takes 100s of ms */
-	double waited = 0;
+	struct timespec t0, now;
 	int status;
 	pid_t r;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		r = waitpid(pid, &status, WNOHANG);
 		if (r == pid)
 			return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
 		if (r < 0 && errno != EINTR)
 			return 1;
-		if (waited >= timeout_s) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= timeout_s) {
 			kill(-pid, SIGKILL);
 			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 				;
 			return 2;
 		}
 		nanosleep(&tick, NULL);
-		waited += 0.01;
 	}
 }
 
@@ -224,6 +225,7 @@ int gnuplot_render(const char *stem, struct err *e)
 	const char *tmps[2];
 	double timeout;
 	struct sbuf vars = {0};
+	sigset_t block, saved;
 	int rc;
 	pid_t pid;
 
@@ -253,12 +255,21 @@ int gnuplot_render(const char *stem, struct err *e)
 	tmps[0] = tpng;
 	tmps[1] = tsvg;
 	fflush(NULL);
+	/* no terminating signal between the fork and the guard knowing the child */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigaddset(&block, SIGQUIT);
+	sigprocmask(SIG_BLOCK, &block, &saved);
 	pid = fork();
 	if (pid < 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		sbuf_free(&vars);
 		return err_set(e, EXIT_ENV, "cannot run gnuplot: %s", err_sys(errno));
 	}
 	if (pid == 0) {
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		/* a group of its own, so that a timeout or a signal kills whatever
 		 * it started too; its complaints go to stderr, its other output and
 		 * its input nowhere */
@@ -272,6 +283,7 @@ int gnuplot_render(const char *stem, struct err *e)
 	}
 	setpgid(pid, pid);      /* also here: the signal guard may kill the group at once */
 	out_guard_child(pid, tmps, 2);
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	rc = gnuplot_wait(pid, timeout);
 	out_guard_clear();
 	sbuf_free(&vars);
