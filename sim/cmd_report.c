@@ -10,6 +10,7 @@
 #include "../reports/gnuplot.h"
 #include "../reports/html.h"
 #include "cli_plan.h"
+#include "infile.h"
 #include "jsonx.h"
 
 const char help_report[] =
@@ -115,26 +116,14 @@ static void report_command(const struct cli *c, struct sbuf *b)
 	}
 }
 
-/* Read a whole (small) file; NULL on failure.  Caller frees. */
+/* Read a chart's SVG (gnuplot's: under a MB); NULL on failure.  Caller frees. */
 static char *report_slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	struct err e = {0};
 	char *s = NULL;
-	long n;
+	size_t n;
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (64L << 20) &&
-	    fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)) != NULL) {
-		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		} else {
-			s[n] = 0;
-		}
-	}
-	fclose(f);
-	return s;
+	return infile_read(path, 64u << 20, "a chart", &s, &n, &e) ? NULL : s;
 }
 
 /* Build chart k of the plan into ch.  Returns 0, or an error in e. */
