@@ -292,7 +292,7 @@ int gnuplot_render(const char *stem, struct err *e)
 		unlink(tsvg);
 		if (rc == 2)
 			return err_set(e, EXIT_ENV,
-				       "gnuplot did not finish '%s.gp' within %g s: killed it (a stuck gnuplot; MLASIM_GNUPLOT_TIMEOUT sets the limit)",
+				       GNUPLOT_TIMEOUT_MSG " '%s.gp' within %g s: killed it (a stuck gnuplot; MLASIM_GNUPLOT_TIMEOUT sets the limit)",
 				       stem, timeout);
 		return err_set(e, EXIT_ENV, "gnuplot failed on '%s.gp' (run 'gnuplot %s' in its directory to see why)",
 			       stem, gp);

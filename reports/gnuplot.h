@@ -38,6 +38,9 @@ extern const char *const gnuplot_palette[8];
  */
 #define GNUPLOT_TIMEOUT_S 60
 
+/* How the message of a gnuplot killed for the limit begins. */
+#define GNUPLOT_TIMEOUT_MSG "gnuplot did not finish"
+
 /* Default image size in pixels (the SVG scales to its container). */
 #define GNUPLOT_W 1200
 #define GNUPLOT_H 750

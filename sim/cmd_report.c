@@ -189,12 +189,16 @@ static void report_draw(struct report_charts *r, const char *dir, int keep, cons
 
 		if (!report_wants((enum rchart)k, p))
 			continue;
+		/* a gnuplot stuck once is stuck for the next chart too: not
+		 * another full timeout for each */
+		if (r->first.code && strncmp(r->first.msg, GNUPLOT_TIMEOUT_MSG, strlen(GNUPLOT_TIMEOUT_MSG)) == 0)
+			err_set(&e, EXIT_ENV, "not drawn: %s", r->first.msg);
 		hc->id = rchart_info[k].id;
 		hc->section = rchart_info[k].section;
 		hc->title = rchart_info[k].title;
 		hc->caption = rchart_info[k].caption;
 		snprintf(out, sizeof out, "%.4000s/%.32s.png", dir, rchart_info[k].id);
-		if (!chart_open(&ch, out, NULL, &e)) {
+		if (!e.code && !chart_open(&ch, out, NULL, &e)) {
 			if (report_build((enum rchart)k, &ch, m, h, &p->dep, &e))
 				chart_free(&ch);
 			else if (!chart_close(&ch, 1, &e)) {
@@ -316,7 +320,8 @@ int cmd_report(struct cli *c)
 	if (r.first.code) {
 		rc = err_set(&c->err, r.first.code, "%s: wrote '%s' without %s%s", r.first.msg,
 			     c->out ? c->out : "standard output", drawn == 0 ? "charts" : "some charts",
-			     r.first.code == EXIT_ENV ? " (install gnuplot-nox: 'make deps', or pass --no-charts)" : "");
+			     r.first.code == EXIT_ENV && !strstr(r.first.msg, GNUPLOT_TIMEOUT_MSG) ?
+			     " (install gnuplot-nox: 'make deps', or pass --no-charts)" : "");
 		return rc;
 	}
 	return p.mem.fits ? EXIT_OK : EXIT_NO;

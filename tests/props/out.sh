@@ -295,6 +295,19 @@ else
 		"pid '$pid' alive: $(kill -0 "$pid" 2>&1 && echo yes); left: $left"
 fi
 [ -n "$pid" ] && kill "$pid" 2> /dev/null
+
+# a report draws six charts: one timeout, not six
+MLASIM_GNUPLOT="$OUTD/stuckplot" MLASIM_GNUPLOT_TIMEOUT=1 timeout 5 "$M" report --model deepseek-v3 --hw h800 \
+	--dp 32 --ep 32 --batch 64 -o "$OUTD/stuck/r.html" > /dev/null 2> "$OUTD/err"
+rc=$?
+pid=$(cat "$STUCK_PIDFILE" 2> /dev/null)
+if [ $rc -eq 4 ] && [ -s "$OUTD/stuck/r.html" ] && grep -q "gnuplot did not finish .*: wrote '.*r.html' without charts$" "$OUTD/err"; then
+	ok "report with a stuck gnuplot: one timeout for all its charts, the report written (exit 4)"
+else
+	notok "report with a stuck gnuplot: one timeout for all its charts, the report written (exit 4), got exit $rc" \
+		"$(cat "$OUTD/err")"
+fi
+[ -n "$pid" ] && kill "$pid" 2> /dev/null
 unset STUCK_PIDFILE
 
 MLASIM_GNUPLOT="$OUTD/stuckplot" MLASIM_GNUPLOT_TIMEOUT=soon timeout 20 "$M" chart kv --model deepseek-v3 \
