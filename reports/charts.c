@@ -245,24 +245,27 @@ int chart_memory(struct chart *ch, const struct model *m, const struct hw *h,
 		if (!used[k])
 			continue;
 		plot_sep(&ch->gp, &first);
-		sbuf_printf(&ch->gp, "\"%s.dat\" using %d lc rgb \"%s\" title \"weights: %s\"", base,
-			    k + 2, comp_color[k], params_comp_name((enum comp)k));
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " using %d lc rgb \"%s\" title \"weights: %s\"", k + 2, comp_color[k], params_comp_name((enum comp)k));
 	}
 	plot_sep(&ch->gp, &first);
-	sbuf_printf(&ch->gp, "\"%s.dat\" using %d lc rgb \"%s\" title \"runtime reserve\"", base,
-		    MB_RESERVE + 2, GNUPLOT_RESERVE);
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using %d lc rgb \"%s\" title \"runtime reserve\"", MB_RESERVE + 2, GNUPLOT_RESERVE);
 	plot_sep(&ch->gp, &first);
-	sbuf_printf(&ch->gp, "\"%s.dat\" using %d lc rgb \"%s\" title \"KV cache\"", base, MB_KV + 2,
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using %d lc rgb \"%s\" title \"KV cache\"", MB_KV + 2,
 		    GNUPLOT_KV);
 	plot_sep(&ch->gp, &first);
-	sbuf_printf(&ch->gp, "\"%s.dat\" using %d:xtic(1) lc rgb \"%s\" title \"headroom (1 - mem-fraction %.2g)\"",
-		    base, MB_FREE + 2, GNUPLOT_FREE, d[0].mem_fraction);
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using %d:xtic(1) lc rgb \"%s\" title \"headroom (1 - mem-fraction %.2g)\"",
+		    MB_FREE + 2, GNUPLOT_FREE, d[0].mem_fraction);
 	plot_sep(&ch->gp, &first);
 	sbuf_printf(&ch->gp, "%.6g with lines ls 99 title \"usable HBM (%.4g GB)\"", v[0][MB_USABLE],
 		    v[0][MB_USABLE]);
 	plot_sep(&ch->gp, &first);
-	sbuf_printf(&ch->gp, "\"%s.dat\" using 0:%d:%d with labels offset 0,0.9 font \",11\" notitle\n",
-		    base, MB_TOP + 2, MB_COLS + 3);
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using 0:%d:%d with labels offset 0,0.9 font \",11\" notitle\n",
+		    MB_TOP + 2, MB_COLS + 3);
 	gnuplot_plots_end(&ch->gp);
 	return 0;
 }
@@ -427,7 +430,8 @@ int chart_throughput(struct chart *ch, const struct model *m, const struct hw *h
 			snprintf(key, sizeof key, "%s: knee at %g, doublings add < %g%%", h[j].name,
 				 ldexp(1, l->knee), CHART_KNEE_GAIN * 100);
 		plot_sep(&ch->gp, &first);
-		sbuf_printf(&ch->gp, "\"%s.dat\" index %d using 1:7 with linespoints ls %d title ", base, j, j + 1);
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " index %d using 1:7 with linespoints ls %d title ", j, j + 1);
 		gnuplot_str(&ch->gp, key);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using 1:9 with linespoints ls %d dt 2 pt 6 notitle", j, j + 1);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using ($1 == %d ? $2 : NaN):3 with points pt 6 ps 3.5 lw 2 lc rgb \"%s\" notitle",
@@ -440,7 +444,8 @@ int chart_throughput(struct chart *ch, const struct model *m, const struct hw *h
 	first = 1;
 	for (j = 0; j < nh; j++) {
 		plot_sep(&ch->gp, &first);
-		sbuf_printf(&ch->gp, "\"%s.dat\" index %d using 1:8 with linespoints ls %d notitle", base, j, j + 1);
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " index %d using 1:8 with linespoints ls %d notitle", j, j + 1);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using 1:10 with linespoints ls %d dt 2 pt 6 notitle", j, j + 1);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using ($1 == %d ? $2 : NaN):4 with points pt 6 ps 3.5 lw 2 lc rgb \"%s\" notitle",
 			    nh, j, gnuplot_palette[j % 8]);
@@ -621,8 +626,10 @@ int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
 			    dom, dom, GNUPLOT_REF);
 	}
 	gnuplot_plots_begin(&ch->gp, GNUPLOT_W, GNUPLOT_H);
-	sbuf_printf(&ch->gp, "plot \\\n  \"%s.dat\" using 1:($7 > 0 ? $2 : NaN) with linespoints lc rgb \"#000000\" lw 5 pt 7 ps 1.6 title \"TPOT%s\"",
-		    base, any_nofit ? " (batch fits the KV cache)" : "");
+	sbuf_printf(&ch->gp, "plot \\\n  ");
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using 1:($7 > 0 ? $2 : NaN) with linespoints lc rgb \"#000000\" lw 5 pt 7 ps 1.6 title \"TPOT%s\"",
+		    any_nofit ? " (batch fits the KV cache)" : "");
 	if (any_nofit)
 		sbuf_printf(&ch->gp, ", \\\n  \"\" using 1:($7 > 0 ? NaN : $2) with points lc rgb \"#000000\" lw 1.5 pt 6 ps 1.4 title \"TPOT where the model or the batch does not fit\"");
 	sbuf_printf(&ch->gp, ", \\\n  \"\" using 1:3 with linespoints lc rgb \"%s\" lw 2 pt 5 ps 0.8 title \"computation per token (HBM and FLOPs)\"",
@@ -751,8 +758,9 @@ int chart_roofline(struct chart *ch, const struct model *m, const struct hw *h,
 	gnuplot_plots_begin(&ch->gp, GNUPLOT_W, 800);
 	for (k = 0; k < nd; k++) {
 		plot_sep(&ch->gp, &first);
-		sbuf_printf(&ch->gp, "\"%s.dat\" index %d using 1:2 with lines lc rgb \"%s\" lw 2.5 dt %d title \"%s roofline: %.4g TFLOP/s, ridge %.0f FLOP/B\"",
-			    base, k, k == 0 ? "#000000" : k == 1 ? "#666666" : "#999999", k + 1, dname[idx[k]],
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " index %d using 1:2 with lines lc rgb \"%s\" lw 2.5 dt %d title \"%s roofline: %.4g TFLOP/s, ridge %.0f FLOP/B\"",
+			    k, k == 0 ? "#000000" : k == 1 ? "#666666" : "#999999", k + 1, dname[idx[k]],
 			    peak[idx[k]] / 1e12, peak[idx[k]] / bw);
 	}
 	for (k = 0; k < OPC_TP_COMM; k++) {
@@ -873,7 +881,9 @@ int chart_power(struct chart *ch, const struct model *m, const struct hw *h,
 		snprintf(t, sizeof t, "GPUs (%g)", w->node_gpus);
 	else
 		snprintf(t, sizeof t, "GPUs (%g nodes x %g)", scale, w->node_gpus);
-	sbuf_printf(&ch->gp, "plot \\\n  \"%s.dat\" using 2 lc rgb \"%s\" title \"%s\"", base, gnuplot_palette[0], t);
+	sbuf_printf(&ch->gp, "plot \\\n  ");
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using 2 lc rgb \"%s\" title \"%s\"", gnuplot_palette[0], t);
 	if (w->warnings & PW_NO_NODE)
 		sbuf_printf(&ch->gp, ", \\\n  \"\" using 3 lc rgb \"%s\" title \"rest of the node: unknown (no node.max_kw or node.cpu_w), 0 W\"",
 			    gnuplot_palette[5]);
@@ -998,16 +1008,20 @@ int chart_topology(struct chart *ch, const struct hw *h, const double *gin, int 
 	}
 	sbuf_printf(&ch->gp, "set xlabel \"GPUs\"\nset ylabel \"switches\"\nset logscale y 10\nset yrange [*:*]\n"
 		    "set offsets 0, 0, 0, 0\nset format y \"%%g\"\nset key on top left Left reverse\n");
-	sbuf_printf(&ch->gp, "plot \"%s.dat\" using 1:2 with linespoints ls 1 title \"FT2 (up to %.0f endpoints)\", \\\n"
+	sbuf_printf(&ch->gp, "plot ");
+	gnuplot_file(&ch->gp, base, ".dat");
+	sbuf_printf(&ch->gp, " using 1:2 with linespoints ls 1 title \"FT2 (up to %.0f endpoints)\", \\\n"
 		    "  \"\" using 1:3 with linespoints ls 2 title \"MPFT (up to %.0f)\", \\\n"
-		    "  \"\" using 1:4 with linespoints ls 3 title \"FT3 (up to %.0f)\"\n", base,
+		    "  \"\" using 1:4 with linespoints ls 3 title \"FT3 (up to %.0f)\"\n",
 		    maxe[0], maxe[1], maxe[2]);
 	if (have_cost) {
 		sbuf_printf(&ch->gp, "unset logscale y\nset ylabel \"cost per endpoint (USD: switches and links)\"\n"
 			    "set key bottom right Left reverse\nset offsets 0, 0, graph 0.06, 0\n");
-		sbuf_printf(&ch->gp, "set yrange [0:*]\nplot \"%s.dat\" using 1:5 with linespoints ls 1 title \"FT2\", \\\n"
+		sbuf_printf(&ch->gp, "set yrange [0:*]\nplot ");
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " using 1:5 with linespoints ls 1 title \"FT2\", \\\n"
 			    "  \"\" using 1:6 with linespoints ls 2 title \"MPFT\", \\\n"
-			    "  \"\" using 1:7 with linespoints ls 3 title \"FT3\"\n", base);
+			    "  \"\" using 1:7 with linespoints ls 3 title \"FT3\"\n");
 		sbuf_printf(&ch->gp, "unset multiplot\n");
 	}
 	gnuplot_plots_end(&ch->gp);

@@ -29,6 +29,18 @@ extern const char *const gnuplot_palette[8];
 #define GNUPLOT_FREE    "#E5E5E5"   /* headroom, unused */
 #define GNUPLOT_GRID    "#DDDDDD"
 
+/*
+ * Seconds gnuplot may take over one chart before it is killed.  Measured
+ * with gnuplot 5.4 on a shared 2-core machine: a chart renders in 0.1 to
+ * 0.2 s, the report's six in about 1 s; so a minute means it is stuck (a
+ * hung font lookup, a full pipe), not slow.  $MLASIM_GNUPLOT_TIMEOUT
+ * overrides it.
+ */
+#define GNUPLOT_TIMEOUT_S 60
+
+/* How the message of a gnuplot killed for the limit begins. */
+#define GNUPLOT_TIMEOUT_MSG "gnuplot did not finish"
+
 /* Default image size in pixels (the SVG scales to its container). */
 #define GNUPLOT_W 1200
 #define GNUPLOT_H 750
@@ -44,11 +56,18 @@ int gnuplot_stem(const char *out, char *stem, size_t n, struct err *e);
 const char *gnuplot_base(const char *stem);
 
 /*
- * Append s to b as a gnuplot double-quoted string, quotes included, with '"'
- * and '\' escaped (scripts run in noenhanced mode, so no other character is
- * special).
+ * Append s to b as a gnuplot string expression that evaluates to exactly s:
+ * single-quoted pieces (gnuplot substitutes nothing inside single quotes: no
+ * `command`, no @macro, no escapes; a quote is written twice), joined by '.'
+ * to a double-quoted octal escape ("\012") for each control byte, which in
+ * a single-quoted string would end the command line.  No text of s ever
+ * appears outside single quotes.  Scripts run in noenhanced mode, so no other
+ * character is special.
  */
 void gnuplot_str(struct sbuf *b, const char *s);
+
+/* Append the file name base + ext (such as ".dat") as gnuplot_str does. */
+void gnuplot_file(struct sbuf *b, const char *base, const char *ext);
 
 /* Append s to b as one quoted column of a .dat file ('"' becomes '\''). */
 void gnuplot_dat_str(struct sbuf *b, const char *s);
@@ -66,9 +85,12 @@ void gnuplot_plots_end(struct sbuf *b);
 
 /*
  * Render STEM.gp into STEM.png and STEM.svg, running gnuplot in the stem's
- * directory.  The gnuplot program is $MLASIM_GNUPLOT or 'gnuplot' on PATH.
- * Returns 0, or EXIT_ENV ("gnuplot not found: ...", "gnuplot failed on ...")
- * leaving any previous images untouched.
+ * directory, in a process group of its own.  The gnuplot program is
+ * $MLASIM_GNUPLOT or 'gnuplot' on PATH.  A gnuplot still running after
+ * $MLASIM_GNUPLOT_TIMEOUT seconds (default GNUPLOT_TIMEOUT_S) is killed; so is
+ * one running when a terminating signal arrives, and its temporary images are
+ * removed.  Returns 0, or EXIT_ENV ("gnuplot not found: ...", "gnuplot failed
+ * on ...", "gnuplot did not finish ...") leaving any previous images untouched.
  */
 int gnuplot_render(const char *stem, struct err *e);
 

@@ -17,6 +17,7 @@
 #include "charts.h"
 #include "csv.h"
 #include "gnuplot.h"
+#include "infile.h"
 
 #define PARETO_MAX_FIELDS 256
 #define PARETO_GROUPS 8
@@ -235,7 +236,7 @@ static ssize_t pareto_record(FILE *f, char **rec, size_t *rcap, char **line, siz
 
 static int pareto_read(struct pareto *P, struct err *e)
 {
-	FILE *f = fopen(P->path, "r");
+	FILE *f = infile_open(P->path, e);   /* a FIFO or /dev/zero is refused */
 	char *line = NULL, *rec = NULL, *fld[PARETO_MAX_FIELDS];
 	size_t cap = 0, rcap = 0;
 	ssize_t len;
@@ -243,7 +244,7 @@ static int pareto_read(struct pareto *P, struct err *e)
 	int n, rc = 0, header = 0;
 
 	if (!f)
-		return err_set(e, EXIT_INPUT, "cannot open '%s': %s", P->path, err_sys(errno));
+		return e->code;
 	while (!rc) {
 		start = ln + 1;
 		len = pareto_record(f, &rec, &rcap, &line, &cap, &ln);
@@ -467,8 +468,9 @@ int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
 		sbuf_printf(&ch->gp, first ? "plot \\\n  " : ", \\\n  ");
 		first = 0;
 		snprintf(t, sizeof t, "%s on %s: feasible deployments (%zu)", P.g[i].model, P.g[i].hw, P.g[i].n);
-		sbuf_printf(&ch->gp, "\"%s.dat\" index %d using 1:2 with points pt 7 ps 0.8 lc rgb \"#90%s\" title ",
-			    base, P.ng + i, c + 1);
+		gnuplot_file(&ch->gp, base, ".dat");
+		sbuf_printf(&ch->gp, " index %d using 1:2 with points pt 7 ps 0.8 lc rgb \"#90%s\" title ",
+			    P.ng + i, c + 1);
 		gnuplot_str(&ch->gp, t);
 		snprintf(t, sizeof t, "%s on %s: Pareto front (%zu)", P.g[i].model, P.g[i].hw, nf[i]);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using 1:2 with linespoints lw 2.5 pt 7 ps 1 lc rgb \"%s\" title ",

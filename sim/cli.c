@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "../reports/out.h"
 #include "cards.h"
+#include "infile.h"
 #include "cli.h"
 #include "units.h"
 
@@ -204,6 +205,7 @@ int cli_load_model(struct cli *c, const char *name, struct model *m)
 	}
 	if (cards_resolve(CARD_MODEL, name, path, sizeof path, &c->err))
 		return c->err.code;
+	infile_note(path, "--model");
 	return model_load(path, sets, n, m, &c->err);
 }
 
@@ -225,6 +227,7 @@ int cli_load_hw(struct cli *c, const char *name, struct hw *h)
 			       c->cmd);
 	if (cards_resolve(CARD_HW, name, path, sizeof path, &c->err))
 		return c->err.code;
+	infile_note(path, "--hw");
 	return hw_load(path, sets, n, h, &c->err);
 }
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "../reports/charts.h"
 #include "../reports/gnuplot.h"
+#include "infile.h"
 #include "cli_plan.h"
 #include "kv.h"
 #include "units.h"
@@ -102,7 +103,9 @@ static void chart_kv_script(struct sbuf *b, const struct chart_kv *k, const char
 	for (j = 0; j < k->n; j++) {
 		snprintf(t, sizeof t, "%s (%s, %.1f KB/token)", k->m[j].display,
 			 model_attn_name(k->m[j].attn), k->per_token[j] / 1e3);
-		sbuf_printf(b, "  \"%s.dat\" using 1:%d with linespoints ls %d title ", base, j + 2, j + 1);
+		sbuf_printf(b, "  ");
+		gnuplot_file(b, base, ".dat");
+		sbuf_printf(b, " using 1:%d with linespoints ls %d title ", j + 2, j + 1);
 		gnuplot_str(b, t);
 		sbuf_printf(b, "%s\n", j + 1 < k->n || k->have_hw ? ", \\" : "");
 	}
@@ -455,6 +458,8 @@ static int chart_one(struct cli *c, const char *kind)
 	if (!strcmp(kind, "pareto") && !a.from)
 		return err_set(&c->err, EXIT_USAGE, "'chart pareto' needs '--from FILE.csv' (written by 'mlasim sweep -o FILE.csv')");
 	snprintf(deflt, sizeof deflt, "%s.png", kind);
+	if (a.from)
+		infile_note(a.from, "--from");  /* so that no -o file overwrites it */
 	if (chart_open(&ch, c->out, deflt, &c->err))
 		return c->err.code;
 	if (!strcmp(kind, "memory"))

@@ -198,6 +198,8 @@ const char help_chart[] =
 "default name is KIND.png.  Titles name the model, hardware and deployment;\n"
 "sizes are decimal (1 GB = 1e9 B).  Without gnuplot ($MLASIM_GNUPLOT, else\n"
 "'gnuplot' on PATH): exit 4 naming it, with the .dat and .gp still written.\n"
+"A gnuplot running past $MLASIM_GNUPLOT_TIMEOUT seconds (default 60) is killed\n"
+"(exit 4).  -o must name a regular file (or a new one): not /dev/null.\n"
 "\n"
 "kinds (the plan kinds take every option of 'mlasim plan'):\n"
 "  kv --model A,B,... [--hw H] [--kv-dtype D]\n"
@@ -271,7 +273,9 @@ static void help_overview(void)
 	       "sizes: 128k = 128000 tokens, 128Ki = 131072; 80GB = 8e10 B, 64GiB; 50GB/s, 400Gb/s\n"
 	       "cards: JSON objects (as are probe results), each key at most once per object\n"
 	       "exit codes: 0 ok, 1 no good answer (does not fit, a validation case failed),\n"
-	       "            2 usage error, 3 bad input file or card, 4 environment (gnuplot, GPU)\n");
+	       "            2 usage error, 3 bad input file or card, 4 environment (gnuplot, GPU)\n"
+	       "-o: follows links, writes FIFOs and devices in place, keeps a file's mode,\n"
+	       "    never overwrites an input (exit 2)\n");
 }
 
 int cmd_help(struct cli *c)

@@ -6,6 +6,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include "cli_plan.h"
+#include "infile.h"
 #include "search.h"
 #include "report.h"
 #include "units.h"
@@ -562,13 +563,14 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 static int plan_read_workload(struct cli *c, const char *path, struct slo *slo,
 			      struct deployment *d)
 {
-	FILE *f = fopen(path, "r");
+	FILE *f = infile_open(path, &c->err);   /* a FIFO or /dev/zero is refused */
 	char line[512];
 	double total = 0, isl = 0, osl = 0;
 	int n = 0, i;
 
 	if (!f)
-		return err_set(&c->err, EXIT_INPUT, "cannot open '%s': %s", path, err_sys(errno));
+		return c->err.code;
+	infile_note(path, "--workload");
 	while (fgets(line, sizeof line, f)) {
 		struct request_class k = {0, 0, 1};
 		double *field[3] = {&k.isl, &k.osl, &k.weight};

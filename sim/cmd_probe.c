@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -24,6 +25,7 @@
 #include "cards.h"
 #include "cli.h"
 #include "holdout.h"
+#include "infile.h"
 #include "jsonx.h"
 #include "probecat.h"
 #include "csv.h"
@@ -49,7 +51,9 @@ const char help_probe[] =
 "                   written, fitted against the runner's built-in spec table\n"
 "  -o FILE          write the calibrated card (or the results) to FILE, atomically;\n"
 "                   by convention hw/<gpu>.calibrated.json ('mlasim list' skips\n"
-"                   such files; use them by path: --hw hw/h100.calibrated.json)\n"
+"                   such files; use them by path: --hw hw/h100.calibrated.json).\n"
+"                   A card that would not load is not written (exit 3); FILE may\n"
+"                   not be the --from or --results file (exit 2)\n"
 "  --from RESULTS   fit a results file recorded earlier instead of running probes\n"
 "  --holdout K      with --from: the held-out study instead of the card.  Every\n"
 "                   K-th fitted record of each kernel class (K >= 2; 4 leaves a\n"
@@ -91,6 +95,17 @@ struct probe_args {
 	double holdout;     /* K of --holdout, 0: none */
 	int anchors;        /* --anchors */
 };
+
+/* 1 when paths a and b name one file: the same string, or (when both exist)
+ * the same device and inode. */
+static int probe_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (strcmp(a, b) == 0)
+		return 1;
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
 
 static int probe_parse(struct cli *c, struct probe_args *a)
 {
@@ -153,6 +168,10 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results || a->time_limit))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner', '--results' or '--time-limit'");
+	if (a->results && c->out && probe_same_file(a->results, c->out))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'-o %s' and '--results %s' are the same file: the card would replace the measurements; give -o another file",
+			       c->out, a->results);
 	return 0;
 }
 
@@ -311,8 +330,10 @@ static int probe_base_json(struct cli *c, cJSON **root)
 	char path[1024];
 	int i;
 
-	if (cards_resolve(CARD_HW, c->hw_arg, path, sizeof path, &c->err) ||
-	    jsonx_load(path, root, &c->err))
+	if (cards_resolve(CARD_HW, c->hw_arg, path, sizeof path, &c->err))
+		return c->err.code;
+	infile_note(path, "--hw");
+	if (jsonx_load(path, root, &c->err))
 		return c->err.code;
 	for (i = 0; i < c->nsets; i++)
 		if (hw_is_section(c->sets[i]) && jsonx_set(*root, c->sets[i], &c->err)) {
@@ -401,6 +422,46 @@ static int probe_peaks(struct cli *c, const cJSON *doc, const char *file, struct
 }
 
 /* Fit `doc` (read from `file`) and emit the calibrated card or the results. */
+/*
+ * Load the card `text` with mlasim's own hardware loader (from a temporary
+ * file: hw_load reads files) before anything is written, so that probe never
+ * leaves a card that 'plan --hw' then refuses.  Returns 0, or EXIT_INPUT
+ * with the loader's reason.
+ */
+static int probe_check_card(struct cli *c, const char *text)
+{
+	const char *dir = getenv("TMPDIR");
+	char tmp[PATH_MAX];
+	struct hw h;
+	struct err e = {0};
+	size_t len = strlen(text);
+	int fd, rc;
+
+	snprintf(tmp, sizeof tmp, "%s/mlasim-card.XXXXXX", dir && *dir ? dir : "/tmp");
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return err_set(&c->err, EXIT_ENV, "cannot create a temporary file in '%s': %s",
+			       dir && *dir ? dir : "/tmp", err_sys(errno));
+	rc = write(fd, text, len) == (ssize_t)len ? 0 : -1;
+	if (close(fd) || rc) {
+		unlink(tmp);
+		return err_set(&c->err, EXIT_ENV, "cannot write a temporary file in '%s'",
+			       dir && *dir ? dir : "/tmp");
+	}
+	rc = hw_load(tmp, NULL, 0, &h, &e);
+	unlink(tmp);
+	if (rc) {
+		const char *why = e.msg;
+		if (strncmp(why, tmp, strlen(tmp)) == 0)    /* the temporary's name says nothing */
+			why += strlen(tmp);
+		while (*why == ':' || *why == ' ')
+			why++;
+		return err_set(&c->err, EXIT_INPUT, "the calibrated card would not load, so nothing was written: %s",
+			       why);
+	}
+	return 0;
+}
+
 static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 {
 	struct calib_peaks pk;
@@ -431,6 +492,13 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 	if (!text) {
 		cJSON_Delete(out);
 		return err_set(&c->err, EXIT_ENV, "out of memory writing the calibration");
+	}
+	/* a card (with --hw) must load; without a base it is the results with their fit */
+	rc = base ? probe_check_card(c, text) : 0;
+	if (rc) {
+		free(text);
+		cJSON_Delete(out);
+		return rc;
 	}
 	sbuf_add(&c->buf, text, strlen(text));
 	sbuf_add(&c->buf, "\n", 1);
@@ -767,6 +835,7 @@ int cmd_probe(struct cli *c)
 	if (a.list)
 		return probe_list(c);
 	if (a.from) {
+		infile_note(a.from, "--from");
 		if (jsonx_load(a.from, &doc, &c->err))
 			return c->err.code;
 		rc = a.holdout || a.anchors ? probe_study(c, doc, a.from, (int)a.holdout) :
@@ -790,6 +859,8 @@ int cmd_probe(struct cli *c)
 		results = tmp;
 	}
 	rc = probe_run(c, &a, runner, results);
+	if (a.results)
+		infile_note(a.results, "--results");    /* now it exists: -o must not replace it */
 	if (rc == 0 && jsonx_load(results, &doc, &c->err) == 0) {
 		rc = probe_fit_emit(c, doc, results);
 		cJSON_Delete(doc);

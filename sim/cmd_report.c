@@ -10,6 +10,7 @@
 #include "../reports/gnuplot.h"
 #include "../reports/html.h"
 #include "cli_plan.h"
+#include "infile.h"
 #include "jsonx.h"
 
 const char help_report[] =
@@ -115,26 +116,14 @@ static void report_command(const struct cli *c, struct sbuf *b)
 	}
 }
 
-/* Read a whole (small) file; NULL on failure.  Caller frees. */
+/* Read a chart's SVG (gnuplot's: under a MB); NULL on failure.  Caller frees. */
 static char *report_slurp(const char *path)
 {
-	FILE *f = fopen(path, "rb");
+	struct err e = {0};
 	char *s = NULL;
-	long n;
+	size_t n;
 
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < (64L << 20) &&
-	    fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)) != NULL) {
-		if (fread(s, 1, (size_t)n, f) != (size_t)n) {
-			free(s);
-			s = NULL;
-		} else {
-			s[n] = 0;
-		}
-	}
-	fclose(f);
-	return s;
+	return infile_read(path, 64u << 20, "a chart", &s, &n, &e) ? NULL : s;
 }
 
 /* Build chart k of the plan into ch.  Returns 0, or an error in e. */
@@ -200,12 +189,16 @@ static void report_draw(struct report_charts *r, const char *dir, int keep, cons
 
 		if (!report_wants((enum rchart)k, p))
 			continue;
+		/* a gnuplot stuck once is stuck for the next chart too: not
+		 * another full timeout for each */
+		if (r->first.code && strncmp(r->first.msg, GNUPLOT_TIMEOUT_MSG, strlen(GNUPLOT_TIMEOUT_MSG)) == 0)
+			err_set(&e, EXIT_ENV, "not drawn: %s", r->first.msg);
 		hc->id = rchart_info[k].id;
 		hc->section = rchart_info[k].section;
 		hc->title = rchart_info[k].title;
 		hc->caption = rchart_info[k].caption;
 		snprintf(out, sizeof out, "%.4000s/%.32s.png", dir, rchart_info[k].id);
-		if (!chart_open(&ch, out, NULL, &e)) {
+		if (!e.code && !chart_open(&ch, out, NULL, &e)) {
 			if (report_build((enum rchart)k, &ch, m, h, &p->dep, &e))
 				chart_free(&ch);
 			else if (!chart_close(&ch, 1, &e)) {
@@ -327,7 +320,8 @@ int cmd_report(struct cli *c)
 	if (r.first.code) {
 		rc = err_set(&c->err, r.first.code, "%s: wrote '%s' without %s%s", r.first.msg,
 			     c->out ? c->out : "standard output", drawn == 0 ? "charts" : "some charts",
-			     r.first.code == EXIT_ENV ? " (install gnuplot-nox: 'make deps', or pass --no-charts)" : "");
+			     r.first.code == EXIT_ENV && !strstr(r.first.msg, GNUPLOT_TIMEOUT_MSG) ?
+			     " (install gnuplot-nox: 'make deps', or pass --no-charts)" : "");
 		return rc;
 	}
 	return p.mem.fits ? EXIT_OK : EXIT_NO;

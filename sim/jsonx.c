@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "infile.h"
 #include "jsonx.h"
 
 /* Line and column (1-based) of byte `off` in text. */
@@ -25,44 +26,11 @@ static void jsonx_position(const char *text, size_t off, int *line, int *col)
 
 static int jsonx_read_file(const char *path, char **text, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
-	size_t len = 0, cap = 4096, got;
+	size_t len;
 	char *buf;
 
-	if (!f)
-		return err_set(e, EXIT_INPUT, "cannot open '%s': %s", path, err_sys(errno));
-	buf = malloc(cap + 1);
-	if (!buf) {
-		fclose(f);
-		return err_set(e, EXIT_ENV, "out of memory reading '%s'", path);
-	}
-	while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
-		len += got;
-		if (len == cap) {
-			char *bigger;
-			if (cap >= JSONX_MAX_FILE) {
-				free(buf);
-				fclose(f);
-				return err_set(e, EXIT_INPUT, "'%s' is larger than %u MiB: not a card",
-					       path, JSONX_MAX_FILE >> 20);
-			}
-			cap *= 2;
-			bigger = realloc(buf, cap + 1);
-			if (!bigger) {
-				free(buf);
-				fclose(f);
-				return err_set(e, EXIT_ENV, "out of memory reading '%s'", path);
-			}
-			buf = bigger;
-		}
-	}
-	if (ferror(f)) {
-		free(buf);
-		fclose(f);
-		return err_set(e, EXIT_INPUT, "cannot read '%s' (is it a directory?)", path);
-	}
-	fclose(f);
-	buf[len] = 0;
+	if (infile_read(path, JSONX_MAX_FILE, "a card", &buf, &len, e))
+		return e->code;
 	if (strlen(buf) != len) {
 		free(buf);
 		return err_set(e, EXIT_INPUT, "%s: contains a NUL byte: not a JSON text", path);

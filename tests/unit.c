@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include "cards.h"
 #include "err.h"
@@ -35,6 +37,10 @@
 #include "units.h"
 #include "../reports/csv.h"
 #include "../reports/fmt.h"
+#include "../reports/gnuplot.h"
+#include "../reports/out.h"
+#include "../reports/sbuf.h"
+#include "infile.h"
 #include "../reports/report.h"
 
 /* ---- a tiny framework ---------------------------------------------------- */
@@ -3213,6 +3219,109 @@ static void t_cli_card_ranges(void)
 
 /* ---- end of issue #13 command-line block ---------------------------------- */
 
+/* ---- issue 13, files: the gnuplot string writer, input files, -o targets ---- */
+
+/* gnuplot_str into a fresh buffer, as a C string (static: one at a time) */
+static const char *gp_quoted(const char *s)
+{
+	static char out[256];
+	struct sbuf b = {0};
+
+	gnuplot_str(&b, s);
+	snprintf(out, sizeof out, "%s", b.data ? b.data : "(null)");
+	sbuf_free(&b);
+	return out;
+}
+
+static void t_gnuplot_str_single_quoted(void)
+{
+	struct sbuf b = {0};
+
+	/* worked out by hand from gnuplot's rules: '' is a quote, nothing else
+	 * is special inside single quotes, a control byte leaves them */
+	CHECK_STR(gp_quoted(""), "''");
+	CHECK_STR(gp_quoted("it's"), "'it''s'");
+	CHECK_STR(gp_quoted("x `touch PWNED` @y \"q\" \\n"), "'x `touch PWNED` @y \"q\" \\n'");
+	CHECK_STR(gp_quoted("a\nb"), "'a'.\"\\012\".'b'");
+	CHECK_STR(gp_quoted("\001"), "\"\\001\"");
+	CHECK_STR(gp_quoted("\r\t"), "\"\\015\".\"\\011\"");
+	CHECK_STR(gp_quoted("a\177"), "'a'.\"\\177\"");
+	gnuplot_file(&b, "dir's kv", ".dat");
+	CHECK_STR(b.data, "'dir''s kv.dat'");
+	sbuf_free(&b);
+}
+
+static void t_infile_regular_only(void)
+{
+	char path[] = "/tmp/mlasim-unit-infile.XXXXXX", *text = NULL;
+	struct err e = {0};
+	size_t len = 0;
+	FILE *f;
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0);
+	if (fd < 0)
+		return;
+	CHECK(write(fd, "0123456789", 10) == 10);
+	close(fd);
+	/* 10 bytes: read whole under a cap of 10, refused under a cap of 9 */
+	CHECK_OK(infile_read(path, 10, "a card", &text, &len, &e), &e);
+	CHECK_EQ((double)len, 10);
+	CHECK_STR(text, "0123456789");
+	free(text);
+	CHECK_RC(infile_read(path, 9, "a card", &text, &len, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "is larger than 9 bytes: not a card");
+	unlink(path);
+	/* what never ends or blocks is refused before a byte is read */
+	memset(&e, 0, sizeof e);
+	f = infile_open("/dev/zero", &e);
+	CHECK(f == NULL && e.code == EXIT_INPUT);
+	CHECK_CONTAINS(e.msg, "'/dev/zero' is a character device: expected a regular file");
+	memset(&e, 0, sizeof e);
+	CHECK(infile_open("tests", &e) == NULL);
+	CHECK_CONTAINS(e.msg, "'tests' is a directory");
+}
+
+static void t_out_resolve_targets(void)
+{
+	char dir[] = "/tmp/mlasim-unit-out.XXXXXX", file[200], link[200];
+	const char *in = NULL;
+	struct out_target t;
+	struct stat st;
+	struct err e = {0};
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(file, sizeof file, "%s/card.json", dir);
+	snprintf(link, sizeof link, "%s/link.json", dir);
+	f = fopen(file, "w");
+	CHECK(f != NULL);
+	if (!f)
+		return;
+	fputs("{}\n", f);
+	fclose(f);
+	chmod(file, 0600);
+	CHECK(symlink("card.json", link) == 0);
+	/* a link is written through, the file's own mode kept */
+	CHECK_OK(out_resolve(link, &t, &e), &e);
+	CHECK(t.link == 1 && t.exists == 1 && t.direct == 0);
+	CHECK_EQ((double)t.mode, 0600);
+	CHECK(strcmp(t.path + strlen(t.path) - strlen("/card.json"), "/card.json") == 0);
+	/* /dev/null is written in place */
+	CHECK_OK(out_resolve("/dev/null", &t, &e), &e);
+	CHECK(t.direct == 1 && t.exists == 0);
+	/* an input, by device and inode, under another name */
+	infile_note(file, "--model");
+	CHECK(stat(file, &st) == 0);
+	CHECK_STR(infile_input_of(st.st_dev, st.st_ino, &in), "--model");
+	CHECK_STR(in, file);
+	CHECK_RC(out_resolve(link, &t, &e), EXIT_USAGE, &e);
+	CHECK_CONTAINS(e.msg, "would overwrite the '--model' input");
+	unlink(link);
+	unlink(file);
+	rmdir(dir);
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3284,6 +3393,9 @@ static const struct test tests[] = {
 	{"units_parse times: s, ms, us, µs; a bare number is seconds", t_cli_units_time},
 	{"jsonx_set refuses a number with trailing text, keeps quoted strings", t_cli_jsonx_set_strict},
 	{"card ranges: switch radix even from 4, PUE from 1 to 5", t_cli_card_ranges},
+	{"gnuplot_str: single-quoted, quotes doubled, control bytes as octal escapes", t_gnuplot_str_single_quoted},
+	{"infile: regular files only, a size cap to the byte", t_infile_regular_only},
+	{"out_resolve: links followed, devices in place, modes kept, inputs refused", t_out_resolve_targets},
 };
 
 int main(void)

@@ -9,6 +9,7 @@
 #               as NUL-separated argv words
 #   plan        a typical deployment of every bundled model on every card
 #   writers     CSV fields: a sweep header, names with commas, quotes, tabs, line breaks
+# (gnuplot's seeds, hostile strings, are written by hand and not rebuilt here.)
 # Files are named by a checksum of their content, so reruns are idempotent.
 set -eu
 C=tests/fuzz/corpus
