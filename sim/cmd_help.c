@@ -271,6 +271,7 @@ static void help_overview(void)
 	printf("\ncommon options: --model FILE|NAME  --hw FILE|NAME  --set KEY=VALUE\n"
 	       "                --format table|json|csv  -o FILE\n"
 	       "sizes: 128k = 128000 tokens, 128Ki = 131072; 80GB = 8e10 B, 64GiB; 50GB/s, 400Gb/s\n"
+	       "times: 2s, 50ms, 120us (or µs); a bare number is seconds\n"
 	       "cards: JSON objects (as are probe results), each key at most once per object\n"
 	       "exit codes: 0 ok, 1 no good answer (does not fit, a validation case failed),\n"
 	       "            2 usage error, 3 bad input file or card, 4 environment (gnuplot, GPU)\n"
