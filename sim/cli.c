@@ -16,17 +16,17 @@ extern const char help_help[], help_list[], help_kv[], help_plan[],
 	help_chart[], help_validate[], help_probe[], help_net[], help_report[], help_sweep[];
 
 static const struct command commands[] = {
-	{"plan", cmd_plan, "size one deployment: memory per GPU, KV capacity, what fits", help_plan, 1},
-	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv, 0},
-	{"net", cmd_net, "size a fat-tree / multi-plane fat-tree fabric and time collectives on it", help_net, 1},
-	{"sweep", cmd_sweep, "evaluate many deployments, write CSV/JSON, print the Pareto front", help_sweep, 1},
-	{"chart", cmd_chart, "draw gnuplot charts: kv, memory, throughput, tpot, roofline, pareto, power, topology", help_chart, 1},
-	{"report", cmd_report, "write a self-contained HTML report of a plan with its charts", help_report, 1},
-	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate, 0},
-	{"probe", cmd_probe, "run the CUDA calibration probes; write a calibrated hardware card", help_probe, 1},
-	{"list", cmd_list, "list the bundled model and hardware cards", help_list, 0},
-	{"help", cmd_help, "show help for mlasim or one command", help_help, 0},
-	{NULL, NULL, NULL, NULL, 0},
+	{"plan", cmd_plan, "size one deployment: memory per GPU, KV capacity, what fits", help_plan, 1, NULL},
+	{"kv", cmd_kv, "KV-cache bytes per token and per context, across attention kinds and dtypes", help_kv, 0, NULL},
+	{"net", cmd_net, "size a fat-tree / multi-plane fat-tree fabric and time collectives on it", help_net, 1, NULL},
+	{"sweep", cmd_sweep, "evaluate many deployments, write CSV/JSON, print the Pareto front", help_sweep, 1, NULL},
+	{"chart", cmd_chart, "draw gnuplot charts: kv, memory, throughput, tpot, roofline, pareto, power, topology", help_chart, 1, "images (NAME.png, .svg, .dat and .gp)"},
+	{"report", cmd_report, "write a self-contained HTML report of a plan with its charts", help_report, 1, "HTML"},
+	{"validate", cmd_validate, "reproduce the published reference figures and say which hold", help_validate, 0, NULL},
+	{"probe", cmd_probe, "run the CUDA calibration probes; write a calibrated hardware card", help_probe, 1, NULL},
+	{"list", cmd_list, "list the bundled model and hardware cards", help_list, 0, NULL},
+	{"help", cmd_help, "show help for mlasim or one command", help_help, 0, NULL},
+	{NULL, NULL, NULL, NULL, 0, NULL},
 };
 
 const struct command *cli_commands(void) { return commands; }
@@ -90,6 +90,17 @@ int cli_unknown(struct cli *c)
 		       a, c->cmd, c->cmd);
 }
 
+/* A command whose output has one form refuses --format rather than ignore it. */
+static int cli_format_fixed(struct cli *c, const char *opt)
+{
+	const struct command *k = cli_find(c->cmd);
+
+	if (!k || !k->writes)
+		return 0;
+	err_set(&c->err, EXIT_USAGE, "'%s' does not apply to '%s': it writes %s", opt, c->cmd, k->writes);
+	return 1;
+}
+
 int cli_common(struct cli *c)
 {
 	const char *v;
@@ -128,6 +139,8 @@ int cli_common(struct cli *c)
 	if ((r = cli_opt(c, "--format", &v)) != 0) {
 		if (r < 0)
 			return r;
+		if (cli_format_fixed(c, "--format"))
+			return -1;
 		if (strcmp(v, "table") == 0)
 			c->format = FMT_TABLE;
 		else if (strcmp(v, "json") == 0)
@@ -141,6 +154,8 @@ int cli_common(struct cli *c)
 		return 1;
 	}
 	if (cli_flag(c, "--json")) {
+		if (cli_format_fixed(c, "--json"))
+			return -1;
 		c->format = FMT_JSON;
 		return 1;
 	}

@@ -40,6 +40,8 @@ struct command {
 	const char *summary;          /* one line for 'mlasim help' */
 	const char *usage;            /* the text of 'mlasim help <name>' */
 	int takes_hw;                 /* reads a hardware card (--hw, hardware --set keys) */
+	const char *writes;           /* what it writes whatever --format says, which it then
+	                                 refuses ("HTML"); NULL: --format chooses */
 };
 
 const struct command *cli_commands(void);
