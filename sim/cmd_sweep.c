@@ -49,7 +49,8 @@ const char help_sweep[] =
 "\n"
 "A progress bar goes to stderr when it is a terminal and the sweep takes over a\n"
 "second.  Points that cannot be laid out (TP not dividing the heads, ...) are\n"
-"skipped and counted.  Memory stays flat: rows stream to the file, only the\n"
+"skipped and counted; a warning on stderr gives the first one's reason.\n"
+"Memory stays flat: rows stream to the file, only the\n"
 "front is kept (the whole front).  Exit status 1 when no point fits (the rows\n"
 "are still written).  CSV fields holding a comma, quote, tab or line break are\n"
 "quoted (RFC 4180); JSON lines are written by cJSON.\n"
@@ -134,6 +135,8 @@ struct worker {
 	struct front_point *front;
 	long nfront, cap;
 	long valid, fit, done;
+	long skipped_first;      /* this worker's first point not laid out, or -1 */
+	struct err skipped;      /* and why */
 	struct err err;
 	int failed;
 	int oom;                 /* the front could not grow */
@@ -711,6 +714,9 @@ static void *sweep_work(void *arg)
 					w->failed = err_set(&w->err, EXIT_ENV, "out of memory: the Pareto front has %ld points",
 							    w->nfront);
 			}
+		} else if (w->skipped_first < 0) {
+			w->skipped_first = i;
+			w->skipped = w->err;
 		}
 		if (((i - w->first) & 1023) == 0)
 			__atomic_store_n(&w->done, i - w->first, __ATOMIC_RELAXED);
@@ -776,6 +782,22 @@ static int sweep_front_cmp(const void *a, const void *b)
 	return x->x < y->x ? -1 : x->x > y->x ? 1 : (x->index > y->index) - (x->index < y->index);
 }
 
+/* Say on stderr why points were skipped: the reason of the lowest-numbered
+ * one, the same whatever --threads (a worker's points run in order). */
+static void sweep_say_skipped(const struct sweep *s, const struct worker *w, int n)
+{
+	const struct worker *first = NULL;
+	long total = s->last - s->first;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (w[i].skipped_first >= 0 && (!first || w[i].skipped_first < first->skipped_first))
+			first = &w[i];
+	if (first)
+		fprintf(stderr, "mlasim: warning: %ld of %ld points could not be laid out; point %ld: %s\n",
+			total - s->valid, total, first->skipped_first + 1, first->skipped.msg);
+}
+
 /* Merge the workers' fronts and print a summary and the front, each point's
  * row made again from its index.  Sets s->valid and s->fit.  Returns 0, or
  * EXIT_ENV when out of memory. */
@@ -803,6 +825,7 @@ static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds
 		qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
 	sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
 		    s->last - s->first, s->shards > 1 ? " in this shard" : "", s->valid, s->fit);
+	sweep_say_skipped(s, w, n);
 	/* timing varies run to run: not in the (deterministic) output */
 	fprintf(stderr, "sweep: %ld points in %.3f s, %.0f points/s on %d thread(s)\n",
 		s->last - s->first, seconds, (s->last - s->first) / fmax(seconds, 1e-9), s->threads);
@@ -879,6 +902,7 @@ static int sweep_run(struct sweep *s, FILE *out)
 		w[i].s = s;
 		w[i].first = s->first + span * i / s->threads;
 		w[i].last = s->first + span * (i + 1) / s->threads;
+		w[i].skipped_first = -1;
 		w[i].out = out ? (s->threads == 1 ? out : tmpfile()) : NULL;
 		if (out && !w[i].out)
 			rc = err_set(&s->c->err, EXIT_ENV, "cannot make a temporary file for the sweep");

@@ -190,3 +190,15 @@ else notok "kv --format csv: a name 'a,b' is one quoted field" "$k"; fi
 p=$("$M" plan --model llama-3.1-8b --hw h100 --set 'mlasim.name="a\tb"' --format csv 2> /dev/null | grep '^model\.name,')
 if [ "$p" = "$(printf 'model.name,"a\tb"')" ]; then ok "plan --format csv: a tab in a value is quoted"
 else notok "plan --format csv: a tab in a value is quoted" "$p"; fi
+
+# Skipped points say why: '--micro-batches 1,2' at the default batch 1 lays
+# out point 1 only; point 2 (mb 2 > batch 1) is named with the layout's reason,
+# the same on one thread and on two.
+for th in 1 2; do
+	e=$("$M" sweep --model llama-3.1-8b --hw h100 --micro-batches 1,2 --threads $th -o "$T/skip.csv" 2>&1 > /dev/null | grep '^mlasim: warning')
+	case $e in
+	"mlasim: warning: 1 of 2 points could not be laid out; point 2: '--batch' must be at least 1 and at least '--micro-batches' (2), got 1")
+		ok "sweep --threads $th: a skipped point is named with its reason" ;;
+	*) notok "sweep --threads $th: a skipped point is named with its reason" "$e" ;;
+	esac
+done
