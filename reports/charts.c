@@ -510,9 +510,11 @@ int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
 	if (n < 1)
 		return err_set(e, EXIT_USAGE, "no EP size from '--tp %g' up to the %g experts", d->tp, m->experts);
 	for (i = 0; i < n; i++) {
-		if (!(x[i] > 0) || (i > 0 && x[i] <= x[i - 1]))
-			return err_set(e, EXIT_USAGE, "'--values' must be positive and increasing, got %g after %g",
-				       x[i], i > 0 ? x[i - 1] : 0);
+		if (!(x[i] > 0))
+			return err_set(e, EXIT_USAGE, "'--values' must be positive, got %g", x[i]);
+		if (i > 0 && x[i] <= x[i - 1])
+			return err_set(e, EXIT_USAGE, "'--values' must be increasing, got %g after %g",
+				       x[i], x[i - 1]);
 		if (over == CHART_OVER_EP && fmod(x[i], d->tp) != 0)
 			return err_set(e, EXIT_USAGE, "EP size %g is not a multiple of '--tp %g' (dp = ep / tp)",
 				       x[i], d->tp);
