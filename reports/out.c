@@ -23,6 +23,9 @@ static char pending[OUT_GROUP_MAX][4200];
 static volatile sig_atomic_t npending;
 /* a child process group (gnuplot) that writes some of the pending files */
 static volatile sig_atomic_t child;
+/* a scratch directory and the files of its chart being drawn, the directory last */
+static char scratch[5][4200];
+static volatile sig_atomic_t nscratch;
 
 static void out_on_signal(int sig)
 {
@@ -34,6 +37,10 @@ static void out_on_signal(int sig)
 	}
 	for (i = 0; i < npending; i++)
 		unlink(pending[i]);     /* all async-signal-safe */
+	for (i = 0; i + 1 < nscratch; i++)
+		unlink(scratch[i]);
+	if (nscratch > 0)
+		rmdir(scratch[nscratch - 1]);
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -89,6 +96,21 @@ void out_guard_clear(void)
 {
 	child = 0;
 	out_pending(NULL);
+}
+
+void out_guard_scratch(const char *dir, const char *stem)
+{
+	static const char *const ext[] = {"dat", "gp", "png", "svg"};
+	int i, n = 0;
+
+	nscratch = 0;
+	if (!dir || strlen(dir) >= sizeof scratch[0])
+		return;
+	if (stem && strlen(stem) + 5 < sizeof scratch[0])
+		for (i = 0; i < 4; i++)
+			snprintf(scratch[n++], sizeof scratch[0], "%s.%s", stem, ext[i]);
+	memcpy(scratch[n++], dir, strlen(dir) + 1);
+	nscratch = n;           /* the names are complete before the handler sees them */
 }
 
 static int out_all(int fd, const char *data, size_t len)

@@ -91,6 +91,14 @@ void out_guard_child(pid_t pid, const char *const *tmps, int n);
 void out_guard_clear(void);
 
 /*
+ * A scratch directory of ours (report's charts): until out_guard_scratch(NULL,
+ * NULL), a terminating signal also removes stem.dat, .gp, .png and .svg
+ * (when stem is given: the chart being drawn in it) and then the directory
+ * dir, once empty.  The names are copied; a name too long is not guarded.
+ */
+void out_guard_scratch(const char *dir, const char *stem);
+
+/*
  * Streaming output for large files: rows are written to a temporary file in
  * the same directory as they are made, and the file appears at `path` only on
  * out_stream_commit().  out_stream_abort() removes the temporary file.

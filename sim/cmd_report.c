@@ -9,6 +9,7 @@
 #include "../reports/charts.h"
 #include "../reports/gnuplot.h"
 #include "../reports/html.h"
+#include "../reports/out.h"
 #include "cli_plan.h"
 #include "infile.h"
 #include "jsonx.h"
@@ -198,6 +199,11 @@ static void report_draw(struct report_charts *r, const char *dir, int keep, cons
 		hc->title = rchart_info[k].title;
 		hc->caption = rchart_info[k].caption;
 		snprintf(out, sizeof out, "%.4000s/%.32s.png", dir, rchart_info[k].id);
+		if (!keep) {            /* a signal now removes this chart's files and dir */
+			char stem[4100];
+			snprintf(stem, sizeof stem, "%.4000s/%.32s", dir, rchart_info[k].id);
+			out_guard_scratch(dir, stem);
+		}
 		if (!e.code && !chart_open(&ch, out, NULL, &e)) {
 			if (report_build((enum rchart)k, &ch, m, h, &p->dep, &e))
 				chart_free(&ch);
@@ -282,10 +288,12 @@ int cmd_report(struct cli *c)
 				return err_set(&c->err, EXIT_ENV, "cannot make a temporary directory for the charts: %s",
 					       err_sys(errno));
 			dir = tmp;
+			out_guard_scratch(tmp, NULL);
 		}
 		report_draw(&r, dir, a.charts_dir != NULL, &p, &m, &h);
 		if (*tmp)
 			rmdir(tmp);
+		out_guard_scratch(NULL, NULL);
 	}
 
 	plan_render_table(&text, &p);

@@ -193,6 +193,12 @@ void out_guard_clear(void)
 {
 }
 
+void out_guard_scratch(const char *dir, const char *stem)
+{
+	(void)dir;
+	(void)stem;
+}
+
 static char *stream_buf;
 static size_t stream_len;
 

@@ -308,6 +308,33 @@ else
 		"$(cat "$OUTD/err")"
 fi
 [ -n "$pid" ] && kill "$pid" 2> /dev/null
+
+# SIGTERM while a report draws into its own scratch directory: the chart's
+# files and the directory go too (a TMPDIR of our own shows what is left)
+rm -f "$STUCK_PIDFILE"
+mkdir -p "$OUTD/rtmp"
+(TMPDIR="$OUTD/rtmp" MLASIM_GNUPLOT="$OUTD/stuckplot" "$M" report --model deepseek-v3 --hw h800 \
+	--dp 32 --ep 32 --batch 64 -o "$OUTD/stuck/rt.html" > /dev/null 2> "$OUTD/err" &
+	echo $! > "$OUTD/mlasim.pid"; wait) &
+job=$!
+i=0
+while [ ! -s "$STUCK_PIDFILE" ] && [ $i -lt 100 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+sleep 0.2
+during=$(ls -A "$OUTD/rtmp")
+kill -TERM "$(cat "$OUTD/mlasim.pid")" 2> /dev/null
+wait $job
+pid=$(cat "$STUCK_PIDFILE" 2> /dev/null)
+left=$(ls -A "$OUTD/rtmp")
+if [ -n "$during" ] && [ -z "$left" ] && [ ! -e "$OUTD/stuck/rt.html" ]; then
+	ok "SIGTERM during report: its scratch directory and chart files removed"
+else
+	notok "SIGTERM during report: its scratch directory and chart files removed" \
+		"during: '$during'; left: $(ls -AR "$OUTD/rtmp")"
+fi
+[ -n "$pid" ] && kill "$pid" 2> /dev/null
 unset STUCK_PIDFILE
 
 MLASIM_GNUPLOT="$OUTD/stuckplot" MLASIM_GNUPLOT_TIMEOUT=soon timeout 20 "$M" chart kv --model deepseek-v3 \
