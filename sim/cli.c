@@ -221,7 +221,11 @@ int cli_load_model(struct cli *c, const char *name, struct model *m)
 	if (cards_resolve(CARD_MODEL, name, path, sizeof path, &c->err))
 		return c->err.code;
 	infile_note(path, "--model");
-	return model_load(path, sets, n, m, &c->err);
+	if (model_load(path, sets, n, m, &c->err))
+		return c->err.code;
+	for (i = 0; i < m->nunmodelled; i++)
+		fprintf(stderr, "mlasim: warning: %s: %s\n", path, m->unmodelled[i]);
+	return 0;
 }
 
 int cli_load_hw(struct cli *c, const char *name, struct hw *h)

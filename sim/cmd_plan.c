@@ -410,6 +410,12 @@ cJSON *plan_render_json(const struct plan *p)
 				"total: main model with embedding and output head, without MTP; active: per token, routed experts k of E, without the input embedding");
 	report_num(x, "weights_bytes", p->weights_bytes_total);
 	report_num(x, "kv_bytes_per_token", p->kv_bytes_per_token);
+	{                       /* config features mlasim does not model (stderr says them too) */
+		cJSON *arr = cJSON_AddArrayToObject(x, "warnings");
+		int k;
+		for (k = 0; k < m->nunmodelled; k++)
+			cJSON_AddItemToArray(arr, cJSON_CreateString(m->unmodelled[k]));
+	}
 	x = cJSON_AddObjectToObject(o, "hardware");
 	cJSON_AddStringToObject(x, "name", p->hw->name);
 	report_num(x, "hbm_usable_bytes", p->hw->gpu.hbm_usable_bytes);

@@ -96,7 +96,7 @@ static const struct num_key mla_keys[] = {
 };
 
 static const struct num_key moe_keys[] = {
-	{"num_experts_per_tok", OFF(top_k), JX_REQUIRED | JX_INT | JX_POSITIVE, COUNT_MAX},
+	{"num_experts_per_tok", OFF(top_k), JX_INT | JX_POSITIVE, COUNT_MAX},   /* or moe_topk */
 	{"moe_intermediate_size", OFF(expert_inter), JX_INT | JX_POSITIVE | JX_NULLABLE, DIM_MAX},
 	{"n_shared_experts", OFF(shared_experts), JX_INT | JX_NULLABLE, COUNT_MAX},
 	{"first_k_dense_replace", OFF(first_dense), JX_INT | JX_NULLABLE, COUNT_MAX},
@@ -164,6 +164,42 @@ static int model_check_attention(const cJSON *root, const char *file,
 	return 0;
 }
 
+/*
+ * The other names of the MoE keys, read into the fields moe_keys fill, so a
+ * config that uses them passes moe_keys' checks: Hunyuan's moe_topk and
+ * num_shared_expert; Qwen's shared_expert_intermediate_size, a shared
+ * expert as wide as that (whole routed-expert widths; Qwen3-Next: 512 =
+ * one expert of 512).  Returns 0 or EXIT_INPUT.
+ */
+static int model_moe_aliases(const cJSON *root, const char *file, struct model *m, struct err *e)
+{
+	double width = 0, expert = 0;
+	int rc;
+
+	if (!cJSON_GetObjectItemCaseSensitive(root, "num_experts_per_tok") &&
+	    jsonx_num(root, "moe_topk", file, "moe_topk", JX_INT | JX_POSITIVE, COUNT_MAX, &m->top_k, e) > 0)
+		return e->code;
+	if (!cJSON_GetObjectItemCaseSensitive(root, "n_shared_experts") &&
+	    jsonx_num(root, "num_shared_expert", file, "num_shared_expert", JX_INT, COUNT_MAX,
+		      &m->shared_experts, e) > 0)
+		return e->code;
+	rc = jsonx_num(root, "shared_expert_intermediate_size", file, "shared_expert_intermediate_size",
+		       JX_INT | JX_NULLABLE, DIM_MAX, &width, e);
+	if (rc > 0)
+		return rc;
+	if (rc == 0 && width > 0) {
+		if (jsonx_num(root, "moe_intermediate_size", file, "moe_intermediate_size",
+			      JX_INT | JX_POSITIVE, DIM_MAX, &expert, e) > 0)
+			return e->code;
+		if (!(expert > 0) || fmod(width, expert) != 0)
+			return err_set(e, EXIT_INPUT,
+				       "%s: 'shared_expert_intermediate_size' (%.0f) must be a whole number of 'moe_intermediate_size' (%.0f)",
+				       file, width, expert);
+		m->shared_experts = width / expert;
+	}
+	return 0;
+}
+
 static int model_check_moe(const cJSON *root, const char *file, struct model *m,
 			   struct err *e)
 {
@@ -176,16 +212,25 @@ static int model_check_moe(const cJSON *root, const char *file, struct model *m,
 		ekey = "num_local_experts";
 		rc = jsonx_num(root, ekey, file, ekey, JX_INT | JX_NULLABLE, COUNT_MAX, &m->experts, e);
 	}
+	if (rc == -1) {          /* Qwen3-MoE, Qwen3-Next, Hunyuan */
+		ekey = "num_experts";
+		rc = jsonx_num(root, ekey, file, ekey, JX_INT | JX_NULLABLE, COUNT_MAX, &m->experts, e);
+	}
 	if (rc > 0)
 		return rc;
 	if (m->experts == 0)
 		return 0;
 	m->is_moe = 1;
+	if ((rc = model_moe_aliases(root, file, m, e)) != 0)
+		return rc;
 	if (model_read_keys(root, file, moe_keys, m, e))
 		return e->code;
+	if (m->top_k == 0)
+		return err_set(e, EXIT_INPUT, "%s: 'num_experts_per_tok' is missing: expected a positive integer", file);
 	if (m->expert_inter == 0) {
-		/* Mixtral (num_local_experts): intermediate_size is each expert's width */
-		if (m->inter == 0 || strcmp(ekey, "num_local_experts") != 0)
+		/* Mixtral (num_local_experts) and Hunyuan (num_experts without
+		 * moe_intermediate_size): intermediate_size is each expert's width */
+		if (m->inter == 0 || strcmp(ekey, "n_routed_experts") == 0)
 			return err_set(e, EXIT_INPUT,
 				       "%s: 'moe_intermediate_size' is missing: expected a positive integer",
 				       file);
@@ -283,6 +328,69 @@ static void model_weights_from_quant(const cJSON *root, struct model *m)
 	strcpy(m->weights, cJSON_IsArray(block) ? "fp8-block" : "fp8");
 }
 
+/*
+ * Config keys that change a model's memory or time and that mlasim does not
+ * model yet (issue 14 lists them with the models that use them).  A key
+ * counts when it is present and says the feature is on: any value but null
+ * and false, and for a list, not empty; with `one`, a value other than 1.
+ */
+static const struct unmodelled_key {
+	const char *key;
+	int one;                 /* 1 is the "off" value (decoder_sparse_step) */
+	const char *what;
+} unmodelled_keys[] = {
+	{"sliding_window", 0, "'sliding_window': window layers are sized and timed as full attention"},
+	{"layer_types", 0, "'layer_types': per-layer attention kinds are not read; every layer is full attention"},
+	{"attention_chunk_size", 0, "'attention_chunk_size': chunked attention is sized as full attention"},
+	{"hybrid_override_pattern", 0, "'hybrid_override_pattern': Mamba-2 layers are sized as attention layers; their state is not counted"},
+	{"full_attention_interval", 0, "'full_attention_interval': linear-attention layers are sized as full attention; their state is not counted"},
+	{"index_topk", 0, "'index_topk': DSA's indexer and its key cache are not counted; attention is priced over the whole context"},
+	{"use_cla", 0, "'use_cla': cross-layer KV sharing is not modelled; every layer's KV cache is counted"},
+	{"num_mtp_modules", 0, "'num_mtp_modules': these MTP modules are not counted"},
+	{"use_mtp", 0, "'use_mtp': MTP modules are not counted"},
+	{"interleave_moe_layer_step", 1, "'interleave_moe_layer_step': MoE layer placement is not read; every layer is MoE"},
+	{"decoder_sparse_step", 1, "'decoder_sparse_step': MoE layer placement is not read; every layer is MoE"},
+	{"mlp_only_layers", 0, "'mlp_only_layers': these dense layers are sized as MoE layers"},
+	{"block_configs", 0, "'block_configs': per-block shapes are not read"},
+	{NULL, 0, NULL},
+};
+
+/* Is the feature `k` names on in this config? */
+static int model_feature_on(const cJSON *root, const struct unmodelled_key *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, k->key);
+
+	if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v))
+		return 0;
+	if (cJSON_IsArray(v) || cJSON_IsObject(v))
+		return cJSON_GetArraySize(v) > 0;
+	if (k->one && cJSON_IsNumber(v))
+		return v->valuedouble != 1;
+	return 1;
+}
+
+/* Note every unmodelled feature the config turns on, in m->unmodelled.  A
+ * sliding window that use_sliding_window turns off (Qwen) is not one. */
+static void model_unmodelled(const cJSON *root, struct model *m)
+{
+	const struct unmodelled_key *k;
+	const cJSON *q;
+
+	m->nunmodelled = 0;
+	for (k = unmodelled_keys; k->key && m->nunmodelled < MODEL_MAX_UNMODELLED; k++) {
+		if (!model_feature_on(root, k))
+			continue;
+		if (strcmp(k->key, "sliding_window") == 0 &&
+		    cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(root, "use_sliding_window")))
+			continue;
+		m->unmodelled[m->nunmodelled++] = k->what;
+	}
+	q = cJSON_GetObjectItemCaseSensitive(root, "quantization_config");
+	if (q && !cJSON_IsNull(q) && strncmp(m->weights, "fp8", 3) != 0 && m->nunmodelled < MODEL_MAX_UNMODELLED)
+		m->unmodelled[m->nunmodelled++] =
+			"'quantization_config': only quant_method 'fp8' is read; these weights are sized as bf16 (give '--weights')";
+}
+
 int model_from_json(const cJSON *root, const char *file, struct model *m,
 		    struct err *e)
 {
@@ -308,6 +416,7 @@ int model_from_json(const cJSON *root, const char *file, struct model *m,
 		goto fail;
 	m->moe_layers = model_moe_layers(m);
 	model_weights_from_quant(root, m);
+	model_unmodelled(root, m);
 	if (model_read_mlasim(root, file, m, e))
 		return e->code;
 	if (!m->name[0])
@@ -316,6 +425,11 @@ int model_from_json(const cJSON *root, const char *file, struct model *m,
 		snprintf(m->display, sizeof m->display, "%s", m->name);
 	return 0;
 fail:
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "text_config")) &&
+	    !cJSON_GetObjectItemCaseSensitive(root, "num_hidden_layers"))
+		return err_set(e, EXIT_INPUT,
+			       "%s: the text model is in 'text_config', which mlasim does not read yet",
+			       file);
 	if (!known && strlen(e->msg) + 120 < sizeof e->msg)
 		snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
 			 " (model_type '%s' is not one mlasim knows, so every generic key is needed)",

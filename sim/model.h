@@ -16,6 +16,8 @@
 
 enum attn_kind { ATTN_MHA, ATTN_GQA, ATTN_MQA, ATTN_MLA };
 
+#define MODEL_MAX_UNMODELLED 16
+
 struct model {
 	char name[64];          /* bundled name, or the file name without .json */
 	char display[128];      /* "DeepSeek-V3" */
@@ -57,6 +59,11 @@ struct model {
 	enum attn_kind attn;
 	int is_moe;
 
+	/* config keys present that change memory or time and that mlasim does
+	 * not model (model_unmodelled): each "'KEY' WHAT", static text */
+	const char *unmodelled[MODEL_MAX_UNMODELLED];
+	int nunmodelled;
+
 	/* published figures from the card's "mlasim" block (NAN when absent) */
 	double published_total, published_active;
 	char published_source[256];
@@ -71,7 +78,9 @@ struct model {
 int model_load(const char *path, const char *const *sets, int nsets,
 	       struct model *m, struct err *e);
 
-/* Read a model from an already-parsed card; `file` names it in errors. */
+/* Read a model from an already-parsed card; `file` names it in errors.
+ * m->unmodelled lists the config's features that change memory or time and
+ * that mlasim does not model, for the caller to warn of. */
 int model_from_json(const cJSON *root, const char *file, struct model *m,
 		    struct err *e);
 

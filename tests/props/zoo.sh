@@ -1,0 +1,82 @@
+# tests/props/zoo.sh - sourced by tests/run.sh: real HuggingFace configs that
+# mlasim does not bundle (../shared/data/hf-configs, with hand counts in
+# expected.tsv; skipped when absent).  Issue #14: never a silent wrong size.
+
+ZOO=../shared/data/hf-configs
+if [ ! -f "$ZOO/expected.tsv" ] || ! command -v jq > /dev/null 2>&1; then
+	skipped "zoo: HuggingFace configs sized right or warned of" "no $ZOO/expected.tsv or no jq"
+else
+	# Each config is either refused (exit 3), or read with total parameters and
+	# bf16 KV bytes per token within 1% of the hand count and no fixed state
+	# expected, or warned of on stderr.  A load that is off and says nothing is
+	# the defect.
+	silent="" nright=0 nwarned=0 nrefused=0
+	while IFS='	' read -r file pub total active kv fixed note; do
+		[ "$file" = file ] && continue
+		[ -f "$ZOO/$file" ] || continue
+		"$M" plan --model "$ZOO/$file" --hw h200 --format json > "$T/zoo.json" 2> "$T/zoo.err"
+		rc=$?
+		if [ $rc -eq 3 ]; then
+			nrefused=$((nrefused + 1))
+			continue
+		fi
+		got=$(jq -r '[.model.params_total, .model.kv_bytes_per_token] | @tsv' "$T/zoo.json" 2> /dev/null)
+		right=$(printf '%s\t%s\t%s\t%s\n' "$got" "$total" "$kv" "${fixed:-0}" | awk -F'\t' '
+			function off(a, b) { d = a - b; if (d < 0) d = -d; return d > 0.01 * b }
+			{ print (NF >= 5 && !off($1, $3) && !off($2, $4) && $5 == 0) ? 1 : 0 }')
+		if [ "$right" = 1 ]; then
+			nright=$((nright + 1))
+		elif grep -q '^mlasim: warning: ' "$T/zoo.err" && [ "$(jq '.model.warnings | length' "$T/zoo.json")" -gt 0 ]; then
+			nwarned=$((nwarned + 1))
+		else
+			silent="$silent $file (exit $rc, got '$got', expected $total params, $kv B/token)"
+		fi
+	done < "$ZOO/expected.tsv"
+	if [ -z "$silent" ] && [ $((nright + nwarned + nrefused)) -gt 0 ]; then
+		ok "zoo: $nright configs sized within 1%, $nwarned warned of (stderr and warnings[]), $nrefused refused; none silently wrong"
+	else
+		notok "zoo: every HuggingFace config sized within 1%, warned of, or refused" "silently wrong:$silent"
+	fi
+
+	# The Qwen3 MoE family (num_experts) and Hunyuan (moe_topk,
+	# num_shared_expert) are read as MoE: totals within 1% of the hand count
+	# (Qwen3-30B-A3B was 3.3 B, read as dense)
+	bad=""
+	for f in Qwen3-30B-A3B Qwen3-235B-A22B Qwen3-Coder-480B-A35B Hunyuan-Large; do
+		[ -f "$ZOO/$f.json" ] || continue
+		want=$(awk -F'\t' -v f="$f.json" '$1 == f { print $3 }' "$ZOO/expected.tsv")
+		got=$("$M" plan --model "$ZOO/$f.json" --hw h200 --format json 2> /dev/null | jq -r .model.params_total)
+		awk -v g="$got" -v w="$want" 'BEGIN { d = g - w; if (d < 0) d = -d; exit !(w > 0 && d <= 0.01 * w) }' ||
+			bad="$bad $f: $got vs $want"
+	done
+	if [ -z "$bad" ]; then ok "zoo: Qwen3 MoE and Hunyuan-Large read as MoE, totals within 1%"
+	else notok "zoo: Qwen3 MoE and Hunyuan-Large read as MoE, totals within 1%" "$bad"; fi
+fi
+
+# Unmodelled features are said, not sized silently: a sliding window with
+# layer_types (gpt-oss) warns on stderr and in JSON; use_sliding_window false
+# (Qwen) does not; a nested text_config is refused naming it.
+# (the keys go in the file: '--set' takes only keys mlasim reads)
+zoo_with() { sed "1s/^{/{$1, /" models/llama-3.1-8b.json > "$T/win.json"; }
+zoo_with '"sliding_window": 128'
+"$M" kv --model "$T/win.json" 2> "$T/win.err" > /dev/null
+if grep -q "^mlasim: warning: .*win.json: 'sliding_window': window layers are sized and timed as full attention$" "$T/win.err"
+then ok "zoo: a sliding_window mlasim does not model is warned of"
+else notok "zoo: a sliding_window mlasim does not model is warned of" "$(cat "$T/win.err")"; fi
+zoo_with '"sliding_window": 128, "use_sliding_window": false'
+"$M" kv --model "$T/win.json" 2> "$T/win.err" > /dev/null
+if [ ! -s "$T/win.err" ]; then ok "zoo: use_sliding_window false turns the window off, no warning"
+else notok "zoo: use_sliding_window false turns the window off, no warning" "$(cat "$T/win.err")"; fi
+zoo_with '"layer_types": ["sliding_attention"]'
+w=$("$M" plan --model "$T/win.json" --hw h100 --format json 2> /dev/null |
+	tr -d '\n\t' | grep -o '"warnings":\[[^]]*\]' | head -1)
+case $w in
+*"'layer_types': per-layer attention kinds are not read"*) ok "zoo: plan JSON model.warnings[] names layer_types" ;;
+*) notok "zoo: plan JSON model.warnings[] names layer_types" "$w" ;;
+esac
+printf '{"model_type": "llama4", "text_config": {"num_hidden_layers": 48}}\n' > "$T/nested.json"
+"$M" kv --model "$T/nested.json" > /dev/null 2> "$T/nested.err"
+rc=$?
+if [ $rc -eq 3 ] && grep -q "the text model is in 'text_config', which mlasim does not read yet" "$T/nested.err"
+then ok "zoo: a nested text_config is refused naming text_config (exit 3)"
+else notok "zoo: a nested text_config is refused naming text_config (exit 3)" "exit $rc: $(cat "$T/nested.err")"; fi
