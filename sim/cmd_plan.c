@@ -407,7 +407,7 @@ cJSON *plan_render_json(const struct plan *p)
 	report_num(x, "params_active_with_embedding", p->params->active_with_embedding);
 	report_num(x, "params_mtp", p->params->mtp_total);
 	cJSON_AddStringToObject(x, "params_convention",
-				"total: main model with embedding and output head, without MTP; active: per token, routed experts k of E, without the input embedding");
+				"total: main model with embedding and output head, without MTP; active: per token, routed experts k of E, without the input embedding (tied to the head, it counts as the head)");
 	report_num(x, "weights_bytes", p->weights_bytes_total);
 	report_num(x, "kv_bytes_per_token", p->kv_bytes_per_token);
 	{                       /* config features mlasim does not model (stderr says them too) */

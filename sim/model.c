@@ -405,6 +405,9 @@ int model_from_json(const cJSON *root, const char *file, struct model *m,
 	if (model_read_keys(root, file, generic_keys, m, e))
 		goto fail;
 	m->qkv_bias = strcmp(m->model_type, "qwen2") == 0;
+	/* Qwen3, Qwen3-MoE and Qwen3-Next normalise each q and k head
+	 * (transformers modeling_qwen3.py: q_norm, k_norm = RMSNorm(head_dim)) */
+	m->qk_norm = strncmp(m->model_type, "qwen3", 5) == 0;
 	if (model_bool(root, "attention_bias", file, &m->qkv_bias, e) ||
 	    model_bool(root, "tie_word_embeddings", file, &m->tie_embeddings, e))
 		goto fail;

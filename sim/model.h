@@ -35,6 +35,7 @@ struct model {
 	double vocab;           /* V */
 	int tie_embeddings;     /* output head shares the embedding matrix */
 	int qkv_bias;           /* q, k, v projections carry a bias (Qwen2) */
+	int qk_norm;            /* RMSNorm of head_dim on each q and k head (Qwen3) */
 	int o_bias;             /* output projection and MLP carry biases */
 
 	/* MLA (attn == ATTN_MLA) */

@@ -46,6 +46,10 @@ static int params_gqa(const struct model *m, struct tensor *t, int n)
 		n = add(t, n, "k_proj.bias", COMP_ATTN, 1, kv, 1, SPLIT_KV, STORE_BF16);
 		n = add(t, n, "v_proj.bias", COMP_ATTN, 1, kv, 1, SPLIT_KV, STORE_BF16);
 	}
+	if (m->qk_norm) {
+		n = add(t, n, "q_norm", COMP_ATTN, 1, m->head_dim, 1, SPLIT_NONE, STORE_BF16);
+		n = add(t, n, "k_norm", COMP_ATTN, 1, m->head_dim, 1, SPLIT_NONE, STORE_BF16);
+	}
 	n = add(t, n, "o_proj", COMP_ATTN, d, q, 1, SPLIT_TP, STORE_QUANT);
 	if (m->o_bias)
 		n = add(t, n, "o_proj.bias", COMP_ATTN, 1, d, 1, SPLIT_NONE, STORE_BF16);
@@ -163,7 +167,8 @@ void params_count(const struct model *m, struct params *p)
 		p->total += p->comp[k];
 		p->active_with_embedding += p->comp_active[k];
 	}
-	p->active = p->active_with_embedding - p->comp_active[COMP_EMBED];
+	/* tied embeddings: the matrix is also the output head every token multiplies */
+	p->active = p->active_with_embedding - (m->tie_embeddings ? 0 : p->comp_active[COMP_EMBED]);
 	p->mtp_total = p->comp[COMP_MTP];
 	p->mtp_active = p->comp_active[COMP_MTP];
 }

@@ -69,7 +69,8 @@ double params_tensor_bytes(const struct tensor *t, const struct wprec *w);
  * Parameter totals.  Convention, stated in every output that shows them:
  * `total` is the main model with embedding and output head, without MTP
  * modules; `active` is what one token touches in the main model, without the
- * input embedding (a table lookup) and with the output head, routed experts
+ * input embedding (a table lookup; tied to the output head, it counts as the
+ * head) and with the output head, routed experts
  * counted k of E; `active_with_embedding` adds the embedding back.
  */
 struct params {

@@ -3322,6 +3322,79 @@ static void t_out_resolve_targets(void)
 	rmdir(dir);
 }
 
+/* ---- issue #14, model zoo: Qwen3 shapes, MoE names, unmodelled features ---- */
+
+/*
+ * Qwen3-0.6B's published shape (tied embeddings, q/k norms), counted by hand:
+ * per layer q 2048x1024 + k, v 1024x1024 + o 1024x2048 = 6,291,456; q_norm and
+ * k_norm 2 x 128; SwiGLU 3 x 3072 x 1024 = 9,437,184; two norms 2,048:
+ * 15,730,944 x 28 = 440,466,432, + final norm 1,024 + embedding 151,936 x
+ * 1,024 = 155,582,464: 596,049,920 (HF's safetensors count).  Tied, the
+ * embedding is the output head: active = total.
+ */
+static void t_zoo_qwen3_dense(void)
+{
+	struct model m;
+	struct params p;
+	struct err e;
+
+	if (CHECK_OK(model_text("{\"model_type\":\"qwen3\",\"num_hidden_layers\":28,\"hidden_size\":1024,"
+				"\"num_attention_heads\":16,\"num_key_value_heads\":8,\"head_dim\":128,"
+				"\"intermediate_size\":3072,\"vocab_size\":151936,\"tie_word_embeddings\":true}",
+				&m, &e), &e))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 596049920);
+	CHECK_EQ(p.active, 596049920);
+	CHECK_EQ(m.nunmodelled, 0);
+}
+
+/*
+ * Qwen3-MoE names: num_experts 8, top-2 of width 64; one shared expert given
+ * as shared_expert_intermediate_size 64.  Hunyuan names: moe_topk,
+ * num_shared_expert, experts as wide as intermediate_size.  A sliding window
+ * that use_sliding_window turns off is no warning; use_cla is.
+ */
+static void t_zoo_moe_names(void)
+{
+	struct model m;
+	struct err e;
+
+	if (CHECK_OK(model_text("{\"model_type\":\"qwen3_moe\",\"num_hidden_layers\":2,\"hidden_size\":32,"
+				"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":8,"
+				"\"intermediate_size\":96,\"vocab_size\":100,\"num_experts\":8,"
+				"\"num_experts_per_tok\":2,\"moe_intermediate_size\":64,"
+				"\"shared_expert_intermediate_size\":64,\"decoder_sparse_step\":1,"
+				"\"mlp_only_layers\":[],\"sliding_window\":4096,\"use_sliding_window\":false}",
+				&m, &e), &e))
+		return;
+	CHECK(m.is_moe);
+	CHECK_EQ(m.experts, 8);
+	CHECK_EQ(m.top_k, 2);
+	CHECK_EQ(m.expert_inter, 64);
+	CHECK_EQ(m.shared_experts, 1);
+	CHECK_EQ(m.moe_layers, 2);
+	CHECK_EQ(m.nunmodelled, 0);
+
+	if (CHECK_OK(model_text("{\"model_type\":\"hunyuan\",\"num_hidden_layers\":2,\"hidden_size\":32,"
+				"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":8,"
+				"\"intermediate_size\":96,\"vocab_size\":100,\"num_experts\":4,"
+				"\"moe_topk\":1,\"num_shared_expert\":1,\"use_cla\":true}", &m, &e), &e))
+		return;
+	CHECK_EQ(m.top_k, 1);
+	CHECK_EQ(m.shared_experts, 1);
+	CHECK_EQ(m.expert_inter, 96);
+	CHECK_EQ(m.nunmodelled, 1);
+	CHECK(m.nunmodelled == 1 && strncmp(m.unmodelled[0], "'use_cla'", 9) == 0);
+
+	/* a shared width that is not whole experts is refused, naming the key */
+	CHECK_EQ(model_text("{\"model_type\":\"qwen3_moe\",\"num_hidden_layers\":2,\"hidden_size\":32,"
+			    "\"num_attention_heads\":4,\"head_dim\":8,\"vocab_size\":100,\"num_experts\":8,"
+			    "\"num_experts_per_tok\":2,\"moe_intermediate_size\":64,"
+			    "\"shared_expert_intermediate_size\":100}", &m, &e), EXIT_INPUT);
+	CHECK(strstr(e.msg, "'shared_expert_intermediate_size' (100) must be a whole number") != NULL);
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3396,6 +3469,9 @@ static const struct test tests[] = {
 	{"gnuplot_str: single-quoted, quotes doubled, control bytes as octal escapes", t_gnuplot_str_single_quoted},
 	{"infile: regular files only, a size cap to the byte", t_infile_regular_only},
 	{"out_resolve: links followed, devices in place, modes kept, inputs refused", t_out_resolve_targets},
+	/* issue #14, model zoo */
+	{"zoo Qwen3-0.6B by hand: q/k norms, tied head active, 596,049,920", t_zoo_qwen3_dense},
+	{"zoo MoE names: num_experts, moe_topk, num_shared_expert, shared width; use_cla warned", t_zoo_moe_names},
 };
 
 int main(void)
