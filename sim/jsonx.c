@@ -39,6 +39,55 @@ static int jsonx_read_file(const char *path, char **text, struct err *e)
 	return 0;
 }
 
+/* Is c part of a bare word (so "Infinity" inside "xInfinity" is no token)? */
+static int jsonx_word_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/*
+ * HuggingFace writes config.json with Python's json module, which writes an
+ * infinite float as a bare Infinity or -Infinity and NaN as NaN (Nemotron-H's
+ * time_step_limit); JSON has neither, so cJSON refuses the file.  Rewrite
+ * them outside strings as 1e999, which strtod reads as inf: a key mlasim
+ * reads then refuses it as non-finite, as NaN is too (Infinity padded to
+ * keep columns).
+ * Returns a new text (caller frees), or NULL when out of memory.
+ */
+static char *jsonx_python_literals(const char *in)
+{
+	size_t len = strlen(in), i, o = 0;
+	char *out = malloc(len + len + 2);       /* NaN (3) -> 1e999 (5) grows most */
+	int str = 0;
+
+	if (!out)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		int edge = i == 0 || !jsonx_word_char(in[i - 1]);
+		if (str) {
+			if (in[i] == '\\' && i + 1 < len)
+				out[o++] = in[i++];
+			else if (in[i] == '"')
+				str = 0;
+		} else if (in[i] == '"') {
+			str = 1;
+		} else if (edge && strncmp(in + i, "Infinity", 8) == 0 && !jsonx_word_char(in[i + 8])) {
+			memcpy(out + o, "1e999   ", 8);
+			o += 8;
+			i += 7;
+			continue;
+		} else if (edge && strncmp(in + i, "NaN", 3) == 0 && !jsonx_word_char(in[i + 3])) {
+			memcpy(out + o, "1e999", 5);
+			o += 5;
+			i += 2;
+			continue;
+		}
+		out[o++] = in[i];
+	}
+	out[o] = 0;
+	return out;
+}
+
 int jsonx_load(const char *path, cJSON **root, struct err *e)
 {
 	const char *end = NULL;
@@ -48,6 +97,13 @@ int jsonx_load(const char *path, cJSON **root, struct err *e)
 
 	if (jsonx_read_file(path, &text, e))
 		return e->code;
+	if (strstr(text, "Infinity") || strstr(text, "NaN")) {
+		char *t = jsonx_python_literals(text);
+		free(text);
+		if (!t)
+			return err_set(e, EXIT_ENV, "out of memory reading '%s'", path);
+		text = t;
+	}
 	j = cJSON_ParseWithOpts(text, &end, 1);
 	if (!j) {
 		size_t off = end ? (size_t)(end - text) : 0;

@@ -80,3 +80,18 @@ rc=$?
 if [ $rc -eq 3 ] && grep -q "the text model is in 'text_config', which mlasim does not read yet" "$T/nested.err"
 then ok "zoo: a nested text_config is refused naming text_config (exit 3)"
 else notok "zoo: a nested text_config is refused naming text_config (exit 3)" "exit $rc: $(cat "$T/nested.err")"; fi
+
+# Python's json writes Infinity, -Infinity and NaN (Nemotron-H's
+# time_step_limit): accepted where mlasim does not read them, refused as
+# non-finite where it does; the same words inside strings stay as they are.
+zoo_with '"time_step_limit": [0.0, Infinity], "x_min": -Infinity, "x_nan": NaN, "mlasim_note": "Infinity NaN"'
+"$M" kv --model "$T/win.json" > /dev/null 2> "$T/inf.err"
+rc=$?
+if [ $rc -eq 0 ] && [ ! -s "$T/inf.err" ]; then ok "zoo: Infinity, -Infinity and NaN in keys mlasim does not read are accepted"
+else notok "zoo: Infinity, -Infinity and NaN in keys mlasim does not read are accepted" "exit $rc: $(cat "$T/inf.err")"; fi
+sed 's/"num_hidden_layers": *32/"num_hidden_layers": Infinity/' models/llama-3.1-8b.json > "$T/inf2.json"
+"$M" kv --model "$T/inf2.json" > /dev/null 2> "$T/inf.err"
+rc=$?
+if [ $rc -eq 3 ] && grep -q "'num_hidden_layers' must be a positive integer, got a non-finite number" "$T/inf.err"
+then ok "zoo: Infinity where mlasim reads a number is refused as non-finite (exit 3)"
+else notok "zoo: Infinity where mlasim reads a number is refused as non-finite (exit 3)" "exit $rc: $(cat "$T/inf.err")"; fi
