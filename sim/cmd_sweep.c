@@ -508,6 +508,7 @@ static void row_num(struct row_sink *r, const char *name, double v)
 static void row_str(struct row_sink *r, const char *name, const char *v)
 {
 	char field[2 * SWEEP_MAX_VALUE + 8];
+	const char *t = r->header ? name : v;
 	size_t n;
 
 	if (r->obj) {
@@ -515,7 +516,11 @@ static void row_str(struct row_sink *r, const char *name, const char *v)
 			r->oom = 1;
 		return;
 	}
-	n = csv_field(field, sizeof field, r->header ? name : v, 0);
+	if (!csv_needs_quotes(t)) {      /* the common case: as it is, no copy */
+		row_add(r, t, strlen(t));
+		return;
+	}
+	n = csv_field(field, sizeof field, t, 0);
 	if (n >= sizeof field)
 		r->oom = 1;
 	else
