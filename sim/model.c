@@ -444,7 +444,8 @@ int model_key_known(const char *key)
 {
 	static const char *const other[] = {
 		"model_type", "n_routed_experts", "num_local_experts", "attention_bias",
-		"tie_word_embeddings", "topk_method", NULL,
+		"tie_word_embeddings", "topk_method", "num_experts", "moe_topk", "num_shared_expert",
+		"shared_expert_intermediate_size", NULL,
 	};
 	const struct num_key *tables[] = {generic_keys, mla_keys, moe_keys};
 	const struct num_key *k;

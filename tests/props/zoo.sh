@@ -95,3 +95,15 @@ rc=$?
 if [ $rc -eq 3 ] && grep -q "'num_hidden_layers' must be a positive integer, got a non-finite number" "$T/inf.err"
 then ok "zoo: Infinity where mlasim reads a number is refused as non-finite (exit 3)"
 else notok "zoo: Infinity where mlasim reads a number is refused as non-finite (exit 3)" "exit $rc: $(cat "$T/inf.err")"; fi
+
+# The MoE alias keys are model keys '--set' takes: Qwen3-30B-A3B with 64 of
+# its 128 experts loses 64 x 48 layers x (3 x 2048 x 768 experts' weights +
+# 2048 router weights) = 14,501,806,080: 30,532,122,624 -> 16,030,316,544
+if [ -f "$ZOO/Qwen3-30B-A3B.json" ]; then
+	got=$("$M" plan --model "$ZOO/Qwen3-30B-A3B.json" --hw h200 --set num_experts=64 --format json 2> /dev/null |
+		grep '"params_total"' | tr -dc '0-9')
+	if [ "$got" = 16030316544 ]; then ok "zoo: --set num_experts=64 on Qwen3-30B-A3B gives 16,030,316,544 parameters"
+	else notok "zoo: --set num_experts=64 on Qwen3-30B-A3B gives 16,030,316,544 parameters" "got '$got'"; fi
+else
+	skipped "zoo: --set num_experts=64 on Qwen3-30B-A3B" "no $ZOO"
+fi
