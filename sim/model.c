@@ -330,7 +330,7 @@ static void model_weights_from_quant(const cJSON *root, struct model *m)
 
 /*
  * Config keys that change a model's memory or time and that mlasim does not
- * model yet (issue 14 lists them with the models that use them).  A key
+ * model yet.  A key
  * counts when it is present and says the feature is on: any value but null
  * and false, and for a list, not empty; with `one`, a value other than 1.
  */

@@ -3138,7 +3138,7 @@ static void t_csv_split_round_trip(void)
 	CHECK_STR(f[0], "");
 }
 
-/* ---- issue #13, command line: times with units -------------------------- */
+/* ---- command line: times with units -------------------------- */
 
 static void t_cli_units_time(void)
 {
@@ -3217,9 +3217,9 @@ static void t_cli_card_ranges(void)
 	CHECK(!power_pue_valid(NAN));
 }
 
-/* ---- end of issue #13 command-line block ---------------------------------- */
+/* ---- end of the command-line block ---------------------------------- */
 
-/* ---- issue 13, files: the gnuplot string writer, input files, -o targets ---- */
+/* ---- files: the gnuplot string writer, input files, -o targets ---- */
 
 /* gnuplot_str into a fresh buffer, as a C string (static: one at a time) */
 static const char *gp_quoted(const char *s)
@@ -3322,7 +3322,7 @@ static void t_out_resolve_targets(void)
 	rmdir(dir);
 }
 
-/* ---- issue #14, model zoo: Qwen3 shapes, MoE names, unmodelled features ---- */
+/* ---- model zoo: Qwen3 shapes, MoE names, unmodelled features ---- */
 
 /*
  * Qwen3-0.6B's published shape (tied embeddings, q/k norms), counted by hand:
@@ -3469,7 +3469,7 @@ static const struct test tests[] = {
 	{"gnuplot_str: single-quoted, quotes doubled, control bytes as octal escapes", t_gnuplot_str_single_quoted},
 	{"infile: regular files only, a size cap to the byte", t_infile_regular_only},
 	{"out_resolve: links followed, devices in place, modes kept, inputs refused", t_out_resolve_targets},
-	/* issue #14, model zoo */
+	/* model zoo */
 	{"zoo Qwen3-0.6B by hand: q/k norms, tied head active, 596,049,920", t_zoo_qwen3_dense},
 	{"zoo MoE names: num_experts, moe_topk, num_shared_expert, shared width; use_cla warned", t_zoo_moe_names},
 };

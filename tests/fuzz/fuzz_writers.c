@@ -1,5 +1,5 @@
 /*
- * fuzz_writers.c - the CSV and JSON writers read back (issue 13).  The input is
+ * fuzz_writers.c - the CSV and JSON writers read back.  The input is
  * fields separated by NUL bytes; byte 0 holds flags (bit 0: quote every field;
  * bit 1: indented JSON).
  *

@@ -1,5 +1,5 @@
 # tests/props/cli.sh - sourced by tests/run.sh: numbers, options and messages on
-# the command line (issue #13).  Uses ok/notok/skipped, $M and $T from run.sh.
+# the command line.  Uses ok/notok/skipped, $M and $T from run.sh.
 
 X="$T/cli"
 mkdir -p "$X"

@@ -272,17 +272,22 @@ else
 fi
 [ -n "$pid" ] && kill "$pid" 2> /dev/null
 
+# Wait (up to 10 s) until the fake gnuplot has started and written its pid.
+out_wait_stuck() {
+	i=0
+	while [ ! -s "$STUCK_PIDFILE" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	sleep 0.2
+}
+
 rm -f "$STUCK_PIDFILE"
 # (in a subshell that waits for it, so that the shell says nothing of a signal)
 (MLASIM_GNUPLOT="$OUTD/stuckplot" "$M" chart kv --model deepseek-v3 -o "$OUTD/stuck/term.png" \
 	> /dev/null 2> "$OUTD/err" & echo $! > "$OUTD/mlasim.pid"; wait) &
 job=$!
-i=0
-while [ ! -s "$STUCK_PIDFILE" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-sleep 0.2
+out_wait_stuck
 kill -TERM "$(cat "$OUTD/mlasim.pid")" 2> /dev/null
 wait $job
 pid=$(cat "$STUCK_PIDFILE" 2> /dev/null)
@@ -317,12 +322,7 @@ mkdir -p "$OUTD/rtmp"
 	--dp 32 --ep 32 --batch 64 -o "$OUTD/stuck/rt.html" > /dev/null 2> "$OUTD/err" &
 	echo $! > "$OUTD/mlasim.pid"; wait) &
 job=$!
-i=0
-while [ ! -s "$STUCK_PIDFILE" ] && [ $i -lt 100 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
-sleep 0.2
+out_wait_stuck
 during=$(ls -A "$OUTD/rtmp")
 kill -TERM "$(cat "$OUTD/mlasim.pid")" 2> /dev/null
 wait $job

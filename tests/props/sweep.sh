@@ -48,7 +48,7 @@ else
 	notok "sweep: a point's TPOT equals 'mlasim plan'" "plan $tpot_plan, sweep $tpot_sweep"
 fi
 
-# ---- issue #13: what the sweep writes, and what it refuses -----------------
+# ---- what the sweep writes, and what it refuses -----------------
 
 # A card name holding a comma, a quote, a tab or a line break is quoted in the
 # CSV (RFC 4180), and 'chart pareto' reads mlasim's own file back: one group,

@@ -1,6 +1,6 @@
 # tests/props/zoo.sh - sourced by tests/run.sh: real HuggingFace configs that
 # mlasim does not bundle (../shared/data/hf-configs, with hand counts in
-# expected.tsv; skipped when absent).  Issue #14: never a silent wrong size.
+# expected.tsv; skipped when absent): never a silent wrong size.
 
 ZOO=../shared/data/hf-configs
 if [ ! -f "$ZOO/expected.tsv" ] || ! command -v jq > /dev/null 2>&1; then
