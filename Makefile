@@ -21,7 +21,7 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err infile units jsonx model hw cards precision params kv comm topo perf power plan search
+ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo perf power plan search
 CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net cmd_report cmd_sweep
 REPORTS  := sbuf out report gnuplot fmt csv charts pareto html
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq

@@ -17,6 +17,23 @@ static const char *gb(double bytes, char *buf, size_t n)
 	return buf;
 }
 
+/* The layer kinds of a hybrid model, and where its text model was read. */
+static void plan_table_layers(struct sbuf *b, const struct model *m)
+{
+	char name[64];
+	int k, first = 1;
+
+	sbuf_printf(b, "  layers          %g:", m->layers);
+	for (k = 0; k < m->nkinds; k++) {
+		if (m->kind[k].count <= 0)
+			continue;
+		sbuf_printf(b, "%s %g %s", first ? "" : ",", m->kind[k].count,
+			    model_kind_name(m, k, name, sizeof name));
+		first = 0;
+	}
+	sbuf_printf(b, "%s\n", m->text_config[0] ? " (read from text_config)" : "");
+}
+
 static void plan_table_model(struct sbuf *b, const struct plan *p)
 {
 	const struct model *m = p->model;
@@ -32,11 +49,18 @@ static void plan_table_model(struct sbuf *b, const struct plan *p)
 		sbuf_printf(b, "                  MTP: %g module(s) of %.2f B, %s\n", m->mtp_layers,
 			    q->mtp_total / m->mtp_layers / 1e9,
 			    p->dep.mtp > 0 ? "loaded" : "not loaded (--mtp 1 loads it)");
-	sbuf_printf(b, "  weights         %.3f GB in all: %s linear layers; embedding, head, norms, router in bf16\n",
-		    p->weights_bytes_total / 1e9, p->dep.weights.name);
-	sbuf_printf(b, "  kv cache        %s %s: %.15g B per token (%g layers x %g B)\n\n",
+	sbuf_printf(b, "  weights         %.3f GB in all: %s linear layers%s%s; embedding, head, norms, router in bf16\n",
+		    p->weights_bytes_total / 1e9, p->dep.weights.name,
+		    p->dep.expert_weights.name[0] ? ", routed experts " : "", p->dep.expert_weights.name);
+	if (model_is_hybrid(m) || m->text_config[0])
+		plan_table_layers(b, m);
+	sbuf_printf(b, "  kv cache        %s %s: %.15g B per token (%g layers x %g B)\n",
 		    model_attn_name(m->attn), p->dep.kv.name, p->kv_bytes_per_token, p->kv_layers,
 		    p->kv_bytes_per_layer);
+	if (p->kv.fixed > 0)
+		sbuf_printf(b, "                  + %.15g B per sequence that does not grow past the windows (window layers at their window, recurrent state)\n",
+			    p->kv.fixed);
+	sbuf_printf(b, "\n");
 }
 
 static void plan_table_memory(struct sbuf *b, const struct plan *p)
@@ -101,17 +125,18 @@ static void plan_table_classes(struct sbuf *b, const struct phase *ph)
 				    ph->t_class[k] * 1e3, 100 * ph->t_class[k] / ph->t_step);
 }
 
-static void plan_table_ops(struct sbuf *b, const struct phase *ph)
+static void plan_table_ops(struct sbuf *b, const struct model *m, const struct phase *ph)
 {
+	char name[64];
 	int i;
-
-	static const char *const layer[] = {"dense", "moe", "mtp", "-"};
 
 	sbuf_printf(b, "  %-5s %-28s %5s %5s %11s %10s %9s %9s  %s\n", "layer", "operator (per GPU)", "x",
 		    "dtype", "GFLOP", "MB", "us each", "ms/step", "bound");
 	for (i = 0; i < ph->nops; i++) {
 		const struct op *o = &ph->op[i];
-		sbuf_printf(b, "  %-5s %-28s %5g %5s %11.3f %10.3f %9.2f %9.3f  %s\n", layer[o->layer],
+		const char *l = params_layer_name(m, (enum layer_kind)o->layer, name, sizeof name);
+		sbuf_printf(b, "  %-5s %-28s %5g %5s %11.3f %10.3f %9.2f %9.3f  %s\n",
+			    strcmp(l, "global") == 0 ? "-" : l,
 			    o->name, o->count,
 			    o->cls >= OPC_TP_COMM ? "-" : dtype_name(o->dtype), o->flops / 1e9,
 			    o->bytes / 1e6, o->t * 1e6, o->t * o->count * 1e3, perf_bound_name(o->bound));
@@ -189,7 +214,7 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 			    w->batch, d->pp, w->context, p->mem.max_sequences_per_instance / d->dp);
 	plan_table_classes(b, &f->decode);
 	sbuf_printf(b, "\n");
-	plan_table_ops(b, &f->decode);
+	plan_table_ops(b, p->model, &f->decode);
 	sbuf_printf(b, "\nprefill: %g-token prompts, prefix hit %.0f%%, %g tokens per step\n",
 		    w->isl, w->prefix_hit * 100, w->prefill_tokens);
 	sbuf_printf(b, "  TTFT                %.3f ms (%g new tokens per request", f->ttft_s * 1e3,
@@ -273,9 +298,10 @@ static cJSON *plan_json_memory(const struct plan *p)
 	return o;
 }
 
-static cJSON *plan_json_phase(const struct phase *ph)
+static cJSON *plan_json_phase(const struct plan *p, const struct phase *ph)
 {
 	cJSON *o = cJSON_CreateObject(), *x, *arr;
+	char name[64];
 	int i;
 
 	report_num(o, "step_s", ph->t_step);
@@ -292,8 +318,8 @@ static cJSON *plan_json_phase(const struct phase *ph)
 		const struct op *op = &ph->op[i];
 		x = cJSON_CreateObject();
 		cJSON_AddStringToObject(x, "name", op->name);
-		cJSON_AddStringToObject(x, "layer", op->layer == LAYER_DENSE ? "dense" :
-					op->layer == LAYER_MOE ? "moe" : op->layer == LAYER_MTP ? "mtp" : "global");
+		cJSON_AddStringToObject(x, "layer", params_layer_name(p->model, (enum layer_kind)op->layer,
+								     name, sizeof name));
 		cJSON_AddStringToObject(x, "class", perf_class_key(op->cls));
 		cJSON_AddStringToObject(x, "dtype", op->cls >= OPC_TP_COMM ? "" : dtype_name(op->dtype));
 		report_num(x, "count", op->count);
@@ -347,7 +373,7 @@ static void plan_json_power(cJSON *o, const struct plan *p)
 static void plan_json_perf(cJSON *o, const struct plan *p)
 {
 	const struct perf *f = &p->perf;
-	cJSON *x = plan_json_phase(&f->decode);
+	cJSON *x = plan_json_phase(p, &f->decode);
 
 	report_num(x, "tpot_s", f->tpot_s);
 	report_num(x, "tokens_per_s_per_gpu", f->decode_tps_gpu);
@@ -356,7 +382,7 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	report_num(x, "batch", p->dep.w.batch);
 	cJSON_AddBoolToObject(x, "batch_fits", p->batch_fits);
 	cJSON_AddItemToObject(o, "decode", x);
-	x = plan_json_phase(&f->prefill);
+	x = plan_json_phase(p, &f->prefill);
 	report_num(x, "ttft_s", f->ttft_s);
 	report_num(x, "tokens_per_s_per_gpu", f->prefill_tps_gpu);
 	report_num(x, "new_tokens_per_request", f->prefill_new_tokens);
@@ -380,6 +406,24 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 }
 
 /* The layout keys a plan and a planner's candidate share. */
+/* "layer_kinds": each kind of main layer and how many layers have it. */
+static void plan_json_kinds(cJSON *x, const struct model *m)
+{
+	cJSON *arr = cJSON_AddArrayToObject(x, "layer_kinds");
+	char name[64];
+	int k;
+
+	for (k = 0; k < m->nkinds; k++) {
+		cJSON *o;
+		if (m->kind[k].count <= 0)
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "kind", model_kind_name(m, k, name, sizeof name));
+		report_num(o, "layers", m->kind[k].count);
+		cJSON_AddItemToArray(arr, o);
+	}
+}
+
 static void plan_json_layout(cJSON *x, const struct deployment *d)
 {
 	report_num(x, "tp", d->tp);
@@ -390,6 +434,7 @@ static void plan_json_layout(cJSON *x, const struct deployment *d)
 	report_num(x, "micro_batches", d->w.micro_batches);
 	report_num(x, "mtp", d->mtp);
 	cJSON_AddStringToObject(x, "weights", d->weights.name);
+	cJSON_AddStringToObject(x, "expert_weights", plan_expert_format(d)->name);
 	cJSON_AddStringToObject(x, "kv_dtype", d->kv.name);
 }
 
@@ -410,6 +455,9 @@ cJSON *plan_render_json(const struct plan *p)
 				"total: main model with embedding and output head, without MTP; active: per token, routed experts k of E, without the input embedding (tied to the head, it counts as the head)");
 	report_num(x, "weights_bytes", p->weights_bytes_total);
 	report_num(x, "kv_bytes_per_token", p->kv_bytes_per_token);
+	report_num(x, "kv_fixed_bytes_per_sequence", p->kv.fixed);
+	cJSON_AddBoolToObject(x, "from_text_config", m->text_config[0] != 0);
+	plan_json_kinds(x, m);
 	{                       /* config features mlasim does not model (stderr says them too) */
 		cJSON *arr = cJSON_AddArrayToObject(x, "warnings");
 		int k;

@@ -1,5 +1,6 @@
 /* kv.c - see kv.h for the formulas and their source */
 #include <math.h>
+#include <string.h>
 #include "kv.h"
 
 double kv_elements_per_layer(const struct model *m)
@@ -11,6 +12,13 @@ double kv_elements_per_layer(const struct model *m)
 
 double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct err *e)
 {
+	return kv_kind_bytes(m, &m->kind[m->kind[0].count > 0 || !m->kind[1].count ? 0 : 1], f, e);
+}
+
+/* The latent or K and V of one token in one attention layer. */
+static double kv_attn_bytes(const struct model *m, const struct layer_spec *l,
+			    const struct kvfmt *f, struct err *e)
+{
 	if (f->flashmla) {
 		if (m->attn != ATTN_MLA) {
 			err_set(e, EXIT_INPUT,
@@ -20,7 +28,99 @@ double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct e
 		}
 		return m->kv_lora + 4 * ceil(m->kv_lora / 128) + 2 * m->qk_rope;
 	}
-	return kv_elements_per_layer(m) * f->bits / 8;
+	if (m->attn == ATTN_MLA)
+		return kv_elements_per_layer(m) * f->bits / 8;
+	return l->kv_heads * (m->head_dim + m->v_dim) * f->bits / 8;
+}
+
+double kv_kind_bytes(const struct model *m, const struct layer_spec *l, const struct kvfmt *f,
+		     struct err *e)
+{
+	double b;
+
+	if (l->mix != MIX_FULL && l->mix != MIX_WINDOW && l->mix != MIX_CHUNK)
+		return 0;
+	b = kv_attn_bytes(m, l, f, e);
+	if (l->kv_shared)
+		return isnan(b) ? b : 0;
+	if (m->index_topk > 0)
+		b += m->index_dim + 4;   /* fp8 indexer key + its fp32 scale */
+	return b;
+}
+
+double kv_kind_split(const struct model *m, const struct layer_spec *l, double tp)
+{
+	if (l->mix == MIX_LINEAR)
+		return fmin(tp, m->lin_k_heads);
+	if (l->mix == MIX_MAMBA)
+		return fmin(tp, m->ssm_groups);
+	return m->attn == ATTN_MLA ? 1 : fmin(tp, fmax(l->kv_heads, 1));
+}
+
+double kv_kind_state(const struct model *m, const struct layer_spec *l)
+{
+	if (l->mix == MIX_LINEAR) {
+		double conv = 2 * m->lin_k_heads * m->lin_k_dim + m->lin_v_heads * m->lin_v_dim;
+		return conv * (m->lin_conv - 1) * 2 +
+		       m->lin_v_heads * m->lin_k_dim * m->lin_v_dim * m->state_bytes;
+	}
+	if (l->mix == MIX_MAMBA) {
+		double di = m->mamba_heads * m->mamba_head_dim;
+		return (di + 2 * m->ssm_groups * m->ssm_state) * (m->mamba_conv - 1) * 2 +
+		       m->mamba_heads * m->mamba_head_dim * m->ssm_state * m->state_bytes;
+	}
+	return 0;
+}
+
+int kv_account(const struct model *m, const struct kvfmt *f, double tp, double mtp,
+	       struct kv_account *a, struct err *e)
+{
+	return kv_account_range(m, f, tp, 0, m->layers, mtp, a, e);
+}
+
+int kv_account_range(const struct model *m, const struct kvfmt *f, double tp, double first,
+		     double n, double mtp, struct kv_account *a, struct err *e)
+{
+	double count[MODEL_MAX_KINDS] = {0};
+	int k, i;
+
+	memset(a, 0, sizeof *a);
+	for (i = (int)first; i < (int)(first + n) && i < MODEL_MAX_LAYERS; i++)
+		count[m->layer_of[i]]++;
+	for (k = 0; k < m->nkinds; k++) {
+		const struct layer_spec *l = &m->kind[k];
+		double b = kv_kind_bytes(m, l, f, e), split = kv_kind_split(m, l, tp);
+
+		if (isnan(b))
+			return e->code;
+		if (count[k] <= 0)
+			continue;
+		if (l->mix == MIX_WINDOW || l->mix == MIX_CHUNK) {
+			a->window_per_token[k] = count[k] * b / split;
+			a->window[k] = l->window;
+			a->fixed += a->window_per_token[k] * l->window;
+		} else {
+			a->per_token += count[k] * b / split;
+		}
+		a->state += count[k] * kv_kind_state(m, l) / split;
+	}
+	if (mtp > 0) {
+		const struct layer_spec *l = &m->kind[m->is_moe ? 1 : 0];
+		a->per_token += mtp * kv_kind_bytes(m, l, f, e) / kv_kind_split(m, l, tp);
+	}
+	a->fixed += a->state;
+	return 0;
+}
+
+double kv_seq_bytes(const struct kv_account *a, double context, double block)
+{
+	double b = a->per_token * kv_paged_tokens(context, block) + a->state;
+	int k;
+
+	for (k = 0; k < MODEL_MAX_KINDS; k++)
+		if (a->window_per_token[k] > 0)
+			b += a->window_per_token[k] * kv_paged_tokens(fmin(context, a->window[k]), block);
+	return b;
 }
 
 double kv_layers(const struct model *m, int with_mtp)

@@ -25,6 +25,54 @@ double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct e
 /* Layers that hold a cache: L, plus num_nextn_predict_layers if with_mtp. */
 double kv_layers(const struct model *m, int with_mtp);
 
+/*
+ * Bytes per token of one layer of kind l in format f, whole (before tensor
+ * parallelism): full, window and chunked attention as above, plus DSA's
+ * indexer key (index_head_dim fp8 + one fp32 scale: 132 B for V3.2,
+ * DeepSeek-V3.2 inference/model.py); 0 for a layer that reuses an earlier
+ * layer's KV (CLA), for Gated DeltaNet and Mamba-2 (their state is fixed)
+ * and for mixer-less layers.  NAN with EXIT_INPUT via e as kv_bytes_per_layer.
+ */
+double kv_kind_bytes(const struct model *m, const struct layer_spec *l, const struct kvfmt *f,
+		     struct err *e);
+
+/* Ranks of a tensor-parallel group of tp that split kind l's cache or state:
+ * min(tp, KV heads) for GQA, 1 for MLA's latent, min(tp, heads) for states. */
+double kv_kind_split(const struct model *m, const struct layer_spec *l, double tp);
+
+/*
+ * Recurrent state of one sequence in one layer of kind l, bytes: Gated
+ * DeltaNet conv (2 nk dk + nv dv) (K - 1) + nv dk dv (arXiv 2412.06464;
+ * transformers Qwen3NextDynamicCache), Mamba-2 conv (di + 2 G N) (K - 1)
+ * + nh p N (arXiv 2405.21060), in state_bytes (mamba_ssm_cache_dtype) for the
+ * recurrent part and 2 B for the conv window; 0 for other kinds.
+ */
+double kv_kind_state(const struct model *m, const struct layer_spec *l);
+
+/*
+ * A model's cache for one GPU of a tensor-parallel group of tp (tp 1: the
+ * whole model): bytes per token of the layers whose cache grows with the
+ * context, the window layers' bytes per token and window by kind (each holds
+ * at most `window` tokens: sliding W, chunked C), and the recurrent state per
+ * sequence.  `mtp` MTP layers cache like a full-attention layer.
+ */
+struct kv_account {
+	double per_token;
+	double window_per_token[MODEL_MAX_KINDS];
+	double window[MODEL_MAX_KINDS];
+	double state;
+	double fixed;        /* window layers at their whole window + state */
+};
+int kv_account(const struct model *m, const struct kvfmt *f, double tp, double mtp,
+	       struct kv_account *a, struct err *e);
+
+/* The same for main layers [first, first + n) only (one pipeline stage). */
+int kv_account_range(const struct model *m, const struct kvfmt *f, double tp, double first,
+		     double n, double mtp, struct kv_account *a, struct err *e);
+
+/* Bytes one sequence of `context` tokens holds, pages of `block` tokens. */
+double kv_seq_bytes(const struct kv_account *a, double context, double block);
+
 /* Tokens a sequence of `context` tokens occupies with pages of `block` tokens. */
 double kv_paged_tokens(double context, double block);
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "jsonx.h"
+#include "layers.h"
 #include "model.h"
 
 /* Bounds that keep every product finite and flag typos: no released model
@@ -12,8 +13,10 @@
 #define VOCAB_MAX 1e9
 
 static const char *const known_types[] = {
-	"deepseek_v3", "deepseek_v2", "kimi_k2", "llama", "qwen2", "mixtral",
-	"mistral", NULL,
+	"deepseek_v3", "deepseek_v2", "deepseek_v32", "kimi_k2", "llama", "qwen2", "mixtral",
+	"mistral", "qwen3", "qwen3_moe", "qwen3_next", "qwen3_5_moe_text", "qwen3_5_text",
+	"gpt_oss", "llama4_text", "gemma3_text", "glm4_moe", "glm4_moe_lite", "glm_moe_dsa",
+	"minimax_m2", "nemotron_h", "mimo_v2_flash", "hunyuan", NULL,
 };
 
 static int model_type_known(const char *t)
@@ -34,20 +37,38 @@ const char *model_attn_name(enum attn_kind a)
 
 int model_layer_is_moe(const struct model *m, double i)
 {
-	if (!m->is_moe || i < m->first_dense)
+	if (i < 0 || i >= m->layers || i >= MODEL_MAX_LAYERS)
 		return 0;
-	return fmod(i, m->moe_freq) == 0;
+	return m->kind[m->layer_of[(int)i]].ffn == FFN_MOE;
 }
 
 double model_moe_layers(const struct model *m)
 {
-	double i, n = 0;
+	return m->moe_layers;
+}
 
-	if (!m->is_moe)
-		return 0;
-	for (i = m->first_dense; i < m->layers; i++)
-		n += model_layer_is_moe(m, i);
-	return n;
+const char *model_kind_name(const struct model *m, int k, char *buf, size_t n)
+{
+	static const char *const mix[MIX_KINDS] = {
+		"attention", "window", "chunked", "deltanet", "mamba", "",
+	};
+	const struct layer_spec *l = &m->kind[k];
+	const char *ffn = l->ffn == FFN_MOE ? "moe" : l->ffn == FFN_DENSE ? "dense" : "";
+
+	if (k < 2 && !model_is_hybrid(m))   /* a plain model's two kinds keep their short names */
+		return snprintf(buf, n, "%s", k == 0 ? "dense" : "moe"), buf;
+	if (l->mix == MIX_WINDOW || l->mix == MIX_CHUNK)
+		snprintf(buf, n, "%s %.0f%s%s%s", mix[l->mix], l->window, l->kv_shared ? " shared-kv" : "",
+			 *ffn ? " + " : "", ffn);
+	else
+		snprintf(buf, n, "%s%s%s%s", mix[l->mix], l->kv_shared ? " shared-kv" : "",
+			 *mix[l->mix] && *ffn ? " + " : "", ffn);
+	return buf;
+}
+
+int model_is_hybrid(const struct model *m)
+{
+	return m->nkinds > 2;
 }
 
 /* Read an optional boolean; absent leaves *out as is. */
@@ -81,6 +102,7 @@ static const struct num_key generic_keys[] = {
 	{"vocab_size", OFF(vocab), JX_REQUIRED | JX_INT | JX_POSITIVE, VOCAB_MAX},
 	{"num_key_value_heads", OFF(kv_heads), JX_INT | JX_POSITIVE | JX_NULLABLE, COUNT_MAX},
 	{"head_dim", OFF(head_dim), JX_INT | JX_POSITIVE | JX_NULLABLE, DIM_MAX},
+	{"attention_head_dim", OFF(head_dim), JX_INT | JX_POSITIVE | JX_NULLABLE, DIM_MAX},  /* Nemotron-H */
 	{"intermediate_size", OFF(inter), JX_INT | JX_NULLABLE, DIM_MAX},
 	{"num_nextn_predict_layers", OFF(mtp_layers), JX_INT | JX_NULLABLE, COUNT_MAX},
 	{NULL, 0, 0, 0},
@@ -111,7 +133,12 @@ static int model_read_keys(const cJSON *root, const char *file,
 {
 	for (; k->key; k++) {
 		double *dst = (double *)((char *)m + k->offset);
-		int rc = jsonx_num(root, k->key, file, k->key, k->flags, k->max, dst, e);
+		int rc;
+
+		if (strcmp(k->key, "moe_layer_freq") == 0 &&
+		    cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(root, k->key)))
+			continue;    /* MiMo's per-layer list: layers_read reads it */
+		rc = jsonx_num(root, k->key, file, k->key, k->flags, k->max, dst, e);
 		if (rc > 0)
 			return rc;
 	}
@@ -128,6 +155,10 @@ static void model_defaults(struct model *m)
 	m->topk_group = 1;
 	m->published_total = NAN;
 	m->published_active = NAN;
+	m->v_dim = NAN;
+	m->norms_per_sublayer = 1;
+	m->ffn_mats = 3;
+	m->shared_inter = NAN;
 	strcpy(m->weights, "bf16");
 }
 
@@ -196,6 +227,7 @@ static int model_moe_aliases(const cJSON *root, const char *file, struct model *
 				       "%s: 'shared_expert_intermediate_size' (%.0f) must be a whole number of 'moe_intermediate_size' (%.0f)",
 				       file, width, expert);
 		m->shared_experts = width / expert;
+		m->shared_inter = width;
 	}
 	return 0;
 }
@@ -254,11 +286,89 @@ static int model_check_moe(const cJSON *root, const char *file, struct model *m,
 	return 0;
 }
 
+/*
+ * Shapes beyond the generic keys, per architecture: the value head and the
+ * output gate of GQA attention, norms, FFN matrices, shared-expert width,
+ * biases, Llama 4's two FFN widths, DSA's indexer, MTP modules of other
+ * names.  Returns 0 or EXIT_INPUT.
+ */
+static int model_read_shapes(const cJSON *root, const char *file, struct model *m,
+			     struct err *e)
+{
+	const char *t = m->model_type;
+	double dense_width = 0, modules = 0;
+	char act[32] = "";
+	int use_mtp = 0;
+
+	if (m->attn != ATTN_MLA &&
+	    jsonx_num(root, "v_head_dim", file, "v_head_dim", JX_INT | JX_POSITIVE | JX_NULLABLE,
+		      DIM_MAX, &m->v_dim, e) > 0)
+		return e->code;
+	if (isnan(m->v_dim))
+		m->v_dim = m->head_dim;
+	/* Qwen3-Next's q_proj makes queries and a sigmoid gate per head (transformers
+	 * Qwen3NextAttention: q_proj out 2 H dh); Qwen3.5 says it with attn_output_gate */
+	m->attn_gate = strcmp(t, "qwen3_next") == 0;
+	if (model_bool(root, "attn_output_gate", file, &m->attn_gate, e) ||
+	    model_bool(root, "use_qk_norm", file, &m->qk_norm, e) ||
+	    model_bool(root, "use_mtp", file, &use_mtp, e))
+		return e->code;
+	if (strcmp(t, "llama4_text") == 0)
+		m->qk_norm = 0;      /* Llama 4's qk norm is an L2 norm without weights */
+	/* Gemma 2 and 3 norm before and after each attention and FFN */
+	m->norms_per_sublayer = strncmp(t, "gemma", 5) == 0 ? 2 : 1;
+	if (strncmp(t, "gemma", 5) == 0 && !cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings"))
+		m->tie_embeddings = 1;   /* transformers Gemma3TextConfig default */
+	if (jsonx_str(root, "mlp_hidden_act", file, JX_NULLABLE, act, sizeof act, e) > 0)
+		return e->code;
+	m->ffn_mats = strcmp(act, "relu2") == 0 ? 2 : 3;   /* Nemotron-H: up, down */
+	if (strcmp(t, "gpt_oss") == 0)
+		m->expert_bias = m->o_bias = 1;   /* transformers GptOssMLP, GptOssAttention */
+	if (m->is_moe &&
+	    jsonx_num(root, "moe_shared_expert_intermediate_size", file, "moe_shared_expert_intermediate_size",
+		      JX_INT | JX_NULLABLE, DIM_MAX, &m->shared_inter, e) > 0)
+		return e->code;
+	if (strcmp(t, "llama4_text") == 0 && m->is_moe) {
+		/* Llama4TextMoe: a shared expert as wide as each routed one; the
+		 * dense layers use intermediate_size_mlp */
+		if (jsonx_num(root, "intermediate_size_mlp", file, "intermediate_size_mlp",
+			      JX_INT | JX_POSITIVE | JX_NULLABLE, DIM_MAX, &dense_width, e) > 0)
+			return e->code;
+		m->shared_experts = 1;
+		if (dense_width > 0)
+			m->inter = dense_width;
+	}
+	if (isnan(m->shared_inter))
+		m->shared_inter = m->shared_experts * m->expert_inter;
+	if (jsonx_num(root, "index_topk", file, "index_topk", JX_INT | JX_POSITIVE | JX_NULLABLE,
+		      1e9, &m->index_topk, e) > 0)
+		return e->code;
+	if (m->index_topk > 0 &&
+	    (m->attn != ATTN_MLA ||
+	     jsonx_num(root, "index_n_heads", file, "index_n_heads", JX_REQUIRED | JX_INT | JX_POSITIVE,
+		       COUNT_MAX, &m->index_heads, e) > 0 ||
+	     jsonx_num(root, "index_head_dim", file, "index_head_dim", JX_REQUIRED | JX_INT | JX_POSITIVE,
+		       DIM_MAX, &m->index_dim, e) > 0))
+		return e->code ? e->code :
+		       err_set(e, EXIT_INPUT, "%s: 'index_topk' (DSA) needs MLA attention ('kv_lora_rank')", file);
+	if (jsonx_num(root, use_mtp ? "num_mtp_modules" : "mtp_num_hidden_layers", file,
+		      use_mtp ? "num_mtp_modules" : "mtp_num_hidden_layers", JX_INT | JX_NULLABLE,
+		      COUNT_MAX, &modules, e) > 0)
+		return e->code;
+	if (modules > 0 && m->mtp_layers == 0)
+		m->mtp_layers = modules;
+	return 0;
+}
+
 static int model_check_ffn(const cJSON *root, const char *file, struct model *m,
 			   struct err *e)
 {
-	double dense = m->layers - model_moe_layers(m);
+	double dense = m->kind[0].count;
+	int k;
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "intermediate_size");
+
+	for (k = 2; k < m->nkinds; k++)
+		dense += m->kind[k].ffn == FFN_DENSE ? m->kind[k].count : 0;
 
 	if (dense > 0 && m->inter == 0 && v && !cJSON_IsNull(v))
 		return err_set(e, EXIT_INPUT,
@@ -316,16 +426,36 @@ static void model_name_from_file(const char *file, char *buf, size_t n)
 	buf[len] = 0;
 }
 
-/* A quantization_config of fp8 with 128x128 blocks means DeepSeek's layout. */
-static void model_weights_from_quant(const cJSON *root, struct model *m)
+/*
+ * The checkpoint's formats from quantization_config: fp8 (with 128x128
+ * blocks, DeepSeek's layout) for every linear layer; mxfp4 (gpt-oss) for
+ * the routed experts only when modules_to_not_convert keeps attention in
+ * bf16, as gpt-oss's does.  Returns 1 when the method was read.
+ */
+static int model_weights_from_quant(const cJSON *root, struct model *m)
 {
 	const cJSON *q = cJSON_GetObjectItemCaseSensitive(root, "quantization_config");
 	const cJSON *method = q ? cJSON_GetObjectItemCaseSensitive(q, "quant_method") : NULL;
 	const cJSON *block = q ? cJSON_GetObjectItemCaseSensitive(q, "weight_block_size") : NULL;
+	const cJSON *keep = q ? cJSON_GetObjectItemCaseSensitive(q, "modules_to_not_convert") : NULL;
+	const cJSON *it;
+	int attn_kept = 0;
 
-	if (!cJSON_IsString(method) || strcmp(method->valuestring, "fp8") != 0)
-		return;
-	strcpy(m->weights, cJSON_IsArray(block) ? "fp8-block" : "fp8");
+	if (!cJSON_IsString(method))
+		return 0;
+	if (strcmp(method->valuestring, "fp8") == 0) {
+		strcpy(m->weights, cJSON_IsArray(block) ? "fp8-block" : "fp8");
+		return 1;
+	}
+	if (strcmp(method->valuestring, "mxfp4") != 0)
+		return 0;
+	cJSON_ArrayForEach(it, keep)
+		if (cJSON_IsString(it) && strstr(it->valuestring, "self_attn"))
+			attn_kept = 1;
+	if (!attn_kept || !m->is_moe)
+		return 0;
+	strcpy(m->expert_weights, "mxfp4");
+	return 1;
 }
 
 /*
@@ -339,19 +469,11 @@ static const struct unmodelled_key {
 	int one;                 /* 1 is the "off" value (decoder_sparse_step) */
 	const char *what;
 } unmodelled_keys[] = {
-	{"sliding_window", 0, "'sliding_window': window layers are sized and timed as full attention"},
-	{"layer_types", 0, "'layer_types': per-layer attention kinds are not read; every layer is full attention"},
-	{"attention_chunk_size", 0, "'attention_chunk_size': chunked attention is sized as full attention"},
-	{"hybrid_override_pattern", 0, "'hybrid_override_pattern': Mamba-2 layers are sized as attention layers; their state is not counted"},
-	{"full_attention_interval", 0, "'full_attention_interval': linear-attention layers are sized as full attention; their state is not counted"},
-	{"index_topk", 0, "'index_topk': DSA's indexer and its key cache are not counted; attention is priced over the whole context"},
-	{"use_cla", 0, "'use_cla': cross-layer KV sharing is not modelled; every layer's KV cache is counted"},
-	{"num_mtp_modules", 0, "'num_mtp_modules': these MTP modules are not counted"},
-	{"use_mtp", 0, "'use_mtp': MTP modules are not counted"},
-	{"interleave_moe_layer_step", 1, "'interleave_moe_layer_step': MoE layer placement is not read; every layer is MoE"},
-	{"decoder_sparse_step", 1, "'decoder_sparse_step': MoE layer placement is not read; every layer is MoE"},
-	{"mlp_only_layers", 0, "'mlp_only_layers': these dense layers are sized as MoE layers"},
-	{"block_configs", 0, "'block_configs': per-block shapes are not read"},
+	{"mtp_use_dedicated_embeddings", 0, "'mtp_use_dedicated_embeddings': the MTP module's own embedding is not counted"},
+	{"kv_lora_rank_swa", 0, "'kv_lora_rank_swa': a second latent width for window layers is not read"},
+	{"attention_sink_size", 0, "'attention_sink_size': sink tokens kept beside the window are not counted"},
+	{"num_sink_tokens", 0, "'num_sink_tokens': sink tokens kept beside the window are not counted"},
+	{"moe_latent_size", 0, "'moe_latent_size': experts computing in a latent width are sized at the full width"},
 	{NULL, 0, NULL},
 };
 
@@ -376,7 +498,6 @@ static void model_unmodelled(const cJSON *root, struct model *m)
 	const struct unmodelled_key *k;
 	const cJSON *q;
 
-	m->nunmodelled = 0;
 	for (k = unmodelled_keys; k->key && m->nunmodelled < MODEL_MAX_UNMODELLED; k++) {
 		if (!model_feature_on(root, k))
 			continue;
@@ -386,39 +507,98 @@ static void model_unmodelled(const cJSON *root, struct model *m)
 		m->unmodelled[m->nunmodelled++] = k->what;
 	}
 	q = cJSON_GetObjectItemCaseSensitive(root, "quantization_config");
-	if (q && !cJSON_IsNull(q) && strncmp(m->weights, "fp8", 3) != 0 && m->nunmodelled < MODEL_MAX_UNMODELLED)
+	if (q && !cJSON_IsNull(q) && !model_weights_from_quant(root, m) &&
+	    m->nunmodelled < MODEL_MAX_UNMODELLED)
 		m->unmodelled[m->nunmodelled++] =
-			"'quantization_config': only quant_method 'fp8' is read; these weights are sized as bf16 (give '--weights')";
+			"'quantization_config': only quant_method 'fp8', and 'mxfp4' for experts with attention kept in bf16, are read; these weights are sized as bf16 (give '--weights')";
 }
 
-int model_from_json(const cJSON *root, const char *file, struct model *m,
-		    struct err *e)
+/* Note a fact mlasim assumed, like an unmodelled key. */
+static void model_note(struct model *m, const char *what)
 {
-	int known;
+	if (m->nunmodelled < MODEL_MAX_UNMODELLED)
+		m->unmodelled[m->nunmodelled++] = what;
+}
 
-	model_defaults(m);
-	snprintf(m->path, sizeof m->path, "%s", file);
+/*
+ * The object the text model's keys are read from: the config itself, or for
+ * a multimodal wrapper (Llama 4, Gemma 3, Qwen3.5, Kimi-K2.5) a copy of its
+ * text_config with the wrapper's other top-level keys (mlasim,
+ * quantization_config, tie_word_embeddings) added where text_config lacks
+ * them.  *own is set when the caller must free the result.
+ */
+static const cJSON *model_text_view(const cJSON *root, struct model *m, cJSON **own)
+{
+	const cJSON *tc = cJSON_GetObjectItemCaseSensitive(root, "text_config");
+	const cJSON *it;
+	cJSON *view;
+
+	*own = NULL;
+	if (!cJSON_IsObject(tc) || cJSON_GetObjectItemCaseSensitive(root, "num_hidden_layers"))
+		return root;
+	view = cJSON_Duplicate(tc, 1);
+	if (!view)
+		return root;
+	cJSON_ArrayForEach(it, root) {
+		const char *k = it->string;
+		size_t n = k ? strlen(k) : 0;
+
+		if (!k || cJSON_GetObjectItemCaseSensitive(view, k) ||
+		    (n > 7 && strcmp(k + n - 7, "_config") == 0 && strcmp(k, "quantization_config") != 0))
+			continue;    /* text_config itself, vision_config, audio_config */
+		cJSON_AddItemToObject(view, k, cJSON_Duplicate(it, 1));
+	}
+	strcpy(m->text_config, "text_config");
+	*own = view;
+	return view;
+}
+
+/* Facts a config leaves out that its architecture fixes, each said. */
+static void model_fill_gaps(cJSON *view, struct model *m)
+{
+	if (!view)
+		return;
+	if (strncmp(m->model_type, "gemma3", 6) == 0 &&
+	    !cJSON_GetObjectItemCaseSensitive(view, "vocab_size")) {
+		/* transformers Gemma3TextConfig default vocab_size; the published
+		 * config leaves it out */
+		cJSON_AddNumberToObject(view, "vocab_size", 262208);
+		model_note(m, "'vocab_size' is absent: Gemma 3's 262,208 (transformers Gemma3TextConfig default) is used");
+	}
+}
+
+static int model_read(const cJSON *root, const char *file, cJSON *own, struct model *m,
+		      struct err *e)
+{
+	const cJSON *bc = cJSON_GetObjectItemCaseSensitive(root, "block_configs");
+
 	if (jsonx_str(root, "model_type", file, JX_REQUIRED, m->model_type,
 		      sizeof m->model_type, e))
 		return e->code;
-	known = model_type_known(m->model_type);
+	if (bc && !cJSON_IsNull(bc))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'block_configs' gives each block its own attention and FFN shape (Nemotron-NAS); mlasim does not read per-block shapes, and no flat key describes this model",
+			       file);
+	model_fill_gaps(own, m);
+	if (!model_type_known(m->model_type))
+		model_note(m, "'model_type': not one mlasim knows; read as a generic decoder from num_hidden_layers, hidden_size, num_attention_heads, num_key_value_heads, head_dim, intermediate_size and vocab_size");
 	if (model_read_keys(root, file, generic_keys, m, e))
-		goto fail;
+		return e->code;
 	m->qkv_bias = strcmp(m->model_type, "qwen2") == 0;
 	/* Qwen3, Qwen3-MoE and Qwen3-Next normalise each q and k head
-	 * (transformers modeling_qwen3.py: q_norm, k_norm = RMSNorm(head_dim)) */
-	m->qk_norm = strncmp(m->model_type, "qwen3", 5) == 0;
+	 * (transformers modeling_qwen3.py: q_norm, k_norm = RMSNorm(head_dim));
+	 * so do Gemma 3's */
+	m->qk_norm = strncmp(m->model_type, "qwen3", 5) == 0 || strncmp(m->model_type, "gemma3", 6) == 0;
 	if (model_bool(root, "attention_bias", file, &m->qkv_bias, e) ||
 	    model_bool(root, "tie_word_embeddings", file, &m->tie_embeddings, e))
-		goto fail;
+		return e->code;
 	m->o_bias = 0;
 	if (strcmp(m->model_type, "llama") == 0 || strcmp(m->model_type, "mistral") == 0)
 		m->o_bias = m->qkv_bias;   /* llama's attention_bias covers o_proj too */
 	if (model_check_attention(root, file, m, e) || model_check_moe(root, file, m, e) ||
+	    model_read_shapes(root, file, m, e) || layers_read(root, file, m, e) ||
 	    model_check_ffn(root, file, m, e))
-		goto fail;
-	m->moe_layers = model_moe_layers(m);
-	model_weights_from_quant(root, m);
+		return e->code;
 	model_unmodelled(root, m);
 	if (model_read_mlasim(root, file, m, e))
 		return e->code;
@@ -427,17 +607,28 @@ int model_from_json(const cJSON *root, const char *file, struct model *m,
 	if (!m->display[0])
 		snprintf(m->display, sizeof m->display, "%s", m->name);
 	return 0;
-fail:
-	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(root, "text_config")) &&
-	    !cJSON_GetObjectItemCaseSensitive(root, "num_hidden_layers"))
-		return err_set(e, EXIT_INPUT,
-			       "%s: the text model is in 'text_config', which mlasim does not read yet",
-			       file);
-	if (!known && strlen(e->msg) + 120 < sizeof e->msg)
+}
+
+int model_from_json(const cJSON *root, const char *file, struct model *m,
+		    struct err *e)
+{
+	cJSON *own;
+	const cJSON *view;
+	int rc;
+
+	model_defaults(m);
+	snprintf(m->path, sizeof m->path, "%s", file);
+	view = model_text_view(root, m, &own);
+	rc = model_read(view, file, own, m, e);
+	cJSON_Delete(own);
+	if (rc && m->text_config[0] && strlen(e->msg) + 40 < sizeof e->msg)
+		snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg), " (in 'text_config')");
+	if (rc && m->model_type[0] && !model_type_known(m->model_type) &&
+	    strlen(e->msg) + 120 < sizeof e->msg)
 		snprintf(e->msg + strlen(e->msg), sizeof e->msg - strlen(e->msg),
 			 " (model_type '%s' is not one mlasim knows, so every generic key is needed)",
 			 m->model_type);
-	return e->code;
+	return rc;
 }
 
 int model_key_known(const char *key)
@@ -445,7 +636,17 @@ int model_key_known(const char *key)
 	static const char *const other[] = {
 		"model_type", "n_routed_experts", "num_local_experts", "attention_bias",
 		"tie_word_embeddings", "topk_method", "num_experts", "moe_topk", "num_shared_expert",
-		"shared_expert_intermediate_size", NULL,
+		"shared_expert_intermediate_size", "sliding_window", "layer_types", "attention_chunk_size",
+		"no_rope_layers", "hybrid_override_pattern", "hybrid_layer_pattern", "full_attention_interval",
+		"use_sliding_window", "sliding_window_pattern", "max_window_layers", "decoder_sparse_step",
+		"mlp_only_layers", "interleave_moe_layer_step", "use_cla", "cla_share_factor",
+		"swa_num_key_value_heads", "v_head_dim", "index_topk", "index_n_heads", "index_head_dim",
+		"linear_num_key_heads", "linear_num_value_heads", "linear_key_head_dim",
+		"linear_value_head_dim", "linear_conv_kernel_dim", "mamba_num_heads", "mamba_head_dim",
+		"ssm_state_size", "n_groups", "conv_kernel", "chunk_size", "mamba_ssm_cache_dtype",
+		"mamba_ssm_dtype", "num_mtp_modules", "use_mtp", "mtp_num_hidden_layers",
+		"attn_output_gate", "use_qk_norm", "mlp_hidden_act", "intermediate_size_mlp",
+		"moe_shared_expert_intermediate_size", "attention_head_dim", NULL,
 	};
 	const struct num_key *tables[] = {generic_keys, mla_keys, moe_keys};
 	const struct num_key *k;

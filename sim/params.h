@@ -51,10 +51,14 @@ struct tensor {
 	enum store store;
 };
 
-enum layer_kind { LAYER_DENSE, LAYER_MOE, LAYER_MTP, LAYER_GLOBAL, LAYER_KINDS };
+/* Main layer kinds are m->kind[0 .. MODEL_MAX_KINDS-1] (model.h): 0 and 1
+ * the plain dense and MoE ones, then windows, hybrids and the like. */
+enum layer_kind {
+	LAYER_DENSE = 0, LAYER_MOE = 1, LAYER_MTP = MODEL_MAX_KINDS, LAYER_GLOBAL, LAYER_KINDS,
+};
 
 /* Most tensors any layer kind has. */
-#define PARAMS_MAX_TENSORS 32
+#define PARAMS_MAX_TENSORS 40
 
 /* Fill t[] with the tensors of one layer of kind k; returns how many. */
 int params_layer(const struct model *m, enum layer_kind k, struct tensor *t);
@@ -99,6 +103,10 @@ static inline double params_bytes(const struct params *p, enum layer_kind k, int
 
 /* Count parameters of model m. */
 void params_count(const struct model *m, struct params *p);
+
+/* Name of layer kind k in operator lists: model_kind_name() for main
+ * kinds, "mtp", or "global" (embedding, final norm, head). */
+const char *params_layer_name(const struct model *m, enum layer_kind k, char *buf, size_t n);
 
 /* Short lowercase component name ("routed experts"). */
 const char *params_comp_name(enum comp c);

@@ -360,8 +360,8 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	touched = fmin(x->experts_local, perf_experts_touched(m, x->experts_local, all * x->w->imbalance));
 	if (x->w->shared_routed)
 		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
-	w_up = touched * precision_matrix_bytes(&d->weights, 2 * fe, m->hidden);
-	w_down = touched * precision_matrix_bytes(&d->weights, m->hidden, fe);
+	w_up = touched * precision_matrix_bytes(plan_expert_format(d), 2 * fe, m->hidden);
+	w_down = touched * precision_matrix_bytes(plan_expert_format(d), m->hidden, fe);
 	perf_compute_op(x, ph, "routed experts gate + up", OPC_ROUTED, K_MOE, dt, count,
 			2 * copies * 2 * fe * m->hidden,
 			w_up + copies * m->hidden * act + copies * 2 * fe * 2);

@@ -11,6 +11,9 @@ void plan_default_deployment(const struct model *m, struct deployment *d)
 	d->tp = d->dp = d->ep = d->pp = 1;
 	if (precision_parse_weights(m->weights, "weights", &d->weights, &e))
 		precision_parse_weights("bf16", "weights", &d->weights, &e);
+	if (m->expert_weights[0] &&
+	    precision_parse_weights(m->expert_weights, "expert-weights", &d->expert_weights, &e))
+		d->expert_weights.name[0] = 0;
 	precision_parse_kv("bf16", "kv-dtype", &d->kv, &e);
 	d->kv_block = 1;
 	d->context = 4096;
@@ -94,16 +97,15 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 }
 
 /* MoE layers among main layers [a, b). */
-static double plan_moe_in(const struct model *m, double a, double b)
+/* Main layers of kind k among layers [a, b). */
+static double plan_kind_in(const struct model *m, int k, double a, double b)
 {
-	double lo;
+	double n = 0;
+	int i;
 
-	if (!m->is_moe)
-		return 0;
-	lo = a > m->first_dense ? a : m->first_dense;
-	if (b <= lo)
-		return 0;
-	return ceil(b / m->moe_freq) - ceil(lo / m->moe_freq);
+	for (i = (int)a; i < (int)b && i < MODEL_MAX_LAYERS; i++)
+		n += m->layer_of[i] == k;
+	return n;
 }
 
 /* Bytes of tensor t held by one GPU, given its whole `bytes`. */
@@ -140,7 +142,9 @@ static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind
 
 	memset(kb, 0, sizeof *kb);
 	for (i = 0; i < n; i++) {
-		double whole = params_bytes(p->params, k, i, &p->dep.weights);
+		const struct wprec *w = t[i].comp == COMP_ROUTED || (t[i].comp == COMP_MTP &&
+					t[i].split == SPLIT_EXPERT) ? plan_expert_format(&p->dep) : &p->dep.weights;
+		double whole = params_bytes(p->params, k, i, w);
 		double b = plan_tensor_per_gpu(p, &t[i], whole);
 		kb->total += whole;
 		if (k == LAYER_GLOBAL && t[i].comp == COMP_EMBED) {
@@ -177,9 +181,14 @@ static void plan_stage_capacity(struct plan *p, struct memory_stage *s)
 		s->max_sequences = 0;
 		return;
 	}
-	if (s->kv_bytes_per_token <= 0) {
+	if (s->kv_bytes_per_token <= 0 && s->kv.fixed <= 0) {
 		s->max_tokens = INFINITY;
 		s->max_sequences = INFINITY;
+		return;
+	}
+	if (s->kv.fixed > 0) {    /* windows and states: a sequence costs its whole footprint */
+		s->max_sequences = floor(s->kv_budget_bytes / kv_seq_bytes(&s->kv, d->context, d->kv_block));
+		s->max_tokens = s->max_sequences * kv_paged_tokens(d->context, d->kv_block);
 		return;
 	}
 	page_bytes = d->kv_block * s->kv_bytes_per_token;
@@ -196,8 +205,9 @@ static void plan_memory(struct plan *p)
 	struct memory *mem = &p->mem;
 	struct kind_bytes kb[LAYER_KINDS];
 	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
-	double first = 0, kv_div, min_tokens = INFINITY, min_seqs = INFINITY;
-	int s, c;
+	double first = 0, min_tokens = INFINITY, min_seqs = INFINITY;
+	struct err checked;
+	int s, c, k;
 
 	mem->gpus = d->tp * d->dp * d->pp;
 	mem->moe_tp = d->tp * d->dp / d->ep;
@@ -208,12 +218,11 @@ static void plan_memory(struct plan *p)
 	mem->stages = (int)d->pp;
 	mem->weights_bytes_per_gpu = 0;
 	mem->kv_bytes_per_token_per_gpu = 0;
-	kv_div = m->attn == ATTN_MLA ? 1 : fmin(d->tp, m->kv_heads);
 	for (c = 0; c < LAYER_KINDS; c++)
 		plan_kind_bytes(p, (enum layer_kind)c, &kb[c]);
-	p->weights_bytes_total = (m->layers - m->moe_layers) * kb[LAYER_DENSE].total +
-				 m->moe_layers * kb[LAYER_MOE].total + d->mtp * kb[LAYER_MTP].total +
-				 kb[LAYER_GLOBAL].total;
+	p->weights_bytes_total = d->mtp * kb[LAYER_MTP].total + kb[LAYER_GLOBAL].total;
+	for (k = 0; k < m->nkinds; k++)
+		p->weights_bytes_total += m->kind[k].count * kb[k].total;
 	mem->fits = 1;
 	for (s = 0; s < mem->stages; s++) {
 		struct memory_stage *st = &mem->stage[s];
@@ -222,14 +231,18 @@ static void plan_memory(struct plan *p)
 
 		memset(st, 0, sizeof *st);
 		st->layers = n;
-		st->moe_layers = plan_moe_in(m, first, first + n);
-		plan_stage_add(st, n - st->moe_layers, kb[LAYER_DENSE].per_gpu, kb[LAYER_DENSE].comp);
-		plan_stage_add(st, st->moe_layers, kb[LAYER_MOE].per_gpu, kb[LAYER_MOE].comp);
+		for (k = 0; k < m->nkinds; k++) {
+			double in = plan_kind_in(m, k, first, first + n);
+			plan_stage_add(st, in, kb[k].per_gpu, kb[k].comp);
+			st->moe_layers += m->kind[k].ffn == FFN_MOE ? in : 0;
+		}
 		plan_stage_add(st, s == 0, kb[LAYER_GLOBAL].first, kb[LAYER_GLOBAL].first_comp);
 		plan_stage_add(st, last, kb[LAYER_GLOBAL].per_gpu, kb[LAYER_GLOBAL].comp);
 		plan_stage_add(st, last ? d->mtp : 0, kb[LAYER_MTP].per_gpu, kb[LAYER_MTP].comp);
-		st->kv_bytes_per_token = (n + (last && d->kv_mtp ? d->mtp : 0)) *
-					 p->kv_bytes_per_layer / kv_div;
+		/* the format was checked in plan_compute: no error here */
+		kv_account_range(m, &d->kv, d->tp, first, n, last && d->kv_mtp ? d->mtp : 0, &st->kv,
+				 &checked);
+		st->kv_bytes_per_token = st->kv.per_token;
 		first += n;
 		plan_stage_capacity(p, st);
 		if (st->max_sequences < 1)
@@ -256,6 +269,8 @@ int plan_compute(const struct model *m, const struct hw *h,
 		 const struct deployment *d, const struct params *params,
 		 struct plan *p, struct err *e)
 {
+	int k;
+
 	if (plan_check(m, d, e))
 		return e->code;
 	if (d->w.planes_down < 0 || d->w.planes_down >= comm_planes(h))
@@ -272,8 +287,12 @@ int plan_compute(const struct model *m, const struct hw *h,
 	p->kv_bytes_per_layer = kv_bytes_per_layer(m, &d->kv, e);
 	if (isnan(p->kv_bytes_per_layer))
 		return e->code;
-	p->kv_layers = m->layers + (d->kv_mtp ? d->mtp : 0);
-	p->kv_bytes_per_token = p->kv_layers * p->kv_bytes_per_layer;
+	if (kv_account(m, &d->kv, 1, d->kv_mtp ? d->mtp : 0, &p->kv, e))
+		return e->code;
+	p->kv_layers = d->kv_mtp ? d->mtp : 0;
+	for (k = 0; k < m->nkinds; k++)
+		p->kv_layers += m->kind[k].mix == MIX_FULL && !m->kind[k].kv_shared ? m->kind[k].count : 0;
+	p->kv_bytes_per_token = p->kv.per_token;
 	plan_memory(p);
 	if (perf_compute(m, h, &p->dep, &p->dep.w, p->kv_bytes_per_layer, &p->perf, e))
 		return e->code;

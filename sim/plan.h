@@ -34,6 +34,7 @@ struct deployment {
 	double redundant_experts;   /* extra physical expert copies (EPLB) */
 	double mtp;                 /* MTP modules loaded (0..num_nextn_predict_layers) */
 	struct wprec weights;       /* format of linear layers */
+	struct wprec expert_weights; /* routed experts' format; name "" when the same as weights */
 	struct kvfmt kv;
 	double kv_block;            /* tokens per KV page (1 = unpaged) */
 	int kv_mtp;                 /* MTP layers keep a KV cache too */
@@ -45,6 +46,12 @@ struct deployment {
 	struct power_args pw;       /* power and cost options (power.h) */
 };
 
+/* The format of the routed experts: their own, or the linear layers'. */
+static inline const struct wprec *plan_expert_format(const struct deployment *d)
+{
+	return d->expert_weights.name[0] ? &d->expert_weights : &d->weights;
+}
+
 /* Defaults: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's weight
  * format, bf16 KV, unpaged, 4096-token context, mem_fraction 0.9. */
 void plan_default_deployment(const struct model *m, struct deployment *d);
@@ -53,7 +60,8 @@ struct memory_stage {
 	double layers, moe_layers;
 	double weights_bytes;            /* per GPU of this stage */
 	double comp_bytes[COMP_N];       /* per GPU, by component */
-	double kv_bytes_per_token;       /* per GPU of this stage */
+	double kv_bytes_per_token;       /* per GPU of this stage: layers whose cache grows */
+	struct kv_account kv;            /* per GPU of this stage: also windows and states */
 	double kv_budget_bytes;          /* per GPU: HBM x fraction - weights - reserve */
 	double max_tokens;               /* per tensor-parallel group */
 	double max_sequences;            /* per tensor-parallel group at `context` */
@@ -87,9 +95,10 @@ struct plan {
 	const struct params *params;     /* the model's (the caller's, or params_own) */
 	struct params params_own;        /* counted here when the caller passes none */
 	double weights_bytes_total;      /* whole model (main + loaded MTP) in dep.weights */
-	double kv_bytes_per_token;       /* whole model, all caching layers, unsplit */
-	double kv_bytes_per_layer;       /* per token per layer */
-	double kv_layers;
+	double kv_bytes_per_token;       /* whole model, layers whose cache grows, unsplit */
+	double kv_bytes_per_layer;       /* per token per full-attention layer */
+	double kv_layers;                /* full-attention layers that cache (and MTP's) */
+	struct kv_account kv;            /* whole model, unsplit: windows and states too */
 	struct memory mem;
 	struct perf perf;
 	struct power power;

@@ -171,7 +171,7 @@ plan --model $V --hw $H --tp 8 --pp 61
 plan --model $V --hw $H --tp 8 --imbalance 1e24 --mtp 1 --mtp-accept 1
 plan --model $V --hw $H --dp 256 --ep 256 --batch 1e9 --micro-batches 1e9
 plan --model $V --hw $H --tp 8 --dp 32 --ep 256 --redundant-experts 1000000
-plan --model $V --hw $H --tp 8 --set num_hidden_layers=100000 --set first_k_dense_replace=3
+plan --model $V --hw $H --tp 8 --set num_hidden_layers=4096 --set first_k_dense_replace=3
 plan --model $V --hw $H --tp 8 --set n_routed_experts=100000 --set num_experts_per_tok=100000 --set n_group=1 --set topk_group=1
 plan --model tests/bad/model-ok-llama.json --hw $H --tp 8 --weights int4:g1 --kv-dtype bits:1
 plan --model tests/bad/model-ok-llama.json --hw $H --tp 8 --weights int4:g1000000 --kv-dtype bits:64

@@ -3379,13 +3379,21 @@ static void t_zoo_moe_names(void)
 	if (CHECK_OK(model_text("{\"model_type\":\"hunyuan\",\"num_hidden_layers\":2,\"hidden_size\":32,"
 				"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":8,"
 				"\"intermediate_size\":96,\"vocab_size\":100,\"num_experts\":4,"
-				"\"moe_topk\":1,\"num_shared_expert\":1,\"use_cla\":true}", &m, &e), &e))
+				"\"moe_topk\":1,\"num_shared_expert\":1,\"use_cla\":true,"
+				"\"cla_share_factor\":2}", &m, &e), &e))
 		return;
 	CHECK_EQ(m.top_k, 1);
 	CHECK_EQ(m.shared_experts, 1);
 	CHECK_EQ(m.expert_inter, 96);
-	CHECK_EQ(m.nunmodelled, 1);
-	CHECK(m.nunmodelled == 1 && strncmp(m.unmodelled[0], "'use_cla'", 9) == 0);
+	CHECK_EQ(m.nunmodelled, 0);
+	/* CLA: layer 1 reuses layer 0's K and V: one layer of 2 x 2 heads x 8 x 2 B */
+	{
+		struct kvfmt f;
+		struct kv_account a;
+		precision_parse_kv("bf16", "kv", &f, &e);
+		CHECK_OK(kv_account(&m, &f, 1, 0, &a, &e), &e);
+		CHECK_EQ(a.per_token, 64);
+	}
 
 	/* a shared width that is not whole experts is refused, naming the key */
 	CHECK_EQ(model_text("{\"model_type\":\"qwen3_moe\",\"num_hidden_layers\":2,\"hidden_size\":32,"
@@ -3471,7 +3479,7 @@ static const struct test tests[] = {
 	{"out_resolve: links followed, devices in place, modes kept, inputs refused", t_out_resolve_targets},
 	/* model zoo */
 	{"zoo Qwen3-0.6B by hand: q/k norms, tied head active, 596,049,920", t_zoo_qwen3_dense},
-	{"zoo MoE names: num_experts, moe_topk, num_shared_expert, shared width; use_cla warned", t_zoo_moe_names},
+	{"zoo MoE names: num_experts, moe_topk, num_shared_expert, shared width; CLA halves the cache", t_zoo_moe_names},
 };
 
 int main(void)
