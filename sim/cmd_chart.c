@@ -22,6 +22,7 @@ static const char chart_kinds[] = "kv, memory, throughput, tpot, roofline, paret
 struct chart_kv {
 	struct model m[CHART_MAX_MODELS];
 	double per_token[CHART_MAX_MODELS];
+	struct kv_account acc[CHART_MAX_MODELS];   /* windows and states too */
 	int n;
 	struct kvfmt fmt;
 	struct hw hw;
@@ -43,10 +44,9 @@ static int chart_load_models(struct cli *c, struct chart_kv *k)
 				       CHART_MAX_MODELS);
 		if (cli_load_model(c, p, &k->m[k->n]))
 			return c->err.code;
-		k->per_token[k->n] = kv_bytes_per_layer(&k->m[k->n], &k->fmt, &c->err) *
-				     kv_layers(&k->m[k->n], 0);
-		if (isnan(k->per_token[k->n]))
+		if (kv_account(&k->m[k->n], &k->fmt, 1, 0, &k->acc[k->n], &c->err))
 			return c->err.code;
+		k->per_token[k->n] = k->acc[k->n].per_token;
 		k->n++;
 	}
 	if (k->n == 0)
@@ -70,7 +70,7 @@ static void chart_kv_data(struct sbuf *b, const struct chart_kv *k)
 	for (i = 0; i < CHART_CTX_POINTS; i++, ctx *= 2) {
 		sbuf_printf(b, "%.0f", ctx);
 		for (j = 0; j < k->n; j++)
-			sbuf_printf(b, " %.9g", ctx * k->per_token[j] / 1e9);
+			sbuf_printf(b, " %.9g", kv_seq_bytes(&k->acc[j], ctx, 1) / 1e9);
 		sbuf_printf(b, "\n");
 	}
 }

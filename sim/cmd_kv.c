@@ -75,12 +75,36 @@ static void kv_describe(const struct model *m, char *buf, size_t n)
 			 model_attn_name(m->attn), m->kv_heads, m->head_dim, m->heads);
 }
 
+/* What a hybrid or windowed model holds beside the per-token cache. */
+static void kv_table_fixed(struct sbuf *b, const struct model *m, const struct kv_account *acc)
+{
+	char s1[64], name[64];
+	int k;
+
+	if (m->index_topk > 0)
+		sbuf_printf(b, "  indexer     DSA: + %g B per token per layer (fp8 key of %g + fp32 scale), in the figures above\n",
+			    m->index_dim + 4, m->index_dim);
+	if (acc->fixed <= 0)
+		return;
+	sbuf_printf(b, "  fixed       %.15g B = %s per sequence, however long:\n", acc->fixed,
+		    units_fmt_bytes(acc->fixed, 0, s1, sizeof s1));
+	for (k = 0; k < m->nkinds; k++)
+		if (acc->window_per_token[k] > 0)
+			sbuf_printf(b, "              %g %s layers hold at most %g tokens: %.15g B per token\n",
+				    m->kind[k].count, model_kind_name(m, k, name, sizeof name),
+				    acc->window[k], acc->window_per_token[k]);
+	if (acc->state > 0)
+		sbuf_printf(b, "              recurrent state (conv window + SSM/DeltaNet state, %g B elements): %.15g B\n",
+			    m->state_bytes, acc->state);
+}
+
 static void kv_table(struct cli *c, const struct model *m, const struct kv_args *a,
-		     double per_layer, double layers, const struct kv_compare *cmp)
+		     double per_layer, double layers, const struct kv_account *acc,
+		     const struct kv_compare *cmp)
 {
 	struct sbuf *b = &c->buf;
 	char s1[64], s2[64], s3[64], desc[256];
-	double per_token = per_layer * layers;
+	double per_token = acc->per_token;
 	int i;
 
 	kv_describe(m, desc, sizeof desc);
@@ -95,18 +119,20 @@ static void kv_table(struct cli *c, const struct model *m, const struct kv_args 
 		sbuf_printf(b, "  kv dtype    %s (%.15g bits per element)\n", a->fmt.name, a->fmt.bits);
 	sbuf_printf(b, "  per layer   %g elements, %s\n", kv_elements_per_layer(m),
 		    units_fmt_bytes(per_layer, 0, s1, sizeof s1));
-	sbuf_printf(b, "  per token   %g elements, %.15g B = %s = %s\n\n",
+	sbuf_printf(b, "  per token   %g elements, %.15g B = %s = %s\n",
 		    kv_elements_per_layer(m) * layers, per_token,
 		    units_fmt_bytes(per_token, 0, s2, sizeof s2),
 		    units_fmt_bytes(per_token, 1, s3, sizeof s3));
+	kv_table_fixed(b, m, acc);
+	sbuf_printf(b, "\n");
 	sbuf_printf(b, "  %-10s %14s %20s %12s %12s\n", "context", "tokens held",
 		    "bytes/sequence", "GB", "GiB");
 	for (i = 0; i < a->ncontexts; i++) {
 		double held = kv_paged_tokens(a->contexts[i], a->block);
+		double seq = kv_seq_bytes(acc, a->contexts[i], a->block);
 		sbuf_printf(b, "  %-10s %14.0f %20.0f %12.3f %12.3f\n",
 			    units_fmt_count(a->contexts[i], s1, sizeof s1), held,
-			    held * per_token, held * per_token / 1e9,
-			    held * per_token / 1073741824.0);
+			    seq, seq / 1e9, seq / 1073741824.0);
 	}
 	if (a->block > 1)
 		sbuf_printf(b, "  (pages of %g tokens: a sequence holds whole pages)\n", a->block);
@@ -124,7 +150,7 @@ static void kv_table(struct cli *c, const struct model *m, const struct kv_args 
 }
 
 static cJSON *kv_json(const struct model *m, const struct kv_args *a, double per_layer,
-		      double layers, const struct kv_compare *cmp)
+		      double layers, const struct kv_account *acc, const struct kv_compare *cmp)
 {
 	cJSON *o = cJSON_CreateObject(), *arr, *it;
 	int i;
@@ -138,14 +164,16 @@ static cJSON *kv_json(const struct model *m, const struct kv_args *a, double per
 	cJSON_AddNumberToObject(o, "kv_elements_per_layer", kv_elements_per_layer(m));
 	cJSON_AddNumberToObject(o, "kv_elements_per_token", kv_elements_per_layer(m) * layers);
 	cJSON_AddNumberToObject(o, "kv_bytes_per_layer", per_layer);
-	cJSON_AddNumberToObject(o, "kv_bytes_per_token", per_layer * layers);
+	cJSON_AddNumberToObject(o, "kv_bytes_per_token", acc->per_token);
+	cJSON_AddNumberToObject(o, "kv_fixed_bytes_per_sequence", acc->fixed);
+	cJSON_AddNumberToObject(o, "state_bytes_per_sequence", acc->state);
 	arr = cJSON_AddArrayToObject(o, "contexts");
 	for (i = 0; i < a->ncontexts; i++) {
 		double held = kv_paged_tokens(a->contexts[i], a->block);
 		it = cJSON_CreateObject();
 		cJSON_AddNumberToObject(it, "context", a->contexts[i]);
 		cJSON_AddNumberToObject(it, "tokens_held", held);
-		cJSON_AddNumberToObject(it, "kv_bytes_per_sequence", held * per_layer * layers);
+		cJSON_AddNumberToObject(it, "kv_bytes_per_sequence", kv_seq_bytes(acc, a->contexts[i], a->block));
 		cJSON_AddItemToArray(arr, it);
 	}
 	if (!cmp)
@@ -164,7 +192,7 @@ static cJSON *kv_json(const struct model *m, const struct kv_args *a, double per
 }
 
 static void kv_csv(struct cli *c, const struct model *m, const struct kv_args *a,
-		   double per_layer, double layers)
+		   double layers, const struct kv_account *acc)
 {
 	int i;
 
@@ -174,8 +202,8 @@ static void kv_csv(struct cli *c, const struct model *m, const struct kv_args *a
 		csv_field_add(&c->buf, m->name, 0);
 		sbuf_printf(&c->buf, ",%s,%g,", model_attn_name(m->attn), layers);
 		csv_field_add(&c->buf, a->fmt.name, 0);
-		sbuf_printf(&c->buf, ",%.15g,%.15g,%.15g,%.15g\n", per_layer * layers,
-			    a->contexts[i], held, held * per_layer * layers);
+		sbuf_printf(&c->buf, ",%.15g,%.15g,%.15g,%.15g\n", acc->per_token,
+			    a->contexts[i], held, kv_seq_bytes(acc, a->contexts[i], a->block));
 	}
 }
 
@@ -184,7 +212,9 @@ int cmd_kv(struct cli *c)
 	struct kv_args a;
 	struct model m;
 	struct kv_compare cmp[4];
+	struct kv_account acc;
 	double per_layer, layers;
+	int k;
 
 	memset(&a, 0, sizeof a);
 	if (kv_parse(c, &a))
@@ -196,7 +226,11 @@ int cmd_kv(struct cli *c)
 	per_layer = kv_bytes_per_layer(&m, &a.fmt, &c->err);
 	if (isnan(per_layer))
 		return c->err.code;
-	layers = kv_layers(&m, a.with_mtp);
+	if (kv_account(&m, &a.fmt, 1, a.with_mtp ? m.mtp_layers : 0, &acc, &c->err))
+		return c->err.code;
+	layers = a.with_mtp ? m.mtp_layers : 0;    /* layers whose cache grows with context */
+	for (k = 0; k < m.nkinds; k++)
+		layers += m.kind[k].mix == MIX_FULL && !m.kind[k].kv_shared ? m.kind[k].count : 0;
 	if (a.groups > 0 && !a.compare)
 		return err_set(&c->err, EXIT_USAGE, "'--groups' sets the GQA variant of '--compare': give '--compare' too");
 	/* GQA shares each KV head among heads / G query heads: G must divide the
@@ -208,10 +242,10 @@ int cmd_kv(struct cli *c)
 	if (a.compare)
 		kv_compare(&m, a.groups, a.with_mtp, cmp);
 	if (c->format == FMT_JSON)
-		report_json(&c->buf, kv_json(&m, &a, per_layer, layers, a.compare ? cmp : NULL));
+		report_json(&c->buf, kv_json(&m, &a, per_layer, layers, &acc, a.compare ? cmp : NULL));
 	else if (c->format == FMT_CSV)
-		kv_csv(c, &m, &a, per_layer, layers);
+		kv_csv(c, &m, &a, layers, &acc);
 	else
-		kv_table(c, &m, &a, per_layer, layers, a.compare ? cmp : NULL);
+		kv_table(c, &m, &a, per_layer, layers, &acc, a.compare ? cmp : NULL);
 	return cli_emit(c);
 }

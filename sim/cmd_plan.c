@@ -46,9 +46,10 @@ static void plan_table_model(struct sbuf *b, const struct plan *p)
 		sbuf_printf(b, "                  %.2f B active per token (routed experts %g of %g; input embedding excluded), %.2f B with it\n",
 			    q->active / 1e9, m->top_k, m->experts, q->active_with_embedding / 1e9);
 	if (m->mtp_layers > 0)
-		sbuf_printf(b, "                  MTP: %g module(s) of %.2f B, %s\n", m->mtp_layers,
+		sbuf_printf(b, "                  MTP: %g module(s) of %.2f B, %s%s\n", m->mtp_layers,
 			    q->mtp_total / m->mtp_layers / 1e9,
-			    p->dep.mtp > 0 ? "loaded" : "not loaded (--mtp 1 loads it)");
+			    p->dep.mtp > 0 ? "loaded" : "not loaded (--mtp 1 loads it)",
+			    p->dep.mtp > p->mtp_modules ? "; the draft steps beyond them reuse the last module" : "");
 	sbuf_printf(b, "  weights         %.3f GB in all: %s linear layers%s%s; embedding, head, norms, router in bf16\n",
 		    p->weights_bytes_total / 1e9, p->dep.weights.name,
 		    p->dep.expert_weights.name[0] ? ", routed experts " : "", p->dep.expert_weights.name);

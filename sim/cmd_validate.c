@@ -308,7 +308,9 @@ static void validate_case(struct cli *c, const struct vcase *k, struct vresult *
 	} else if (!cli_load_model(c, k->model, &m)) {
 		if (k->what == VQ_KV_TOKEN) {
 			precision_parse_kv(k->arg, "kv", &f, &c->err);
-			r->computed = kv_bytes_per_layer(&m, &f, &c->err) * kv_layers(&m, 0);
+			struct kv_account acc;
+			if (!kv_account(&m, &f, 1, 0, &acc, &c->err))
+				r->computed = acc.per_token;
 		} else {
 			params_count(&m, &p);
 			r->computed = k->what == VQ_PARAMS_TOTAL ? p.total : p.active;

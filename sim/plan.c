@@ -72,9 +72,9 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       d->ep, moe_gpus, d->tp, d->dp, d->ep / plan_gcd(d->ep, d->tp),
 			       d->ep / plan_gcd(d->ep, d->dp));
 	}
-	if (d->mtp > m->mtp_layers)
-		return err_set(e, EXIT_INPUT, "%s: '--mtp %g' exceeds 'num_nextn_predict_layers' %g",
-			       f, d->mtp, m->mtp_layers);
+	if (d->mtp > 0 && m->mtp_layers == 0)
+		return err_set(e, EXIT_INPUT, "%s: '--mtp %g' needs MTP modules, and the model has none ('num_nextn_predict_layers', 'num_mtp_modules')",
+			       f, d->mtp);
 	if (!(d->context >= 1) || !(d->kv_block >= 1) || d->kv_block != floor(d->kv_block))
 		return err_set(e, EXIT_USAGE, "'--context' and '--kv-block' must be at least 1");
 	if (!(d->w.batch >= 1) || !(d->w.micro_batches >= 1) || d->w.micro_batches > d->w.batch)
@@ -220,7 +220,7 @@ static void plan_memory(struct plan *p)
 	mem->kv_bytes_per_token_per_gpu = 0;
 	for (c = 0; c < LAYER_KINDS; c++)
 		plan_kind_bytes(p, (enum layer_kind)c, &kb[c]);
-	p->weights_bytes_total = d->mtp * kb[LAYER_MTP].total + kb[LAYER_GLOBAL].total;
+	p->weights_bytes_total = p->mtp_modules * kb[LAYER_MTP].total + kb[LAYER_GLOBAL].total;
 	for (k = 0; k < m->nkinds; k++)
 		p->weights_bytes_total += m->kind[k].count * kb[k].total;
 	mem->fits = 1;
@@ -238,9 +238,9 @@ static void plan_memory(struct plan *p)
 		}
 		plan_stage_add(st, s == 0, kb[LAYER_GLOBAL].first, kb[LAYER_GLOBAL].first_comp);
 		plan_stage_add(st, last, kb[LAYER_GLOBAL].per_gpu, kb[LAYER_GLOBAL].comp);
-		plan_stage_add(st, last ? d->mtp : 0, kb[LAYER_MTP].per_gpu, kb[LAYER_MTP].comp);
+		plan_stage_add(st, last ? p->mtp_modules : 0, kb[LAYER_MTP].per_gpu, kb[LAYER_MTP].comp);
 		/* the format was checked in plan_compute: no error here */
-		kv_account_range(m, &d->kv, d->tp, first, n, last && d->kv_mtp ? d->mtp : 0, &st->kv,
+		kv_account_range(m, &d->kv, d->tp, first, n, last && d->kv_mtp ? p->mtp_modules : 0, &st->kv,
 				 &checked);
 		st->kv_bytes_per_token = st->kv.per_token;
 		first += n;
@@ -287,9 +287,12 @@ int plan_compute(const struct model *m, const struct hw *h,
 	p->kv_bytes_per_layer = kv_bytes_per_layer(m, &d->kv, e);
 	if (isnan(p->kv_bytes_per_layer))
 		return e->code;
-	if (kv_account(m, &d->kv, 1, d->kv_mtp ? d->mtp : 0, &p->kv, e))
+	/* D draft steps beyond the checkpoint's modules reuse them (SGLang and
+	 * vLLM run one MTP module D times): memory holds the modules there are */
+	p->mtp_modules = fmin(d->mtp, m->mtp_layers);
+	if (kv_account(m, &d->kv, 1, d->kv_mtp ? p->mtp_modules : 0, &p->kv, e))
 		return e->code;
-	p->kv_layers = d->kv_mtp ? d->mtp : 0;
+	p->kv_layers = d->kv_mtp ? p->mtp_modules : 0;
 	for (k = 0; k < m->nkinds; k++)
 		p->kv_layers += m->kind[k].mix == MIX_FULL && !m->kind[k].kv_shared ? m->kind[k].count : 0;
 	p->kv_bytes_per_token = p->kv.per_token;

@@ -98,6 +98,7 @@ struct plan {
 	double kv_bytes_per_token;       /* whole model, layers whose cache grows, unsplit */
 	double kv_bytes_per_layer;       /* per token per full-attention layer */
 	double kv_layers;                /* full-attention layers that cache (and MTP's) */
+	double mtp_modules;              /* MTP modules loaded: min(--mtp, the model's) */
 	struct kv_account kv;            /* whole model, unsplit: windows and states too */
 	struct memory mem;
 	struct perf perf;

@@ -1311,10 +1311,15 @@ static void t_plan_check(void)
 	d.tp = 8; d.dp = 2; d.ep = 3;
 	CHECK_RC(plan_check(&moe, &d, &e), EXIT_USAGE, &e);
 	CHECK_CONTAINS(e.msg, "'--ep 3'");
-	/* mtp 2 beyond num_nextn_predict_layers 1 */
+	/* mtp 2 beyond num_nextn_predict_layers 1 reuses the module; a model
+	 * without MTP modules has nothing to draft with */
 	plan_default_deployment(&moe, &d);
 	d.mtp = 2;
-	CHECK_RC(plan_check(&moe, &d, &e), EXIT_INPUT, &e);
+	CHECK_RC(plan_check(&moe, &d, &e), 0, &e);
+	plan_default_deployment(&dense, &d);
+	d.mtp = 1;
+	CHECK_RC(plan_check(&dense, &d, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'--mtp 1' needs MTP modules");
 	/* pp 62 beyond 61 layers */
 	plan_default_deployment(&moe, &d);
 	d.pp = 62;
