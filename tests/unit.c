@@ -3408,6 +3408,138 @@ static void t_zoo_moe_names(void)
 	CHECK(strstr(e.msg, "'shared_expert_intermediate_size' (100) must be a whole number") != NULL);
 }
 
+/* ---- layer kinds: sizes worked out by hand ---- */
+
+/* bf16 KV format for the layer-kind tests. */
+static struct kvfmt kv_bf16(void)
+{
+	struct kvfmt f;
+	struct err e;
+
+	precision_parse_kv("bf16", "kv", &f, &e);
+	return f;
+}
+
+/*
+ * A small gpt-oss: 4 layers [sliding 8, full, sliding 8, full], hidden 64,
+ * 8 heads of 16, 2 KV heads, attention_bias, 4 experts of width 32, top 2.
+ * Per layer: q [128, 64] 8,192 + k, v [32, 64] 2 x 2,048 + biases 128 + 32
+ * + 32 + sinks 8 + o [64, 128] 8,192 + o bias 64 = 20,744; norms 128; router
+ * [4, 64] 256 + bias 4, experts 4 x 3 x 2,048 = 24,576, their biases
+ * 4 x (64 + 64) = 512: 25,348.  46,220 x 4 + embedding 6,400 + norm 64 +
+ * head 6,400 = 197,744.  Active: experts 2 of 4 (12,288 + 256 biases):
+ * 33,676 x 4 + 64 + 6,400 = 141,168.  KV: 2 full layers x 2 x 2 x 16 x 2 B
+ * = 256 B per token; 2 window layers x 128 B x 8 tokens = 2,048 B fixed.
+ */
+static void t_kinds_window(void)
+{
+	struct model m;
+	struct params p;
+	struct kv_account a;
+	struct kvfmt f = kv_bf16();
+	struct err e;
+
+	if (CHECK_OK(model_text("{\"model_type\":\"gpt_oss\",\"num_hidden_layers\":4,\"hidden_size\":64,"
+				"\"num_attention_heads\":8,\"num_key_value_heads\":2,\"head_dim\":16,"
+				"\"intermediate_size\":32,\"vocab_size\":100,\"num_local_experts\":4,"
+				"\"num_experts_per_tok\":2,\"attention_bias\":true,\"sliding_window\":8,"
+				"\"layer_types\":[\"sliding_attention\",\"full_attention\","
+				"\"sliding_attention\",\"full_attention\"]}", &m, &e), &e))
+		return;
+	CHECK_EQ(m.nkinds, 3);
+	CHECK_EQ(m.kind[LAYER_MOE].count, 2);
+	CHECK(m.kind[2].mix == MIX_WINDOW && m.kind[2].window == 8 && m.kind[2].count == 2);
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 197744);
+	CHECK_EQ(p.active, 141168);
+	if (CHECK_OK(kv_account(&m, &f, 1, 0, &a, &e), &e))
+		return;
+	CHECK_EQ(a.per_token, 256);
+	CHECK_EQ(a.fixed, 2048);
+	/* 5 tokens: full 256 x 5 + window 2 x 128 x 5 (under the window); 100
+	 * tokens: 25,600 + 2,048 */
+	CHECK_EQ(kv_seq_bytes(&a, 5, 1), 2560);
+	CHECK_EQ(kv_seq_bytes(&a, 100, 1), 27648);
+	/* tp 2: each of the 2 KV heads on its own GPU */
+	if (CHECK_OK(kv_account(&m, &f, 2, 0, &a, &e), &e))
+		return;
+	CHECK_EQ(a.per_token, 128);
+	CHECK_EQ(a.fixed, 1024);
+}
+
+/*
+ * A small Nemotron-H, pattern "M*M-": Mamba-2 of 4 heads x 8 (inner 32),
+ * state 16, 2 groups, conv 4; attention of 4 heads of 16, 2 KV heads;
+ * relu2 MLP of 128.  Mamba layer: in_proj [2 x 32 + 2 x 32 + 4, 64] 8,448,
+ * conv1d 96 x (4 + bias) 480, dt_bias, A_log, D 12, norm 32, out_proj
+ * [64, 32] 2,048, one layer norm 64: 11,084.  Attention layer: q, o 4,096
+ * each, k, v 2,048 each, norm 64: 12,352.  MLP layer: up and down 8,192
+ * each, norm 64: 16,448.  2 x 11,084 + 12,352 + 16,448 + 12,864 (embedding,
+ * norm, head) = 63,832.  State per Mamba layer: conv 96 x 3 x 2 B = 576 +
+ * SSM 4 x 8 x 16 x 4 B (float32) = 2,048: 5,248 for two; KV 128 B a token.
+ */
+static void t_kinds_mamba(void)
+{
+	struct model m;
+	struct params p;
+	struct kv_account a;
+	struct kvfmt f = kv_bf16();
+	struct err e;
+
+	if (CHECK_OK(model_text("{\"model_type\":\"nemotron_h\",\"num_hidden_layers\":4,\"hidden_size\":64,"
+				"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":16,"
+				"\"intermediate_size\":128,\"vocab_size\":100,\"mlp_hidden_act\":\"relu2\","
+				"\"hybrid_override_pattern\":\"M*M-\",\"mamba_num_heads\":4,"
+				"\"mamba_head_dim\":8,\"ssm_state_size\":16,\"n_groups\":2,\"conv_kernel\":4,"
+				"\"mamba_ssm_cache_dtype\":\"float32\"}", &m, &e), &e))
+		return;
+	CHECK(model_is_hybrid(&m));
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 63832);
+	if (CHECK_OK(kv_account(&m, &f, 1, 0, &a, &e), &e))
+		return;
+	CHECK_EQ(a.per_token, 128);
+	CHECK_EQ(a.state, 5248);
+	CHECK_EQ(a.fixed, 5248);
+	CHECK_EQ(kv_seq_bytes(&a, 10, 1), 1280 + 5248);
+	/* a pattern of the wrong length, or an unknown letter, names the key */
+	CHECK_EQ(model_text("{\"model_type\":\"nemotron_h\",\"num_hidden_layers\":4,\"hidden_size\":64,"
+			    "\"num_attention_heads\":4,\"vocab_size\":100,\"intermediate_size\":128,"
+			    "\"hybrid_override_pattern\":\"M*X-\",\"mamba_num_heads\":4,"
+			    "\"mamba_head_dim\":8,\"ssm_state_size\":16}", &m, &e), EXIT_INPUT);
+	CHECK_CONTAINS(e.msg, "'hybrid_override_pattern' character 2 is 'X'");
+}
+
+/*
+ * DeepSeek-V3.2 is V3 with DSA (index_n_heads 64, index_head_dim 128,
+ * index_topk 2048): per layer wq_b [64 x 128, 1536] 12,582,912 + wk
+ * [128, 7168] 917,504 + k_norm weight and bias 256 + weights_proj [64, 7168]
+ * 458,752 = 13,959,424, x 61 = 851,524,864: 671,026,419,200 ->
+ * 671,877,944,064 (expected.tsv's count), all of it active.  The fp8
+ * indexer key adds 128 + 4 B per token per layer: 61 x 1,284 = 78,324 B.
+ */
+static void t_kinds_dsa(void)
+{
+	static const char *const sets[] = {"model_type=deepseek_v32", "index_topk=2048",
+					   "index_n_heads=64", "index_head_dim=128"};
+	struct model m;
+	struct params p;
+	struct kv_account a;
+	struct kvfmt f = kv_bf16();
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(model_load("models/deepseek-v3.json", sets, 4, &m, &e), &e))
+		return;
+	params_count(&m, &p);
+	CHECK_EQ(p.total, 671877944064.0);
+	CHECK_EQ(p.active, 36625618432.0 + 851524864.0);
+	if (CHECK_OK(kv_account(&m, &f, 8, 0, &a, &e), &e))
+		return;
+	CHECK_EQ(a.per_token, 78324);      /* the latent is not split by tp */
+	CHECK_EQ(a.fixed, 0);
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3485,6 +3617,10 @@ static const struct test tests[] = {
 	/* model zoo */
 	{"zoo Qwen3-0.6B by hand: q/k norms, tied head active, 596,049,920", t_zoo_qwen3_dense},
 	{"zoo MoE names: num_experts, moe_topk, num_shared_expert, shared width; CLA halves the cache", t_zoo_moe_names},
+	/* layer kinds: sizes */
+	{"kinds: gpt-oss-like windows by hand: 197,744 params, 256 B/token + 2,048 B fixed", t_kinds_window},
+	{"kinds: Nemotron-H-like Mamba-2 by hand: 63,832 params, 5,248 B state", t_kinds_mamba},
+	{"kinds: DeepSeek-V3.2 DSA indexer: 671,877,944,064 params, 78,324 B/token", t_kinds_dsa},
 };
 
 int main(void)
