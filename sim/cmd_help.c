@@ -15,6 +15,52 @@ const char help_list[] =
 "names each is also found by.  Cards are looked up in ./models and ./hw, then\n"
 "$MLASIM_DATA, then next to the executable, then the installed data directory.\n";
 
+const char help_models[] =
+"usage: mlasim help models\n"
+"\n"
+"A model card is a HuggingFace config.json.  Each main layer gets a token mixer\n"
+"and an FFN, read from whichever key the config uses (first match wins):\n"
+"\n"
+"  mixer   hybrid_override_pattern (Nemotron-H: M Mamba-2, * attention, - MLP,\n"
+"          E MoE), layer_types (full_attention, sliding_attention,\n"
+"          chunked_attention, linear_attention), hybrid_layer_pattern (MiMo:\n"
+"          1 = sliding window), full_attention_interval (Qwen3-Next: every n-th\n"
+"          layer full, the rest Gated DeltaNet), attention_chunk_size with\n"
+"          no_rope_layers (Llama 4: NoPE layers global, default every 4th),\n"
+"          sliding_window (Gemma 3: every sliding_window_pattern-th layer global,\n"
+"          default 6; use_sliding_window true: layers from max_window_layers on,\n"
+"          false: none; neither: every layer)\n"
+"  FFN     the pattern, moe_layer_freq as a 0/1 list, mlp_only_layers with\n"
+"          decoder_sparse_step, interleave_moe_layer_step, first_k_dense_replace\n"
+"          with an integer moe_layer_freq; experts from n_routed_experts,\n"
+"          num_local_experts or num_experts, top-k from num_experts_per_tok or\n"
+"          moe_topk, shared experts from n_shared_experts, num_shared_expert,\n"
+"          shared_expert_intermediate_size, moe_shared_expert_intermediate_size;\n"
+"          mlp_hidden_act relu2: two-matrix FFNs and experts\n"
+"  KV      swa_num_key_value_heads (window layers), use_cla + cla_share_factor\n"
+"          (layers that reuse an earlier layer's K and V cache nothing),\n"
+"          v_head_dim, sinks (gpt-oss; MiMo's add_*_attention_sink_bias)\n"
+"  DSA     index_topk, index_n_heads, index_head_dim: indexer weights and its\n"
+"          fp8 key (+132 B per token per layer for V3.2)\n"
+"  state   Gated DeltaNet (linear_*), Mamba-2 (mamba_*, ssm_state_size,\n"
+"          n_groups, conv_kernel), its dtype mamba_ssm_cache_dtype or\n"
+"          mamba_ssm_dtype: conv window (2 B) + recurrent state per sequence\n"
+"  other   text_config (multimodal wrappers: the text model is read from it,\n"
+"          and plan says so), quantization_config (fp8 with or without 128x128\n"
+"          blocks; mxfp4 experts when attention stays bf16, as gpt-oss ships;\n"
+"          --expert-weights overrides), num_nextn_predict_layers,\n"
+"          num_mtp_modules with use_mtp, mtp_num_hidden_layers (MTP modules;\n"
+"          --mtp D beyond them reuses them)\n"
+"\n"
+"KV per sequence = per-token bytes of the full-attention layers x context +\n"
+"window layers x min(context, window) + recurrent state, in pages of\n"
+"--kv-block.  'kv' and 'plan' print the fixed part beside the per-token bytes.\n"
+"A key mlasim reads but does not model is a warning on stderr and in\n"
+"model.warnings[]; block_configs (per-block shapes, Nemotron-NAS) is refused\n"
+"(exit 3); an unknown model_type is read by its generic keys, with a warning.\n"
+"Time: windows bound decode and prefill attention; Gated DeltaNet and Mamba-2\n"
+"are priced from their state size (approximate: see README).\n";
+
 const char help_kv[] =
 "usage: mlasim kv --model M [options]\n"
 "\n"
@@ -39,7 +85,9 @@ const char help_kv[] =
 "\n"
 "json keys: model, attention, layers, kv_dtype, kv_bits, kv_block,\n"
 "kv_elements_per_layer, kv_elements_per_token, kv_bytes_per_layer,\n"
-"kv_bytes_per_token, contexts[] {context, tokens_held, kv_bytes_per_sequence},\n"
+"kv_bytes_per_token, kv_fixed_bytes_per_sequence (window layers at their window +\n"
+"recurrent state), state_bytes_per_sequence,\n"
+"contexts[] {context, tokens_held, kv_bytes_per_sequence},\n"
 "compare[] {attention, kv_heads, kv_elements_per_token, kv_bytes_per_token}.\n"
 "\n"
 "example: mlasim kv --model deepseek-v3 --kv-dtype fp8-flashmla --kv-block 64\n";
@@ -86,8 +134,9 @@ const char help_plan[] =
 "                       all-to-all: a MoE layer takes 2 x max(compute, comm) (default 1)\n"
 "  --context N          KV length during decode, and the sequence length of the fit\n"
 "                       question (default 4096)\n"
-"  --mtp D              MTP depth: D draft tokens per step, D modules loaded (DeepSeek-V3\n"
-"                       has 1); tokens per step 1 + a + ... + a^D\n"
+"  --mtp D              MTP depth: D draft tokens per step; min(D, the model's) modules\n"
+"                       loaded (DeepSeek-V3 has 1), steps beyond them reuse them as\n"
+"                       SGLang and vLLM do; tokens per step 1 + a + ... + a^D\n"
 "  --mtp-accept A       acceptance rate of a draft token (default 0.85, DeepSeek-V3\n"
 "                       report: 85-90%)\n"
 "  --isl N, --osl N     input and output tokens per request (default 4096, 1024)\n"
@@ -124,6 +173,8 @@ const char help_plan[] =
 "                       nvfp4, mxfp4, int4 or int4:gN; embedding, head, norms and\n"
 "                       router stay bf16 (default: the card's checkpoint format).\n"
 "                       fp8 weights run fp8 GEMMs where the GPU has FP8 units\n"
+"  --expert-weights W   the routed experts' format when it differs (default: the\n"
+"                       checkpoint's, e.g. mxfp4 for gpt-oss; else as --weights)\n"
 "  --kv-dtype D         as in 'mlasim kv' (default bf16);  --kv-block N pages\n"
 "  --kv-mtp             the MTP modules keep a KV cache too\n"
 "  --mem-fraction F     share of usable HBM for weights, reserve and KV (default 0.9,\n"
@@ -143,7 +194,8 @@ const char help_plan[] =
 "nominal figure x efficiency.scale_up / scale_out).\n"
 "\n"
 "json keys (a contract): model.params_total, model.params_active,\n"
-"model.kv_bytes_per_token, model.warnings[], memory.weights_bytes_per_gpu, memory.kv_bytes_per_gpu,\n"
+"model.kv_bytes_per_token, model.kv_fixed_bytes_per_sequence, model.layer_kinds[]\n"
+"{kind, layers}, model.from_text_config, model.warnings[], memory.weights_bytes_per_gpu, memory.kv_bytes_per_gpu,\n"
 "memory.max_sequences_per_gpu, memory.fits, decode.tpot_s,\n"
 "decode.tokens_per_s_per_gpu, decode.tokens_per_s_per_user, decode.bound,\n"
 "decode.operators[], prefill.ttft_s, prefill.tokens_per_s_per_gpu,\n"
@@ -274,8 +326,9 @@ static void help_overview(void)
 	       "sizes: 128k = 128000 tokens, 128Ki = 131072; 80GB = 8e10 B, 64GiB; 50GB/s, 400Gb/s\n"
 	       "times: 2s, 50ms, 120us (or µs); a bare number is seconds\n"
 	       "cards: JSON objects (as are probe results), each key at most once per object\n"
-	       "models: a HuggingFace config.json; a feature it turns on that mlasim does not\n"
-	       "        model yet (sliding window, Mamba, DSA, ...) is warned of, never silent\n"
+	       "models: a HuggingFace config.json: windows, chunks, Mamba-2, Gated DeltaNet,\n"
+	       "        DSA, CLA, MoE placements, text_config ('mlasim help models'); a key\n"
+	       "        mlasim reads but does not model is warned of, never silent\n"
 	       "exit codes: 0 ok, 1 no good answer (does not fit, a validation case failed),\n"
 	       "            2 usage error, 3 bad input file or card, 4 environment (gnuplot, GPU)\n"
 	       "-o: follows links, writes FIFOs and devices in place, keeps a file's mode,\n"
@@ -302,15 +355,20 @@ int cmd_help(struct cli *c)
 		help_overview();
 		for (k = cli_commands(); k->name; k++)
 			printf("\n== mlasim %s ==\n%s", k->name, k->usage);
+		printf("\n== mlasim help models ==\n%s", help_models);
 		return 0;
 	}
 	if (!topic) {
 		help_overview();
 		return 0;
 	}
+	if (strcmp(topic, "models") == 0) {
+		fputs(help_models, stdout);
+		return 0;
+	}
 	k = cli_find(topic);
 	if (!k)
-		return err_set(&c->err, EXIT_USAGE, "no command '%s' ('mlasim help' lists them)", topic);
+		return err_set(&c->err, EXIT_USAGE, "no command or topic '%s' ('mlasim help' lists them; topics: models)", topic);
 	fputs(k->usage, stdout);
 	return 0;
 }
