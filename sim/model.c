@@ -5,6 +5,7 @@
 #include "jsonx.h"
 #include "layers.h"
 #include "model.h"
+#include "precision.h"
 
 /* Bounds that keep every product finite and flag typos: no released model
  * comes within three orders of magnitude of these. */
@@ -393,8 +394,17 @@ static int model_read_mlasim(const cJSON *root, const char *file,
 		return err_set(e, EXIT_INPUT, "%s: 'mlasim' must be an object", file);
 	if (jsonx_str(x, "name", file, 0, m->name, sizeof m->name, e) > 0 ||
 	    jsonx_str(x, "display_name", file, 0, m->display, sizeof m->display, e) > 0 ||
-	    jsonx_str(x, "weights", file, 0, m->weights, sizeof m->weights, e) > 0)
+	    jsonx_str(x, "weights", file, 0, m->weights, sizeof m->weights, e) > 0 ||
+	    jsonx_str(x, "expert_weights", file, 0, m->expert_weights, sizeof m->expert_weights, e) > 0)
 		return e->code;
+	{
+		struct wprec w;
+		struct err pe;
+		if (precision_parse_weights(m->weights, "mlasim.weights", &w, &pe) ||
+		    (m->expert_weights[0] &&
+		     precision_parse_weights(m->expert_weights, "mlasim.expert_weights", &w, &pe)))
+			return err_set(e, EXIT_INPUT, "%s: %s", file, pe.msg);
+	}
 	pub = cJSON_GetObjectItemCaseSensitive(x, "published");
 	if (pub) {
 		if (!cJSON_IsObject(pub))
@@ -441,20 +451,41 @@ static int model_weights_from_quant(const cJSON *root, struct model *m)
 	const cJSON *it;
 	int attn_kept = 0;
 
+	const cJSON *algo = q ? cJSON_GetObjectItemCaseSensitive(q, "quant_algo") : NULL;
+	const char *fmt;
+
 	if (!cJSON_IsString(method))
 		return 0;
 	if (strcmp(method->valuestring, "fp8") == 0) {
 		strcpy(m->weights, cJSON_IsArray(block) ? "fp8-block" : "fp8");
 		return 1;
 	}
-	if (strcmp(method->valuestring, "mxfp4") != 0)
+	/* NVIDIA ModelOpt checkpoints name the format in quant_algo and the
+	 * modules left unquantised in exclude_modules or ignore */
+	if (strcmp(method->valuestring, "modelopt") == 0 && cJSON_IsString(algo)) {
+		fmt = strcmp(algo->valuestring, "NVFP4") == 0 ? "nvfp4" :
+		      strcmp(algo->valuestring, "FP8") == 0 ? "fp8" : NULL;
+		if (!keep)
+			keep = cJSON_GetObjectItemCaseSensitive(q, "exclude_modules");
+		if (!keep)
+			keep = cJSON_GetObjectItemCaseSensitive(q, "ignore");
+	} else {
+		fmt = strcmp(method->valuestring, "mxfp4") == 0 ? "mxfp4" : NULL;
+	}
+	if (!fmt)
 		return 0;
 	cJSON_ArrayForEach(it, keep)
-		if (cJSON_IsString(it) && strstr(it->valuestring, "self_attn"))
+		if (cJSON_IsString(it) && (strstr(it->valuestring, "self_attn") || strstr(it->valuestring, "attn")))
 			attn_kept = 1;
-	if (!attn_kept || !m->is_moe)
+	if (!attn_kept) {        /* every linear layer in the format */
+		if (strcmp(fmt, "mxfp4") == 0)
+			return 0;    /* gpt-oss's layout is the only mxfp4 one read */
+		strcpy(m->weights, fmt);
+		return 1;
+	}
+	if (!m->is_moe)
 		return 0;
-	strcpy(m->expert_weights, "mxfp4");
+	strcpy(m->expert_weights, fmt);   /* attention and dense layers stay bf16 */
 	return 1;
 }
 
