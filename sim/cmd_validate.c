@@ -14,7 +14,7 @@
 #include "report.h"
 
 enum vq {
-	VQ_KV_TOKEN, VQ_PARAMS_TOTAL, VQ_PARAMS_ACTIVE, VQ_A2A, VQ_COMM_TPOT, VQ_RIDGE,
+	VQ_KV_TOKEN, VQ_PARAMS_TOTAL, VQ_PARAMS_ACTIVE, VQ_PARAMS_ACTIVE_EMB, VQ_A2A, VQ_COMM_TPOT, VQ_RIDGE,
 	VQ_TOPO_ENDPOINTS, VQ_TOPO_SWITCHES, VQ_TOPO_LINKS, VQ_TOPO_COST, VQ_TOPO_COST_EP,
 	VQ_NODE_FULL_KW, VQ_RACK_FULL_KW, VQ_FACILITY, VQ_COST_MTOK,
 };
@@ -80,6 +80,58 @@ static const struct vcase cases[] = {
 	 "Meta Llama 3.1 model card: 8B", "8.03B; the published figure is the model's name"},
 	{"params-llama-2-70b", "llama-2-70b", VQ_PARAMS_TOTAL, NULL, 70e9, 0.015,
 	 "Llama 2 (arXiv 2307.09288): 70B", "68.98B; the published figure is the model's name"},
+	/* current open models: the totals their makers publish (the text model; a
+	 * figure that includes a vision encoder or rounds says so) */
+#define NAME "the published figure is the model's name"
+	{"params-qwen3-8b", "qwen3-8b", VQ_PARAMS_TOTAL, NULL, 8.2e9, 0.05 / 8.2, "Qwen3-8B model card: 8.2B", ""},
+	{"params-qwen3-32b", "qwen3-32b", VQ_PARAMS_TOTAL, NULL, 32.8e9, 0.05 / 32.8, "Qwen3-32B model card: 32.8B", ""},
+	{"params-qwen3-30b-a3b", "qwen3-30b-a3b", VQ_PARAMS_TOTAL, NULL, 30.5e9, 0.05 / 30.5,
+	 "Qwen3-30B-A3B model card: 30.5B total", ""},
+	{"active-qwen3-30b-a3b", "qwen3-30b-a3b", VQ_PARAMS_ACTIVE_EMB, NULL, 3.3e9, 0.03,
+	 "Qwen3-30B-A3B model card: 3.3B activated", "Qwen counts the input embedding (3.04B without it)"},
+	{"params-qwen3-235b-a22b", "qwen3-235b-a22b", VQ_PARAMS_TOTAL, NULL, 235e9, 0.5 / 235,
+	 "Qwen3-235B-A22B model card: 235B total", ""},
+	{"active-qwen3-235b-a22b", "qwen3-235b-a22b", VQ_PARAMS_ACTIVE_EMB, NULL, 22e9, 0.03,
+	 "Qwen3-235B-A22B model card: 22B activated", "Qwen counts the input embedding"},
+	{"params-qwen3-next-80b-a3b", "qwen3-next-80b-a3b", VQ_PARAMS_TOTAL, NULL, 80e9, 0.5 / 80,
+	 "Qwen3-Next-80B-A3B model card: 80B total", "36 Gated DeltaNet + 12 full-attention layers"},
+	{"params-qwen3.5-397b-a17b", "qwen3.5-397b-a17b", VQ_PARAMS_TOTAL, NULL, 397e9, 0.005,
+	 "Qwen3.5-397B-A17B model card: 397B total", NAME "; text model only"},
+	{"active-qwen3.5-397b-a17b", "qwen3.5-397b-a17b", VQ_PARAMS_ACTIVE_EMB, NULL, 17e9, 0.03,
+	 "Qwen3.5-397B-A17B model card: 17B activated", "Qwen counts the input embedding"},
+	{"params-gpt-oss-20b", "gpt-oss-20b", VQ_PARAMS_TOTAL, NULL, 20.91e9, 0.005 / 20.91,
+	 "gpt-oss model card (arXiv 2508.10925): 20.91B", "sinks and expert biases counted"},
+	{"active-gpt-oss-20b", "gpt-oss-20b", VQ_PARAMS_ACTIVE, NULL, 3.6e9, 0.03,
+	 "Introducing gpt-oss (OpenAI): 3.6B active", "input embedding not counted"},
+	{"params-gpt-oss-120b", "gpt-oss-120b", VQ_PARAMS_TOTAL, NULL, 116.83e9, 0.005 / 116.83,
+	 "gpt-oss model card (arXiv 2508.10925): 116.83B", "sinks and expert biases counted"},
+	{"active-gpt-oss-120b", "gpt-oss-120b", VQ_PARAMS_ACTIVE, NULL, 5.1e9, 0.03,
+	 "Introducing gpt-oss (OpenAI): 5.1B active", "input embedding not counted"},
+	{"params-llama-4-scout", "llama-4-scout", VQ_PARAMS_TOTAL, NULL, 109e9, 0.015,
+	 "Llama 4 model card: Scout 109B total", "the figure includes the vision encoder, mlasim counts the text model (107.77B)"},
+	{"active-llama-4-scout", "llama-4-scout", VQ_PARAMS_ACTIVE_EMB, NULL, 17e9, 0.03,
+	 "Llama 4 model card: 17B activated", "Meta counts the input embedding"},
+	{"params-llama-4-maverick", "llama-4-maverick", VQ_PARAMS_TOTAL, NULL, 400e9, 0.01,
+	 "Llama 4 model card: Maverick 400B total", NAME},
+	{"active-llama-4-maverick", "llama-4-maverick", VQ_PARAMS_ACTIVE_EMB, NULL, 17e9, 0.03,
+	 "Llama 4 model card: 17B activated", "Meta counts the input embedding"},
+	{"params-deepseek-v3.2", "deepseek-v3.2", VQ_PARAMS_TOTAL, NULL, 671e9, 0.005,
+	 "DeepSeek-V3.2 keeps V3's 671B (arXiv 2412.19437)", "the DSA indexer adds 0.85B (0.13%) the figure leaves out"},
+	{"params-glm-4.7", "glm-4.7", VQ_PARAMS_TOTAL, NULL, 355e9, 0.01,
+	 "GLM-5 report (arXiv 2602.15763): GLM-4.5, whose shapes GLM-4.7 keeps, 355B", "rounded to 5B; mlasim counts 352.8B"},
+	{"params-glm-5", "glm-5", VQ_PARAMS_TOTAL, NULL, 744e9, 0.5 / 744,
+	 "GLM-5 report (arXiv 2602.15763): 744B total", "MLA with a DSA indexer"},
+	{"params-kimi-k2.5", "kimi-k2.5", VQ_PARAMS_TOTAL, NULL, 1e12, 0.03,
+	 "Kimi-K2.5 model card: 1T total", "published to one digit; text model read from text_config"},
+	{"params-minimax-m2.5", "minimax-m2.5", VQ_PARAMS_TOTAL, NULL, 230e9, 0.01,
+	 "MiniMax-M2 model card: 230B total (M2.5 has the same shapes)", "rounded to 10B; mlasim counts 228.7B, MTP modules apart"},
+	{"params-gemma-3-27b", "gemma-3-27b", VQ_PARAMS_TOTAL, NULL, 27e9, 0.5 / 27,
+	 "Gemma 3 report (arXiv 2503.19786): 27B", "text model; 52 of 62 layers with a 1024 window"},
+	{"params-nemotron-h-56b", "nemotron-h-56b", VQ_PARAMS_TOTAL, NULL, 56e9, 0.01,
+	 "Nemotron-H (arXiv 2504.03624): Nemotron-H-56B", NAME "; 54 Mamba-2, 10 attention, 54 MLP layers"},
+	{"params-nemotron-3-nano", "nemotron-3-nano", VQ_PARAMS_TOTAL, NULL, 31.6e9, 0.05 / 31.6,
+	 "Nemotron 3 Nano model card: 31.6B total", "23 Mamba-2, 6 attention, 23 MoE layers"},
+#undef NAME
 	{"isca25-ep-a2a-h800", "deepseek-v3", VQ_A2A, "h800-sxm", 120.96e-6, 0.05,
 	 "ISCA 2025 s2.3.2: (1 B + 2 B) x 32 tokens x 9 experts x 7K / 50 GB/s = 120.96 us per layer",
 	 "--ideal, one expert per GPU (EP 256, shared expert routed), 32 tokens per micro-batch, each copy over the 400G NIC: 7168-wide tokens with fp32 scales per 128 add 3.5%, the 9/256 of copies that stay local take 3.5% off"},
@@ -313,7 +365,8 @@ static void validate_case(struct cli *c, const struct vcase *k, struct vresult *
 				r->computed = acc.per_token;
 		} else {
 			params_count(&m, &p);
-			r->computed = k->what == VQ_PARAMS_TOTAL ? p.total : p.active;
+			r->computed = k->what == VQ_PARAMS_TOTAL ? p.total :
+				      k->what == VQ_PARAMS_ACTIVE ? p.active : p.active_with_embedding;
 		}
 	}
 	if (c->err.code) {
@@ -345,7 +398,8 @@ static const char *validate_unit(const struct vcase *k, double v, char *buf, siz
 static const char *validate_quantity(enum vq q)
 {
 	static const char *const names[] = {
-		"kv_bytes_per_token", "params_total", "params_active", "a2a_s_per_layer",
+		"kv_bytes_per_token", "params_total", "params_active", "params_active_with_embedding",
+		"a2a_s_per_layer",
 		"comm_s_per_token", "ridge_heads_x_tokens", "endpoints", "switches",
 		"switch_links", "cost_usd", "cost_per_endpoint_usd", "node_full_load_w",
 		"rack_full_load_w", "facility_over_it", "usd_per_gpu_hour_from_tokens",

@@ -436,6 +436,32 @@ static void model_name_from_file(const char *file, char *buf, size_t n)
 	buf[len] = 0;
 }
 
+/* compressed-tensors with one config group (Kimi K2.5's int4 experts):
+ * int 4 bits in groups of g -> "int4:gG", int 8 -> "int8", float 8 -> "fp8". */
+static const char *model_compressed_format(const cJSON *q, char *buf, size_t n)
+{
+	const cJSON *groups = cJSON_GetObjectItemCaseSensitive(q, "config_groups");
+	const cJSON *w, *bits, *type, *group;
+
+	if (!cJSON_IsObject(groups) || cJSON_GetArraySize(groups) != 1)
+		return NULL;
+	w = cJSON_GetObjectItemCaseSensitive(groups->child, "weights");
+	bits = cJSON_GetObjectItemCaseSensitive(w, "num_bits");
+	type = cJSON_GetObjectItemCaseSensitive(w, "type");
+	group = cJSON_GetObjectItemCaseSensitive(w, "group_size");
+	if (!cJSON_IsNumber(bits) || !cJSON_IsString(type))
+		return NULL;
+	if (strcmp(type->valuestring, "int") == 0 && bits->valuedouble == 4 && cJSON_IsNumber(group) &&
+	    group->valuedouble >= 1 && group->valuedouble <= 1e6) {
+		snprintf(buf, n, "int4:g%.0f", group->valuedouble);
+		return buf;
+	}
+	if (bits->valuedouble == 8)
+		return strcmp(type->valuestring, "int") == 0 ? "int8" :
+		       strcmp(type->valuestring, "float") == 0 ? "fp8" : NULL;
+	return NULL;
+}
+
 /*
  * The checkpoint's formats from quantization_config: fp8 (with 128x128
  * blocks, DeepSeek's layout) for every linear layer; mxfp4 (gpt-oss) for
@@ -453,6 +479,7 @@ static int model_weights_from_quant(const cJSON *root, struct model *m)
 
 	const cJSON *algo = q ? cJSON_GetObjectItemCaseSensitive(q, "quant_algo") : NULL;
 	const char *fmt;
+	char buf[32];
 
 	if (!cJSON_IsString(method))
 		return 0;
@@ -469,6 +496,9 @@ static int model_weights_from_quant(const cJSON *root, struct model *m)
 			keep = cJSON_GetObjectItemCaseSensitive(q, "exclude_modules");
 		if (!keep)
 			keep = cJSON_GetObjectItemCaseSensitive(q, "ignore");
+	} else if (strcmp(method->valuestring, "compressed-tensors") == 0) {
+		fmt = model_compressed_format(q, buf, sizeof buf);
+		keep = cJSON_GetObjectItemCaseSensitive(q, "ignore");
 	} else {
 		fmt = strcmp(method->valuestring, "mxfp4") == 0 ? "mxfp4" : NULL;
 	}
@@ -541,7 +571,7 @@ static void model_unmodelled(const cJSON *root, struct model *m)
 	if (q && !cJSON_IsNull(q) && !model_weights_from_quant(root, m) &&
 	    m->nunmodelled < MODEL_MAX_UNMODELLED)
 		m->unmodelled[m->nunmodelled++] =
-			"'quantization_config': only quant_method 'fp8', and 'mxfp4' for experts with attention kept in bf16, are read; these weights are sized as bf16 (give '--weights')";
+			"'quantization_config': this method is not read (fp8, mxfp4, modelopt NVFP4/FP8 and single-group compressed-tensors are); these weights are sized as the card's 'weights' (give '--weights', '--expert-weights')";
 }
 
 /* Note a fact mlasim assumed, like an unmodelled key. */
