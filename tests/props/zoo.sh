@@ -128,3 +128,42 @@ if [ -f "$ZOO/Qwen3-30B-A3B.json" ]; then
 else
 	skipped "zoo: --set num_experts=64 on Qwen3-30B-A3B" "no $ZOO"
 fi
+
+# Checkpoint formats: gpt-oss-120b's mxfp4 experts (quantization_config,
+# attention kept bf16 by modules_to_not_convert): 36 x 128 x 3 x 2880^2 =
+# 114,661,785,600 expert weights at 4.25 bits (e2m1 + an e8m0 scale per 32)
+# = 60,914,073,600 B, the other 2,167,371,072 parameters (biases included)
+# in bf16: 65,248,815,744 B, which fits one 80 GB H100 (it did not at 233.7 GB)
+if [ -f "$ZOO/gpt-oss-120b.json" ]; then
+	got=$("$M" plan --model "$ZOO/gpt-oss-120b.json" --hw h100 --format json 2> /dev/null |
+		jq -r '[.model.weights_bytes, .memory.fits, .deployment.expert_weights] | @tsv')
+	if [ "$got" = "65248815744	true	mxfp4" ]; then ok "zoo: gpt-oss-120b's mxfp4 experts: 65,248,815,744 B, fits one H100"
+	else notok "zoo: gpt-oss-120b's mxfp4 experts: 65,248,815,744 B, fits one H100" "got '$got'"; fi
+	got=$("$M" plan --model "$ZOO/gpt-oss-120b.json" --hw h100 --expert-weights bf16 --format json 2> /dev/null |
+		jq -r '.model.weights_bytes')
+	if [ "$got" = 233658313344 ]; then ok "zoo: --expert-weights bf16 sizes gpt-oss-120b's experts in bf16 (233,658,313,344 B)"
+	else notok "zoo: --expert-weights bf16 sizes gpt-oss-120b's experts in bf16 (233,658,313,344 B)" "got '$got'"; fi
+fi
+
+# A ModelOpt NVFP4 checkpoint: every linear layer nvfp4 when nothing is
+# excluded; attention excluded on a dense model cannot be said with one
+# format for the rest, so it is warned of
+q='{"model_type": "llama", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "intermediate_size": 128, "vocab_size": 100'
+printf '%s, "quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4"}}\n' "$q" > "$T/q.json"
+got=$("$M" plan --model "$T/q.json" --hw b200 --format json 2> /dev/null | jq -r '.deployment.weights')
+if [ "$got" = nvfp4 ]; then ok "zoo: modelopt NVFP4 with nothing excluded: nvfp4 linear layers"
+else notok "zoo: modelopt NVFP4 with nothing excluded: nvfp4 linear layers" "got '$got'"; fi
+printf '%s, "quantization_config": {"quant_method": "modelopt", "quant_algo": "NVFP4", "exclude_modules": ["lm_head", "model.layers.*.self_attn*"]}}\n' "$q" > "$T/q.json"
+got=$("$M" plan --model "$T/q.json" --hw b200 --format json 2> "$T/q.err" | jq -r '.deployment.weights')
+if [ "$got" = bf16 ] && grep -q "'quantization_config': this method is not read" "$T/q.err"
+then ok "zoo: modelopt NVFP4 with attention excluded on a dense model: bf16, warned of"
+else notok "zoo: modelopt NVFP4 with attention excluded on a dense model: bf16, warned of" "got '$got' $(cat "$T/q.err")"; fi
+zoo_with '"quantization_config": {"quant_method": "awq", "bits": 4}'
+"$M" kv --model "$T/win.json" > /dev/null 2> "$T/q.err"
+if grep -q "'quantization_config': this method is not read" "$T/q.err"; then ok "zoo: an unread quantization method is warned of"
+else notok "zoo: an unread quantization method is warned of" "$(cat "$T/q.err")"; fi
+if [ -f "$ZOO/Gemma-3-27B-it.json" ]; then
+	"$M" kv --model "$ZOO/Gemma-3-27B-it.json" > /dev/null 2> "$T/g.err"
+	if grep -q "'vocab_size' is absent: Gemma 3's 262,208" "$T/g.err"; then ok "zoo: Gemma 3's missing vocab_size is assumed and said"
+	else notok "zoo: Gemma 3's missing vocab_size is assumed and said" "$(cat "$T/g.err")"; fi
+fi
