@@ -409,7 +409,7 @@ static const char *validate_quantity(enum vq q)
 
 int cmd_validate(struct cli *c)
 {
-	static struct vresult res[64];
+	static struct vresult res[sizeof cases / sizeof cases[0]];
 	const struct vcase *k;
 	char e1[32], e2[32];
 	int n = 0, failed = 0, i;
