@@ -75,18 +75,20 @@ double kv_kind_state(const struct model *m, const struct layer_spec *l)
 int kv_account(const struct model *m, const struct kvfmt *f, double tp, double mtp,
 	       struct kv_account *a, struct err *e)
 {
-	return kv_account_range(m, f, tp, 0, m->layers, mtp, a, e);
+	double count[MODEL_MAX_KINDS];
+	int k;
+
+	for (k = 0; k < m->nkinds; k++)
+		count[k] = m->kind[k].count;
+	return kv_account_counts(m, f, tp, count, mtp, a, e);
 }
 
-int kv_account_range(const struct model *m, const struct kvfmt *f, double tp, double first,
-		     double n, double mtp, struct kv_account *a, struct err *e)
+int kv_account_counts(const struct model *m, const struct kvfmt *f, double tp,
+		      const double *count, double mtp, struct kv_account *a, struct err *e)
 {
-	double count[MODEL_MAX_KINDS] = {0};
-	int k, i;
+	int k;
 
 	memset(a, 0, sizeof *a);
-	for (i = (int)first; i < (int)(first + n) && i < MODEL_MAX_LAYERS; i++)
-		count[m->layer_of[i]]++;
 	for (k = 0; k < m->nkinds; k++) {
 		const struct layer_spec *l = &m->kind[k];
 		double b = kv_kind_bytes(m, l, f, e), split = kv_kind_split(m, l, tp);

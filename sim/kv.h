@@ -66,9 +66,9 @@ struct kv_account {
 int kv_account(const struct model *m, const struct kvfmt *f, double tp, double mtp,
 	       struct kv_account *a, struct err *e);
 
-/* The same for main layers [first, first + n) only (one pipeline stage). */
-int kv_account_range(const struct model *m, const struct kvfmt *f, double tp, double first,
-		     double n, double mtp, struct kv_account *a, struct err *e);
+/* The same for count[k] main layers of each kind k (one pipeline stage's). */
+int kv_account_counts(const struct model *m, const struct kvfmt *f, double tp,
+		      const double *count, double mtp, struct kv_account *a, struct err *e);
 
 /* Bytes one sequence of `context` tokens holds, pages of `block` tokens. */
 double kv_seq_bytes(const struct kv_account *a, double context, double block);

@@ -97,15 +97,17 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 }
 
 /* MoE layers among main layers [a, b). */
-/* Main layers of kind k among layers [a, b). */
-static double plan_kind_in(const struct model *m, int k, double a, double b)
+/* Main layers of each kind among layers [a, a + n): count[0 .. nkinds). */
+static void plan_kinds_in(const struct model *m, double a, double n, double *count)
 {
-	double n = 0;
-	int i;
+	int i, k;
 
-	for (i = (int)a; i < (int)b && i < MODEL_MAX_LAYERS; i++)
-		n += m->layer_of[i] == k;
-	return n;
+	for (k = 0; k < m->nkinds; k++)
+		count[k] = n == m->layers ? m->kind[k].count : 0;
+	if (n == m->layers)
+		return;
+	for (i = (int)a; i < (int)(a + n) && i < MODEL_MAX_LAYERS; i++)
+		count[m->layer_of[i]]++;
 }
 
 /* Bytes of tensor t held by one GPU, given its whole `bytes`. */
@@ -206,6 +208,7 @@ static void plan_memory(struct plan *p)
 	struct kind_bytes kb[LAYER_KINDS];
 	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
 	double first = 0, min_tokens = INFINITY, min_seqs = INFINITY;
+	double count[MODEL_MAX_KINDS];
 	struct err checked;
 	int s, c, k;
 
@@ -231,17 +234,17 @@ static void plan_memory(struct plan *p)
 
 		memset(st, 0, sizeof *st);
 		st->layers = n;
+		plan_kinds_in(m, first, n, count);
 		for (k = 0; k < m->nkinds; k++) {
-			double in = plan_kind_in(m, k, first, first + n);
-			plan_stage_add(st, in, kb[k].per_gpu, kb[k].comp);
-			st->moe_layers += m->kind[k].ffn == FFN_MOE ? in : 0;
+			plan_stage_add(st, count[k], kb[k].per_gpu, kb[k].comp);
+			st->moe_layers += m->kind[k].ffn == FFN_MOE ? count[k] : 0;
 		}
 		plan_stage_add(st, s == 0, kb[LAYER_GLOBAL].first, kb[LAYER_GLOBAL].first_comp);
 		plan_stage_add(st, last, kb[LAYER_GLOBAL].per_gpu, kb[LAYER_GLOBAL].comp);
 		plan_stage_add(st, last ? p->mtp_modules : 0, kb[LAYER_MTP].per_gpu, kb[LAYER_MTP].comp);
 		/* the format was checked in plan_compute: no error here */
-		kv_account_range(m, &d->kv, d->tp, first, n, last && d->kv_mtp ? p->mtp_modules : 0, &st->kv,
-				 &checked);
+		kv_account_counts(m, &d->kv, d->tp, count, last && d->kv_mtp ? p->mtp_modules : 0,
+				  &st->kv, &checked);
 		st->kv_bytes_per_token = st->kv.per_token;
 		first += n;
 		plan_stage_capacity(p, st);
