@@ -420,9 +420,9 @@ static void h_classes(struct sbuf *b, const struct plan *p)
 	sbuf_printf(b, "</tbody></table>\n");
 }
 
-static void h_ops(struct sbuf *b, const struct phase *ph, const char *what)
+static void h_ops(struct sbuf *b, const struct model *m, const struct phase *ph, const char *what)
 {
-	static const char *const layer[] = {"dense", "moe", "mtp", "-"};
+	char name[64];
 	int i;
 
 	sbuf_printf(b, "<h3>%s: operator by operator (per GPU)</h3>\n", what);
@@ -432,7 +432,10 @@ static void h_ops(struct sbuf *b, const struct phase *ph, const char *what)
 	for (i = 0; i < ph->nops; i++) {
 		const struct op *o = &ph->op[i];
 		const char *bn = perf_bound_name(o->bound);
-		sbuf_printf(b, "<tr><td>%s</td><td>", layer[o->layer < 4 && o->layer >= 0 ? o->layer : 3]);
+		const char *l = params_layer_name(m, (enum layer_kind)o->layer, name, sizeof name);
+		sbuf_printf(b, "<tr><td>");
+		html_esc(b, strcmp(l, "global") == 0 ? "-" : l);
+		sbuf_printf(b, "</td><td>");
 		html_esc(b, o->name);
 		sbuf_printf(b, "</td><td class=\"n\">%g</td><td>%s</td><td class=\"n\">%.4g</td><td class=\"n\">%.4g</td>"
 			    "<td class=\"n\">", o->count, o->cls >= OPC_TP_COMM ? "-" : dtype_name(o->dtype),
@@ -486,9 +489,9 @@ static void h_perf(struct sbuf *b, const struct html_report_in *in)
 	sbuf_printf(b, "</div></div>\n");
 	h_classes(b, p);
 	h_charts(b, in, "perf");
-	h_ops(b, &f->decode, "Decode");
+	h_ops(b, p->model, &f->decode, "Decode");
 	if (f->prefill.nops > 0)
-		h_ops(b, &f->prefill, "Prefill");
+		h_ops(b, p->model, &f->prefill, "Prefill");
 	sbuf_printf(b, "</section>\n");
 }
 
