@@ -433,7 +433,9 @@ static void h_ops(struct sbuf *b, const struct model *m, const struct phase *ph,
 		const struct op *o = &ph->op[i];
 		const char *bn = perf_bound_name(o->bound);
 		const char *l = params_layer_name(m, (enum layer_kind)o->layer, name, sizeof name);
-		sbuf_printf(b, "<tr><td>%s</td><td>", strcmp(l, "global") == 0 ? "-" : l);
+		sbuf_printf(b, "<tr><td>");
+		html_esc(b, strcmp(l, "global") == 0 ? "-" : l);
+		sbuf_printf(b, "</td><td>");
 		html_esc(b, o->name);
 		sbuf_printf(b, "</td><td class=\"n\">%g</td><td>%s</td><td class=\"n\">%.4g</td><td class=\"n\">%.4g</td>"
 			    "<td class=\"n\">", o->count, o->cls >= OPC_TP_COMM ? "-" : dtype_name(o->dtype),

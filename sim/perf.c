@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+#include "kv.h"
 #include "perf.h"
 #include "plan.h"
 
@@ -15,9 +16,16 @@ struct ctx {
 	double peak[3];            /* FLOP/s by dtype */
 	double hbm;                /* B/s */
 	double heads;              /* attention heads per TP rank */
-	double kv_heads;           /* KV heads per TP rank (GQA) */
-	double kv_bytes_layer;     /* KV bytes per token per layer held by one GPU */
+	struct kind_ctx {          /* per layer kind, m->kind[k] */
+		double kv_heads;   /* KV heads per TP rank (GQA): max(kind's KV heads / tp, 1) */
+		double kvb;        /* KV bytes per token per GPU its attention reads (latent or K
+		                      and V; a shared-KV layer's from the cache it reuses; DSA's
+		                      indexer key apart) */
+		double state;      /* recurrent state per sequence per GPU (DeltaNet, Mamba-2) */
+	} kind[MODEL_MAX_KINDS];
 	enum dtype gemm_dt;        /* dtype the linear layers compute in */
+	enum dtype expert_dt;      /* dtype the routed experts compute in */
+	enum dtype index_dt;       /* dtype of DSA's indexer scores: fp8 where the card has it */
 	double disp_payload;       /* bytes per token copy, EP dispatch */
 	double comb_payload;       /* bytes per token copy, EP combine */
 	struct links links;
@@ -201,9 +209,71 @@ void perf_mla_attention(const struct model *m, double h, double B, double sq, do
 	*bytes = B * (sq * h * dk * 2 + L * kvb + sq * h * dv * 2);
 }
 
-/* MLA decode, absorbed: B sequences of s_q tokens, context L. */
+/* Keys seen by query positions 1..n (perf_window_pairs). */
+static double perf_pairs_upto(enum mixer mix, double W, double n)
+{
+	double c, r;
+
+	if (mix == MIX_WINDOW && n > W)        /* min(q, W): q up to W, then W each */
+		return W * (W + 1) / 2 + (n - W) * W;
+	if (mix == MIX_CHUNK && n > W) {       /* ((q - 1) mod C) + 1: whole chunks, then the rest */
+		c = floor(n / W);
+		r = n - c * W;
+		return c * W * (W + 1) / 2 + r * (r + 1) / 2;
+	}
+	return n * (n + 1) / 2;
+}
+
+double perf_window_pairs(enum mixer mix, double W, double a, double b)
+{
+	if ((mix != MIX_WINDOW && mix != MIX_CHUNK) || !(W > 0))
+		mix = MIX_FULL;
+	return perf_pairs_upto(mix, W, b) - perf_pairs_upto(mix, W, a);
+}
+
+struct step_shape {
+	double T;          /* tokens per micro-batch per attention group */
+	double B, sq, L;   /* decode: sequences per micro-batch, tokens each, context */
+	double ctx_tokens; /* prefill: tokens whose K, V are up-projected (MLA) or read */
+	double pairs;      /* prefill: causal query-key pairs; < 0 for decode */
+	double P0, S;      /* prefill: one request's cached and new tokens */
+	double q_span, kv_span;   /* prefill: one request's queries and keys in the step */
+};
+
+/* The share of a request's full causal pairs that a layer attending with mix
+ * over W tokens computes (1 for full attention). */
+static double perf_pairs_share(enum mixer mix, double W, const struct step_shape *s)
+{
+	return perf_window_pairs(mix, W, s->P0, s->P0 + s->S) /
+	       perf_window_pairs(MIX_FULL, 0, s->P0, s->P0 + s->S);
+}
+
+/*
+ * DSA's lightning indexer (DeepSeek-V3.2 inference/model.py, Indexer), on
+ * every GPU of the group (its weights are not split): wq_b from the query
+ * latent, wk and weights_proj from the hidden state, then the scores of
+ * index_heads x index_dim fp8 dot products against every key it sees, its
+ * fp8 keys with one fp32 scale each read from the cache.
+ */
+static void perf_indexer(const struct ctx *x, struct phase *ph, double count, double T,
+			 double keys, double pairs, int decode)
+{
+	const struct model *m = x->m;
+	double ni = m->index_heads, di = m->index_dim;
+
+	perf_gemm(x, ph, "indexer wq_b", OPC_ATTN_PROJ, count, T, ni * di,
+		  m->q_lora > 0 ? m->q_lora : m->hidden, 0);
+	perf_gemm(x, ph, "indexer wk", OPC_ATTN_PROJ, count, T, di, m->hidden, 0);
+	perf_gemm(x, ph, "indexer weights_proj", OPC_ATTN_PROJ, count, T, ni, m->hidden, 1);
+	perf_compute_op(x, ph, decode ? "indexer scores (decode)" : "indexer scores (prefill)",
+			OPC_ATTN_CORE, decode ? K_ATTN_DECODE : K_ATTN_PREFILL, x->index_dt, count,
+			2 * ni * di * pairs, keys * (di + 4));
+}
+
+/* MLA decode, absorbed: B sequences of s_q tokens, context L (the indexer's),
+ * La tokens attended (DSA: the top index_topk), kvb latent bytes per token. */
 static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
-			    double B, double sq, double L)
+			    double B, double sq, double L, double La, double kvb)
 {
 	const struct model *m = x->m;
 	double h = x->heads, T = B * sq, flops, bytes;
@@ -219,11 +289,13 @@ static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
 		perf_gemm(x, ph, "kv_a projection", OPC_ATTN_PROJ, count, T,
 			  m->kv_lora + m->qk_rope, m->hidden, 0);
 	}
+	if (m->index_topk > 0)   /* each query token scores the whole context, B of them per sequence */
+		perf_indexer(x, ph, count, T, B * L, T * L, 1);
 	/* W_UK and W_UV come from kv_b_proj, dequantised to bf16 for absorption */
 	perf_compute_op(x, ph, "q_nope x W_UK (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16,
 			count, 2 * T * h * m->qk_nope * m->kv_lora,
 			2 * h * m->qk_nope * m->kv_lora + 2 * T * h * (m->qk_nope + m->kv_lora));
-	perf_mla_attention(m, h, B, sq, L, x->kv_bytes_layer, &flops, &bytes);
+	perf_mla_attention(m, h, B, sq, La, kvb, &flops, &bytes);
 	perf_compute_op(x, ph, "mla decode attention", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
 			count, flops, bytes);
 	perf_compute_op(x, ph, "W_UV (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16, count,
@@ -232,9 +304,10 @@ static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * m->v_head, 0);
 }
 
-/* MLA prefill, not absorbed: Tn new tokens, ctx tokens up-projected, pairs q-k pairs. */
+/* MLA prefill, not absorbed: Tn new tokens, ctx tokens up-projected, pairs q-k
+ * pairs attended (DSA: each query's top index_topk), ipairs the indexer scores. */
 static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count,
-			     double Tn, double ctx_tokens, double pairs)
+			     double Tn, double ctx_tokens, double pairs, double ipairs)
 {
 	const struct model *m = x->m;
 	double h = x->heads, dqk = m->qk_nope + m->qk_rope;
@@ -248,6 +321,8 @@ static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count
 		perf_gemm(x, ph, "kv_a projection", OPC_ATTN_PROJ, count, Tn,
 			  m->kv_lora + m->qk_rope, m->hidden, 0);
 	}
+	if (m->index_topk > 0)
+		perf_indexer(x, ph, count, Tn, ctx_tokens, ipairs, 0);
 	perf_gemm(x, ph, "kv_b projection (K, V up)", OPC_ATTN_PROJ, count, ctx_tokens,
 		  h * (m->qk_nope + m->v_head), m->kv_lora, 0);
 	perf_compute_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL,
@@ -256,32 +331,153 @@ static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
 }
 
-/* MHA/GQA/MQA: decode when pairs < 0 (B sequences of s_q at context L), else prefill. */
-static void perf_gqa(const struct ctx *x, struct phase *ph, double count, double T,
-		     double B, double sq, double L, double ctx_tokens, double pairs)
+/*
+ * MHA/GQA/MQA of layer kind k: decode when pairs < 0 (B sequences of s_q at
+ * context L, La of it attended), else prefill (pairs query-key pairs,
+ * ctx_tokens keys read, ipairs scored by DSA's indexer).
+ * q [H dh (x2 with an output gate), d], k [Hkv dh, d] and v [Hkv dv, d]
+ * (none for a layer that reuses an earlier one's K and V), o [d, H dv].
+ */
+static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count, double T,
+		     double B, double sq, double L, double La, double ctx_tokens, double pairs,
+		     double ipairs)
 {
 	const struct model *m = x->m;
-	double h = x->heads, hk = x->kv_heads, dh = m->head_dim;
+	double h = x->heads, hk = x->kind[k].kv_heads, dh = m->head_dim, dv = m->v_dim;
+	double q = h * dh * (m->attn_gate ? 2 : 1);
 
-	perf_gemm(x, ph, "qkv projection", OPC_ATTN_PROJ, count, T, (h + 2 * hk) * dh, m->hidden, 0);
+	if (m->kind[k].kv_shared)
+		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, T, q, m->hidden, 0);
+	else
+		perf_gemm(x, ph, "qkv projection", OPC_ATTN_PROJ, count, T, q + hk * (dh + dv),
+			  m->hidden, 0);
+	if (m->index_topk > 0)
+		perf_indexer(x, ph, count, T, pairs < 0 ? B * L : ctx_tokens, pairs < 0 ? T * L : ipairs,
+			     pairs < 0);
 	if (pairs < 0)
 		perf_compute_op(x, ph, "attention (decode)", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
-				count, 4 * B * h * sq * L * dh,
-				B * (L * x->kv_bytes_layer + 2 * sq * h * dh * 2));
+				count, 2 * B * h * sq * La * (dh + dv),
+				B * (La * x->kind[k].kvb + sq * h * (dh + dv) * 2));
 	else
 		perf_compute_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL,
-				DT_BF16, count, 4 * h * dh * pairs,
-				2 * (2 * T * h * dh + 2 * ctx_tokens * hk * dh));
-	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dh, 0);
+				DT_BF16, count, 2 * h * (dh + dv) * pairs,
+				2 * (T * h * (dh + dv) + ctx_tokens * hk * (dh + dv)));
+	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dv, 0);
+}
+
+/*
+ * Attention of layer kind k over the step: a sliding window attends to the
+ * last W keys, a chunked layer to those of its own chunk, DSA to the top
+ * index_topk the indexer picks (the indexer itself scores every key).
+ */
+static void perf_attention(const struct ctx *x, struct phase *ph, int k, double count,
+			   const struct step_shape *s)
+{
+	const struct model *m = x->m;
+	const struct layer_spec *l = &m->kind[k];
+	double W = l->mix == MIX_WINDOW || l->mix == MIX_CHUNK ? l->window : 0;
+	double topk = m->index_topk, L = s->L, La, ctx = s->ctx_tokens, pairs = s->pairs, pa;
+
+	if (s->pairs < 0) {
+		/* decode: a sliding window reads the last min(L, W) tokens; a chunked
+		 * layer the tokens of the current chunk, ((L - 1) mod C) + 1, which
+		 * min(L, C) bounds (it averages about C/2 over a long decode: the
+		 * bound is the chunk's last token) */
+		if (W > 0)
+			L = fmin(L, W);
+		La = topk > 0 ? fmin(L, topk) : L;
+		if (m->attn == ATTN_MLA)
+			perf_mla_decode(x, ph, count, s->B, s->sq, L, La, x->kind[k].kvb);
+		else
+			perf_gqa(x, ph, k, count, s->T, s->B, s->sq, L, La, 0, -1, 0);
+		return;
+	}
+	if (W > 0) {
+		/* the request's pairs in the window over its full causal pairs scales
+		 * the step's (chunks averaged alike); the keys one request reads in
+		 * the step: its W before the step's first query and its q_span queries */
+		pairs *= perf_pairs_share(l->mix, W, s);
+		ctx *= fmin(1, (W + s->q_span) / s->kv_span);
+	}
+	pa = topk > 0 ? fmin(pairs, s->pairs * perf_pairs_share(MIX_WINDOW, topk, s)) : pairs;
+	if (m->attn == ATTN_MLA)
+		perf_mla_prefill(x, ph, count, s->T, ctx, pa, pairs);
+	else
+		perf_gqa(x, ph, k, count, s->T, s->B, s->sq, 0, 0, ctx, pa, pairs);
+}
+
+/*
+ * Gated DeltaNet (MIX_LINEAR; Yang et al., arXiv 2412.06464 s3, the
+ * chunkwise form; transformers Qwen3NextGatedDeltaNet), per GPU of tp:
+ * in_proj_qkvz [2 nk dk + 2 nv dv, d] and in_proj_ba [2 nv, d], then the
+ * recurrence, then out_proj [d, nv dv].  Decode: each sequence's state (S of
+ * dk x dv per value head, and the conv window) read and written once, 6 dk dv
+ * FLOPs per head per token (decay, the rank-1 delta update, the output q S).
+ * Prefill, chunks of C = 64: 2 C (dk + dv) per token per head for the
+ * intra-chunk attention-like products, 4 dk dv for the state's update and
+ * its read-out; bytes the activations in and out.
+ */
+static void perf_deltanet(const struct ctx *x, struct phase *ph, int k, double count,
+			  const struct step_shape *s)
+{
+	const struct model *m = x->m;
+	double tp = x->d->tp, dk = m->lin_k_dim, dv = m->lin_v_dim, nv = m->lin_v_heads / tp;
+	double kd = m->lin_k_heads * dk, vd = m->lin_v_heads * dv, T = s->T;
+
+	perf_gemm(x, ph, "deltanet in_proj_qkvz", OPC_ATTN_PROJ, count, T, (2 * kd + 2 * vd) / tp,
+		  m->hidden, 0);
+	perf_gemm(x, ph, "deltanet in_proj_ba", OPC_ATTN_PROJ, count, T, 2 * m->lin_v_heads / tp,
+		  m->hidden, 0);
+	if (s->pairs < 0)
+		perf_compute_op(x, ph, "deltanet state (decode)", OPC_ATTN_CORE, K_ATTN_DECODE,
+				DT_BF16, count, 6 * T * nv * dk * dv, s->B * 2 * x->kind[k].state);
+	else
+		perf_compute_op(x, ph, "deltanet chunked (prefill)", OPC_ATTN_CORE, K_ATTN_PREFILL,
+				DT_BF16, count, T * nv * (2 * 64 * (dk + dv) + 4 * dk * dv),
+				T * (2 * kd + 2 * vd) / tp * 2);
+	perf_gemm(x, ph, "deltanet out_proj", OPC_ATTN_PROJ, count, T, m->hidden, vd / tp, 0);
+}
+
+/*
+ * Mamba-2 (MIX_MAMBA; SSD, Dao & Gu, arXiv 2405.21060 s6-7; transformers
+ * NemotronHMamba2Mixer), per GPU of tp: in_proj [2 di + 2 G N + nh, d],
+ * the scan, out_proj [d, di], di = nh p.  Decode: the state (nh p N, and the
+ * conv window) read and written once per sequence, 6 p N FLOPs per head per
+ * token (the state update dA h + B x and the output C h).  Prefill, the SSD
+ * chunked algorithm with chunks of C = chunk_size: 2 C (N + p) per token per
+ * head within chunks, 4 N p for the chunk states and their output; bytes the
+ * activations in (x, B, C, dt) and out (y).
+ */
+static void perf_mamba(const struct ctx *x, struct phase *ph, int k, double count,
+		       const struct step_shape *s)
+{
+	const struct model *m = x->m;
+	double tp = x->d->tp, p = m->mamba_head_dim, N = m->ssm_state, nh = m->mamba_heads / tp;
+	double di = m->mamba_heads * p, gn = m->ssm_groups * N, C = m->ssm_chunk, T = s->T;
+
+	perf_gemm(x, ph, "ssm in_proj", OPC_ATTN_PROJ, count, T,
+		  (2 * di + 2 * gn + m->mamba_heads) / tp, m->hidden, 0);
+	if (s->pairs < 0)
+		perf_compute_op(x, ph, "ssm state (decode)", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
+				count, 6 * T * nh * p * N, s->B * 2 * x->kind[k].state);
+	else
+		perf_compute_op(x, ph, "ssd chunked scan (prefill)", OPC_ATTN_CORE, K_ATTN_PREFILL,
+				DT_BF16, count, T * nh * (2 * C * (N + p) + 4 * N * p),
+				T * (2 * di + 2 * gn + m->mamba_heads) / tp * 2);
+	perf_gemm(x, ph, "ssm out_proj", OPC_ATTN_PROJ, count, T, m->hidden, di / tp, 0);
 }
 
 /* ---- FFN and MoE ------------------------------------------------------------ */
 
+/* A dense FFN of width F split by tp: gate and up [F, d] (relu2: up only), down [d, F]. */
 static void perf_dense_ffn(const struct ctx *x, struct phase *ph, double count, double T)
 {
 	double f = x->m->inter / x->d->tp;
 
-	perf_gemm(x, ph, "ffn gate + up", OPC_DENSE_FFN, count, T, 2 * f, x->m->hidden, 0);
+	if (x->m->ffn_mats == 3)
+		perf_gemm(x, ph, "ffn gate + up", OPC_DENSE_FFN, count, T, 2 * f, x->m->hidden, 0);
+	else
+		perf_gemm(x, ph, "ffn up", OPC_DENSE_FFN, count, T, f, x->m->hidden, 0);
 	perf_gemm(x, ph, "ffn down", OPC_DENSE_FFN, count, T, x->m->hidden, f, 0);
 	perf_allreduce(x, ph, count, x->d->tp, T);
 }
@@ -345,13 +541,16 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	const struct deployment *d = x->d;
 	double all = T * d->dp;        /* tokens of every attention group in the stage */
 	double fe = m->expert_inter / x->moe_tp, copies, touched, w_up, w_down;
-	enum dtype dt = x->gemm_dt;
+	double up = (m->ffn_mats == 3 ? 2 : 1) * fe;   /* gate and up, or up alone (relu2) */
+	enum dtype dt = x->expert_dt;
 	double act = dt == DT_FP8 ? 1 : 2;
+	int gated = m->ffn_mats == 3;
 
 	perf_gemm(x, ph, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
-	if (m->shared_experts > 0 && !x->w->shared_routed) {
-		double fs = m->shared_experts * m->expert_inter / d->tp;
-		perf_gemm(x, ph, "shared experts gate + up", OPC_SHARED, count, T, 2 * fs, m->hidden, 0);
+	if (m->shared_inter > 0 && !x->w->shared_routed) {
+		double fs = m->shared_inter / d->tp;
+		perf_gemm(x, ph, gated ? "shared experts gate + up" : "shared experts up", OPC_SHARED,
+			  count, T, (gated ? 2 : 1) * fs, m->hidden, 0);
 		perf_gemm(x, ph, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
 	}
 	if (d->ep > 1)
@@ -360,11 +559,11 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	touched = fmin(x->experts_local, perf_experts_touched(m, x->experts_local, all * x->w->imbalance));
 	if (x->w->shared_routed)
 		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
-	w_up = touched * precision_matrix_bytes(plan_expert_format(d), 2 * fe, m->hidden);
+	w_up = touched * precision_matrix_bytes(plan_expert_format(d), up, m->hidden);
 	w_down = touched * precision_matrix_bytes(plan_expert_format(d), m->hidden, fe);
-	perf_compute_op(x, ph, "routed experts gate + up", OPC_ROUTED, K_MOE, dt, count,
-			2 * copies * 2 * fe * m->hidden,
-			w_up + copies * m->hidden * act + copies * 2 * fe * 2);
+	perf_compute_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
+			K_MOE, dt, count, 2 * copies * up * m->hidden,
+			w_up + copies * m->hidden * act + copies * up * 2);
 	perf_compute_op(x, ph, "routed experts down", OPC_ROUTED, K_MOE, dt, count,
 			2 * copies * m->hidden * fe,
 			w_down + copies * fe * act + copies * m->hidden * 2);
@@ -376,30 +575,34 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 
 /* ---- layers and steps --------------------------------------------------------- */
 
-struct step_shape {
-	double T;          /* tokens per micro-batch per attention group */
-	double B, sq, L;   /* decode: sequences per micro-batch, tokens each, context */
-	double ctx_tokens; /* prefill: tokens whose K, V are up-projected (MLA) or read */
-	double pairs;      /* prefill: causal query-key pairs; < 0 for decode */
-};
-
-/* Add one layer's operators; returns the time of one occurrence, split. */
-static struct span perf_layer(const struct ctx *x, struct phase *ph, int moe,
+/* Add the operators of one layer of kind k (a mixer-less layer has no
+ * attention and no all-reduce after it, an FFN-less one no FFN); returns the
+ * time of one occurrence, split. */
+static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
 			      double count, const struct step_shape *s)
 {
+	const struct layer_spec *l = &x->m->kind[k];
 	struct span sp = {ph->nops, 0, 0, 0};
 	int i;
 
-	if (x->m->attn == ATTN_MLA && s->pairs < 0)
-		perf_mla_decode(x, ph, count, s->B, s->sq, s->L);
-	else if (x->m->attn == ATTN_MLA)
-		perf_mla_prefill(x, ph, count, s->T, s->ctx_tokens, s->pairs);
-	else
-		perf_gqa(x, ph, count, s->T, s->B, s->sq, s->L, s->ctx_tokens, s->pairs);
-	perf_allreduce(x, ph, count, x->d->tp, s->T);
-	if (moe)
+	switch (l->mix) {
+	case MIX_FULL: case MIX_WINDOW: case MIX_CHUNK:
+		perf_attention(x, ph, k, count, s);
+		break;
+	case MIX_LINEAR:
+		perf_deltanet(x, ph, k, count, s);
+		break;
+	case MIX_MAMBA:
+		perf_mamba(x, ph, k, count, s);
+		break;
+	default:
+		break;
+	}
+	if (l->mix != MIX_NONE)
+		perf_allreduce(x, ph, count, x->d->tp, s->T);
+	if (l->ffn == FFN_MOE)
 		perf_moe(x, ph, count, s->T);
-	else
+	else if (l->ffn == FFN_DENSE)
 		perf_dense_ffn(x, ph, count, s->T);
 	sp.last = ph->nops;
 	for (i = sp.first; i < sp.last; i++) {
@@ -483,28 +686,25 @@ static double perf_pp(const struct ctx *x, struct phase *ph, double T, double mb
 	return perf_extra(ph, first, mb);
 }
 
-/* A whole step: dense and MoE layers, output head, MTP modules, pipeline. */
+/* A whole step: each layer kind, output head, MTP modules, pipeline. */
 static void perf_step(const struct ctx *x, struct phase *ph, const struct step_shape *s,
 		      double head_tokens, double mtp_depth)
 {
 	const struct model *m = x->m;
-	double mb = x->w->micro_batches, dense = m->layers - m->moe_layers, t = 0;
+	double mb = x->w->micro_batches, t = 0;
 	double net[5];
 	struct span sp;
-	int first;
+	int first, k;
 
 	/* reset all but the operator array, which is filled from the start */
 	ph->nops = 0;
 	memset(&ph->t_step, 0, sizeof *ph - offsetof(struct phase, t_step));
 	ph->tokens = s->T * mb;
-	if (dense > 0) {
-		ph->building = LAYER_DENSE;
-		sp = perf_layer(x, ph, 0, dense, s);
-		t += perf_layers_time(ph, &sp, mb);
-	}
-	if (m->moe_layers > 0) {
-		ph->building = LAYER_MOE;
-		sp = perf_layer(x, ph, 1, m->moe_layers, s);
+	for (k = 0; k < m->nkinds; k++) {
+		if (!(m->kind[k].count > 0))
+			continue;
+		ph->building = k;
+		sp = perf_layer(x, ph, k, m->kind[k].count, s);
 		t += perf_layers_time(ph, &sp, mb);
 	}
 	/* the network figures are the main layers', not the MTP module's */
@@ -523,7 +723,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 		ms.sq = 1;
 		ph->building = LAYER_MTP;
 		perf_gemm(x, ph, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
-		perf_layer(x, ph, m->is_moe, mtp_depth, &ms);
+		perf_layer(x, ph, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms);
 		perf_gemm(x, ph, "mtp head", OPC_HEAD, mtp_depth, ms.T, m->vocab / x->d->tp, m->hidden, 1);
 	}
 	ph->a2a_s_per_layer = net[0];
@@ -571,8 +771,7 @@ static int perf_check_links(const struct ctx *x, const struct hw *h, const struc
 /* ---- context ------------------------------------------------------------------ */
 
 static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
-			const struct workload *w, double kv_bytes_per_layer, struct ctx *x,
-			struct err *e)
+			const struct workload *w, struct ctx *x, struct err *e)
 {
 	int k;
 
@@ -588,8 +787,22 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->peak[DT_FP4] = perf_peak(h, DT_FP4);
 	x->hbm = h->gpu.hbm_bw;
 	x->heads = m->heads / d->tp;
-	x->kv_heads = max2(m->kv_heads / d->tp, 1);
-	x->kv_bytes_layer = kv_bytes_per_layer / (m->attn == ATTN_MLA ? 1 : fmin(d->tp, m->kv_heads));
+	for (k = 0; k < m->nkinds; k++) {
+		/* a CLA layer reads the cache of the layer it shares: priced as that one's */
+		struct layer_spec l = m->kind[k];
+		double b, split;
+
+		l.kv_shared = 0;
+		b = kv_kind_bytes(m, &l, &d->kv, e);
+		if (isnan(b))
+			return e->code;
+		if (m->index_topk > 0 && b > 0)   /* the indexer reads its own key */
+			b -= m->index_dim + 4;
+		split = kv_kind_split(m, &l, d->tp);
+		x->kind[k].kv_heads = max2(l.kv_heads / d->tp, 1);
+		x->kind[k].kvb = b / split;
+		x->kind[k].state = kv_kind_state(m, &l) / split;
+	}
 	switch (d->weights.fmt) {
 	case WF_FP8: case WF_FP8_BLOCK: case WF_INT8:
 		x->gemm_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
@@ -600,6 +813,10 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	default:
 		x->gemm_dt = DT_BF16;
 	}
+	/* fp4 experts (gpt-oss's mxfp4 beside bf16 attention) run in fp4 where the card can */
+	x->expert_dt = (plan_expert_format(d)->fmt == WF_NVFP4 || plan_expert_format(d)->fmt == WF_MXFP4) &&
+		       h->gpu.flops_fp4 > 0 ? DT_FP4 : x->gemm_dt;
+	x->index_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
 	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
 	x->disp_payload = x->gemm_dt == DT_BF16 ? 2 * m->hidden : m->hidden + 4 * ceil(m->hidden / 128);
 	x->comb_payload = 2 * m->hidden;
@@ -623,6 +840,7 @@ static void perf_decode(const struct ctx *x, struct perf *p)
 
 	for (i = 0; i <= (int)D; i++, a *= w->mtp_accept)
 		tps += a;
+	memset(&s, 0, sizeof s);
 	s.B = w->batch / mb;
 	s.sq = 1 + D;
 	s.T = s.B * s.sq;
@@ -650,17 +868,23 @@ static double perf_prefill_shape(double S, double P0, double C, double r, double
 	double steps, pairs_req = S * P0 + S * (S + 1) / 2;
 
 	memset(s, 0, sizeof *s);
+	s->P0 = P0;
+	s->S = S;
 	if (r * S <= C) {
 		steps = 1;
 		s->T = r * S;
 		s->pairs = r * pairs_req;
 		s->ctx_tokens = r * (P0 + S);
+		s->q_span = S;
+		s->kv_span = P0 + S;
 		*head = r;
 	} else {
 		steps = ceil(S / C);
 		s->T = S / steps;
 		s->pairs = pairs_req / steps;
 		s->ctx_tokens = P0 + s->T * (steps + 1) / 2;
+		s->q_span = s->T;
+		s->kv_span = s->ctx_tokens;
 		*head = 1 / steps;
 	}
 	s->T /= mb;
@@ -706,12 +930,11 @@ static void perf_prefill(const struct ctx *x, struct perf *p)
 }
 
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
-		 const struct workload *w, double kv_bytes_per_layer, struct perf *out,
-		 struct err *e)
+		 const struct workload *w, struct perf *out, struct err *e)
 {
 	struct ctx x;
 
-	if (perf_context(m, h, d, w, kv_bytes_per_layer, &x, e))
+	if (perf_context(m, h, d, w, &x, e))
 		return e->code;
 	out->links = x.links;
 	perf_decode(&x, out);

@@ -8,17 +8,47 @@
  * kernel class (hw.h: the card's `efficiency`, or probe calibration).
  * --ideal: efficiencies 1, t0 0, link latencies 0.
  *
+ * Each layer kind of the model (model.h: its token mixer and FFN) is timed
+ * once and counted as many times as the model has it.
+ *
  * Decode (absorbed MLA, FlashMLA's counts, probes.md s2), per attention group
  * of tp GPUs, B sequences, s_q = 1 + D tokens each (D = MTP depth), context L,
  * h = H/tp heads, dk = dc + dr, dv = dc:
  *   attention FLOPs = 2 B h s_q L (dk + dv)
- *   attention bytes = B (s_q h dk 2 + L kv_bytes_per_layer + s_q h dv 2)
- * (the latent cache is read once per request, not once per head).
+ *   attention bytes = B (s_q h dk 2 + L kvb + s_q h dv 2)
+ * (the latent cache is read once per request, not once per head; kvb the
+ * kind's KV bytes per token per GPU, kv_kind_bytes / kv_kind_split).
  * Prefill (MLA not absorbed): K and V up-projected for every context token;
  * causal attention over P prefix + S new tokens has S P + S(S+1)/2 query-key
  * pairs, FLOPs 2 h (dn + dr + dv) per pair.
- * GQA/MHA/MQA: attention FLOPs 4 h dh per query-key pair; decode reads the KV
- * of every KV head held by the GPU.
+ * GQA/MHA/MQA: q [H dh, d] (x2 with attn_gate), k [Hkv dh, d], v [Hkv dv, d]
+ * (neither for a layer sharing an earlier one's KV, which reads that cache),
+ * o [d, H dv]; attention FLOPs 2 h (dh + dv) per query-key pair; decode reads
+ * the KV of every KV head held by the GPU.
+ * Windows: decode attends over min(L, W), sliding and chunked alike (chunked
+ * sees ((L - 1) mod C) + 1 <= C: the bound); prefill query q (1-based) sees
+ * min(q, W) keys sliding, ((q - 1) mod C) + 1 chunked (perf_window_pairs),
+ * and the step's pairs and keys read scale by the request's share.
+ * DSA (index_topk > 0): attention over min(L, topk) keys per query; the
+ * lightning indexer (wq_b, wk, weights_proj, not split by tp) scores every
+ * key: 2 index_heads index_dim FLOPs per query-key pair, index_dim + 4 bytes
+ * per key (fp8 with an fp32 scale), in fp8 where the card has it.
+ * Gated DeltaNet (Yang et al., arXiv 2412.06464 s3, chunkwise form) and
+ * Mamba-2 (SSD, Dao & Gu, arXiv 2405.21060 s6-7): in and out projections as
+ * GEMMs; decode reads and writes each sequence's recurrent state once
+ * (kv_kind_state / kv_kind_split, x2) with 6 dk dv (DeltaNet, per value
+ * head) or 6 p N (Mamba-2, per head) FLOPs per token; prefill runs the
+ * chunked algorithm: 2 C (dk + dv) + 4 dk dv per token per head, C = 64
+ * (DeltaNet), 2 C (N + p) + 4 N p, C = chunk_size (Mamba-2), moving the
+ * activations in and out.  These costs, like the window bounds, are
+ * approximate: gates, short convolutions, norms and sinks are left out as
+ * negligible beside the projections, and a chunked layer is charged its
+ * worst case in decode.
+ * Mixer-less layers have no attention and no all-reduce after it; FFN-less
+ * layers no FFN and no all-reduce after it.
+ * FFN: gate and up [F, d] and down [d, F], or up and down alone (relu2); MoE
+ * experts alike, shared experts one FFN of shared_inter; fp4 routed experts
+ * compute in fp4 where the card has an fp4 peak.
  * MoE: token-expert copies per GPU = T k / ep x imbalance; weight bytes only
  * for the local experts touched: E_local (1 - (1 - k/E)^T) under uniform
  * routing (each token picks k distinct experts of E).
@@ -50,7 +80,7 @@ struct op {
 	enum opclass cls;
 	enum kclass kernel;
 	enum dtype dtype;
-	int layer;             /* enum layer_kind: dense, moe, mtp, or global (head) */
+	int layer;             /* enum layer_kind: main kind m->kind[layer], mtp, or global (head) */
 	double count;          /* occurrences per step (layers) */
 	double flops;          /* per occurrence, per GPU */
 	double bytes;          /* HBM bytes (compute ops) or link bytes (communication), per occurrence */
@@ -59,7 +89,9 @@ struct op {
 	enum bound bound;
 };
 
-#define PERF_MAX_OPS 96
+/* Room for MODEL_MAX_KINDS kinds of at most 19 operators each (MLA with
+ * DSA's indexer and MoE), the MTP module, output head and pipeline. */
+#define PERF_MAX_OPS 192
 
 /* One step (decode or prefill) of one attention group. */
 struct phase {
@@ -74,7 +106,7 @@ struct phase {
 	double dispatch_bytes, combine_bytes;   /* per GPU per MoE layer per micro-batch */
 	double up_bytes, out_bytes;    /* of those, on scale-up and scale-out */
 	int overlapped;                /* micro-batches hid communication behind compute */
-	int building;                  /* layer kind of the operators being added */
+	int building;                  /* layer kind of the operators being added (op.layer) */
 };
 
 /* What the performance engine needs beyond memory (struct deployment). */
@@ -117,11 +149,19 @@ struct deployment;
 /*
  * Predict decode and prefill for model m on hardware h under deployment d and
  * workload w into *out.  Pure: no I/O.  Returns 0, or EXIT_INPUT when the card
- * lacks what the deployment needs (a scale-out network for EP across domains).
+ * lacks what the deployment needs (a scale-out network for EP across domains),
+ * or the KV format d->kv does not apply to the model.
  */
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
-		 const struct workload *w, double kv_bytes_per_layer, struct perf *out,
-		 struct err *e);
+		 const struct workload *w, struct perf *out, struct err *e);
+
+/*
+ * Causal query-key pairs of query positions a+1 .. b (1-based) in a layer
+ * mixing with mix over W tokens: query q sees min(q, W) keys (MIX_WINDOW),
+ * ((q - 1) mod W) + 1 (MIX_CHUNK, chunks of W), or q (anything else).
+ * Closed form: O(1) whatever the lengths.
+ */
+double perf_window_pairs(enum mixer mix, double W, double a, double b);
 
 /*
  * FLOPs and HBM bytes of absorbed MLA decode attention on one GPU holding h

@@ -300,7 +300,7 @@ int plan_compute(const struct model *m, const struct hw *h,
 		p->kv_layers += m->kind[k].mix == MIX_FULL && !m->kind[k].kv_shared ? m->kind[k].count : 0;
 	p->kv_bytes_per_token = p->kv.per_token;
 	plan_memory(p);
-	if (perf_compute(m, h, &p->dep, &p->dep.w, p->kv_bytes_per_layer, &p->perf, e))
+	if (perf_compute(m, h, &p->dep, &p->dep.w, &p->perf, e))
 		return e->code;
 	p->batch_fits = d->w.batch * d->pp <= p->mem.max_sequences_per_instance / d->dp;
 	power_compute(h, &p->perf, p->mem.gpus, d->w.micro_batches, p->perf.prefill_new_tokens,

@@ -3542,6 +3542,318 @@ static void t_kinds_dsa(void)
 	CHECK_EQ(a.fixed, 0);
 }
 
+/* ---- layer kinds: time ------------------------------------------------------ */
+
+/* The first kind of m with mixer mix (and ffn, or any when ffn < 0), or -1. */
+static int kind_find(const struct model *m, enum mixer mix, int ffn)
+{
+	int k;
+
+	for (k = 0; k < m->nkinds; k++)
+		if (m->kind[k].mix == mix && (ffn < 0 || (int)m->kind[k].ffn == ffn) && m->kind[k].count > 0)
+			return k;
+	t_failed++;
+	printf("#   the model has no layer of mixer %d\n", (int)mix);
+	return -1;
+}
+
+/* Operators of kind `layer` in class c. */
+static int ops_count(const struct phase *ph, int layer, enum opclass c)
+{
+	int i, n = 0;
+
+	for (i = 0; i < ph->nops; i++)
+		n += ph->op[i].layer == layer && ph->op[i].cls == c;
+	return n;
+}
+
+/*
+ * Causal pairs of query positions a+1..b by hand.
+ * Sliding W 4, queries 3..10: min(q, 4) = 3 + 4 x 7 = 31.
+ * Chunked C 4, queries 3..10: ((q - 1) mod 4) + 1 = 3 4 | 1 2 3 4 | 1 2 = 20.
+ * Full, queries 3..10: 3 + ... + 10 = 52.
+ * Sliding W 128 over a whole 4096-token prompt: 1 + ... + 128 = 8,256, then
+ *   3,968 queries of 128 = 507,904: 516,160 (full: 4096 x 4097 / 2 = 8,390,656).
+ * Chunked C 8192 over 0..4096: within one chunk, the full 8,390,656.
+ * Chunked C 1000, queries 1..2500: 2 x 500,500 + 500 x 501 / 2 = 1,126,250;
+ *   queries 1501..2500: 500 x (501 + 1000) / 2 = 375,250 (q 1501..2000 see
+ *   501..1000) + 500 x 501 / 2 = 125,250 (q 2001..2500 see 1..500): 500,500.
+ * A window or chunk of 0 means full attention.
+ */
+static void t_kinds_window_pairs(void)
+{
+	CHECK_EQ(perf_window_pairs(MIX_WINDOW, 4, 2, 10), 31);
+	CHECK_EQ(perf_window_pairs(MIX_CHUNK, 4, 2, 10), 20);
+	CHECK_EQ(perf_window_pairs(MIX_FULL, 4, 2, 10), 52);
+	CHECK_EQ(perf_window_pairs(MIX_WINDOW, 128, 0, 4096), 516160);
+	CHECK_EQ(perf_window_pairs(MIX_FULL, 0, 0, 4096), 8390656);
+	CHECK_EQ(perf_window_pairs(MIX_CHUNK, 8192, 0, 4096), 8390656);
+	CHECK_EQ(perf_window_pairs(MIX_CHUNK, 1000, 0, 2500), 1126250);
+	CHECK_EQ(perf_window_pairs(MIX_CHUNK, 1000, 1500, 2500), 500500);
+	CHECK_EQ(perf_window_pairs(MIX_WINDOW, 0, 2, 10), 52);
+	/* a window no shorter than the prompt is full attention */
+	CHECK_EQ(perf_window_pairs(MIX_WINDOW, 4096, 0, 4096), 8390656);
+}
+
+#define WINDOW_MODEL "{\"model_type\":\"llama\",\"num_hidden_layers\":2,\"hidden_size\":512," \
+	"\"num_attention_heads\":8,\"num_key_value_heads\":2,\"head_dim\":64," \
+	"\"intermediate_size\":1024,\"vocab_size\":1000," \
+	"\"layer_types\":[\"sliding_attention\",\"full_attention\"],\"sliding_window\":128}"
+
+/*
+ * A window layer and a full one: H 8, Hkv 2, dh = dv = 64, window 128, tp 1,
+ * batch 1, --ideal on H800.  KV per token per layer 2 x (64 + 64) x 2 B = 512.
+ * Decode attention (B 1, s_q 1):
+ *   window, L_eff = min(L, 128) = 128 whether L is 4096 or 128:
+ *     bytes = 128 x 512 + 1 x 8 x (64 + 64) x 2 = 65,536 + 2,048 = 67,584
+ *     FLOPs = 2 x 1 x 8 x 1 x 128 x (64 + 64) = 262,144
+ *   full at 4096: 4096 x 512 + 2,048 = 2,099,200 B; 8,388,608 FLOPs.
+ * Prefill, isl 4096 with the 8192-token budget: 2 requests a step, T 8192;
+ *   full pairs 2 x 8,390,656 = 16,781,312, FLOPs 2 x 8 x 128 x that =
+ *   34,368,126,976; the window's 2 x 516,160 = 1,032,320 pairs, FLOPs
+ *   2 x 8 x 128 x 1,032,320 = 2,114,191,360.  Keys read: each request's 4096
+ *   queries need all its 4096 keys (W + 4096 > 4096), as the full layer:
+ *   2 x (8192 x 8 x 128 + 8192 x 2 x 128) = 20,971,520 B.
+ */
+static void t_kinds_window_time(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct op *o;
+	struct err e;
+	double win_bytes = NAN, win_flops = NAN;
+	int kw, kf;
+
+	if (CHECK_OK(model_text(WINDOW_MODEL, &m, &e), &e) || load_hw("h800-sxm", &h))
+		return;
+	if ((kw = kind_find(&m, MIX_WINDOW, -1)) < 0 || (kf = kind_find(&m, MIX_FULL, -1)) < 0)
+		return;
+	CHECK_EQ(m.kind[kw].window, 128);
+	dep_setup(&m, &d, 1, 1, 1, 1, 4096, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(&g_plan.perf.decode, "attention (decode)", kw))) {
+		CHECK_EQ(o->bytes, 67584);
+		CHECK_EQ(o->flops, 262144);
+		win_bytes = o->bytes;
+		win_flops = o->flops;
+	}
+	if ((o = op_find(&g_plan.perf.decode, "attention (decode)", kf))) {
+		CHECK_EQ(o->bytes, 2099200);
+		CHECK_EQ(o->flops, 8388608);
+	}
+	if ((o = op_find(&g_plan.perf.prefill, "attention (prefill, causal)", kw))) {
+		CHECK_REL(o->flops, 2114191360.0, 1e-12);
+		CHECK_EQ(o->bytes, 20971520);
+	}
+	if ((o = op_find(&g_plan.perf.prefill, "attention (prefill, causal)", kf)))
+		CHECK_EQ(o->flops, 34368126976.0);
+	/* at context = window the window layer reads exactly as much */
+	dep_setup(&m, &d, 1, 1, 1, 1, 128, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(&g_plan.perf.decode, "attention (decode)", kw))) {
+		CHECK_EQ(o->bytes, win_bytes);
+		CHECK_EQ(o->flops, win_flops);
+	}
+}
+
+/*
+ * Mamba-2 (Nemotron-H pattern "M*-": a Mamba layer, an attention layer, an
+ * MLP layer; relu2): nh 8 heads of p 32 (di 256), N 16, G 2, conv 4, chunk
+ * 128, fp32 state.  State per sequence per layer (kv.h):
+ *   conv (di + 2 G N) (K - 1) x 2 B = (256 + 64) x 3 x 2 = 1,920
+ *   ssm  nh p N x 4 B = 8 x 32 x 16 x 4 = 16,384;  in all 18,304 B
+ * Decode, --ideal on H800:
+ *   tp 1, B 1: state op bytes = 1 x 2 x 18,304 = 36,608 (read and written),
+ *     FLOPs = 6 x T 1 x 8 heads x 32 x 16 = 24,576
+ *   tp 2 (state split by min(tp, G) = 2: 9,152 B a GPU), B 4:
+ *     bytes = 4 x 2 x 9,152 = 73,216; FLOPs = 6 x 4 x 4 heads x 32 x 16 = 49,152
+ *   The Mamba and attention layers have no FFN and one all-reduce each; the
+ *   MLP layer no attention, its one all-reduce after the FFN, and relu2's
+ *   up alone: N = F / tp = 256, K = 256: FLOPs = 2 x 4 x 256 x 256 = 524,288.
+ * Prefill, tp 1, isl 4096, two requests a step: T = 8192
+ *   FLOPs = T nh (2 C (N + p) + 4 N p) = 8192 x 8 x (2 x 128 x 48 + 4 x 16 x 32)
+ *         = 8192 x 8 x 14,336 = 939,524,096
+ *   bytes = T (2 di + 2 G N + nh) x 2 = 8192 x 584 x 2 = 9,568,256
+ */
+#define MAMBA_MODEL "{\"model_type\":\"nemotron_h\",\"num_hidden_layers\":3," \
+	"\"hybrid_override_pattern\":\"M*-\",\"hidden_size\":256,\"num_attention_heads\":4," \
+	"\"num_key_value_heads\":2,\"head_dim\":64,\"intermediate_size\":512,\"vocab_size\":1000," \
+	"\"mlp_hidden_act\":\"relu2\",\"mamba_num_heads\":8,\"mamba_head_dim\":32," \
+	"\"ssm_state_size\":16,\"n_groups\":2,\"conv_kernel\":4,\"chunk_size\":128," \
+	"\"mamba_ssm_cache_dtype\":\"float32\"}"
+
+static void t_kinds_mamba_time(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct phase *ph = &g_plan.perf.decode;
+	const struct op *o;
+	struct err e;
+	int km, ka, kn;
+
+	if (CHECK_OK(model_text(MAMBA_MODEL, &m, &e), &e) || load_hw("h800-sxm", &h))
+		return;
+	if ((km = kind_find(&m, MIX_MAMBA, FFN_NONE)) < 0 || (ka = kind_find(&m, MIX_FULL, FFN_NONE)) < 0 ||
+	    (kn = kind_find(&m, MIX_NONE, FFN_DENSE)) < 0)
+		return;
+	CHECK_EQ(kv_kind_state(&m, &m.kind[km]), 18304);
+	dep_setup(&m, &d, 1, 1, 1, 1, 4096, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(ph, "ssm state (decode)", km))) {
+		CHECK_EQ(o->bytes, 2 * 18304);
+		CHECK_EQ(o->flops, 24576);
+		CHECK(o->kernel == K_ATTN_DECODE);
+	}
+	if ((o = op_find(&g_plan.perf.prefill, "ssd chunked scan (prefill)", km))) {
+		CHECK_EQ(o->flops, 939524096);
+		CHECK_EQ(o->bytes, 9568256);
+		CHECK(o->kernel == K_ATTN_PREFILL);
+	}
+	dep_setup(&m, &d, 2, 1, 1, 4, 4096, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(ph, "ssm state (decode)", km))) {
+		CHECK_EQ(o->bytes, 73216);
+		CHECK_EQ(o->flops, 49152);
+	}
+	CHECK_EQ(ops_count(ph, km, OPC_DENSE_FFN), 0);
+	CHECK_EQ(ops_count(ph, km, OPC_TP_COMM), 1);
+	CHECK_EQ(ops_count(ph, ka, OPC_DENSE_FFN), 0);
+	CHECK_EQ(ops_count(ph, ka, OPC_TP_COMM), 1);
+	CHECK_EQ(ops_count(ph, kn, OPC_ATTN_PROJ) + ops_count(ph, kn, OPC_ATTN_CORE), 0);
+	CHECK_EQ(ops_count(ph, kn, OPC_TP_COMM), 1);
+	CHECK_EQ(ops_count(ph, kn, OPC_DENSE_FFN), 2);
+	if ((o = op_find(ph, "ffn up", kn)))
+		CHECK_EQ(o->flops, 524288);
+}
+
+/*
+ * Gated DeltaNet (Qwen3-Next names, every 2nd layer full): nk 2 key heads of
+ * dk 16, nv 4 value heads of dv 32, conv 4, bf16 state.  State per sequence
+ * per layer (kv.h): conv (2 nk dk + nv dv) (K - 1) x 2 B = (64 + 128) x 3 x 2
+ * = 1,152, recurrent nv dk dv x 2 B = 4 x 16 x 32 x 2 = 4,096: 5,248 B.
+ * Decode, tp 1, B 1, --ideal: bytes 2 x 5,248 = 10,496, FLOPs 6 x 4 x 16 x 32
+ * = 12,288.  Prefill, T 8192 (C 64): FLOPs 8192 x 4 x (2 x 64 x 48 + 4 x 16
+ * x 32) = 8192 x 4 x 8,192 = 268,435,456.
+ */
+static void t_kinds_deltanet_time(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct op *o;
+	struct err e;
+	int k;
+
+	if (CHECK_OK(model_text("{\"model_type\":\"qwen3_next\",\"num_hidden_layers\":2,\"hidden_size\":128,"
+				"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":32,"
+				"\"intermediate_size\":256,\"vocab_size\":1000,\"full_attention_interval\":2,"
+				"\"linear_num_key_heads\":2,\"linear_num_value_heads\":4,"
+				"\"linear_key_head_dim\":16,\"linear_value_head_dim\":32,"
+				"\"linear_conv_kernel_dim\":4}", &m, &e), &e) || load_hw("h800-sxm", &h))
+		return;
+	if ((k = kind_find(&m, MIX_LINEAR, -1)) < 0)
+		return;
+	CHECK_EQ(kv_kind_state(&m, &m.kind[k]), 5248);
+	dep_setup(&m, &d, 1, 1, 1, 1, 4096, 1);
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(&g_plan.perf.decode, "deltanet state (decode)", k))) {
+		CHECK_EQ(o->bytes, 2 * 5248);
+		CHECK_EQ(o->flops, 12288);
+	}
+	if ((o = op_find(&g_plan.perf.prefill, "deltanet chunked (prefill)", k)))
+		CHECK_EQ(o->flops, 268435456);
+}
+
+/*
+ * DSA on DeepSeek-V3's shapes (V3.2: index_topk 2048, 64 indexer heads of
+ * 128), bf16 KV, tp 1, B 1, --ideal on H800.  The latent is (512 + 64) x 2 =
+ * 1,152 B a token (the indexer's 132 B key is its own op's).  Decode MLA
+ * attention over min(L, 2048) tokens, at L 131,072 as at L 2048:
+ *   FLOPs = 2 x 1 x 128 x 1 x 2048 x (576 + 512) = 570,425,344
+ *   bytes = 128 x 576 x 2 + 2048 x 1,152 + 128 x 512 x 2 = 2,637,824
+ * The indexer scores every cached token: 2 x 64 x 128 = 16,384 FLOPs and
+ * 128 + 4 = 132 B per token: at L 131,072 FLOPs 2,147,483,648 and bytes
+ * 17,301,504; at 2048 and 65,536 in proportion (linear in L); in fp8.
+ */
+static void t_kinds_dsa_time(void)
+{
+	static const double ctx[3] = {131072, 2048, 65536};
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct op *o;
+	int i;
+
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	m.index_topk = 2048;
+	m.index_heads = 64;
+	m.index_dim = 128;
+	for (i = 0; i < 3; i++) {
+		dep_setup(&m, &d, 1, 1, 1, 1, ctx[i], 1);
+		precision_parse_kv("bf16", "kv", &d.kv, NULL);
+		if (plan_run(&m, &h, &d))
+			return;
+		if ((o = op_find(&g_plan.perf.decode, "mla decode attention", LAYER_MOE))) {
+			CHECK_EQ(o->flops, 570425344);
+			CHECK_EQ(o->bytes, 2637824);
+		}
+		if ((o = op_find(&g_plan.perf.decode, "indexer scores (decode)", LAYER_MOE))) {
+			CHECK_EQ(o->flops, 16384 * ctx[i]);
+			CHECK_EQ(o->bytes, 132 * ctx[i]);
+			CHECK(o->dtype == DT_FP8);
+		}
+	}
+	CHECK_EQ(16384 * ctx[0], 2147483648.0);
+	CHECK_EQ(132 * ctx[0], 17301504);
+}
+
+/*
+ * CLA (Hunyuan, cla_share_factor 2): layer 1 reuses layer 0's K and V.  H 4,
+ * Hkv 2, dh 8, d 32; tp 1, B 1, context 4096, --ideal.  The sharing layer has
+ * a q projection alone, N 32: FLOPs 2 x 1 x 32 x 32 = 2,048 (the other's qkv
+ * N 32 + 2 x 16 = 64: 4,096), and reads the shared cache like its own:
+ * 4096 x 2 x (8 + 8) x 2 B + 4 x 16 x 2 = 262,144 + 128 = 262,272 B.
+ */
+static void t_kinds_cla_time(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct op *o;
+	struct err e;
+	int k, ks = -1;
+
+	if (CHECK_OK(model_text("{\"model_type\":\"hunyuan\",\"num_hidden_layers\":2,\"hidden_size\":32,"
+				"\"num_attention_heads\":4,\"num_key_value_heads\":2,\"head_dim\":8,"
+				"\"intermediate_size\":96,\"vocab_size\":100,\"num_experts\":4,"
+				"\"moe_topk\":1,\"num_shared_expert\":1,\"use_cla\":true,"
+				"\"cla_share_factor\":2}", &m, &e), &e) || load_hw("h800-sxm", &h))
+		return;
+	for (k = 0; k < m.nkinds; k++)
+		if (m.kind[k].kv_shared && m.kind[k].count > 0)
+			ks = k;
+	CHECK(ks >= 0);
+	dep_setup(&m, &d, 1, 1, 1, 1, 4096, 1);
+	if (ks < 0 || plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(&g_plan.perf.decode, "q projection", ks)))
+		CHECK_EQ(o->flops, 2048);
+	if ((o = op_find(&g_plan.perf.decode, "qkv projection", LAYER_MOE)))
+		CHECK_EQ(o->flops, 4096);
+	if ((o = op_find(&g_plan.perf.decode, "attention (decode)", ks)))
+		CHECK_EQ(o->bytes, 262272);
+	if ((o = op_find(&g_plan.perf.decode, "attention (decode)", LAYER_MOE)))
+		CHECK_EQ(o->bytes, 262272);
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3623,6 +3935,13 @@ static const struct test tests[] = {
 	{"kinds: gpt-oss-like windows by hand: 197,744 params, 256 B/token + 2,048 B fixed", t_kinds_window},
 	{"kinds: Nemotron-H-like Mamba-2 by hand: 63,832 params, 5,248 B state", t_kinds_mamba},
 	{"kinds: DeepSeek-V3.2 DSA indexer: 671,877,944,064 params, 78,324 B/token", t_kinds_dsa},
+	/* layer kinds: time */
+	{"kinds: window pairs by hand (sliding, chunked, full) in closed form", t_kinds_window_pairs},
+	{"kinds: a window layer decodes over min(L, W), prefills its window's pairs", t_kinds_window_time},
+	{"kinds: Mamba-2 state op reads and writes 2 x state; no FFN, no attention where absent", t_kinds_mamba_time},
+	{"kinds: Gated DeltaNet state op 2 x state, chunked prefill FLOPs", t_kinds_deltanet_time},
+	{"kinds: DSA attends to index_topk tokens, its indexer grows linearly with context", t_kinds_dsa_time},
+	{"kinds: a CLA layer skips k and v but reads the shared cache", t_kinds_cla_time},
 };
 
 int main(void)
