@@ -129,14 +129,18 @@ static void plan_table_classes(struct sbuf *b, const struct phase *ph)
 static void plan_table_ops(struct sbuf *b, const struct model *m, const struct phase *ph)
 {
 	char name[64];
-	int i;
+	int i, w = 5;
 
-	sbuf_printf(b, "  %-5s %-28s %5s %5s %11s %10s %9s %9s  %s\n", "layer", "operator (per GPU)", "x",
+	for (i = 0; i < ph->nops; i++) {   /* hybrid kinds have longer names */
+		int n = (int)strlen(params_layer_name(m, (enum layer_kind)ph->op[i].layer, name, sizeof name));
+		w = n > w ? n : w;
+	}
+	sbuf_printf(b, "  %-*s %-28s %5s %5s %11s %10s %9s %9s  %s\n", w, "layer", "operator (per GPU)", "x",
 		    "dtype", "GFLOP", "MB", "us each", "ms/step", "bound");
 	for (i = 0; i < ph->nops; i++) {
 		const struct op *o = &ph->op[i];
 		const char *l = params_layer_name(m, (enum layer_kind)o->layer, name, sizeof name);
-		sbuf_printf(b, "  %-5s %-28s %5g %5s %11.3f %10.3f %9.2f %9.3f  %s\n",
+		sbuf_printf(b, "  %-*s %-28s %5g %5s %11.3f %10.3f %9.2f %9.3f  %s\n", w,
 			    strcmp(l, "global") == 0 ? "-" : l,
 			    o->name, o->count,
 			    o->cls >= OPC_TP_COMM ? "-" : dtype_name(o->dtype), o->flops / 1e9,

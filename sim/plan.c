@@ -221,8 +221,9 @@ static void plan_memory(struct plan *p)
 	mem->stages = (int)d->pp;
 	mem->weights_bytes_per_gpu = 0;
 	mem->kv_bytes_per_token_per_gpu = 0;
-	for (c = 0; c < LAYER_KINDS; c++)
-		plan_kind_bytes(p, (enum layer_kind)c, &kb[c]);
+	for (c = 0; c < LAYER_KINDS; c++)   /* the kinds the model has, MTP, global */
+		if (c < m->nkinds || c >= MODEL_MAX_KINDS)
+			plan_kind_bytes(p, (enum layer_kind)c, &kb[c]);
 	p->weights_bytes_total = p->mtp_modules * kb[LAYER_MTP].total + kb[LAYER_GLOBAL].total;
 	for (k = 0; k < m->nkinds; k++)
 		p->weights_bytes_total += m->kind[k].count * kb[k].total;
