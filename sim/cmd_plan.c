@@ -132,7 +132,8 @@ static void plan_table_ops(struct sbuf *b, const struct model *m, const struct p
 	int i, w = 5;
 
 	for (i = 0; i < ph->nops; i++) {   /* hybrid kinds have longer names */
-		int n = (int)strlen(params_layer_name(m, (enum layer_kind)ph->op[i].layer, name, sizeof name));
+		const char *l = params_layer_name(m, (enum layer_kind)ph->op[i].layer, name, sizeof name);
+		int n = strcmp(l, "global") == 0 ? 1 : (int)strlen(l);   /* printed as "-" */
 		w = n > w ? n : w;
 	}
 	sbuf_printf(b, "  %-*s %-28s %5s %5s %11s %10s %9s %9s  %s\n", w, "layer", "operator (per GPU)", "x",
