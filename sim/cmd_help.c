@@ -29,7 +29,7 @@ const char help_models[] =
 "          no_rope_layers (Llama 4: NoPE layers global, default every 4th),\n"
 "          sliding_window (Gemma 3: every sliding_window_pattern-th layer global,\n"
 "          default 6; use_sliding_window true: layers from max_window_layers on,\n"
-"          false: none; neither: every layer)\n"
+"          false or absent on Qwen: none; otherwise every layer)\n"
 "  FFN     the pattern, moe_layer_freq as a 0/1 list, mlp_only_layers with\n"
 "          decoder_sparse_step, interleave_moe_layer_step, first_k_dense_replace\n"
 "          with an integer moe_layer_freq; experts from n_routed_experts,\n"

@@ -153,6 +153,8 @@ static int layers_windows(const cJSON *root, const char *file, const struct mode
 		if (u)
 			use = cJSON_IsTrue(u);
 	}
+	if (use < 0 && strncmp(m->model_type, "qwen", 4) == 0)
+		use = 0;    /* transformers Qwen2Config, Qwen3Config: use_sliding_window False */
 	if (use == 0)
 		return 0;
 	if (jsonx_num(root, "sliding_window_pattern", file, "sliding_window_pattern",

@@ -13,7 +13,8 @@
  *          list every 4th layer is NoPE, transformers' Llama4TextConfig),
  *          sliding_window (Gemma 3: every sliding_window_pattern-th layer
  *          global, default 6; use_sliding_window true: layers from
- *          max_window_layers on; neither key: every layer, Mistral's rule)
+ *          max_window_layers on; absent on Qwen: off, transformers'
+ *          default; neither key elsewhere: every layer, Mistral's rule)
  *   FFN    the pattern above, moe_layer_freq as a per-layer 0/1 list (MiMo),
  *          mlp_only_layers and decoder_sparse_step (Qwen MoE: layer i is MoE
  *          when not listed and (i + 1) % step == 0), interleave_moe_layer_step

@@ -52,8 +52,10 @@ static inline void fz_check_plan(const struct plan *p)
 
 	FZ_CHECK(isfinite(p->weights_bytes_total) && p->weights_bytes_total > 0,
 		 "weights_bytes_total = %g", p->weights_bytes_total);
-	FZ_CHECK(isfinite(p->kv_bytes_per_token) && p->kv_bytes_per_token > 0,
+	/* 0 when no layer's cache grows with context (all windows, Mamba, MLP) */
+	FZ_CHECK(isfinite(p->kv_bytes_per_token) && p->kv_bytes_per_token >= 0,
 		 "kv_bytes_per_token = %g", p->kv_bytes_per_token);
+	FZ_CHECK(isfinite(p->kv.fixed) && p->kv.fixed >= 0, "kv.fixed = %g", p->kv.fixed);
 	FZ_FIN(p->params->total);
 	FZ_FIN(p->params->active);
 	FZ_FIN(p->params->active_with_embedding);

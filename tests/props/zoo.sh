@@ -167,3 +167,11 @@ if [ -f "$ZOO/Gemma-3-27B-it.json" ]; then
 	if grep -q "'vocab_size' is absent: Gemma 3's 262,208" "$T/g.err"; then ok "zoo: Gemma 3's missing vocab_size is assumed and said"
 	else notok "zoo: Gemma 3's missing vocab_size is assumed and said" "$(cat "$T/g.err")"; fi
 fi
+
+# Qwen2 and Qwen3 configs leave use_sliding_window out when it is off
+# (transformers' default is False): a sliding_window there windows nothing
+printf '{"model_type": "qwen2", "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 128, "vocab_size": 100, "sliding_window": 32}\n' > "$T/qw.json"
+got=$("$M" plan --model "$T/qw.json" --hw h100 --format json 2> /dev/null |
+	jq -r '[.model.kv_bytes_per_token, .model.kv_fixed_bytes_per_sequence] | @tsv')
+if [ "$got" = "256	0" ]; then ok "zoo: a Qwen2 sliding_window without use_sliding_window windows nothing (2 layers x 2 KV heads x 2 x 16 x 2 B = 256 B per token)"
+else notok "zoo: a Qwen2 sliding_window without use_sliding_window windows nothing" "got '$got'"; fi
