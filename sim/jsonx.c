@@ -54,7 +54,7 @@ static int jsonx_word_char(char c)
  * keep columns).
  * Returns a new text (caller frees), or NULL when out of memory.
  */
-static char *jsonx_python_literals(const char *in)
+char *jsonx_python_literals(const char *in)
 {
 	size_t len = strlen(in), i, o = 0;
 	char *out = malloc(len + len + 2);       /* NaN (3) -> 1e999 (5) grows most */

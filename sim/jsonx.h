@@ -24,6 +24,13 @@ enum jsonx_flag {
 };
 
 /*
+ * `in` with Python json's bare Infinity, -Infinity and NaN (outside strings)
+ * rewritten as 1e999, which cJSON reads as infinite, as jsonx_load reads
+ * them.  Returns a new text the caller frees, or NULL when out of memory.
+ */
+char *jsonx_python_literals(const char *in);
+
+/*
  * Read and parse the JSON object in `path`: every JSON document a user gives
  * mlasim (model and hardware cards, probe results) comes in here.  On success
  * *root is owned by the caller (cJSON_Delete).  Errors (EXIT_INPUT) name the

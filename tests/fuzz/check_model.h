@@ -59,8 +59,20 @@ static inline void fz_check_model(const struct model *m)
 		 "moe_layers = %g of %g", m->moe_layers, m->layers);
 	FZ_CHECK(m->moe_layers == model_moe_layers(m), "moe_layers cache %g != %g",
 		 m->moe_layers, model_moe_layers(m));
-	FZ_CHECK(m->layers - m->moe_layers == 0 || m->inter >= 1,
-		 "%g dense layers with intermediate_size %g", m->layers - m->moe_layers, m->inter);
+	{                   /* the kinds cover every layer; dense FFNs have a width */
+		double dense = 0, all = 0;
+		int k, l;
+		FZ_CHECK(m->nkinds >= 2 && m->nkinds <= MODEL_MAX_KINDS, "nkinds = %d", m->nkinds);
+		for (k = 0; k < m->nkinds; k++) {
+			all += m->kind[k].count;
+			dense += m->kind[k].ffn == FFN_DENSE ? m->kind[k].count : 0;
+		}
+		FZ_CHECK(all == m->layers, "kinds hold %g of %g layers", all, m->layers);
+		for (l = 0; l < (int)m->layers; l++)
+			FZ_CHECK(m->layer_of[l] < m->nkinds, "layer %d of kind %d", l, m->layer_of[l]);
+		FZ_CHECK(dense == 0 || m->inter >= 1,
+			 "%g dense layers with intermediate_size %g", dense, m->inter);
+	}
 	FZ_CHECK(isnan(m->published_total) || (isfinite(m->published_total) && m->published_total > 0),
 		 "published_total = %g", m->published_total);
 
@@ -74,6 +86,13 @@ static inline void fz_check_model(const struct model *m)
 	precision_parse_kv("bf16", "kv", &f, &e);
 	kvb = kv_bytes_per_layer(m, &f, &e);
 	FZ_CHECK(isfinite(kvb) && kvb > 0, "kv bytes per layer = %g", kvb);
+	{
+		struct kv_account acc;
+		FZ_CHECK(kv_account(m, &f, 1, m->mtp_layers, &acc, &e) == 0, "kv_account: %s", e.msg);
+		FZ_CHECK(isfinite(acc.per_token) && acc.per_token >= 0 && isfinite(acc.fixed) &&
+			 acc.fixed >= 0 && isfinite(kv_seq_bytes(&acc, 1e6, 16)),
+			 "kv_account per token %g fixed %g", acc.per_token, acc.fixed);
+	}
 	kv_compare(m, 0, 1, cmp);
 	for (i = 0; i < 4; i++)
 		FZ_CHECK(isfinite(cmp[i].elements_per_token) && cmp[i].elements_per_token >= 0,
