@@ -13,6 +13,7 @@ const struct popt plan_options[] = {
 	{"--redundant-experts", PO_WHOLE, D(redundant_experts)},
 	{"--mtp", PO_WHOLE, D(mtp)},
 	{"--weights", PO_WEIGHTS, 0}, {"--expert-weights", PO_EXPERT_WEIGHTS, 0},
+	{"--attention-weights", PO_ATTN_WEIGHTS, 0},
 	{"--kv-dtype", PO_KV, 0},
 	{"--kv-block", PO_COUNT, D(kv_block)}, {"--kv-mtp", PO_FLAG, D(kv_mtp)},
 	{"--context", PO_COUNT, D(context)},
@@ -52,7 +53,7 @@ int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *o
 			return -1;
 		}
 		return 0;
-	case PO_WEIGHTS: case PO_EXPERT_WEIGHTS:
+	case PO_WEIGHTS: case PO_EXPERT_WEIGHTS: case PO_ATTN_WEIGHTS:
 		return precision_parse_weights(v, o->name, &wp, &c->err) ? -1 : 0;
 	case PO_KV: return precision_parse_kv(v, o->name, &kf, &c->err) ? -1 : 0;
 	case PO_SHARED:
@@ -113,6 +114,8 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		precision_parse_weights(text, o->name, &d->weights, &e);
 	else if (o->kind == PO_EXPERT_WEIGHTS)
 		precision_parse_weights(text, o->name, &d->expert_weights, &e);
+	else if (o->kind == PO_ATTN_WEIGHTS)
+		precision_parse_weights(text, o->name, &d->attn_weights, &e);
 	else if (o->kind == PO_KV)
 		precision_parse_kv(text, o->name, &d->kv, &e);
 	else if (o->kind == PO_FLAG || o->kind == PO_SHARED)

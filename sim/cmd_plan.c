@@ -50,8 +50,9 @@ static void plan_table_model(struct sbuf *b, const struct plan *p)
 			    q->mtp_total / m->mtp_layers / 1e9,
 			    p->dep.mtp > 0 ? "loaded" : "not loaded (--mtp 1 loads it)",
 			    p->dep.mtp > p->mtp_modules ? "; the draft steps beyond them reuse the last module" : "");
-	sbuf_printf(b, "  weights         %.3f GB in all: %s linear layers%s%s; embedding, head, norms, router in bf16\n",
+	sbuf_printf(b, "  weights         %.3f GB in all: %s linear layers%s%s%s%s; embedding, head, norms, router in bf16\n",
 		    p->weights_bytes_total / 1e9, p->dep.weights.name,
+		    p->dep.attn_weights.name[0] ? ", attention " : "", p->dep.attn_weights.name,
 		    p->dep.expert_weights.name[0] ? ", routed experts " : "", p->dep.expert_weights.name);
 	if (model_is_hybrid(m) || m->text_config[0])
 		plan_table_layers(b, m);
@@ -441,6 +442,7 @@ static void plan_json_layout(cJSON *x, const struct deployment *d)
 	report_num(x, "mtp", d->mtp);
 	cJSON_AddStringToObject(x, "weights", d->weights.name);
 	cJSON_AddStringToObject(x, "expert_weights", plan_expert_format(d)->name);
+	cJSON_AddStringToObject(x, "attention_weights", plan_attn_format(d)->name);
 	cJSON_AddStringToObject(x, "kv_dtype", d->kv.name);
 }
 

@@ -220,7 +220,8 @@ static int sweep_axis(struct sweep *s, const struct popt *o, char *text)
 	a->o = o;
 	for (item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		const char *dots = strstr(item, "..");
-		if (dots && o->kind != PO_WEIGHTS && o->kind != PO_EXPERT_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED) {
+		if (dots && o->kind != PO_WEIGHTS && o->kind != PO_EXPERT_WEIGHTS &&
+		    o->kind != PO_ATTN_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED) {
 			if (sweep_range(s, a, item, dots))
 				return -1;
 		} else if (plan_cli_value(s->c, o, item, &v) || sweep_add_value(s, a, v, item)) {

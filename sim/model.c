@@ -395,14 +395,17 @@ static int model_read_mlasim(const cJSON *root, const char *file,
 	if (jsonx_str(x, "name", file, 0, m->name, sizeof m->name, e) > 0 ||
 	    jsonx_str(x, "display_name", file, 0, m->display, sizeof m->display, e) > 0 ||
 	    jsonx_str(x, "weights", file, 0, m->weights, sizeof m->weights, e) > 0 ||
-	    jsonx_str(x, "expert_weights", file, 0, m->expert_weights, sizeof m->expert_weights, e) > 0)
+	    jsonx_str(x, "expert_weights", file, 0, m->expert_weights, sizeof m->expert_weights, e) > 0 ||
+	    jsonx_str(x, "attention_weights", file, 0, m->attn_weights, sizeof m->attn_weights, e) > 0)
 		return e->code;
 	{
 		struct wprec w;
 		struct err pe;
 		if (precision_parse_weights(m->weights, "mlasim.weights", &w, &pe) ||
 		    (m->expert_weights[0] &&
-		     precision_parse_weights(m->expert_weights, "mlasim.expert_weights", &w, &pe)))
+		     precision_parse_weights(m->expert_weights, "mlasim.expert_weights", &w, &pe)) ||
+		    (m->attn_weights[0] &&
+		     precision_parse_weights(m->attn_weights, "mlasim.attention_weights", &w, &pe)))
 			return err_set(e, EXIT_INPUT, "%s: %s", file, pe.msg);
 	}
 	pub = cJSON_GetObjectItemCaseSensitive(x, "published");

@@ -113,6 +113,7 @@ struct model {
 	int full_sinks;          /* full-attention layers carry sinks (LAYER_DENSE, LAYER_MOE) */
 	unsigned char layer_of[MODEL_MAX_LAYERS];
 	char expert_weights[32]; /* routed experts' format when the checkpoint differs ("mxfp4"), or "" */
+	char attn_weights[32];   /* attention projections' format when it differs (mlasim.attention_weights), or "" */
 	char text_config[16];    /* "text_config" when the text model was read from it, or "" */
 
 	enum attn_kind attn;

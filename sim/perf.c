@@ -24,6 +24,7 @@ struct ctx {
 		double state;      /* recurrent state per sequence per GPU (DeltaNet, Mamba-2) */
 	} kind[MODEL_MAX_KINDS];
 	enum dtype gemm_dt;        /* dtype the linear layers compute in */
+	enum dtype attn_dt;        /* that of the attention projections */
 	enum dtype expert_dt;      /* dtype the routed experts compute in */
 	enum dtype index_dt;       /* dtype of DSA's indexer scores: fp8 where the card has it */
 	double disp_payload;       /* bytes per token copy, EP dispatch */
@@ -151,13 +152,28 @@ static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *n
 }
 
 /* A linear layer: T tokens x [N outputs, K inputs] held by this GPU. */
+/* The dtype a GEMM on weights of format f computes in on h. */
+static enum dtype perf_format_dtype(const struct hw *h, enum wfmt f)
+{
+	switch (f) {
+	case WF_FP8: case WF_FP8_BLOCK: case WF_INT8:
+		return h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
+	case WF_NVFP4: case WF_MXFP4:
+		return h->gpu.flops_fp4 > 0 ? DT_FP4 : DT_BF16;
+	default:
+		return DT_BF16;
+	}
+}
+
 static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
 		      enum opclass cls, double count, double T, double N, double K,
 		      int bf16_weights)
 {
 	static const struct wprec bf16 = {WF_BF16, 128, "bf16"};
-	enum dtype dt = bf16_weights ? DT_BF16 : x->gemm_dt;
-	double w = precision_matrix_bytes(bf16_weights ? &bf16 : &x->d->weights, N, K);
+	int attn = cls == OPC_ATTN_PROJ && !bf16_weights;   /* --attention-weights */
+	enum dtype dt = bf16_weights ? DT_BF16 : attn ? x->attn_dt : x->gemm_dt;
+	double w = precision_matrix_bytes(bf16_weights ? &bf16 : attn ? plan_attn_format(x->d) :
+					  &x->d->weights, N, K);
 	double act_in = dt == DT_FP8 ? 1 : 2;   /* fp8 GEMMs quantise their input */
 
 	if (T <= 0)
@@ -803,16 +819,8 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 		x->kind[k].kvb = b / split;
 		x->kind[k].state = kv_kind_state(m, &l) / split;
 	}
-	switch (d->weights.fmt) {
-	case WF_FP8: case WF_FP8_BLOCK: case WF_INT8:
-		x->gemm_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
-		break;
-	case WF_NVFP4: case WF_MXFP4:
-		x->gemm_dt = h->gpu.flops_fp4 > 0 ? DT_FP4 : DT_BF16;
-		break;
-	default:
-		x->gemm_dt = DT_BF16;
-	}
+	x->gemm_dt = perf_format_dtype(h, d->weights.fmt);
+	x->attn_dt = perf_format_dtype(h, plan_attn_format(d)->fmt);
 	/* fp4 experts (gpt-oss's mxfp4 beside bf16 attention) run in fp4 where the card can */
 	x->expert_dt = (plan_expert_format(d)->fmt == WF_NVFP4 || plan_expert_format(d)->fmt == WF_MXFP4) &&
 		       h->gpu.flops_fp4 > 0 ? DT_FP4 : x->gemm_dt;

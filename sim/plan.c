@@ -14,6 +14,9 @@ void plan_default_deployment(const struct model *m, struct deployment *d)
 	if (m->expert_weights[0] &&
 	    precision_parse_weights(m->expert_weights, "expert-weights", &d->expert_weights, &e))
 		d->expert_weights.name[0] = 0;
+	if (m->attn_weights[0] &&
+	    precision_parse_weights(m->attn_weights, "attention-weights", &d->attn_weights, &e))
+		d->attn_weights.name[0] = 0;
 	precision_parse_kv("bf16", "kv-dtype", &d->kv, &e);
 	d->kv_block = 1;
 	d->context = 4096;
@@ -145,7 +148,8 @@ static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind
 	memset(kb, 0, sizeof *kb);
 	for (i = 0; i < n; i++) {
 		const struct wprec *w = t[i].comp == COMP_ROUTED || (t[i].comp == COMP_MTP &&
-					t[i].split == SPLIT_EXPERT) ? plan_expert_format(&p->dep) : &p->dep.weights;
+					t[i].split == SPLIT_EXPERT) ? plan_expert_format(&p->dep) :
+					t[i].comp == COMP_ATTN ? plan_attn_format(&p->dep) : &p->dep.weights;
 		double whole = params_bytes(p->params, k, i, w);
 		double b = plan_tensor_per_gpu(p, &t[i], whole);
 		kb->total += whole;

@@ -35,6 +35,7 @@ struct deployment {
 	double mtp;                 /* MTP modules loaded (0..num_nextn_predict_layers) */
 	struct wprec weights;       /* format of linear layers */
 	struct wprec expert_weights; /* routed experts' format; name "" when the same as weights */
+	struct wprec attn_weights;  /* attention projections' format; name "" when the same */
 	struct kvfmt kv;
 	double kv_block;            /* tokens per KV page (1 = unpaged) */
 	int kv_mtp;                 /* MTP layers keep a KV cache too */
@@ -50,6 +51,12 @@ struct deployment {
 static inline const struct wprec *plan_expert_format(const struct deployment *d)
 {
 	return d->expert_weights.name[0] ? &d->expert_weights : &d->weights;
+}
+
+/* The format of the attention projections: their own, or the linear layers'. */
+static inline const struct wprec *plan_attn_format(const struct deployment *d)
+{
+	return d->attn_weights.name[0] ? &d->attn_weights : &d->weights;
 }
 
 /* Defaults: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's weight

@@ -175,3 +175,12 @@ got=$("$M" plan --model "$T/qw.json" --hw h100 --format json 2> /dev/null |
 	jq -r '[.model.kv_bytes_per_token, .model.kv_fixed_bytes_per_sequence] | @tsv')
 if [ "$got" = "256	0" ]; then ok "zoo: a Qwen2 sliding_window without use_sliding_window windows nothing (2 layers x 2 KV heads x 2 x 16 x 2 B = 256 B per token)"
 else notok "zoo: a Qwen2 sliding_window without use_sliding_window windows nothing" "got '$got'"; fi
+
+# Per-component formats: Llama-3.1-8B's attention, 32 x (2 x 4096^2 + 2 x
+# 1024 x 4096) = 1,342,177,280 weights, in bf16 instead of fp8-block (1 B +
+# a 4 B scale per 128 x 128) adds 1,342,177,280 - 327,680 = 1,341,849,600 B
+a=$("$M" plan --model llama-3.1-8b --hw h100 --weights fp8-block --format json 2> /dev/null | jq .model.weights_bytes)
+b=$("$M" plan --model llama-3.1-8b --hw h100 --weights fp8-block --attention-weights bf16 --format json 2> /dev/null |
+	jq .model.weights_bytes)
+if [ -n "$a" ] && [ -n "$b" ] && [ $((b - a)) -eq 1341849600 ]; then ok "formats: --attention-weights bf16 beside fp8-block adds 1,341,849,600 B on Llama-3.1-8B"
+else notok "formats: --attention-weights bf16 beside fp8-block adds 1,341,849,600 B on Llama-3.1-8B" "got $a and $b"; fi
