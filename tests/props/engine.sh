@@ -31,18 +31,18 @@ fi
 
 # ---- a price for every bundled card: the cost planner compares every family,
 # and names the cards it cannot price (no dated public price was found for
-# gb300-nvl72 and mi355x; their cards say so) instead of dropping them silently
+# b300, gb300-nvl72 and mi355x; their cards say so) instead of dropping them silently
 all=$(ls hw/*.json | sed 's|hw/||; s|\.json$||' | tr '\n' ',' | sed 's/,$//')
 "$M" plan --model deepseek-v3 --hw "$all" --rate 1 --format json > "$T/cost.json" 2> "$T/cost.err"
 rc=$?
 unpriced=$(tr -d ' \t\n' < "$T/cost.json" | sed -n 's/.*"unpriced_hw":\[\([^]]*\)\].*/\1/p')
 others=$(grep -A 12 '"hw":' "$T/cost.json" | grep -B 12 '"reason":	"has no price"' | grep '"hw":' |
-	grep -v -E '"(gb300-nvl72|mi355x)"' | sort -u)
-if [ $rc -eq 0 ] && [ "$unpriced" = '"gb300-nvl72","mi355x"' ] && [ -z "$others" ] &&
-   grep -q "no price for 'gb300-nvl72', 'mi355x'" "$T/cost.err"; then
-	ok "cost planner over all bundled cards: every family of the priced cards compared, gb300-nvl72 and mi355x named as unpriced"
+	grep -v -E '"(b300|gb300-nvl72|mi355x)"' | sort -u)
+if [ $rc -eq 0 ] && [ "$unpriced" = '"b300","gb300-nvl72","mi355x"' ] && [ -z "$others" ] &&
+   grep -q "no price for 'b300', 'gb300-nvl72', 'mi355x'" "$T/cost.err"; then
+	ok "cost planner over all bundled cards: every family of the priced cards compared, b300, gb300-nvl72 and mi355x named as unpriced"
 else
-	notok "cost planner over all bundled cards: every family of the priced cards compared, gb300-nvl72 and mi355x named as unpriced" \
+	notok "cost planner over all bundled cards: every family of the priced cards compared, b300, gb300-nvl72 and mi355x named as unpriced" \
 		"exit $rc; unpriced [$unpriced]; also without a price: $others; $(cat "$T/cost.err")"
 fi
 # a price for all cards on the command line: nothing left out, no warning
