@@ -57,7 +57,14 @@ static int layers_pattern(const char *pat, const char *file, const struct model 
 		case 'M': l[i].mix = MIX_MAMBA; l[i].ffn = FFN_NONE; break;
 		case '*': l[i].mix = MIX_FULL; l[i].ffn = FFN_NONE; break;
 		case '-': l[i].mix = MIX_NONE; l[i].ffn = FFN_DENSE; break;
-		case 'E': l[i].mix = MIX_NONE; l[i].ffn = FFN_MOE; break;
+		case 'E':
+			if (!m->is_moe)
+				return err_set(e, EXIT_INPUT,
+					       "%s: 'hybrid_override_pattern' character %d is E (MoE), but the config gives no experts ('n_routed_experts')",
+					       file, i);
+			l[i].mix = MIX_NONE;
+			l[i].ffn = FFN_MOE;
+			break;
 		default:
 			return err_set(e, EXIT_INPUT,
 				       "%s: 'hybrid_override_pattern' character %d is '%c': expected M (Mamba-2), * (attention), - (MLP) or E (MoE)",
