@@ -275,9 +275,12 @@ static int layers_shapes(const cJSON *root, const char *file, struct model *m,
 	char dt[32];
 	int i;
 
-	m->ssm_groups = 1;
+	/* absent keys take transformers NemotronHConfig's defaults (n_groups 8,
+	 * conv_kernel 4, chunk_size 128); the state is kept in the model's bf16
+	 * unless mamba_ssm_cache_dtype says otherwise (vLLM's "auto") */
+	m->ssm_groups = 8;
 	m->mamba_conv = 4;
-	m->ssm_chunk = 256;
+	m->ssm_chunk = 128;
 	m->state_bytes = 2;
 	for (k = shape_keys; k->key; k++) {
 		double *dst = (double *)((char *)m + k->offset);
@@ -304,6 +307,21 @@ static int layers_shapes(const cJSON *root, const char *file, struct model *m,
 		return err_set(e, EXIT_INPUT, "%s: 'linear_num_key_heads' (%.0f) must divide 'linear_num_value_heads' (%.0f)",
 			       file, m->lin_k_heads, m->lin_v_heads);
 	return 0;
+}
+
+/* 1 when number `key` is present and not `value`. */
+static int layers_differs(const cJSON *root, const char *key, double value)
+{
+	const cJSON *v = layers_item(root, key);
+
+	return cJSON_IsNumber(v) && v->valuedouble != value;
+}
+
+/* Note a shape read but not modelled (model.h: unmodelled). */
+static void layers_note(struct model *m, const char *what)
+{
+	if (m->nunmodelled < MODEL_MAX_UNMODELLED)
+		m->unmodelled[m->nunmodelled++] = what;
 }
 
 /* The slot of kind *l in m->kind, added when new; -1 when the slots are full. */
@@ -337,6 +355,10 @@ static int layers_attention(const cJSON *root, const char *file, struct model *m
 		      JX_INT | JX_POSITIVE | JX_NULLABLE, COUNT_MAX, &cla, e) > 0)
 		return e->code;
 	cla_on = cJSON_IsTrue(layers_item(root, "use_cla"));
+	if (layers_differs(root, "swa_head_dim", m->head_dim) ||
+	    layers_differs(root, "swa_v_head_dim", m->v_dim) ||
+	    layers_differs(root, "swa_num_attention_heads", m->heads))
+		layers_note(m, "'swa_head_dim', 'swa_v_head_dim', 'swa_num_attention_heads': window layers with other head shapes are sized with the full layers' shapes");
 	swa_sink = cJSON_IsTrue(layers_item(root, "add_swa_attention_sink_bias"));
 	full_sink = cJSON_IsTrue(layers_item(root, "add_full_attention_sink_bias"));
 	if (strcmp(m->model_type, "gpt_oss") == 0)   /* transformers GptOssAttention.sinks */

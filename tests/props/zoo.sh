@@ -184,3 +184,10 @@ b=$("$M" plan --model llama-3.1-8b --hw h100 --weights fp8-block --attention-wei
 	jq .model.weights_bytes)
 if [ -n "$a" ] && [ -n "$b" ] && [ $((b - a)) -eq 1341849600 ]; then ok "formats: --attention-weights bf16 beside fp8-block adds 1,341,849,600 B on Llama-3.1-8B"
 else notok "formats: --attention-weights bf16 beside fp8-block adds 1,341,849,600 B on Llama-3.1-8B" "got $a and $b"; fi
+
+# A window-layer head shape mlasim does not model is said, not silent
+zoo_with '"sliding_window": 128, "use_sliding_window": true, "swa_head_dim": 64'
+"$M" kv --model "$T/win.json" > /dev/null 2> "$T/swa.err"
+if grep -q "'swa_head_dim', 'swa_v_head_dim', 'swa_num_attention_heads': window layers with other head shapes" "$T/swa.err"
+then ok "zoo: a window head_dim other than head_dim is warned of"
+else notok "zoo: a window head_dim other than head_dim is warned of" "$(cat "$T/swa.err")"; fi
