@@ -21,7 +21,7 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo perf power plan search
+ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit power plan search
 CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net cmd_report cmd_sweep
 REPORTS  := sbuf out report gnuplot fmt csv charts pareto html
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq
@@ -39,7 +39,7 @@ LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
 CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
 TEST_OBJ  = $(B)/tests/unit.o
 
-.PHONY: all deps deps-browser test asan bench demo install clean help check-deps FORCE
+.PHONY: all deps deps-browser test asan bench calibrate demo install clean help check-deps FORCE
 
 all: $(B)/mlasim
 
@@ -51,6 +51,7 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
+	@echo "make calibrate  refit the bundled cards' calibration from hw/published/"
 	@echo "make demo       size DeepSeek-V3 on a GB200 NVL72 rack and on 8xH800"
 	@echo "make install    PREFIX=$(PREFIX): binary, cards, help text"
 	@echo "V=1             show the full compiler commands"
@@ -116,6 +117,16 @@ bench: deps
 	@$(MAKE) --no-print-directory $(B)/mlasim $(B)/bench
 	@sh tests/bench.sh $(B)
 
+# Refit the bundled cards' "calibration" from their published kernel records
+# (hw/published/CARD/), kept in the cards' own layout (jq, 2 spaces);
+# tests/props/calibration.sh checks that the cards hold what this writes.
+PUBLISHED_CARDS = $(notdir $(wildcard hw/published/*))
+calibrate: deps $(B)/mlasim
+	@for c in $(PUBLISHED_CARDS); do \
+	  $(B)/mlasim probe --published hw/published/$$c --hw hw/$$c.json -o $(B)/$$c.card.json && \
+	  jq --indent 2 . $(B)/$$c.card.json > $(B)/$$c.card.fmt && mv $(B)/$$c.card.fmt hw/$$c.json || exit 1; \
+	done
+
 demo: deps
 	@$(MAKE) --no-print-directory $(B)/mlasim
 	@sh examples/demo.sh $(B)/mlasim
@@ -128,6 +139,9 @@ install: $(B)/mlasim
 	[ ! -x $(B)/mlasim-probe ] || install -m 755 $(B)/mlasim-probe $(DESTDIR)$(PREFIX)/bin/mlasim-probe
 	install -m 644 models/*.json $(DESTDIR)$(DATADIR)/models/
 	install -m 644 hw/*.json $(DESTDIR)$(DATADIR)/hw/
+	for d in hw/published/*/; do \
+	  install -d $(DESTDIR)$(DATADIR)/$$d && install -m 644 $$d*.json $(DESTDIR)$(DATADIR)/$$d || exit 1; \
+	done
 	install -m 644 README.md $(DESTDIR)$(PREFIX)/share/doc/mlasim/README.md
 	$(B)/mlasim help --all > $(DESTDIR)$(PREFIX)/share/doc/mlasim/mlasim-help.txt
 

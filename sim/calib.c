@@ -375,7 +375,7 @@ int calib_peaks_from_doc(const cJSON *doc, const char *file, struct calib_peaks 
 	snprintf(pk->source, sizeof pk->source, "results spec: %.100s",
 		 jstr(spec, "source") ? jstr(spec, "source") : "unnamed");
 	for (k = 0; k < K_CLASSES; k++)
-		pk->def[k] = (struct hw_kernel_eff){NAN, NAN, 0, 0};
+		pk->def[k] = (struct hw_kernel_eff){NAN, NAN, 0, 0, 0, KCAL_DEFAULTS};
 	return 0;
 }
 
@@ -483,13 +483,14 @@ struct rule {
 static const struct rule rules[] = {
 	{"gemm", "bf16", "gemm_bf16", NULL, NULL, NULL, NULL, NULL, 0, 0, K_GEMM_BF16, GRID_GEMM, 0, 0},
 	{"gemm", "fp8_tensor", "gemm_fp8", "scale", "tensor", NULL, NULL, "fast_accum", 0, 1, K_GEMM_FP8, GRID_GEMM, 0, 0},
-	{"gemm", "fp8_block", "gemm_fp8", "scale", "blk128", NULL, NULL, "fast_accum", 0, 1, K_GEMM_FP8, GRID_GEMM, 0, 0},
+	{"gemm", "fp8_block", "gemm_fp8", "scale", "blk128", NULL, NULL, "fast_accum", 0, 1, K_GEMM_FP8_BLOCK, GRID_GEMM, 0, 0},
 	{"gemm", "mxfp8", "gemm_fp8", "scale", "mxfp8", NULL, NULL, "fast_accum", 0, 1, K_GEMM_FP8, GRID_GEMM, 0, 0},
 	/* sm_100 has no 128-block modes: its block-scaled FP8 is MXFP8 */
-	{"gemm", "fp8_block", "gemm_fp8", "scale", "mxfp8", NULL, NULL, "fast_accum", 0, 1, K_GEMM_FP8, GRID_GEMM, 1, 0},
+	{"gemm", "fp8_block", "gemm_fp8", "scale", "mxfp8", NULL, NULL, "fast_accum", 0, 1, K_GEMM_FP8_BLOCK, GRID_GEMM, 1, 0},
 	{"attention_decode", "bf16", "mla_decode", "kv", "bf16", NULL, NULL, NULL, 0, 0, K_ATTN_DECODE, GRID_MLA, 0, 0},
-	{"attention_decode", "fp8", "mla_decode", "kv", "fp8", NULL, NULL, NULL, 0, 0, K_ATTN_DECODE, GRID_MLA, 0, 0},
-	{"attention_decode", "fp8_flashmla", "mla_decode", "kv", "fp8_flashmla", NULL, NULL, NULL, 0, 0, K_ATTN_DECODE, GRID_MLA, 0, 0},
+	/* an fp8 cache: the engine's attention_decode_fp8 class, at the FP8 peak (perf.h) */
+	{"attention_decode", "fp8", "mla_decode", "kv", "fp8", NULL, NULL, NULL, 0, 1, K_ATTN_DECODE_FP8, GRID_MLA, 0, 0},
+	{"attention_decode", "fp8_flashmla", "mla_decode", "kv", "fp8_flashmla", NULL, NULL, NULL, 0, 1, K_ATTN_DECODE_FP8, GRID_MLA, 0, 0},
 	{"moe", "fp8_block", "moe_gemm", "dtype", "fp8", "routing", "balanced", NULL, 0, 1, K_MOE, GRID_MOE, 0, 0},
 	{"moe", "bf16", "moe_gemm", "dtype", "bf16", "routing", "balanced", NULL, 0, 0, K_MOE, GRID_MOE, 0, 0},
 	{"elementwise", "bf16", "hbm", "class", "stream", NULL, NULL, NULL, 0, 0, K_ELEMWISE, GRID_NONE, 0, 1},

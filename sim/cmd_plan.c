@@ -177,24 +177,69 @@ static void plan_table_power(struct sbuf *b, const struct plan *p)
 			    w->usd_per_day, w->fleet_gpus);
 }
 
-/* Where the efficiencies come from: probe calibration or the card's defaults. */
+/* The published sources' ids ("deepgemm-readme-v3, infersim-f2293dab"). */
+static void plan_sources(struct sbuf *b, const struct hw *h)
+{
+	int i;
+
+	for (i = 0; i < h->ncal_sources; i++)
+		sbuf_printf(b, "%s%.*s", i ? ", " : "", (int)strcspn(h->cal_source[i], ":"), h->cal_source[i]);
+}
+
+/* Where the kernel times come from: published measurements, probes, or the
+ * card's defaults, and which classes each covers. */
 static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 {
 	int k, first = 1;
 
 	if (!h->calibrated) {
-		sbuf_printf(b, "  efficiencies        the card's defaults (compute %.2f, memory %.2f, %.1f us per kernel); no probe calibration\n",
+		sbuf_printf(b, "  calibration         card defaults (compute %.2f, memory %.2f, %.1f us per kernel)\n",
 			    h->kern[K_GEMM_BF16].compute, h->kern[K_GEMM_BF16].memory,
 			    h->kern[K_GEMM_BF16].t0_s * 1e6);
 		return;
 	}
-	sbuf_printf(b, "  efficiencies        calibrated on %s for", h->calibration_device[0] ? h->calibration_device : "the GPU");
+	if (h->calibrated == KCAL_PUBLISHED) {
+		sbuf_printf(b, "  calibration         published (");
+		plan_sources(b, h);
+		sbuf_printf(b, ") for");
+	} else {
+		sbuf_printf(b, "  calibration         probes on %s%s%s for",
+			    h->calibration_device[0] ? h->calibration_device : "the GPU",
+			    h->calibration_date[0] ? ", " : "", h->calibration_date);
+	}
 	for (k = 0; k < K_CLASSES; k++)
 		if (h->kern[k].calibrated) {
 			sbuf_printf(b, "%s %s", first ? "" : ",", hw_kclass_name((enum kclass)k));
 			first = 0;
 		}
-	sbuf_printf(b, "; the rest from the card's defaults\n");
+	sbuf_printf(b, "; card defaults for the rest\n");
+}
+
+/* hardware.calibration_sources[], calibrated_kernels[] and kernels[]: each
+ * class's parameters (kern.h) and where they come from. */
+static void plan_json_kernels(cJSON *x, const struct hw *h)
+{
+	cJSON *src = cJSON_AddArrayToObject(x, "calibration_sources");
+	cJSON *cal = cJSON_AddArrayToObject(x, "calibrated_kernels");
+	cJSON *arr = cJSON_AddArrayToObject(x, "kernels");
+	int k;
+
+	for (k = 0; k < h->ncal_sources; k++)
+		cJSON_AddItemToArray(src, cJSON_CreateString(h->cal_source[k]));
+	for (k = 0; k < K_CLASSES; k++) {
+		const struct hw_kernel_eff *e = &h->kern[k];
+		cJSON *y = cJSON_CreateObject();
+		if (e->calibrated)
+			cJSON_AddItemToArray(cal, cJSON_CreateString(hw_kclass_name((enum kclass)k)));
+		cJSON_AddStringToObject(y, "class", hw_kclass_name((enum kclass)k));
+		cJSON_AddStringToObject(y, "from", hw_kcal_name(e->calibrated));
+		cJSON_AddNumberToObject(y, "eff_compute", e->compute);
+		cJSON_AddNumberToObject(y, "eff_mem", e->memory);
+		cJSON_AddNumberToObject(y, "t0_s", e->t0_s);
+		cJSON_AddNumberToObject(y, "kblock_s", e->kblock_s);
+		cJSON_AddNumberToObject(y, "blend", e->blend);
+		cJSON_AddItemToArray(arr, y);
+	}
 }
 
 static void plan_table_perf(struct sbuf *b, const struct plan *p)
@@ -476,14 +521,9 @@ cJSON *plan_render_json(const struct plan *p)
 	cJSON_AddStringToObject(x, "name", p->hw->name);
 	report_num(x, "hbm_usable_bytes", p->hw->gpu.hbm_usable_bytes);
 	cJSON_AddBoolToObject(x, "calibrated", p->hw->calibrated);
+	cJSON_AddStringToObject(x, "calibration", hw_kcal_name(p->hw->calibrated));
 	cJSON_AddStringToObject(x, "calibration_device", p->hw->calibration_device);
-	{
-		cJSON *arr = cJSON_AddArrayToObject(x, "calibrated_kernels");
-		int k;
-		for (k = 0; k < K_CLASSES; k++)
-			if (p->hw->kern[k].calibrated)
-				cJSON_AddItemToArray(arr, cJSON_CreateString(hw_kclass_name((enum kclass)k)));
-	}
+	plan_json_kernels(x, p->hw);
 	x = cJSON_AddObjectToObject(o, "deployment");
 	report_num(x, "gpus", p->mem.gpus);
 	plan_json_layout(x, d);

@@ -27,6 +27,7 @@
 #include "holdout.h"
 #include "infile.h"
 #include "jsonx.h"
+#include "kfit.h"
 #include "probecat.h"
 #include "csv.h"
 #include "report.h"
@@ -94,6 +95,7 @@ struct probe_args {
 	char limit[24];
 	double holdout;     /* K of --holdout, 0: none */
 	int anchors;        /* --anchors */
+	const char *published;   /* --published DIR */
 };
 
 /* 1 when paths a and b name one file: the same string, or (when both exist)
@@ -122,6 +124,8 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 			a->quick = 1;
 		} else if ((r = cli_opt(c, "--from", &v)) != 0) {
 			a->from = r > 0 ? v : NULL;
+		} else if ((r = cli_opt(c, "--published", &v)) != 0) {
+			a->published = r > 0 ? v : NULL;
 		} else if ((r = cli_opt(c, "--results", &v)) != 0) {
 			a->results = r > 0 ? v : NULL;
 		} else if (cli_flag(c, "--anchors")) {
@@ -168,6 +172,13 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 	if (a->from && (a->nkeys || a->quick || a->device || a->runner || a->results || a->time_limit))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--from' fits recorded results: it takes no probe keys, '--quick', '--device', '--runner', '--results' or '--time-limit'");
+	if (a->published && (a->from || a->nkeys || a->quick || a->device || a->runner || a->results ||
+			     a->time_limit || a->holdout || a->anchors))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--published' fits published records: it takes only '--hw BASE' and '-o FILE'");
+	if (a->published && !c->hw_arg)
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--published DIR' calibrates a card: give '--hw BASE' (its peaks are the fits' denominators)");
 	if (a->results && c->out && probe_same_file(a->results, c->out))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'-o %s' and '--results %s' are the same file: the card would replace the measurements; give -o another file",
@@ -510,6 +521,73 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 	return rc;
 }
 
+/* ---- --published: a card calibrated from published kernel records --------- */
+
+/* What was fitted, one line per class, on stderr (the card goes to -o). */
+static void probe_published_summary(const cJSON *cal, const char *dir)
+{
+	const cJSON *sec, *var, *calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
+
+	fprintf(stderr, "probe: fitted from %s\n", dir);
+	cJSON_ArrayForEach(sec, calib)
+		cJSON_ArrayForEach(var, sec) {
+			const cJSON *fit = cJSON_GetObjectItemCaseSensitive(var, "fit");
+			fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  worst %6.1f%%  eff %.3f/%.3f  t0 %.2f us  kblock %.3f us  blend %g\n",
+				sec->string, var->string,
+				(int)cJSON_GetObjectItemCaseSensitive(var, "points")->valuedouble,
+				cJSON_GetObjectItemCaseSensitive(var, "median_err_pct")->valuedouble,
+				cJSON_GetObjectItemCaseSensitive(var, "worst_err_pct")->valuedouble,
+				cJSON_GetObjectItemCaseSensitive(fit, "eff_compute")->valuedouble,
+				cJSON_GetObjectItemCaseSensitive(fit, "eff_mem")->valuedouble,
+				cJSON_GetObjectItemCaseSensitive(fit, "t0_s")->valuedouble * 1e6,
+				cJSON_GetObjectItemCaseSensitive(fit, "kblock_s")->valuedouble * 1e6,
+				cJSON_GetObjectItemCaseSensitive(fit, "blend")->valuedouble);
+		}
+}
+
+/*
+ * The base card with its "calibration" replaced by the fit of the records
+ * in `dir`.  The fixed parameters fall back on the card's own efficiency
+ * defaults (its previous calibration is set aside first), so refitting is
+ * idempotent: -o may be the base card itself.
+ */
+static int probe_published(struct cli *c, const char *dir)
+{
+	char path[1024], *text;
+	cJSON *root, *cal;
+	struct kset set;
+	struct hw h;
+	int rc;
+
+	if (cards_resolve(CARD_HW, c->hw_arg, path, sizeof path, &c->err) ||
+	    jsonx_load(path, &root, &c->err))
+		return c->err.code;
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "calibration");
+	if (hw_from_json(root, path, &h, &c->err) || kfit_load_dir(dir, &set, &c->err)) {
+		cJSON_Delete(root);
+		return c->err.code;
+	}
+	cal = kfit_calibration(&h, &set, dir, &c->err);
+	kfit_free(&set);
+	if (!cal) {
+		cJSON_Delete(root);
+		return c->err.code;
+	}
+	cJSON_AddItemToObject(root, "calibration", cal);
+	text = cJSON_Print(root);
+	rc = text ? probe_check_card(c, text) : err_set(&c->err, EXIT_ENV, "out of memory writing the card");
+	if (rc == 0) {
+		sbuf_add(&c->buf, text, strlen(text));
+		sbuf_add(&c->buf, "\n", 1);
+		rc = cli_emit(c);
+		if (rc == 0)
+			probe_published_summary(cal, dir);
+	}
+	free(text);
+	cJSON_Delete(root);
+	return rc;
+}
+
 /* ---- --holdout: the held-out prediction study ------------------------------ */
 
 /* target of issue 8: the calibrated engine's median held-out error */
@@ -834,6 +912,8 @@ int cmd_probe(struct cli *c)
 		return cli_help(c);
 	if (a.list)
 		return probe_list(c);
+	if (a.published)
+		return probe_published(c, a.published);
 	if (a.from) {
 		infile_note(a.from, "--from");
 		if (jsonx_load(a.from, &doc, &c->err))

@@ -1,7 +1,9 @@
 /* cmd_validate.c - 'mlasim validate': the published figures mlasim reproduces */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -9,6 +11,8 @@
 #include "cli.h"
 #include "plan.h"
 #include "topo.h"
+#include "jsonx.h"
+#include "kfit.h"
 #include "kv.h"
 #include "params.h"
 #include "report.h"
@@ -407,6 +411,237 @@ static const char *validate_quantity(enum vq q)
 	return names[q];
 }
 
+/* ---- --kernels: published kernel measurements against the engine ---------- */
+
+/* The target of issue 15: median error per class at most 10%. */
+#define KERNELS_TARGET 0.10
+#define KERNELS_MAX_ROWS 128
+
+struct krow {
+	char hw[64], cls[32], sources[256];
+	int points;
+	double median, worst, loso, fold4;   /* |err|; loso NAN with one source */
+	const char *calibration;             /* "published", "probes" or "defaults" */
+};
+
+static double kmedian(double *v, int n)
+{
+	int i, j;
+
+	for (i = 1; i < n; i++)   /* few points: insertion sort */
+		for (j = i; j > 0 && v[j] < v[j - 1]; j--) {
+			double t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Held-out errors of class cls: each source left out in turn (loso), or
+ * every fourth record (fold 4); their median |err|, NAN when nothing was
+ * held out. */
+static double kernels_heldout(const struct hw *h0, const struct kset *s, enum kclass cls, int loso,
+			      double *err)
+{
+	int i, part, n = 0, parts = loso ? s->nsources : 4;
+
+	for (part = 0; part < parts; part++) {
+		struct hw_kernel_eff k;
+		struct kfit_stats st;
+		int held = 0;
+		for (i = 0; i < s->n; i++)
+			held += s->rec[i].cls == cls && (loso ? s->rec[i].source == part : i % 4 == part);
+		if (!held || kfit_class(h0, s, cls, loso ? part : -1, loso ? 0 : 4, part, &h0->kern[cls], &k,
+					&st) < KFIT_MIN_POINTS)
+			continue;
+		for (i = 0; i < s->n; i++)
+			if (s->rec[i].cls == cls && (loso ? s->rec[i].source == part : i % 4 == part))
+				err[n++] = fabs(kfit_predict(h0, &k, &s->rec[i]) / s->rec[i].t_s - 1);
+	}
+	return kmedian(err, n);
+}
+
+/* --points: every record of the card, measured against the engine. */
+static void kernels_points(struct cli *c, const struct hw *h, const struct kset *s, cJSON *arr)
+{
+	int i;
+
+	for (i = 0; i < s->n; i++) {
+		const struct krec *r = &s->rec[i];
+		double t = kfit_predict(h, &h->kern[r->cls], r);
+		if (arr) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "hw", h->name);
+			cJSON_AddStringToObject(x, "class", hw_kclass_name(r->cls));
+			cJSON_AddStringToObject(x, "source", s->source[r->source]);
+			cJSON_AddStringToObject(x, "id", r->id);
+			cJSON_AddNumberToObject(x, "measured_s", r->t_s);
+			cJSON_AddNumberToObject(x, "engine_s", t);
+			cJSON_AddNumberToObject(x, "err_pct", round((t / r->t_s - 1) * 1000) / 10);
+			cJSON_AddItemToArray(arr, x);
+		} else {
+			sbuf_printf(&c->buf, "%-12s %-21s %10.2f %10.2f %+7.1f%%  %s: %s\n", h->name,
+				    hw_kclass_name(r->cls), r->t_s * 1e6, t * 1e6, (t / r->t_s - 1) * 100,
+				    s->source[r->source], r->id);
+		}
+	}
+}
+
+/* One card: a row per class with records (and with --points, each record). */
+static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow *rows, int *nrows,
+			int points, cJSON *parr)
+{
+	char dir[1024];
+	struct hw h, h0;
+	struct kset s;
+	cJSON *root;
+	double *err;
+	int k, i;
+
+	kfit_records_dir(ce->path, ce->name, dir, sizeof dir);
+	if (access(dir, R_OK) != 0)
+		return 0;
+	if (hw_load(ce->path, NULL, 0, &h, &c->err) || jsonx_load(ce->path, &root, &c->err))
+		return c->err.code;
+	cJSON_DeleteItemFromObjectCaseSensitive(root, "calibration");   /* the defaults, for refits */
+	i = hw_from_json(root, ce->path, &h0, &c->err);
+	cJSON_Delete(root);
+	if (i || kfit_load_dir(dir, &s, &c->err))
+		return c->err.code;
+	if (points)
+		kernels_points(c, &h, &s, parr);
+	err = malloc(sizeof *err * s.n);
+	for (k = 0; err && k < K_CLASSES && *nrows < KERNELS_MAX_ROWS; k++) {
+		struct krow *r = &rows[*nrows];
+		int n = 0, seen[KFIT_MAX_SOURCES] = {0}, nsrc = 0;
+		memset(r, 0, sizeof *r);
+		for (i = 0; i < s.n; i++) {
+			if ((int)s.rec[i].cls != k)
+				continue;
+			err[n++] = fabs(kfit_predict(&h, &h.kern[k], &s.rec[i]) / s.rec[i].t_s - 1);
+			if (!seen[s.rec[i].source]++) {
+				nsrc++;
+				snprintf(r->sources + strlen(r->sources), sizeof r->sources - strlen(r->sources),
+					 "%s%s", nsrc > 1 ? ", " : "", s.source[s.rec[i].source]);
+			}
+		}
+		if (n == 0)
+			continue;
+		snprintf(r->hw, sizeof r->hw, "%s", ce->name);
+		snprintf(r->cls, sizeof r->cls, "%s", hw_kclass_name((enum kclass)k));
+		r->points = n;
+		r->worst = 0;
+		for (i = 0; i < n; i++)
+			r->worst = fmax(r->worst, err[i]);
+		r->median = kmedian(err, n);
+		r->calibration = h.kern[k].calibrated == KCAL_PUBLISHED ? "published" :
+				 h.kern[k].calibrated == KCAL_PROBES ? "probes" : "defaults";
+		r->loso = nsrc > 1 ? kernels_heldout(&h0, &s, (enum kclass)k, 1, err) : NAN;
+		r->fold4 = kernels_heldout(&h0, &s, (enum kclass)k, 0, err);
+		(*nrows)++;
+	}
+	free(err);
+	kfit_free(&s);
+	return 0;
+}
+
+static void kernels_pct(cJSON *o, const char *key, double v)
+{
+	if (isnan(v))
+		cJSON_AddNullToObject(o, key);
+	else
+		cJSON_AddNumberToObject(o, key, round(v * 1000) / 10);
+}
+
+static const char *kernels_cell(double v, char *buf, size_t n)
+{
+	if (isnan(v))
+		snprintf(buf, n, "-");
+	else
+		snprintf(buf, n, "%.1f%%", 100 * v);
+	return buf;
+}
+
+static int validate_kernels(struct cli *c, int points)
+{
+	cJSON *parr = points && c->format != FMT_TABLE ? cJSON_CreateArray() : NULL;
+	static struct card_entry cards[CARDS_MAX];
+	static struct krow rows[KERNELS_MAX_ROWS];
+	int ncards = cards_list(CARD_HW, cards, CARDS_MAX), nrows = 0, i, pass = 0;
+	char a[16], b[16], l[16], f[16];
+
+	if (c->hw_arg) {   /* one card, bundled or a file: its records sit in <dir>/published/<name> */
+		struct hw h;
+		if (cli_load_hw(c, NULL, &h))
+			return c->err.code;
+		memset(&cards[0], 0, sizeof cards[0]);
+		snprintf(cards[0].name, sizeof cards[0].name, "%s", h.name);
+		snprintf(cards[0].path, sizeof cards[0].path, "%s", h.path);
+		ncards = 1;
+	}
+	for (i = 0; i < ncards; i++) {
+		if (points && c->format == FMT_TABLE && !c->buf.len)
+			sbuf_printf(&c->buf, "%-12s %-21s %10s %10s %8s  %s\n", "card", "class", "measured us",
+				    "engine us", "err", "source: record");
+		if (kernels_card(c, &cards[i], rows, &nrows, points, parr)) {
+			cJSON_Delete(parr);
+			return c->err.code;
+		}
+	}
+	if (points && c->format == FMT_TABLE)
+		sbuf_printf(&c->buf, "\n");
+	if (nrows == 0 && c->hw_arg) {
+		char dir[1024];
+		kfit_records_dir(cards[0].path, cards[0].name, dir, sizeof dir);
+		return err_set(&c->err, EXIT_INPUT, "'%s' has no published kernel records (none in '%s/')",
+			       cards[0].path, dir);
+	}
+	if (nrows == 0)
+		return err_set(&c->err, EXIT_INPUT,
+			       "no bundled card has published kernel records (hw/published/CARD/)");
+	for (i = 0; i < nrows; i++)
+		pass += rows[i].median <= KERNELS_TARGET;
+	if (c->format == FMT_TABLE) {
+		sbuf_printf(&c->buf, "mlasim validate --kernels: published kernel measurements against the engine\n"
+			    "err = engine / measured - 1; loso: each source fitted without, then predicted; 4-fold: every\n"
+			    "fourth record left out; target: median |err| <= %.0f%% per class\n\n", 100 * KERNELS_TARGET);
+		sbuf_printf(&c->buf, "%-4s %-12s %-21s %6s %8s %8s %8s %8s  %-10s %s\n", "", "card", "class", "points",
+			    "median", "worst", "loso", "4-fold", "from", "sources");
+		for (i = 0; i < nrows; i++)
+			sbuf_printf(&c->buf, "%-4s %-12s %-21s %6d %8s %8s %8s %8s  %-10s %s\n",
+				    rows[i].median <= KERNELS_TARGET ? "ok" : "FAIL", rows[i].hw, rows[i].cls,
+				    rows[i].points, kernels_cell(rows[i].median, a, sizeof a),
+				    kernels_cell(rows[i].worst, b, sizeof b), kernels_cell(rows[i].loso, l, sizeof l),
+				    kernels_cell(rows[i].fold4, f, sizeof f), rows[i].calibration, rows[i].sources);
+		sbuf_printf(&c->buf, "\nvalidate --kernels: %d classes within the target, %d not\n", pass, nrows - pass);
+	} else {
+		cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "classes");
+		for (i = 0; i < nrows; i++) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "hw", rows[i].hw);
+			cJSON_AddStringToObject(x, "class", rows[i].cls);
+			cJSON_AddNumberToObject(x, "points", rows[i].points);
+			kernels_pct(x, "median_err_pct", rows[i].median);
+			kernels_pct(x, "worst_err_pct", rows[i].worst);
+			kernels_pct(x, "loso_median_err_pct", rows[i].loso);
+			kernels_pct(x, "fold4_median_err_pct", rows[i].fold4);
+			cJSON_AddStringToObject(x, "calibration", rows[i].calibration);
+			cJSON_AddStringToObject(x, "sources", rows[i].sources);
+			cJSON_AddBoolToObject(x, "pass", rows[i].median <= KERNELS_TARGET);
+			cJSON_AddItemToArray(arr, x);
+		}
+		cJSON_AddNumberToObject(o, "target_median_err_pct", 100 * KERNELS_TARGET);
+		if (parr)
+			cJSON_AddItemToObject(o, "points", parr);
+		cJSON_AddNumberToObject(o, "passed", pass);
+		cJSON_AddNumberToObject(o, "failed", nrows - pass);
+		report_tree(&c->buf, o, c->format == FMT_CSV);
+	}
+	if (cli_emit(c))
+		return c->err.code;
+	return pass == nrows ? EXIT_OK : EXIT_NO;
+}
+
 int cmd_validate(struct cli *c)
 {
 	static struct vresult res[sizeof cases / sizeof cases[0]];
@@ -415,13 +650,28 @@ int cmd_validate(struct cli *c)
 	int n = 0, failed = 0, i;
 	cJSON *o = NULL, *arr = NULL;
 
-	while (cli_more(c))
-		if (!cli_common(c))
+	int kernels = 0, points = 0;
+
+	while (cli_more(c)) {
+		if (cli_common(c))
+			continue;
+		if (cli_flag(c, "--kernels"))
+			kernels = 1;
+		else if (cli_flag(c, "--points"))
+			points = 1;
+		else
 			cli_unknown(c);
+	}
 	if (c->err.code)
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
+	if (points && !kernels)
+		return err_set(&c->err, EXIT_USAGE, "'--points' lists the records of 'validate --kernels': give '--kernels'");
+	if (kernels)
+		return validate_kernels(c, points);
+	if (c->hw_arg)
+		return err_set(&c->err, EXIT_USAGE, "'--hw' picks the card of 'validate --kernels'; the published figures name their own");
 	for (k = cases; k->id; k++, n++) {
 		validate_case(c, k, &res[n]);
 		failed += !res[n].pass;

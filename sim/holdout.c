@@ -126,14 +126,16 @@ static int holdout_kclass(const cJSON *calib, const struct hclass *hc, enum dtyp
 	}
 	*own = k >= 0;
 	if (k < 0 && strcmp(hc->section, "gemm") == 0)
-		k = fp8 ? K_GEMM_FP8 : strstr(hc->variant, "fp4") ? K_GEMM_FP4 : K_GEMM_BF16;
+		k = fp8 ? (strstr(hc->variant, "block") ? K_GEMM_FP8_BLOCK : K_GEMM_FP8) :
+		    strstr(hc->variant, "fp4") ? K_GEMM_FP4 : K_GEMM_BF16;
 	else if (k < 0 && strcmp(hc->section, "attention_decode") == 0)
-		k = K_ATTN_DECODE;
+		k = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
 	else if (k < 0 && strcmp(hc->section, "moe") == 0)
 		k = K_MOE;
 	if (k < 0 || k == K_ELEMWISE)
 		return -1;
-	*dt = k == K_GEMM_FP8 || (k == K_MOE && fp8) ? DT_FP8 : k == K_GEMM_FP4 ? DT_FP4 : DT_BF16;
+	*dt = k == K_GEMM_FP8 || k == K_GEMM_FP8_BLOCK || k == K_ATTN_DECODE_FP8 || (k == K_MOE && fp8) ? DT_FP8 :
+	      k == K_GEMM_FP4 ? DT_FP4 : DT_BF16;
 	return k;
 }
 

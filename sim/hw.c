@@ -230,10 +230,15 @@ static int hw_read_strings(const cJSON *root, const char *file, struct hw *h,
 const char *hw_kclass_name(enum kclass k)
 {
 	static const char *const names[K_CLASSES] = {
-		"gemm_bf16", "gemm_fp8", "gemm_fp4", "attention_decode",
-		"attention_prefill", "moe_grouped_gemm", "elementwise",
+		"gemm_bf16", "gemm_fp8", "gemm_fp8_block", "gemm_fp4", "attention_decode",
+		"attention_decode_fp8", "attention_prefill", "moe_grouped_gemm", "elementwise",
 	};
 	return names[k];
+}
+
+const char *hw_kcal_name(int kcal)
+{
+	return kcal == KCAL_PUBLISHED ? "published" : kcal == KCAL_PROBES ? "probes" : "defaults";
 }
 
 /*
@@ -249,14 +254,16 @@ static void hw_default_kernels(struct hw *h)
 	int k;
 
 	for (k = 0; k < K_CLASSES; k++)
-		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0};
+		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0, 0, KCAL_DEFAULTS};
 }
 
 /* Calibration fit keys, schema mlasim.calib/1: calib.<section>.<dtype>.fit. */
 struct hw_calib_key { const char *section, *variant; enum kclass k; };
 static const struct hw_calib_key calib_keys[] = {
-	{"gemm", "bf16", K_GEMM_BF16}, {"gemm", "fp8_block", K_GEMM_FP8},
+	{"gemm", "bf16", K_GEMM_BF16}, {"gemm", "fp8_tensor", K_GEMM_FP8},
+	{"gemm", "fp8_block", K_GEMM_FP8_BLOCK}, {"gemm", "nvfp4", K_GEMM_FP4},
 	{"gemm", "mxfp4", K_GEMM_FP4}, {"attention_decode", "bf16", K_ATTN_DECODE},
+	{"attention_decode", "fp8", K_ATTN_DECODE_FP8},
 	{"attention_prefill", "bf16", K_ATTN_PREFILL}, {"moe", "fp8_block", K_MOE},
 	{"elementwise", "bf16", K_ELEMWISE}, {NULL, NULL, 0},
 };
@@ -271,13 +278,69 @@ int hw_calib_kclass(const char *section, const char *variant)
 	return -1;
 }
 
+int hw_calib_key_of(enum kclass c, const char **section, const char **variant)
+{
+	const struct hw_calib_key *k;
+
+	for (k = calib_keys; k->section; k++)
+		if (k->k == c) {
+			*section = k->section;
+			*variant = k->variant;
+			return 0;
+		}
+	return -1;
+}
+
+/* calibration.calib.<section>.<variant>.fit.<key>, at most max: 0 when read,
+ * -1 when absent and not required, EXIT_INPUT. */
 static int hw_calib_num(const cJSON *fit, const struct hw_calib_key *k, const char *key,
-			const char *file, unsigned flags, double *out, struct err *e)
+			const char *file, unsigned flags, double max, double *out, struct err *e)
 {
 	char path[160];
 
 	snprintf(path, sizeof path, "calibration.calib.%s.%s.fit.%s", k->section, k->variant, key);
-	return jsonx_num(fit, key, file, path, JX_REQUIRED | flags, 1, out, e);
+	return jsonx_num(fit, key, file, path, flags, max, out, e);
+}
+
+/* One class's fit: eff_compute, eff_mem, t0_s, and the kernel model's
+ * optional kblock_s and blend (kern.h; absent: 0). */
+static int hw_read_fit(const cJSON *fit, const struct hw_calib_key *k, const char *file,
+		       struct hw_kernel_eff *v, struct err *e)
+{
+	double kb = 0, p = 0;
+
+	if (hw_calib_num(fit, k, "eff_compute", file, JX_REQUIRED | JX_FRACTION, 1, &v->compute, e) ||
+	    hw_calib_num(fit, k, "eff_mem", file, JX_REQUIRED | JX_FRACTION, 1, &v->memory, e) ||
+	    hw_calib_num(fit, k, "t0_s", file, JX_REQUIRED, 1, &v->t0_s, e) ||
+	    hw_calib_num(fit, k, "kblock_s", file, 0, 1e-3, &kb, e) > 0 ||
+	    hw_calib_num(fit, k, "blend", file, 0, 64, &p, e) > 0)
+		return e->code;
+	if (p != 0 && p < 1)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'calibration.calib.%s.%s.fit.blend' is the exponent of a smooth maximum: 0 (max) or 1 to 64, got %.6g",
+			       file, k->section, k->variant, p);
+	v->kblock_s = kb;
+	v->blend = p;
+	return 0;
+}
+
+/* calibration.sources: ["id: ref", ...] of a published calibration. */
+static int hw_read_cal_sources(const cJSON *cal, const char *file, struct hw *h, struct err *e)
+{
+	const cJSON *src = cJSON_GetObjectItemCaseSensitive(cal, "sources"), *it;
+
+	if (!src)
+		return 0;
+	if (!cJSON_IsArray(src))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration.sources' must be an array of strings", file);
+	cJSON_ArrayForEach(it, src) {
+		if (!cJSON_IsString(it))
+			return err_set(e, EXIT_INPUT, "%s: 'calibration.sources' must be an array of strings", file);
+		if (h->ncal_sources < HW_MAX_CAL_SOURCES)
+			snprintf(h->cal_source[h->ncal_sources++], sizeof h->cal_source[0], "%s",
+				 it->valuestring);
+	}
+	return 0;
 }
 
 /* calib.power: {idle_w, e_per_flop_J: {bf16}, e_per_hbm_byte_J} (probes.md s11). */
@@ -307,8 +370,9 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 			       struct err *e)
 {
 	const cJSON *cal = cJSON_GetObjectItemCaseSensitive(root, "calibration");
-	const cJSON *calib, *dev;
+	const cJSON *calib, *dev, *prov;
 	const struct hw_calib_key *k;
+	int kind;
 
 	if (!cal)
 		return 0;
@@ -318,6 +382,12 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 	if (cJSON_IsObject(dev) &&
 	    jsonx_str(dev, "name", file, 0, h->calibration_device, sizeof h->calibration_device, e) > 0)
 		return e->code;
+	if (jsonx_str(cal, "date", file, 0, h->calibration_date, sizeof h->calibration_date, e) > 0)
+		return e->code;
+	prov = cJSON_GetObjectItemCaseSensitive(cal, "provenance");
+	kind = cJSON_IsString(prov) && !strcmp(prov->valuestring, "published") ? KCAL_PUBLISHED : KCAL_PROBES;
+	if (hw_read_cal_sources(cal, file, h, e))
+		return e->code;
 	calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
 	for (k = calib_keys; k->section; k++) {
 		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(calib, k->section);
@@ -326,13 +396,11 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 		struct hw_kernel_eff v = h->kern[k->k];
 		if (!cJSON_IsObject(fit))
 			continue;
-		if (hw_calib_num(fit, k, "eff_compute", file, JX_FRACTION, &v.compute, e) ||
-		    hw_calib_num(fit, k, "eff_mem", file, JX_FRACTION, &v.memory, e) ||
-		    hw_calib_num(fit, k, "t0_s", file, 0, &v.t0_s, e))
+		if (hw_read_fit(fit, k, file, &v, e))
 			return e->code;
-		v.calibrated = 1;
+		v.calibrated = kind;
 		h->kern[k->k] = v;
-		h->calibrated = 1;
+		h->calibrated = kind;
 	}
 	return hw_read_power_calibration(calib, file, h, e);
 }

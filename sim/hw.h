@@ -54,22 +54,30 @@ struct hw_cost { double gpu_hour_usd, capex_usd_per_gpu, amortization_years; };
 struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_latency_s; };
 
 /*
- * Kernel classes whose achieved efficiency differs, and their efficiency:
- * time = max(FLOPs / (peak x compute), bytes / (HBM bandwidth x memory)) + t0.
- * Filled from the card's `efficiency` section, then replaced by the probe
- * fits in `calibration.calib` when present (probes.md section 11).
+ * Kernel classes whose achieved efficiency differs, and their parameters in
+ * the kernel model of kern.h.  Filled from the card's `efficiency` section,
+ * then replaced class by class by the fits in `calibration.calib`: published
+ * kernel measurements (hw/published/) or probes run on a GPU.
  */
 enum kclass {
-	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP4, K_ATTN_DECODE, K_ATTN_PREFILL,
-	K_MOE, K_ELEMWISE, K_CLASSES,
+	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP8_BLOCK, K_GEMM_FP4, K_ATTN_DECODE,
+	K_ATTN_DECODE_FP8, K_ATTN_PREFILL, K_MOE, K_ELEMWISE, K_CLASSES,
 };
+
+/* Where a class's parameters come from. */
+enum kcal { KCAL_DEFAULTS, KCAL_PROBES, KCAL_PUBLISHED };
 
 struct hw_kernel_eff {
 	double compute;      /* fraction of the dtype's dense peak */
 	double memory;       /* fraction of HBM bandwidth */
 	double t0_s;         /* fixed time per kernel */
-	int calibrated;      /* 1 when from probe measurements */
+	double kblock_s;     /* GEMMs: seconds per 128-deep K block per wave (kern.h); 0: none */
+	double blend;        /* p of the smooth maximum of the two roofs; 0: max() */
+	int calibrated;      /* enum kcal */
 };
+
+/* Sources a published calibration was fitted from, as the card lists them. */
+#define HW_MAX_CAL_SOURCES 16
 
 struct hw {
 	char name[64];
@@ -84,14 +92,20 @@ struct hw {
 	struct hw_cost cost;
 	struct hw_efficiency eff;
 	struct hw_kernel_eff kern[K_CLASSES];
-	int calibrated;                 /* the card carries probe measurements */
+	int calibrated;                 /* enum kcal: the card's calibration, if any */
+	int ncal_sources;
+	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
 	int power_calibrated;           /* calibration.calib.power: measured energies */
 	double power_idle_w, e_per_flop, e_per_byte;   /* W, J/FLOP (bf16), J/HBM byte */
 	char calibration_device[128];   /* device they were measured on */
+	char calibration_date[32];      /* calibration.date when the document gives one */
 };
 
 /* Name of a kernel class ("gemm_fp8"). */
 const char *hw_kclass_name(enum kclass k);
+
+/* Where parameters came from, enum kcal: "defaults", "probes", "published". */
+const char *hw_kcal_name(int kcal);
 
 /*
  * Load hardware card `path`, applying "section.key=value" overrides first.
@@ -104,9 +118,13 @@ int hw_load(const char *path, const char *const *sets, int nsets,
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e);
 
 /* The kernel class the engine times with the fit calibration.calib.<section>.
- * <variant>.fit of a calibrated card ("gemm", "fp8_block": K_GEMM_FP8), or -1
- * when the engine reads no such fit. */
+ * <variant>.fit of a calibrated card ("gemm", "fp8_block": K_GEMM_FP8_BLOCK),
+ * or -1 when the engine reads no such fit. */
 int hw_calib_kclass(const char *section, const char *variant);
+
+/* The (section, variant) a fit of class c is written under ("gemm",
+ * "fp8_block"): the first the engine reads for it.  0, or -1 for none. */
+int hw_calib_key_of(enum kclass c, const char **section, const char **variant);
 
 /* 1 when the key of "section.key=value" is one a hardware card may hold. */
 int hw_set_known(const char *assignment);

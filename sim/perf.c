@@ -15,6 +15,7 @@ struct ctx {
 	struct hw_kernel_eff kern[K_CLASSES];
 	double peak[3];            /* FLOP/s by dtype */
 	double hbm;                /* B/s */
+	double sms;                /* SMs for the wave model (kern.h); 0 under --ideal */
 	double heads;              /* attention heads per TP rank */
 	struct kind_ctx {          /* per layer kind, m->kind[k] */
 		double kv_heads;   /* KV heads per TP rank (GQA): max(kind's KV heads / tp, 1) */
@@ -27,6 +28,9 @@ struct ctx {
 	enum dtype attn_dt;        /* that of the attention projections */
 	enum dtype expert_dt;      /* dtype the routed experts compute in */
 	enum dtype index_dt;       /* dtype of DSA's indexer scores: fp8 where the card has it */
+	enum kclass gemm_k, attn_k;   /* their GEMMs' kernel classes (routed experts: K_MOE) */
+	enum kclass decode_k;      /* decode attention's class: by the KV format (perf_decode_kernel) */
+	enum dtype decode_dt;
 	double disp_payload;       /* bytes per token copy, EP dispatch */
 	double comb_payload;       /* bytes per token copy, EP combine */
 	struct links links;
@@ -78,46 +82,30 @@ void perf_default_workload(const struct model *m, struct workload *w)
 /* fmax without the libm call (operands are never NaN here). */
 static inline double max2(double a, double b) { return a > b ? a : b; }
 
-static enum kclass perf_gemm_kernel(enum dtype dt)
+/* The kernel class of a GEMM on weights of format f computing in dt:
+ * per-tensor and block-scaled fp8 differ (kernels.md s5.2, s7.1). */
+static enum kclass perf_gemm_kernel(enum dtype dt, enum wfmt f)
 {
-	return dt == DT_FP8 ? K_GEMM_FP8 : dt == DT_FP4 ? K_GEMM_FP4 : K_GEMM_BF16;
+	if (dt == DT_FP8)
+		return f == WF_FP8_BLOCK ? K_GEMM_FP8_BLOCK : K_GEMM_FP8;
+	return dt == DT_FP4 ? K_GEMM_FP4 : K_GEMM_BF16;
 }
 
-/* The dense peak a kernel computing in dt reaches on h: a dtype the card has
- * no figure for runs at the BF16 peak. */
-static double perf_peak(const struct hw *h, enum dtype dt)
-{
-	double p = dt == DT_FP8 ? h->gpu.flops_fp8 : dt == DT_FP4 ? h->gpu.flops_fp4 : 0;
-
-	return p > 0 ? p : h->gpu.flops_bf16;
-}
-
-/* The roofline of perf.h: compute and memory seconds of one kernel, before t0. */
-static inline void perf_roof(const struct hw_kernel_eff *k, double peak, double hbm,
-			     double flops, double bytes, double *tc, double *tm)
-{
-	*tc = flops / (peak * k->compute);
-	*tm = bytes / (hbm * k->memory);
-}
-
-static void perf_time(const struct ctx *x, struct op *o)
+static void perf_time(const struct ctx *x, struct op *o, const struct kshape *s)
 {
 	const struct hw_kernel_eff *k = &x->kern[o->kernel];
-	double tc, tm;
+	enum kbound b;
 
-	perf_roof(k, x->peak[o->dtype], x->hbm, o->flops, o->bytes, &tc, &tm);
-	o->t_busy = max2(tc, tm);
-	o->t = o->t_busy + k->t0_s;
-	o->bound = k->t0_s > max2(tc, tm) ? BOUND_LATENCY : tc >= tm ? BOUND_COMPUTE : BOUND_HBM;
+	o->t = kern_seconds(k, x->peak[o->dtype], x->hbm, x->sms, s, &o->t_busy, &b);
+	o->bound = b == KB_LATENCY ? BOUND_LATENCY : b == KB_COMPUTE ? BOUND_COMPUTE : BOUND_HBM;
 }
 
 double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
 			   double bytes)
 {
-	double tc, tm;
+	struct kshape s = {flops, bytes, 0, 0, 0, 1};
 
-	perf_roof(&h->kern[k], perf_peak(h, dt), h->gpu.hbm_bw, flops, bytes, &tc, &tm);
-	return max2(tc, tm) + h->kern[k].t0_s;
+	return kern_seconds(&h->kern[k], kern_peak(h, dt), h->gpu.hbm_bw, 0, &s, NULL, NULL);
 }
 
 static struct op *perf_add(struct phase *ph, const char *name, enum opclass cls,
@@ -136,9 +124,10 @@ static struct op *perf_add(struct phase *ph, const char *name, enum opclass cls,
 	return o;
 }
 
-static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *name,
-			    enum opclass cls, enum kclass kernel, enum dtype dt,
-			    double count, double flops, double bytes)
+/* One kernel call of shape s (a GEMM's m, n, k for the wave model). */
+static void perf_kernel_op(const struct ctx *x, struct phase *ph, const char *name,
+			   enum opclass cls, enum kclass kernel, enum dtype dt, double count,
+			   const struct kshape *s)
 {
 	struct op *o = perf_add(ph, name, cls, count);
 
@@ -146,12 +135,21 @@ static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *n
 		return;
 	o->kernel = kernel;
 	o->dtype = dt;
-	o->flops = flops;
-	o->bytes = bytes;
-	perf_time(x, o);
+	o->flops = s->flops;
+	o->bytes = s->bytes;
+	perf_time(x, o, s);
 }
 
-/* A linear layer: T tokens x [N outputs, K inputs] held by this GPU. */
+/* A kernel that is not a GEMM: its FLOPs and bytes alone. */
+static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *name,
+			    enum opclass cls, enum kclass kernel, enum dtype dt,
+			    double count, double flops, double bytes)
+{
+	struct kshape s = {flops, bytes, 0, 0, 0, 1};
+
+	perf_kernel_op(x, ph, name, cls, kernel, dt, count, &s);
+}
+
 /* The dtype a GEMM on weights of format f computes in on h. */
 static enum dtype perf_format_dtype(const struct hw *h, enum wfmt f)
 {
@@ -165,6 +163,16 @@ static enum dtype perf_format_dtype(const struct hw *h, enum wfmt f)
 	}
 }
 
+void perf_gemm_shape(const struct wprec *w, enum dtype dt, double T, double N, double K,
+		     struct kshape *s)
+{
+	double act_in = dt == DT_FP8 ? 1 : 2;   /* fp8 GEMMs quantise their input */
+
+	*s = (struct kshape){2 * T * N * K, precision_matrix_bytes(w, N, K) + T * K * act_in + T * N * 2,
+			     T, N, K, 1};
+}
+
+/* A linear layer: T tokens x [N outputs, K inputs] held by this GPU. */
 static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
 		      enum opclass cls, double count, double T, double N, double K,
 		      int bf16_weights)
@@ -172,14 +180,14 @@ static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
 	static const struct wprec bf16 = {WF_BF16, 128, "bf16"};
 	int attn = cls == OPC_ATTN_PROJ && !bf16_weights;   /* --attention-weights */
 	enum dtype dt = bf16_weights ? DT_BF16 : attn ? x->attn_dt : x->gemm_dt;
-	double w = precision_matrix_bytes(bf16_weights ? &bf16 : attn ? plan_attn_format(x->d) :
-					  &x->d->weights, N, K);
-	double act_in = dt == DT_FP8 ? 1 : 2;   /* fp8 GEMMs quantise their input */
+	enum kclass k = bf16_weights ? K_GEMM_BF16 : attn ? x->attn_k : x->gemm_k;
+	struct kshape s;
 
 	if (T <= 0)
 		return;
-	perf_compute_op(x, ph, name, cls, perf_gemm_kernel(dt), dt, count,
-			2 * T * N * K, w + T * K * act_in + T * N * 2);
+	perf_gemm_shape(bf16_weights ? &bf16 : attn ? plan_attn_format(x->d) : &x->d->weights,
+			dt, T, N, K, &s);
+	perf_kernel_op(x, ph, name, cls, k, dt, count, &s);
 }
 
 static void perf_comm_op(struct phase *ph, const char *name, enum opclass cls,
@@ -312,7 +320,7 @@ static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
 			count, 2 * T * h * m->qk_nope * m->kv_lora,
 			2 * h * m->qk_nope * m->kv_lora + 2 * T * h * (m->qk_nope + m->kv_lora));
 	perf_mla_attention(m, h, B, sq, La, kvb, &flops, &bytes);
-	perf_compute_op(x, ph, "mla decode attention", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
+	perf_compute_op(x, ph, "mla decode attention", OPC_ATTN_CORE, x->decode_k, x->decode_dt,
 			count, flops, bytes);
 	perf_compute_op(x, ph, "W_UV (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16, count,
 			2 * T * h * m->kv_lora * m->v_head,
@@ -371,7 +379,7 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 		perf_indexer(x, ph, count, T, pairs < 0 ? B * L : ctx_tokens, pairs < 0 ? T * L : ipairs,
 			     pairs < 0);
 	if (pairs < 0)
-		perf_compute_op(x, ph, "attention (decode)", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
+		perf_compute_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->decode_k, x->decode_dt,
 				count, 2 * B * h * sq * La * (dh + dv),
 				B * (La * x->kind[k].kvb + sq * h * (dh + dv) * 2));
 	else
@@ -498,10 +506,9 @@ static void perf_dense_ffn(const struct ctx *x, struct phase *ph, double count, 
 	perf_allreduce(x, ph, count, x->d->tp, T);
 }
 
-/* Expected local experts touched by `tokens` tokens choosing k of E distinct experts. */
-static double perf_experts_touched(const struct model *m, double local, double tokens)
+double perf_experts_touched(double local, double k, double experts, double tokens)
 {
-	return local * (1 - pow(1 - m->top_k / m->experts, tokens));
+	return local * (1 - pow(1 - k / experts, tokens));
 }
 
 /*
@@ -551,16 +558,28 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 	return t_disp + t_comb;
 }
 
+void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double touched,
+		     double d, double fe, int gated, struct kshape *up, struct kshape *down)
+{
+	double act = dt == DT_FP8 ? 1 : 2, n_up = (gated ? 2 : 1) * fe;
+	double g = touched > 0 ? touched : 1, mg = copies / g;
+
+	*up = (struct kshape){2 * copies * n_up * d,
+			      touched * precision_matrix_bytes(w, n_up, d) + copies * d * act + copies * n_up * 2,
+			      mg, n_up, d, g};
+	*down = (struct kshape){2 * copies * d * fe,
+				touched * precision_matrix_bytes(w, d, fe) + copies * fe * act + copies * d * 2,
+				mg, d, fe, g};
+}
+
 static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
 	double all = T * d->dp;        /* tokens of every attention group in the stage */
-	double fe = m->expert_inter / x->moe_tp, copies, touched, w_up, w_down;
-	double up = (m->ffn_mats == 3 ? 2 : 1) * fe;   /* gate and up, or up alone (relu2) */
-	enum dtype dt = x->expert_dt;
-	double act = dt == DT_FP8 ? 1 : 2;
+	double fe = m->expert_inter / x->moe_tp, copies, touched;
 	int gated = m->ffn_mats == 3;
+	struct kshape up, down;
 
 	perf_gemm(x, ph, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
 	if (m->shared_inter > 0 && !x->w->shared_routed) {
@@ -572,17 +591,14 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	if (d->ep > 1)
 		perf_ep_a2a(x, ph, count, T);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
-	touched = fmin(x->experts_local, perf_experts_touched(m, x->experts_local, all * x->w->imbalance));
+	touched = fmin(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
 		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
-	w_up = touched * precision_matrix_bytes(plan_expert_format(d), up, m->hidden);
-	w_down = touched * precision_matrix_bytes(plan_expert_format(d), m->hidden, fe);
-	perf_compute_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
-			K_MOE, dt, count, 2 * copies * up * m->hidden,
-			w_up + copies * m->hidden * act + copies * up * 2);
-	perf_compute_op(x, ph, "routed experts down", OPC_ROUTED, K_MOE, dt, count,
-			2 * copies * m->hidden * fe,
-			w_down + copies * fe * act + copies * m->hidden * 2);
+	perf_moe_shapes(plan_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
+			&up, &down);
+	perf_kernel_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
+		       K_MOE, x->expert_dt, count, &up);
+	perf_kernel_op(x, ph, "routed experts down", OPC_ROUTED, K_MOE, x->expert_dt, count, &down);
 	if (d->ep == 1)
 		perf_allreduce(x, ph, count, d->tp * d->dp, all);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
@@ -786,6 +802,25 @@ static int perf_check_links(const struct ctx *x, const struct hw *h, const struc
 
 /* ---- context ------------------------------------------------------------------ */
 
+/*
+ * Decode attention over an 8-bit cache runs FP8 MMAs where measurements of
+ * the card show it (TRT-LLM on Blackwell: 0.58 of the FP8 peak, kernels.md
+ * s5.3): the attention_decode_fp8 class at the FP8 peak when the card's
+ * calibration has it; otherwise as FlashMLA runs it, dequantised to BF16
+ * for BF16 MMAs (FlashMLA README), in the attention_decode class.
+ */
+static void perf_decode_kernel(struct ctx *x)
+{
+	int fp8_kv = x->d->kv.bits <= 8;
+
+	x->decode_k = K_ATTN_DECODE;
+	x->decode_dt = DT_BF16;
+	if (fp8_kv && x->h->kern[K_ATTN_DECODE_FP8].calibrated && x->h->gpu.flops_fp8 > 0) {
+		x->decode_k = K_ATTN_DECODE_FP8;
+		x->decode_dt = DT_FP8;
+	}
+}
+
 static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
 			const struct workload *w, struct ctx *x, struct err *e)
 {
@@ -797,10 +832,11 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->d = d;
 	x->w = w;
 	for (k = 0; k < K_CLASSES; k++)
-		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0} : h->kern[k];
-	x->peak[DT_BF16] = perf_peak(h, DT_BF16);
-	x->peak[DT_FP8] = perf_peak(h, DT_FP8);
-	x->peak[DT_FP4] = perf_peak(h, DT_FP4);
+		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0, 0, KCAL_DEFAULTS} : h->kern[k];
+	x->peak[DT_BF16] = kern_peak(h, DT_BF16);
+	x->peak[DT_FP8] = kern_peak(h, DT_FP8);
+	x->peak[DT_FP4] = kern_peak(h, DT_FP4);
+	x->sms = w->ideal || !(h->gpu.sms > 0) ? 0 : h->gpu.sms;
 	x->hbm = h->gpu.hbm_bw;
 	x->heads = m->heads / d->tp;
 	for (k = 0; k < m->nkinds; k++) {
@@ -825,6 +861,9 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->expert_dt = (plan_expert_format(d)->fmt == WF_NVFP4 || plan_expert_format(d)->fmt == WF_MXFP4) &&
 		       h->gpu.flops_fp4 > 0 ? DT_FP4 : x->gemm_dt;
 	x->index_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
+	x->gemm_k = perf_gemm_kernel(x->gemm_dt, d->weights.fmt);
+	x->attn_k = perf_gemm_kernel(x->attn_dt, plan_attn_format(d)->fmt);
+	perf_decode_kernel(x);
 	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
 	x->disp_payload = x->gemm_dt == DT_BF16 ? 2 * m->hidden : m->hidden + 4 * ceil(m->hidden / 128);
 	x->comb_payload = 2 * m->hidden;

@@ -3,10 +3,14 @@
  * FLOPs and HBM bytes, a roofline time per operator, communication, and the
  * decode and prefill steps they add up to.
  *
- * Per operator (one kernel): t = max(FLOPs / (peak(dtype) x compute eff),
- * bytes / (HBM bandwidth x memory eff)) + t0, with the efficiencies of its
- * kernel class (hw.h: the card's `efficiency`, or probe calibration).
- * --ideal: efficiencies 1, t0 0, link latencies 0.
+ * Per operator (one kernel): the kernel model of kern.h, the roofline of its
+ * class shaped by waves, the K-loop floor and the smooth maximum, with the
+ * parameters of its class (hw.h: the card's `efficiency`, or its
+ * calibration from published measurements or probes).  GEMMs on fp8
+ * weights are gemm_fp8 (per-tensor) or gemm_fp8_block, routed experts
+ * moe_grouped_gemm, decode attention over an fp8 cache attention_decode_fp8
+ * where the card's calibration has it.
+ * --ideal: efficiencies 1, t0 0, no waves, no floors, link latencies 0.
  *
  * Each layer kind of the model (model.h: its token mixer and FFN) is timed
  * once and counted as many times as the model has it.
@@ -58,6 +62,7 @@
 
 #include "comm.h"
 #include "hw.h"
+#include "kern.h"
 #include "model.h"
 #include "params.h"
 #include "precision.h"
@@ -72,8 +77,6 @@ enum bound {
 	BOUND_COMPUTE, BOUND_HBM, BOUND_SCALE_UP, BOUND_SCALE_OUT, BOUND_LATENCY,
 	BOUND_KINDS,
 };
-
-enum dtype { DT_BF16, DT_FP8, DT_FP4 };
 
 struct op {
 	const char *name;
@@ -170,6 +173,27 @@ double perf_window_pairs(enum mixer mix, double W, double a, double b);
  */
 void perf_mla_attention(const struct model *m, double h, double B, double sq, double L,
 			double kvb, double *flops, double *bytes);
+
+/*
+ * The kernel shape (kern.h) of a GEMM of T tokens through an [N, K] matrix
+ * stored in format w, computing in dt: 2 T N K FLOPs; the weights, the input
+ * (1 byte per element in fp8, which quantises it, else 2) and the bf16 output.
+ */
+void perf_gemm_shape(const struct wprec *w, enum dtype dt, double T, double N, double K,
+		     struct kshape *s);
+
+/*
+ * The two grouped GEMMs of the routed experts on one GPU: `copies`
+ * token-expert copies over `touched` experts (groups of copies / touched
+ * tokens each) of hidden size d and width fe, gate and up [2 fe, d] (gated)
+ * or up [fe, d], then down [d, fe], stored in w, computing in dt.
+ */
+void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double touched,
+		     double d, double fe, int gated, struct kshape *up, struct kshape *down);
+
+/* Expected experts touched of `local` on a GPU when `tokens` tokens each
+ * choose k distinct experts of `experts` uniformly: local (1 - (1 - k/E)^T). */
+double perf_experts_touched(double local, double k, double experts, double tokens);
 
 /*
  * Seconds of one kernel of class k computing in dt, doing `flops` FLOPs and

@@ -1,0 +1,45 @@
+/* kern.c - the time of one kernel call; the formula and its sources are in kern.h */
+#include <math.h>
+#include "kern.h"
+#include "precision.h"
+
+double kern_peak(const struct hw *h, enum dtype dt)
+{
+	double p = dt == DT_FP8 ? h->gpu.flops_fp8 : dt == DT_FP4 ? h->gpu.flops_fp4 : 0;
+
+	return p > 0 ? p : h->gpu.flops_bf16;
+}
+
+/* (a^p + b^p)^(1/p), written so that it costs nothing when one side is 0. */
+static double kern_blend(double a, double b, double p)
+{
+	double hi = a > b ? a : b, lo = a > b ? b : a;
+
+	if (!(lo > 0))
+		return hi;
+	return hi * pow(1 + pow(lo / hi, p), 1 / p);
+}
+
+double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
+		    const struct kshape *s, double *busy, enum kbound *bound)
+{
+	double tc = s->flops / (peak * k->compute), tm = s->bytes / (hbm * k->memory);
+	double tk = 0, roof, t;
+
+	if (s->m > 0 && s->n > 0) {
+		double tiles = s->groups * ceil_div(s->m, KERN_TILE) * ceil_div(s->n, KERN_TILE);
+		double waves = sms > 0 ? ceil_div(tiles, sms) : 1;
+
+		if (tiles > sms && sms > 0)
+			tc *= waves * sms / tiles;
+		if (k->kblock_s > 0)
+			tk = k->kblock_s * ceil_div(s->k, KERN_KBLOCK) * waves;
+	}
+	roof = k->blend > 0 ? kern_blend(tc, tm, k->blend) : tc > tm ? tc : tm;
+	t = roof > tk ? roof : tk;
+	if (busy)
+		*busy = t;
+	if (bound)
+		*bound = k->t0_s > t || tk >= roof ? KB_LATENCY : tc >= tm ? KB_COMPUTE : KB_MEMORY;
+	return t + k->t0_s;
+}

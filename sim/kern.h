@@ -1,0 +1,65 @@
+/*
+ * kern.h - the time of one kernel call: the roofline of its class, shaped by
+ * what real kernels measured (reference: hw/published/, README "How a kernel
+ * time is made").
+ *
+ *   t = max(roof, t_k) + t0
+ *   roof = max(t_c, t_m), or (t_c^p + t_m^p)^(1/p) when the class blends
+ *   t_c = F / (eff_compute x peak(dtype)) x waves x SMs / tiles
+ *   t_m = B / (eff_mem x HBM bandwidth)
+ *   t_k = kblock_s x ceil(K / 128) x waves
+ *
+ * For a GEMM (or grouped GEMM of G groups of m x n outputs) of depth K, the
+ * output is cut into 128 x 128 tiles (the CTA tile of CUTLASS's and
+ * DeepGEMM's Hopper kernels), tiles = G ceil(m/128) ceil(n/128), run in
+ * waves = ceil(tiles / SMs).  With more tiles than SMs the last wave idles
+ * SMs (wave quantization: t_c grows by waves x SMs / tiles); with fewer, the
+ * libraries shrink tiles or split K to fill the GPU (DeepGEMM's block-size
+ * heuristic, cuBLAS's split-K), so t_c keeps the whole GPU.  Either way a
+ * CTA walks K in 128-deep blocks, each at least kblock_s (the K-loop
+ * floor: DeepGEMM on H800 spends ~9.5 us at K = 7168 and ~18 us at
+ * K = 16384 for any M <= 256 with N <= 576,
+ * kernels.md s4.2).  The smooth maximum (p > 0) fits kernels that reach
+ * neither roof near the ridge (MLA decode, FlashMLA's deep-dive: the plain
+ * max is 15-19% optimistic at h_q = 128).  A call that is not a GEMM has
+ * m = n = K = 0: no tiles, no K loop.  A card without an SM count has no
+ * wave quantization (waves = 1).
+ */
+#ifndef MLASIM_KERN_H
+#define MLASIM_KERN_H
+
+#include "hw.h"
+
+/* The dtype a kernel computes in. */
+enum dtype { DT_BF16, DT_FP8, DT_FP4 };
+
+/* The tile edge of the wave model and the depth of one K block. */
+#define KERN_TILE 128.0
+#define KERN_KBLOCK 128.0
+
+/* What one kernel call does. */
+struct kshape {
+	double flops;     /* FLOPs of the call */
+	double bytes;     /* HBM bytes read and written */
+	double m, n, k;   /* GEMM: output rows and columns per group, depth; 0 otherwise */
+	double groups;    /* grouped GEMM: groups of m x n; 1 for a dense GEMM */
+};
+
+/* What bounds a call: its compute roof, its memory roof, or latency (t0 or
+ * the K-loop floor). */
+enum kbound { KB_COMPUTE, KB_MEMORY, KB_LATENCY };
+
+/*
+ * Seconds of one call of shape s under the parameters k of its class, on a
+ * GPU of dense peak `peak` FLOP/s, HBM bandwidth `hbm` B/s and `sms` SMs
+ * (0 or NAN: no wave quantization).  *busy gets the time less t0 and *bound
+ * what bounds it (either may be NULL).  Pure; the formula of kern.h.
+ */
+double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
+		    const struct kshape *s, double *busy, enum kbound *bound);
+
+/* The dense peak of dtype dt on h, FLOP/s: a dtype the card has no figure
+ * for runs at the BF16 peak. */
+double kern_peak(const struct hw *h, enum dtype dt);
+
+#endif

@@ -1,0 +1,686 @@
+/* kfit.c - published kernel records, the per-class fit, held-out errors; see kfit.h */
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <gsl/gsl_multimin.h>
+#include "jsonx.h"
+#include "kfit.h"
+#include "model.h"
+#include "perf.h"
+#include "precision.h"
+
+/* ---- reading ------------------------------------------------------------ */
+
+static const cJSON *jget(const cJSON *o, const char *key)
+{
+	return cJSON_IsObject(o) ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+static const char *jstr(const cJSON *o, const char *key)
+{
+	const cJSON *v = jget(o, key);
+
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* A record's params.<key>, which must be a positive finite number. */
+static int kfit_param(const cJSON *rec, int idx, const char *key, const char *file, double *v,
+		      struct err *e)
+{
+	const cJSON *p = jget(jget(rec, "params"), key);
+
+	if (!cJSON_IsNumber(p) || !(p->valuedouble > 0) || !isfinite(p->valuedouble))
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.%s' must be a positive number",
+			       file, idx, key);
+	*v = p->valuedouble;
+	return 0;
+}
+
+/* params.<key> when present, else `def`. */
+static double kfit_param_or(const cJSON *rec, const char *key, double def)
+{
+	const cJSON *p = jget(jget(rec, "params"), key);
+
+	return cJSON_IsNumber(p) && p->valuedouble > 0 ? p->valuedouble : def;
+}
+
+/* A dtype name as the records write it: the class of a GEMM in it, its
+ * compute dtype and weight format; -1 when unknown. */
+static int kfit_dtype(const char *name, enum kclass *k, enum dtype *dt, enum wfmt *f)
+{
+	static const struct { const char *name; enum kclass k; enum dtype dt; enum wfmt f; } t[] = {
+		{"bf16", K_GEMM_BF16, DT_BF16, WF_BF16}, {"fp16", K_GEMM_BF16, DT_BF16, WF_FP16},
+		{"fp8", K_GEMM_FP8, DT_FP8, WF_FP8}, {"fp8_block", K_GEMM_FP8_BLOCK, DT_FP8, WF_FP8_BLOCK},
+		{"nvfp4", K_GEMM_FP4, DT_FP4, WF_NVFP4}, {"mxfp4", K_GEMM_FP4, DT_FP4, WF_MXFP4},
+	};
+	size_t i;
+
+	for (i = 0; name && i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(name, t[i].name)) {
+			*k = t[i].k;
+			*dt = t[i].dt;
+			*f = t[i].f;
+			return 0;
+		}
+	return -1;
+}
+
+static int kfit_bad_dtype(const char *file, int idx, const char *dt, struct err *e)
+{
+	return err_set(e, EXIT_INPUT,
+		       "%s: 'probes[%d].params.dtype' must be bf16, fp16, fp8, fp8_block, nvfp4 or mxfp4, got '%s'",
+		       file, idx, dt ? dt : "(none)");
+}
+
+/* gemm: one dense GEMM of M x N x K. */
+static int kfit_gemm(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
+{
+	struct wprec w = {WF_BF16, 128, ""};
+	double M, N, K;
+
+	if (kfit_dtype(jstr(jget(rec, "params"), "dtype"), &r->cls, &r->dt, &w.fmt))
+		return kfit_bad_dtype(file, idx, jstr(jget(rec, "params"), "dtype"), e);
+	if (kfit_param(rec, idx, "m", file, &M, e) || kfit_param(rec, idx, "n", file, &N, e) ||
+	    kfit_param(rec, idx, "k", file, &K, e))
+		return e->code;
+	perf_gemm_shape(&w, r->dt, M, N, K, &r->call[0]);
+	r->ncalls = 1;
+	return 0;
+}
+
+/* grouped_gemm: G groups of m tokens through [n, k] each, the moe class. */
+static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
+{
+	struct wprec w = {WF_BF16, 128, ""};
+	struct kshape down;
+	enum kclass ignored;
+	double G, M, N, K;
+
+	if (kfit_dtype(jstr(jget(rec, "params"), "dtype"), &ignored, &r->dt, &w.fmt))
+		return kfit_bad_dtype(file, idx, jstr(jget(rec, "params"), "dtype"), e);
+	if (kfit_param(rec, idx, "groups", file, &G, e) || kfit_param(rec, idx, "m", file, &M, e) ||
+	    kfit_param(rec, idx, "n", file, &N, e) || kfit_param(rec, idx, "k", file, &K, e))
+		return e->code;
+	/* the up projection of an ungated FFN of width n over hidden k is exactly [n, k] */
+	perf_moe_shapes(&w, r->dt, G * M, G, K, N, 0, &r->call[0], &down);
+	r->cls = K_MOE;
+	r->ncalls = 1;
+	return 0;
+}
+
+/* moe: a whole module (aiconfigurator): T tokens per rank routed top-k over
+ * E experts, the E/ep local ones computed: gate + up and down, as perf_moe. */
+static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
+{
+	struct wprec w = {WF_BF16, 128, ""};
+	enum kclass ignored;
+	double E, k, H, I, ep, T, local;
+
+	if (kfit_dtype(jstr(jget(rec, "params"), "dtype"), &ignored, &r->dt, &w.fmt))
+		return kfit_bad_dtype(file, idx, jstr(jget(rec, "params"), "dtype"), e);
+	if (kfit_param(rec, idx, "experts", file, &E, e) || kfit_param(rec, idx, "topk", file, &k, e) ||
+	    kfit_param(rec, idx, "hidden", file, &H, e) || kfit_param(rec, idx, "inter", file, &I, e) ||
+	    kfit_param(rec, idx, "ep", file, &ep, e) || kfit_param(rec, idx, "tokens", file, &T, e))
+		return e->code;
+	local = E / ep;
+	perf_moe_shapes(&w, r->dt, T * k / ep, fmin(local, perf_experts_touched(local, k, E, T)), H, I,
+			1, &r->call[0], &r->call[1]);
+	r->cls = K_MOE;
+	r->ncalls = 2;
+	return 0;
+}
+
+/* mla_decode: FlashMLA's counts (perf_mla_attention) over a bf16 or fp8 latent. */
+static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct krec *r,
+			   struct err *e)
+{
+	const char *kd = jstr(jget(rec, "params"), "kv_dtype"), *kern = jstr(jget(rec, "params"), "kernel");
+	struct model m;
+	double h, B, L, kvb, f, b;
+	int fp8 = kd && !strcmp(kd, "fp8");
+
+	if (kd && !fp8 && strcmp(kd, "bf16"))
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.kv_dtype' must be bf16 or fp8, got '%s'",
+			       file, idx, kd);
+	if (kfit_param(rec, idx, "heads", file, &h, e) || kfit_param(rec, idx, "batch", file, &B, e) ||
+	    kfit_param(rec, idx, "kv_len", file, &L, e))
+		return e->code;
+	memset(&m, 0, sizeof m);
+	m.kv_lora = kfit_param_or(rec, "kv_lora", 512);
+	m.qk_rope = kfit_param_or(rec, "rope", 64);
+	/* bytes per token: bf16 latent and rope; fp8 per-tensor one byte each;
+	 * FlashMLA's fp8 layout 656 (fp8 latent, 4 scales, bf16 rope; kernels.md) */
+	kvb = (m.kv_lora + m.qk_rope) * (fp8 ? 1 : 2);
+	if (fp8 && kern && !strcmp(kern, "flashmla"))
+		kvb = m.kv_lora + 16 + 2 * m.qk_rope;
+	perf_mla_attention(&m, h, B, kfit_param_or(rec, "s_q", 1), L, kvb, &f, &b);
+	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1};
+	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
+	r->dt = fp8 ? DT_FP8 : DT_BF16;
+	r->ncalls = 1;
+	return 0;
+}
+
+/* mla_prefill, attention_prefill: causal (or not) attention over `seq` new
+ * tokens per sequence, as perf.c prices prefill attention: 2 h (d_qk + d_v)
+ * FLOPs per query-key pair, queries, keys, values and output read or written
+ * once in bf16. */
+static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
+{
+	const cJSON *causal = jget(jget(rec, "params"), "causal");
+	double h, dqk, dv, S, B = kfit_param_or(rec, "batch", 1), hk, T, pairs;
+
+	if (kfit_param(rec, idx, "heads", file, &h, e) || kfit_param(rec, idx, "d_qk", file, &dqk, e) ||
+	    kfit_param(rec, idx, "d_v", file, &dv, e) || kfit_param(rec, idx, "seq", file, &S, e))
+		return e->code;
+	hk = kfit_param_or(rec, "kv_heads", h);
+	T = B * S;
+	pairs = cJSON_IsFalse(causal) ? B * S * S : B * S * (S + 1) / 2;
+	r->call[0] = (struct kshape){2 * h * (dqk + dv) * pairs,
+				     2 * (T * h * (dqk + dv) + T * hk * (dqk + dv)), 0, 0, 0, 1};
+	r->cls = K_ATTN_PREFILL;
+	r->dt = DT_BF16;
+	r->ncalls = 1;
+	return 0;
+}
+
+/* gqa_decode: B sequences reading L tokens of K and V of kv_heads heads. */
+static int kfit_gqa_decode(const cJSON *rec, int idx, const char *file, struct krec *r,
+			   struct err *e)
+{
+	const char *kd = jstr(jget(rec, "params"), "kv_dtype");
+	int fp8 = kd && !strcmp(kd, "fp8");
+	double h, hk, d, B, L;
+
+	if (kfit_param(rec, idx, "heads", file, &h, e) || kfit_param(rec, idx, "kv_heads", file, &hk, e) ||
+	    kfit_param(rec, idx, "head_dim", file, &d, e) || kfit_param(rec, idx, "batch", file, &B, e) ||
+	    kfit_param(rec, idx, "kv_len", file, &L, e))
+		return e->code;
+	r->call[0] = (struct kshape){2 * B * h * L * 2 * d,
+				     B * (L * 2 * hk * d * (fp8 ? 1 : 2) + h * 2 * d * 2), 0, 0, 0, 1};
+	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
+	r->dt = fp8 ? DT_FP8 : DT_BF16;
+	r->ncalls = 1;
+	return 0;
+}
+
+/* Kinds that describe links or fused modules, not calibrated yet. */
+static int kfit_not_calibrated(const char *kind, const cJSON *rec)
+{
+	const char *routing = jstr(jget(rec, "params"), "routing");
+	const char *dt = jstr(jget(rec, "params"), "dtype");
+
+	if (!strcmp(kind, "nccl") || !strcmp(kind, "deepep") || !strcmp(kind, "p2p"))
+		return 1;
+	/* skewed routing is --imbalance, a workload figure, not a kernel one; the
+	 * fp8 x fp4 mega kernel fuses dispatch and combine */
+	if (!strcmp(kind, "moe") && ((routing && strcmp(routing, "balanced")) || (dt && !strcmp(dt, "fp8xfp4"))))
+		return 1;
+	/* the engine prices prefill attention in bf16 (perf.h) */
+	if ((!strcmp(kind, "attention_prefill") || !strcmp(kind, "mla_prefill")) && dt && !strcmp(dt, "fp8"))
+		return 1;
+	return 0;
+}
+
+/* Record idx of a document into *r; 1 when read, 0 when skipped. */
+static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
+{
+	static const struct {
+		const char *kind;
+		int (*read)(const cJSON *, int, const char *, struct krec *, struct err *);
+	} kinds[] = {
+		{"gemm", kfit_gemm}, {"grouped_gemm", kfit_grouped}, {"moe", kfit_moe},
+		{"mla_decode", kfit_mla_decode}, {"mla_prefill", kfit_prefill},
+		{"attention_prefill", kfit_prefill}, {"gqa_decode", kfit_gqa_decode},
+	};
+	const char *kind = jstr(rec, "probe"), *status = jstr(rec, "status"), *id = jstr(rec, "id");
+	const cJSON *t = jget(jget(rec, "timing"), "median_s");
+	size_t i;
+
+	if (!kind)
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].probe' must be a string", file, idx);
+	memset(r, 0, sizeof *r);
+	snprintf(r->id, sizeof r->id, "%s", id ? id : "");
+	if (!status || strcmp(status, "ok") || !t || kfit_not_calibrated(kind, rec))
+		return 0;
+	if (!cJSON_IsNumber(t) || !(t->valuedouble > 0) || !isfinite(t->valuedouble))
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds",
+			       file, idx);
+	r->t_s = t->valuedouble;
+	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+		if (!strcmp(kind, kinds[i].kind))
+			return kinds[i].read(rec, idx, file, r, e) ? -1 : 1;
+	return err_set(e, EXIT_INPUT,
+		       "%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep or p2p, got '%s'",
+		       file, idx, kind);
+}
+
+/* One record file into s. */
+static int kfit_load_file(const char *path, struct kset *s, struct err *e)
+{
+	const cJSON *src, *probes, *rec;
+	const char *schema, *sid, *ref;
+	cJSON *doc;
+	int idx = 0, rc = 0;
+
+	if (jsonx_load(path, &doc, e))
+		return e->code;
+	schema = jstr(doc, "schema");
+	src = jget(doc, "source");
+	sid = jstr(src, "id");
+	ref = jstr(src, "ref");
+	probes = jget(doc, "probes");
+	if (!schema || strcmp(schema, "mlasim.calib/1"))
+		rc = err_set(e, EXIT_INPUT, "%s: 'schema' must be \"mlasim.calib/1\"", path);
+	else if (!sid || !ref)
+		rc = err_set(e, EXIT_INPUT, "%s: 'source.id' and 'source.ref' must name where the figures come from", path);
+	else if (!cJSON_IsArray(probes))
+		rc = err_set(e, EXIT_INPUT, "%s: 'probes' must be an array of records", path);
+	else if (s->nsources == KFIT_MAX_SOURCES)
+		rc = err_set(e, EXIT_INPUT, "%s: more than %d record files in one directory", path, KFIT_MAX_SOURCES);
+	if (rc) {
+		cJSON_Delete(doc);
+		return rc;
+	}
+	snprintf(s->source[s->nsources], sizeof s->source[0], "%s", sid);
+	snprintf(s->ref[s->nsources], sizeof s->ref[0], "%s", ref);
+	snprintf(s->file[s->nsources], sizeof s->file[0], "%.255s", path);
+	cJSON_ArrayForEach(rec, probes) {
+		int got;
+		if (s->n == KFIT_MAX_RECORDS) {
+			rc = err_set(e, EXIT_INPUT, "%s: more than %d records in one directory", path, KFIT_MAX_RECORDS);
+			break;
+		}
+		got = kfit_record(rec, idx++, path, &s->rec[s->n], e);
+		if (got < 0) {
+			rc = e->code;
+			break;
+		}
+		if (got) {
+			s->rec[s->n].source = s->nsources;
+			s->n++;
+		} else {
+			s->skipped++;
+		}
+	}
+	s->nsources++;
+	cJSON_Delete(doc);
+	return rc;
+}
+
+static int kfit_cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
+{
+	char *names[KFIT_MAX_SOURCES + 1], path[1024];
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int n = 0, i, rc = 0;
+
+	memset(s, 0, sizeof *s);
+	if (!d)
+		return err_set(e, EXIT_ENV, "%s: cannot read the records directory (%s)", dir, err_sys(errno));
+	while ((de = readdir(d)) && n <= KFIT_MAX_SOURCES) {
+		size_t len = strlen(de->d_name);
+		if (len > 5 && !strcmp(de->d_name + len - 5, ".json") && de->d_name[0] != '.')
+			names[n++] = strdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof names[0], kfit_cmp_names);
+	s->rec = calloc(KFIT_MAX_RECORDS, sizeof *s->rec);
+	if (!s->rec)
+		rc = err_set(e, EXIT_ENV, "out of memory reading %s", dir);
+	for (i = 0; i < n; i++) {
+		if (!rc && names[i]) {
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+			rc = kfit_load_file(path, s, e);
+		}
+		free(names[i]);
+	}
+	if (!rc && s->n == 0)
+		rc = err_set(e, EXIT_INPUT, "%s: no record files with a timed, calibrated kind", dir);
+	return rc;
+}
+
+void kfit_free(struct kset *s)
+{
+	free(s->rec);
+	s->rec = NULL;
+	s->n = 0;
+}
+
+void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n)
+{
+	const char *slash = strrchr(card_path, '/');
+
+	if (slash)
+		snprintf(out, n, "%.*s/published/%s", (int)(slash - card_path), card_path, card_name);
+	else
+		snprintf(out, n, "published/%s", card_name);
+}
+
+/* ---- the model and the fit ------------------------------------------------ */
+
+double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const struct krec *r)
+{
+	double t = 0, peak = kern_peak(h, r->dt), sms = h->gpu.sms > 0 ? h->gpu.sms : 0;
+	int i;
+
+	for (i = 0; i < r->ncalls; i++)
+		t += kern_seconds(k, peak, h->gpu.hbm_bw, sms, &r->call[i], NULL, NULL);
+	return t;
+}
+
+/* Parameters the simplex moves, in unbounded coordinates. */
+enum { P_EC, P_EM, P_T0, P_KB, NPAR };
+
+struct fitctx {
+	const struct hw *h;
+	const struct krec *const *r;
+	int n;
+	struct hw_kernel_eff base;   /* fixed parameters and the blend */
+	int free_[NPAR];             /* which move */
+	int map[NPAR];               /* coordinate of each free parameter */
+};
+
+static double logistic(double u) { return 1 / (1 + exp(-u)); }
+static double logit(double p) { return log(p / (1 - p)); }
+
+static struct hw_kernel_eff fit_params(const struct fitctx *c, const gsl_vector *v)
+{
+	struct hw_kernel_eff k = c->base;
+
+	if (c->free_[P_EC])
+		k.compute = logistic(gsl_vector_get(v, c->map[P_EC]));
+	if (c->free_[P_EM])
+		k.memory = logistic(gsl_vector_get(v, c->map[P_EM]));
+	if (c->free_[P_T0])
+		k.t0_s = exp(gsl_vector_get(v, c->map[P_T0]));
+	if (c->free_[P_KB])
+		k.kblock_s = exp(gsl_vector_get(v, c->map[P_KB]));
+	return k;
+}
+
+static double fit_objective(const gsl_vector *v, void *param)
+{
+	const struct fitctx *c = param;
+	struct hw_kernel_eff k = fit_params(c, v);
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		double d = log(kfit_predict(c->h, &k, c->r[i]) / c->r[i]->t_s);
+		sum += d * d;
+	}
+	return sum;
+}
+
+/* One simplex run from k; returns the objective and the fitted k. */
+static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
+{
+	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
+	int dim = 0, i, it, restart;
+	gsl_multimin_function f;
+	gsl_multimin_fminimizer *m;
+	gsl_vector *x, *step;
+	double best;
+
+	for (i = 0; i < NPAR; i++)
+		if (c->free_[i])
+			c->map[i] = dim++;
+	c->base = *k;
+	if (dim == 0)
+		return fit_objective(NULL, c);
+	x = gsl_vector_alloc(dim);
+	step = gsl_vector_alloc(dim);
+	if (c->free_[P_EC])
+		gsl_vector_set(x, c->map[P_EC], logit(fmin(fmax(k->compute, 0.02), 0.98)));
+	if (c->free_[P_EM])
+		gsl_vector_set(x, c->map[P_EM], logit(fmin(fmax(k->memory, 0.02), 0.98)));
+	if (c->free_[P_T0])
+		gsl_vector_set(x, c->map[P_T0], log(fmax(k->t0_s, 1e-7)));
+	if (c->free_[P_KB])
+		gsl_vector_set(x, c->map[P_KB], log(fmax(k->kblock_s, 1e-8)));
+	f = (gsl_multimin_function){fit_objective, (size_t)dim, c};
+	m = gsl_multimin_fminimizer_alloc(T, dim);
+	for (restart = 0; restart < 3; restart++) {   /* restarts escape a collapsed simplex */
+		gsl_vector_set_all(step, 1.0);
+		gsl_multimin_fminimizer_set(m, &f, x, step);
+		for (it = 0; it < 3000; it++) {
+			if (gsl_multimin_fminimizer_iterate(m))
+				break;
+			if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-7) == GSL_SUCCESS)
+				break;
+		}
+		gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(m));
+	}
+	best = gsl_multimin_fminimizer_minimum(m);
+	*k = fit_params(c, x);
+	gsl_multimin_fminimizer_free(m);
+	gsl_vector_free(x);
+	gsl_vector_free(step);
+	return best;
+}
+
+/* What bounds each point at k: counts into st. */
+static void fit_bounds(const struct fitctx *c, const struct hw_kernel_eff *k, struct kfit_stats *st)
+{
+	int i, j;
+
+	st->n_compute = st->n_memory = st->n_latency = 0;
+	for (i = 0; i < c->n; i++) {
+		const struct krec *r = c->r[i];
+		double peak = kern_peak(c->h, r->dt), sms = c->h->gpu.sms > 0 ? c->h->gpu.sms : 0;
+		enum kbound b = KB_LATENCY, bj;
+		double worst = -1, busy;
+		for (j = 0; j < r->ncalls; j++) {   /* the longest call speaks for the record */
+			double t = kern_seconds(k, peak, c->h->gpu.hbm_bw, sms, &r->call[j], &busy, &bj);
+			if (t > worst) {
+				worst = t;
+				b = bj;
+			}
+		}
+		st->n_compute += b == KB_COMPUTE;
+		st->n_memory += b == KB_MEMORY;
+		st->n_latency += b == KB_LATENCY;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median and worst |t_model / t - 1| of c's points at k. */
+static void fit_errors(const struct fitctx *c, const struct kset *s, const struct hw_kernel_eff *k,
+		       struct kfit_stats *st)
+{
+	double *err = malloc(sizeof *err * (c->n > 0 ? c->n : 1));
+	int i;
+
+	st->worst_rel = 0;
+	st->worst = -1;
+	for (i = 0; err && i < c->n; i++) {
+		err[i] = fabs(kfit_predict(c->h, k, c->r[i]) / c->r[i]->t_s - 1);
+		if (err[i] > st->worst_rel) {
+			st->worst_rel = err[i];
+			st->worst = (int)(c->r[i] - s->rec);
+		}
+	}
+	if (err)
+		qsort(err, c->n, sizeof *err, cmp_double);
+	st->median_rel = !err ? NAN : c->n % 2 ? err[c->n / 2] : (err[c->n / 2 - 1] + err[c->n / 2]) / 2;
+	free(err);
+}
+
+static int kfit_is_gemm(enum kclass c)
+{
+	return c == K_GEMM_BF16 || c == K_GEMM_FP8 || c == K_GEMM_FP8_BLOCK || c == K_GEMM_FP4 || c == K_MOE;
+}
+
+static int kfit_blends(enum kclass c)
+{
+	(void)c;
+	return 1;
+}
+
+/* Fit at one blend: free what the class has, then fix what no point is bound by. */
+static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
+			    const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
+			    struct kfit_stats *st)
+{
+	struct hw_kernel_eff k = *def;
+	double obj;
+	int pass;
+
+	k.blend = blend;
+	k.kblock_s = kfit_is_gemm(cls) ? 2e-7 : 0;
+	k.t0_s = fmax(def->t0_s, 1e-6);
+	c->free_[P_EC] = c->free_[P_EM] = c->free_[P_T0] = 1;
+	c->free_[P_KB] = kfit_is_gemm(cls);
+	st->fixed_compute = st->fixed_mem = 0;
+	obj = fit_run(c, &k);
+	for (pass = 0; pass < 2; pass++) {
+		int refit = 0;
+		fit_bounds(c, &k, st);
+		if (st->n_compute == 0 && c->free_[P_EC]) {
+			c->free_[P_EC] = 0;
+			k.compute = def->compute;
+			st->fixed_compute = refit = 1;
+		}
+		if (st->n_memory == 0 && c->free_[P_EM]) {
+			c->free_[P_EM] = 0;
+			k.memory = def->memory;
+			st->fixed_mem = refit = 1;
+		}
+		if (!refit)
+			break;
+		obj = fit_run(c, &k);
+	}
+	fit_bounds(c, &k, st);
+	*out = k;
+	return obj;
+}
+
+int kfit_class(const struct hw *h, const struct kset *s, enum kclass cls, int skip_source,
+	       int fold, int offset, const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
+	       struct kfit_stats *st)
+{
+	static const double blends[] = {0, 2, 3, 4};
+	const struct krec **r = malloc(sizeof *r * (s->n > 0 ? s->n : 1));
+	struct fitctx c;
+	double best = INFINITY;
+	int i, n = 0, nb;
+
+	if (!r)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		if (s->rec[i].cls == cls && s->rec[i].source != skip_source && !(fold > 0 && i % fold == offset))
+			r[n++] = &s->rec[i];
+	memset(st, 0, sizeof *st);
+	st->points = n;
+	if (n >= KFIT_MIN_POINTS) {
+		memset(&c, 0, sizeof c);
+		c.h = h;
+		c.r = r;
+		c.n = n;
+		nb = kfit_blends(cls) ? 4 : 1;
+		for (i = 0; i < nb; i++) {
+			struct hw_kernel_eff k;
+			struct kfit_stats sk;
+			double obj = kfit_at_blend(&c, cls, blends[i], def, &k, &sk);
+			if (obj < best * (1 - 1e-9)) {
+				best = obj;
+				*out = k;
+				*st = sk;
+			}
+		}
+		out->calibrated = KCAL_PUBLISHED;
+		st->points = n;
+		fit_errors(&c, s, out, st);
+	}
+	free(r);
+	return n;
+}
+
+/* ---- the card's calibration section ------------------------------------- */
+
+/* Names of the sources of class cls's records, into arr. */
+static void kfit_class_sources(const struct kset *s, enum kclass cls, cJSON *arr)
+{
+	int seen[KFIT_MAX_SOURCES] = {0}, i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->rec[i].cls == cls && !seen[s->rec[i].source]) {
+			seen[s->rec[i].source] = 1;
+			cJSON_AddItemToArray(arr, cJSON_CreateString(s->source[s->rec[i].source]));
+		}
+}
+
+/* Round to 4 significant figures: the card stays readable and stable. */
+static double kfit_round(double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%.4g", v);
+	return strtod(buf, NULL);
+}
+
+cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *dir, struct err *e)
+{
+	cJSON *cal = cJSON_CreateObject(), *src, *calib;
+	char line[340];
+	int k, i, fitted = 0, used[KFIT_MAX_SOURCES] = {0};
+
+	cJSON_AddStringToObject(cal, "provenance", "published");
+	cJSON_AddStringToObject(cal, "records", dir);
+	src = cJSON_AddArrayToObject(cal, "sources");   /* those a fitted class used, below */
+	calib = cJSON_AddObjectToObject(cal, "calib");
+	for (k = 0; k < K_CLASSES; k++) {
+		struct hw_kernel_eff out;
+		struct kfit_stats st;
+		const char *section, *variant;
+		cJSON *var, *fit;
+		if (kfit_class(h, s, (enum kclass)k, -1, 0, 0, &h->kern[k], &out, &st) < KFIT_MIN_POINTS ||
+		    hw_calib_key_of((enum kclass)k, &section, &variant))
+			continue;
+		if (!cJSON_GetObjectItemCaseSensitive(calib, section))
+			cJSON_AddObjectToObject(calib, section);
+		var = cJSON_AddObjectToObject(cJSON_GetObjectItemCaseSensitive(calib, section), variant);
+		fit = cJSON_AddObjectToObject(var, "fit");
+		cJSON_AddNumberToObject(fit, "eff_compute", kfit_round(out.compute));
+		cJSON_AddNumberToObject(fit, "eff_mem", kfit_round(out.memory));
+		cJSON_AddNumberToObject(fit, "t0_s", kfit_round(out.t0_s));
+		cJSON_AddNumberToObject(fit, "kblock_s", kfit_round(out.kblock_s));
+		cJSON_AddNumberToObject(fit, "blend", out.blend);
+		cJSON_AddBoolToObject(fit, "fixed_compute", st.fixed_compute);
+		cJSON_AddBoolToObject(fit, "fixed_mem", st.fixed_mem);
+		cJSON_AddNumberToObject(var, "points", st.points);
+		cJSON_AddNumberToObject(var, "median_err_pct", kfit_round(100 * st.median_rel));
+		cJSON_AddNumberToObject(var, "worst_err_pct", kfit_round(100 * st.worst_rel));
+		cJSON_AddStringToObject(var, "worst_record", st.worst >= 0 ? s->rec[st.worst].id : "");
+		kfit_class_sources(s, (enum kclass)k, cJSON_AddArrayToObject(var, "sources"));
+		for (i = 0; i < s->n; i++)
+			used[s->rec[i].source] |= (int)s->rec[i].cls == k;
+		fitted++;
+	}
+	for (k = 0; k < s->nsources; k++)
+		if (used[k]) {
+			snprintf(line, sizeof line, "%s: %s", s->source[k], s->ref[k]);
+			cJSON_AddItemToArray(src, cJSON_CreateString(line));
+		}
+	if (!fitted) {
+		cJSON_Delete(cal);
+		err_set(e, EXIT_INPUT, "%s: no kernel class has two timed records to fit", dir);
+		return NULL;
+	}
+	return cal;
+}

@@ -1,0 +1,111 @@
+/*
+ * kfit.h - published kernel measurements (hw/published/CARD/NAME.json) as the
+ * engine times them, the kernel model's parameters fitted to them per class,
+ * and how well the fit predicts what it was not fitted on.
+ *
+ * A record file is a results document (schema mlasim.calib/1, README
+ * "Published kernel records") with "provenance": "published", one "source"
+ * {id, ref, ...} and "probes": records of a kind (gemm, grouped_gemm, moe,
+ * mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep, p2p)
+ * with the shape in "params" and the measured seconds in "timing.median_s".
+ * Each record becomes the kernel calls the engine would make for it (the
+ * formulas of perf.h: perf_gemm_shape, perf_moe_shapes, perf_mla_attention),
+ * so that the fit and the engine divide by the same work.
+ *
+ * The fit, per kernel class: minimise sum (ln(t_model / t_measured))^2 over
+ * eff_compute, eff_mem, t0_s and, for GEMMs, kblock_s (kern.h), by the
+ * Nelder-Mead simplex of GSL (gsl_multimin_fminimizer_nmsimplex2) from
+ * several starts; the attention classes also try the smooth maxima
+ * p = 2, 3, 4 and keep the best.  A parameter no record is bound by (no
+ * point on the compute roof, say) keeps the card's default and is marked
+ * fixed.
+ */
+#ifndef MLASIM_KFIT_H
+#define MLASIM_KFIT_H
+
+#include <cjson/cJSON.h>
+#include "err.h"
+#include "hw.h"
+#include "kern.h"
+
+#define KFIT_MAX_SOURCES 32
+/* Fewer points than this leave a class on the card's defaults: five
+ * parameters (kern.h) fit any handful exactly, which would prove nothing. */
+#define KFIT_MIN_POINTS 6
+#define KFIT_MAX_RECORDS 4096
+
+/* One record as kernel calls of one class (a whole MoE module is two). */
+struct krec {
+	enum kclass cls;
+	enum dtype dt;
+	int ncalls;
+	struct kshape call[2];
+	double t_s;          /* measured seconds */
+	int source;          /* index into kset.source */
+	char id[96];
+};
+
+/* The records of one card, from all its files. */
+struct kset {
+	struct krec *rec;    /* owned; kfit_free */
+	int n;
+	int skipped;         /* records not fitted (no time, a kind not calibrated, skewed routing) */
+	int nsources;
+	char source[KFIT_MAX_SOURCES][64];     /* source.id of each file */
+	char ref[KFIT_MAX_SOURCES][256];       /* source.ref */
+	char file[KFIT_MAX_SOURCES][256];
+};
+
+/* A class's fit and its errors on the points it was fitted on. */
+struct kfit_stats {
+	int points;
+	int n_compute, n_memory, n_latency;   /* points each bound holds at the fit */
+	int fixed_compute, fixed_mem;         /* kept the default: no point bound by it */
+	double median_rel, worst_rel;         /* |t_model / t - 1| */
+	int worst;                            /* index of the worst record in the set */
+};
+
+/*
+ * Read every *.json file of directory `dir` (sorted by name) into *s for a
+ * card whose device it describes.  Returns 0, or EXIT_INPUT naming the file
+ * and key of a record that is not one (unknown probe kind, missing or
+ * non-positive shape or time), or EXIT_ENV when the directory cannot be
+ * read.  A record with status other than "ok", with no median time, or of a
+ * kind the engine does not calibrate yet (nccl, deepep, p2p; moe with
+ * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
+ * attention, which the engine does not run) is counted in
+ * s->skipped, not read.
+ */
+int kfit_load_dir(const char *dir, struct kset *s, struct err *e);
+
+void kfit_free(struct kset *s);
+
+/* The records directory of a card file: <dir of card>/published/<card name>. */
+void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n);
+
+/* The model's seconds for record r on h with class parameters k. */
+double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const struct krec *r);
+
+/*
+ * Fit class c to the records of s that belong to it and whose source is not
+ * `skip_source` (-1: none) or whose index is not 0 modulo `fold` at offset
+ * (fold 0: none), starting from and falling back on def.  Returns the number
+ * of points fitted; *out and *st are filled when it is at least
+ * KFIT_MIN_POINTS.
+ */
+int kfit_class(const struct hw *h, const struct kset *s, enum kclass c, int skip_source,
+	       int fold, int offset, const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
+	       struct kfit_stats *st);
+
+/*
+ * The calibration section of a card fitted from s: {"provenance":
+ * "published", "sources": ["id: ref", ...] of the fitted classes, "records": dir, "calib":
+ * {section: {variant: {"fit": {...}, "points", "median_err_pct",
+ * "worst_err_pct", "sources"}}}}, every class with KFIT_MIN_POINTS or more.
+ * Returns the object (the caller owns it) or NULL when no class could be
+ * fitted (e->code EXIT_INPUT).
+ */
+cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *dir,
+			struct err *e);
+
+#endif
