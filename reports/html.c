@@ -698,6 +698,7 @@ static void h_sources(struct sbuf *b, const struct html_report_in *in)
 	for (k = 0; k < K_CLASSES; k++)
 		sbuf_printf(b, "<tr><td>%s</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>%s</td></tr>\n",
 			    hw_kclass_name((enum kclass)k), h->kern[k].compute, h->kern[k].memory, h->kern[k].t0_s * 1e6,
+			    h->kern[k].calibrated == KCAL_PUBLISHED ? "published kernel measurements" :
 			    h->kern[k].calibrated ? "probe calibration" : "the card's efficiency section");
 	sbuf_printf(b, "</tbody></table>\n");
 	if (p->dep.w.ideal)

@@ -10,14 +10,23 @@ double kern_peak(const struct hw *h, enum dtype dt)
 	return p > 0 ? p : h->gpu.flops_bf16;
 }
 
-/* (a^p + b^p)^(1/p), written so that it costs nothing when one side is 0. */
+/* (a^p + b^p)^(1/p) = hi (1 + r^p)^(1/p), r = lo / hi <= 1, without libm's
+ * pow for the exponents the fits choose (2, 3, 4): this runs for every
+ * operator of every plan. */
 static double kern_blend(double a, double b, double p)
 {
-	double hi = a > b ? a : b, lo = a > b ? b : a;
+	double hi = a > b ? a : b, lo = a > b ? b : a, r, s;
 
 	if (!(lo > 0))
 		return hi;
-	return hi * pow(1 + pow(lo / hi, p), 1 / p);
+	r = lo / hi;
+	switch ((int)p == p ? (int)p : 0) {
+	case 1: return hi + lo;
+	case 2: return hi * sqrt(1 + r * r);
+	case 3: return hi * cbrt(1 + r * r * r);
+	case 4: s = r * r; return hi * sqrt(sqrt(1 + s * s));
+	default: return hi * pow(1 + pow(r, p), 1 / p);
+	}
 }
 
 double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
