@@ -71,7 +71,7 @@ struct hw_kernel_eff {
 	double compute;      /* fraction of the dtype's dense peak */
 	double memory;       /* fraction of HBM bandwidth */
 	double t0_s;         /* fixed time per kernel */
-	double kblock_s;     /* GEMMs: seconds per 128-deep K block per wave (kern.h); 0: none */
+	double kblock_s;     /* GEMMs: the K-loop floor, seconds per 128-deep K block (kern.h); 0: none */
 	double blend;        /* p of the smooth maximum of the two roofs; 0: max() */
 	int calibrated;      /* enum kcal */
 };

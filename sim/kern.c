@@ -37,12 +37,11 @@ double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, doub
 
 	if (s->m > 0 && s->n > 0) {
 		double tiles = s->groups * ceil_div(s->m, KERN_TILE) * ceil_div(s->n, KERN_TILE);
-		double waves = sms > 0 ? ceil_div(tiles, sms) : 1;
 
-		if (tiles > sms && sms > 0)
-			tc *= waves * sms / tiles;
+		if (sms > 0 && tiles > sms)   /* the last wave idles SMs */
+			tc *= ceil_div(tiles, sms) * sms / tiles;
 		if (k->kblock_s > 0)
-			tk = k->kblock_s * ceil_div(s->k, KERN_KBLOCK) * waves;
+			tk = k->kblock_s * ceil_div(s->k, KERN_TILE);
 	}
 	roof = k->blend > 0 ? kern_blend(tc, tm, k->blend) : tc > tm ? tc : tm;
 	t = roof > tk ? roof : tk;

@@ -7,7 +7,7 @@
  *   roof = max(t_c, t_m), or (t_c^p + t_m^p)^(1/p) when the class blends
  *   t_c = F / (eff_compute x peak(dtype)) x waves x SMs / tiles
  *   t_m = B / (eff_mem x HBM bandwidth)
- *   t_k = kblock_s x ceil(K / 128) x waves
+ *   t_k = kblock_s x ceil(K / 128)
  *
  * For a GEMM (or grouped GEMM of G groups of m x n outputs) of depth K, the
  * output is cut into 128 x 128 tiles (the CTA tile of CUTLASS's and
@@ -15,15 +15,17 @@
  * waves = ceil(tiles / SMs).  With more tiles than SMs the last wave idles
  * SMs (wave quantization: t_c grows by waves x SMs / tiles); with fewer, the
  * libraries shrink tiles or split K to fill the GPU (DeepGEMM's block-size
- * heuristic, cuBLAS's split-K), so t_c keeps the whole GPU.  Either way a
- * CTA walks K in 128-deep blocks, each at least kblock_s (the K-loop
- * floor: DeepGEMM on H800 spends ~9.5 us at K = 7168 and ~18 us at
- * K = 16384 for any M <= 256 with N <= 576,
- * kernels.md s4.2).  The smooth maximum (p > 0) fits kernels that reach
- * neither roof near the ridge (MLA decode, FlashMLA's deep-dive: the plain
- * max is 15-19% optimistic at h_q = 128).  A call that is not a GEMM has
- * m = n = K = 0: no tiles, no K loop.  A card without an SM count has no
- * wave quantization (waves = 1).
+ * heuristic, cuBLAS's split-K), so t_c keeps the whole GPU.  A CTA walks K
+ * in 128-deep blocks, each at least kblock_s however small the GEMM: the
+ * K-loop floor, the 2 us + 0.115 us x K/128 that DeepGEMM shows on H800
+ * for M <= 256 with N <= 576 (~9.5 us at K = 7168, ~18 us at K = 16384;
+ * kernels.md s4.2, s7.2), which neither roof nor a fixed t0 gives.  The
+ * smooth maximum (p > 0) fits kernels that reach neither roof near the
+ * ridge (MLA decode, FlashMLA's deep-dive: the plain max is 15-19%
+ * optimistic at h_q = 128; TRT-LLM's MoE between its weight-streaming
+ * plateau and its compute slope, kernels.md s5.4).  A call that is not a
+ * GEMM has m = n = K = 0: no tiles, no K loop.  A card without an SM count
+ * has no wave quantization.
  */
 #ifndef MLASIM_KERN_H
 #define MLASIM_KERN_H
@@ -33,9 +35,8 @@
 /* The dtype a kernel computes in. */
 enum dtype { DT_BF16, DT_FP8, DT_FP4 };
 
-/* The tile edge of the wave model and the depth of one K block. */
+/* The tile edge of the wave model, which is also the depth of one K block. */
 #define KERN_TILE 128.0
-#define KERN_KBLOCK 128.0
 
 /* What one kernel call does. */
 struct kshape {
