@@ -225,7 +225,8 @@ static int kfit_not_calibrated(const char *kind, const cJSON *rec)
 	return 0;
 }
 
-/* Record idx of a document into *r; 1 when read, 0 when skipped. */
+/* Record idx of a document into *r: 1 when read, 0 when skipped, -1 (and
+ * e set) when it is not a record. */
 static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
 	static const struct {
@@ -240,22 +241,27 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 	const cJSON *t = jget(jget(rec, "timing"), "median_s");
 	size_t i;
 
-	if (!kind)
-		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].probe' must be a string", file, idx);
+	if (!kind) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].probe' must be a string", file, idx);
+		return -1;
+	}
 	memset(r, 0, sizeof *r);
 	snprintf(r->id, sizeof r->id, "%s", id ? id : "");
 	if (!status || strcmp(status, "ok") || !t || kfit_not_calibrated(kind, rec))
 		return 0;
-	if (!cJSON_IsNumber(t) || !(t->valuedouble > 0) || !isfinite(t->valuedouble))
-		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds",
-			       file, idx);
+	if (!cJSON_IsNumber(t) || !(t->valuedouble > 0) || !isfinite(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds",
+			file, idx);
+		return -1;
+	}
 	r->t_s = t->valuedouble;
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
 		if (!strcmp(kind, kinds[i].kind))
 			return kinds[i].read(rec, idx, file, r, e) ? -1 : 1;
-	return err_set(e, EXIT_INPUT,
-		       "%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep or p2p, got '%s'",
-		       file, idx, kind);
+	err_set(e, EXIT_INPUT,
+		"%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep or p2p, got '%s'",
+		file, idx, kind);
+	return -1;
 }
 
 /* One record file into s. */
@@ -468,12 +474,21 @@ static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 	return best;
 }
 
+/* Under a smooth maximum a roof at half the other still moves the time
+ * (by 4% at p = 3): both are seen. */
+static int kfit_both_roofs(const struct hw_kernel_eff *k, double peak, double hbm, const struct kshape *s)
+{
+	double tc = s->flops / (peak * k->compute), tm = s->bytes / (hbm * k->memory);
+
+	return tc >= 0.5 * tm && tm >= 0.5 * tc;
+}
+
 /* What bounds each point at k: counts into st. */
 static void fit_bounds(const struct fitctx *c, const struct hw_kernel_eff *k, struct kfit_stats *st)
 {
 	int i, j;
 
-	st->n_compute = st->n_memory = st->n_latency = 0;
+	st->n_compute = st->n_memory = st->n_latency = st->n_blended = 0;
 	for (i = 0; i < c->n; i++) {
 		const struct krec *r = c->r[i];
 		double peak = kern_peak(c->h, r->dt), sms = c->h->gpu.sms > 0 ? c->h->gpu.sms : 0;
@@ -489,6 +504,7 @@ static void fit_bounds(const struct fitctx *c, const struct hw_kernel_eff *k, st
 		st->n_compute += b == KB_COMPUTE;
 		st->n_memory += b == KB_MEMORY;
 		st->n_latency += b == KB_LATENCY;
+		st->n_blended += k->blend > 0 && kfit_both_roofs(k, peak, c->h->gpu.hbm_bw, &r->call[0]);
 	}
 }
 
@@ -551,12 +567,12 @@ static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 	for (pass = 0; pass < 2; pass++) {
 		int refit = 0;
 		fit_bounds(c, &k, st);
-		if (st->n_compute == 0 && c->free_[P_EC]) {
+		if (st->n_compute + st->n_blended == 0 && c->free_[P_EC]) {
 			c->free_[P_EC] = 0;
 			k.compute = def->compute;
 			st->fixed_compute = refit = 1;
 		}
-		if (st->n_memory == 0 && c->free_[P_EM]) {
+		if (st->n_memory + st->n_blended == 0 && c->free_[P_EM]) {
 			c->free_[P_EM] = 0;
 			k.memory = def->memory;
 			st->fixed_mem = refit = 1;

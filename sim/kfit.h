@@ -17,8 +17,8 @@
  * Nelder-Mead simplex of GSL (gsl_multimin_fminimizer_nmsimplex2) from
  * several starts; the attention classes also try the smooth maxima
  * p = 2, 3, 4 and keep the best.  A parameter no record is bound by (no
- * point on the compute roof, say) keeps the card's default and is marked
- * fixed.
+ * point on the compute roof, say, nor within half of it under a smooth
+ * maximum) keeps the card's default and is marked fixed.
  */
 #ifndef MLASIM_KFIT_H
 #define MLASIM_KFIT_H
@@ -60,6 +60,7 @@ struct kset {
 struct kfit_stats {
 	int points;
 	int n_compute, n_memory, n_latency;   /* points each bound holds at the fit */
+	int n_blended;                        /* of them, points a smooth maximum sees both roofs of */
 	int fixed_compute, fixed_mem;         /* kept the default: no point bound by it */
 	double median_rel, worst_rel;         /* |t_model / t - 1| */
 	int worst;                            /* index of the worst record in the set */

@@ -26,6 +26,8 @@
 #include "err.h"
 #include "hw.h"
 #include "jsonx.h"
+#include "kern.h"
+#include "kfit.h"
 #include "kv.h"
 #include "model.h"
 #include "params.h"
@@ -3869,6 +3871,229 @@ static void t_kinds_cla_time(void)
 		CHECK_EQ(o->bytes, 262272);
 }
 
+
+/* ---- kernel model (kern.h) and its fit (kfit.h) ----------------------------- */
+
+/* H800's figures (hw/h800-sxm.json): FP8 1979 TF dense, 3.35 TB/s, 132 SMs. */
+#define K_FP8 1979e12
+#define K_HBM 3.35e12
+#define K_SMS 132.0
+
+/*
+ * kern_seconds by hand, class parameters eff_compute 0.7, eff_mem 0.8,
+ * t0 3 us, kblock 0.1 us:
+ * - M 4096, N 7168, K 16384: 2 M N K = 962,072,674,304 FLOPs; 32 x 56 =
+ *   1792 tiles of 128 x 128 on 132 SMs = 14 waves (13.58), so t_c grows by
+ *   14 x 132 / 1792 = 1848 / 1792; the K loop, 128 blocks x 0.1 us, is far
+ *   below: t = 962,072,674,304 / (1979e12 x 0.7) x 1848 / 1792 + 3 us;
+ * - M 64, N 576, K 7168 (a kv_a-like skinny GEMM): 1 x 5 tiles fill no wave;
+ *   bytes 576 x 7168 + 64 x 7168 + 64 x 576 x 2 = 4,661,248 -> 1.74 us,
+ *   FLOPs 528,482,304 -> 0.38 us, the K loop 56 x 0.1 = 5.6 us: t = 8.6 us,
+ *   bound by latency;
+ * - no SM count: no wave factor;
+ * - a smooth maximum of 3 us and 4 us: p = 2 gives 5 us, p = 3 gives
+ *   (27 + 64)^(1/3) = 4.4979 us.
+ */
+static void t_kern_model(void)
+{
+	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, KCAL_PUBLISHED};
+	struct kshape big = {962072674304.0, 1e8, 4096, 7168, 16384, 1};
+	struct kshape skinny = {528482304.0, 4661248.0, 64, 576, 7168, 1};
+	struct kshape roofs = {3e-6 * K_FP8 * 0.7, 4e-6 * K_HBM * 0.8, 0, 0, 0, 1};
+	enum kbound b;
+	double busy;
+
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &big, &busy, &b),
+		  962072674304.0 / (K_FP8 * 0.7) * 1848 / 1792 + 3e-6, 1e-12);
+	CHECK(b == KB_COMPUTE);
+	CHECK_REL(busy, 962072674304.0 / (K_FP8 * 0.7) * 1848 / 1792, 1e-12);
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, 0, &big, NULL, NULL),
+		  962072674304.0 / (K_FP8 * 0.7) + 3e-6, 1e-12);
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &skinny, NULL, &b), 56 * 0.1e-6 + 3e-6, 1e-12);
+	CHECK(b == KB_LATENCY);
+	k.kblock_s = 0;     /* no floor: the memory roof, below t0 (latency-bound) */
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &skinny, NULL, &b), 4661248.0 / (K_HBM * 0.8) + 3e-6,
+		  1e-12);
+	CHECK(b == KB_LATENCY);
+	k.t0_s = 1e-6;
+	kern_seconds(&k, K_FP8, K_HBM, K_SMS, &skinny, NULL, &b);
+	CHECK(b == KB_MEMORY);
+	k.t0_s = 3e-6;
+	k.blend = 2;
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, NULL), 5e-6 + 3e-6, 1e-12);
+	k.blend = 3;
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, NULL), cbrt(91.0) * 1e-6 + 3e-6, 1e-12);
+	k.blend = 2.5;      /* any other exponent: libm's pow */
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, NULL),
+		  pow(pow(3.0, 2.5) + pow(4.0, 2.5), 1 / 2.5) * 1e-6 + 3e-6, 1e-12);
+}
+
+/* An H800-like card for the fits: peaks of the card, defaults 0.79 / 0.87 / 3 us. */
+static void kfit_card(struct hw *h)
+{
+	int k;
+
+	memset(h, 0, sizeof *h);
+	snprintf(h->name, sizeof h->name, "test");
+	h->gpu.flops_bf16 = 989e12;
+	h->gpu.flops_fp8 = K_FP8;
+	h->gpu.hbm_bw = K_HBM;
+	h->gpu.sms = K_SMS;
+	for (k = 0; k < K_CLASSES; k++)
+		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, KCAL_DEFAULTS};
+}
+
+/*
+ * The fit finds the parameters that made the times: fp8-block GEMMs of 7 M
+ * x 4 (N, K) shapes timed by kern_seconds with (0.62, 0.78, 4 us, 0.12 us,
+ * max) come back within 0.5%, and decode-attention calls made with a
+ * smooth maximum p = 3 come back with p = 3.  A class with no point on its
+ * compute roof keeps the card's default eff_compute and says so.
+ */
+static void t_kfit_recovers(void)
+{
+	static const double Ms[] = {1, 16, 64, 256, 1024, 4096, 16384};
+	static const double NK[][2] = {{7168, 2048}, {4096, 7168}, {576, 7168}, {512, 16384}};
+	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, KCAL_PUBLISHED};
+	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, KCAL_PUBLISHED};
+	static const struct wprec blk = {WF_FP8_BLOCK, 128, "fp8-block"};
+	struct kset s;
+	struct hw h;
+	struct hw_kernel_eff out;
+	struct kfit_stats st;
+	int i, j;
+
+	kfit_card(&h);
+	memset(&s, 0, sizeof s);
+	s.rec = calloc(64, sizeof *s.rec);
+	if (!s.rec)
+		return;
+	s.nsources = 1;
+	for (i = 0; i < 7; i++)
+		for (j = 0; j < 4; j++) {
+			struct krec *r = &s.rec[s.n++];
+			r->cls = K_GEMM_FP8_BLOCK;
+			r->dt = DT_FP8;
+			r->ncalls = 1;
+			perf_gemm_shape(&blk, DT_FP8, Ms[i], NK[j][0], NK[j][1], &r->call[0]);
+			r->t_s = kfit_predict(&h, &gemm, r);
+		}
+	CHECK_EQ(kfit_class(&h, &s, K_GEMM_FP8_BLOCK, -1, 0, 0, &h.kern[K_GEMM_FP8_BLOCK], &out, &st), 28);
+	CHECK_REL(out.compute, 0.62, 5e-3);
+	CHECK_REL(out.memory, 0.78, 5e-3);
+	CHECK_REL(out.t0_s, 4e-6, 5e-3);
+	CHECK_REL(out.kblock_s, 0.12e-6, 5e-3);
+	CHECK_EQ(out.blend, 0);
+	CHECK(st.median_rel < 1e-3 && st.n_compute > 0 && st.n_memory > 0 && st.n_latency > 0);
+	/* MLA decode at 128 and 16 heads, batch 1 .. 243, context 1k .. 27k */
+	for (i = 0; i < 6; i++)
+		for (j = 0; j < 4; j++) {
+			struct krec *r = &s.rec[s.n++];
+			struct model m;
+			double f, b;
+			memset(&m, 0, sizeof m);
+			m.kv_lora = 512;
+			m.qk_rope = 64;
+			perf_mla_attention(&m, j % 2 ? 16 : 128, pow(3, i), 1, 1024 * pow(2, 1.6 * j), 1152, &f, &b);
+			*r = (struct krec){K_ATTN_DECODE, DT_BF16, 1, {{f, b, 0, 0, 0, 1}}, 0, 0, ""};
+			r->t_s = kfit_predict(&h, &attn, r);
+		}
+	CHECK_EQ(kfit_class(&h, &s, K_ATTN_DECODE, -1, 0, 0, &h.kern[K_ATTN_DECODE], &out, &st), 24);
+	CHECK_EQ(out.blend, 3);
+	CHECK_REL(out.compute, 0.55, 5e-3);
+	CHECK_REL(out.memory, 0.9, 5e-3);
+	CHECK_REL(out.t0_s, 15e-6, 5e-3);
+	/* memory-bound only: the compute share cannot be seen, the default stays */
+	for (i = 28; i < s.n; i++) {
+		s.rec[i].call[0].flops *= 1e-3;
+		s.rec[i].t_s = kfit_predict(&h, &attn, &s.rec[i]);
+	}
+	kfit_class(&h, &s, K_ATTN_DECODE, -1, 0, 0, &h.kern[K_ATTN_DECODE], &out, &st);
+	CHECK(st.fixed_compute);
+	CHECK_EQ(out.compute, 0.79);
+	free(s.rec);
+}
+
+/* Write `text` to dir/name. */
+static void kfit_write(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+/*
+ * kfit_load_dir: records become the engine's calls (a gemm one call of
+ * 2 M N K FLOPs; an aiconfigurator moe module two, gate + up and down, over
+ * the experts a uniform routing touches); what is not timed or not
+ * calibrated is counted as skipped; a malformed record names file and key.
+ */
+static void t_kfit_records(void)
+{
+	char dir[] = "/tmp/mlasim-unit-kfit.XXXXXX", path[256];
+	const char *head = "{\"schema\": \"mlasim.calib/1\", \"source\": {\"id\": \"t\", \"ref\": \"https://example.org/t\"}, \"probes\": [";
+	char text[2048];
+	struct kset s;
+	struct err e = {0};
+	double touched;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(text, sizeof text, "%s%s", head,
+		 "{\"probe\": \"gemm\", \"id\": \"g\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"m\": 64, \"n\": 7168, \"k\": 2048}, \"timing\": {\"median_s\": 6.4e-6}},"
+		 "{\"probe\": \"moe\", \"id\": \"m\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"experts\": 256, \"topk\": 8, \"hidden\": 7168, \"inter\": 2048, \"ep\": 8, \"tokens\": 16, \"routing\": \"balanced\"}, \"timing\": {\"median_s\": 2.55e-4}},"
+		 "{\"probe\": \"moe\", \"id\": \"skew\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"experts\": 256, \"topk\": 8, \"hidden\": 7168, \"inter\": 2048, \"ep\": 8, \"tokens\": 16, \"routing\": \"power_law_1.2\"}, \"timing\": {\"median_s\": 2.31e-4}},"
+		 "{\"probe\": \"nccl\", \"id\": \"n\", \"status\": \"ok\", \"params\": {\"op\": \"all_reduce\", \"gpus\": 8, \"bytes\": 512}, \"timing\": {\"median_s\": 1.56e-5}},"
+		 "{\"probe\": \"gemm\", \"id\": \"untimed\", \"status\": \"partial\", \"params\": {\"dtype\": \"bf16\", \"m\": 1, \"n\": 1, \"k\": 1}, \"timing\": {\"tflops\": 1}}]}");
+	kfit_write(dir, "a.json", text);
+	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e)) {
+		CHECK_EQ(s.n, 2);
+		CHECK_EQ(s.skipped, 3);
+		CHECK(s.rec[0].cls == K_GEMM_FP8_BLOCK && s.rec[0].ncalls == 1);
+		CHECK_EQ(s.rec[0].call[0].flops, 2.0 * 64 * 7168 * 2048);
+		/* weights 7168 x 2048 + 56 x 16 block scales x 4 B, input 64 x 2048 fp8, output bf16 */
+		CHECK_EQ(s.rec[0].call[0].bytes, 7168.0 * 2048 + 4 * 56 * 16 + 64 * 2048 + 64 * 7168 * 2);
+		touched = 32 * (1 - pow(1 - 8.0 / 256, 16));   /* 12.39 of the 32 local experts */
+		CHECK(s.rec[1].cls == K_MOE && s.rec[1].ncalls == 2);
+		CHECK_REL(s.rec[1].call[0].flops, 2 * 16.0 * 8 / 8 * 4096 * 7168, 1e-12);
+		CHECK_REL(s.rec[1].call[0].groups, touched, 1e-12);
+		CHECK_REL(s.rec[1].call[1].n, 7168, 0);
+		CHECK_STR(s.source[0], "t");
+		kfit_free(&s);
+	}
+	snprintf(text, sizeof text, "%s%s", head,
+		 "{\"probe\": \"gemm\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"m\": -64, \"n\": 7168, \"k\": 2048}, \"timing\": {\"median_s\": 6.4e-6}}]}");
+	kfit_write(dir, "b.json", text);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "b.json: 'probes[0].params.m' must be a positive number");
+	kfit_free(&s);
+	snprintf(text, sizeof text, "%s%s", head,
+		 "{\"probe\": \"gemv\", \"status\": \"ok\", \"params\": {}, \"timing\": {\"median_s\": 1e-6}}]}");
+	kfit_write(dir, "b.json", text);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'probes[0].probe' must be gemm, grouped_gemm");
+	kfit_free(&s);
+	kfit_write(dir, "b.json", "{\"schema\": \"mlasim.calib/1\", \"probes\": []}");
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'source.id' and 'source.ref'");
+	kfit_free(&s);
+	snprintf(path, sizeof path, "%s/b.json", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/a.json", dir);
+	unlink(path);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "no record files with a timed, calibrated kind");
+	kfit_free(&s);
+	rmdir(dir);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_ENV, &e);
+	kfit_free(&s);
+}
+
 static const struct test tests[] = {
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
@@ -3916,6 +4141,9 @@ static const struct test tests[] = {
 	{"cards_resolve finds cards by name, alias and path", t_cards_resolve},
 	{"cards_resolve refuses unknown names and suggests close ones", t_cards_unknown},
 	{"perf_mla_attention: FlashMLA FLOP and byte counts, intensity ~242", t_perf_mla_attention},
+	{"kern: waves, the K-loop floor and the smooth maximum by hand", t_kern_model},
+	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
+	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
 	{"perf decode operators of Llama-3.1-70B tp 4 on H100, tp all-reduce", t_perf_decode_ops_llama70b},
 	{"perf step assembly: sums, micro-batch overlap, MTP tokens per step", t_perf_step_assembly},
