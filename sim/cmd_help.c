@@ -307,6 +307,7 @@ const char help_chart[] =
 
 const char help_validate[] =
 "usage: mlasim validate [--format table|json|csv] [-o FILE]\n"
+"       mlasim validate --kernels [--points] [--hw CARD] [--format table|json|csv] [-o FILE]\n"
 "\n"
 "Reproduce the published reference figures from the bundled cards: the ISCA 2025\n"
 "KV-per-token table (DeepSeek-V3, Qwen-2.5 72B, LLaMA-3.1 405B), FlashMLA's FP8\n"
@@ -315,7 +316,22 @@ const char help_validate[] =
 "400G InfiniBand, 6.72 us and 0.82 ms over NVL72) and FlashMLA's roofline boundary\n"
 "(compute-bound above h_q x s_q of about 128 on H800).  Prints each case with its\n"
 "source, expected and computed values, tolerance and what explains the difference;\n"
-"exits 1 if any case fails.\n";
+"exits 1 if any case fails.\n"
+"\n"
+"--kernels: every published kernel measurement of the bundled cards\n"
+"(hw/published/CARD/*.json: DeepGEMM, FlashMLA, InferSim, aiconfigurator,\n"
+"FlashAttention-3) against the engine's time for its shape and dtype (the kernel\n"
+"model of sim/kern.h with the card's parameters), per card and kernel class:\n"
+"points, median and worst |engine / measured - 1|, the median when each source\n"
+"is fitted without and predicted (loso; '-' with one source), and when every\n"
+"fourth record is left out (4-fold); 'from' says whether the class is calibrated\n"
+"('published', 'probes') or on the card's 'defaults'.  The target is a median of\n"
+"10% or less per class; exit 1 when a class misses it.\n"
+"  --points     also list every record: measured and engine microseconds, error\n"
+"  --hw CARD    one card (a file's records are in published/NAME/ beside it)\n"
+"--format json: classes[] with hw, class, points, median_err_pct, worst_err_pct,\n"
+"loso_median_err_pct, fold4_median_err_pct (null when nothing was held out),\n"
+"calibration, sources and pass; with --points, points[].\n";
 
 static void help_overview(void)
 {
