@@ -539,7 +539,24 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 	const cJSON *sec, *var, *calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
 
 	fprintf(stderr, "probe: fitted from %s\n", dir);
-	cJSON_ArrayForEach(sec, calib)
+	cJSON_ArrayForEach(sec, calib) {
+		if (!strcmp(sec->string, "collectives")) {
+			cJSON_ArrayForEach(var, sec) {
+				const cJSON *f;
+				cJSON_ArrayForEach(f, var) {
+					const cJSON *lat = cJSON_GetObjectItemCaseSensitive(f, "lat_s");
+					fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  on %g GPUs: latency %.1f/%.1f/%.1f us (LL/LL128/Simple), busbw %.0f GB/s\n",
+						"collective", var->string,
+						(int)cJSON_GetObjectItemCaseSensitive(f, "points")->valuedouble,
+						cJSON_GetObjectItemCaseSensitive(f, "median_err_pct")->valuedouble,
+						cJSON_GetObjectItemCaseSensitive(f, "gpus")->valuedouble,
+						cJSON_GetArrayItem(lat, 0)->valuedouble * 1e6, cJSON_GetArrayItem(lat, 1)->valuedouble * 1e6,
+						cJSON_GetArrayItem(lat, 2)->valuedouble * 1e6,
+						cJSON_GetObjectItemCaseSensitive(f, "busbw_gbs")->valuedouble);
+				}
+			}
+			continue;
+		}
 		cJSON_ArrayForEach(var, sec) {
 			const cJSON *fit = cJSON_GetObjectItemCaseSensitive(var, "fit");
 			fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  worst %6.1f%%  eff %.3f/%.3f  t0 %.2f us  kblock %.3f us  blend %g\n",
@@ -553,6 +570,7 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 				cJSON_GetObjectItemCaseSensitive(fit, "kblock_s")->valuedouble * 1e6,
 				cJSON_GetObjectItemCaseSensitive(fit, "blend")->valuedouble);
 		}
+	}
 }
 
 /*

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "plan.h"
 #include "topo.h"
+#include "comm.h"
 #include "jsonx.h"
 #include "kfit.h"
 #include "kv.h"
@@ -461,6 +462,65 @@ static double kernels_heldout(const struct hw *h0, const struct kset *s, enum kc
 	return kmedian(err, n);
 }
 
+/* The engine's time for a collective record on h: NCCL's protocols with the
+ * card's fit for the nearest GPU count, else (a card without) the default
+ * link model, latency + bytes x bus factor / achievable bandwidth. */
+static double kernels_coll_time(const struct hw *h, const struct kcoll *r)
+{
+	static const enum collective ops[HW_COLL_OPS] = {COLL_ALLREDUCE, COLL_ALLGATHER, COLL_ALLTOALL};
+	const struct hw_coll_fit *f = hw_coll_fit_for(h, r->op, r->gpus);
+	struct links l;
+
+	if (f)
+		return comm_nccl_s(f, r->op == HW_COLL_AR, r->gpus, r->bytes);
+	comm_links(h, 0, r->gpus, 0, &l);
+	return comm_collective_s(ops[r->op], r->gpus, r->bytes, l.up_bw, l.up_latency_s);
+}
+
+/* Rows for the card's nccl records, one per collective: the fitted protocols
+ * against the records; held out, every fourth record of each GPU count. */
+static void kernels_coll_rows(const struct hw *h, const struct hw *h0, const struct kset *s,
+			      struct krow *rows, int *nrows)
+{
+	double err[KFIT_MAX_SOURCES * 16], held[KFIT_MAX_SOURCES * 16];
+	int op, i, j;
+
+	for (op = 0; op < HW_COLL_OPS && *nrows < KERNELS_MAX_ROWS; op++) {
+		struct krow *r = &rows[*nrows];
+		int n = 0, nh = 0;
+		memset(r, 0, sizeof *r);
+		for (i = 0; i < s->ncoll && n < (int)(sizeof err / sizeof err[0]); i++)
+			if (s->coll[i].op == op) {
+				err[n++] = fabs(kernels_coll_time(h, &s->coll[i]) / s->coll[i].t_s - 1);
+				if (!strstr(r->sources, s->source[s->coll[i].source]))
+					snprintf(r->sources + strlen(r->sources), sizeof r->sources - strlen(r->sources),
+						 "%s%s", r->sources[0] ? ", " : "", s->source[s->coll[i].source]);
+			}
+		if (n == 0)
+			continue;
+		for (j = 0; j < 4; j++)     /* 4-fold: refit each GPU count without every fourth record */
+			for (i = 0; i < s->ncoll && nh < (int)(sizeof held / sizeof held[0]); i++) {
+				struct hw_coll_fit f;
+				if (s->coll[i].op != op || i % 4 != j ||
+				    kfit_coll(s, op, s->coll[i].gpus, -1, 4, j, &f) < KFIT_MIN_COLL_POINTS)
+					continue;
+				held[nh++] = fabs(comm_nccl_s(&f, op == HW_COLL_AR, s->coll[i].gpus, s->coll[i].bytes) /
+						  s->coll[i].t_s - 1);
+			}
+		snprintf(r->hw, sizeof r->hw, "%s", h->name);
+		snprintf(r->cls, sizeof r->cls, "nccl_%s", hw_coll_name(op));
+		r->points = n;
+		for (i = 0; i < n; i++)
+			r->worst = fmax(r->worst, err[i]);
+		r->median = kmedian(err, n);
+		r->loso = NAN;
+		r->fold4 = kmedian(held, nh);
+		r->calibration = h->ncoll[op] > 0 ? "published" : "defaults";
+		(*nrows)++;
+		(void)h0;
+	}
+}
+
 /* --points: every record of the card, measured against the engine. */
 static void kernels_points(struct cli *c, const struct hw *h, const struct kset *s, cJSON *arr)
 {
@@ -541,6 +601,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 		(*nrows)++;
 	}
 	free(err);
+	kernels_coll_rows(&h, &h0, &s, rows, nrows);
 	kfit_free(&s);
 	return 0;
 }

@@ -55,6 +55,22 @@ double comm_allreduce_s(const struct links *l, double n, double bytes)
 	return l->up_latency_s + bytes * 2 * (n - 1) / n / bw;
 }
 
+double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes)
+{
+	static const double eta[3] = {4.0 / 8, 120.0 / 128, 1};
+	double busbytes = bytes * (all_reduce ? 2 * (n - 1) / n : (n - 1) / n), best = INFINITY;
+	int p;
+
+	if (n <= 1 || bytes <= 0)
+		return 0;
+	for (p = 0; p < 3; p++) {
+		double t = f->lat_s[p] + busbytes / (f->busbw * eta[p]);
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
 double comm_groups_touched(double copies, double experts, double groups)
 {
 	double per = experts / groups, p = 1;

@@ -75,6 +75,19 @@ double comm_groups_touched(double copies, double experts, double groups);
 double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int *bound_out);
 
 
+/*
+ * A collective of S bytes on n GPUs as NCCL runs it (the card's fit of
+ * nccl-tests, hw.h): NCCL picks, per size, the fastest of its three
+ * protocols (Hu et al., "Demystifying NCCL", arXiv 2507.04786 s3): LL
+ * moves 8-byte words of 4 data bytes and a flag (half the bandwidth), LL128
+ * 128-byte lines of 120 data bytes, Simple whole chunks behind memory
+ * fences (the bandwidth, the longest latency):
+ *   t = min over p of (lat_p + S x factor / (busbw x eta_p)),
+ *   eta = 4/8, 120/128, 1; factor NCCL's bus-bandwidth factor (below).
+ * Decode-size messages (1-8 MiB) so run at a small share of the link.
+ */
+double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes);
+
 /* Collectives of 'mlasim net --collective' (NCCL conventions, hardware.md s3.3). */
 enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTOALL, COLL_P2P };
 

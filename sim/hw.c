@@ -236,6 +236,74 @@ const char *hw_kclass_name(enum kclass k)
 	return names[k];
 }
 
+const char *hw_coll_name(int op)
+{
+	static const char *const names[HW_COLL_OPS] = {"all_reduce", "all_gather", "alltoall"};
+	return names[op];
+}
+
+const struct hw_coll_fit *hw_coll_fit_for(const struct hw *h, int op, double n)
+{
+	const struct hw_coll_fit *best = NULL;
+	int i;
+
+	for (i = 0; i < h->ncoll[op]; i++) {
+		const struct hw_coll_fit *f = &h->coll[op][i];
+		if (!best || fabs(f->gpus - n) < fabs(best->gpus - n) ||
+		    (fabs(f->gpus - n) == fabs(best->gpus - n) && f->gpus > best->gpus))
+			best = f;
+	}
+	return best;
+}
+
+/*
+ * calibration.calib.collectives.<op>: [{"gpus", "lat_s": [LL, LL128, Simple],
+ * "busbw_gbs"}, ...], at most HW_MAX_COLL_FITS per op.
+ */
+static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *h, struct err *e)
+{
+	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(calib, "collectives");
+	int op;
+
+	if (!cs)
+		return 0;
+	for (op = 0; op < HW_COLL_OPS; op++) {
+		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cs, hw_coll_name(op)), *it;
+		char path[96];
+		if (!arr)
+			continue;
+		if (!cJSON_IsArray(arr))
+			return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.collectives.%s' must be an array of fits",
+				       file, hw_coll_name(op));
+		cJSON_ArrayForEach(it, arr) {
+			struct hw_coll_fit f;
+			const cJSON *lat = cJSON_GetObjectItemCaseSensitive(it, "lat_s");
+			int i;
+			snprintf(path, sizeof path, "calibration.calib.collectives.%s[%d]", hw_coll_name(op), h->ncoll[op]);
+			if (h->ncoll[op] == HW_MAX_COLL_FITS)
+				return err_set(e, EXIT_INPUT, "%s: '%s': at most %d GPU counts per collective",
+					       file, path, HW_MAX_COLL_FITS);
+			if (jsonx_num(it, "gpus", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &f.gpus, e) ||
+			    jsonx_num(it, "busbw_gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &f.busbw, e))
+				return e->code;
+			if (!cJSON_IsArray(lat) || cJSON_GetArraySize(lat) != 3)
+				return err_set(e, EXIT_INPUT,
+					       "%s: '%s.lat_s' must be the three protocols' latencies [LL, LL128, Simple] in seconds",
+					       file, path);
+			for (i = 0; i < 3; i++) {
+				const cJSON *v = cJSON_GetArrayItem(lat, i);
+				if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble > 1)
+					return err_set(e, EXIT_INPUT, "%s: '%s.lat_s[%d]' must be seconds from 0 to 1",
+						       file, path, i);
+				f.lat_s[i] = v->valuedouble;
+			}
+			f.busbw *= 1e9;
+			h->coll[op][h->ncoll[op]++] = f;
+		}
+	}
+	return 0;
+}
+
 const char *hw_kcal_name(int kcal)
 {
 	return kcal == KCAL_PUBLISHED ? "published" : kcal == KCAL_PROBES ? "probes" : "defaults";
@@ -402,6 +470,8 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 		h->kern[k->k] = v;
 		h->calibrated = kind;
 	}
+	if (hw_read_collectives(calib, file, h, e))
+		return e->code;
 	return hw_read_power_calibration(calib, file, h, e);
 }
 

@@ -76,6 +76,19 @@ struct hw_kernel_eff {
 	int calibrated;      /* enum kcal */
 };
 
+/*
+ * A collective measured on `gpus` GPUs of one scale-up domain (nccl-tests),
+ * fitted to NCCL's three protocols (comm.h, comm_nccl_s): per protocol a
+ * latency, and the bus bandwidth that Simple reaches.
+ */
+enum { HW_COLL_AR, HW_COLL_AG, HW_COLL_A2A, HW_COLL_OPS };
+#define HW_MAX_COLL_FITS 4
+struct hw_coll_fit {
+	double gpus;
+	double lat_s[3];     /* LL, LL128, Simple */
+	double busbw;        /* B/s, Simple's */
+};
+
 /* Sources a published calibration was fitted from, as the card lists them. */
 #define HW_MAX_CAL_SOURCES 16
 
@@ -93,6 +106,8 @@ struct hw {
 	struct hw_efficiency eff;
 	struct hw_kernel_eff kern[K_CLASSES];
 	int calibrated;                 /* enum kcal: the card's calibration, if any */
+	struct hw_coll_fit coll[HW_COLL_OPS][HW_MAX_COLL_FITS];   /* calibration.calib.collectives */
+	int ncoll[HW_COLL_OPS];
 	int ncal_sources;
 	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
 	int power_calibrated;           /* calibration.calib.power: measured energies */
@@ -103,6 +118,13 @@ struct hw {
 
 /* Name of a kernel class ("gemm_fp8"). */
 const char *hw_kclass_name(enum kclass k);
+
+/* The fit of collective op (HW_COLL_*) measured on the GPU count nearest n
+ * (the larger of two as near), or NULL when the card has none. */
+const struct hw_coll_fit *hw_coll_fit_for(const struct hw *h, int op, double n);
+
+/* The card-key name of collective op: "all_reduce", "all_gather", "alltoall". */
+const char *hw_coll_name(int op);
 
 /* Where parameters came from, enum kcal: "defaults", "probes", "published". */
 const char *hw_kcal_name(int kcal);

@@ -9,6 +9,7 @@
 #include "jsonx.h"
 #include "kfit.h"
 #include "model.h"
+#include "comm.h"
 #include "perf.h"
 #include "precision.h"
 
@@ -213,7 +214,7 @@ static int kfit_not_calibrated(const char *kind, const cJSON *rec)
 	const char *routing = jstr(jget(rec, "params"), "routing");
 	const char *dt = jstr(jget(rec, "params"), "dtype");
 
-	if (!strcmp(kind, "nccl") || !strcmp(kind, "deepep") || !strcmp(kind, "p2p"))
+	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p"))
 		return 1;
 	/* skewed routing is --imbalance, a workload figure, not a kernel one; the
 	 * fp8 x fp4 mega kernel fuses dispatch and combine */
@@ -264,6 +265,43 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 	return -1;
 }
 
+/*
+ * An nccl record into s->coll: 1 when it is one (a timed all_reduce,
+ * all_gather or alltoall), 0 when it is not an nccl record or is untimed
+ * (then counted skipped by the caller through kfit_record), -1 on error.
+ */
+static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
+{
+	const char *kind = jstr(rec, "probe"), *op = jstr(jget(rec, "params"), "op"), *st = jstr(rec, "status");
+	const cJSON *t = jget(jget(rec, "timing"), "median_s");
+	struct kcoll *c;
+	int o;
+
+	if (!kind || strcmp(kind, "nccl"))
+		return 0;
+	for (o = 0; o < HW_COLL_OPS && !(op && !strcmp(op, hw_coll_name(o))); o++)
+		;
+	if (o == HW_COLL_OPS || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
+		return 0;   /* another collective or untimed: skipped */
+	if (s->ncoll == KFIT_MAX_RECORDS) {
+		err_set(e, EXIT_INPUT, "%s: more than %d collective records in one directory", file, KFIT_MAX_RECORDS);
+		return -1;
+	}
+	c = &s->coll[s->ncoll];
+	memset(c, 0, sizeof *c);
+	c->op = o;
+	if (kfit_param(rec, idx, "gpus", file, &c->gpus, e) || kfit_param(rec, idx, "bytes", file, &c->bytes, e))
+		return -1;
+	if (!(t->valuedouble > 0) || !isfinite(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds", file, idx);
+		return -1;
+	}
+	c->t_s = t->valuedouble;
+	snprintf(c->id, sizeof c->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
+	s->ncoll++;
+	return 1;
+}
+
 /* One record file into s. */
 static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 {
@@ -300,14 +338,21 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 			rc = err_set(e, EXIT_INPUT, "%s: more than %d records in one directory", path, KFIT_MAX_RECORDS);
 			break;
 		}
-		got = kfit_record(rec, idx++, path, &s->rec[s->n], e);
+		got = kfit_nccl(rec, idx, path, s, e);
+		if (got == 0)
+			got = kfit_record(rec, idx, path, &s->rec[s->n], e);
+		else if (got > 0)
+			got = 2;   /* a collective, kept in s->coll */
+		idx++;
 		if (got < 0) {
 			rc = e->code;
 			break;
 		}
-		if (got) {
+		if (got == 1) {
 			s->rec[s->n].source = s->nsources;
 			s->n++;
+		} else if (got == 2) {
+			s->coll[s->ncoll - 1].source = s->nsources;
 		} else {
 			s->skipped++;
 		}
@@ -340,7 +385,8 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 	closedir(d);
 	qsort(names, n, sizeof names[0], kfit_cmp_names);
 	s->rec = calloc(KFIT_MAX_RECORDS, sizeof *s->rec);
-	if (!s->rec)
+	s->coll = calloc(KFIT_MAX_RECORDS, sizeof *s->coll);
+	if (!s->rec || !s->coll)
 		rc = err_set(e, EXIT_ENV, "out of memory reading %s", dir);
 	for (i = 0; i < n; i++) {
 		if (!rc && names[i]) {
@@ -349,7 +395,7 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 		}
 		free(names[i]);
 	}
-	if (!rc && s->n == 0)
+	if (!rc && s->n == 0 && s->ncoll == 0)
 		rc = err_set(e, EXIT_INPUT, "%s: no record files with a timed, calibrated kind", dir);
 	return rc;
 }
@@ -357,8 +403,10 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 void kfit_free(struct kset *s)
 {
 	free(s->rec);
+	free(s->coll);
 	s->rec = NULL;
-	s->n = 0;
+	s->coll = NULL;
+	s->n = s->ncoll = 0;
 }
 
 void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n)
@@ -627,6 +675,155 @@ int kfit_class(const struct hw *h, const struct kset *s, enum kclass cls, int sk
 	return n;
 }
 
+/* ---- collectives -------------------------------------------------------------- */
+
+/* Round to 4 significant figures: the card stays readable and stable. */
+static double kfit_round(double v)
+{
+	char buf[32];
+
+	snprintf(buf, sizeof buf, "%.4g", v);
+	return strtod(buf, NULL);
+}
+
+struct collctx {
+	const struct kcoll *const *c;
+	int n;
+};
+
+/* LL's latency, the increments to LL128's and Simple's, Simple's bus bandwidth. */
+static struct hw_coll_fit coll_params(const gsl_vector *v, double gpus)
+{
+	struct hw_coll_fit f;
+
+	f.gpus = gpus;
+	f.lat_s[0] = exp(gsl_vector_get(v, 0));
+	f.lat_s[1] = f.lat_s[0] + exp(gsl_vector_get(v, 1));
+	f.lat_s[2] = f.lat_s[1] + exp(gsl_vector_get(v, 2));
+	f.busbw = exp(gsl_vector_get(v, 3));
+	return f;
+}
+
+static double coll_objective(const gsl_vector *v, void *param)
+{
+	const struct collctx *c = param;
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		struct hw_coll_fit f = coll_params(v, c->c[i]->gpus);
+		double d = log(comm_nccl_s(&f, c->c[i]->op == HW_COLL_AR, c->c[i]->gpus, c->c[i]->bytes) / c->c[i]->t_s);
+		sum += d * d;
+	}
+	return sum;
+}
+
+int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fold, int offset,
+	      struct hw_coll_fit *f)
+{
+	const struct kcoll **c = malloc(sizeof *c * (s->ncoll > 0 ? s->ncoll : 1));
+	struct collctx cx;
+	gsl_multimin_function fn;
+	gsl_multimin_fminimizer *m;
+	gsl_vector *x, *step;
+	double lo = INFINITY, big = 0, busbw = 0;
+	int i, n = 0, it, restart;
+
+	if (!c)
+		return 0;
+	for (i = 0; i < s->ncoll; i++)
+		if (s->coll[i].op == op && s->coll[i].gpus == gpus && s->coll[i].source != skip_source &&
+		    !(fold > 0 && i % fold == offset)) {
+			c[n++] = &s->coll[i];
+			lo = fmin(lo, s->coll[i].t_s);
+			if (s->coll[i].bytes > big) {   /* the largest message starts Simple's bandwidth */
+				big = s->coll[i].bytes;
+				busbw = big * (op == HW_COLL_AR ? 2 : 1) * (gpus - 1) / gpus / s->coll[i].t_s;
+			}
+		}
+	if (n < KFIT_MIN_COLL_POINTS) {
+		free(c);
+		return n;
+	}
+	cx = (struct collctx){c, n};
+	fn = (struct gsl_multimin_function_struct){coll_objective, 4, &cx};
+	x = gsl_vector_alloc(4);
+	step = gsl_vector_alloc(4);
+	gsl_vector_set(x, 0, log(0.8 * lo));
+	gsl_vector_set(x, 1, log(lo));
+	gsl_vector_set(x, 2, log(lo));
+	gsl_vector_set(x, 3, log(busbw));
+	m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 4);
+	for (restart = 0; restart < 4; restart++) {
+		gsl_vector_set_all(step, 0.7);
+		gsl_multimin_fminimizer_set(m, &fn, x, step);
+		for (it = 0; it < 4000; it++)
+			if (gsl_multimin_fminimizer_iterate(m) ||
+			    gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-8) == GSL_SUCCESS)
+				break;
+		gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(m));
+	}
+	*f = coll_params(x, gpus);
+	gsl_multimin_fminimizer_free(m);
+	gsl_vector_free(x);
+	gsl_vector_free(step);
+	free(c);
+	return n;
+}
+
+/* Every (op, gpus) of s with enough points, fitted into calib.collectives. */
+static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
+{
+	cJSON *cs = NULL;
+	int op, i, j, fitted = 0;
+
+	for (op = 0; op < HW_COLL_OPS; op++) {
+		double seen[KFIT_MAX_RECORDS];
+		int nseen = 0, nfit = 0;
+		cJSON *arr = NULL;
+		for (i = 0; i < s->ncoll; i++) {
+			struct hw_coll_fit f;
+			double err[KFIT_MAX_SOURCES * 8], g = s->coll[i].gpus;
+			int n, ne = 0, dup = 0;
+			cJSON *x, *lat;
+			if (s->coll[i].op != op)
+				continue;
+			for (j = 0; j < nseen; j++)
+				dup |= seen[j] == g;
+			if (dup || nseen == KFIT_MAX_RECORDS)
+				continue;
+			seen[nseen++] = g;
+			n = kfit_coll(s, op, g, -1, 0, 0, &f);
+			if (n < KFIT_MIN_COLL_POINTS || nfit == HW_MAX_COLL_FITS)
+				continue;
+			nfit++;
+			if (!cs)
+				cs = cJSON_AddObjectToObject(calib, "collectives");
+			if (!arr)
+				arr = cJSON_AddArrayToObject(cs, hw_coll_name(op));
+			x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "gpus", g);
+			lat = cJSON_AddArrayToObject(x, "lat_s");
+			for (j = 0; j < 3; j++)
+				cJSON_AddItemToArray(lat, cJSON_CreateNumber(kfit_round(f.lat_s[j])));
+			cJSON_AddNumberToObject(x, "busbw_gbs", kfit_round(f.busbw / 1e9));
+			for (j = 0; j < s->ncoll && ne < (int)(sizeof err / sizeof err[0]); j++)
+				if (s->coll[j].op == op && s->coll[j].gpus == g) {
+					err[ne++] = fabs(comm_nccl_s(&f, op == HW_COLL_AR, g, s->coll[j].bytes) / s->coll[j].t_s - 1);
+					used[s->coll[j].source] = 1;
+				}
+			qsort(err, ne, sizeof err[0], cmp_double);
+			cJSON_AddNumberToObject(x, "points", n);
+			cJSON_AddNumberToObject(x, "median_err_pct",
+						kfit_round(100 * (ne % 2 ? err[ne / 2] : (err[ne / 2 - 1] + err[ne / 2]) / 2)));
+			cJSON_AddNumberToObject(x, "worst_err_pct", kfit_round(100 * err[ne - 1]));
+			cJSON_AddItemToArray(arr, x);
+			fitted++;
+		}
+	}
+	return fitted;
+}
+
 /* ---- the card's calibration section ------------------------------------- */
 
 /* Names of the sources of class cls's records, into arr. */
@@ -639,15 +836,6 @@ static void kfit_class_sources(const struct kset *s, enum kclass cls, cJSON *arr
 			seen[s->rec[i].source] = 1;
 			cJSON_AddItemToArray(arr, cJSON_CreateString(s->source[s->rec[i].source]));
 		}
-}
-
-/* Round to 4 significant figures: the card stays readable and stable. */
-static double kfit_round(double v)
-{
-	char buf[32];
-
-	snprintf(buf, sizeof buf, "%.4g", v);
-	return strtod(buf, NULL);
 }
 
 cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *dir, struct err *e)
@@ -688,6 +876,7 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 			used[s->rec[i].source] |= (int)s->rec[i].cls == k;
 		fitted++;
 	}
+	fitted += kfit_collectives(s, calib, used);
 	for (k = 0; k < s->nsources; k++)
 		if (used[k]) {
 			snprintf(line, sizeof line, "%s: %s", s->source[k], s->ref[k]);

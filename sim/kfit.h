@@ -8,6 +8,8 @@
  * {id, ref, ...} and "probes": records of a kind (gemm, grouped_gemm, moe,
  * mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep, p2p)
  * with the shape in "params" and the measured seconds in "timing.median_s".
+ * nccl records (all_reduce, all_gather, alltoall on one domain) fit the
+ * card's collectives (comm_nccl_s); deepep and p2p are kept, not fitted.
  * Each record becomes the kernel calls the engine would make for it (the
  * formulas of perf.h: perf_gemm_shape, perf_moe_shapes, perf_mla_attention),
  * so that the fit and the engine divide by the same work.
@@ -45,8 +47,18 @@ struct krec {
 	char id[96];
 };
 
+/* One nccl-tests figure: collective op (HW_COLL_*) of `bytes` on `gpus`. */
+struct kcoll {
+	int op;
+	double gpus, bytes, t_s;
+	int source;
+	char id[96];
+};
+
 /* The records of one card, from all its files. */
 struct kset {
+	struct kcoll *coll;  /* owned; kfit_free */
+	int ncoll;
 	struct krec *rec;    /* owned; kfit_free */
 	int n;
 	int skipped;         /* records not fitted (no time, a kind not calibrated, skewed routing) */
@@ -72,7 +84,7 @@ struct kfit_stats {
  * and key of a record that is not one (unknown probe kind, missing or
  * non-positive shape or time), or EXIT_ENV when the directory cannot be
  * read.  A record with status other than "ok", with no median time, or of a
- * kind the engine does not calibrate yet (nccl, deepep, p2p; moe with
+ * kind the engine does not calibrate yet (deepep, p2p; moe with
  * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
  * attention, which the engine does not run) is counted in
  * s->skipped, not read.
@@ -99,10 +111,28 @@ int kfit_class(const struct hw *h, const struct kset *s, enum kclass c, int skip
 	       struct kfit_stats *st);
 
 /*
+ * Fit NCCL's protocols (comm_nccl_s) to the nccl records of s for op on
+ * `gpus` GPUs, leaving out those of source skip_source (-1: none) and those
+ * whose index is offset modulo fold (fold 0: none): minimise the squared
+ * log error over LL's latency, the increments to LL128's and Simple's
+ * (NCCL's order: LL is the quickest to start) and Simple's bus bandwidth.
+ * Returns the number of points; *f is filled when there are at least
+ * KFIT_MIN_COLL_POINTS.
+ */
+int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fold, int offset,
+	      struct hw_coll_fit *f);
+
+/* Four parameters need five points to mean anything. */
+#define KFIT_MIN_COLL_POINTS 5
+
+/*
  * The calibration section of a card fitted from s: {"provenance":
  * "published", "sources": ["id: ref", ...] of the fitted classes, "records": dir, "calib":
  * {section: {variant: {"fit": {...}, "points", "median_err_pct",
- * "worst_err_pct", "sources"}}}}, every class with KFIT_MIN_POINTS or more.
+ * "worst_err_pct", "sources"}}, "collectives": {op: [{"gpus", "lat_s",
+ * "busbw_gbs", "points", "median_err_pct", "sources"}]}}}, every class
+ * with KFIT_MIN_POINTS or more, every collective and GPU count with
+ * KFIT_MIN_COLL_POINTS.
  * Returns the object (the caller owns it) or NULL when no class could be
  * fitted (e->code EXIT_INPUT).
  */

@@ -208,6 +208,7 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 {
 	double bytes = T * x->m->hidden * 2;
 	struct links out = x->links;
+	const struct hw_coll_fit *fit;
 	double t;
 
 	if (n <= 1 || T <= 0)
@@ -217,7 +218,9 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 		out.up_mesh = 0;
 		out.up_latency_s = x->links.out_latency_s;
 	}
-	t = comm_allreduce_s(&out, n, bytes);
+	/* within a domain, NCCL's protocols as the card's nccl-tests fit has them */
+	fit = x->w->ideal || n > x->links.up_domain ? NULL : hw_coll_fit_for(x->h, HW_COLL_AR, n);
+	t = fit ? comm_nccl_s(fit, 1, n, bytes) : comm_allreduce_s(&out, n, bytes);
 	perf_comm_op(ph, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,
 		     n > x->links.up_domain ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 }

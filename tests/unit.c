@@ -3928,6 +3928,25 @@ static void t_kern_model(void)
 		  pow(pow(3.0, 2.5) + pow(4.0, 2.5), 1 / 2.5) * 1e-6 + 3e-6, 1e-12);
 }
 
+/*
+ * comm_nccl_s by hand, H100's 8-GPU all-reduce fit (hw/h100-sxm.json):
+ * latencies 16, 63.6, 71.9 us (LL, LL128, Simple), Simple's bus bandwidth
+ * 460 GB/s.  1 MiB: bus bytes 1,048,576 x 2 x 7/8 = 1,835,008; LL 16 us +
+ * 1,835,008 / (460e9 / 2) = 23.98 us beats LL128's 67.9 and Simple's 75.9.
+ * 512 MiB: 939,524,096 bus bytes; Simple 71.9 + 2042.4 = 2114.3 us beats
+ * LL128's 2242.2 and LL's 4100.9 (nccl-tests measured 2111 us).
+ */
+static void t_comm_nccl(void)
+{
+	const struct hw_coll_fit f = {8, {16e-6, 63.6e-6, 71.9e-6}, 460e9};
+
+	CHECK_REL(comm_nccl_s(&f, 1, 8, 1048576), 16e-6 + 1835008 / 230e9, 1e-12);
+	CHECK_REL(comm_nccl_s(&f, 1, 8, 536870912), 71.9e-6 + 939524096 / 460e9, 1e-12);
+	/* all-gather's factor is (n - 1)/n: LL128 wins at 32 MiB there */
+	CHECK_REL(comm_nccl_s(&f, 0, 8, 33554432), 63.6e-6 + 33554432 * 7.0 / 8 / (460e9 * 120 / 128), 1e-12);
+	CHECK_EQ(comm_nccl_s(&f, 1, 1, 1048576), 0);
+}
+
 /* An H800-like card for the fits: peaks of the card, defaults 0.79 / 0.87 / 3 us. */
 static void kfit_card(struct hw *h)
 {
@@ -4142,6 +4161,7 @@ static const struct test tests[] = {
 	{"cards_resolve refuses unknown names and suggests close ones", t_cards_unknown},
 	{"perf_mla_attention: FlashMLA FLOP and byte counts, intensity ~242", t_perf_mla_attention},
 	{"kern: waves, the K-loop floor and the smooth maximum by hand", t_kern_model},
+	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
 	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},

@@ -19,15 +19,19 @@ else
 			continue
 		fi
 		same=$(jq -n --slurpfile a "hw/$card.json" --slurpfile b "$CAL/$card.json" '
-			def fits(c): [c.calibration.calib | to_entries[] | .key as $s | .value | to_entries[] |
-				{k: "\($s).\(.key)", f: .value.fit}];
+			def near(p; q): ((p - q) | fabs) <= 0.005 * ([p, q] | max) + 1e-12;
+			def fits(c): [c.calibration.calib | del(.collectives) | to_entries[] | .key as $s | .value |
+				to_entries[] | {k: "\($s).\(.key)", f: .value.fit}];
+			def colls(c): [c.calibration.calib.collectives // {} | to_entries[] | .key as $o | .value[] |
+				{k: "\($o)@\(.gpus)", v: (.lat_s + [.busbw_gbs])}];
 			(fits($a[0]) | sort_by(.k)) as $x | (fits($b[0]) | sort_by(.k)) as $y |
-			($x | map(.k)) == ($y | map(.k)) and
+			(colls($a[0]) | sort_by(.k)) as $u | (colls($b[0]) | sort_by(.k)) as $w |
+			($x | map(.k)) == ($y | map(.k)) and ($u | map(.k)) == ($w | map(.k)) and
 			($a[0].calibration.sources == $b[0].calibration.sources) and
 			([range(0; $x | length) as $i | $x[$i].f as $p | $y[$i].f as $q |
 			  ($p.blend == $q.blend) and
-			  ([("eff_compute", "eff_mem", "t0_s", "kblock_s") as $n |
-			    (($p[$n] - $q[$n]) | fabs) <= 0.005 * ([$p[$n], $q[$n]] | max) + 1e-12] | all)] | all)')
+			  ([("eff_compute", "eff_mem", "t0_s", "kblock_s") as $n | near($p[$n]; $q[$n])] | all)] | all) and
+			([range(0; $u | length) as $i | range(0; 4) as $j | near($u[$i].v[$j]; $w[$i].v[$j])] | all)')
 		[ "$same" = true ] || stale="$stale $card"
 	done
 	if [ -z "$stale" ]; then
