@@ -29,6 +29,13 @@ static double kern_blend(double a, double b, double p)
 	}
 }
 
+/* ceil(a / b) for any a >= 0: precision.h's fast one below 2^53, ceil()
+ * above (a plan's absurd --imbalance can ask for 1e20 tiles). */
+static inline double kern_ceil_div(double a, double b)
+{
+	return a < 9007199254740992.0 ? ceil_div(a, b) : ceil(a / b);
+}
+
 double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
 		    const struct kshape *s, double *busy, enum kbound *bound)
 {
@@ -36,12 +43,12 @@ double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, doub
 	double tk = 0, roof, t;
 
 	if (s->m > 0 && s->n > 0) {
-		double tiles = s->groups * ceil_div(s->m, KERN_TILE) * ceil_div(s->n, KERN_TILE);
+		double tiles = s->groups * kern_ceil_div(s->m, KERN_TILE) * kern_ceil_div(s->n, KERN_TILE);
 
 		if (sms > 0 && tiles > sms)   /* the last wave idles SMs */
-			tc *= ceil_div(tiles, sms) * sms / tiles;
+			tc *= kern_ceil_div(tiles, sms) * sms / tiles;
 		if (k->kblock_s > 0)
-			tk = k->kblock_s * ceil_div(s->k, KERN_TILE);
+			tk = k->kblock_s * kern_ceil_div(s->k, KERN_TILE);
 	}
 	roof = k->blend > 0 ? kern_blend(tc, tm, k->blend) : tc > tm ? tc : tm;
 	t = roof > tk ? roof : tk;

@@ -397,6 +397,8 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 	}
 	if (!rc && s->n == 0 && s->ncoll == 0)
 		rc = err_set(e, EXIT_INPUT, "%s: no record files with a timed, calibrated kind", dir);
+	if (rc)
+		kfit_free(s);
 	return rc;
 }
 

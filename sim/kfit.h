@@ -87,7 +87,7 @@ struct kfit_stats {
  * kind the engine does not calibrate yet (deepep, p2p; moe with
  * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
  * attention, which the engine does not run) is counted in
- * s->skipped, not read.
+ * s->skipped, not read.  On failure nothing is left allocated.
  */
 int kfit_load_dir(const char *dir, struct kset *s, struct err *e);
 

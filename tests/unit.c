@@ -4050,8 +4050,9 @@ static void kfit_write(const char *dir, const char *name, const char *text)
 /*
  * kfit_load_dir: records become the engine's calls (a gemm one call of
  * 2 M N K FLOPs; an aiconfigurator moe module two, gate + up and down, over
- * the experts a uniform routing touches); what is not timed or not
- * calibrated is counted as skipped; a malformed record names file and key.
+ * the experts a uniform routing touches; an nccl figure a collective); what
+ * is not timed or not calibrated is counted as skipped; a malformed record
+ * names file and key.
  */
 static void t_kfit_records(void)
 {
@@ -4070,9 +4071,11 @@ static void t_kfit_records(void)
 		 "{\"probe\": \"nccl\", \"id\": \"n\", \"status\": \"ok\", \"params\": {\"op\": \"all_reduce\", \"gpus\": 8, \"bytes\": 512}, \"timing\": {\"median_s\": 1.56e-5}},"
 		 "{\"probe\": \"gemm\", \"id\": \"untimed\", \"status\": \"partial\", \"params\": {\"dtype\": \"bf16\", \"m\": 1, \"n\": 1, \"k\": 1}, \"timing\": {\"tflops\": 1}}]}");
 	kfit_write(dir, "a.json", text);
-	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e)) {
+	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
 		CHECK_EQ(s.n, 2);
-		CHECK_EQ(s.skipped, 3);
+		CHECK_EQ(s.ncoll, 1);      /* the nccl figure, a collective */
+		CHECK(s.coll[0].op == HW_COLL_AR && s.coll[0].gpus == 8 && s.coll[0].bytes == 512);
+		CHECK_EQ(s.skipped, 2);    /* skewed routing, no time */
 		CHECK(s.rec[0].cls == K_GEMM_FP8_BLOCK && s.rec[0].ncalls == 1);
 		CHECK_EQ(s.rec[0].call[0].flops, 2.0 * 64 * 7168 * 2048);
 		/* weights 7168 x 2048 + 56 x 16 block scales x 4 B, input 64 x 2048 fp8, output bf16 */
