@@ -557,6 +557,16 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 			}
 			continue;
 		}
+		if (!strcmp(sec->string, "deepep")) {
+			cJSON_ArrayForEach(var, sec)
+				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s\n",
+					"deepep", var->string,
+					(int)cJSON_GetObjectItemCaseSensitive(var, "points")->valuedouble,
+					cJSON_GetObjectItemCaseSensitive(var, "median_err_pct")->valuedouble,
+					cJSON_GetObjectItemCaseSensitive(var, "lat_s")->valuedouble * 1e6,
+					cJSON_GetObjectItemCaseSensitive(var, "gbs")->valuedouble);
+			continue;
+		}
 		cJSON_ArrayForEach(var, sec) {
 			const cJSON *fit = cJSON_GetObjectItemCaseSensitive(var, "fit");
 			fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  worst %6.1f%%  eff %.3f/%.3f  t0 %.2f us  kblock %.3f us  blend %g\n",

@@ -521,6 +521,55 @@ static void kernels_coll_rows(const struct hw *h, const struct hw *h0, const str
 	}
 }
 
+/* Rows for the card's DeepEP low-latency records on one node: the engine's
+ * time (comm_ep_s with the card's fit, else latency + bytes / achievable
+ * scale-up bandwidth) against them; held out, every fourth record. */
+static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct krow *rows, int *nrows)
+{
+	static const char *const phase[2] = {"deepep_ll_dispatch", "deepep_ll_combine"};
+	double err[KFIT_MAX_SOURCES * 16], held[KFIT_MAX_SOURCES * 16];
+	struct links l;
+	int p, i, j;
+
+	comm_links(h, 0, 8, 0, &l);
+	for (p = 0; p < 2 && *nrows < KERNELS_MAX_ROWS; p++) {
+		struct krow *r = &rows[*nrows];
+		int n = 0, nh = 0;
+		memset(r, 0, sizeof *r);
+		for (i = 0; i < s->nep && n < (int)(sizeof err / sizeof err[0]); i++) {
+			const struct kdeepep *e = &s->ep[i];
+			double t = h->ep_up[p].bw > 0 ? comm_ep_s(&h->ep_up[p], e->bytes) : l.up_latency_s + e->bytes / l.up_bw;
+			if (e->phase != p)
+				continue;
+			err[n++] = fabs(t / e->t_s - 1);
+			if (!strstr(r->sources, s->source[e->source]))
+				snprintf(r->sources + strlen(r->sources), sizeof r->sources - strlen(r->sources),
+					 "%s%s", r->sources[0] ? ", " : "", s->source[e->source]);
+		}
+		if (n == 0)
+			continue;
+		for (j = 0; j < 4; j++) {
+			struct hw_ep_fit f;
+			int q = -1;
+			if (kfit_deepep(s, p, 4, j, &f) < KFIT_MIN_EP_POINTS)
+				continue;
+			for (i = 0; i < s->nep && nh < (int)(sizeof held / sizeof held[0]); i++)
+				if (s->ep[i].phase == p && ++q % 4 == j)
+					held[nh++] = fabs(comm_ep_s(&f, s->ep[i].bytes) / s->ep[i].t_s - 1);
+		}
+		snprintf(r->hw, sizeof r->hw, "%s", h->name);
+		snprintf(r->cls, sizeof r->cls, "%s", phase[p]);
+		r->points = n;
+		for (i = 0; i < n; i++)
+			r->worst = fmax(r->worst, err[i]);
+		r->median = kmedian(err, n);
+		r->loso = NAN;
+		r->fold4 = kmedian(held, nh);
+		r->calibration = h->ep_up[p].bw > 0 ? "published" : "defaults";
+		(*nrows)++;
+	}
+}
+
 /* --points: every record of the card, measured against the engine. */
 static void kernels_points(struct cli *c, const struct hw *h, const struct kset *s, cJSON *arr)
 {
@@ -602,6 +651,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 	}
 	free(err);
 	kernels_coll_rows(&h, &h0, &s, rows, nrows);
+	kernels_ep_rows(&h, &s, rows, nrows);
 	kfit_free(&s);
 	return 0;
 }

@@ -71,6 +71,16 @@ double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double
 	return best;
 }
 
+double comm_ep_payload(double hidden, int fp8_dispatch, int combine)
+{
+	return combine || !fp8_dispatch ? 2 * hidden : hidden + 4 * ceil(hidden / 128);
+}
+
+double comm_ep_s(const struct hw_ep_fit *f, double bytes)
+{
+	return bytes > 0 ? f->lat_s + bytes / f->bw : 0;
+}
+
 double comm_groups_touched(double copies, double experts, double groups)
 {
 	double per = experts / groups, p = 1;

@@ -88,6 +88,19 @@ double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int 
  */
 double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes);
 
+/* Bytes per token copy: DeepEP dispatches in fp8 with one fp32 scale per 128
+ * channels (hidden + 4 ceil(hidden / 128)) or in bf16 (2 hidden), and
+ * combines in bf16 (2 hidden). */
+double comm_ep_payload(double hidden, int fp8_dispatch, int combine);
+
+/*
+ * DeepEP's low-latency dispatch or combine moving `bytes` per GPU inside one
+ * scale-up domain (the card's fit of DeepEP's published times, hw.h):
+ * lat + bytes / bw.  Size dominates above ~32 tokens per rank; below, the
+ * latency (12-22 us in SGLang's DeepEP tables, kernels.md s5.6).
+ */
+double comm_ep_s(const struct hw_ep_fit *f, double bytes);
+
 /* Collectives of 'mlasim net --collective' (NCCL conventions, hardware.md s3.3). */
 enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTOALL, COLL_P2P };
 

@@ -304,6 +304,30 @@ static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *
 	return 0;
 }
 
+/* calibration.calib.deepep.{dispatch, combine}: {"lat_s", "gbs"}. */
+static int hw_read_deepep(const cJSON *calib, const char *file, struct hw *h, struct err *e)
+{
+	static const char *const phase[2] = {"dispatch", "combine"};
+	const cJSON *dp = cJSON_GetObjectItemCaseSensitive(calib, "deepep");
+	int i;
+
+	for (i = 0; dp && i < 2; i++) {
+		const cJSON *f = cJSON_GetObjectItemCaseSensitive(dp, phase[i]);
+		char path[64];
+		double gbs;
+		if (!f)
+			continue;
+		snprintf(path, sizeof path, "calibration.calib.deepep.%s", phase[i]);
+		if (!cJSON_IsObject(f))
+			return err_set(e, EXIT_INPUT, "%s: '%s' must be an object {\"lat_s\", \"gbs\"}", file, path);
+		if (jsonx_num(f, "lat_s", file, path, JX_REQUIRED, 1, &h->ep_up[i].lat_s, e) ||
+		    jsonx_num(f, "gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &gbs, e))
+			return e->code;
+		h->ep_up[i].bw = gbs * 1e9;
+	}
+	return 0;
+}
+
 const char *hw_kcal_name(int kcal)
 {
 	return kcal == KCAL_PUBLISHED ? "published" : kcal == KCAL_PROBES ? "probes" : "defaults";
@@ -470,7 +494,7 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 		h->kern[k->k] = v;
 		h->calibrated = kind;
 	}
-	if (hw_read_collectives(calib, file, h, e))
+	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, file, h, e))
 		return e->code;
 	return hw_read_power_calibration(calib, file, h, e);
 }

@@ -89,6 +89,13 @@ struct hw_coll_fit {
 	double busbw;        /* B/s, Simple's */
 };
 
+/* DeepEP's low-latency all-to-all inside one scale-up domain (comm_ep_s):
+ * a latency and the bandwidth of the bytes the engine counts per GPU. */
+struct hw_ep_fit {
+	double lat_s;
+	double bw;           /* B/s; 0: no fit */
+};
+
 /* Sources a published calibration was fitted from, as the card lists them. */
 #define HW_MAX_CAL_SOURCES 16
 
@@ -108,6 +115,7 @@ struct hw {
 	int calibrated;                 /* enum kcal: the card's calibration, if any */
 	struct hw_coll_fit coll[HW_COLL_OPS][HW_MAX_COLL_FITS];   /* calibration.calib.collectives */
 	int ncoll[HW_COLL_OPS];
+	struct hw_ep_fit ep_up[2];      /* calibration.calib.deepep.{dispatch, combine} */
 	int ncal_sources;
 	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
 	int power_calibrated;           /* calibration.calib.power: measured energies */

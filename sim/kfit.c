@@ -214,7 +214,7 @@ static int kfit_not_calibrated(const char *kind, const cJSON *rec)
 	const char *routing = jstr(jget(rec, "params"), "routing");
 	const char *dt = jstr(jget(rec, "params"), "dtype");
 
-	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p"))
+	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p"))   /* deepep on one node: kfit_deepep_rec */
 		return 1;
 	/* skewed routing is --imbalance, a workload figure, not a kernel one; the
 	 * fp8 x fp4 mega kernel fuses dispatch and combine */
@@ -302,6 +302,46 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 	return 1;
 }
 
+/*
+ * A DeepEP low-latency record on one node into s->ep, with the bytes per GPU
+ * the engine moves for it (comm_ep_traffic inside one domain of ep GPUs,
+ * comm_ep_payload): 1 when it is one, 0 when not (or untimed), -1 on error.
+ */
+static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
+{
+	const cJSON *p = jget(rec, "params"), *t = jget(jget(rec, "timing"), "median_s");
+	const char *kind = jstr(rec, "probe"), *mode = jstr(p, "mode"), *phase = jstr(p, "phase");
+	const char *st = jstr(rec, "status"), *ddt = jstr(p, "dispatch_dtype");
+	double nodes = kfit_param_or(rec, "nodes", 1), hidden, k, E;
+	struct ep_traffic tr;
+	struct kdeepep *r;
+
+	if (!kind || strcmp(kind, "deepep") || !mode || strcmp(mode, "low_latency") || nodes != 1 ||
+	    !phase || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
+		return 0;
+	if (s->nep == KFIT_MAX_RECORDS) {
+		err_set(e, EXIT_INPUT, "%s: more than %d DeepEP records in one directory", file, KFIT_MAX_RECORDS);
+		return -1;
+	}
+	r = &s->ep[s->nep];
+	memset(r, 0, sizeof *r);
+	r->phase = !strcmp(phase, "combine");
+	if (kfit_param(rec, idx, "ep", file, &r->ep, e) || kfit_param(rec, idx, "tokens", file, &r->tokens, e) ||
+	    kfit_param(rec, idx, "hidden", file, &hidden, e) || kfit_param(rec, idx, "topk", file, &k, e) ||
+	    kfit_param(rec, idx, "experts", file, &E, e))
+		return -1;
+	if (!(t->valuedouble > 0) || !isfinite(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds", file, idx);
+		return -1;
+	}
+	comm_ep_traffic(k, E, r->ep, r->ep, 0, &tr);
+	r->bytes = r->tokens * tr.up_copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
+	r->t_s = t->valuedouble;
+	snprintf(r->id, sizeof r->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
+	s->nep++;
+	return 1;
+}
+
 /* One record file into s. */
 static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 {
@@ -340,6 +380,8 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 		}
 		got = kfit_nccl(rec, idx, path, s, e);
 		if (got == 0)
+			got = kfit_deepep_rec(rec, idx, path, s, e);
+		if (got == 0)
 			got = kfit_record(rec, idx, path, &s->rec[s->n], e);
 		else if (got > 0)
 			got = 2;   /* a collective, kept in s->coll */
@@ -351,8 +393,10 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 		if (got == 1) {
 			s->rec[s->n].source = s->nsources;
 			s->n++;
-		} else if (got == 2) {
+		} else if (got == 2 && !strcmp(jstr(rec, "probe"), "nccl")) {
 			s->coll[s->ncoll - 1].source = s->nsources;
+		} else if (got == 2) {
+			s->ep[s->nep - 1].source = s->nsources;
 		} else {
 			s->skipped++;
 		}
@@ -386,7 +430,8 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 	qsort(names, n, sizeof names[0], kfit_cmp_names);
 	s->rec = calloc(KFIT_MAX_RECORDS, sizeof *s->rec);
 	s->coll = calloc(KFIT_MAX_RECORDS, sizeof *s->coll);
-	if (!s->rec || !s->coll)
+	s->ep = calloc(KFIT_MAX_RECORDS, sizeof *s->ep);
+	if (!s->rec || !s->coll || !s->ep)
 		rc = err_set(e, EXIT_ENV, "out of memory reading %s", dir);
 	for (i = 0; i < n; i++) {
 		if (!rc && names[i]) {
@@ -395,7 +440,7 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 		}
 		free(names[i]);
 	}
-	if (!rc && s->n == 0 && s->ncoll == 0)
+	if (!rc && s->n == 0 && s->ncoll == 0 && s->nep == 0)
 		rc = err_set(e, EXIT_INPUT, "%s: no record files with a timed, calibrated kind", dir);
 	if (rc)
 		kfit_free(s);
@@ -406,9 +451,11 @@ void kfit_free(struct kset *s)
 {
 	free(s->rec);
 	free(s->coll);
+	free(s->ep);
 	s->rec = NULL;
 	s->coll = NULL;
-	s->n = s->ncoll = 0;
+	s->ep = NULL;
+	s->n = s->ncoll = s->nep = 0;
 }
 
 void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n)
@@ -826,6 +873,74 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 	return fitted;
 }
 
+/* ---- DeepEP ------------------------------------------------------------------ */
+
+int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw_ep_fit *f)
+{
+	/* minimise sum ((lat + b x u) / t - 1)^2 over lat and u = 1 / bw: the
+	 * normal equations of x1 = 1 / t, x2 = b / t against 1 */
+	double s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0, det;
+	int i, n = 0, q = -1;
+
+	for (i = 0; i < s->nep; i++) {
+		const struct kdeepep *r = &s->ep[i];
+		double x1, x2;
+		if (r->phase != phase || (++q, fold > 0 && q % fold == offset))
+			continue;
+		x1 = 1 / r->t_s;
+		x2 = r->bytes / r->t_s;
+		s11 += x1 * x1;
+		s12 += x1 * x2;
+		s22 += x2 * x2;
+		r1 += x1;
+		r2 += x2;
+		n++;
+	}
+	if (n < KFIT_MIN_EP_POINTS)
+		return n;
+	det = s11 * s22 - s12 * s12;
+	f->lat_s = (r1 * s22 - r2 * s12) / det;
+	f->bw = 1 / ((s11 * r2 - s12 * r1) / det);
+	if (!(f->lat_s >= 0)) {   /* a negative latency: the bandwidth alone, lat = 0 */
+		f->lat_s = 0;
+		f->bw = 1 / (r2 / s22);
+	}
+	if (!(f->bw > 0))
+		return 0;
+	return n;
+}
+
+/* calib.deepep.{dispatch, combine} when both phases have enough records. */
+static int kfit_deepeps(const struct kset *s, cJSON *calib, int *used)
+{
+	static const char *const phase[2] = {"dispatch", "combine"};
+	struct hw_ep_fit f[2];
+	cJSON *dp;
+	int i, p;
+
+	if (kfit_deepep(s, 0, 0, 0, &f[0]) < KFIT_MIN_EP_POINTS || kfit_deepep(s, 1, 0, 0, &f[1]) < KFIT_MIN_EP_POINTS)
+		return 0;
+	dp = cJSON_AddObjectToObject(calib, "deepep");
+	for (p = 0; p < 2; p++) {
+		double err[KFIT_MAX_SOURCES * 16];
+		int ne = 0;
+		cJSON *x = cJSON_AddObjectToObject(dp, phase[p]);
+		cJSON_AddNumberToObject(x, "lat_s", kfit_round(f[p].lat_s));
+		cJSON_AddNumberToObject(x, "gbs", kfit_round(f[p].bw / 1e9));
+		for (i = 0; i < s->nep && ne < (int)(sizeof err / sizeof err[0]); i++)
+			if (s->ep[i].phase == p) {
+				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].bytes) / s->ep[i].t_s - 1);
+				used[s->ep[i].source] = 1;
+			}
+		qsort(err, ne, sizeof err[0], cmp_double);
+		cJSON_AddNumberToObject(x, "points", ne);
+		cJSON_AddNumberToObject(x, "median_err_pct",
+					kfit_round(100 * (ne % 2 ? err[ne / 2] : (err[ne / 2 - 1] + err[ne / 2]) / 2)));
+		cJSON_AddNumberToObject(x, "worst_err_pct", kfit_round(100 * err[ne - 1]));
+	}
+	return 2;
+}
+
 /* ---- the card's calibration section ------------------------------------- */
 
 /* Names of the sources of class cls's records, into arr. */
@@ -879,6 +994,7 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		fitted++;
 	}
 	fitted += kfit_collectives(s, calib, used);
+	fitted += kfit_deepeps(s, calib, used);
 	for (k = 0; k < s->nsources; k++)
 		if (used[k]) {
 			snprintf(line, sizeof line, "%s: %s", s->source[k], s->ref[k]);

@@ -9,7 +9,9 @@
  * mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep, p2p)
  * with the shape in "params" and the measured seconds in "timing.median_s".
  * nccl records (all_reduce, all_gather, alltoall on one domain) fit the
- * card's collectives (comm_nccl_s); deepep and p2p are kept, not fitted.
+ * card's collectives (comm_nccl_s); deepep low-latency records on one
+ * node fit its EP all-to-all inside a domain (comm_ep_s); the rest of
+ * deepep and p2p are kept, not fitted.
  * Each record becomes the kernel calls the engine would make for it (the
  * formulas of perf.h: perf_gemm_shape, perf_moe_shapes, perf_mla_attention),
  * so that the fit and the engine divide by the same work.
@@ -55,8 +57,19 @@ struct kcoll {
 	char id[96];
 };
 
+/* One DeepEP low-latency figure inside one domain: phase 0 dispatch, 1
+ * combine, and the bytes per GPU the engine counts for it. */
+struct kdeepep {
+	int phase;
+	double tokens, ep, bytes, t_s;
+	int source;
+	char id[96];
+};
+
 /* The records of one card, from all its files. */
 struct kset {
+	struct kdeepep *ep;  /* owned; kfit_free */
+	int nep;
 	struct kcoll *coll;  /* owned; kfit_free */
 	int ncoll;
 	struct krec *rec;    /* owned; kfit_free */
@@ -84,7 +97,8 @@ struct kfit_stats {
  * and key of a record that is not one (unknown probe kind, missing or
  * non-positive shape or time), or EXIT_ENV when the directory cannot be
  * read.  A record with status other than "ok", with no median time, or of a
- * kind the engine does not calibrate yet (deepep, p2p; moe with
+ * kind the engine does not calibrate yet (p2p, deepep across nodes or in
+ * normal mode; moe with
  * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
  * attention, which the engine does not run) is counted in
  * s->skipped, not read.  On failure nothing is left allocated.
@@ -121,6 +135,16 @@ int kfit_class(const struct hw *h, const struct kset *s, enum kclass c, int skip
  */
 int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fold, int offset,
 	      struct hw_coll_fit *f);
+
+/*
+ * Fit comm_ep_s (lat + bytes / bw) to the DeepEP records of phase (0
+ * dispatch, 1 combine), by least squares on relative error (linear in lat
+ * and 1 / bw), leaving out the phase's records whose position among them is
+ * offset modulo fold (fold 0: none).
+ * Returns the points; *f is filled with at least KFIT_MIN_EP_POINTS.
+ */
+int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw_ep_fit *f);
+#define KFIT_MIN_EP_POINTS 4
 
 /* Four parameters need five points to mean anything. */
 #define KFIT_MIN_COLL_POINTS 5

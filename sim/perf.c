@@ -553,6 +553,11 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 			    tokens * tr.out_copies * x->disp_payload, &out_d);
 	t_comb = comm_a2a_s(&x->links, tokens * tr.up_copies * x->comb_payload,
 			    tokens * tr.out_copies * x->comb_payload, &out_c);
+	/* inside one domain, DeepEP's low-latency kernels as the card's fit has them */
+	if (!x->w->ideal && tr.out_copies == 0 && x->h->ep_up[0].bw > 0 && x->h->ep_up[1].bw > 0) {
+		t_disp = comm_ep_s(&x->h->ep_up[0], tokens * tr.up_copies * x->disp_payload);
+		t_comb = comm_ep_s(&x->h->ep_up[1], tokens * tr.up_copies * x->comb_payload);
+	}
 	perf_comm_op(ph, "ep dispatch", OPC_EP_DISPATCH, count, ph->dispatch_bytes, t_disp,
 		     out_d ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 	perf_comm_op(ph, "ep combine", OPC_EP_COMBINE, count, ph->combine_bytes, t_comb,
@@ -868,8 +873,8 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->attn_k = perf_gemm_kernel(x->attn_dt, plan_attn_format(d)->fmt);
 	perf_decode_kernel(x);
 	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
-	x->disp_payload = x->gemm_dt == DT_BF16 ? 2 * m->hidden : m->hidden + 4 * ceil(m->hidden / 128);
-	x->comb_payload = 2 * m->hidden;
+	x->disp_payload = comm_ep_payload(m->hidden, x->gemm_dt != DT_BF16, 0);
+	x->comb_payload = comm_ep_payload(m->hidden, 0, 1);
 	comm_links(h, w->ideal, d->tp * d->dp * d->pp, w->planes_down, &x->links);
 	if (x->links.up_mesh)   /* switchless mesh: only the links to the group's peers carry traffic */
 		x->links.up_bw = fmin(x->links.up_bw, x->links.up_link_bw *

@@ -3947,6 +3947,41 @@ static void t_comm_nccl(void)
 	CHECK_EQ(comm_nccl_s(&f, 1, 1, 1048576), 0);
 }
 
+/*
+ * DeepEP low latency inside a domain: 128 tokens x 8 copies, 7 of 8 to other
+ * GPUs of an 8-GPU domain, 7168 + 4 x 56 = 7392 bytes each in fp8: 6,623,232
+ * bytes; at 12 us + bytes / 250 GB/s, 38.49 us.  kfit_deepep gives back the
+ * latency and bandwidth of exact points (the linear least squares).
+ */
+static void t_comm_deepep(void)
+{
+	const struct hw_ep_fit f = {12e-6, 250e9};
+	struct kset s;
+	struct hw_ep_fit g;
+	struct ep_traffic tr;
+	int i;
+
+	CHECK_EQ(comm_ep_payload(7168, 1, 0), 7392);
+	CHECK_EQ(comm_ep_payload(7168, 1, 1), 14336);
+	comm_ep_traffic(8, 256, 8, 8, 0, &tr);
+	CHECK_EQ(tr.up_copies, 7);
+	CHECK_REL(comm_ep_s(&f, 128 * 7 * 7392.0), 12e-6 + 6623232 / 250e9, 1e-12);
+	memset(&s, 0, sizeof s);
+	s.ep = calloc(8, sizeof *s.ep);
+	if (!s.ep)
+		return;
+	for (i = 0; i < 6; i++) {
+		s.ep[s.nep].bytes = 7 * 7392.0 * pow(4, i);
+		s.ep[s.nep].t_s = comm_ep_s(&f, s.ep[s.nep].bytes);
+		s.nep++;
+	}
+	CHECK_EQ(kfit_deepep(&s, 0, 0, 0, &g), 6);
+	CHECK_REL(g.lat_s, 12e-6, 1e-9);
+	CHECK_REL(g.bw, 250e9, 1e-9);
+	CHECK_EQ(kfit_deepep(&s, 1, 0, 0, &g), 0);   /* no combine records */
+	free(s.ep);
+}
+
 /* An H800-like card for the fits: peaks of the card, defaults 0.79 / 0.87 / 3 us. */
 static void kfit_card(struct hw *h)
 {
@@ -4165,6 +4200,7 @@ static const struct test tests[] = {
 	{"perf_mla_attention: FlashMLA FLOP and byte counts, intensity ~242", t_perf_mla_attention},
 	{"kern: waves, the K-loop floor and the smooth maximum by hand", t_kern_model},
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
+	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
 	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
