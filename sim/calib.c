@@ -1126,6 +1126,14 @@ cJSON *calib_card(const cJSON *base, const cJSON *doc, cJSON *calib)
 	}
 	cJSON_DeleteItemFromObjectCaseSensitive(cal, "calib");
 	cJSON_AddItemToObject(cal, "calib", calib);
+	{
+		/* a published calibration stays for the classes the probes do not fit */
+		const cJSON *old = jget(base, "calibration"), *op = jget(old, "provenance");
+		if (cJSON_IsString(op) && !strcmp(op->valuestring, "published")) {
+			cJSON_DeleteItemFromObjectCaseSensitive(cal, "published");
+			cJSON_AddItemToObject(cal, "published", cJSON_Duplicate(old, 1));
+		}
+	}
 	cJSON_ArrayForEach(rec, jget(doc, "probes")) {
 		const char *p = jstr(rec, "provenance");
 		if (!prov)

@@ -124,7 +124,9 @@ const char *calib_param_str(const cJSON *rec, const char *key);
  * The calibrated card: a copy of `base` (a hardware card's JSON) named
  * "<name>-calibrated", without aliases (they belong to the base card), with a
  * note, and with "calibration" = a copy of `doc` whose "calib" is `calib`
- * (taken over: freed with the card).  Raw records are dropped from the copy
+ * (taken over: freed with the card), and, when base had a published
+ * calibration, that one as "calibration.published" (hw.c reads it first:
+ * the probes' fits take precedence class by class).  Raw records are dropped from the copy
  * when the card would pass JSONX_MAX_FILE.  Returns the new card or NULL when
  * out of memory.
  */

@@ -186,11 +186,22 @@ static void plan_sources(struct sbuf *b, const struct hw *h)
 		sbuf_printf(b, "%s%.*s", i ? ", " : "", (int)strcspn(h->cal_source[i], ":"), h->cal_source[i]);
 }
 
-/* Where the kernel times come from: published measurements, probes, or the
- * card's defaults, and which classes each covers. */
+/* The classes whose parameters come from kcal, ", "-separated; 0 if none. */
+static int plan_classes_from(struct sbuf *b, const struct hw *h, int kcal)
+{
+	int k, n = 0;
+
+	for (k = 0; k < K_CLASSES; k++)
+		if (h->kern[k].calibrated == kcal)
+			sbuf_printf(b, "%s%s", n++ ? ", " : " ", hw_kclass_name((enum kclass)k));
+	return n;
+}
+
+/* Where the kernel times come from: probes run on a GPU, published
+ * measurements, or the card's defaults, and which classes each covers. */
 static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 {
-	int k, first = 1;
+	int probes = 0, k;
 
 	if (!h->calibrated) {
 		sbuf_printf(b, "  calibration         card defaults (compute %.2f, memory %.2f, %.1f us per kernel)\n",
@@ -198,21 +209,24 @@ static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 			    h->kern[K_GEMM_BF16].t0_s * 1e6);
 		return;
 	}
-	if (h->calibrated == KCAL_PUBLISHED) {
-		sbuf_printf(b, "  calibration         published (");
+	for (k = 0; k < K_CLASSES; k++)
+		probes += h->kern[k].calibrated == KCAL_PROBES;
+	sbuf_printf(b, "  calibration         ");
+	if (probes) {
+		sbuf_printf(b, "probes on %s%s%s for", h->calibration_device[0] ? h->calibration_device : "the GPU",
+			    h->calibration_date[0] ? ", " : "", h->calibration_date);
+		plan_classes_from(b, h, KCAL_PROBES);
+		sbuf_printf(b, "; ");
+	}
+	if (h->ncal_sources) {
+		sbuf_printf(b, "published (");
 		plan_sources(b, h);
 		sbuf_printf(b, ") for");
-	} else {
-		sbuf_printf(b, "  calibration         probes on %s%s%s for",
-			    h->calibration_device[0] ? h->calibration_device : "the GPU",
-			    h->calibration_date[0] ? ", " : "", h->calibration_date);
+		if (!plan_classes_from(b, h, KCAL_PUBLISHED))
+			sbuf_printf(b, " the collectives");
+		sbuf_printf(b, "; ");
 	}
-	for (k = 0; k < K_CLASSES; k++)
-		if (h->kern[k].calibrated) {
-			sbuf_printf(b, "%s %s", first ? "" : ",", hw_kclass_name((enum kclass)k));
-			first = 0;
-		}
-	sbuf_printf(b, "; card defaults for the rest\n");
+	sbuf_printf(b, "card defaults for the rest\n");
 }
 
 /* hardware.calibration_sources[], calibrated_kernels[] and kernels[]: each

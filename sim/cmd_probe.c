@@ -84,8 +84,9 @@ const char help_probe[] =
 "\n"
 "The probes' fit per kernel class (calibration.calib.<section>.<variant>.fit):\n"
 "  t = max(FLOPs / (eff_compute x peak), bytes / (eff_mem x HBM bandwidth)) + t0\n"
-"by least squares on relative error over every measured shape; a probe-\n"
-"calibrated card replaces a published calibration.  Exit status 4\n"
+"by least squares on relative error over every measured shape; a base card\n"
+"with a published calibration keeps it as 'calibration.published', standing for\n"
+"the classes the probes do not fit (probes take precedence).  Exit status 4\n"
 "when there is no NVIDIA GPU, no driver or no runner; 3 for a results file that\n"
 "is not one.  Probes change no clock or power setting: they record them.\n";
 

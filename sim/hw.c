@@ -458,27 +458,31 @@ static int hw_read_power_calibration(const cJSON *calib, const char *file, struc
 	return 0;
 }
 
-static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h,
-			       struct err *e)
+/* One calibration object (a card's "calibration", or the published one a
+ * probe-calibrated card keeps under it) onto h: each fit it has replaces
+ * the class's parameters. */
+static int hw_read_cal_object(const cJSON *cal, const char *path, const char *file, struct hw *h,
+			      struct err *e)
 {
-	const cJSON *cal = cJSON_GetObjectItemCaseSensitive(root, "calibration");
 	const cJSON *calib, *dev, *prov;
 	const struct hw_calib_key *k;
 	int kind;
 
-	if (!cal)
-		return 0;
 	if (!cJSON_IsObject(cal))
-		return err_set(e, EXIT_INPUT, "%s: 'calibration' must be an object", file);
-	dev = cJSON_GetObjectItemCaseSensitive(cal, "device");
-	if (cJSON_IsObject(dev) &&
-	    jsonx_str(dev, "name", file, 0, h->calibration_device, sizeof h->calibration_device, e) > 0)
-		return e->code;
-	if (jsonx_str(cal, "date", file, 0, h->calibration_date, sizeof h->calibration_date, e) > 0)
-		return e->code;
+		return err_set(e, EXIT_INPUT, "%s: '%s' must be an object", file, path);
 	prov = cJSON_GetObjectItemCaseSensitive(cal, "provenance");
 	kind = cJSON_IsString(prov) && !strcmp(prov->valuestring, "published") ? KCAL_PUBLISHED : KCAL_PROBES;
-	if (hw_read_cal_sources(cal, file, h, e))
+	dev = cJSON_GetObjectItemCaseSensitive(cal, "device");
+	if (kind == KCAL_PROBES && cJSON_IsObject(dev) &&
+	    jsonx_str(dev, "name", file, 0, h->calibration_device, sizeof h->calibration_device, e) > 0)
+		return e->code;
+	/* when it was measured: "date", or the probe runner's "created" */
+	if (kind == KCAL_PROBES &&
+	    (jsonx_str(cal, "date", file, 0, h->calibration_date, sizeof h->calibration_date, e) > 0 ||
+	     (!h->calibration_date[0] &&
+	      jsonx_str(cal, "created", file, 0, h->calibration_date, sizeof h->calibration_date, e) > 0)))
+		return e->code;
+	if (kind == KCAL_PUBLISHED && hw_read_cal_sources(cal, file, h, e))
 		return e->code;
 	calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
 	for (k = calib_keys; k->section; k++) {
@@ -497,6 +501,27 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
 	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, file, h, e))
 		return e->code;
 	return hw_read_power_calibration(calib, file, h, e);
+}
+
+/*
+ * "calibration": published fits, or probe fits; a probe-calibrated card made
+ * from a published one keeps the published calibration as
+ * "calibration.published", read first: probe fits take precedence class by
+ * class, the published ones stand for the classes the probes did not fit.
+ */
+static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h,
+			       struct err *e)
+{
+	const cJSON *cal = cJSON_GetObjectItemCaseSensitive(root, "calibration");
+	const cJSON *pub = cJSON_GetObjectItemCaseSensitive(cal, "published");
+
+	if (!cal)
+		return 0;
+	if (!cJSON_IsObject(cal))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration' must be an object", file);
+	if (pub && hw_read_cal_object(pub, "calibration.published", file, h, e))
+		return e->code;
+	return hw_read_cal_object(cal, "calibration", file, h, e);
 }
 
 /*
