@@ -27,25 +27,33 @@ static const char *jstr(const cJSON *o, const char *key)
 	return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* Shapes, counts and sizes past 1e12 (a 1 TB message, a trillion tokens)
+ * are typos; measured times outside 1 ns .. 1e4 s too. */
+#define KFIT_MAX_PARAM 1e12
+#define KFIT_TIME_OK(t) ((t) >= 1e-9 && (t) <= 1e4)
+
 /* A record's params.<key>, which must be a positive finite number. */
 static int kfit_param(const cJSON *rec, int idx, const char *key, const char *file, double *v,
 		      struct err *e)
 {
 	const cJSON *p = jget(jget(rec, "params"), key);
 
-	if (!cJSON_IsNumber(p) || !(p->valuedouble > 0) || !isfinite(p->valuedouble))
-		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.%s' must be a positive number",
-			       file, idx, key);
+	if (!cJSON_IsNumber(p) || !(p->valuedouble > 0) || !(p->valuedouble <= KFIT_MAX_PARAM))
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.%s' must be a positive number up to %g",
+			       file, idx, key, KFIT_MAX_PARAM);
 	*v = p->valuedouble;
 	return 0;
 }
 
-/* params.<key> when present, else `def`. */
-static double kfit_param_or(const cJSON *rec, const char *key, double def)
+/* params.<key> into *v when present (then as kfit_param checks it), else def. */
+static int kfit_param_or(const cJSON *rec, int idx, const char *key, double def, const char *file,
+			 double *v, struct err *e)
 {
-	const cJSON *p = jget(jget(rec, "params"), key);
-
-	return cJSON_IsNumber(p) && p->valuedouble > 0 ? p->valuedouble : def;
+	if (!jget(jget(rec, "params"), key)) {
+		*v = def;
+		return 0;
+	}
+	return kfit_param(rec, idx, key, file, v, e);
 }
 
 /* A dtype name as the records write it: the class of a GEMM in it, its
@@ -140,7 +148,7 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 {
 	const char *kd = jstr(jget(rec, "params"), "kv_dtype"), *kern = jstr(jget(rec, "params"), "kernel");
 	struct model m;
-	double h, B, L, kvb, f, b;
+	double h, B, L, kvb, f, b, sq;
 	int fp8 = kd && !strcmp(kd, "fp8");
 
 	if (kd && !fp8 && strcmp(kd, "bf16"))
@@ -150,14 +158,16 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "kv_len", file, &L, e))
 		return e->code;
 	memset(&m, 0, sizeof m);
-	m.kv_lora = kfit_param_or(rec, "kv_lora", 512);
-	m.qk_rope = kfit_param_or(rec, "rope", 64);
+	if (kfit_param_or(rec, idx, "kv_lora", 512, file, &m.kv_lora, e) ||
+	    kfit_param_or(rec, idx, "rope", 64, file, &m.qk_rope, e) ||
+	    kfit_param_or(rec, idx, "s_q", 1, file, &sq, e))
+		return e->code;
 	/* bytes per token: bf16 latent and rope; fp8 per-tensor one byte each;
 	 * FlashMLA's fp8 layout 656 (fp8 latent, 4 scales, bf16 rope; kernels.md) */
 	kvb = (m.kv_lora + m.qk_rope) * (fp8 ? 1 : 2);
 	if (fp8 && kern && !strcmp(kern, "flashmla"))
 		kvb = m.kv_lora + 16 + 2 * m.qk_rope;
-	perf_mla_attention(&m, h, B, kfit_param_or(rec, "s_q", 1), L, kvb, &f, &b);
+	perf_mla_attention(&m, h, B, sq, L, kvb, &f, &b);
 	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1};
 	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
@@ -172,12 +182,13 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
 	const cJSON *causal = jget(jget(rec, "params"), "causal");
-	double h, dqk, dv, S, B = kfit_param_or(rec, "batch", 1), hk, T, pairs;
+	double h, dqk, dv, S, B, hk, T, pairs;
 
 	if (kfit_param(rec, idx, "heads", file, &h, e) || kfit_param(rec, idx, "d_qk", file, &dqk, e) ||
 	    kfit_param(rec, idx, "d_v", file, &dv, e) || kfit_param(rec, idx, "seq", file, &S, e))
 		return e->code;
-	hk = kfit_param_or(rec, "kv_heads", h);
+	if (kfit_param_or(rec, idx, "batch", 1, file, &B, e) || kfit_param_or(rec, idx, "kv_heads", h, file, &hk, e))
+		return e->code;
 	T = B * S;
 	pairs = cJSON_IsFalse(causal) ? B * S * S : B * S * (S + 1) / 2;
 	r->call[0] = (struct kshape){2 * h * (dqk + dv) * pairs,
@@ -250,8 +261,8 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 	snprintf(r->id, sizeof r->id, "%s", id ? id : "");
 	if (!status || strcmp(status, "ok") || !t || kfit_not_calibrated(kind, rec))
 		return 0;
-	if (!cJSON_IsNumber(t) || !(t->valuedouble > 0) || !isfinite(t->valuedouble)) {
-		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds",
+	if (!cJSON_IsNumber(t) || !KFIT_TIME_OK(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4",
 			file, idx);
 		return -1;
 	}
@@ -292,8 +303,8 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 	c->op = o;
 	if (kfit_param(rec, idx, "gpus", file, &c->gpus, e) || kfit_param(rec, idx, "bytes", file, &c->bytes, e))
 		return -1;
-	if (!(t->valuedouble > 0) || !isfinite(t->valuedouble)) {
-		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds", file, idx);
+	if (!KFIT_TIME_OK(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
 		return -1;
 	}
 	c->t_s = t->valuedouble;
@@ -312,12 +323,16 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 	const cJSON *p = jget(rec, "params"), *t = jget(jget(rec, "timing"), "median_s");
 	const char *kind = jstr(rec, "probe"), *mode = jstr(p, "mode"), *phase = jstr(p, "phase");
 	const char *st = jstr(rec, "status"), *ddt = jstr(p, "dispatch_dtype");
-	double nodes = kfit_param_or(rec, "nodes", 1), hidden, k, E;
+	double nodes = 1, hidden, k, E;
 	struct ep_traffic tr;
 	struct kdeepep *r;
 
-	if (!kind || strcmp(kind, "deepep") || !mode || strcmp(mode, "low_latency") || nodes != 1 ||
-	    !phase || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
+	if (!kind || strcmp(kind, "deepep"))
+		return 0;
+	if (kfit_param_or(rec, idx, "nodes", 1, file, &nodes, e))
+		return -1;
+	if (!mode || strcmp(mode, "low_latency") || nodes != 1 || !phase || !st || strcmp(st, "ok") ||
+	    !cJSON_IsNumber(t))
 		return 0;
 	if (s->nep == KFIT_MAX_RECORDS) {
 		err_set(e, EXIT_INPUT, "%s: more than %d DeepEP records in one directory", file, KFIT_MAX_RECORDS);
@@ -330,8 +345,8 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "hidden", file, &hidden, e) || kfit_param(rec, idx, "topk", file, &k, e) ||
 	    kfit_param(rec, idx, "experts", file, &E, e))
 		return -1;
-	if (!(t->valuedouble > 0) || !isfinite(t->valuedouble)) {
-		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be a positive number of seconds", file, idx);
+	if (!KFIT_TIME_OK(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
 		return -1;
 	}
 	comm_ep_traffic(k, E, r->ep, r->ep, 0, &tr);
