@@ -39,7 +39,7 @@ static inline double kern_ceil_div(double a, double b)
 double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
 		    const struct kshape *s, double *busy, enum kbound *bound)
 {
-	double tc = s->flops / (peak * k->compute), tm = s->bytes / (hbm * k->memory);
+	double tc = s->flops / (peak * k->compute) + s->elems * k->elem_s, tm = s->bytes / (hbm * k->memory);
 	double tk = 0, roof, t;
 
 	if (s->m > 0 && s->n > 0) {

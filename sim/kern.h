@@ -5,7 +5,7 @@
  *
  *   t = max(roof, t_k) + t0
  *   roof = max(t_c, t_m), or (t_c^p + t_m^p)^(1/p) when the class blends
- *   t_c = F / (eff_compute x peak(dtype)) x waves x SMs / tiles
+ *   t_c = (F / (eff_compute x peak(dtype)) + X x elem_s) x waves x SMs / tiles
  *   t_m = B / (eff_mem x HBM bandwidth)
  *   t_k = kblock_s x ceil(K / 128)
  *
@@ -25,7 +25,13 @@
  * optimistic at h_q = 128; TRT-LLM's MoE between its weight-streaming
  * plateau and its compute slope, kernels.md s5.4).  A call that is not a
  * GEMM has m = n = K = 0: no tiles, no K loop.  A card without an SM count
- * has no wave quantization.
+ * has no wave quantization.  Prefill attention also computes X = one
+ * exponential per query-key pair and head on the SMs' special-function
+ * units, at elem_s each beside its matrix products (FlashAttention-3, arXiv
+ * 2407.08608 s3: H100 has 989 TFLOPS of FP16 matmul but 3.9 TFLOPS of
+ * special functions, so a head of dimension 64 spends as long on exp as on
+ * its 256 FLOPs per pair: why FA3 reaches 0.50 of the peak at d = 64, 0.76 at
+ * d = 256).
  */
 #ifndef MLASIM_KERN_H
 #define MLASIM_KERN_H
@@ -44,6 +50,7 @@ struct kshape {
 	double bytes;     /* HBM bytes read and written */
 	double m, n, k;   /* GEMM: output rows and columns per group, depth; 0 otherwise */
 	double groups;    /* grouped GEMM: groups of m x n; 1 for a dense GEMM */
+	double elems;     /* prefill attention: softmax exponentials (query-key pairs x heads); else 0 */
 };
 
 /* What bounds a call: its compute roof, its memory roof, or latency (t0 or

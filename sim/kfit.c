@@ -168,7 +168,7 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 	if (fp8 && kern && !strcmp(kern, "flashmla"))
 		kvb = m.kv_lora + 16 + 2 * m.qk_rope;
 	perf_mla_attention(&m, h, B, sq, L, kvb, &f, &b);
-	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1};
+	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1, 0};
 	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
 	r->ncalls = 1;
@@ -177,8 +177,8 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 
 /* mla_prefill, attention_prefill: causal (or not) attention over `seq` new
  * tokens per sequence, as perf.c prices prefill attention: 2 h (d_qk + d_v)
- * FLOPs per query-key pair, queries, keys, values and output read or written
- * once in bf16. */
+ * FLOPs and h softmax exponentials per query-key pair, queries, keys,
+ * values and output read or written once in bf16. */
 static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
 	const cJSON *causal = jget(jget(rec, "params"), "causal");
@@ -192,7 +192,7 @@ static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec
 	T = B * S;
 	pairs = cJSON_IsFalse(causal) ? B * S * S : B * S * (S + 1) / 2;
 	r->call[0] = (struct kshape){2 * h * (dqk + dv) * pairs,
-				     2 * (T * h * (dqk + dv) + T * hk * (dqk + dv)), 0, 0, 0, 1};
+				     2 * (T * h * (dqk + dv) + T * hk * (dqk + dv)), 0, 0, 0, 1, pairs * h};
 	r->cls = K_ATTN_PREFILL;
 	r->dt = DT_BF16;
 	r->ncalls = 1;
@@ -212,7 +212,7 @@ static int kfit_gqa_decode(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "kv_len", file, &L, e))
 		return e->code;
 	r->call[0] = (struct kshape){2 * B * h * L * 2 * d,
-				     B * (L * 2 * hk * d * (fp8 ? 1 : 2) + h * 2 * d * 2), 0, 0, 0, 1};
+				     B * (L * 2 * hk * d * (fp8 ? 1 : 2) + h * 2 * d * 2), 0, 0, 0, 1, 0};
 	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
 	r->ncalls = 1;
@@ -496,7 +496,7 @@ double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const str
 }
 
 /* Parameters the simplex moves, in unbounded coordinates. */
-enum { P_EC, P_EM, P_T0, P_KB, NPAR };
+enum { P_EC, P_EM, P_T0, P_KB, P_EL, NPAR };
 
 struct fitctx {
 	const struct hw *h;
@@ -522,6 +522,8 @@ static struct hw_kernel_eff fit_params(const struct fitctx *c, const gsl_vector 
 		k.t0_s = exp(gsl_vector_get(v, c->map[P_T0]));
 	if (c->free_[P_KB])
 		k.kblock_s = exp(gsl_vector_get(v, c->map[P_KB]));
+	if (c->free_[P_EL])
+		k.elem_s = exp(gsl_vector_get(v, c->map[P_EL]));
 	return k;
 }
 
@@ -565,6 +567,8 @@ static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 		gsl_vector_set(x, c->map[P_T0], log(fmax(k->t0_s, 1e-7)));
 	if (c->free_[P_KB])
 		gsl_vector_set(x, c->map[P_KB], log(fmax(k->kblock_s, 1e-8)));
+	if (c->free_[P_EL])
+		gsl_vector_set(x, c->map[P_EL], log(fmax(k->elem_s, 1e-14)));
 	f = (gsl_multimin_function){fit_objective, (size_t)dim, c};
 	m = gsl_multimin_fminimizer_alloc(T, dim);
 	for (restart = 0; restart < 3; restart++) {   /* restarts escape a collapsed simplex */
@@ -660,6 +664,17 @@ static int kfit_blends(enum kclass c)
 	return 1;
 }
 
+/* 1 when some record of the fit counts softmax exponentials. */
+static int kfit_has_elems(const struct fitctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->r[i]->call[0].elems > 0)
+			return 1;
+	return 0;
+}
+
 /* Fit at one blend: free what the class has, then fix what no point is bound by. */
 static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 			    const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
@@ -672,8 +687,11 @@ static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 	k.blend = blend;
 	k.kblock_s = kfit_is_gemm(cls) ? 2e-7 : 0;
 	k.t0_s = fmax(def->t0_s, 1e-6);
+	/* softmax exponentials, where the records count them: FA3's 3.9 T/s to start */
+	k.elem_s = kfit_has_elems(c) ? 1 / 3.9e12 : 0;
 	c->free_[P_EC] = c->free_[P_EM] = c->free_[P_T0] = 1;
 	c->free_[P_KB] = kfit_is_gemm(cls);
+	c->free_[P_EL] = k.elem_s > 0;
 	st->fixed_compute = st->fixed_mem = 0;
 	obj = fit_run(c, &k);
 	for (pass = 0; pass < 2; pass++) {
@@ -997,6 +1015,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		cJSON_AddNumberToObject(fit, "t0_s", kfit_round(out.t0_s));
 		cJSON_AddNumberToObject(fit, "kblock_s", kfit_round(out.kblock_s));
 		cJSON_AddNumberToObject(fit, "blend", out.blend);
+		if (out.elem_s > 0)
+			cJSON_AddNumberToObject(fit, "elem_s", kfit_round(out.elem_s));
 		cJSON_AddBoolToObject(fit, "fixed_compute", st.fixed_compute);
 		cJSON_AddBoolToObject(fit, "fixed_mem", st.fixed_mem);
 		cJSON_AddNumberToObject(var, "points", st.points);

@@ -17,7 +17,8 @@
  * so that the fit and the engine divide by the same work.
  *
  * The fit, per kernel class: minimise sum (ln(t_model / t_measured))^2 over
- * eff_compute, eff_mem, t0_s and, for GEMMs, kblock_s (kern.h), by the
+ * eff_compute, eff_mem, t0_s and, for GEMMs, kblock_s (kern.h; prefill
+ * attention, whose records count softmax exponentials, elem_s), by the
  * Nelder-Mead simplex of GSL (gsl_multimin_fminimizer_nmsimplex2) from
  * several starts; the attention classes also try the smooth maxima
  * p = 2, 3, 4 and keep the best.  A parameter no record is bound by (no

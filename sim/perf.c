@@ -103,7 +103,7 @@ static void perf_time(const struct ctx *x, struct op *o, const struct kshape *s)
 double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
 			   double bytes)
 {
-	struct kshape s = {flops, bytes, 0, 0, 0, 1};
+	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0};
 
 	return kern_seconds(&h->kern[k], kern_peak(h, dt), h->gpu.hbm_bw, 0, &s, NULL, NULL);
 }
@@ -145,7 +145,7 @@ static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *n
 			    enum opclass cls, enum kclass kernel, enum dtype dt,
 			    double count, double flops, double bytes)
 {
-	struct kshape s = {flops, bytes, 0, 0, 0, 1};
+	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0};
 
 	perf_kernel_op(x, ph, name, cls, kernel, dt, count, &s);
 }
@@ -169,7 +169,17 @@ void perf_gemm_shape(const struct wprec *w, enum dtype dt, double T, double N, d
 	double act_in = dt == DT_FP8 ? 1 : 2;   /* fp8 GEMMs quantise their input */
 
 	*s = (struct kshape){2 * T * N * K, precision_matrix_bytes(w, N, K) + T * K * act_in + T * N * 2,
-			     T, N, K, 1};
+			     T, N, K, 1, 0};
+}
+
+/* Causal prefill attention: its FLOPs, bytes and softmax exponentials
+ * (one per query-key pair and head, kern.h). */
+static void perf_prefill_attention_op(const struct ctx *x, struct phase *ph, double count,
+				      double flops, double bytes, double exps)
+{
+	struct kshape s = {flops, bytes, 0, 0, 0, 1, exps};
+
+	perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count, &s);
 }
 
 /* A linear layer: T tokens x [N outputs, K inputs] held by this GPU. */
@@ -352,9 +362,9 @@ static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count
 		perf_indexer(x, ph, count, Tn, ctx_tokens, ipairs, 0);
 	perf_gemm(x, ph, "kv_b projection (K, V up)", OPC_ATTN_PROJ, count, ctx_tokens,
 		  h * (m->qk_nope + m->v_head), m->kv_lora, 0);
-	perf_compute_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL,
-			DT_BF16, count, 2 * h * (dqk + m->v_head) * pairs,
-			2 * (Tn * h * dqk + ctx_tokens * h * (dqk + m->v_head) + Tn * h * m->v_head));
+	perf_prefill_attention_op(x, ph, count, 2 * h * (dqk + m->v_head) * pairs,
+				  2 * (Tn * h * dqk + ctx_tokens * h * (dqk + m->v_head) + Tn * h * m->v_head),
+				  h * pairs);
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
 }
 
@@ -386,9 +396,8 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 				count, 2 * B * h * sq * La * (dh + dv),
 				B * (La * x->kind[k].kvb + sq * h * (dh + dv) * 2));
 	else
-		perf_compute_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL,
-				DT_BF16, count, 2 * h * (dh + dv) * pairs,
-				2 * (T * h * (dh + dv) + ctx_tokens * hk * (dh + dv)));
+		perf_prefill_attention_op(x, ph, count, 2 * h * (dh + dv) * pairs,
+					  2 * (T * h * (dh + dv) + ctx_tokens * hk * (dh + dv)), h * pairs);
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dv, 0);
 }
 
@@ -574,10 +583,10 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
 
 	*up = (struct kshape){2 * copies * n_up * d,
 			      touched * precision_matrix_bytes(w, n_up, d) + copies * d * act + copies * n_up * 2,
-			      mg, n_up, d, g};
+			      mg, n_up, d, g, 0};
 	*down = (struct kshape){2 * copies * d * fe,
 				touched * precision_matrix_bytes(w, d, fe) + copies * fe * act + copies * d * 2,
-				mg, d, fe, g};
+				mg, d, fe, g, 0};
 }
 
 static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T)
@@ -840,7 +849,7 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->d = d;
 	x->w = w;
 	for (k = 0; k < K_CLASSES; k++)
-		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0, 0, KCAL_DEFAULTS} : h->kern[k];
+		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0, 0, 0, KCAL_DEFAULTS} : h->kern[k];
 	x->peak[DT_BF16] = kern_peak(h, DT_BF16);
 	x->peak[DT_FP8] = kern_peak(h, DT_FP8);
 	x->peak[DT_FP4] = kern_peak(h, DT_FP4);

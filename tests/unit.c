@@ -163,7 +163,7 @@ static void hw_uncalibrate(struct hw *h)
 
 	for (k = 0; k < K_CLASSES; k++)
 		h->kern[k] = (struct hw_kernel_eff){h->eff.compute, h->eff.memory, h->eff.kernel_latency_s,
-						    0, 0, KCAL_DEFAULTS};
+						    0, 0, 0, KCAL_DEFAULTS};
 	h->calibrated = KCAL_DEFAULTS;
 }
 
@@ -3896,10 +3896,10 @@ static void t_kinds_cla_time(void)
  */
 static void t_kern_model(void)
 {
-	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, KCAL_PUBLISHED};
-	struct kshape big = {962072674304.0, 1e8, 4096, 7168, 16384, 1};
-	struct kshape skinny = {528482304.0, 4661248.0, 64, 576, 7168, 1};
-	struct kshape roofs = {3e-6 * K_FP8 * 0.7, 4e-6 * K_HBM * 0.8, 0, 0, 0, 1};
+	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, 0, KCAL_PUBLISHED};
+	struct kshape big = {962072674304.0, 1e8, 4096, 7168, 16384, 1, 0};
+	struct kshape skinny = {528482304.0, 4661248.0, 64, 576, 7168, 1, 0};
+	struct kshape roofs = {3e-6 * K_FP8 * 0.7, 4e-6 * K_HBM * 0.8, 0, 0, 0, 1, 0};
 	enum kbound b;
 	double busy;
 
@@ -3926,6 +3926,15 @@ static void t_kern_model(void)
 	k.blend = 2.5;      /* any other exponent: libm's pow */
 	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, NULL),
 		  pow(pow(3.0, 2.5) + pow(4.0, 2.5), 1 / 2.5) * 1e-6 + 3e-6, 1e-12);
+	/* 4e6 softmax exponentials at 0.25 ns each add 1 us to the compute side:
+	 * max(3 + 1, 4) = 4 us (p = 0), then with a 2 us memory side 4 us too */
+	k.blend = 0;
+	k.elem_s = 0.25e-12;
+	roofs.elems = 4e6;
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, &b), 4e-6 + 3e-6, 1e-12);
+	roofs.bytes /= 2;
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, &b), 4e-6 + 3e-6, 1e-12);
+	CHECK(b == KB_COMPUTE);
 }
 
 /*
@@ -3994,7 +4003,7 @@ static void kfit_card(struct hw *h)
 	h->gpu.hbm_bw = K_HBM;
 	h->gpu.sms = K_SMS;
 	for (k = 0; k < K_CLASSES; k++)
-		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, KCAL_DEFAULTS};
+		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, 0, KCAL_DEFAULTS};
 }
 
 /*
@@ -4008,8 +4017,8 @@ static void t_kfit_recovers(void)
 {
 	static const double Ms[] = {1, 16, 64, 256, 1024, 4096, 16384};
 	static const double NK[][2] = {{7168, 2048}, {4096, 7168}, {576, 7168}, {512, 16384}};
-	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, KCAL_PUBLISHED};
-	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, KCAL_PUBLISHED};
+	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, 0, KCAL_PUBLISHED};
+	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, 0, KCAL_PUBLISHED};
 	static const struct wprec blk = {WF_FP8_BLOCK, 128, "fp8-block"};
 	struct kset s;
 	struct hw h;
@@ -4049,7 +4058,7 @@ static void t_kfit_recovers(void)
 			m.kv_lora = 512;
 			m.qk_rope = 64;
 			perf_mla_attention(&m, j % 2 ? 16 : 128, pow(3, i), 1, 1024 * pow(2, 1.6 * j), 1152, &f, &b);
-			*r = (struct krec){K_ATTN_DECODE, DT_BF16, 1, {{f, b, 0, 0, 0, 1}}, 0, 0, ""};
+			*r = (struct krec){K_ATTN_DECODE, DT_BF16, 1, {{f, b, 0, 0, 0, 1, 0}}, 0, 0, ""};
 			r->t_s = kfit_predict(&h, &attn, r);
 		}
 	CHECK_EQ(kfit_class(&h, &s, K_ATTN_DECODE, -1, 0, 0, &h.kern[K_ATTN_DECODE], &out, &st), 24);
