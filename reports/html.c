@@ -703,9 +703,18 @@ static void h_sources(struct sbuf *b, const struct html_report_in *in)
 	sbuf_printf(b, "</tbody></table>\n");
 	if (p->dep.w.ideal)
 		sbuf_printf(b, "<p class=\"note\">--ideal: the plan used efficiencies of 1 and no fixed latencies instead.</p>\n");
-	if (h->calibrated) {
+	if (h->calibration_device[0]) {
 		sbuf_printf(b, "<p class=\"note\">Calibrated by the probes on ");
 		html_esc(b, h->calibration_device);
+		sbuf_printf(b, ".</p>\n");
+	}
+	if (h->ncal_sources) {
+		int j;
+		sbuf_printf(b, "<p class=\"note\">Fitted to published kernel measurements:");
+		for (j = 0; j < h->ncal_sources; j++) {
+			sbuf_printf(b, "%s ", j ? ";" : "");
+			html_esc(b, h->cal_source[j]);
+		}
 		sbuf_printf(b, ".</p>\n");
 	}
 

@@ -1129,10 +1129,11 @@ cJSON *calib_card(const cJSON *base, const cJSON *doc, cJSON *calib)
 	{
 		/* a published calibration stays for the classes the probes do not fit */
 		const cJSON *old = jget(base, "calibration"), *op = jget(old, "provenance");
-		if (cJSON_IsString(op) && !strcmp(op->valuestring, "published")) {
-			cJSON_DeleteItemFromObjectCaseSensitive(cal, "published");
-			cJSON_AddItemToObject(cal, "published", cJSON_Duplicate(old, 1));
-		}
+		const cJSON *keep = cJSON_IsString(op) && !strcmp(op->valuestring, "published") ? old :
+				    jget(old, "published");   /* a probe-calibrated base: its published layer */
+		cJSON_DeleteItemFromObjectCaseSensitive(cal, "published");
+		if (cJSON_IsObject(keep))
+			cJSON_AddItemToObject(cal, "published", cJSON_Duplicate(keep, 1));
 	}
 	cJSON_ArrayForEach(rec, jget(doc, "probes")) {
 		const char *p = jstr(rec, "provenance");

@@ -198,10 +198,11 @@ static int plan_classes_from(struct sbuf *b, const struct hw *h, int kcal)
 }
 
 /* Where the kernel times come from: probes run on a GPU, published
- * measurements, or the card's defaults, and which classes each covers. */
+ * measurements, or the card's defaults, and which classes (and links) each
+ * covers. */
 static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 {
-	int probes = 0, k;
+	int probes = 0, published = 0, k;
 
 	if (!h->calibrated) {
 		sbuf_printf(b, "  calibration         card defaults (compute %.2f, memory %.2f, %.1f us per kernel)\n",
@@ -209,22 +210,26 @@ static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 			    h->kern[K_GEMM_BF16].t0_s * 1e6);
 		return;
 	}
-	for (k = 0; k < K_CLASSES; k++)
+	for (k = 0; k < K_CLASSES; k++) {
 		probes += h->kern[k].calibrated == KCAL_PROBES;
+		published += h->kern[k].calibrated == KCAL_PUBLISHED;
+	}
 	sbuf_printf(b, "  calibration         ");
-	if (probes) {
+	if (probes || h->links_calibrated == KCAL_PROBES) {
 		sbuf_printf(b, "probes on %s%s%s for", h->calibration_device[0] ? h->calibration_device : "the GPU",
 			    h->calibration_date[0] ? ", " : "", h->calibration_date);
 		plan_classes_from(b, h, KCAL_PROBES);
-		sbuf_printf(b, "; ");
+		sbuf_printf(b, "%s; ", h->links_calibrated == KCAL_PROBES ? (probes ? ", collectives" : " collectives") : "");
 	}
-	if (h->ncal_sources) {
+	if (published || h->links_calibrated == KCAL_PUBLISHED) {
 		sbuf_printf(b, "published (");
-		plan_sources(b, h);
+		if (h->ncal_sources)
+			plan_sources(b, h);
+		else
+			sbuf_printf(b, "no sources listed");
 		sbuf_printf(b, ") for");
-		if (!plan_classes_from(b, h, KCAL_PUBLISHED))
-			sbuf_printf(b, " the collectives");
-		sbuf_printf(b, "; ");
+		plan_classes_from(b, h, KCAL_PUBLISHED);
+		sbuf_printf(b, "%s; ", h->links_calibrated == KCAL_PUBLISHED ? (published ? ", collectives" : " collectives") : "");
 	}
 	sbuf_printf(b, "card defaults for the rest\n");
 }

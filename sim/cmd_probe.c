@@ -61,7 +61,9 @@ const char help_probe[] =
 "                   file per source: hw/published/CARD/, README 'Published kernel\n"
 "                   measurements'): the card BASE with its 'calibration' replaced\n"
 "                   by the kernel model fitted per class (sim/kern.h: eff_compute,\n"
-"                   eff_mem, t0_s, kblock_s, blend; GSL simplex on log error),\n"
+"                   eff_mem, t0_s, kblock_s, blend, elem_s; GSL simplex on log\n"
+"                   error), NCCL's protocols per collective, DeepEP's latency and\n"
+"                   bandwidth,\n"
 "                   from its 'efficiency' defaults; -o may be BASE itself.  A\n"
 "                   summary per class goes to stderr.  'make calibrate' does this\n"
 "                   for every bundled card\n"
@@ -187,6 +189,9 @@ static int probe_parse(struct cli *c, struct probe_args *a)
 			     a->time_limit || a->holdout || a->anchors))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--published' fits published records: it takes only '--hw BASE' and '-o FILE'");
+	if (a->published && (c->nsets || c->model_arg || c->format != FMT_TABLE))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--published' writes the card BASE refitted: it takes no '--set', '--model' or '--format' (edit BASE instead)");
 	if (a->published && !c->hw_arg)
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--published DIR' calibrates a card: give '--hw BASE' (its peaks are the fits' denominators)");

@@ -416,7 +416,7 @@ static const char *validate_quantity(enum vq q)
 
 /* The target of issue 15: median error per class at most 10%. */
 #define KERNELS_TARGET 0.10
-#define KERNELS_MAX_ROWS 128
+#define KERNELS_MAX_ROWS 512
 
 struct krow {
 	char hw[64], cls[32], sources[256];
@@ -474,6 +474,8 @@ static double kernels_coll_time(const struct hw *h, const struct kcoll *r)
 	if (f)
 		return comm_nccl_s(f, r->op == HW_COLL_AR, r->gpus, r->bytes);
 	comm_links(h, 0, r->gpus, 0, &l);
+	if (r->op == HW_COLL_AR)
+		return comm_allreduce_s(&l, r->gpus, r->bytes);
 	return comm_collective_s(ops[r->op], r->gpus, r->bytes, l.up_bw, l.up_latency_s);
 }
 
@@ -538,7 +540,8 @@ static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct kro
 		memset(r, 0, sizeof *r);
 		for (i = 0; i < s->nep && n < (int)(sizeof err / sizeof err[0]); i++) {
 			const struct kdeepep *e = &s->ep[i];
-			double t = h->ep_up[p].bw > 0 ? comm_ep_s(&h->ep_up[p], e->bytes) : l.up_latency_s + e->bytes / l.up_bw;
+			int out;
+			double t = h->ep_up[p].bw > 0 ? comm_ep_s(&h->ep_up[p], e->bytes) : comm_a2a_s(&l, e->bytes, 0, &out);
 			if (e->phase != p)
 				continue;
 			err[n++] = fabs(t / e->t_s - 1);
@@ -577,7 +580,7 @@ static void kernels_points(struct cli *c, const struct hw *h, const struct kset 
 
 	for (i = 0; i < s->n; i++) {
 		const struct krec *r = &s->rec[i];
-		double t = kfit_predict(h, &h->kern[r->cls], r);
+		double t = kfit_engine_seconds(h, r);
 		if (arr) {
 			cJSON *x = cJSON_CreateObject();
 			cJSON_AddStringToObject(x, "hw", h->name);
@@ -627,7 +630,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 		for (i = 0; i < s.n; i++) {
 			if ((int)s.rec[i].cls != k)
 				continue;
-			err[n++] = fabs(kfit_predict(&h, &h.kern[k], &s.rec[i]) / s.rec[i].t_s - 1);
+			err[n++] = fabs(kfit_engine_seconds(&h, &s.rec[i]) / s.rec[i].t_s - 1);
 			if (!seen[s.rec[i].source]++) {
 				nsrc++;
 				snprintf(r->sources + strlen(r->sources), sizeof r->sources - strlen(r->sources),
@@ -779,6 +782,9 @@ int cmd_validate(struct cli *c)
 		return cli_help(c);
 	if (points && !kernels)
 		return err_set(&c->err, EXIT_USAGE, "'--points' lists the records of 'validate --kernels': give '--kernels'");
+	if (kernels && (c->nsets || c->model_arg))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'validate --kernels' compares a card as bundled with its records: it takes no '--set' or '--model'");
 	if (kernels)
 		return validate_kernels(c, points);
 	if (c->hw_arg)

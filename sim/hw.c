@@ -267,6 +267,8 @@ static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *
 
 	if (!cs)
 		return 0;
+	if (!cJSON_IsObject(cs))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.collectives' must be an object of collectives", file);
 	for (op = 0; op < HW_COLL_OPS; op++) {
 		const cJSON *arr = cJSON_GetObjectItemCaseSensitive(cs, hw_coll_name(op)), *it;
 		char path[96];
@@ -283,9 +285,15 @@ static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *
 			if (h->ncoll[op] == HW_MAX_COLL_FITS)
 				return err_set(e, EXIT_INPUT, "%s: '%s': at most %d GPU counts per collective",
 					       file, path, HW_MAX_COLL_FITS);
+			if (!cJSON_IsObject(it))
+				return err_set(e, EXIT_INPUT, "%s: '%s' must be an object {gpus, lat_s, busbw_gbs}", file, path);
 			if (jsonx_num(it, "gpus", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &f.gpus, e) ||
 			    jsonx_num(it, "busbw_gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &f.busbw, e))
 				return e->code;
+			if (f.busbw < 1e-3 || f.gpus < 2)
+				return err_set(e, EXIT_INPUT,
+					       "%s: '%s': a collective on %g GPUs at %g GB/s: needs 2 GPUs or more and 0.001 GB/s or more",
+					       file, path, f.gpus, f.busbw);
 			if (!cJSON_IsArray(lat) || cJSON_GetArraySize(lat) != 3)
 				return err_set(e, EXIT_INPUT,
 					       "%s: '%s.lat_s' must be the three protocols' latencies [LL, LL128, Simple] in seconds",
@@ -311,6 +319,8 @@ static int hw_read_deepep(const cJSON *calib, const char *file, struct hw *h, st
 	const cJSON *dp = cJSON_GetObjectItemCaseSensitive(calib, "deepep");
 	int i;
 
+	if (dp && !cJSON_IsObject(dp))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.deepep' must be an object {dispatch, combine}", file);
 	for (i = 0; dp && i < 2; i++) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(dp, phase[i]);
 		char path[64];
@@ -323,6 +333,8 @@ static int hw_read_deepep(const cJSON *calib, const char *file, struct hw *h, st
 		if (jsonx_num(f, "lat_s", file, path, JX_REQUIRED, 1, &h->ep_up[i].lat_s, e) ||
 		    jsonx_num(f, "gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &gbs, e))
 			return e->code;
+		if (gbs < 1e-3)
+			return err_set(e, EXIT_INPUT, "%s: '%s.gbs' must be 0.001 GB/s or more, got %g", file, path, gbs);
 		h->ep_up[i].bw = gbs * 1e9;
 	}
 	return 0;
@@ -487,12 +499,17 @@ static int hw_read_cal_object(const cJSON *cal, const char *path, const char *fi
 	if (kind == KCAL_PUBLISHED && hw_read_cal_sources(cal, file, h, e))
 		return e->code;
 	calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
+	if (calib && !cJSON_IsObject(calib))
+		return err_set(e, EXIT_INPUT, "%s: '%s.calib' must be an object of fits", file, path);
 	for (k = calib_keys; k->section; k++) {
 		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(calib, k->section);
-		const cJSON *var = sec ? cJSON_GetObjectItemCaseSensitive(sec, k->variant) : NULL;
-		const cJSON *fit = var ? cJSON_GetObjectItemCaseSensitive(var, "fit") : NULL;
+		const cJSON *var = cJSON_IsObject(sec) ? cJSON_GetObjectItemCaseSensitive(sec, k->variant) : NULL;
+		const cJSON *fit = cJSON_IsObject(var) ? cJSON_GetObjectItemCaseSensitive(var, "fit") : NULL;
 		struct hw_kernel_eff v = h->kern[k->k];
-		if (!cJSON_IsObject(fit))
+		if (fit && !cJSON_IsObject(fit))
+			return err_set(e, EXIT_INPUT, "%s: '%s.calib.%s.%s.fit' must be an object", file, path,
+				       k->section, k->variant);
+		if (!fit)
 			continue;
 		if (hw_read_fit(fit, k, file, &v, e))
 			return e->code;
@@ -502,6 +519,11 @@ static int hw_read_cal_object(const cJSON *cal, const char *path, const char *fi
 	}
 	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, file, h, e))
 		return e->code;
+	if (cJSON_GetObjectItemCaseSensitive(calib, "collectives") || cJSON_GetObjectItemCaseSensitive(calib, "deepep")) {
+		h->links_calibrated = kind;
+		if (!h->calibrated)
+			h->calibrated = kind;   /* only links: still calibrated */
+	}
 	return hw_read_power_calibration(calib, file, h, e);
 }
 
@@ -588,6 +610,22 @@ int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *
 	return hw_read_calibration(root, file, h, e);
 }
 
+/* A --set of the scale-up link changes what the collectives' and DeepEP's
+ * fits measured: they are set aside, and the link figures time them. */
+static void hw_sets_aside_links(struct hw *h, const char *const *sets, int nsets)
+{
+	int i, op;
+
+	for (i = 0; i < nsets; i++)
+		if (!strncmp(sets[i], "scale_up.", 9)) {
+			for (op = 0; op < HW_COLL_OPS; op++)
+				h->ncoll[op] = 0;
+			h->ep_up[0].bw = h->ep_up[1].bw = 0;
+			h->links_calibrated = KCAL_DEFAULTS;
+			return;
+		}
+}
+
 int hw_load(const char *path, const char *const *sets, int nsets,
 	    struct hw *h, struct err *e)
 {
@@ -600,5 +638,7 @@ int hw_load(const char *path, const char *const *sets, int nsets,
 	cJSON_Delete(root);
 	if (rc)
 		err_blame_set(e, sets, nsets);
+	else
+		hw_sets_aside_links(h, sets, nsets);
 	return rc;
 }

@@ -98,7 +98,7 @@ struct hw_ep_fit {
 };
 
 /* Sources a published calibration was fitted from, as the card lists them. */
-#define HW_MAX_CAL_SOURCES 16
+#define HW_MAX_CAL_SOURCES 32
 
 struct hw {
 	char name[64];
@@ -117,6 +117,7 @@ struct hw {
 	struct hw_coll_fit coll[HW_COLL_OPS][HW_MAX_COLL_FITS];   /* calibration.calib.collectives */
 	int ncoll[HW_COLL_OPS];
 	struct hw_ep_fit ep_up[2];      /* calibration.calib.deepep.{dispatch, combine} */
+	int links_calibrated;           /* enum kcal of the collectives and DeepEP fits */
 	int ncal_sources;
 	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
 	int power_calibrated;           /* calibration.calib.power: measured energies */
@@ -140,7 +141,9 @@ const char *hw_kcal_name(int kcal);
 
 /*
  * Load hardware card `path`, applying "section.key=value" overrides first.
- * Returns 0 or EXIT_INPUT / EXIT_USAGE with a message naming file and key.
+ * An override of a scale_up key sets the card's collective and DeepEP fits
+ * aside (they measured the card's own links).  Returns 0 or EXIT_INPUT /
+ * EXIT_USAGE with a message naming file and key.
  */
 int hw_load(const char *path, const char *const *sets, int nsets,
 	    struct hw *h, struct err *e);

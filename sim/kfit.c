@@ -5,9 +5,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
 #include "jsonx.h"
 #include "kfit.h"
+#include "kv.h"
 #include "model.h"
 #include "comm.h"
 #include "perf.h"
@@ -79,9 +81,13 @@ static int kfit_dtype(const char *name, enum kclass *k, enum dtype *dt, enum wfm
 
 static int kfit_bad_dtype(const char *file, int idx, const char *dt, struct err *e)
 {
+	if (!dt)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'probes[%d].params.dtype' must be a string: bf16, fp16, fp8, fp8_block, nvfp4 or mxfp4",
+			       file, idx);
 	return err_set(e, EXIT_INPUT,
 		       "%s: 'probes[%d].params.dtype' must be bf16, fp16, fp8, fp8_block, nvfp4 or mxfp4, got '%s'",
-		       file, idx, dt ? dt : "(none)");
+		       file, idx, dt);
 }
 
 /* gemm: one dense GEMM of M x N x K. */
@@ -134,6 +140,9 @@ static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r,
 	    kfit_param(rec, idx, "hidden", file, &H, e) || kfit_param(rec, idx, "inter", file, &I, e) ||
 	    kfit_param(rec, idx, "ep", file, &ep, e) || kfit_param(rec, idx, "tokens", file, &T, e))
 		return e->code;
+	if (k > E || ep > E)
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params': topk (%g) and ep (%g) must not exceed experts (%g)",
+			       file, idx, k, ep, E);
 	local = E / ep;
 	perf_moe_shapes(&w, r->dt, T * k / ep, fmin(local, perf_experts_touched(local, k, E, T)), H, I,
 			1, &r->call[0], &r->call[1]);
@@ -166,7 +175,7 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 	 * FlashMLA's fp8 layout 656 (fp8 latent, 4 scales, bf16 rope; kernels.md) */
 	kvb = (m.kv_lora + m.qk_rope) * (fp8 ? 1 : 2);
 	if (fp8 && kern && !strcmp(kern, "flashmla"))
-		kvb = m.kv_lora + 16 + 2 * m.qk_rope;
+		kvb = kv_flashmla_bytes(&m);
 	perf_mla_attention(&m, h, B, sq, L, kvb, &f, &b);
 	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1, 0};
 	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
@@ -191,8 +200,7 @@ static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec
 		return e->code;
 	T = B * S;
 	pairs = cJSON_IsFalse(causal) ? B * S * S : B * S * (S + 1) / 2;
-	r->call[0] = (struct kshape){2 * h * (dqk + dv) * pairs,
-				     2 * (T * h * (dqk + dv) + T * hk * (dqk + dv)), 0, 0, 0, 1, pairs * h};
+	perf_gqa_prefill_shape(h, hk, dqk, dv, T, T, pairs, &r->call[0]);
 	r->cls = K_ATTN_PREFILL;
 	r->dt = DT_BF16;
 	r->ncalls = 1;
@@ -211,8 +219,7 @@ static int kfit_gqa_decode(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "head_dim", file, &d, e) || kfit_param(rec, idx, "batch", file, &B, e) ||
 	    kfit_param(rec, idx, "kv_len", file, &L, e))
 		return e->code;
-	r->call[0] = (struct kshape){2 * B * h * L * 2 * d,
-				     B * (L * 2 * hk * d * (fp8 ? 1 : 2) + h * 2 * d * 2), 0, 0, 0, 1, 0};
+	perf_gqa_decode_shape(h, 2 * hk * d * (fp8 ? 1 : 2), d, d, B, 1, L, &r->call[0]);
 	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
 	r->ncalls = 1;
@@ -225,7 +232,7 @@ static int kfit_not_calibrated(const char *kind, const cJSON *rec)
 	const char *routing = jstr(jget(rec, "params"), "routing");
 	const char *dt = jstr(jget(rec, "params"), "dtype");
 
-	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p"))   /* deepep on one node: kfit_deepep_rec */
+	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p") || !strcmp(kind, "nccl"))   /* kfit_nccl, kfit_deepep_rec */
 		return 1;
 	/* skewed routing is --imbalance, a workload figure, not a kernel one; the
 	 * fp8 x fp4 mega kernel fuses dispatch and combine */
@@ -278,8 +285,9 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 
 /*
  * An nccl record into s->coll: 1 when it is one (a timed all_reduce,
- * all_gather or alltoall), 0 when it is not an nccl record or is untimed
- * (then counted skipped by the caller through kfit_record), -1 on error.
+ * all_gather or alltoall on two GPUs or more), 3 when it is an nccl record
+ * not fitted (another collective, untimed, one GPU: skipped), 0 when it is
+ * no nccl record, -1 on error.
  */
 static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
 {
@@ -293,7 +301,7 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 	for (o = 0; o < HW_COLL_OPS && !(op && !strcmp(op, hw_coll_name(o))); o++)
 		;
 	if (o == HW_COLL_OPS || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
-		return 0;   /* another collective or untimed: skipped */
+		return 3;   /* another collective or untimed: skipped */
 	if (s->ncoll == KFIT_MAX_RECORDS) {
 		err_set(e, EXIT_INPUT, "%s: more than %d collective records in one directory", file, KFIT_MAX_RECORDS);
 		return -1;
@@ -303,6 +311,8 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 	c->op = o;
 	if (kfit_param(rec, idx, "gpus", file, &c->gpus, e) || kfit_param(rec, idx, "bytes", file, &c->bytes, e))
 		return -1;
+	if (c->gpus < 2)
+		return 3;   /* one GPU has nothing to exchange: skipped */
 	if (!KFIT_TIME_OK(t->valuedouble)) {
 		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
 		return -1;
@@ -338,6 +348,10 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 		err_set(e, EXIT_INPUT, "%s: more than %d DeepEP records in one directory", file, KFIT_MAX_RECORDS);
 		return -1;
 	}
+	if (strcmp(phase, "dispatch") && strcmp(phase, "combine")) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.phase' must be dispatch or combine, got '%s'", file, idx, phase);
+		return -1;
+	}
 	r = &s->ep[s->nep];
 	memset(r, 0, sizeof *r);
 	r->phase = !strcmp(phase, "combine");
@@ -347,6 +361,11 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 		return -1;
 	if (!KFIT_TIME_OK(t->valuedouble)) {
 		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
+		return -1;
+	}
+	if (k > E || r->ep > E) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].params': topk (%g) and ep (%g) must not exceed experts (%g)",
+			file, idx, k, r->ep, E);
 		return -1;
 	}
 	comm_ep_traffic(k, E, r->ep, r->ep, 0, &tr);
@@ -398,8 +417,10 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 			got = kfit_deepep_rec(rec, idx, path, s, e);
 		if (got == 0)
 			got = kfit_record(rec, idx, path, &s->rec[s->n], e);
+		else if (got == 3)
+			got = 0;   /* a link record not fitted: skipped */
 		else if (got > 0)
-			got = 2;   /* a collective, kept in s->coll */
+			got = 2;   /* a collective, kept in s->coll or s->ep */
 		idx++;
 		if (got < 0) {
 			rc = e->code;
@@ -495,6 +516,17 @@ double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const str
 	return t;
 }
 
+double kfit_engine_seconds(const struct hw *h, const struct krec *r)
+{
+	struct krec bf = *r;
+
+	if (r->cls == K_ATTN_DECODE_FP8 && !h->kern[K_ATTN_DECODE_FP8].calibrated) {
+		bf.cls = K_ATTN_DECODE;
+		bf.dt = DT_BF16;
+	}
+	return kfit_predict(h, &h->kern[bf.cls], &bf);
+}
+
 /* Parameters the simplex moves, in unbounded coordinates. */
 enum { P_EC, P_EM, P_T0, P_KB, P_EL, NPAR };
 
@@ -538,7 +570,7 @@ static double fit_objective(const gsl_vector *v, void *param)
 		double d = log(kfit_predict(c->h, &k, c->r[i]) / c->r[i]->t_s);
 		sum += d * d;
 	}
-	return sum;
+	return isfinite(sum) ? sum : GSL_POSINF;
 }
 
 /* One simplex run from k; returns the objective and the fitted k. */
@@ -570,6 +602,7 @@ static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 	if (c->free_[P_EL])
 		gsl_vector_set(x, c->map[P_EL], log(fmax(k->elem_s, 1e-14)));
 	f = (gsl_multimin_function){fit_objective, (size_t)dim, c};
+	gsl_set_error_handler_off();   /* a failed step is a worse fit, not an abort */
 	m = gsl_multimin_fminimizer_alloc(T, dim);
 	for (restart = 0; restart < 3; restart++) {   /* restarts escape a collapsed simplex */
 		gsl_vector_set_all(step, 1.0);
@@ -797,7 +830,7 @@ static double coll_objective(const gsl_vector *v, void *param)
 		double d = log(comm_nccl_s(&f, c->c[i]->op == HW_COLL_AR, c->c[i]->gpus, c->c[i]->bytes) / c->c[i]->t_s);
 		sum += d * d;
 	}
-	return sum;
+	return isfinite(sum) ? sum : GSL_POSINF;
 }
 
 int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fold, int offset,
@@ -835,6 +868,7 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 	gsl_vector_set(x, 1, log(lo));
 	gsl_vector_set(x, 2, log(lo));
 	gsl_vector_set(x, 3, log(busbw));
+	gsl_set_error_handler_off();
 	m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 4);
 	for (restart = 0; restart < 4; restart++) {
 		gsl_vector_set_all(step, 0.7);
@@ -1037,7 +1071,9 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		}
 	if (!fitted) {
 		cJSON_Delete(cal);
-		err_set(e, EXIT_INPUT, "%s: no kernel class has two timed records to fit", dir);
+		err_set(e, EXIT_INPUT,
+			"%s: nothing to fit: a kernel class needs %d timed records, a collective %d sizes on one GPU count, DeepEP %d per phase",
+			dir, KFIT_MIN_POINTS, KFIT_MIN_COLL_POINTS, KFIT_MIN_EP_POINTS);
 		return NULL;
 	}
 	return cal;

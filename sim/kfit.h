@@ -20,8 +20,8 @@
  * eff_compute, eff_mem, t0_s and, for GEMMs, kblock_s (kern.h; prefill
  * attention, whose records count softmax exponentials, elem_s), by the
  * Nelder-Mead simplex of GSL (gsl_multimin_fminimizer_nmsimplex2) from
- * several starts; the attention classes also try the smooth maxima
- * p = 2, 3, 4 and keep the best.  A parameter no record is bound by (no
+ * several starts, at the plain maximum and the smooth maxima p = 2, 3, 4,
+ * keeping the best.  A parameter no record is bound by (no
  * point on the compute roof, say, nor within half of it under a smooth
  * maximum) keeps the card's default and is marked fixed.
  */
@@ -114,10 +114,16 @@ void kfit_records_dir(const char *card_path, const char *card_name, char *out, s
 /* The model's seconds for record r on h with class parameters k. */
 double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const struct krec *r);
 
+/* The engine's seconds for record r on h: as kfit_predict with h's own
+ * parameters, except that decode over an fp8 cache on a card whose
+ * attention_decode_fp8 class is not calibrated runs as perf.c runs it,
+ * dequantised, in the attention_decode class at the BF16 peak. */
+double kfit_engine_seconds(const struct hw *h, const struct krec *r);
+
 /*
- * Fit class c to the records of s that belong to it and whose source is not
- * `skip_source` (-1: none) or whose index is not 0 modulo `fold` at offset
- * (fold 0: none), starting from and falling back on def.  Returns the number
+ * Fit class c to the records of s that belong to it, leaving out those of
+ * source `skip_source` (-1: none) and those whose index is `offset` modulo
+ * `fold` (fold 0: none), starting from and falling back on def.  Returns the number
  * of points fitted; *out and *st are filled when it is at least
  * KFIT_MIN_POINTS.
  */

@@ -26,11 +26,16 @@ static double kv_attn_bytes(const struct model *m, const struct layer_spec *l,
 				m->path, model_attn_name(m->attn));
 			return NAN;
 		}
-		return m->kv_lora + 4 * ceil(m->kv_lora / 128) + 2 * m->qk_rope;
+		return kv_flashmla_bytes(m);
 	}
 	if (m->attn == ATTN_MLA)
 		return kv_elements_per_layer(m) * f->bits / 8;
 	return l->kv_heads * (m->head_dim + m->v_dim) * f->bits / 8;
+}
+
+double kv_flashmla_bytes(const struct model *m)
+{
+	return m->kv_lora + 4 * ceil(m->kv_lora / 128) + 2 * m->qk_rope;
 }
 
 double kv_kind_bytes(const struct model *m, const struct layer_spec *l, const struct kvfmt *f,

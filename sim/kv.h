@@ -33,6 +33,10 @@ double kv_layers(const struct model *m, int with_mtp);
  * layer's KV (CLA), for Gated DeltaNet and Mamba-2 (their state is fixed)
  * and for mixer-less layers.  NAN with EXIT_INPUT via e as kv_bytes_per_layer.
  */
+/* Bytes per token per layer of FlashMLA's fp8 latent layout: the latent in
+ * fp8 with an fp32 scale per 128, the rope part in bf16 (656 for V3). */
+double kv_flashmla_bytes(const struct model *m);
+
 double kv_kind_bytes(const struct model *m, const struct layer_spec *l, const struct kvfmt *f,
 		     struct err *e);
 

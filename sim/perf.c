@@ -368,6 +368,19 @@ static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
 }
 
+void perf_gqa_decode_shape(double h, double kvb, double dh, double dv, double B, double sq, double L,
+			   struct kshape *s)
+{
+	*s = (struct kshape){2 * B * h * sq * L * (dh + dv), B * (L * kvb + sq * h * (dh + dv) * 2), 0, 0, 0, 1, 0};
+}
+
+void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T, double ctx, double pairs,
+			    struct kshape *s)
+{
+	*s = (struct kshape){2 * h * (dh + dv) * pairs, 2 * (T * h * (dh + dv) + ctx * hk * (dh + dv)), 0, 0, 0, 1,
+			     h * pairs};
+}
+
 /*
  * MHA/GQA/MQA of layer kind k: decode when pairs < 0 (B sequences of s_q at
  * context L, La of it attended), else prefill (pairs query-key pairs,
@@ -382,6 +395,7 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 	const struct model *m = x->m;
 	double h = x->heads, hk = x->kind[k].kv_heads, dh = m->head_dim, dv = m->v_dim;
 	double q = h * dh * (m->attn_gate ? 2 : 1);
+	struct kshape shape;
 
 	if (m->kind[k].kv_shared)
 		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, T, q, m->hidden, 0);
@@ -391,13 +405,14 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 	if (m->index_topk > 0)
 		perf_indexer(x, ph, count, T, pairs < 0 ? B * L : ctx_tokens, pairs < 0 ? T * L : ipairs,
 			     pairs < 0);
-	if (pairs < 0)
-		perf_compute_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->decode_k, x->decode_dt,
-				count, 2 * B * h * sq * La * (dh + dv),
-				B * (La * x->kind[k].kvb + sq * h * (dh + dv) * 2));
-	else
-		perf_prefill_attention_op(x, ph, count, 2 * h * (dh + dv) * pairs,
-					  2 * (T * h * (dh + dv) + ctx_tokens * hk * (dh + dv)), h * pairs);
+	if (pairs < 0) {
+		perf_gqa_decode_shape(h, x->kind[k].kvb, dh, dv, B, sq, La, &shape);
+		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->decode_k, x->decode_dt, count, &shape);
+	} else {
+		perf_gqa_prefill_shape(h, hk, dh, dv, T, ctx_tokens, pairs, &shape);
+		perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count,
+			       &shape);
+	}
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dv, 0);
 }
 

@@ -191,15 +191,29 @@ void perf_gemm_shape(const struct wprec *w, enum dtype dt, double T, double N, d
 void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double touched,
 		     double d, double fe, int gated, struct kshape *up, struct kshape *down);
 
+/*
+ * GQA/MHA attention on one GPU of h query heads of dimension dh (values dv):
+ * decode of B sequences of s_q tokens over L keys of kvb cache bytes each
+ * (2 B h s_q L (dh + dv) FLOPs, the cache read once, q and output in bf16);
+ * prefill of T new tokens over ctx keys of hk heads, `pairs` query-key pairs
+ * (2 h (dh + dv) FLOPs and h softmax exponentials per pair, q, k, v and
+ * output in bf16).
+ */
+void perf_gqa_decode_shape(double h, double kvb, double dh, double dv, double B, double sq, double L,
+			   struct kshape *s);
+void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T, double ctx, double pairs,
+			    struct kshape *s);
+
 /* Expected experts touched of `local` on a GPU when `tokens` tokens each
  * choose k distinct experts of `experts` uniformly: local (1 - (1 - k/E)^T). */
 double perf_experts_touched(double local, double k, double experts, double tokens);
 
 /*
  * Seconds of one kernel of class k computing in dt, doing `flops` FLOPs and
- * moving `bytes` HBM bytes on h: the roofline above with h's efficiencies
- * (probe-calibrated where the card is), exactly as perf_compute() times each
- * of its operators.  A dtype h has no peak for runs at the BF16 peak.
+ * moving `bytes` HBM bytes on h: kern_seconds() with h's parameters for the
+ * class, for a call that is no GEMM (no waves, no K-loop floor, no softmax
+ * term: perf_compute() times a GEMM with its shape).  A dtype h has no peak
+ * for runs at the BF16 peak.
  */
 double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
 			   double bytes);
