@@ -693,11 +693,15 @@ static void h_sources(struct sbuf *b, const struct html_report_in *in)
 				sbuf_printf(b, "</p>\n");
 			}
 	}
-	sbuf_printf(b, "<h3>Efficiencies by kernel class</h3>\n<table class=\"ops\"><thead><tr><th>kernel class</th>"
-		    "<th class=\"n\">compute</th><th class=\"n\">memory</th><th class=\"n\">latency &micro;s</th><th>from</th></tr></thead><tbody>\n");
+	sbuf_printf(b, "<h3>Kernel model by class</h3>\n<table class=\"ops\"><thead><tr><th>kernel class</th>"
+		    "<th class=\"n\">compute</th><th class=\"n\">memory</th><th class=\"n\">latency &micro;s</th>"
+		    "<th class=\"n\">K floor &micro;s / block</th><th class=\"n\">blend p</th>"
+		    "<th class=\"n\">softmax ns / exp</th><th>from</th></tr></thead><tbody>\n");
 	for (k = 0; k < K_CLASSES; k++)
-		sbuf_printf(b, "<tr><td>%s</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>%s</td></tr>\n",
+		sbuf_printf(b, "<tr><td>%s</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td>"
+			    "<td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>%s</td></tr>\n",
 			    hw_kclass_name((enum kclass)k), h->kern[k].compute, h->kern[k].memory, h->kern[k].t0_s * 1e6,
+			    h->kern[k].kblock_s * 1e6, h->kern[k].blend, h->kern[k].elem_s * 1e9,
 			    h->kern[k].calibrated == KCAL_PUBLISHED ? "published kernel measurements" :
 			    h->kern[k].calibrated ? "probe calibration" : "the card's efficiency section");
 	sbuf_printf(b, "</tbody></table>\n");

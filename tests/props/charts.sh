@@ -244,7 +244,7 @@ fi
 missing=""
 for want in 'id="summary"' 'id="model"' 'id="memory"' 'id="perf"' 'id="network"' 'id="power"' 'id="cost"' \
 	    'id="sources"' 'mla decode attention' 'routed experts' 'gpu.hbm_gbs' '[ds-isca25]' \
-	    'Notes of the hardware card' 'arXiv 2412.19437' 'Efficiencies by kernel class'; do
+	    'Notes of the hardware card' 'arXiv 2412.19437' 'Kernel model by class'; do
 	grep -qF "$want" "$R/v3.html" || missing="$missing '$want'"
 done
 if [ -z "$missing" ]; then ok "report: sections, per-operator tables, card sources and notes"
