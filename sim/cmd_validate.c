@@ -425,19 +425,6 @@ struct krow {
 	const char *calibration;             /* "published", "probes" or "defaults" */
 };
 
-static double kmedian(double *v, int n)
-{
-	int i, j;
-
-	for (i = 1; i < n; i++)   /* few points: insertion sort */
-		for (j = i; j > 0 && v[j] < v[j - 1]; j--) {
-			double t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	return n == 0 ? NAN : n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Held-out errors of class cls: each source left out in turn (loso), or
  * every fourth record (fold 4); their median |err|, NAN when nothing was
  * held out. */
@@ -459,7 +446,7 @@ static double kernels_heldout(const struct hw *h0, const struct kset *s, enum kc
 			if (s->rec[i].cls == cls && (loso ? s->rec[i].source == part : i % 4 == part))
 				err[n++] = fabs(kfit_predict(h0, &k, &s->rec[i]) / s->rec[i].t_s - 1);
 	}
-	return kmedian(err, n);
+	return kfit_median(err, n);
 }
 
 /* The engine's time for a collective record on h: NCCL's protocols with the
@@ -514,13 +501,26 @@ static void kernels_coll_rows(const struct hw *h, const struct hw *h0, const str
 		r->points = n;
 		for (i = 0; i < n; i++)
 			r->worst = fmax(r->worst, err[i]);
-		r->median = kmedian(err, n);
+		r->median = kfit_median(err, n);
 		r->loso = NAN;
-		r->fold4 = kmedian(held, nh);
+		r->fold4 = kfit_median(held, nh);
 		r->calibration = h->ncoll[op] > 0 ? "published" : "defaults";
 		(*nrows)++;
 		(void)h0;
 	}
+}
+
+/* The engine's time for a DeepEP record on h: comm_ep_s with the card's fit,
+ * else the default link model (latency + bytes / achievable scale-up). */
+static double kernels_ep_time(const struct hw *h, const struct kdeepep *e)
+{
+	struct links l;
+	int out;
+
+	if (h->ep_up[e->phase].bw > 0)
+		return comm_ep_s(&h->ep_up[e->phase], e->bytes);
+	comm_links(h, 0, e->ep, 0, &l);
+	return comm_a2a_s(&l, e->bytes, 0, &out);
 }
 
 /* Rows for the card's DeepEP low-latency records on one node: the engine's
@@ -530,18 +530,15 @@ static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct kro
 {
 	static const char *const phase[2] = {"deepep_ll_dispatch", "deepep_ll_combine"};
 	double err[KFIT_MAX_SOURCES * 16], held[KFIT_MAX_SOURCES * 16];
-	struct links l;
 	int p, i, j;
 
-	comm_links(h, 0, 8, 0, &l);
 	for (p = 0; p < 2 && *nrows < KERNELS_MAX_ROWS; p++) {
 		struct krow *r = &rows[*nrows];
 		int n = 0, nh = 0;
 		memset(r, 0, sizeof *r);
 		for (i = 0; i < s->nep && n < (int)(sizeof err / sizeof err[0]); i++) {
 			const struct kdeepep *e = &s->ep[i];
-			int out;
-			double t = h->ep_up[p].bw > 0 ? comm_ep_s(&h->ep_up[p], e->bytes) : comm_a2a_s(&l, e->bytes, 0, &out);
+			double t = kernels_ep_time(h, e);
 			if (e->phase != p)
 				continue;
 			err[n++] = fabs(t / e->t_s - 1);
@@ -565,38 +562,52 @@ static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct kro
 		r->points = n;
 		for (i = 0; i < n; i++)
 			r->worst = fmax(r->worst, err[i]);
-		r->median = kmedian(err, n);
+		r->median = kfit_median(err, n);
 		r->loso = NAN;
-		r->fold4 = kmedian(held, nh);
+		r->fold4 = kfit_median(held, nh);
 		r->calibration = h->ep_up[p].bw > 0 ? "published" : "defaults";
 		(*nrows)++;
 	}
 }
 
 /* --points: every record of the card, measured against the engine. */
+/* One --points line (table) or object (arr). */
+static void kernels_point(struct cli *c, cJSON *arr, const char *hw, const char *cls, const char *source,
+			  const char *id, double measured, double t)
+{
+	if (arr) {
+		cJSON *x = cJSON_CreateObject();
+		cJSON_AddStringToObject(x, "hw", hw);
+		cJSON_AddStringToObject(x, "class", cls);
+		cJSON_AddStringToObject(x, "source", source);
+		cJSON_AddStringToObject(x, "id", id);
+		cJSON_AddNumberToObject(x, "measured_s", measured);
+		cJSON_AddNumberToObject(x, "engine_s", t);
+		cJSON_AddNumberToObject(x, "err_pct", round((t / measured - 1) * 1000) / 10);
+		cJSON_AddItemToArray(arr, x);
+	} else {
+		sbuf_printf(&c->buf, "%-12s %-21s %10.2f %10.2f %+7.1f%%  %s: %s\n", hw, cls, measured * 1e6, t * 1e6,
+			    (t / measured - 1) * 100, source, id);
+	}
+}
+
 static void kernels_points(struct cli *c, const struct hw *h, const struct kset *s, cJSON *arr)
 {
+	static const char *const phase[2] = {"deepep_ll_dispatch", "deepep_ll_combine"};
+	char cls[32];
 	int i;
 
-	for (i = 0; i < s->n; i++) {
-		const struct krec *r = &s->rec[i];
-		double t = kfit_engine_seconds(h, r);
-		if (arr) {
-			cJSON *x = cJSON_CreateObject();
-			cJSON_AddStringToObject(x, "hw", h->name);
-			cJSON_AddStringToObject(x, "class", hw_kclass_name(r->cls));
-			cJSON_AddStringToObject(x, "source", s->source[r->source]);
-			cJSON_AddStringToObject(x, "id", r->id);
-			cJSON_AddNumberToObject(x, "measured_s", r->t_s);
-			cJSON_AddNumberToObject(x, "engine_s", t);
-			cJSON_AddNumberToObject(x, "err_pct", round((t / r->t_s - 1) * 1000) / 10);
-			cJSON_AddItemToArray(arr, x);
-		} else {
-			sbuf_printf(&c->buf, "%-12s %-21s %10.2f %10.2f %+7.1f%%  %s: %s\n", h->name,
-				    hw_kclass_name(r->cls), r->t_s * 1e6, t * 1e6, (t / r->t_s - 1) * 100,
-				    s->source[r->source], r->id);
-		}
+	for (i = 0; i < s->n; i++)
+		kernels_point(c, arr, h->name, hw_kclass_name(s->rec[i].cls), s->source[s->rec[i].source], s->rec[i].id,
+			      s->rec[i].t_s, kfit_engine_seconds(h, &s->rec[i]));
+	for (i = 0; i < s->ncoll; i++) {
+		snprintf(cls, sizeof cls, "nccl_%s", hw_coll_name(s->coll[i].op));
+		kernels_point(c, arr, h->name, cls, s->source[s->coll[i].source], s->coll[i].id, s->coll[i].t_s,
+			      kernels_coll_time(h, &s->coll[i]));
 	}
+	for (i = 0; i < s->nep; i++)
+		kernels_point(c, arr, h->name, phase[s->ep[i].phase], s->source[s->ep[i].source], s->ep[i].id,
+			      s->ep[i].t_s, kernels_ep_time(h, &s->ep[i]));
 }
 
 /* One card: a row per class with records (and with --points, each record). */
@@ -645,7 +656,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 		r->worst = 0;
 		for (i = 0; i < n; i++)
 			r->worst = fmax(r->worst, err[i]);
-		r->median = kmedian(err, n);
+		r->median = kfit_median(err, n);
 		r->calibration = h.kern[k].calibrated == KCAL_PUBLISHED ? "published" :
 				 h.kern[k].calibrated == KCAL_PROBES ? "probes" : "defaults";
 		r->loso = nsrc > 1 ? kernels_heldout(&h0, &s, (enum kclass)k, 1, err) : NAN;

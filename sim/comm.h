@@ -97,7 +97,8 @@ double comm_ep_payload(double hidden, int fp8_dispatch, int combine);
  * DeepEP's low-latency dispatch or combine moving `bytes` per GPU inside one
  * scale-up domain (the card's fit of DeepEP's published times, hw.h):
  * lat + bytes / bw.  Size dominates above ~32 tokens per rank; below, the
- * latency (12-22 us in SGLang's DeepEP tables, kernels.md s5.6).
+ * latency (12-22 us in SGLang's DeepEP tables,
+ * hw/published/h100-sxm/aic-sglang-deepep.json and the other cards').
  */
 double comm_ep_s(const struct hw_ep_fit *f, double bytes);
 

@@ -17,13 +17,14 @@
  * libraries shrink tiles or split K to fill the GPU (DeepGEMM's block-size
  * heuristic, cuBLAS's split-K), so t_c keeps the whole GPU.  A CTA walks K
  * in 128-deep blocks, each at least kblock_s however small the GEMM: the
- * K-loop floor, the 2 us + 0.115 us x K/128 that DeepGEMM shows on H800
- * for M <= 256 with N <= 576 (~9.5 us at K = 7168, ~18 us at K = 16384;
- * kernels.md s4.2, s7.2), which neither roof nor a fixed t0 gives.  The
- * smooth maximum (p > 0) fits kernels that reach neither roof near the
- * ridge (MLA decode, FlashMLA's deep-dive: the plain max is 15-19%
- * optimistic at h_q = 128; TRT-LLM's MoE between its weight-streaming
- * plateau and its compute slope, kernels.md s5.4).  A call that is not a
+ * K-loop floor that DeepGEMM shows on H800, ~9.5 us at K = 7168 and ~18 us
+ * at K = 16384 for any M <= 256 with N <= 576
+ * (hw/published/h800-sxm/infersim-f2293dab.json), which neither roof nor a
+ * fixed t0 gives.  The smooth maximum (p > 0) fits kernels that reach
+ * neither roof near the ridge: MLA decode at h_q = 128, where the plain max
+ * is 15-19% optimistic (hw/published/h100-sxm/aic-trtllm-mla.json, L 8k),
+ * and TRT-LLM's MoE between its weight-streaming plateau and its compute
+ * slope (hw/published/h100-sxm/aic-moe.json).  A call that is not a
  * GEMM has m = n = K = 0: no tiles, no K loop.  A card without an SM count
  * has no wave quantization.  Prefill attention also computes X = one
  * exponential per query-key pair and head on the SMs' special-function

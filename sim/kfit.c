@@ -172,7 +172,7 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param_or(rec, idx, "s_q", 1, file, &sq, e))
 		return e->code;
 	/* bytes per token: bf16 latent and rope; fp8 per-tensor one byte each;
-	 * FlashMLA's fp8 layout 656 (fp8 latent, 4 scales, bf16 rope; kernels.md) */
+	 * FlashMLA's fp8 layout (kv_flashmla_bytes: 656 for 512 + 64) */
 	kvb = (m.kv_lora + m.qk_rope) * (fp8 ? 1 : 2);
 	if (fp8 && kern && !strcmp(kern, "flashmla"))
 		kvb = kv_flashmla_bytes(&m);
@@ -573,14 +573,42 @@ static double fit_objective(const gsl_vector *v, void *param)
 	return isfinite(sum) ? sum : GSL_POSINF;
 }
 
+/*
+ * Minimise f from x (left at the minimum) with GSL's Nelder-Mead simplex:
+ * `restarts` runs of at most `iters` steps, each from the last one's best
+ * with a fresh simplex of `step` (restarts escape a collapsed simplex),
+ * until its size is below tol.  Returns the minimum.
+ */
+static double kfit_simplex(gsl_multimin_function *f, gsl_vector *x, double step, int restarts, int iters,
+			   double tol)
+{
+	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, f->n);
+	gsl_vector *st = gsl_vector_alloc(f->n);
+	double best;
+	int r, it;
+
+	gsl_set_error_handler_off();   /* a failed step is a worse fit, not an abort */
+	for (r = 0; r < restarts; r++) {
+		gsl_vector_set_all(st, step);
+		gsl_multimin_fminimizer_set(m, f, x, st);
+		for (it = 0; it < iters; it++)
+			if (gsl_multimin_fminimizer_iterate(m) ||
+			    gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), tol) == GSL_SUCCESS)
+				break;
+		gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(m));
+	}
+	best = gsl_multimin_fminimizer_minimum(m);
+	gsl_multimin_fminimizer_free(m);
+	gsl_vector_free(st);
+	return best;
+}
+
 /* One simplex run from k; returns the objective and the fitted k. */
 static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 {
-	const gsl_multimin_fminimizer_type *T = gsl_multimin_fminimizer_nmsimplex2;
-	int dim = 0, i, it, restart;
+	int dim = 0, i;
 	gsl_multimin_function f;
-	gsl_multimin_fminimizer *m;
-	gsl_vector *x, *step;
+	gsl_vector *x;
 	double best;
 
 	for (i = 0; i < NPAR; i++)
@@ -590,7 +618,6 @@ static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 	if (dim == 0)
 		return fit_objective(NULL, c);
 	x = gsl_vector_alloc(dim);
-	step = gsl_vector_alloc(dim);
 	if (c->free_[P_EC])
 		gsl_vector_set(x, c->map[P_EC], logit(fmin(fmax(k->compute, 0.02), 0.98)));
 	if (c->free_[P_EM])
@@ -602,24 +629,9 @@ static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 	if (c->free_[P_EL])
 		gsl_vector_set(x, c->map[P_EL], log(fmax(k->elem_s, 1e-14)));
 	f = (gsl_multimin_function){fit_objective, (size_t)dim, c};
-	gsl_set_error_handler_off();   /* a failed step is a worse fit, not an abort */
-	m = gsl_multimin_fminimizer_alloc(T, dim);
-	for (restart = 0; restart < 3; restart++) {   /* restarts escape a collapsed simplex */
-		gsl_vector_set_all(step, 1.0);
-		gsl_multimin_fminimizer_set(m, &f, x, step);
-		for (it = 0; it < 3000; it++) {
-			if (gsl_multimin_fminimizer_iterate(m))
-				break;
-			if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-7) == GSL_SUCCESS)
-				break;
-		}
-		gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(m));
-	}
-	best = gsl_multimin_fminimizer_minimum(m);
+	best = kfit_simplex(&f, x, 1.0, 3, 3000, 1e-7);
 	*k = fit_params(c, x);
-	gsl_multimin_fminimizer_free(m);
 	gsl_vector_free(x);
-	gsl_vector_free(step);
 	return best;
 }
 
@@ -664,6 +676,14 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+double kfit_median(double *v, int n)
+{
+	if (n <= 0)
+		return NAN;
+	qsort(v, n, sizeof *v, cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
 /* Median and worst |t_model / t - 1| of c's points at k. */
 static void fit_errors(const struct fitctx *c, const struct kset *s, const struct hw_kernel_eff *k,
 		       struct kfit_stats *st)
@@ -680,9 +700,7 @@ static void fit_errors(const struct fitctx *c, const struct kset *s, const struc
 			st->worst = (int)(c->r[i] - s->rec);
 		}
 	}
-	if (err)
-		qsort(err, c->n, sizeof *err, cmp_double);
-	st->median_rel = !err ? NAN : c->n % 2 ? err[c->n / 2] : (err[c->n / 2 - 1] + err[c->n / 2]) / 2;
+	st->median_rel = err ? kfit_median(err, c->n) : NAN;
 	free(err);
 }
 
@@ -839,10 +857,9 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 	const struct kcoll **c = malloc(sizeof *c * (s->ncoll > 0 ? s->ncoll : 1));
 	struct collctx cx;
 	gsl_multimin_function fn;
-	gsl_multimin_fminimizer *m;
-	gsl_vector *x, *step;
+	gsl_vector *x;
 	double lo = INFINITY, big = 0, busbw = 0;
-	int i, n = 0, it, restart;
+	int i, n = 0;
 
 	if (!c)
 		return 0;
@@ -863,28 +880,24 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 	cx = (struct collctx){c, n};
 	fn = (struct gsl_multimin_function_struct){coll_objective, 4, &cx};
 	x = gsl_vector_alloc(4);
-	step = gsl_vector_alloc(4);
 	gsl_vector_set(x, 0, log(0.8 * lo));
 	gsl_vector_set(x, 1, log(lo));
 	gsl_vector_set(x, 2, log(lo));
 	gsl_vector_set(x, 3, log(busbw));
-	gsl_set_error_handler_off();
-	m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 4);
-	for (restart = 0; restart < 4; restart++) {
-		gsl_vector_set_all(step, 0.7);
-		gsl_multimin_fminimizer_set(m, &fn, x, step);
-		for (it = 0; it < 4000; it++)
-			if (gsl_multimin_fminimizer_iterate(m) ||
-			    gsl_multimin_test_size(gsl_multimin_fminimizer_size(m), 1e-8) == GSL_SUCCESS)
-				break;
-		gsl_vector_memcpy(x, gsl_multimin_fminimizer_x(m));
-	}
+	kfit_simplex(&fn, x, 0.7, 4, 4000, 1e-8);
 	*f = coll_params(x, gpus);
-	gsl_multimin_fminimizer_free(m);
 	gsl_vector_free(x);
-	gsl_vector_free(step);
 	free(c);
 	return n;
+}
+
+/* "median_err_pct" and "worst_err_pct" of n errors (sorted in place). */
+static void kfit_add_errors(cJSON *x, double *err, int n)
+{
+	double med = kfit_median(err, n);
+
+	cJSON_AddNumberToObject(x, "median_err_pct", kfit_round(100 * med));
+	cJSON_AddNumberToObject(x, "worst_err_pct", kfit_round(100 * err[n - 1]));
 }
 
 /* Every (op, gpus) of s with enough points, fitted into calib.collectives. */
@@ -928,11 +941,8 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 					err[ne++] = fabs(comm_nccl_s(&f, op == HW_COLL_AR, g, s->coll[j].bytes) / s->coll[j].t_s - 1);
 					used[s->coll[j].source] = 1;
 				}
-			qsort(err, ne, sizeof err[0], cmp_double);
 			cJSON_AddNumberToObject(x, "points", n);
-			cJSON_AddNumberToObject(x, "median_err_pct",
-						kfit_round(100 * (ne % 2 ? err[ne / 2] : (err[ne / 2 - 1] + err[ne / 2]) / 2)));
-			cJSON_AddNumberToObject(x, "worst_err_pct", kfit_round(100 * err[ne - 1]));
+			kfit_add_errors(x, err, ne);
 			cJSON_AddItemToArray(arr, x);
 			fitted++;
 		}
@@ -999,11 +1009,8 @@ static int kfit_deepeps(const struct kset *s, cJSON *calib, int *used)
 				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].bytes) / s->ep[i].t_s - 1);
 				used[s->ep[i].source] = 1;
 			}
-		qsort(err, ne, sizeof err[0], cmp_double);
 		cJSON_AddNumberToObject(x, "points", ne);
-		cJSON_AddNumberToObject(x, "median_err_pct",
-					kfit_round(100 * (ne % 2 ? err[ne / 2] : (err[ne / 2 - 1] + err[ne / 2]) / 2)));
-		cJSON_AddNumberToObject(x, "worst_err_pct", kfit_round(100 * err[ne - 1]));
+		kfit_add_errors(x, err, ne);
 	}
 	return 2;
 }

@@ -111,6 +111,9 @@ void kfit_free(struct kset *s);
 /* The records directory of a card file: <dir of card>/published/<card name>. */
 void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n);
 
+/* The median of v[0..n) (sorted in place); NAN when n is 0. */
+double kfit_median(double *v, int n);
+
 /* The model's seconds for record r on h with class parameters k. */
 double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const struct krec *r);
 

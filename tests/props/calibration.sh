@@ -90,6 +90,16 @@ EOF_CAL
 		notok "validate --kernels: exit 1 exactly when a class misses the target" "exit $rc_cal, failed $nfail"
 	fi
 
+	# --points lists every record the rows count, each with both times
+	pts=$("$M" validate --kernels --points --hw h100 --format json 2> /dev/null |
+		jq -c '[(.points | length), ([.classes[].points] | add),
+			([.points[] | select(.engine_s > 0 and .measured_s > 0 and .err_pct != null)] | length)]')
+	if [ "$(echo "$pts" | jq '.[0] > 100 and .[0] == .[1] and .[0] == .[2]')" = true ]; then
+		ok "validate --kernels --points: every H100 record, with measured and engine seconds ($pts)"
+	else
+		notok "validate --kernels --points: every H100 record, with measured and engine seconds" "$pts"
+	fi
+
 	# 3. The plan says where its kernel times come from.
 	"$M" plan --model deepseek-v3 --hw h800 --tp 8 --ep 8 --format json > "$CAL/plan.json" 2> /dev/null
 	"$M" plan --model deepseek-v3 --hw "$CAL/hw/h800-sxm.json" --tp 8 --ep 8 --format json > "$CAL/plan0.json" 2> /dev/null
