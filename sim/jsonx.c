@@ -26,8 +26,8 @@ static void jsonx_position(const char *text, size_t off, int *line, int *col)
 
 static int jsonx_read_file(const char *path, char **text, struct err *e)
 {
-	size_t len;
-	char *buf;
+	size_t len = 0;
+	char *buf = NULL;
 
 	if (infile_read(path, JSONX_MAX_FILE, "a card", &buf, &len, e))
 		return e->code;

@@ -221,11 +221,52 @@ static double params_tensor_active(const struct model *m, const struct tensor *t
 	return params_tensor_count(t);
 }
 
+/* Group the tensors of kind k that price alike and sum their bytes per format. */
+static void params_group(struct params *p, enum layer_kind k)
+{
+	const struct tensor *t = p->tensors[k];
+	int i, g, f;
+
+	p->ngroups[k] = 0;
+	for (i = 0; i < p->ntensors[k]; i++) {
+		struct tensor_group *gr;
+
+		for (g = 0; g < p->ngroups[k]; g++) {
+			gr = &p->groups[k][g];
+			if (gr->comp == t[i].comp && gr->split == t[i].split && gr->count == t[i].count)
+				break;
+		}
+		gr = &p->groups[k][g];
+		if (g == p->ngroups[k]) {
+			p->ngroups[k]++;
+			*gr = (struct tensor_group){t[i].comp, t[i].split, params_role(&t[i]), t[i].count, {0}};
+		}
+		p->group_of[k][i] = g;
+		for (f = 0; f < WF_FORMATS; f++) {
+			struct wprec w = {(enum wfmt)f, 128, ""};
+			gr->bytes[f] += params_tensor_bytes(&t[i], &w);
+		}
+	}
+}
+
+double params_group_bytes(const struct params *p, enum layer_kind k, int g, const struct wprec *w)
+{
+	double b = 0;
+	int i;
+
+	if (!(w->fmt == WF_INT4 && w->group != 128))
+		return p->groups[k][g].bytes[w->fmt];
+	for (i = 0; i < p->ntensors[k]; i++)
+		if (p->group_of[k][i] == g)
+			b += params_tensor_bytes(&p->tensors[k][i], w);
+	return b;
+}
+
 void params_count(const struct model *m, struct params *p)
 {
 	struct tensor t[PARAMS_MAX_TENSORS];
 	double layers[LAYER_KINDS];
-	int k, i, n, f;
+	int k, i, n;
 
 	memset(p, 0, sizeof *p);
 	for (k = 0; k < MODEL_MAX_KINDS; k++)
@@ -237,11 +278,7 @@ void params_count(const struct model *m, struct params *p)
 		n = params_layer(m, (enum layer_kind)k, t);
 		memcpy(p->tensors[k], t, (size_t)n * sizeof t[0]);
 		p->ntensors[k] = n;
-		for (f = 0; f < WF_FORMATS; f++) {
-			struct wprec w = {(enum wfmt)f, 128, ""};
-			for (i = 0; i < n; i++)
-				p->bytes[f][k][i] = params_tensor_bytes(&t[i], &w);
-		}
+		params_group(p, (enum layer_kind)k);
 		for (i = 0; i < n; i++) {
 			p->comp[t[i].comp] += params_tensor_count(&t[i]) * layers[k];
 			p->comp_active[t[i].comp] += params_tensor_active(m, &t[i]) * layers[k];

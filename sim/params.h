@@ -69,6 +69,21 @@ double params_tensor_count(const struct tensor *t);
 /* Bytes of one tensor entry (all its copies) when linear layers use w. */
 double params_tensor_bytes(const struct tensor *t, const struct wprec *w);
 
+/* Which of a deployment's weight formats a tensor's linear layers take. */
+enum frole { FROLE_WEIGHTS, FROLE_ATTN, FROLE_EXPERT };
+
+/* Tensors of one layer kind that a plan prices alike (the same component,
+ * split and copies, so the same format and divisor): their bytes summed per
+ * weight format, int4 at its default group of 128.  A plan adds a handful of
+ * groups instead of every tensor. */
+struct tensor_group {
+	enum comp comp;
+	enum split split;
+	enum frole role;
+	double count;                 /* copies per layer of each tensor (E for routed experts) */
+	double bytes[WF_FORMATS];
+};
+
 /*
  * Parameter totals.  Convention, stated in every output that shows them:
  * `total` is the main model with embedding and output head, without MTP
@@ -86,20 +101,24 @@ struct params {
 	/* the tensor lists themselves, built once (plan_compute reuses them) */
 	struct tensor tensors[LAYER_KINDS][PARAMS_MAX_TENSORS];
 	int ntensors[LAYER_KINDS];
-	/* bytes of each tensor in each weight format (int4 at its default group of
-	 * 128): a plan looks them up instead of recomputing them */
-	double bytes[WF_FORMATS][LAYER_KINDS][PARAMS_MAX_TENSORS];
+	/* the tensors a plan prices alike, grouped: group_of[k][i] is tensor i's */
+	struct tensor_group groups[LAYER_KINDS][PARAMS_MAX_TENSORS];
+	int ngroups[LAYER_KINDS];
+	int group_of[LAYER_KINDS][PARAMS_MAX_TENSORS];
 };
 
-/* Bytes of tensor i of layer kind k in format w, from the table when it holds
- * that format (every format but int4 with a group other than 128). */
-static inline double params_bytes(const struct params *p, enum layer_kind k, int i,
-				  const struct wprec *w)
+/* The deployment format a group's linear layers are stored in (plan.h
+ * resolves it): the experts', the attention projections' or the weights'. */
+static inline enum frole params_role(const struct tensor *t)
 {
-	if (w->fmt == WF_INT4 && w->group != 128)
-		return params_tensor_bytes(&p->tensors[k][i], w);
-	return p->bytes[w->fmt][k][i];
+	if (t->comp == COMP_ROUTED || (t->comp == COMP_MTP && t->split == SPLIT_EXPERT))
+		return FROLE_EXPERT;
+	return t->comp == COMP_ATTN ? FROLE_ATTN : FROLE_WEIGHTS;
 }
+
+/* Bytes of group g of layer kind k (all its tensors and copies) in format w:
+ * from the table for every format but int4 with a group other than 128. */
+double params_group_bytes(const struct params *p, enum layer_kind k, int g, const struct wprec *w);
 
 /* Count parameters of model m. */
 void params_count(const struct model *m, struct params *p);

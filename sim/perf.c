@@ -12,7 +12,7 @@ struct ctx {
 	const struct hw *h;
 	const struct deployment *d;
 	const struct workload *w;
-	struct hw_kernel_eff kern[K_CLASSES];
+	const struct hw_kernel_eff *kern;   /* [K_CLASSES]: the card's, or perf_ideal under --ideal */
 	double peak[3];            /* FLOP/s by dtype */
 	double hbm;                /* B/s */
 	double sms;                /* SMs for the wave model (kern.h); 0 under --ideal */
@@ -36,6 +36,14 @@ struct ctx {
 	struct links links;
 	double experts_local;      /* physical experts per EP rank */
 	double moe_tp;             /* tp x dp / ep */
+	int same_mixer[MODEL_MAX_KINDS];   /* the first kind whose mixer this kind's equals */
+};
+
+/* --ideal: every kernel class on its roofline, without latency. */
+#define PERF_ROOF {1, 1, 0, 0, 0, 0, KCAL_DEFAULTS}
+_Static_assert(K_CLASSES == 9, "perf_ideal has one entry per kernel class");
+static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
+	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
 };
 
 /* Where a layer's operators start and what one occurrence costs. */
@@ -644,13 +652,34 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 /* Add the operators of one layer of kind k (a mixer-less layer has no
  * attention and no all-reduce after it, an FFN-less one no FFN); returns the
  * time of one occurrence, split. */
+/* Copy ops [first, last) to the end of ph as occurring count times in the
+ * layer kind being built. */
+static void perf_copy_ops(struct phase *ph, int first, int last, double count)
+{
+	int i;
+
+	for (i = first; i < last && ph->nops < PERF_MAX_OPS; i++) {
+		struct op *o = &ph->op[ph->nops++];
+
+		*o = ph->op[i];
+		o->count = count;
+		o->layer = ph->building;
+	}
+}
+
 static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
-			      double count, const struct step_shape *s)
+			      double count, const struct step_shape *s, struct span *mixers)
 {
 	const struct layer_spec *l = &x->m->kind[k];
 	struct span sp = {ph->nops, 0, 0, 0};
-	int i;
+	int i, j = x->same_mixer[k];
 
+	/* a kind whose mixer equals an earlier kind's in this step (DeepSeek's
+	 * dense and MoE layers share their MLA) has the same attention operators */
+	if (mixers && j != k && mixers[j].last > mixers[j].first) {
+		perf_copy_ops(ph, mixers[j].first, mixers[j].last, count);
+		goto ffn;
+	}
 	switch (l->mix) {
 	case MIX_FULL: case MIX_WINDOW: case MIX_CHUNK:
 		perf_attention(x, ph, k, count, s);
@@ -666,6 +695,9 @@ static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
 	}
 	if (l->mix != MIX_NONE)
 		perf_allreduce(x, ph, count, x->d->tp, s->T);
+ffn:
+	if (mixers)
+		mixers[k] = (struct span){sp.first, ph->nops, 0, 0};
 	if (l->ffn == FFN_MOE)
 		perf_moe(x, ph, count, s->T);
 	else if (l->ffn == FFN_DENSE)
@@ -759,7 +791,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	const struct model *m = x->m;
 	double mb = x->w->micro_batches, t = 0;
 	double net[5];
-	struct span sp;
+	struct span sp, mixers[MODEL_MAX_KINDS] = {{0, 0, 0, 0}};
 	int first, k;
 
 	/* reset all but the operator array, which is filled from the start */
@@ -770,7 +802,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 		if (!(m->kind[k].count > 0))
 			continue;
 		ph->building = k;
-		sp = perf_layer(x, ph, k, m->kind[k].count, s);
+		sp = perf_layer(x, ph, k, m->kind[k].count, s, mixers);
 		t += perf_layers_time(ph, &sp, mb);
 	}
 	/* the network figures are the main layers', not the MTP module's */
@@ -789,7 +821,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 		ms.sq = 1;
 		ph->building = LAYER_MTP;
 		perf_gemm(x, ph, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
-		perf_layer(x, ph, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms);
+		perf_layer(x, ph, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms, NULL);
 		perf_gemm(x, ph, "mtp head", OPC_HEAD, mtp_depth, ms.T, m->vocab / x->d->tp, m->hidden, 1);
 	}
 	ph->a2a_s_per_layer = net[0];
@@ -855,6 +887,30 @@ static void perf_decode_kernel(struct ctx *x)
 	}
 }
 
+/* Do kinds j and k mix tokens alike: the same mixer, window, KV heads and
+ * sharing, sinks, and the same cache bytes and state per GPU? */
+static int perf_mixer_equal(const struct model *m, const struct ctx *x, int j, int k)
+{
+	const struct layer_spec *a = &m->kind[j], *b = &m->kind[k];
+
+	return a->mix == b->mix && a->window == b->window && a->kv_heads == b->kv_heads &&
+	       a->kv_shared == b->kv_shared && a->sinks == b->sinks &&
+	       x->kind[j].kv_heads == x->kind[k].kv_heads && x->kind[j].kvb == x->kind[k].kvb &&
+	       x->kind[j].state == x->kind[k].state;
+}
+
+static void perf_same_mixers(const struct model *m, struct ctx *x)
+{
+	int j, k;
+
+	for (k = 0; k < m->nkinds; k++)
+		for (j = 0, x->same_mixer[k] = k; j < k; j++)
+			if (perf_mixer_equal(m, x, j, k)) {
+				x->same_mixer[k] = j;
+				break;
+			}
+}
+
 static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
 			const struct workload *w, struct ctx *x, struct err *e)
 {
@@ -865,8 +921,7 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->h = h;
 	x->d = d;
 	x->w = w;
-	for (k = 0; k < K_CLASSES; k++)
-		x->kern[k] = w->ideal ? (struct hw_kernel_eff){1, 1, 0, 0, 0, 0, KCAL_DEFAULTS} : h->kern[k];
+	x->kern = w->ideal ? perf_ideal : h->kern;
 	x->peak[DT_BF16] = kern_peak(h, DT_BF16);
 	x->peak[DT_FP8] = kern_peak(h, DT_FP8);
 	x->peak[DT_FP4] = kern_peak(h, DT_FP4);
@@ -889,6 +944,7 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 		x->kind[k].kvb = b / split;
 		x->kind[k].state = kv_kind_state(m, &l) / split;
 	}
+	perf_same_mixers(m, x);
 	x->gemm_dt = perf_format_dtype(h, d->weights.fmt);
 	x->attn_dt = perf_format_dtype(h, plan_attn_format(d)->fmt);
 	/* fp4 experts (gpt-oss's mxfp4 beside bf16 attention) run in fp4 where the card can */

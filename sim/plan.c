@@ -113,19 +113,19 @@ static void plan_kinds_in(const struct model *m, double a, double n, double *cou
 		count[m->layer_of[i]]++;
 }
 
-/* Bytes of tensor t held by one GPU, given its whole `bytes`. */
-static double plan_tensor_per_gpu(const struct plan *p, const struct tensor *t, double bytes)
+/* Bytes of group g (its tensors split alike) held by one GPU, given its whole `bytes`. */
+static double plan_group_per_gpu(const struct plan *p, const struct tensor_group *g, double bytes)
 {
 	const struct deployment *d = &p->dep;
 
-	switch (t->split) {
+	switch (g->split) {
 	case SPLIT_TP:
 	case SPLIT_VOCAB:
 		return bytes / d->tp;
 	case SPLIT_KV:
 		return bytes / fmin(d->tp, p->model->kv_heads);
 	case SPLIT_EXPERT:
-		return bytes / t->count * p->mem.experts_per_gpu / p->mem.moe_tp;
+		return bytes / g->count * p->mem.experts_per_gpu / p->mem.moe_tp;
 	default:
 		return bytes;
 	}
@@ -142,23 +142,25 @@ struct kind_bytes {
 
 static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind_bytes *kb)
 {
-	const struct tensor *t = p->params->tensors[k];
-	int i, n = p->params->ntensors[k];
+	const struct wprec *fmt[3];
+	int g;
 
+	fmt[FROLE_WEIGHTS] = &p->dep.weights;
+	fmt[FROLE_ATTN] = plan_attn_format(&p->dep);
+	fmt[FROLE_EXPERT] = plan_expert_format(&p->dep);
 	memset(kb, 0, sizeof *kb);
-	for (i = 0; i < n; i++) {
-		const struct wprec *w = t[i].comp == COMP_ROUTED || (t[i].comp == COMP_MTP &&
-					t[i].split == SPLIT_EXPERT) ? plan_expert_format(&p->dep) :
-					t[i].comp == COMP_ATTN ? plan_attn_format(&p->dep) : &p->dep.weights;
-		double whole = params_bytes(p->params, k, i, w);
-		double b = plan_tensor_per_gpu(p, &t[i], whole);
+	for (g = 0; g < p->params->ngroups[k]; g++) {
+		const struct tensor_group *gr = &p->params->groups[k][g];
+		double whole = params_group_bytes(p->params, k, g, fmt[gr->role]);
+		double b = plan_group_per_gpu(p, gr, whole);
+
 		kb->total += whole;
-		if (k == LAYER_GLOBAL && t[i].comp == COMP_EMBED) {
+		if (k == LAYER_GLOBAL && gr->comp == COMP_EMBED) {
 			kb->first += b;
-			kb->first_comp[t[i].comp] += b;
+			kb->first_comp[gr->comp] += b;
 		} else {
 			kb->per_gpu += b;
-			kb->comp[t[i].comp] += b;
+			kb->comp[gr->comp] += b;
 		}
 	}
 }
