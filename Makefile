@@ -21,8 +21,8 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit power plan search
-CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_probe cmd_net cmd_report cmd_sweep
+ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit power plan search silicon engine serve
+CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep
 REPORTS  := sbuf out report gnuplot fmt csv charts pareto html
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq
 # extra unit-test programs (each prints ok/not ok lines; tests/run.sh runs them all)
@@ -39,7 +39,7 @@ LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
 CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
 TEST_OBJ  = $(B)/tests/unit.o
 
-.PHONY: all deps deps-browser test asan bench calibrate demo install clean help check-deps FORCE
+.PHONY: all deps deps-browser test asan bench calibrate fit-engines demo install clean help check-deps FORCE
 
 all: $(B)/mlasim
 
@@ -52,6 +52,8 @@ help:
 	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
 	@echo "make calibrate  refit the bundled cards' calibration from hw/published/"
+	@echo "make fit-engines  refit engines/*.json overheads on the training half of SAMPLE="
+	@echo "                (aiconfigurator's silicon sample; default $(SAMPLE))"
 	@echo "make demo       size DeepSeek-V3 on a GB200 NVL72 rack and on 8xH800"
 	@echo "make install    PREFIX=$(PREFIX): binary, cards, help text"
 	@echo "V=1             show the full compiler commands"
@@ -121,6 +123,18 @@ bench: deps
 # (hw/published/CARD/), kept in the cards' own layout (jq, 2 spaces);
 # tests/props/calibration.sh checks that the cards hold what this writes.
 PUBLISHED_CARDS = $(notdir $(wildcard hw/published/*))
+# the engine cards' fitted figures: 'validate --serving --fit' on the declared
+# training half of aiconfigurator's silicon sample, written into each card
+SAMPLE ?= ../shared/data/aiconfigurator/silicon_sample.csv
+fit-engines: deps $(B)/mlasim
+	@[ -f "$(SAMPLE)" ] || { echo "fit-engines: no sample at SAMPLE=$(SAMPLE)" >&2; exit 1; }
+	$(B)/mlasim validate --serving "$(SAMPLE)" --fit --format json -o $(B)/engine-fit.json
+	@for e in $$(jq -r '.fitted[].engine' $(B)/engine-fit.json); do \
+	  jq --indent 2 --arg e $$e --arg date "$$(date -u +%Y-%m-%d)" --slurpfile f $(B)/engine-fit.json \
+	    -f engines/fit.jq engines/$$e.json > $(B)/$$e.engine.json && mv $(B)/$$e.engine.json engines/$$e.json || exit 1; \
+	  echo "fit-engines: engines/$$e.json: $$(jq -r .fit.summary engines/$$e.json)"; \
+	done
+
 calibrate: deps $(B)/mlasim
 	@for c in $(PUBLISHED_CARDS); do \
 	  $(B)/mlasim probe --published hw/published/$$c --hw hw/$$c.json -o $(B)/$$c.card.json && \
@@ -133,12 +147,13 @@ demo: deps
 
 # ---- install ------------------------------------------------------------
 install: $(B)/mlasim
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/hw \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/models $(DESTDIR)$(DATADIR)/hw $(DESTDIR)$(DATADIR)/engines \
 	  $(DESTDIR)$(PREFIX)/share/doc/mlasim
 	install -m 755 $(B)/mlasim $(DESTDIR)$(PREFIX)/bin/mlasim
 	[ ! -x $(B)/mlasim-probe ] || install -m 755 $(B)/mlasim-probe $(DESTDIR)$(PREFIX)/bin/mlasim-probe
 	install -m 644 models/*.json $(DESTDIR)$(DATADIR)/models/
 	install -m 644 hw/*.json $(DESTDIR)$(DATADIR)/hw/
+	install -m 644 engines/*.json $(DESTDIR)$(DATADIR)/engines/
 	for d in hw/published/*/; do \
 	  install -d $(DESTDIR)$(DATADIR)/$$d && install -m 644 $$d*.json $(DESTDIR)$(DATADIR)/$$d || exit 1; \
 	done

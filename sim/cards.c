@@ -38,7 +38,7 @@ static int is_dir(const char *path)
 /* Candidate directories for `kind`, existing ones only; returns the count. */
 static int cards_dirs(enum card_kind kind, char dirs[][600], int max)
 {
-	const char *sub = kind == CARD_MODEL ? "models" : "hw";
+	const char *sub = kind == CARD_MODEL ? "models" : kind == CARD_HW ? "hw" : "engines";
 	const char *env = getenv("MLASIM_DATA");
 	char cand[5][600];
 	int i, j, n = 0, c = 0;
@@ -238,14 +238,14 @@ int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
 		  struct err *e)
 {
 	static struct card_entry list[CARDS_MAX];
-	const char *what = kind == CARD_MODEL ? "model" : "hardware";
+	const char *what = kind == CARD_MODEL ? "model" : kind == CARD_HW ? "hardware" : "engine";
 	char stem[256], path[1200], dirs[6][600], hint[300];
 	int nd, i, count;
 	size_t len;
 
 	if (!name || !*name)
 		return err_set(e, EXIT_USAGE, "'--%s' needs a card name or file",
-			       kind == CARD_MODEL ? "model" : "hw");
+			       kind == CARD_MODEL ? "model" : kind == CARD_HW ? "hw" : "engine");
 	if (is_file(name)) {
 		snprintf(out, n, "%s", name);
 		return 0;

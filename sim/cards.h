@@ -4,7 +4,7 @@
  * nothing matches.
  *
  * Search order for a name: the path itself if it names a file; then the
- * directories models/ (or hw/) in: the current directory, $MLASIM_DATA, the
+ * directories models/ (or hw/, engines/) in: the current directory, $MLASIM_DATA, the
  * directory above the executable (a build tree), <exe>/../share/mlasim, and
  * the installed data directory.  In each, "<name>.json" first, then any card
  * whose aliases hold the name (case-insensitive).
@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include "err.h"
 
-enum card_kind { CARD_MODEL, CARD_HW };
+enum card_kind { CARD_MODEL, CARD_HW, CARD_ENGINE };
 
 #define CARDS_MAX 256
 

@@ -90,6 +90,9 @@ int cmd_kv(struct cli *c);
 int cmd_plan(struct cli *c);
 int cmd_chart(struct cli *c);
 int cmd_validate(struct cli *c);
+/* validate --serving FILE [--fit] [--rows] (cmd_vserving.c): a silicon sample
+ * predicted and compared; --fit refits the engine cards' figures first */
+int validate_serving(struct cli *c, const char *path, int fit, int rows);
 int cmd_probe(struct cli *c);
 int cmd_net(struct cli *c);
 int cmd_report(struct cli *c);

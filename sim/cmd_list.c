@@ -1,4 +1,4 @@
-/* cmd_list.c - 'mlasim list': the bundled model and hardware cards */
+/* cmd_list.c - 'mlasim list': the bundled model, hardware and engine cards */
 #include <stdio.h>
 #include <string.h>
 #include <cjson/cJSON.h>
@@ -7,7 +7,7 @@
 #include "csv.h"
 #include "report.h"
 
-static struct card_entry models[CARDS_MAX], hws[CARDS_MAX];
+static struct card_entry models[CARDS_MAX], hws[CARDS_MAX], engines[CARDS_MAX];
 
 static void list_table(struct sbuf *b, const char *title, const struct card_entry *l, int n)
 {
@@ -53,7 +53,7 @@ static void list_csv(struct sbuf *b, const char *kind, const struct card_entry *
 
 int cmd_list(struct cli *c)
 {
-	int nm, nh, want_models = 1, want_hw = 1;
+	int nm, nh, ne, want_models = 1, want_hw = 1;
 
 	while (cli_more(c)) {
 		if (cli_common(c))
@@ -71,17 +71,21 @@ int cmd_list(struct cli *c)
 		return cli_help(c);
 	nm = want_models ? cards_list(CARD_MODEL, models, CARDS_MAX) : 0;
 	nh = want_hw ? cards_list(CARD_HW, hws, CARDS_MAX) : 0;
+	ne = want_models && want_hw ? cards_list(CARD_ENGINE, engines, CARDS_MAX) : 0;
 	if (c->format == FMT_JSON) {
 		cJSON *o = cJSON_CreateObject();
 		if (want_models)
 			cJSON_AddItemToObject(o, "models", list_json_array(models, nm));
 		if (want_hw)
 			cJSON_AddItemToObject(o, "hardware", list_json_array(hws, nh));
+		if (want_models && want_hw)
+			cJSON_AddItemToObject(o, "engines", list_json_array(engines, ne));
 		report_json(&c->buf, o);
 	} else if (c->format == FMT_CSV) {
 		sbuf_printf(&c->buf, "kind,name,display_name,aliases\n");
 		list_csv(&c->buf, "model", models, nm);
 		list_csv(&c->buf, "hardware", hws, nh);
+		list_csv(&c->buf, "engine", engines, ne);
 	} else {
 		if (want_models)
 			list_table(&c->buf, "models (--model NAME)", models, nm);
@@ -89,6 +93,10 @@ int cmd_list(struct cli *c)
 			sbuf_printf(&c->buf, "\n");
 		if (want_hw)
 			list_table(&c->buf, "hardware (--hw NAME)", hws, nh);
+		if (ne) {
+			sbuf_printf(&c->buf, "\n");
+			list_table(&c->buf, "serving engines (plan --engine NAME)", engines, ne);
+		}
 	}
 	return cli_emit(c);
 }

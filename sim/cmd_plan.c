@@ -5,9 +5,12 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include "cards.h"
 #include "cli_plan.h"
+#include "engine.h"
 #include "infile.h"
 #include "search.h"
+#include "serve.h"
 #include "report.h"
 #include "units.h"
 
@@ -574,6 +577,7 @@ struct planner {
 	int disaggregation;      /* -1 both */
 	const char *emit;        /* "vllm", "sglang" or NULL */
 	const char *workload;    /* a length distribution file, or NULL */
+	const char *engine;      /* --engine NAME|FILE, or NULL */
 	int pin_weights, pin_kv, pin_context;
 };
 
@@ -655,6 +659,11 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 				pl->workload = v;
 				pl->on = 1;
 			}
+		} else if ((r = cli_opt(c, "--engine", &v)) != 0) {
+			if (r > 0 && !*v)
+				err_set(&c->err, EXIT_USAGE, "'--engine' needs a card: sglang, vllm, trtllm or a file");
+			else if (r > 0)
+				pl->engine = v;
 		} else if ((r = cli_opt(c, "--emit", &v)) != 0) {
 			if (r > 0 && strcmp(v, "vllm") && strcmp(v, "sglang"))
 				err_set(&c->err, EXIT_USAGE, "'--emit' expects vllm or sglang, got '%s'", v);
@@ -673,7 +682,75 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 	}
 	if (pl->emit && !pl->on)
 		return err_set(&c->err, EXIT_USAGE, "'--emit' needs a workload to plan for: '--rate' or '--tokens-per-day'");
+	if (pl->engine && pl->on)
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--engine' prices one deployment under load; the planner's search does not take it yet");
 	return 0;
+}
+
+/* Was option `name` given on the command line? */
+static int plan_given(const struct plan_args *a, const char *name)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++)
+		if (strcmp(a->set[i].o->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Load engine card `name` and set what it sets in d on h (the step budget
+ * unless --prefill-tokens was given). */
+static int plan_engine(struct cli *c, const char *name, const struct plan_args *a, const struct hw *h,
+		       struct engine *g, struct deployment *d)
+{
+	char path[1024];
+	double chunk = d->w.prefill_tokens;
+
+	if (cards_resolve(CARD_ENGINE, name, path, sizeof path, &c->err))
+		return c->err.code;
+	infile_note(path, "--engine");
+	if (engine_load(path, g, &c->err))
+		return c->err.code;
+	serve_engine_apply(g, h, d);
+	if (plan_given(a, "--prefill-tokens"))
+		d->w.prefill_tokens = chunk;
+	return 0;
+}
+
+/* The plan's serving section under engine g: people's lines. */
+static void plan_serving_table(struct sbuf *b, const struct plan *p, const struct engine *g,
+			       const struct serve_result *r)
+{
+	const struct workload *w = &p->dep.w;
+
+	sbuf_printf(b, "\nunder load: %s, %g requests in flight per attention group (x %g dp), closed loop, %g-token steps\n",
+		    g->display, w->batch, p->dep.dp, w->prefill_tokens);
+	sbuf_printf(b, "  TTFT                %.1f ms (spread %.1f ms, first burst %.1f ms, 1/%.3g of requests; %.1f ms per request)\n",
+		    1e3 * r->ttft_s, 1e3 * r->steady_ttft_s, 1e3 * r->burst_ttft_s, g->bench_waves, 1e3 * g->request_overhead_s);
+	sbuf_printf(b, "  TPOT                %.3f ms (%.0f of %g steps carry prefill, load %.2f; %.3f ms host per step)\n",
+		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho, 1e3 * g->step_overhead_s);
+	if (r->waiting > 0)
+		sbuf_printf(b, "  KV cache            holds %g: %g wait for a slot\n", r->running, r->waiting);
+	sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");
+}
+
+static void plan_serving_json(cJSON *o, const struct engine *g, const struct serve_result *r)
+{
+	cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "serving");
+
+	if (!x)
+		x = cJSON_AddObjectToObject(o, "serving");
+	cJSON_AddStringToObject(x, "engine", g->name);
+	report_num(x, "ttft_s", r->ttft_s);
+	report_num(x, "tpot_s", r->tpot_s);
+	report_num(x, "steady_ttft_s", r->steady_ttft_s);
+	report_num(x, "burst_ttft_s", r->burst_ttft_s);
+	report_num(x, "running_per_group", r->running);
+	report_num(x, "waiting_per_group", r->waiting);
+	report_num(x, "mixed_steps", r->mixed_steps);
+	report_num(x, "prefill_load", r->rho);
+	cJSON_AddStringToObject(x, "engine_fit", g->fitted_on);
 }
 
 /*
@@ -1056,7 +1133,9 @@ static int plan_search(struct cli *c, struct plan_args *a, struct planner *pl)
 
 int cmd_plan(struct cli *c)
 {
-	static struct plan p;
+	static struct plan p, scratch;
+	static struct engine g;
+	struct serve_result sr;
 	static struct plan_args a;
 	static struct planner pl;
 	struct model m;
@@ -1075,12 +1154,20 @@ int cmd_plan(struct cli *c)
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
 		return c->err.code;
 	plan_cli_apply(&m, &a, &d);
+	if (pl.engine && plan_engine(c, pl.engine, &a, &h, &g, &d))
+		return c->err.code;
 	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
+		return c->err.code;
+	if (pl.engine && serve_agg(&p, &g, &scratch, &sr, &c->err))
 		return c->err.code;
 	if (c->format == FMT_TABLE) {
 		plan_render_table(&c->buf, &p);
+		if (pl.engine)
+			plan_serving_table(&c->buf, &p, &g, &sr);
 	} else {
 		j = plan_render_json(&p);
+		if (pl.engine)
+			plan_serving_json(j, &g, &sr);
 		report_tree(&c->buf, j, c->format == FMT_CSV);
 	}
 	if (cli_emit(c))

@@ -775,12 +775,20 @@ int cmd_validate(struct cli *c)
 	int n = 0, failed = 0, i;
 	cJSON *o = NULL, *arr = NULL;
 
-	int kernels = 0, points = 0;
+	int kernels = 0, points = 0, fit = 0, rows = 0, r;
+	const char *serving = NULL;
 
 	while (cli_more(c)) {
 		if (cli_common(c))
 			continue;
-		if (cli_flag(c, "--kernels"))
+		if ((r = cli_opt(c, "--serving", &serving)) != 0) {
+			if (r > 0 && !*serving)
+				err_set(&c->err, EXIT_USAGE, "'--serving' needs a file in aiconfigurator's silicon-sample format");
+		} else if (cli_flag(c, "--fit")) {
+			fit = 1;
+		} else if (cli_flag(c, "--rows")) {
+			rows = 1;
+		} else if (cli_flag(c, "--kernels"))
 			kernels = 1;
 		else if (cli_flag(c, "--points"))
 			points = 1;
@@ -796,6 +804,13 @@ int cmd_validate(struct cli *c)
 	if (kernels && (c->nsets || c->model_arg))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'validate --kernels' compares a card as bundled with its records: it takes no '--set' or '--model'");
+	if (serving && (kernels || c->nsets || c->model_arg || c->hw_arg))
+		return err_set(&c->err, EXIT_USAGE,
+			       "'validate --serving' maps each row to the bundled cards: it takes no '--kernels', '--set', '--model' or '--hw'");
+	if ((fit || rows) && !serving)
+		return err_set(&c->err, EXIT_USAGE, "'%s' goes with 'validate --serving FILE'", fit ? "--fit" : "--rows");
+	if (serving)
+		return validate_serving(c, serving, fit, rows);
 	if (kernels)
 		return validate_kernels(c, points);
 	if (c->hw_arg)

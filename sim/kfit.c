@@ -579,8 +579,8 @@ static double fit_objective(const gsl_vector *v, void *param)
  * with a fresh simplex of `step` (restarts escape a collapsed simplex),
  * until its size is below tol.  Returns the minimum.
  */
-static double kfit_simplex(gsl_multimin_function *f, gsl_vector *x, double step, int restarts, int iters,
-			   double tol)
+double kfit_simplex(gsl_multimin_function *f, gsl_vector *x, double step, int restarts, int iters,
+		    double tol)
 {
 	gsl_multimin_fminimizer *m = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, f->n);
 	gsl_vector *st = gsl_vector_alloc(f->n);

@@ -32,6 +32,7 @@
 #include "err.h"
 #include "hw.h"
 #include "kern.h"
+#include <gsl/gsl_multimin.h>
 
 #define KFIT_MAX_SOURCES 32
 /* Fewer points than this leave a class on the card's defaults: five
@@ -172,5 +173,15 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
  */
 cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *dir,
 			struct err *e);
+
+/*
+ * Minimise f from x (moved to the minimum found) with GSL's Nelder-Mead
+ * simplex (nmsimplex2): `restarts` runs of at most `iters` iterations, each
+ * from the last one's point with every initial step `step`, until the
+ * simplex is smaller than `tol`.  GSL's error handler is turned off (a
+ * failed step is a worse fit, not an abort).  Returns the minimum.
+ */
+double kfit_simplex(gsl_multimin_function *f, gsl_vector *x, double step, int restarts, int iters,
+		    double tol);
 
 #endif

@@ -129,6 +129,10 @@ struct workload {
 	int ideal;             /* efficiencies 1, no fixed latencies */
 	double planes_down;    /* failed scale-out planes */
 	int decode_only;       /* skip prefill (a decode sweep): its outputs are NAN */
+	double graph_saving;   /* share of each kernel's standalone fixed latency (t0, K-loop
+	                          floor) a decode step saves: 0 as the kernels were measured
+	                          alone; a serving engine's CUDA-graph replay saves
+	                          1 - its graph_latency_share (engine.h) */
 };
 
 /* Defaults, each documented in 'mlasim help plan'. */

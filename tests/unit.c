@@ -37,6 +37,9 @@
 #include "power.h"
 #include "precision.h"
 #include "units.h"
+#include "engine.h"
+#include "serve.h"
+#include "silicon.h"
 #include "../reports/csv.h"
 #include "../reports/fmt.h"
 #include "../reports/gnuplot.h"
@@ -4160,7 +4163,268 @@ static void t_kfit_records(void)
 	kfit_free(&s);
 }
 
+
+/* ---- serving: silicon-sample rows, engine cards, the load model ------------- */
+
+/* A header with the columns silicon_parse requires, in another order, a
+ * quoted id with a comma and a doubled quote, and empty cells. */
+static const char silicon_text[] =
+	"silicon_tpot_ms,id,backend,backend_version,model_path,system,precision,mode,isl,osl,"
+	"gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,"
+	"moe_ep_size,silicon_ttft_ms,extra\n"
+	"10.5,\"a,\"\"b\"\"\",vllm,0.19.0,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,512,fp8,fp8_block,"
+	"16,1,1,8,1,8,250,ignored\n"
+	"\n"
+	"5,row2,sglang,,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,agg,2000,100,,,4,2,1,,1,1,80,\r\n";
+
+static void t_silicon_parse(void)
+{
+	struct silicon_row *r;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(silicon_text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 2);
+	CHECK_STR(r[0].id, "a,\"b\"");          /* quotes and the comma inside them */
+	CHECK_EQ(r[0].line, 2);
+	CHECK_EQ(r[0].agg.dp, 8);
+	CHECK_EQ(r[0].ttft_ms, 250);
+	CHECK_STR(r[0].moe, "fp8_block");
+	CHECK_EQ(r[1].line, 4);                    /* the blank line 3 is skipped */
+	CHECK(isnan(r[1].agg.dp));                 /* an empty cell reads NAN */
+	CHECK_STR(r[1].version, "");
+	CHECK_EQ(r[1].tpot_ms, 5);                 /* CRLF ends the record */
+	free(r);
+	CHECK_RC(silicon_parse("id,backend\n", "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "t.csv: line 1: no 'model_path' column");
+	CHECK_RC(silicon_parse("id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,"
+			       "silicon_ttft_ms,silicon_tpot_ms\nx,vllm,m,s,agg,1k,1,1,1,1,1,1\n",
+			       "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "t.csv: line 2: column 'isl' must be a number, got '1k'");
+	CHECK_RC(silicon_parse("id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,"
+			       "silicon_ttft_ms,silicon_tpot_ms\nx,vllm,m,s,agg,1,1,1,1,1,1,1,extra\n",
+			       "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "line 2: more fields than the header's 12");
+	CHECK_RC(silicon_parse("id,\"backend\n", "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "a quote is left open");
+}
+
+/* The plan option value of `opt` in a, or NULL. */
+static const char *silicon_opt(const struct silicon_args *a, const char *opt)
+{
+	int i;
+
+	for (i = 0; i + 1 < a->argc; i += 2)
+		if (strcmp(a->argv[i], opt) == 0)
+			return a->argv[i + 1];
+	return NULL;
+}
+
+static void t_silicon_map(void)
+{
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(silicon_text, "t.csv", &r, &n, &e), &e))
+		return;
+	/* DeepSeek on B200, tp 1 x attention dp 8, moe ep 8: batch 16 per rank, 128 in flight */
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(a.model, "deepseek-v3");
+	CHECK_STR(a.hw, "b200");
+	CHECK_STR(silicon_opt(&a, "--dp"), "8");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--context"), "1280");   /* isl 1024 + osl 512 / 2 */
+	CHECK_STR(silicon_opt(&a, "--weights"), "fp8");
+	CHECK_STR(silicon_opt(&a, "--expert-weights"), "fp8-block");
+	CHECK_STR(silicon_opt(&a, "--kv-dtype"), "fp8");
+	CHECK_EQ(a.concurrency, 128);
+	/* the same row read as a MoE layout that does not multiply out: ep 8 x moe_tp 2 != 8 */
+	r[0].agg.moe_tp = 2;
+	CHECK_STR(silicon_map(&r[0], SIDE_DECODE, 1, &a), "moe_tp x moe_ep is not tp x attention_dp");
+	/* Llama 8B is dense: its moe columns are not read; no quant mode keeps the checkpoint's format */
+	CHECK(silicon_map(&r[1], SIDE_DECODE, 0, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--ep"), "1");
+	CHECK(silicon_opt(&a, "--weights") == NULL);
+	CHECK_STR(silicon_opt(&a, "--kv-dtype"), "bf16");
+	CHECK_EQ(a.concurrency, 4);
+	/* a disaggregated row without its pools' batch sizes cannot be split */
+	snprintf(r[1].mode, sizeof r[1].mode, "disagg");
+	r[1].decode.tp = 2;
+	CHECK_CONTAINS(silicon_map(&r[1], SIDE_DECODE, 0, &a), "without batch sizes and worker counts");
+	snprintf(r[1].model_path, sizeof r[1].model_path, "org/unknown");
+	CHECK_STR(silicon_map(&r[1], SIDE_DECODE, 0, &a), "model not bundled");
+	CHECK_STR(silicon_bucket(1), "1");
+	CHECK_STR(silicon_bucket(16), "2-16");
+	CHECK_STR(silicon_bucket(128), "17-128");
+	CHECK_STR(silicon_bucket(129), ">128");
+	free(r);
+}
+
+static void t_engine_cards(void)
+{
+	struct engine g;
+	struct hw b200, h200;
+	struct err e;
+	char path[64];
+	FILE *f;
+
+	memset(&e, 0, sizeof e);
+	if (load_hw("b200", &b200) || load_hw("h200-sxm", &h200))
+		return;
+	if (CHECK_OK(engine_load("engines/sglang.json", &g, &e), &e))
+		return;
+	/* SGLang's server_args rule: 8192-token chunks under 160 GiB, 16384 at or above */
+	CHECK_EQ(engine_max_num_tokens(&g, &h200), 8192);    /* 141 GB */
+	CHECK_EQ(engine_max_num_tokens(&g, &b200), 16384);   /* 192 GB */
+	CHECK(g.graph_latency_share >= 0 && g.graph_latency_share <= 1);
+	CHECK_CONTAINS(g.fitted_on, "held-out");
+	CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e);
+	CHECK_EQ(engine_max_num_tokens(&g, &b200), 8192);    /* vLLM's API server on >= 70 GiB */
+	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
+	if (!(f = fopen(path, "w")))
+		return;
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"chunk\": 1}, \"overheads\": {\"step_s\": 0, "
+	      "\"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "unknown key 'scheduler.chunk'");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192}, \"overheads\": {\"step_s\": 0, "
+	      "\"request_s\": 0, \"graph_latency_share\": 1.5}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "overheads.graph_latency_share");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192}, \"overheads\": {\"step_s\": 0, "
+	      "\"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'overheads.request_s' is missing");
+	unlink(path);
+}
+
+/* An engine with the given overheads and every request in the first burst or none. */
+static struct engine serve_engine(double step, double request, double share, double waves)
+{
+	struct engine g;
+
+	memset(&g, 0, sizeof g);
+	snprintf(g.name, sizeof g.name, "test");
+	g.max_num_tokens = 8192;
+	g.large_hbm_gb = g.max_num_tokens_large = NAN;
+	g.step_overhead_s = step;
+	g.request_overhead_s = request;
+	g.graph_latency_share = share;
+	g.bench_waves = waves;
+	return g;
+}
+
+static void t_serve_load(void)
+{
+	static struct plan p, q, s;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result r;
+	struct engine g = serve_engine(1e-3, 10e-3, 1, 1e12);
+	struct err e;
+	double own, extra, life;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.w.isl = 1000;
+	d.w.osl = 100;
+	d.context = d.w.context = 1050;
+	/* one request alone: its prefill and its decode, plus the engine's overheads */
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3, 1e-12);
+	CHECK_REL(r.ttft_s, p.perf.ttft_s + 10e-3, 1e-9);   /* the burst's 1e-12 share adds nothing */
+	CHECK_EQ(r.waiting, 0);
+	/* 8 in flight: each lifetime carries the 7 others' prompts, alone each (spread) or in
+	 * full 8192-token steps, whichever is less: min(8 x own, ceil(8000 / 8192) steps) */
+	d.w.batch = 8;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	own = p.perf.ttft_s + (p.perf.decode.t_class[OPC_ATTN_CORE] + 1e-3);
+	extra = fmin(8 * own, 8192 / (p.perf.prefill_tps_gpu * d.tp) + p.perf.decode.t_class[OPC_ATTN_CORE] + 1e-3);
+	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);
+	CHECK_REL(r.rho, extra / (extra + 100 * (p.perf.tpot_s + 1e-3)), 1e-12);
+	CHECK_REL(r.steady_ttft_s, own * (1 + r.rho / (2 * (1 - r.rho))) + (p.perf.tpot_s + 1e-3) / 2, 1e-12);
+	/* the first burst: 8 x 1000 tokens fit one 8192-token step */
+	CHECK_REL(r.burst_ttft_s, fmax(p.perf.ttft_s, 8000 / (p.perf.prefill_tps_gpu * d.tp)), 1e-12);
+	/* every request in the burst (waves 1): TTFT is the burst's and the overhead */
+	g = serve_engine(0, 10e-3, 1, 1);
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	CHECK_REL(r.ttft_s, r.burst_ttft_s + 10e-3, 1e-12);
+	/* a cache that holds fewer than the batch: the rest wait a slot, (B - N) / N lifetimes */
+	d.w.batch = 64;
+	d.mem_fraction = 0.25;   /* 80 GB x 0.25 less 16 GB of weights and the reserve */
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK(p.mem.max_sequences_per_instance >= 1 && p.mem.max_sequences_per_instance < 64);
+	if (!(p.mem.max_sequences_per_instance >= 1 && p.mem.max_sequences_per_instance < 64))
+		return;
+	g = serve_engine(0, 0, 1, 1e12);
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	CHECK_EQ(r.running, floor(p.mem.max_sequences_per_instance));
+	CHECK_EQ(r.waiting, 64 - r.running);
+	d.w.batch = r.running;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	{
+		struct serve_result alone;
+
+		CHECK_OK(serve_agg(&q, &g, &s, &alone, &e), &e);
+		life = alone.ttft_s + 99 * alone.tpot_s;
+		CHECK_REL(r.tpot_s, alone.tpot_s, 1e-12);
+		CHECK_REL(r.ttft_s, alone.ttft_s + r.waiting / r.running * life, 1e-12);
+	}
+}
+
+/* A decode step replayed as a graph pays graph_latency_share of each kernel's fixed latency. */
+static void t_serve_graph(void)
+{
+	static struct plan p, q;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+	struct engine g = serve_engine(0, 0, 0.25, 1);
+	int i, n;
+	double t0 = 0;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	serve_engine_apply(&g, &h, &d);
+	CHECK_EQ(d.w.graph_saving, 0.75);
+	CHECK_EQ(d.w.prefill_tokens, 8192);
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	/* batch 1 of an 8B model: latency-bound kernels, each 3/4 of t0 shorter (K floors too) */
+	n = p.perf.decode.nops;
+	for (i = 0; i < n; i++)
+		if (p.perf.decode.op[i].kernel < K_CLASSES && p.perf.decode.op[i].flops > 0)
+			t0 += h.kern[p.perf.decode.op[i].kernel].t0_s * p.perf.decode.op[i].count;
+	CHECK(q.perf.tpot_s <= p.perf.tpot_s - 0.75 * t0 * 0.999);
+	CHECK_REL(q.perf.ttft_s, p.perf.ttft_s, 1e-12);   /* prefill is not replayed */
+}
+
 static const struct test tests[] = {
+	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
+	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
+	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
+	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
+	{"serve: a graph-replayed decode pays its share of fixed latency, prefill all of it", t_serve_graph},
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
 	{"units_parse_list", t_units_list},

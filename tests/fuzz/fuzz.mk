@@ -18,7 +18,7 @@ FUZZ_SAVED_GOAL := $(.DEFAULT_GOAL)
 
 FUZZ_SECONDS   ?= 60
 FUZZ_JOBS      ?= 1
-FUZZ_HARNESSES ?= model hw units set precision cli plan writers gnuplot
+FUZZ_HARNESSES ?= model hw units set precision cli plan writers gnuplot silicon
 FUZZ_CC        ?= clang
 FUZZ_B         := $(B)/fuzz
 FUZZ_OPT       := -O1 -g -fsanitize=fuzzer-no-link,address,undefined \

@@ -9,13 +9,14 @@
 #               as NUL-separated argv words
 #   plan        a typical deployment of every bundled model on every card
 #   writers     CSV fields: a sweep header, names with commas, quotes, tabs, line breaks
+#   silicon     the silicon-sample files the tests read (tests/fixtures, tests/bad)
 # (gnuplot's seeds, hostile strings, are written by hand and not rebuilt here.)
 # Files are named by a checksum of their content, so reruns are idempotent.
 set -eu
 C=tests/fuzz/corpus
 T=$(mktemp -d "${TMPDIR:-/tmp}/mlasim-seeds.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-for h in model hw set units precision cli plan writers; do
+for h in model hw set units precision cli plan writers silicon; do
 	rm -rf "${C:?}/$h"
 	mkdir -p "$C/$h"
 done
@@ -25,6 +26,11 @@ put() {
 	sum=$(cksum < "$2" | awk '{print $1}')
 	cp "$2" "$C/$1/seed-$sum"
 }
+
+# silicon samples
+for f in tests/fixtures/*.csv tests/bad/silicon-*.csv; do
+	put silicon "$f"
+done
 
 # cards
 for f in models/*.json hw/*.json tests/bad/*.json; do
@@ -132,7 +138,7 @@ for flags in 000 001 002 003; do
 done
 
 printf 'seeds:'
-for h in model hw set units precision cli plan writers; do
+for h in model hw set units precision cli plan writers silicon; do
 	printf ' %s %s' "$h" "$(ls "$C/$h" | wc -l)"
 done
 echo

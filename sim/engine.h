@@ -1,0 +1,39 @@
+/*
+ * engine.h - serving-engine cards (engines/NAME.json): what an engine does
+ * around the kernels that a plan's step times leave out.  Scheduler defaults
+ * come from the engine's source, each with its citation in the card's
+ * "sources"; the overheads no publication gives are fitted on a declared
+ * training part of aiconfigurator's silicon sample ('mlasim validate
+ * --serving FILE --fit'), and the card says on what, with the held-out error.
+ * engines/README.md has the schema.
+ */
+#ifndef MLASIM_ENGINE_H
+#define MLASIM_ENGINE_H
+
+#include "err.h"
+#include "hw.h"
+
+struct engine {
+	char name[32];              /* file name without .json: "vllm" */
+	char display[64];           /* "vLLM" */
+	char version[48];           /* the version its defaults were read from */
+	char path[512];
+	double max_num_tokens;      /* tokens one step may carry (the prefill chunk budget) */
+	double large_hbm_gb;        /* GPUs with at least this much HBM take ... */
+	double max_num_tokens_large;   /* ... this budget instead (NAN: the same) */
+	double step_overhead_s;     /* host time per decode step the GPU waits for */
+	double request_overhead_s;  /* per request before its first token: API, tokenizer, scheduling */
+	double graph_latency_share; /* share of a kernel's standalone fixed latency (t0, K-loop floor)
+	                               paid inside the engine's CUDA-graph decode step, 0..1 */
+	double bench_waves;         /* benchmark requests over concurrency: the first burst is 1/waves of them */
+	char fitted_on[320];        /* "training ..., held-out TTFT x%, TPOT y%" */
+};
+
+/* Load the engine card at `path` into *g: every key checked (unknown ones
+ * are errors naming the file and key).  Returns 0 or EXIT_INPUT. */
+int engine_load(const char *path, struct engine *g, struct err *e);
+
+/* The step token budget on card h: the large-HBM one where the GPU has it. */
+double engine_max_num_tokens(const struct engine *g, const struct hw *h);
+
+#endif

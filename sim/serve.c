@@ -1,0 +1,116 @@
+/* serve.c - TTFT and TPOT under load; the model and its sources are in serve.h */
+#include <math.h>
+#include <string.h>
+#include "serve.h"
+
+/* Seconds per prefill token per attention group at full steps. */
+static double serve_tau(const struct plan *p)
+{
+	return 1 / (p->perf.prefill_tps_gpu * p->dep.tp);
+}
+
+/* A step that carries C prefill tokens beside p's decode batch: the prefill
+ * step of C tokens and the decode batch's attention, which shares no weights
+ * with it. */
+static double serve_mix_s(const struct plan *p)
+{
+	return p->dep.w.prefill_tokens * serve_tau(p) + p->perf.decode.t_class[OPC_ATTN_CORE];
+}
+
+/* The M/D/1 mean wait in service times at load rho (serve.h); infinite at 1. */
+static double serve_md1(double rho)
+{
+	return rho < 1 ? rho / (2 * (1 - rho)) : INFINITY;
+}
+
+/* Mean first-token time of N requests arriving at once, FIFO in steps of C tokens. */
+static double serve_burst(const struct plan *q, double N)
+{
+	double isl = q->dep.w.isl, C = q->dep.w.prefill_tokens, steps = 0, j;
+
+	if (N * isl <= C)        /* one step holds them all */
+		return fmax(q->perf.ttft_s, N * isl * serve_tau(q));
+	if (N > 1e6)             /* the mean of ceil(j a) over j = 1..N, a = isl / C */
+		return serve_mix_s(q) * (N * isl / C + 1) / 2;
+	for (j = 1; j <= N; j++)
+		steps += ceil(j * isl / C);
+	return fmax(q->perf.ttft_s, serve_mix_s(q) * steps / N);
+}
+
+/* Steps, TPOT and TTFT of the running batch q (plan at batch N) under g. */
+static void serve_steps(const struct plan *q, const struct engine *g, struct serve_result *r)
+{
+	const struct workload *w = &q->dep.w;
+	double N = w->batch, isl = w->isl, osl = w->osl, C = w->prefill_tokens;
+	double host = g ? g->step_overhead_s : 0, burst = g ? 1 / g->bench_waves : 0;
+	double t_gen = q->perf.tpot_s + host / q->perf.tokens_per_step, chunks = ceil(isl / C);
+	double own = q->perf.ttft_s + chunks * (q->perf.decode.t_class[OPC_ATTN_CORE] + host);
+	double batched = ceil(N * isl / C) * (serve_mix_s(q) + host);
+	double extra = N > 1 ? fmin(N * own, batched) : 0;
+
+	r->running = N;
+	/* the steps that carry prompts: each alone, or together in full steps */
+	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / C));
+	r->tpot_s = t_gen + extra / osl;
+	r->rho = extra / (extra + osl * t_gen);
+	if (N <= 1) {            /* alone: its own prefill, then decode */
+		r->steady_ttft_s = r->burst_ttft_s = q->perf.ttft_s;
+	} else {
+		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + t_gen / 2;
+		r->burst_ttft_s = serve_burst(q, N);
+	}
+	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s +
+		    (g ? g->request_overhead_s : 0);
+}
+
+int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
+	      struct serve_result *r, struct err *e)
+{
+	double B = p->dep.w.batch, dp = p->dep.dp;
+	double N = floor(p->mem.max_sequences_per_instance / dp);
+	const struct plan *q = p;
+
+	memset(r, 0, sizeof *r);
+	if (N >= 1 && N < B) {   /* the cache holds N: the step at that batch */
+		struct deployment d = p->dep;
+
+		d.w.batch = fmax(N, d.w.micro_batches);
+		if (plan_compute(p->model, p->hw, &d, p->params, scratch, e))
+			return e->code;
+		q = scratch;
+	}
+	serve_steps(q, g, r);
+	if (q != p) {            /* closed loop: B - N wait for slots turning over each lifetime */
+		double life = r->ttft_s + (p->dep.w.osl - 1) * r->tpot_s;
+
+		r->waiting = B - q->dep.w.batch;
+		r->ttft_s += r->waiting / q->dep.w.batch * life;
+	}
+	return 0;
+}
+
+void serve_engine_apply(const struct engine *g, const struct hw *h, struct deployment *d)
+{
+	if (!g)
+		return;
+	d->w.prefill_tokens = engine_max_num_tokens(g, h);
+	d->w.graph_saving = 1 - g->graph_latency_share;
+}
+
+void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r)
+{
+	memset(r, 0, sizeof *r);
+	r->running = p->dep.w.batch;
+	r->tpot_s = p->perf.tpot_s + (g ? g->step_overhead_s / p->perf.tokens_per_step : 0);
+}
+
+void serve_prefill(const struct plan *p, const struct engine *g, struct serve_result *r)
+{
+	const struct workload *w = &p->dep.w;
+	double tokens = w->batch * w->isl, C = w->prefill_tokens;
+
+	memset(r, 0, sizeof *r);
+	/* the batch's prompts in steps of C: a request's first token waits for its batch */
+	r->ttft_s = (w->batch <= 1 ? p->perf.ttft_s : fmax(p->perf.ttft_s, ceil(tokens / C) * C * serve_tau(p))) +
+		    (g ? g->request_overhead_s : 0);
+}

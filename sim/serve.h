@@ -1,0 +1,82 @@
+/*
+ * serve.h - what a serving benchmark measures, from a plan's step times and
+ * an engine card: TTFT and TPOT of requests served at a concurrency in a
+ * closed loop (a new request starts as one finishes, as aiconfigurator's
+ * silicon runs and the engines' serving benchmarks do), with in-flight
+ * batching.
+ *
+ * Aggregated (one pool prefills and decodes), per attention group of B
+ * requests in flight, each of isl prompt and osl output tokens, step token
+ * budget C (--prefill-tokens, or the engine's max_num_tokens):
+ * - KV capacity: at most N = the sequences the cache holds (plan memory, at
+ *   the plan's context) run at once; the other B - N wait for a slot, each
+ *   slot turning over once a request's lifetime R = TTFT_run + (osl - 1) TPOT
+ *   (Little's law, closed loop): their wait adds (B - N) / N x R to TTFT.
+ * - Mixed steps (mean field, as TensorRT-LLM's in-flight batching, vLLM's
+ *   chunked prefill and SGLang's mixed chunks run them): over one lifetime
+ *   the running requests' prompts take k = ceil(isl N / C) steps that carry
+ *   C prefill tokens beside the decode batch; the other osl - k steps decode
+ *   alone.  TPOT = (k t_mix + (osl - k) t_gen) / osl when k < osl, else t_mix
+ *   (prefill-bound), plus the engine's host time per step; t_gen is the
+ *   decode step of N sequences, t_mix a prefill step of C tokens plus the
+ *   decode batch's attention.
+ * - TTFT, steady state: the request's own ceil(isl / C) mixed steps, half a
+ *   step waiting for the one in flight, and the prefill queue as M/D/1 at
+ *   load rho = k / osl: rho / (2 (1 - rho)) service times (Kleinrock,
+ *   Queueing Systems I, s5.6: the Pollaczek-Khinchine mean wait with
+ *   deterministic service).
+ * - TTFT, first burst: a benchmark starts its N requests at once; request
+ *   j (1..N) waits for the chunks of the j - 1 before it, FIFO: its first
+ *   token comes after ceil(j isl / C) steps of C tokens (one step of N isl
+ *   tokens when they fit in one).  A benchmark of `waves` x N requests
+ *   (engine card) sees the burst in 1 / waves of them.
+ * - TTFT adds the engine's per-request overhead (API, tokenizer, scheduling).
+ */
+#ifndef MLASIM_SERVE_H
+#define MLASIM_SERVE_H
+
+#include "engine.h"
+#include "plan.h"
+
+struct serve_result {
+	double ttft_s;       /* mean time to the first token */
+	double tpot_s;       /* mean time per output token after the first */
+	double running;      /* requests decoding at once per attention group (KV-bound) */
+	double waiting;      /* requests waiting for a KV slot per attention group */
+	double mixed_steps;  /* steps of a request's lifetime that carry prefill chunks */
+	double rho;          /* prefill load: mixed steps over osl */
+	double burst_ttft_s; /* mean TTFT of the first burst */
+	double steady_ttft_s;/* mean TTFT once requests are spread */
+};
+
+/*
+ * Aggregated serving of the workload of plan p (p->dep.w.batch requests in
+ * flight per attention group, isl, osl, prefill_tokens) under engine g (NULL:
+ * no engine overheads and no first burst): TTFT and TPOT into *r.
+ * `scratch` is a plan this may recompute at a smaller batch (the KV cache's
+ * limit); it may alias nothing else.  Returns 0, or the plan's error.
+ */
+int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
+	      struct serve_result *r, struct err *e);
+
+/*
+ * What engine g sets in deployment d on card h before a plan: its step
+ * token budget as --prefill-tokens and the fixed latency its CUDA-graph
+ * decode saves (w.graph_saving = 1 - graph_latency_share).  NULL: nothing.
+ */
+void serve_engine_apply(const struct engine *g, const struct hw *h, struct deployment *d);
+
+/*
+ * The decode pool of a disaggregated deployment: TPOT of plan p's decode
+ * step at its batch (no prefill beside it) and g's host time per step.
+ */
+void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r);
+
+/*
+ * The prefill pool of a disaggregated deployment: each request's prompt
+ * prefilled with p's batch of others (p->dep.w.batch requests per worker
+ * step) and g's per-request overhead: TTFT into r->ttft_s.
+ */
+void serve_prefill(const struct plan *p, const struct engine *g, struct serve_result *r);
+
+#endif

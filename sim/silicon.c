@@ -1,0 +1,333 @@
+/* silicon.c - aiconfigurator silicon-sample rows, read and mapped; see silicon.h */
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "csv.h"
+#include "silicon.h"
+
+/* ---- CSV: records split by reports/csv.h (RFC 4180, the CSV reader of 'chart --from') ---- */
+
+#define SILICON_MAX_COLS 64
+
+/*
+ * The next record of the text at *p into a new NUL-terminated string (the
+ * caller frees), its line break dropped and *p past it; a quoted field may
+ * span lines, *lines counts them.  NULL at the end of the text, or when out
+ * of memory (*oom set).
+ */
+static char *silicon_next(const char **p, int *lines, int *oom)
+{
+	const char *s = *p, *end;
+	size_t len;
+	char *r;
+
+	*oom = 0;
+	if (!*s)
+		return NULL;
+	end = s;
+	for (;;) {
+		end += strcspn(end, "\n");
+		len = (size_t)(end - s);
+		r = malloc(len + 1);
+		if (!r) {
+			*oom = 1;
+			return NULL;
+		}
+		memcpy(r, s, len);
+		r[len] = 0;
+		(*lines)++;
+		if (!*end || !csv_record_open(r))
+			break;
+		free(r);
+		end++;   /* the line break inside a quoted field */
+	}
+	*p = *end ? end + 1 : end;
+	if (len && r[len - 1] == '\r')
+		r[len - 1] = 0;
+	return r;
+}
+
+/* Where each field of a row goes: a string of `size` bytes or a double. */
+struct silicon_col {
+	const char *name;
+	size_t off;
+	size_t size;               /* 0: a number */
+	int required;
+};
+
+#define S(f, req) {#f, offsetof(struct silicon_row, f), sizeof(((struct silicon_row *)0)->f), req}
+#define N(name, f, req) {name, offsetof(struct silicon_row, f), 0, req}
+#define POOL(pfx, pool, req) \
+	N(pfx "batch_size", pool.batch, req), N(pfx "tp_size", pool.tp, req), \
+	N(pfx "pp_size", pool.pp, req), N(pfx "attention_dp_size", pool.dp, 0), \
+	N(pfx "moe_tp_size", pool.moe_tp, 0), N(pfx "moe_ep_size", pool.ep, 0)
+
+static const struct silicon_col silicon_cols[] = {
+	S(id, 1), S(backend, 1), {"backend_version", offsetof(struct silicon_row, version),
+				  sizeof(((struct silicon_row *)0)->version), 0},
+	S(model_path, 1), S(system, 1), S(precision, 0), S(mode, 1),
+	{"gemm_quant_mode", offsetof(struct silicon_row, gemm), sizeof(((struct silicon_row *)0)->gemm), 0},
+	{"moe_quant_mode", offsetof(struct silicon_row, moe), sizeof(((struct silicon_row *)0)->moe), 0},
+	N("isl", isl, 1), N("osl", osl, 1),
+	POOL("", agg, 1), POOL("prefill_", prefill, 0), POOL("decode_", decode, 0),
+	N("prefill_num_workers", prefill.workers, 0), N("decode_num_workers", decode.workers, 0),
+	N("silicon_ttft_ms", ttft_ms, 1), N("silicon_tpot_ms", tpot_ms, 1),
+	{NULL, 0, 0, 0},
+};
+
+/* A number cell: empty is NAN; anything strtod does not take whole is an error. */
+static int silicon_number(const char *cell, double *v)
+{
+	char *end;
+
+	if (!*cell) {
+		*v = NAN;
+		return 0;
+	}
+	*v = strtod(cell, &end);
+	return *end || !isfinite(*v) ? -1 : 0;
+}
+
+static void silicon_blank(struct silicon_row *r)
+{
+	const struct silicon_col *c;
+
+	memset(r, 0, sizeof *r);
+	for (c = silicon_cols; c->name; c++)
+		if (!c->size)
+			*(double *)((char *)r + c->off) = NAN;
+}
+
+/* The header: map[i] is the silicon_cols entry of column i, or -1. */
+static int silicon_header(char *line, const char *path, int *map, int *ncols, struct err *e)
+{
+	char *f[SILICON_MAX_COLS];
+	int seen[sizeof silicon_cols / sizeof silicon_cols[0]] = {0};
+	int i, j;
+
+	*ncols = csv_split(line, f, SILICON_MAX_COLS);
+	if (*ncols == -1)
+		return err_set(e, EXIT_INPUT, "%s: line 1: a quote is left open", path);
+	if (*ncols < 0)
+		return err_set(e, EXIT_INPUT, "%s: line 1: more than %d columns: not a silicon sample",
+			       path, SILICON_MAX_COLS);
+	for (i = 0; i < *ncols; i++) {
+		map[i] = -1;
+		for (j = 0; silicon_cols[j].name; j++)
+			if (strcmp(f[i], silicon_cols[j].name) == 0 && !seen[j]) {
+				map[i] = j;
+				seen[j] = 1;
+			}
+	}
+	for (j = 0; silicon_cols[j].name; j++)
+		if (silicon_cols[j].required && !seen[j])
+			return err_set(e, EXIT_INPUT,
+				       "%s: line 1: no '%s' column: not aiconfigurator's silicon-sample format",
+				       path, silicon_cols[j].name);
+	return 0;
+}
+
+/* One record (line `line` of the file) into r; returns 0, or the error. */
+static int silicon_record(char *rec, const char *path, int line, const int *map, int ncols,
+			  struct silicon_row *r, struct err *e)
+{
+	char *f[SILICON_MAX_COLS];
+	int i, n = csv_split(rec, f, ncols);
+
+	if (n == -1)
+		return err_set(e, EXIT_INPUT, "%s: line %d: a quote is left open", path, line);
+	if (n < 0)
+		return err_set(e, EXIT_INPUT, "%s: line %d: more fields than the header's %d", path, line, ncols);
+	silicon_blank(r);
+	r->line = line;
+	for (i = 0; i < n; i++) {
+		const struct silicon_col *c;
+
+		if (map[i] < 0)
+			continue;
+		c = &silicon_cols[map[i]];
+		if (c->size) {
+			snprintf((char *)r + c->off, c->size, "%s", f[i]);
+		} else if (silicon_number(f[i], (double *)((char *)r + c->off))) {
+			return err_set(e, EXIT_INPUT, "%s: line %d: column '%s' must be a number, got '%.40s'",
+				       path, line, c->name, f[i]);
+		}
+	}
+	return 0;
+}
+
+int silicon_parse(const char *text, const char *path, struct silicon_row **rows, int *n,
+		  struct err *e)
+{
+	const char *p = text;
+	int map[SILICON_MAX_COLS], ncols, cap = 0, lines = 0, oom, rc = 0;
+	struct silicon_row *out = NULL;
+	char *rec;
+
+	*rows = NULL;
+	*n = 0;
+	if (!(rec = silicon_next(&p, &lines, &oom)))
+		return oom ? err_set(e, EXIT_ENV, "out of memory reading %s", path) :
+			     err_set(e, EXIT_INPUT, "%s: empty: not a silicon sample", path);
+	rc = silicon_header(rec, path, map, &ncols, e);
+	free(rec);
+	while (!rc) {
+		int line = lines + 1;
+
+		if (!(rec = silicon_next(&p, &lines, &oom))) {
+			if (oom)
+				rc = err_set(e, EXIT_ENV, "out of memory reading %s", path);
+			break;
+		}
+		if (!*rec) {             /* a blank line */
+			free(rec);
+			continue;
+		}
+		if (*n == SILICON_MAX_ROWS) {
+			rc = err_set(e, EXIT_INPUT, "%s: more than %d rows", path, SILICON_MAX_ROWS);
+		} else if (*n == cap) {
+			struct silicon_row *g;
+
+			cap = cap ? 2 * cap : 256;
+			if (!(g = realloc(out, (size_t)cap * sizeof *out)))
+				rc = err_set(e, EXIT_ENV, "out of memory reading %s", path);
+			else
+				out = g;
+		}
+		if (!rc && !(rc = silicon_record(rec, path, line, map, ncols, &out[*n], e)))
+			(*n)++;
+		free(rec);
+	}
+	if (rc) {
+		free(out);
+		*n = 0;
+		return rc;
+	}
+	*rows = out;
+	return 0;
+}
+
+/* ---- mapping ------------------------------------------------------------------- */
+
+struct silicon_name { const char *from, *to; };
+
+/* HuggingFace ids of the sample to bundled model cards (an -FP8 / -NVFP4
+ * checkpoint is its base model; the quant modes give the formats). */
+static const struct silicon_name silicon_models[] = {
+	{"deepseek-ai/DeepSeek-R1", "deepseek-v3"}, {"deepseek-ai/DeepSeek-V3", "deepseek-v3"},
+	{"nvidia/DeepSeek-R1-NVFP4", "deepseek-v3"}, {"nvidia/DeepSeek-V3.1-NVFP4", "deepseek-v3"},
+	{"MiniMaxAI/MiniMax-M2.5", "minimax-m2.5"}, {"openai/gpt-oss-120b", "gpt-oss-120b"},
+	{"meta-llama/Llama-3.1-70B", "llama-3.1-70b"}, {"meta-llama/Llama-3.1-8B-Instruct", "llama-3.1-8b"},
+	{"nvidia/Llama-3.1-8B-Instruct-FP8", "llama-3.1-8b"}, {"Qwen/Qwen3-32B", "qwen3-32b"},
+	{"nvidia/Qwen3-32B-NVFP4", "qwen3-32b"}, {"Qwen/Qwen3.5-397B-A17B", "qwen3.5-397b-a17b"},
+	{"moonshotai/Kimi-K2.5", "kimi-k2.5"}, {"Qwen/Qwen3-235B-A22B-FP8", "qwen3-235b-a22b"},
+	{"Qwen/Qwen3-235B-A22B", "qwen3-235b-a22b"}, {"zhipuai/GLM-5", "glm-5"},
+	{NULL, NULL},
+};
+
+/* aiconfigurator's system names to bundled hardware cards. */
+static const struct silicon_name silicon_systems[] = {
+	{"h100_sxm", "h100-sxm"}, {"h200_sxm", "h200-sxm"}, {"b200_sxm", "b200"},
+	{"b300_sxm", "b300"}, {"gb200", "gb200-nvl72"}, {"gb300", "gb300-nvl72"},
+	{NULL, NULL},
+};
+
+/* aiconfigurator's gemm/moe quant modes to mlasim weight formats ("" keeps the checkpoint's). */
+static const struct silicon_name silicon_quants[] = {
+	{"fp8", "fp8"}, {"fp8_block", "fp8-block"}, {"nvfp4", "nvfp4"}, {"int4_wo", "int4"},
+	{"bf16", "bf16"}, {"float16", "fp16"}, {"", ""},
+	{NULL, NULL},
+};
+
+static const char *silicon_lookup(const struct silicon_name *t, const char *from)
+{
+	for (; t->from; t++)
+		if (strcmp(t->from, from) == 0)
+			return t->to;
+	return NULL;
+}
+
+static void silicon_arg(struct silicon_args *a, const char *opt, const char *value)
+{
+	if (a->argc + 2 > SILICON_MAX_ARGS)
+		return;
+	a->argv[a->argc++] = opt;
+	a->argv[a->argc++] = value;
+}
+
+static void silicon_num(struct silicon_args *a, const char *opt, double v)
+{
+	char *t = a->text[a->argc / 2];
+
+	snprintf(t, sizeof a->text[0], "%.0f", v);
+	silicon_arg(a, opt, t);
+}
+
+/* An empty or zero size is 1 (the sample leaves attention_dp and moe_ep blank). */
+static double silicon_size(double v)
+{
+	return isnan(v) || v < 1 ? 1 : v;
+}
+
+const char *silicon_model(const struct silicon_row *r)
+{
+	return silicon_lookup(silicon_models, r->model_path);
+}
+
+const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is_moe, struct silicon_args *a)
+{
+	int agg = strcmp(r->mode, "agg") == 0;
+	const struct silicon_pool *p = agg ? &r->agg : s == SIDE_PREFILL ? &r->prefill : &r->decode;
+	const char *gemm, *moe;
+	double tp, dp, ep, moe_tp;
+
+	memset(a, 0, sizeof *a);
+	if (!agg && strcmp(r->mode, "disagg") != 0)
+		return "mode is neither agg nor disagg";
+	if (!(a->model = silicon_lookup(silicon_models, r->model_path)))
+		return "model not bundled";
+	if (!(a->hw = silicon_lookup(silicon_systems, r->system)))
+		return "system not bundled";
+	if (!(gemm = silicon_lookup(silicon_quants, r->gemm)) || !(moe = silicon_lookup(silicon_quants, r->moe)))
+		return "quant mode without an mlasim format";
+	if (!(r->isl >= 1) || !(r->osl >= 1))
+		return "isl or osl missing";
+	if (!(p->tp >= 1))
+		return agg ? "tp_size missing" : "disaggregated row without its pool's tp size";
+	if (!(p->batch >= 1))
+		return agg ? "batch_size missing" :
+		       "disaggregated row without batch sizes and worker counts (its concurrency does not split)";
+	if (!(r->ttft_ms > 0) || !(r->tpot_ms > 0))
+		return "no measured TTFT or TPOT";
+	tp = p->tp;
+	dp = silicon_size(p->dp);
+	ep = is_moe ? silicon_size(p->ep) : 1;
+	moe_tp = isnan(p->moe_tp) || !is_moe ? tp * dp / ep : p->moe_tp;
+	if (moe_tp * ep != tp * dp)
+		return "moe_tp x moe_ep is not tp x attention_dp";
+	silicon_num(a, "--tp", tp);
+	silicon_num(a, "--dp", dp);
+	silicon_num(a, "--ep", ep);
+	silicon_num(a, "--pp", silicon_size(p->pp));
+	silicon_num(a, "--batch", p->batch);
+	silicon_num(a, "--isl", r->isl);
+	silicon_num(a, "--osl", r->osl);
+	/* decode reads isl + osl/2 tokens on average (as the planner assumes) */
+	silicon_num(a, "--context", r->isl + floor(r->osl / 2));
+	if (*gemm)
+		silicon_arg(a, "--weights", gemm);
+	if (*moe && strcmp(moe, gemm) != 0)
+		silicon_arg(a, "--expert-weights", moe);
+	/* the sample names no KV dtype: an fp8 or fp4 run keeps an fp8 cache */
+	silicon_arg(a, "--kv-dtype", strcmp(r->precision, "fp8") == 0 || strcmp(r->precision, "fp4") == 0 ?
+		    "fp8" : "bf16");
+	a->concurrency = p->batch * dp;
+	return NULL;
+}
+
+const char *silicon_bucket(double batch)
+{
+	return batch <= 1 ? "1" : batch <= 16 ? "2-16" : batch <= 128 ? "17-128" : ">128";
+}

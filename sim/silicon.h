@@ -1,0 +1,87 @@
+/*
+ * silicon.h - measured serving points in aiconfigurator's silicon-sample
+ * format (ai-dynamo/aiconfigurator, Apache-2.0: one row per benchmarked
+ * deployment, with its measured TTFT and TPOT), read and mapped to the plan
+ * options that express each row.  Pure: the text comes in, rows and option
+ * lists go out; the CLI (cmd_vserving.c) loads files and runs the plans.
+ *
+ * The columns read, by name (any order, others ignored): id, backend,
+ * backend_version, model_path, system, precision, mode (agg or disagg),
+ * isl, osl, gemm_quant_mode, moe_quant_mode, batch_size, tp_size, pp_size,
+ * attention_dp_size, moe_tp_size, moe_ep_size, their prefill_ and decode_
+ * twins with prefill_/decode_num_workers and _batch_size, silicon_ttft_ms
+ * and silicon_tpot_ms.
+ */
+#ifndef MLASIM_SILICON_H
+#define MLASIM_SILICON_H
+
+#include "err.h"
+
+/* The most rows one file may hold, and its largest size. */
+#define SILICON_MAX_ROWS 100000
+#define SILICON_MAX_FILE (64u << 20)
+
+/* One side of a deployment: the whole of an aggregated one, or the prefill
+ * or decode pool of a disaggregated one. */
+struct silicon_pool {
+	double batch;              /* sequences per attention-DP rank */
+	double workers;            /* instances of this pool (1 when aggregated) */
+	double tp, pp, dp, moe_tp, ep;
+};
+
+struct silicon_row {
+	int line;                  /* in the file, for messages */
+	char id[128];
+	char backend[16], version[48];
+	char model_path[96], system[32], precision[16], mode[8];
+	char gemm[16], moe[16];    /* quant modes: fp8, fp8_block, nvfp4, int4_wo, "" */
+	double isl, osl;
+	struct silicon_pool agg, prefill, decode;
+	double ttft_ms, tpot_ms;   /* measured */
+};
+
+/*
+ * Parse the CSV text of `path` (RFC 4180: quoted fields, "" inside quotes)
+ * into a new array *rows of *n rows (caller frees).  The header names the
+ * columns; a missing required column, a row with more fields than the
+ * header, a number that does not read, or more than SILICON_MAX_ROWS rows
+ * is EXIT_INPUT naming the file, line and column.  Empty cells read as NAN
+ * (numbers) or "" (strings).  Returns 0 or the error code.
+ */
+int silicon_parse(const char *text, const char *path, struct silicon_row **rows, int *n,
+		  struct err *e);
+
+/* Which pool a plan predicts: TTFT comes from the prefill side, TPOT from
+ * the decode side (both the one pool when aggregated). */
+enum silicon_side { SIDE_PREFILL, SIDE_DECODE };
+
+#define SILICON_MAX_ARGS 40
+
+/* A row as mlasim options: the bundled cards and the plan options. */
+struct silicon_args {
+	const char *model;         /* bundled model card name */
+	const char *hw;            /* bundled hardware card name */
+	const char *argv[SILICON_MAX_ARGS];
+	int argc;
+	char text[SILICON_MAX_ARGS][24];   /* storage for the numbers in argv */
+	double concurrency;        /* requests in flight per instance of the pool */
+};
+
+/* The bundled model card row r names, or NULL when none does. */
+const char *silicon_model(const struct silicon_row *r);
+
+/*
+ * Map row r, side s, to a model card, a hardware card and plan options
+ * (--tp --dp --ep --pp --batch --isl --osl --context --weights
+ * --expert-weights --kv-dtype --prefill-tokens).  Returns NULL and fills
+ * *a, or a reason the row cannot be expressed (a static string: "model not
+ * bundled", "moe_tp x moe_ep is not tp x attention_dp", ...), counted by
+ * the caller.  `is_moe` says whether the model has experts: a dense
+ * model's moe_tp and moe_ep are not read.
+ */
+const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is_moe, struct silicon_args *a);
+
+/* The batch bucket aiconfigurator's studies use: "1", "2-16", "17-128", ">128". */
+const char *silicon_bucket(double batch);
+
+#endif

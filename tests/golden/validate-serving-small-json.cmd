@@ -1,0 +1,1 @@
+validate --serving tests/fixtures/silicon-small.csv --rows --format json
