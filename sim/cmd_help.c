@@ -164,7 +164,9 @@ const char help_plan[] =
 "                       kernel's fixed latency, and the plan adds TTFT and TPOT with\n"
 "                       --batch requests in flight per attention group, closed loop:\n"
 "                       KV slots (the rest wait), the others' prompts interleaved with\n"
-"                       decode, an M/D/1 prefill queue, the benchmark's first burst,\n"
+"                       decode (in mixed steps that share the budget, or apart while\n"
+"                       decode waits, as the card's scheduler.mixed says), an M/D/1\n"
+"                       prefill queue, the benchmark's first burst,\n"
 "                       the engine's host time per step and per request (sim/serve.h).\n"
 "                       The overheads are fitted on half of aiconfigurator's silicon\n"
 "                       sample; the card says on what and its held-out error\n"
@@ -329,7 +331,7 @@ const char help_chart[] =
 const char help_validate[] =
 "usage: mlasim validate [--format table|json|csv] [-o FILE]\n"
 "       mlasim validate --kernels [--points] [--hw CARD] [--format table|json|csv] [-o FILE]\n"
-"       mlasim validate --serving FILE [--fit] [--rows] [--format table|json|csv] [-o FILE]\n"
+"       mlasim validate --serving [FILE [--fit] [--rows]] [--format table|json|csv] [-o FILE]\n"
 "\n"
 "Reproduce the published reference figures from the bundled cards: the ISCA 2025\n"
 "KV-per-token table (DeepSeek-V3, Qwen-2.5 72B, LLaMA-3.1 405B), FlashMLA's FP8\n"
@@ -377,7 +379,15 @@ const char help_validate[] =
 "--format json: summary.{rows, rows_predicted, rows_skipped, tpot_mape_pct,\n"
 "ttft_mape_pct, tpot/ttft_median_abs_err_pct, tpot/ttft_median_err_pct},\n"
 "partitions.{system, backend, model, mode, precision, batch, version, part}[],\n"
-"worst[] (with command), skipped[] {reason, rows}; --fit: fitted[]; --rows: rows[].\n";
+"worst[] (with command), skipped[] {reason, rows}; --fit: fitted[]; --rows: rows[].\n"
+"\n"
+"--serving alone: the 16 published measured serving cases (SGLang on GB200 NVL72,\n"
+"TensorRT-LLM's DeepSeek-R1 and Llama tables, MLPerf v4.1 Llama-2-70B, InferSim's\n"
+"Qwen3 on H20), each with its source, predicted under its engine's card (decode\n"
+"and prefill pools as tokens/s per GPU or per user; aggregated pools as output\n"
+"tokens/s per GPU over a slot's lifetime); exit 1 unless the decode and prefill\n"
+"median |error| are at most 10% and none is beyond 30%.  json: cases[],\n"
+"decode_median_abs_err_pct, prefill_median_abs_err_pct, pass.\n";
 
 static void help_overview(void)
 {

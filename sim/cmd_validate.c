@@ -775,15 +775,23 @@ int cmd_validate(struct cli *c)
 	int n = 0, failed = 0, i;
 	cJSON *o = NULL, *arr = NULL;
 
-	int kernels = 0, points = 0, fit = 0, rows = 0, r;
+	int kernels = 0, points = 0, fit = 0, rows = 0, serving_cases = 0, r;
 	const char *serving = NULL;
 
 	while (cli_more(c)) {
 		if (cli_common(c))
 			continue;
-		if ((r = cli_opt(c, "--serving", &serving)) != 0) {
+		if (strcmp(c->argv[c->i], "--serving") == 0) {
+			/* --serving alone: the built-in published cases; --serving FILE: a sample */
+			c->i++;
+			serving_cases = 1;
+			if (c->i < c->argc && c->argv[c->i][0] != '-') {
+				serving = c->argv[c->i++];
+				serving_cases = 0;
+			}
+		} else if ((r = cli_opt(c, "--serving", &serving)) != 0) {
 			if (r > 0 && !*serving)
-				err_set(&c->err, EXIT_USAGE, "'--serving' needs a file in aiconfigurator's silicon-sample format");
+				err_set(&c->err, EXIT_USAGE, "'--serving=' needs a file in aiconfigurator's silicon-sample format");
 		} else if (cli_flag(c, "--fit")) {
 			fit = 1;
 		} else if (cli_flag(c, "--rows")) {
@@ -804,11 +812,13 @@ int cmd_validate(struct cli *c)
 	if (kernels && (c->nsets || c->model_arg))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'validate --kernels' compares a card as bundled with its records: it takes no '--set' or '--model'");
-	if (serving && (kernels || c->nsets || c->model_arg || c->hw_arg))
+	if ((serving || serving_cases) && (kernels || c->nsets || c->model_arg || c->hw_arg))
 		return err_set(&c->err, EXIT_USAGE,
 			       "'validate --serving' maps each row to the bundled cards: it takes no '--kernels', '--set', '--model' or '--hw'");
 	if ((fit || rows) && !serving)
 		return err_set(&c->err, EXIT_USAGE, "'%s' goes with 'validate --serving FILE'", fit ? "--fit" : "--rows");
+	if (serving_cases)
+		return validate_serving_cases(c);
 	if (serving)
 		return validate_serving(c, serving, fit, rows);
 	if (kernels)

@@ -781,3 +781,237 @@ done:
 	free(scratch);
 	return rc;
 }
+
+/* ---- the built-in published cases ------------------------------------------------ */
+
+/* What a published serving figure measures. */
+enum vs_metric {
+	VM_DECODE_GPU,     /* output tokens/s per GPU of a decode pool */
+	VM_DECODE_USER,    /* output tokens/s per user */
+	VM_PREFILL_GPU,    /* input tokens/s per GPU of a prefill pool */
+	VM_AGG_GPU,        /* output tokens/s per GPU of an aggregated pool, prefill included */
+};
+
+/* One published, measured serving figure, transcribed with its source. */
+struct vs_case {
+	const char *id;
+	const char *engine;      /* the engine that ran it: its card */
+	enum vs_metric metric;
+	double measured;
+	const char *model, *hw, *set;   /* set: one model --set, or NULL */
+	const char *options;     /* plan options, space-separated */
+	const char *source;      /* where, and the words the figure comes from */
+};
+
+static const struct vs_case vs_cases[] = {
+	{"D04-sgl-gb200-decode-fp4", "sglang", VM_DECODE_GPU, 13386, "deepseek-v3", "gb200", NULL,
+	 "--dp 48 --ep 48 --redundant-experts 32 --batch 1408 --kv-dtype fp8 --weights nvfp4 --context 2050",
+	 "lmsys.org/blog/2025-09-25-gb200-part-2: 'SGLang achieved 26,156 input and 13,386 output tokens per "
+	 "second per GPU' (FP8 attention, NVFP4 MoE, 48 decode ranks, 2000-token inputs)"},
+	{"D05-sgl-gb200-decode-fp8", "sglang", VM_DECODE_GPU, 9087, "deepseek-v3", "gb200", NULL,
+	 "--dp 48 --ep 48 --redundant-experts 32 --batch 640 --context 2050",
+	 "lmsys.org/blog/2025-09-25-gb200-part-2: 'with traditional BF16 attention and FP8 MoE, SGLang still "
+	 "achieves 18,471 input and 9,087 output tokens per second' (batch not published: 640 assumed)"},
+	{"D10-trt-b200-minlat", "trtllm", VM_DECODE_USER, 274.7188, "deepseek-v3", "b200", "num_nextn_predict_layers=3",
+	 "--tp 8 --ep 2 --batch 1 --mtp 3 --mtp-accept 0.77 --weights nvfp4 --context 2048",
+	 "NVIDIA/TensorRT-LLM docs/source/blogs/Best_perf_practice_on_DeepSeek-R1_in_TensorRT-LLM.md, B200 "
+	 "min-latency: 'Per User Output Throughput (tokens/sec/user): 274.7188' (MTP 3, acceptance length 2.82)"},
+	{"D12-trt-b200-maxtpt-fp8kv", "trtllm", VM_AGG_GPU, 5393.2755, "deepseek-v3", "b200", NULL,
+	 "--dp 8 --ep 8 --batch 896 --kv-dtype fp8 --weights nvfp4 --context 2048 --isl 1024 --osl 2048 --prefill-tokens 2048",
+	 "NVIDIA/TensorRT-LLM Best_perf_practice_on_DeepSeek-R1_in_TensorRT-LLM.md, B200 max-throughput, FP8 KV: "
+	 "'Per GPU Output Throughput (tps/gpu): 5393.2755' (max_batch_size 896, max_num_tokens 2048)"},
+	{"D15-mlperf41-h100-llama2-70b", "trtllm", VM_AGG_GPU, 3065.6125, "llama-2-70b", "h100", NULL,
+	 "--tp 2 --batch 896 --weights fp8 --kv-dtype fp8 --context 440 --isl 294 --osl 290",
+	 "mlcommons/inference_results_v4.1 closed/NVIDIA DGX-H100 llama2-70b-99.9 Offline: 'Tokens per second: "
+	 "24524.9' on 8 GPUs (gpu_batch_size 896, TP2, FP8)"},
+	{"D16-mlperf41-h200-llama2-70b", "trtllm", VM_AGG_GPU, 3912.8375, "llama-2-70b", "h200", NULL,
+	 "--tp 1 --batch 806 --weights fp8 --kv-dtype fp8 --context 440 --isl 294 --osl 291",
+	 "mlcommons/inference_results_v4.1 closed/NVIDIA H200-SXM-141GBx8 llama2-70b-99 Offline: 'Tokens per "
+	 "second: 31302.7' on 8 GPUs (gpu_batch_size 806, TP1, FP8)"},
+	{"D17-trtperf-llama70b-h200-tp1", "trtllm", VM_AGG_GPU, 2909, "llama-3.1-70b", "h200", NULL,
+	 "--tp 1 --batch 159 --weights fp8 --kv-dtype fp8 --context 1500 --isl 1000 --osl 1000",
+	 "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md, Llama 3.3 70B, 1000/1000: H200 TP1 FP8 "
+	 "2,909 output tokens/s"},
+	{"D18-trtperf-llama70b-h100-tp2", "trtllm", VM_AGG_GPU, 2102.5, "llama-3.1-70b", "h100", NULL,
+	 "--tp 2 --batch 205 --weights fp8 --kv-dtype fp8 --context 1500 --isl 1000 --osl 1000",
+	 "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md, Llama 3.3 70B, 1000/1000: H100 TP2 FP8 "
+	 "4,205 output tokens/s for 2 GPUs"},
+	{"D19-trtperf-llama405b-h200-tp8", "trtllm", VM_AGG_GPU, 416.25, "llama-3.1-405b", "h200", NULL,
+	 "--tp 8 --batch 1141 --weights fp8 --kv-dtype fp8 --context 1500 --isl 1000 --osl 1000",
+	 "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md, Llama 3.1 405B, 1000/1000: H200 TP8 FP8 "
+	 "3,330 output tokens/s for 8 GPUs"},
+	{"D20-trtperf-llama8b-h100-tp1", "trtllm", VM_AGG_GPU, 15220, "llama-3.1-8b", "h100", NULL,
+	 "--tp 1 --batch 464 --weights fp8 --kv-dtype fp8 --context 1500 --isl 1000 --osl 1000",
+	 "NVIDIA/TensorRT-LLM docs/source/performance/perf-overview.md, Llama 3.1 8B, 1000/1000: H100 TP1 FP8 "
+	 "15,220 output tokens/s"},
+	{"D21-infersim-qwen3-30b-h20-decode", "sglang", VM_DECODE_GPU, 2749, "qwen3-30b-a3b", "h20", NULL,
+	 "--dp 4 --ep 4 --batch 100 --context 5120",
+	 "alibaba/InferSim README 'Simulation Result': '| Qwen3-30B-A3B-BF16 | H20 | 16594 | 17350 | 2749 | 2632 | "
+	 "Actual data tested with SGLang' (decode TGS 2749)"},
+	{"D22-infersim-qwen3-8b-h20-decode", "sglang", VM_DECODE_GPU, 2682, "qwen3-8b", "h20", NULL,
+	 "--batch 64 --weights fp8 --context 5120",
+	 "alibaba/InferSim README 'Simulation Result': '| Qwen3-8B-FP8 | H20 | 15061 | 16328 | 2682 | 2581 |' "
+	 "(decode TGS 2682)"},
+	{"P05-sgl-gb200-prefill-fp4", "sglang", VM_PREFILL_GPU, 26156, "deepseek-v3", "gb200", NULL,
+	 "--dp 2 --ep 2 --batch 2 --kv-dtype fp8 --weights nvfp4 --isl 2000 --prefill-tokens 16384",
+	 "lmsys.org/blog/2025-09-25-gb200-part-2: '26,156 input ... tokens per second per GPU for prefill' "
+	 "(2 ranks per prefill instance for low precision)"},
+	{"P06-sgl-gb200-prefill-fp8", "sglang", VM_PREFILL_GPU, 18471, "deepseek-v3", "gb200", NULL,
+	 "--dp 4 --ep 4 --batch 2 --isl 2000 --prefill-tokens 16384",
+	 "lmsys.org/blog/2025-09-25-gb200-part-2: 'SGLang still achieves 18,471 input ... tokens per second' "
+	 "(4 ranks per prefill instance)"},
+	{"P09-infersim-qwen3-30b-h20-prefill", "sglang", VM_PREFILL_GPU, 16594, "qwen3-30b-a3b", "h20", NULL,
+	 "--isl 4096 --prefill-tokens 16384",
+	 "alibaba/InferSim README 'Simulation Result': Qwen3-30B-A3B-BF16 on H20, prefill TGS actual 16594"},
+	{"P10-infersim-qwen3-8b-h20-prefill", "sglang", VM_PREFILL_GPU, 15061, "qwen3-8b", "h20", NULL,
+	 "--weights fp8 --isl 4096 --prefill-tokens 16384",
+	 "alibaba/InferSim README 'Simulation Result': Qwen3-8B-FP8 on H20, prefill TGS actual 15061"},
+	{NULL, NULL, 0, 0, NULL, NULL, NULL, NULL, NULL},
+};
+
+/* The published target: median |error| at most 10% per phase, none beyond 30%. */
+#define VS_CASE_MEDIAN 0.10
+#define VS_CASE_WORST 0.30
+
+/* Predict case k; NAN with c->err set when a card or option fails. */
+static double vs_case_predict(struct cli *c, const struct vs_case *k, struct vs_cards *cards,
+			      struct plan *p, struct plan *scratch)
+{
+	char opts[512], *argv[SILICON_MAX_ARGS], *tok, *save;
+	const char *sets[1];
+	struct cli t;
+	struct plan_args pa;
+	struct deployment d;
+	struct model m;
+	struct hw h;
+	struct serve_result r;
+	const struct engine *g;
+	int argc = 0, e;
+
+	snprintf(opts, sizeof opts, "%s", k->options);
+	for (tok = strtok_r(opts, " ", &save); tok && argc < SILICON_MAX_ARGS; tok = strtok_r(NULL, " ", &save))
+		argv[argc++] = tok;
+	memset(&t, 0, sizeof t);
+	memset(&pa, 0, sizeof pa);
+	t.argc = argc;
+	t.argv = argv;
+	t.cmd = "plan";
+	sets[0] = k->set;
+	t.nsets = k->set ? 1 : 0;
+	memcpy(t.sets, sets, sizeof sets);
+	while (t.i < t.argc && plan_cli_take(&t, &pa) > 0)
+		;
+	if (t.err.code || t.i < t.argc || cli_load_model(&t, k->model, &m) || cli_load_hw(&t, k->hw, &h) ||
+	    (e = vs_engine(&t, cards, k->engine)) < 0) {
+		err_set(&c->err, t.err.code ? t.err.code : EXIT_INPUT, "%s: %s", k->id, t.err.msg);
+		return NAN;
+	}
+	g = &cards->engine[e];
+	plan_cli_apply(&m, &pa, &d);
+	{
+		double chunk = d.w.prefill_tokens;
+		int i, given = 0;
+
+		serve_engine_apply(g, &h, &d);
+		for (i = 0; i < pa.n; i++)
+			given |= strcmp(pa.set[i].o->name, "--prefill-tokens") == 0;
+		if (given)
+			d.w.prefill_tokens = chunk;
+	}
+	if (plan_compute(&m, &h, &d, NULL, p, &t.err)) {
+		err_set(&c->err, t.err.code, "%s: %s", k->id, t.err.msg);
+		return NAN;
+	}
+	switch (k->metric) {
+	case VM_DECODE_GPU:
+		serve_decode(p, g, &r);
+		return d.w.batch / r.tpot_s / d.tp;
+	case VM_DECODE_USER:
+		serve_decode(p, g, &r);
+		return 1 / r.tpot_s;
+	case VM_PREFILL_GPU:
+		return p->perf.prefill_tps_gpu;
+	case VM_AGG_GPU:
+		/* a long throughput run: requests spread (no first burst), each slot's
+		 * lifetime its first token and osl - 1 more; output tokens over it */
+		if (serve_agg(p, g, scratch, &r, &t.err)) {
+			err_set(&c->err, t.err.code, "%s: %s", k->id, t.err.msg);
+			return NAN;
+		}
+		return r.running * d.w.osl /
+		       (r.steady_ttft_s + g->request_overhead_s + (d.w.osl - 1) * r.tpot_s) / d.tp;
+	}
+	return NAN;
+}
+
+static const char *vs_metric_name(enum vs_metric m)
+{
+	return m == VM_DECODE_GPU ? "decode tok/s/GPU" : m == VM_DECODE_USER ? "decode tok/s/user" :
+	       m == VM_PREFILL_GPU ? "prefill tok/s/GPU" : "agg out tok/s/GPU";
+}
+
+int validate_serving_cases(struct cli *c)
+{
+	static struct plan p, scratch;
+	struct vs_cards cards;
+	double got[sizeof vs_cases / sizeof vs_cases[0]], dec[sizeof got / sizeof got[0]];
+	double pre[sizeof got / sizeof got[0]];
+	int n, i, nd = 0, np = 0, worst_ok = 1, pass;
+	double md, mp;
+	cJSON *o = NULL, *arr = NULL;
+
+	memset(&cards, 0, sizeof cards);
+	for (n = 0; vs_cases[n].id; n++) {
+		const struct vs_case *k = &vs_cases[n];
+		double err;
+
+		got[n] = vs_case_predict(c, k, &cards, &p, &scratch);
+		if (isnan(got[n])) {
+			vs_cards_free(&cards);
+			return c->err.code;
+		}
+		err = fabs(got[n] / k->measured - 1);
+		worst_ok &= err <= VS_CASE_WORST;
+		if (k->metric == VM_PREFILL_GPU)
+			pre[np++] = err;
+		else
+			dec[nd++] = err;
+	}
+	vs_cards_free(&cards);
+	md = vs_median(dec, nd);
+	mp = vs_median(pre, np);
+	pass = md <= VS_CASE_MEDIAN && mp <= VS_CASE_MEDIAN && worst_ok;
+	if (c->format == FMT_TABLE) {
+		sbuf_printf(&c->buf, "mlasim validate --serving: %d published measured serving figures, each under its engine's card\n", n);
+		sbuf_printf(&c->buf, "err = predicted / measured - 1; target: median |err| <= 10%% for decode and for prefill, none beyond 30%%\n\n");
+		sbuf_printf(&c->buf, "  %-36s %-8s %-18s %11s %11s %7s\n", "case", "engine", "metric", "measured", "predicted", "err");
+		for (i = 0; i < n; i++)
+			sbuf_printf(&c->buf, "  %-36s %-8s %-18s %11.1f %11.1f %+6.1f%%\n     %s\n", vs_cases[i].id,
+				    vs_cases[i].engine, vs_metric_name(vs_cases[i].metric), vs_cases[i].measured, got[i],
+				    100 * (got[i] / vs_cases[i].measured - 1), vs_cases[i].source);
+		sbuf_printf(&c->buf, "\nvalidate --serving: decode median |err| %.1f%% (%d cases), prefill %.1f%% (%d); %s\n",
+			    100 * md, nd, 100 * mp, np, pass ? "target met" : "target not met");
+	} else {
+		o = cJSON_CreateObject();
+		arr = cJSON_AddArrayToObject(o, "cases");
+		for (i = 0; i < n; i++) {
+			cJSON *x = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(x, "id", vs_cases[i].id);
+			cJSON_AddStringToObject(x, "engine", vs_cases[i].engine);
+			cJSON_AddStringToObject(x, "metric", vs_metric_name(vs_cases[i].metric));
+			report_num(x, "measured", vs_cases[i].measured);
+			report_num(x, "predicted", got[i]);
+			report_num(x, "err_pct", 100 * (got[i] / vs_cases[i].measured - 1));
+			cJSON_AddStringToObject(x, "source", vs_cases[i].source);
+			cJSON_AddItemToArray(arr, x);
+		}
+		report_num(o, "decode_median_abs_err_pct", 100 * md);
+		report_num(o, "prefill_median_abs_err_pct", 100 * mp);
+		cJSON_AddBoolToObject(o, "pass", pass);
+		report_tree(&c->buf, o, c->format == FMT_CSV);
+	}
+	if (cli_emit(c))
+		return c->err.code;
+	return pass ? EXIT_OK : EXIT_NO;
+}

@@ -33,6 +33,9 @@ static int engine_known(const char *section, const char *key)
 {
 	const struct engine_key *k;
 
+	if (key && strcmp(section, "scheduler") == 0 && strcmp(key, "mixed") == 0)
+		return 1;
+
 	for (k = engine_keys; k->section; k++)
 		if (strcmp(k->section, section) == 0 && (!key || strcmp(k->key, key) == 0))
 			return 1;
@@ -86,6 +89,15 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 			return r;
 		if (r == 0 && *out < k->min)
 			return err_set(e, EXIT_INPUT, "%s: '%s' must be at least %g, got %g", file, path, k->min, *out);
+	}
+	{
+		const cJSON *sch = cJSON_GetObjectItemCaseSensitive(root, "scheduler");
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(sch, "mixed");
+
+		if (!cJSON_IsBool(m))
+			return err_set(e, EXIT_INPUT, "%s: 'scheduler.mixed' must be true or false (%s)", file,
+				       m ? "not a boolean" : "missing");
+		g->mixed = cJSON_IsTrue(m);
 	}
 	if (isnan(g->large_hbm_gb) != isnan(g->max_num_tokens_large))
 		return err_set(e, EXIT_INPUT,

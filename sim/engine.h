@@ -21,6 +21,9 @@ struct engine {
 	double max_num_tokens;      /* tokens one step may carry (the prefill chunk budget) */
 	double large_hbm_gb;        /* GPUs with at least this much HBM take ... */
 	double max_num_tokens_large;   /* ... this budget instead (NAN: the same) */
+	int mixed;                  /* decode tokens ride in prefill steps and count against the
+	                               budget (vLLM V1, TensorRT-LLM); 0: prefill steps run apart
+	                               and the decode batch waits (SGLang without --enable-mixed-chunk) */
 	double step_overhead_s;     /* host time per decode step the GPU waits for */
 	double request_overhead_s;  /* per request before its first token: API, tokenizer, scheduling */
 	double graph_latency_share; /* share of a kernel's standalone fixed latency (t0, K-loop floor)

@@ -41,16 +41,26 @@ static double serve_burst(const struct plan *q, double N)
 static void serve_steps(const struct plan *q, const struct engine *g, struct serve_result *r)
 {
 	const struct workload *w = &q->dep.w;
-	double N = w->batch, isl = w->isl, osl = w->osl, C = w->prefill_tokens;
+	double N = w->batch, isl = w->isl, osl = w->osl, C = w->prefill_tokens, tau = serve_tau(q);
 	double host = g ? g->step_overhead_s : 0, burst = g ? 1 / g->bench_waves : 0;
-	double t_gen = q->perf.tpot_s + host / q->perf.tokens_per_step, chunks = ceil(isl / C);
-	double own = q->perf.ttft_s + chunks * (q->perf.decode.t_class[OPC_ATTN_CORE] + host);
-	double batched = ceil(N * isl / C) * (serve_mix_s(q) + host);
+	double t_gen = q->perf.tpot_s + host / q->perf.tokens_per_step;
+	double attn = q->perf.decode.t_class[OPC_ATTN_CORE];
+	int mixed = g && g->mixed;
+	/* mixed: decode tokens take N of the step's C, and a step carrying c prompt
+	 * tokens runs c + N tokens through the layers and the decode attention in
+	 * place of a decode step; apart: a prefill step of c tokens, the decode
+	 * batch waiting, then the decode step as usual */
+	double budget = mixed ? fmax(1, C - N) : C, chunks = ceil(isl / budget);
+	double step_own = mixed ? (fmin(isl, budget) + N) * tau + attn + host - t_gen :
+				  fmin(isl, budget) * tau + host;
+	double step_full = mixed ? C * tau + attn + host - t_gen : C * tau + host;
+	double own = fmax(q->perf.ttft_s + chunks * host, chunks * fmax(step_own, 0));
+	double batched = ceil(N * isl / budget) * fmax(step_full, 0);
 	double extra = N > 1 ? fmin(N * own, batched) : 0;
 
 	r->running = N;
 	/* the steps that carry prompts: each alone, or together in full steps */
-	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / C));
+	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / budget));
 	r->tpot_s = t_gen + extra / osl;
 	r->rho = extra / (extra + osl * t_gen);
 	if (N <= 1) {            /* alone: its own prefill, then decode */

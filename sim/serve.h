@@ -12,17 +12,19 @@
  *   the plan's context) run at once; the other B - N wait for a slot, each
  *   slot turning over once a request's lifetime R = TTFT_run + (osl - 1) TPOT
  *   (Little's law, closed loop): their wait adds (B - N) / N x R to TTFT.
- * - Mixed steps (mean field, as TensorRT-LLM's in-flight batching, vLLM's
- *   chunked prefill and SGLang's mixed chunks run them): over one lifetime
- *   the running requests' prompts take k = ceil(isl N / C) steps that carry
- *   C prefill tokens beside the decode batch; the other osl - k steps decode
- *   alone.  TPOT = (k t_mix + (osl - k) t_gen) / osl when k < osl, else t_mix
- *   (prefill-bound), plus the engine's host time per step; t_gen is the
- *   decode step of N sequences, t_mix a prefill step of C tokens plus the
- *   decode batch's attention.
- * - TTFT, steady state: the request's own ceil(isl / C) mixed steps, half a
- *   step waiting for the one in flight, and the prefill queue as M/D/1 at
- *   load rho = k / osl: rho / (2 (1 - rho)) service times (Kleinrock,
+ * - Prompts beside decode (mean field): over one lifetime the running
+ *   requests' N prompts are prefilled either each alone (own: its chunks)
+ *   or together in full steps (ceil(isl N / C') of them), whichever costs
+ *   less, and TPOT = t_gen + that extra time / osl; t_gen is the decode step
+ *   of N sequences with the engine's host time per step.  Where the engine
+ *   mixes (vLLM V1, TensorRT-LLM's in-flight batching: engine.h `mixed`),
+ *   the decode tokens take N of the budget (C' = C - N) and a step carrying
+ *   c prompt tokens costs (c + N) tokens through the layers and the decode
+ *   attention in place of a decode step; otherwise (SGLang) a prefill step of
+ *   c tokens runs apart (C' = C) and the decode batch waits for it.
+ * - TTFT, steady state: the request's own prefill (own), half a step waiting
+ *   for the one in flight, and the prefill queue as M/D/1 at load rho, the
+ *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,
  *   Queueing Systems I, s5.6: the Pollaczek-Khinchine mean wait with
  *   deterministic service).
  * - TTFT, first burst: a benchmark starts its N requests at once; request

@@ -4288,19 +4288,19 @@ static void t_engine_cards(void)
 	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
 	if (!(f = fopen(path, "w")))
 		return;
-	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"chunk\": 1}, \"overheads\": {\"step_s\": 0, "
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true, \"chunk\": 1}, \"overheads\": {\"step_s\": 0, "
 	      "\"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
 	fclose(f);
 	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "unknown key 'scheduler.chunk'");
 	f = fopen(path, "w");
-	fputs("{\"scheduler\": {\"max_num_tokens\": 8192}, \"overheads\": {\"step_s\": 0, "
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": {\"step_s\": 0, "
 	      "\"request_s\": 0, \"graph_latency_share\": 1.5}, \"benchmark\": {\"waves\": 1}}", f);
 	fclose(f);
 	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "overheads.graph_latency_share");
 	f = fopen(path, "w");
-	fputs("{\"scheduler\": {\"max_num_tokens\": 8192}, \"overheads\": {\"step_s\": 0, "
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": {\"step_s\": 0, "
 	      "\"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
 	fclose(f);
 	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
@@ -4333,7 +4333,7 @@ static void t_serve_load(void)
 	struct serve_result r;
 	struct engine g = serve_engine(1e-3, 10e-3, 1, 1e12);
 	struct err e;
-	double own, extra, life;
+	double own, extra, life, tau;
 
 	memset(&e, 0, sizeof e);
 	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
@@ -4349,16 +4349,31 @@ static void t_serve_load(void)
 	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3, 1e-12);
 	CHECK_REL(r.ttft_s, p.perf.ttft_s + 10e-3, 1e-9);   /* the burst's 1e-12 share adds nothing */
 	CHECK_EQ(r.waiting, 0);
-	/* 8 in flight: each lifetime carries the 7 others' prompts, alone each (spread) or in
-	 * full 8192-token steps, whichever is less: min(8 x own, ceil(8000 / 8192) steps) */
+	/* 8 in flight, prefill apart (SGLang): each lifetime carries the prompts, each
+	 * alone (its 1000 tokens at full-step speed, or its prefill alone if slower) or
+	 * together in full 8192-token steps, whichever is less; the decode batch waits */
 	d.w.batch = 8;
 	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
 	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
-	own = p.perf.ttft_s + (p.perf.decode.t_class[OPC_ATTN_CORE] + 1e-3);
-	extra = fmin(8 * own, 8192 / (p.perf.prefill_tps_gpu * d.tp) + p.perf.decode.t_class[OPC_ATTN_CORE] + 1e-3);
+	tau = 1 / (p.perf.prefill_tps_gpu * d.tp);
+	own = fmax(p.perf.ttft_s + 1e-3, 1000 * tau + 1e-3);
+	extra = fmin(8 * own, 8192 * tau + 1e-3);
 	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);
 	CHECK_REL(r.rho, extra / (extra + 100 * (p.perf.tpot_s + 1e-3)), 1e-12);
 	CHECK_REL(r.steady_ttft_s, own * (1 + r.rho / (2 * (1 - r.rho))) + (p.perf.tpot_s + 1e-3) / 2, 1e-12);
+	/* mixed (vLLM, TensorRT-LLM): the 8 decode tokens take their share of the budget,
+	 * and a step carrying a prompt replaces a decode step: it costs the prompt's
+	 * and the batch's tokens through the layers and the decode attention */
+	g.mixed = 1;
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	{
+		double attn = p.perf.decode.t_class[OPC_ATTN_CORE], gen = p.perf.tpot_s + 1e-3;
+		double own_m = fmax(p.perf.ttft_s + 1e-3, (1000 + 8) * tau + attn + 1e-3 - gen);
+		double full = 8192 * tau + attn + 1e-3 - gen;   /* ceil(8000 / 8184) = 1 step */
+
+		CHECK_REL(r.tpot_s, gen + fmin(8 * own_m, full) / 100, 1e-12);
+	}
+	g.mixed = 0;
 	/* the first burst: 8 x 1000 tokens fit one 8192-token step */
 	CHECK_REL(r.burst_ttft_s, fmax(p.perf.ttft_s, 8000 / (p.perf.prefill_tps_gpu * d.tp)), 1e-12);
 	/* every request in the burst (waves 1): TTFT is the burst's and the overhead */
