@@ -713,15 +713,22 @@ ffn:
 	return sp;
 }
 
-/* Charge ops [first, last) to their bounds, each weighted by w x its own count. */
+/* Charge ops [first, last) to their classes (all of them, before overlap)
+ * and to their bounds (those of side `comm`: 1 the EP all-to-all, 0 the
+ * rest, -1 both), each weighted by w x its own count.  Every operator of a
+ * step passes here once. */
 static void perf_attribute(struct phase *ph, int first, int last, double w, int comm)
 {
 	int i;
 
 	for (i = first; i < last; i++) {
-		int is_comm = ph->op[i].cls == OPC_EP_DISPATCH || ph->op[i].cls == OPC_EP_COMBINE;
+		const struct op *o = &ph->op[i];
+		int is_comm = o->cls == OPC_EP_DISPATCH || o->cls == OPC_EP_COMBINE;
+		double t = o->t * o->count * w;
+
+		ph->t_class[o->layer == LAYER_MTP ? OPC_MTP : o->cls] += t;
 		if (comm < 0 || is_comm == comm)
-			ph->t_bound[ph->op[i].bound] += ph->op[i].t * ph->op[i].count * w;
+			ph->t_bound[o->bound] += t;
 	}
 }
 
@@ -744,13 +751,10 @@ static double perf_layers_time(struct phase *ph, const struct span *sp, double m
 	return mb * (sp->compute_s + sp->comm_s) * ph->op[sp->first].count;
 }
 
-static void perf_finish(struct phase *ph, double mb)
+static void perf_finish(struct phase *ph)
 {
 	int i;
 
-	for (i = 0; i < ph->nops; i++)
-		ph->t_class[ph->op[i].layer == LAYER_MTP ? OPC_MTP : ph->op[i].cls] +=
-			ph->op[i].t * ph->op[i].count * mb;
 	ph->bound = BOUND_COMPUTE;
 	for (i = 1; i < BOUND_KINDS; i++)
 		if (ph->t_bound[i] > ph->t_bound[ph->bound])
@@ -834,7 +838,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	ph->building = LAYER_GLOBAL;
 	t += perf_pp(x, ph, s->T, mb);
 	ph->t_step = t;
-	perf_finish(ph, mb);
+	perf_finish(ph);
 }
 
 /*
