@@ -198,11 +198,13 @@ static void vs_predict(struct cli *c, struct vs_cards *k, struct vs_row *v, cons
 	}
 	v->tpot_s = sr.tpot_s;
 	v->ttft_s = sr.ttft_s;
-	if (!agg) {
+	if (!agg) {   /* the prefill pool, fed by every decode worker's requests */
+		double conc = a.concurrency * silicon_workers(&r->decode);
+
 		v->reason = vs_plan(c, k, r, SIDE_PREFILL, g, p, &a, v->detail, sizeof v->detail);
 		if (v->reason)
 			return;
-		serve_prefill(p, g, &sr);
+		serve_disagg(p, g, conc, silicon_workers(&r->prefill), sr.tpot_s, &sr);
 		v->ttft_s = sr.ttft_s;
 	}
 	v->ttft_err = v->ttft_s / (r->ttft_ms * 1e-3) - 1;

@@ -114,13 +114,43 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
 	r->tpot_s = p->perf.tpot_s + (g ? g->step_overhead_s / p->perf.tokens_per_step : 0);
 }
 
-void serve_prefill(const struct plan *p, const struct engine *g, struct serve_result *r)
+void serve_disagg(const struct plan *p, const struct engine *g, double concurrency, double workers,
+		  double tpot_s, struct serve_result *r)
 {
 	const struct workload *w = &p->dep.w;
-	double tokens = w->batch * w->isl, C = w->prefill_tokens;
+	double b = w->batch, C = w->prefill_tokens, osl = w->osl, tau = serve_tau(p);
+	double S = b <= 1 ? p->perf.ttft_s : fmax(p->perf.ttft_s, ceil(b * w->isl / C) * C * tau);
+	double servers = fmax(1, workers) * p->dep.dp, cap = servers * b / S;
+	double gpus = p->dep.tp * p->dep.dp * p->dep.pp, burst = g ? 1 / g->bench_waves : 0;
+	double kv = p->perf.links.out_bw > 0 ? w->isl * p->kv_bytes_per_token / (p->perf.links.out_bw * gpus) +
+					       p->perf.links.out_latency_s : 0;
+	double ttft = S + kv, lambda = 0, j, steps = 0;
+	int it;
 
 	memset(r, 0, sizeof *r);
-	/* the batch's prompts in steps of C: a request's first token waits for its batch */
-	r->ttft_s = (w->batch <= 1 ? p->perf.ttft_s : fmax(p->perf.ttft_s, ceil(tokens / C) * C * serve_tau(p))) +
-		    (g ? g->request_overhead_s : 0);
+	for (it = 0; it < 50; it++) {   /* the lifetime sets the load, the load the wait */
+		double rho;
+
+		lambda = concurrency / (ttft + (osl - 1) * tpot_s);
+		rho = lambda / cap;
+		if (rho >= 1) {          /* the pool bounds the loop */
+			lambda = cap;
+			ttft = fmax(S + kv, concurrency / cap - (osl - 1) * tpot_s);
+			break;
+		}
+		ttft = 0.5 * ttft + 0.5 * (S * (1 + serve_md1(rho)) + kv);
+	}
+	r->rho = lambda / cap;
+	r->steady_ttft_s = ttft;
+	/* the first burst: request j waits for ceil(j / (servers b)) batches */
+	if (concurrency <= 1e6) {
+		for (j = 1; j <= concurrency; j++)
+			steps += ceil(j / (servers * b));
+		r->burst_ttft_s = S * steps / fmax(1, concurrency) + kv;
+	} else {
+		r->burst_ttft_s = S * (concurrency / (servers * b) + 1) / 2 + kv;
+	}
+	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s + (g ? g->request_overhead_s : 0);
+	r->running = concurrency;
+	r->tpot_s = tpot_s;
 }

@@ -75,10 +75,23 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r);
 
 /*
- * The prefill pool of a disaggregated deployment: each request's prompt
- * prefilled with p's batch of others (p->dep.w.batch requests per worker
- * step) and g's per-request overhead: TTFT into r->ttft_s.
+ * The prefill pool of a disaggregated deployment: `workers` instances of
+ * plan p, each attention group prefilling p->dep.w.batch prompts a batch,
+ * fed in a closed loop by `concurrency` requests in flight over the whole
+ * deployment, each living TTFT + (osl - 1) x tpot_s (the decode pool's):
+ * - service S of a batch: its prompts in steps of the budget C, at least
+ *   one prompt's prefill alone;
+ * - arrivals lambda = concurrency / lifetime against workers x dp servers of
+ *   batch / S each, load rho; the wait as M/D/1 at rho (solved with the
+ *   lifetime it sets, a fixed point); past rho = 1 the pool bounds the loop:
+ *   lambda = its capacity and TTFT = concurrency / capacity - (osl - 1) tpot;
+ * - the KV cache handed to the decode pool: isl tokens' cache over the
+ *   instance's NICs (scale-out bandwidth x its GPUs) and their latency;
+ * - the first burst (1 / waves of requests): all requests at once, FIFO in
+ *   batches over the servers;
+ * - g's per-request overhead.  TTFT into r->ttft_s (steady, burst too).
  */
-void serve_prefill(const struct plan *p, const struct engine *g, struct serve_result *r);
+void serve_disagg(const struct plan *p, const struct engine *g, double concurrency, double workers,
+		  double tpot_s, struct serve_result *r);
 
 #endif

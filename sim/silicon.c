@@ -327,6 +327,11 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	return NULL;
 }
 
+double silicon_workers(const struct silicon_pool *p)
+{
+	return silicon_size(p->workers);
+}
+
 const char *silicon_bucket(double batch)
 {
 	return batch <= 1 ? "1" : batch <= 16 ? "2-16" : batch <= 128 ? "17-128" : ">128";

@@ -81,6 +81,9 @@ const char *silicon_model(const struct silicon_row *r);
  */
 const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is_moe, struct silicon_args *a);
 
+/* The instances of a pool: its num_workers, 1 when the sample leaves it out. */
+double silicon_workers(const struct silicon_pool *p);
+
 /* The batch bucket aiconfigurator's studies use: "1", "2-16", "17-128", ">128". */
 const char *silicon_bucket(double batch);
 

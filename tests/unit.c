@@ -4434,11 +4434,56 @@ static void t_serve_graph(void)
 	CHECK_REL(q.perf.ttft_s, p.perf.ttft_s, 1e-12);   /* prefill is not replayed */
 }
 
+
+/* The prefill pool of a disaggregated deployment: the closed loop's fixed
+ * point, the saturated pool, the burst. */
+static void t_serve_disagg(void)
+{
+	static struct plan p;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result r;
+	struct engine g = serve_engine(0, 5e-3, 1, 1e6);
+	struct err e;
+	double S, kv, cap, lambda, tpot = 20e-3, j, steps = 0;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 4;
+	d.w.batch = 2;
+	d.w.isl = 4000;
+	d.w.osl = 500;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	/* a batch of 2 x 4000 tokens: one 8192-token step at full-step speed */
+	S = fmax(p.perf.ttft_s, 8192 / (p.perf.prefill_tps_gpu * 4));
+	kv = 4000 * p.kv_bytes_per_token / (p.perf.links.out_bw * 4) + p.perf.links.out_latency_s;
+	cap = 3 * 2 / S;   /* 3 workers of one attention group, 2 prompts per S */
+	/* 40 requests in flight: the TTFT solves ttft = S (1 + M/D/1 wait) + kv */
+	serve_disagg(&p, &g, 40, 3, tpot, &r);
+	lambda = 40 / (r.steady_ttft_s + 499 * tpot);
+	CHECK_REL(r.rho, lambda / cap, 1e-6);
+	CHECK_REL(r.steady_ttft_s, S * (1 + r.rho / (2 * (1 - r.rho))) + kv, 1e-6);
+	CHECK_REL(r.ttft_s, (1 - 1e-6) * r.steady_ttft_s + 1e-6 * r.burst_ttft_s + 5e-3, 1e-12);
+	/* the first burst: request j waits ceil(j / 6) batches */
+	for (j = 1; j <= 40; j++)
+		steps += ceil(j / 6);
+	CHECK_REL(r.burst_ttft_s, S * steps / 40 + kv, 1e-12);
+	/* 100000 in flight: the pool is the bottleneck; Little's law gives the wait */
+	serve_disagg(&p, &g, 1e5, 3, tpot, &r);
+	CHECK_REL(r.steady_ttft_s, 1e5 / cap - 499 * tpot, 1e-12);
+	CHECK_REL(r.rho, 1, 1e-12);
+}
+
 static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
+	{"serve_disagg: the prefill pool's closed-loop queue, saturation and burst", t_serve_disagg},
 	{"serve: a graph-replayed decode pays its share of fixed latency, prefill all of it", t_serve_graph},
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
