@@ -465,6 +465,7 @@ static void vs_rows_table(struct sbuf *b, const struct vs_row *rows, int n)
 static void vs_rows_json(cJSON *o, const struct vs_row *rows, int n)
 {
 	cJSON *arr = cJSON_AddArrayToObject(o, "rows");
+	char cmd[512];
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -481,6 +482,12 @@ static void vs_rows_json(cJSON *o, const struct vs_row *rows, int n)
 		report_num(x, "measured_ttft_s", rows[i].r->ttft_ms * 1e-3);
 		report_num(x, "tpot_s", rows[i].tpot_s);
 		report_num(x, "measured_tpot_s", rows[i].r->tpot_ms * 1e-3);
+		vs_command(&rows[i], SIDE_DECODE, cmd, sizeof cmd);
+		cJSON_AddStringToObject(x, "command", cmd);
+		if (strcmp(rows[i].r->mode, "agg") != 0) {
+			vs_command(&rows[i], SIDE_PREFILL, cmd, sizeof cmd);
+			cJSON_AddStringToObject(x, "prefill_command", cmd);
+		}
 		cJSON_AddItemToArray(arr, x);
 	}
 }
