@@ -46,6 +46,8 @@ struct vs_row {
 	int is_moe;                    /* the model has experts (for the command) */
 	char engine_part[56];          /* "vllm training", "vllm held-out": the fit's report */
 	const char *reason;            /* NULL when predicted */
+	const char *repair;            /* how a contradictory layout was read (silicon_map), or NULL */
+	const char *bench;             /* the benchmark recognised (silicon_bench), or NULL */
 	char detail[160];              /* the plan's message when it refused */
 	double ttft_s, tpot_s;         /* predicted */
 	double ttft_err, tpot_err;     /* predicted / measured - 1 */
@@ -185,6 +187,8 @@ static void vs_predict(struct cli *c, struct vs_cards *k, struct vs_row *v, cons
 	v->reason = vs_plan(c, k, r, SIDE_DECODE, g, p, &a, v->detail, sizeof v->detail);
 	if (v->reason)
 		return;
+	v->repair = a.repair;
+	v->bench = a.bench;
 	v->is_moe = p->model->is_moe;
 	v->batch = p->dep.w.batch;   /* per attention group, as the sample's batch_size */
 	if (agg) {
@@ -374,22 +378,29 @@ static void vs_stats_line(struct sbuf *b, const char *name, const struct vs_stat
 		    100 * s->ttft_mape, 100 * s->ttft_med, 100 * s->ttft_signed);
 }
 
-/* Reasons rows were skipped, counted, with one example each. */
+/* Why rows were skipped, or how layouts were read, counted, with one example each. */
 struct vs_reason { const char *why; int n; const struct vs_row *example; };
 
-static int vs_reasons(const struct vs_row *rows, int n, struct vs_reason *out)
+static const char *vs_why_skipped(const struct vs_row *v) { return v->reason; }
+static const char *vs_why_repaired(const struct vs_row *v) { return v->reason ? NULL : v->repair; }
+
+/* The distinct non-NULL what(row) of rows[], counted, into out[]; returns how many. */
+static int vs_tally(const struct vs_row *rows, int n, const char *(*what)(const struct vs_row *),
+		    struct vs_reason *out)
 {
 	int i, j, m = 0;
 
 	for (i = 0; i < n; i++) {
-		if (!rows[i].reason)
+		const char *w = what(&rows[i]);
+
+		if (!w)
 			continue;
-		for (j = 0; j < m && strcmp(out[j].why, rows[i].reason) != 0; j++)
+		for (j = 0; j < m && strcmp(out[j].why, w) != 0; j++)
 			;
 		if (j == m) {
 			if (m == VS_MAX_REASONS)
 				continue;
-			out[m++] = (struct vs_reason){rows[i].reason, 0, &rows[i]};
+			out[m++] = (struct vs_reason){w, 0, &rows[i]};
 		}
 		out[j].n++;
 	}
@@ -486,7 +497,7 @@ static void vs_rows_json(cJSON *o, const struct vs_row *rows, int n)
 		cJSON_AddStringToObject(x, "command", cmd);
 		if (strcmp(rows[i].r->mode, "agg") != 0) {
 			vs_command(&rows[i], SIDE_PREFILL, cmd, sizeof cmd);
-			cJSON_AddStringToObject(x, "prefill_command", cmd);
+			cJSON_AddStringToObject(x, "command_prefill", cmd);
 		}
 		cJSON_AddItemToArray(arr, x);
 	}
@@ -495,12 +506,13 @@ static void vs_rows_json(cJSON *o, const struct vs_row *rows, int n)
 static void vs_render(struct cli *c, const char *path, const struct vs_row *rows, int n, double *buf,
 		      const struct vs_cards *fitted, int list)
 {
-	struct vs_reason why[VS_MAX_REASONS];
+	struct vs_reason why[VS_MAX_REASONS], fix[VS_MAX_REASONS];
 	const struct vs_row **worst = malloc((size_t)(n > 0 ? n : 1) * sizeof *worst);
 	struct vs_stats all = vs_stats(rows, n, NULL, NULL, buf);
 	const struct vs_part *pt;
 	const char *vals[256];
-	int nwhy = vs_reasons(rows, n, why), nw = 0, i, j, skipped = n - all.n;
+	int nwhy = vs_tally(rows, n, vs_why_skipped, why), nfix = vs_tally(rows, n, vs_why_repaired, fix);
+	int nw = 0, i, j, skipped = n - all.n;
 	char cmd[512];
 	cJSON *o = NULL, *parts = NULL, *arr;
 
@@ -512,6 +524,10 @@ static void vs_render(struct cli *c, const char *path, const struct vs_row *rows
 	if (c->format == FMT_TABLE) {
 		sbuf_printf(&c->buf, "mlasim validate --serving: %s, %d rows: %d predicted, %d skipped\n", path, n,
 			    all.n, skipped);
+		for (i = j = 0; i < n; i++)
+			j += !rows[i].reason && rows[i].bench;
+		if (j)
+			sbuf_printf(&c->buf, "%d of them from InferenceX, whose lengths are uniform in [0.8 L, L]: their means are used\n", j);
 		sbuf_printf(&c->buf, "err = predicted / measured - 1; MAPE = mean |err|; med = median |err|; signed = median err\n\n");
 		sbuf_printf(&c->buf, "  %-34s %6s  %8s %8s %8s   %8s %8s %8s\n", "", "rows", "TPOT", "med",
 			    "signed", "TTFT", "med", "signed");
@@ -538,6 +554,11 @@ static void vs_render(struct cli *c, const char *path, const struct vs_row *rows
 		for (i = 0; i < nwhy; i++)
 			sbuf_printf(&c->buf, "  %5d  %s (line %d%s%s)\n", why[i].n, why[i].why, why[i].example->r->line,
 				    why[i].example->detail[0] ? ": " : "", why[i].example->detail);
+		if (nfix)
+			sbuf_printf(&c->buf, "\nrows whose layout asks for more GPUs than their 8-GPU node, read as (silicon.h):\n");
+		for (i = 0; i < nfix; i++)
+			sbuf_printf(&c->buf, "  %5d  %s (line %d: %s)\n", fix[i].n, fix[i].why, fix[i].example->r->line,
+				    fix[i].example->r->id);
 		if (fitted)
 			vs_fitted_table(&c->buf, fitted, rows, n, buf);
 		if (list)
@@ -552,6 +573,9 @@ static void vs_render(struct cli *c, const char *path, const struct vs_row *rows
 	cJSON_ReplaceItemInObjectCaseSensitive(arr, "rows", cJSON_CreateNumber(n));
 	cJSON_AddNumberToObject(arr, "rows_predicted", all.n);
 	cJSON_AddNumberToObject(arr, "rows_skipped", skipped);
+	for (i = j = 0; i < n; i++)
+		j += !rows[i].reason && rows[i].bench;
+	cJSON_AddNumberToObject(arr, "rows_inferencex", j);
 	parts = cJSON_AddObjectToObject(o, "partitions");
 	for (pt = vs_parts; pt->name; pt++) {
 		cJSON *pa = cJSON_AddArrayToObject(parts, pt->name);
@@ -594,6 +618,16 @@ static void vs_render(struct cli *c, const char *path, const struct vs_row *rows
 		cJSON_AddNumberToObject(x, "rows", why[i].n);
 		cJSON_AddNumberToObject(x, "example_line", why[i].example->r->line);
 		cJSON_AddStringToObject(x, "example_detail", why[i].example->detail);
+		cJSON_AddItemToArray(arr, x);
+	}
+	arr = cJSON_AddArrayToObject(o, "repaired");
+	for (i = 0; i < nfix; i++) {
+		cJSON *x = cJSON_CreateObject();
+
+		cJSON_AddStringToObject(x, "read_as", fix[i].why);
+		cJSON_AddNumberToObject(x, "rows", fix[i].n);
+		cJSON_AddNumberToObject(x, "example_line", fix[i].example->r->line);
+		cJSON_AddStringToObject(x, "example_id", fix[i].example->r->id);
 		cJSON_AddItemToArray(arr, x);
 	}
 	if (fitted)

@@ -65,7 +65,9 @@ struct silicon_col {
 	N(pfx "moe_tp_size", pool.moe_tp, 0), N(pfx "moe_ep_size", pool.ep, 0)
 
 static const struct silicon_col silicon_cols[] = {
-	S(id, 1), S(backend, 1), {"backend_version", offsetof(struct silicon_row, version),
+	S(id, 1), {"silicon_data_source", offsetof(struct silicon_row, source),
+		   sizeof(((struct silicon_row *)0)->source), 0},
+	S(backend, 1), {"backend_version", offsetof(struct silicon_row, version),
 				  sizeof(((struct silicon_row *)0)->version), 0},
 	S(model_path, 1), S(system, 1), S(precision, 0), S(mode, 1),
 	{"gemm_quant_mode", offsetof(struct silicon_row, gemm), sizeof(((struct silicon_row *)0)->gemm), 0},
@@ -234,6 +236,46 @@ static const struct silicon_name silicon_systems[] = {
 	{NULL, NULL},
 };
 
+/* The systems that are one HGX node of 8 GPUs (the hardware cards' node). */
+static const char *const silicon_hgx[] = {"h100_sxm", "h200_sxm", "b200_sxm", "b300_sxm", NULL};
+
+/*
+ * The benchmarks recognised by their silicon_data_source.  InferenceX
+ * (SemiAnalysis, formerly InferenceMAX) rows come as "db-dump/DATE; ..."
+ * or "source_file=DATE.csv; ...": its runs draw input and output lengths
+ * uniformly in [0.8 L, L] (.github/workflows/benchmark-tmpl.yml,
+ * RANDOM_RANGE_RATIO 0.8; utils/bench_serving/benchmark_serving.py,
+ * sample_random_requests: numpy randint(int(L * ratio), L + 1)), at
+ * github.com/SemiAnalysisAI/InferenceX commit 843c6254ff69.  (Its scripts
+ * also send 10 x CONC prompts at CONC in flight; the engine cards' fitted
+ * benchmark.waves is what TTFT makes of that, engines/README.md.)
+ */
+static const struct silicon_bench silicon_benches[] = {
+	{"InferenceX", 0.8,
+	 "github.com/SemiAnalysisAI/InferenceX@843c6254ff69: .github/workflows/benchmark-tmpl.yml RANDOM_RANGE_RATIO 0.8"},
+};
+
+/* Does s start with "YYYY-MM-DD"? */
+static int silicon_dated(const char *s)
+{
+	int i;
+
+	for (i = 0; i < 10; i++)
+		if (i == 4 || i == 7 ? s[i] != '-' : !(s[i] >= '0' && s[i] <= '9'))
+			return 0;
+	return 1;
+}
+
+const struct silicon_bench *silicon_bench_of(const struct silicon_row *r)
+{
+	const char *s = r->source;
+
+	if ((strncmp(s, "db-dump/", 8) == 0 && silicon_dated(s + 8)) ||
+	    (strncmp(s, "source_file=", 12) == 0 && silicon_dated(s + 12) && strncmp(s + 22, ".csv;", 5) == 0))
+		return &silicon_benches[0];
+	return NULL;
+}
+
 /* aiconfigurator's gemm/moe quant modes to mlasim weight formats ("" keeps the checkpoint's). */
 static const struct silicon_name silicon_quants[] = {
 	{"fp8", "fp8"}, {"fp8_block", "fp8-block"}, {"nvfp4", "nvfp4"}, {"int4_wo", "int4"},
@@ -271,6 +313,50 @@ static double silicon_size(double v)
 	return isnan(v) || v < 1 ? 1 : v;
 }
 
+/* The mean of lengths drawn uniformly from the integers in [floor(ratio L), L]. */
+static double silicon_mean_length(double L, double ratio)
+{
+	return floor((floor(ratio * L) + L) / 2 + 0.5);
+}
+
+/*
+ * An aggregated MoE row on one HGX node whose tp x attention_dp asks for
+ * g^2 GPUs (g <= 8, moe_tp x moe_ep = g^2 too): the run had g GPUs and the
+ * sample wrote its TP times its EP.  Three forms occur, all with the same
+ * requests in flight: tp g^2 (TP g, EP g); attention_dp g^2 (attention DP
+ * g, EP g, each rank g times the batch); tp g x attention_dp g with
+ * moe_ep g^2 (attention DP g, EP g).  Rewrites the layout and returns how
+ * it was read, or NULL (the row as it is).
+ */
+static const char *silicon_repair(const struct silicon_row *r, double *tp, double *dp, double *ep,
+				  double *batch)
+{
+	double n = *tp * *dp, g = floor(sqrt(n) + 0.5);
+	int i;
+
+	for (i = 0; silicon_hgx[i] && strcmp(silicon_hgx[i], r->system) != 0; i++)
+		;
+	if (!silicon_hgx[i] || n <= 8 || g * g != n || g > 8 || *ep * silicon_size(r->agg.moe_tp) != n)
+		return NULL;
+	if (*dp == 1) {
+		*tp = g;
+		*ep = g;
+		return "tp_size g^2 read as TP g, EP g on g GPUs";
+	}
+	if (*tp == 1) {
+		*batch *= g;
+		*dp = g;
+		*ep = g;
+		return "attention_dp_size g^2 read as attention DP g, EP g on g GPUs";
+	}
+	if (*tp == g && *dp == g) {
+		*tp = 1;
+		*ep = g;
+		return "tp_size g x attention_dp_size g read as attention DP g, EP g on g GPUs";
+	}
+	return NULL;
+}
+
 const char *silicon_model(const struct silicon_row *r)
 {
 	return silicon_lookup(silicon_models, r->model_path);
@@ -280,8 +366,9 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 {
 	int agg = strcmp(r->mode, "agg") == 0;
 	const struct silicon_pool *p = agg ? &r->agg : s == SIDE_PREFILL ? &r->prefill : &r->decode;
+	const struct silicon_bench *b;
 	const char *gemm, *moe;
-	double tp, dp, ep, moe_tp;
+	double tp, dp, ep, moe_tp, batch, isl = r->isl, osl = r->osl;
 
 	memset(a, 0, sizeof *a);
 	if (!agg && strcmp(r->mode, "disagg") != 0)
@@ -304,18 +391,26 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	tp = p->tp;
 	dp = silicon_size(p->dp);
 	ep = is_moe ? silicon_size(p->ep) : 1;
+	batch = p->batch;
 	moe_tp = isnan(p->moe_tp) || !is_moe ? tp * dp / ep : p->moe_tp;
 	if (moe_tp * ep != tp * dp)
 		return "moe_tp x moe_ep is not tp x attention_dp";
+	if (agg && is_moe)
+		a->repair = silicon_repair(r, &tp, &dp, &ep, &batch);
+	if ((b = silicon_bench_of(r))) {
+		a->bench = b->name;
+		isl = silicon_mean_length(r->isl, b->range_ratio);
+		osl = silicon_mean_length(r->osl, b->range_ratio);
+	}
 	silicon_num(a, "--tp", tp);
 	silicon_num(a, "--dp", dp);
 	silicon_num(a, "--ep", ep);
 	silicon_num(a, "--pp", silicon_size(p->pp));
-	silicon_num(a, "--batch", p->batch);
-	silicon_num(a, "--isl", r->isl);
-	silicon_num(a, "--osl", r->osl);
+	silicon_num(a, "--batch", batch);
+	silicon_num(a, "--isl", isl);
+	silicon_num(a, "--osl", osl);
 	/* decode reads isl + osl/2 tokens on average (as the planner assumes) */
-	silicon_num(a, "--context", r->isl + floor(r->osl / 2));
+	silicon_num(a, "--context", isl + floor(osl / 2));
 	if (*gemm)
 		silicon_arg(a, "--weights", gemm);
 	if (*moe && strcmp(moe, gemm) != 0)
@@ -323,7 +418,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	/* the sample names no KV dtype: an fp8 or fp4 run keeps an fp8 cache */
 	silicon_arg(a, "--kv-dtype", strcmp(r->precision, "fp8") == 0 || strcmp(r->precision, "fp4") == 0 ?
 		    "fp8" : "bf16");
-	a->concurrency = p->batch * dp;
+	a->concurrency = batch * dp;
 	return NULL;
 }
 

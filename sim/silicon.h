@@ -10,7 +10,8 @@
  * isl, osl, gemm_quant_mode, moe_quant_mode, batch_size, tp_size, pp_size,
  * attention_dp_size, moe_tp_size, moe_ep_size, their prefill_ and decode_
  * twins with prefill_/decode_num_workers and _batch_size, silicon_ttft_ms
- * and silicon_tpot_ms.
+ * and silicon_tpot_ms; silicon_data_source, when present, names the
+ * benchmark a row came from (silicon_bench below).
  */
 #ifndef MLASIM_SILICON_H
 #define MLASIM_SILICON_H
@@ -32,6 +33,7 @@ struct silicon_pool {
 struct silicon_row {
 	int line;                  /* in the file, for messages */
 	char id[128];
+	char source[320];          /* silicon_data_source: where the row was measured */
 	char backend[16], version[48];
 	char model_path[96], system[32], precision[16], mode[8];
 	char gemm[16], moe[16];    /* quant modes: fp8, fp8_block, nvfp4, int4_wo, "" */
@@ -65,6 +67,9 @@ struct silicon_args {
 	int argc;
 	char text[SILICON_MAX_ARGS][24];   /* storage for the numbers in argv */
 	double concurrency;        /* requests in flight per instance of the pool */
+	const char *bench;         /* the benchmark recognised (silicon_bench), or NULL */
+	const char *repair;        /* how the layout was read when the columns contradict
+	                              the system (silicon_map), or NULL */
 };
 
 /* The bundled model card row r names, or NULL when none does. */
@@ -73,13 +78,33 @@ const char *silicon_model(const struct silicon_row *r);
 /*
  * Map row r, side s, to a model card, a hardware card and plan options
  * (--tp --dp --ep --pp --batch --isl --osl --context --weights
- * --expert-weights --kv-dtype --prefill-tokens).  Returns NULL and fills
- * *a, or a reason the row cannot be expressed (a static string: "model not
- * bundled", "moe_tp x moe_ep is not tp x attention_dp", ...), counted by
- * the caller.  `is_moe` says whether the model has experts: a dense
- * model's moe_tp and moe_ep are not read.
+ * --expert-weights --kv-dtype).  Returns NULL and fills *a, or a reason the
+ * row cannot be expressed (a static string: "model not bundled", "moe_tp x
+ * moe_ep is not tp x attention_dp", ...), counted by the caller.  `is_moe`
+ * says whether the model has experts: a dense model's moe_tp and moe_ep are
+ * not read.
+ *
+ * Where the row's benchmark is recognised (silicon_bench), its request
+ * lengths are their means.
+ * An aggregated row on an 8-GPU HGX system whose tp x attention_dp is the
+ * square g^2 of a GPU count g <= 8, with moe_tp x moe_ep the same square, is
+ * read as g GPUs (a->repair says how): the sample multiplied the run's TP by
+ * its EP (its ids say "tp8_ep8" where the columns say tp_size 64), which no
+ * single node holds.
  */
 const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is_moe, struct silicon_args *a);
+
+/*
+ * The benchmark a row's silicon_data_source names, with how it draws
+ * request lengths: uniformly in [ratio x L, L] for the row's isl and osl L.
+ * NULL when not recognised (the lengths are then taken as fixed).
+ */
+struct silicon_bench {
+	const char *name;          /* "InferenceX" */
+	double range_ratio;        /* lengths uniform in [ratio L, L] */
+	const char *source;        /* where this is read */
+};
+const struct silicon_bench *silicon_bench_of(const struct silicon_row *r);
 
 /* The instances of a pool: its num_workers, 1 when the sample leaves it out. */
 double silicon_workers(const struct silicon_pool *p);

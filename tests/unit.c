@@ -4258,10 +4258,75 @@ static void t_silicon_map(void)
 	CHECK_CONTAINS(silicon_map(&r[1], SIDE_DECODE, 0, &a), "without batch sizes and worker counts");
 	snprintf(r[1].model_path, sizeof r[1].model_path, "org/unknown");
 	CHECK_STR(silicon_map(&r[1], SIDE_DECODE, 0, &a), "model not bundled");
+	CHECK(a.repair == NULL && a.bench == NULL);
 	CHECK_STR(silicon_bucket(1), "1");
 	CHECK_STR(silicon_bucket(16), "2-16");
 	CHECK_STR(silicon_bucket(128), "17-128");
 	CHECK_STR(silicon_bucket(129), ">128");
+	free(r);
+}
+
+/* Rows whose columns ask one 8-GPU node for g^2 GPUs are read as g GPUs, in
+ * each of the three forms the sample writes; InferenceX rows take mean lengths. */
+static void t_silicon_repair(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"silicon_ttft_ms,silicon_tpot_ms\n"
+		/* tp 64 (TP 8 x EP 8): 4 in flight on 8 GPUs */
+		"a_c4_tp8_ep8,db-dump/2026-04-27; config_id=1,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,"
+		"8192,1024,nvfp4,nvfp4,4,64,1,1,8,8,500,10\n"
+		/* attention dp 64 at batch 1: 64 in flight on 8 GPUs, 8 per rank */
+		"b_c64_tp8_ep8,source_file=2026-04-06.csv; model=DeepSeek-R1,trtllm,deepseek-ai/DeepSeek-R1,"
+		"h200_sxm,fp8,agg,1024,1024,fp8,fp8,1,1,1,64,8,8,500,10\n"
+		/* tp 4 x attention dp 4, moe ep 16: 16 in flight on 4 GPUs, 4 per rank */
+		"c_c16_tp4_ep4,elsewhere,vllm,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,"
+		"4,4,1,4,1,16,500,10\n"
+		/* the same square on a 72-GPU NVLink domain is a real layout */
+		"d,,trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,4,16,1,1,4,4,500,10\n";
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 4);
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "8");
+	CHECK_STR(silicon_opt(&a, "--dp"), "1");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--batch"), "4");
+	CHECK_CONTAINS(a.repair, "tp_size g^2");
+	/* InferenceX: lengths uniform over the integers [floor(0.8 L), L], mean (6553 + 8192) / 2 */
+	CHECK_STR(a.bench, "InferenceX");
+	CHECK_STR(silicon_opt(&a, "--isl"), "7373");      /* 7372.5, rounded half up */
+	CHECK_STR(silicon_opt(&a, "--osl"), "922");       /* (819 + 1024) / 2 = 921.5 */
+	CHECK_STR(silicon_opt(&a, "--context"), "7834");  /* 7373 + 461 */
+	CHECK(silicon_map(&r[1], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "8");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--batch"), "8");
+	CHECK_EQ(a.concurrency, 64);
+	CHECK_STR(a.bench, "InferenceX");
+	CHECK(silicon_map(&r[2], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "4");
+	CHECK_STR(silicon_opt(&a, "--ep"), "4");
+	CHECK_STR(silicon_opt(&a, "--batch"), "4");
+	CHECK_EQ(a.concurrency, 16);
+	CHECK(a.bench == NULL);                           /* not a source it knows: lengths as given */
+	CHECK_STR(silicon_opt(&a, "--isl"), "1024");
+	CHECK(silicon_map(&r[3], SIDE_DECODE, 1, &a) == NULL);
+	CHECK(a.repair == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "16");
+	/* a dense model's layout is never rewritten */
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 0, &a) == NULL);
+	CHECK(a.repair == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "64");
 	free(r);
 }
 
@@ -4481,6 +4546,7 @@ static void t_serve_disagg(void)
 static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
+	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
 	{"serve_disagg: the prefill pool's closed-loop queue, saturation and burst", t_serve_disagg},
