@@ -4,7 +4,8 @@
 # ('make fit-engines' runs it for every engine).
 def pct: . * 10 | round / 10 | tostring;
 ($f[0].fitted[] | select(.engine == $e)) as $x
-| .overheads = {step_s: $x.step_s, request_s: $x.request_s, graph_latency_share: $x.graph_latency_share}
+| .overheads = {step_s: $x.step_s, step_per_sequence_s: $x.step_per_sequence_s, request_s: $x.request_s,
+                graph_latency_share: $x.graph_latency_share}
 | .benchmark = {waves: $x.waves}
 | .fit = {
     summary: ("fitted on the training half of aiconfigurator's silicon sample ("

@@ -729,7 +729,8 @@ static void plan_serving_table(struct sbuf *b, const struct plan *p, const struc
 	sbuf_printf(b, "  TTFT                %.1f ms (spread %.1f ms, first burst %.1f ms, 1/%.3g of requests; %.1f ms per request)\n",
 		    1e3 * r->ttft_s, 1e3 * r->steady_ttft_s, 1e3 * r->burst_ttft_s, g->bench_waves, 1e3 * g->request_overhead_s);
 	sbuf_printf(b, "  TPOT                %.3f ms (%.0f of %g steps carry prefill, load %.2f; %.3f ms host per step)\n",
-		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho, 1e3 * g->step_overhead_s);
+		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho,
+		    1e3 * (g->step_overhead_s + g->step_seq_s * r->running));
 	if (r->waiting > 0)
 		sbuf_printf(b, "  KV cache            holds %g: %g wait for a slot\n", r->running, r->waiting);
 	sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");

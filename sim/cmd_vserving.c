@@ -427,8 +427,9 @@ static void vs_fitted_table(struct sbuf *b, const struct vs_cards *k, const stru
 	for (e = 0; e < k->nengines; e++) {
 		const struct engine *g = &k->engine[e];
 
-		sbuf_printf(b, "  %-8s graph_latency_share %.3f  step_s %.3g  request_s %.3g  waves %.3g\n", g->name,
-			    g->graph_latency_share, g->step_overhead_s, g->request_overhead_s, g->bench_waves);
+		sbuf_printf(b, "  %-8s graph_latency_share %.3f  step_s %.3g  step_per_sequence_s %.3g  request_s %.3g  waves %.3g\n",
+			    g->name, g->graph_latency_share, g->step_overhead_s, g->step_seq_s, g->request_overhead_s,
+			    g->bench_waves);
 		for (t = 1; t >= 0; t--) {
 			struct vs_stats s = vs_engine_stats(rows, n, g, t, buf);
 			vs_stats_line(b, t ? "    training" : "    held-out", &s);
@@ -448,6 +449,7 @@ static void vs_fitted_json(cJSON *o, const struct vs_cards *k, const struct vs_r
 		cJSON_AddStringToObject(x, "engine", g->name);
 		report_num(x, "graph_latency_share", g->graph_latency_share);
 		report_num(x, "step_s", g->step_overhead_s);
+		report_num(x, "step_per_sequence_s", g->step_seq_s);
 		report_num(x, "request_s", g->request_overhead_s);
 		report_num(x, "waves", g->bench_waves);
 		for (t = 1; t >= 0; t--) {
@@ -683,15 +685,16 @@ struct vs_fit {
 
 /*
  * The fit runs in two stages, each on its own measurements: the decode
- * figures (graph_latency_share, step_s) on TPOT, then the first-token ones
- * (request_s, waves) on TTFT, with the decode ones fixed.  Coordinates are
- * unbounded: logistic for the share, exp for the rest.
+ * figures (graph_latency_share, step_s, step_per_sequence_s) on TPOT, then
+ * the first-token ones (request_s, waves) on TTFT, with the decode ones
+ * fixed.  Coordinates are unbounded: logistic for the share, exp for the rest.
  */
 static void vs_fit_params(const gsl_vector *x, int stage, struct engine *g)
 {
 	if (stage == 0) {
 		g->graph_latency_share = 1 / (1 + exp(-gsl_vector_get(x, 0)));
 		g->step_overhead_s = exp(gsl_vector_get(x, 1));
+		g->step_seq_s = exp(gsl_vector_get(x, 2));
 	} else {
 		g->request_overhead_s = exp(gsl_vector_get(x, 0));
 		g->bench_waves = 1 + exp(gsl_vector_get(x, 1));
@@ -731,21 +734,26 @@ static double vs_fit_loss(const gsl_vector *x, void *arg)
 /* Fit engine e's figures on its training rows; the result replaces k->engine[e]. */
 static void vs_fit_engine(struct vs_fit *f, int e)
 {
-	gsl_multimin_function fn = {vs_fit_loss, 2, f};
-	gsl_vector *x = gsl_vector_alloc(2);
+	/* starts: share 1/3, step 1 ms, 10 us per sequence; request 20 ms, 3 waves */
+	const double start[2][3] = {{log(0.5), log(1e-3), log(10e-6)}, {log(20e-3), log(2.0), 0}};
+	static const size_t dims[2] = {3, 2};
+	int i;
 
 	f->engine = e;
 	f->trial = f->k->engine[e];
 	f->trial.request_overhead_s = 0;
 	f->trial.bench_waves = 1e6;
 	for (f->stage = 0; f->stage < 2; f->stage++) {
-		gsl_vector_set(x, 0, f->stage ? log(20e-3) : log(0.5));   /* request 20 ms; share 1/3 */
-		gsl_vector_set(x, 1, f->stage ? log(2.0) : log(1e-3));    /* 3 waves; step 1 ms */
+		gsl_multimin_function fn = {vs_fit_loss, dims[f->stage], f};
+		gsl_vector *x = gsl_vector_alloc(dims[f->stage]);
+
+		for (i = 0; i < (int)dims[f->stage]; i++)
+			gsl_vector_set(x, (size_t)i, start[f->stage][i]);
 		kfit_simplex(&fn, x, 1.0, 3, 300, 1e-3);
 		vs_fit_params(x, f->stage, &f->trial);
+		gsl_vector_free(x);
 	}
 	f->k->engine[e] = f->trial;
-	gsl_vector_free(x);
 }
 
 /* ---- the command ----------------------------------------------------------------- */

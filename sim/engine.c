@@ -20,6 +20,7 @@ static const struct engine_key engine_keys[] = {
 	EK("scheduler", "large_hbm_gb", large_hbm_gb, JX_POSITIVE, 0, 1e5),
 	EK("scheduler", "max_num_tokens_large_hbm", max_num_tokens_large, JX_INT | JX_POSITIVE, 1, 1e7),
 	EK("overheads", "step_s", step_overhead_s, JX_REQUIRED, 0, 10),
+	EK("overheads", "step_per_sequence_s", step_seq_s, 0, 0, 1),
 	EK("overheads", "request_s", request_overhead_s, JX_REQUIRED, 0, 100),
 	EK("overheads", "graph_latency_share", graph_latency_share, JX_REQUIRED, 0, 1),
 	EK("benchmark", "waves", bench_waves, JX_REQUIRED, 1, 1e6),
@@ -99,6 +100,8 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 				       m ? "not a boolean" : "missing");
 		g->mixed = cJSON_IsTrue(m);
 	}
+	if (isnan(g->step_seq_s))   /* a card from before it was modelled: none */
+		g->step_seq_s = 0;
 	if (isnan(g->large_hbm_gb) != isnan(g->max_num_tokens_large))
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'scheduler.large_hbm_gb' and 'scheduler.max_num_tokens_large_hbm' go together", file);

@@ -25,6 +25,8 @@ struct engine {
 	                               budget (vLLM V1, TensorRT-LLM); 0: prefill steps run apart
 	                               and the decode batch waits (SGLang without --enable-mixed-chunk) */
 	double step_overhead_s;     /* host time per decode step the GPU waits for */
+	double step_seq_s;          /* and per sequence in the step: sampling, stop checks, output
+	                               streaming, scheduler bookkeeping (0 when the card has none) */
 	double request_overhead_s;  /* per request before its first token: API, tokenizer, scheduling */
 	double graph_latency_share; /* share of a kernel's standalone fixed latency (t0, K-loop floor)
 	                               paid inside the engine's CUDA-graph decode step, 0..1 */

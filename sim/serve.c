@@ -17,6 +17,12 @@ static double serve_mix_s(const struct plan *p)
 	return p->dep.w.prefill_tokens * serve_tau(p) + p->perf.decode.t_class[OPC_ATTN_CORE];
 }
 
+/* The engine's host time per step of n sequences (serve.h); 0 without an engine. */
+static double serve_host_s(const struct engine *g, double n)
+{
+	return g ? g->step_overhead_s + g->step_seq_s * n : 0;
+}
+
 /* The M/D/1 mean wait in service times at load rho (serve.h); infinite at 1. */
 static double serve_md1(double rho)
 {
@@ -42,7 +48,7 @@ static void serve_steps(const struct plan *q, const struct engine *g, struct ser
 {
 	const struct workload *w = &q->dep.w;
 	double N = w->batch, isl = w->isl, osl = w->osl, C = w->prefill_tokens, tau = serve_tau(q);
-	double host = g ? g->step_overhead_s : 0, burst = g ? 1 / g->bench_waves : 0;
+	double host = serve_host_s(g, N), burst = g ? 1 / g->bench_waves : 0;
 	double t_gen = q->perf.tpot_s + host / q->perf.tokens_per_step;
 	double attn = q->perf.decode.t_class[OPC_ATTN_CORE];
 	int mixed = g && g->mixed;
@@ -111,7 +117,7 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
 {
 	memset(r, 0, sizeof *r);
 	r->running = p->dep.w.batch;
-	r->tpot_s = p->perf.tpot_s + (g ? g->step_overhead_s / p->perf.tokens_per_step : 0);
+	r->tpot_s = p->perf.tpot_s + serve_host_s(g, p->dep.w.batch) / p->perf.tokens_per_step;
 }
 
 void serve_disagg(const struct plan *p, const struct engine *g, double concurrency, double workers,

@@ -16,7 +16,8 @@
  *   requests' N prompts are prefilled either each alone (own: its chunks)
  *   or together in full steps (ceil(isl N / C') of them), whichever costs
  *   less, and TPOT = t_gen + that extra time / osl; t_gen is the decode step
- *   of N sequences with the engine's host time per step.  Where the engine
+ *   of N sequences with the engine's host time per step, step_s + N x
+ *   step_per_sequence_s (engine.h).  Where the engine
  *   mixes (vLLM V1, TensorRT-LLM's in-flight batching: engine.h `mixed`),
  *   the decode tokens take N of the budget (C' = C - N) and a step carrying
  *   c prompt tokens costs (c + N) tokens through the layers and the decode

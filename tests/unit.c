@@ -4439,6 +4439,20 @@ static void t_serve_load(void)
 		CHECK_REL(r.tpot_s, gen + fmin(8 * own_m, full) / 100, 1e-12);
 	}
 	g.mixed = 0;
+	/* host time per sequence: 8 sequences at 50 us add 0.4 ms to each step, so
+	 * TPOT as with a 1.4 ms step (the prompts' steps carry it too) */
+	{
+		struct serve_result r1;
+		struct engine g1 = serve_engine(1.4e-3, 10e-3, 1, 1e12);
+
+		g.step_seq_s = 50e-6;
+		CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+		CHECK_OK(serve_agg(&p, &g1, &s, &r1, &e), &e);
+		CHECK_REL(r.tpot_s, r1.tpot_s, 1e-12);
+		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1.4e-3 + fmin(8 * fmax(p.perf.ttft_s + 1.4e-3, 1000 * tau + 1.4e-3),
+								  8192 * tau + 1.4e-3) / 100, 1e-12);
+		g.step_seq_s = 0;
+	}
 	/* the first burst: 8 x 1000 tokens fit one 8192-token step */
 	CHECK_REL(r.burst_ttft_s, fmax(p.perf.ttft_s, 8000 / (p.perf.prefill_tps_gpu * d.tp)), 1e-12);
 	/* every request in the burst (waves 1): TTFT is the burst's and the overhead */
