@@ -6,7 +6,7 @@
 #
 # The GB200 card's price is CoreWeave's on-demand list price ($10.50/GPU-hr),
 # on a different footing from the H800's $2 rental assumption: the example
-# passes the low end of 2026 B200 rental quotes (hardware.md s5, a dated
+# passes the low end of 2026 B200 rental quotes (docs/hardware.md s5, a dated
 # snapshot) instead, a market rate like the H800's.  Change --gpu-hour-usd to
 # your own.
 set -eu

@@ -1,5 +1,5 @@
 /*
- * comm.cu - probes P9 'p2p' and P10 'alltoall' (reference/probes.md s9):
+ * comm.cu - probes P9 'p2p' and P10 'alltoall' (docs/probes.md s9):
  * GPU-to-GPU bandwidth inside this machine.  Both need two GPUs or more and
  * record status "skipped_single_gpu" otherwise.
  *

@@ -1,10 +1,10 @@
 /*
  * common.cuh - what every probe of the runner (build/mlasim-probe) shares:
  * the run state, CUDA error handling, tracked device allocations, the timing
- * method of reference/probes.md s7, random data, and the mlasim.calib/1
+ * method of docs/probes.md s7, random data, and the mlasim.calib/1
  * record writer.
  *
- * Timing (probes.md s7, style.md s3.10):
+ * Timing (docs/probes.md s7, which names STREAM's and llm.c's rules it follows):
  *   - warm-up: 3 untimed calls after setup (lazy loading, heuristics), and
  *     ~200 ms of busy work before the first probe so the clocks have ramped;
  *   - CUDA events on the probe's stream, never host timers, for kernels;
@@ -33,8 +33,8 @@
 #define PROBE_VERSION "0.1.0"
 #define PROBE_MAX_ALLOCS 256
 
-/* The spec row of the GPU, by name (probes.md s0, hw.md s1.1): the runner's
- * own denominators for "derived" figures; mlasim refits against the card. */
+/* The spec row of the GPU, by name (docs/probes.md s0, docs/hardware.md s1.1):
+ * the runner's own denominators for "derived" figures; mlasim refits against the card. */
 struct spec {
 	const char *source;        /* "builtin:h100_sxm" or "clock-normalised estimate" */
 	double hbm_Bps;

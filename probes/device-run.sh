@@ -32,8 +32,8 @@
 #   holdout  mlasim probe --from results.json --hw CARD --holdout 4 ->
 #            holdout.txt (skipped when this mlasim has no --holdout)
 #   anchors  mlasim probe --from results.json --hw CARD --anchors ->
-#            anchors.txt: the measured figures next to reference/probes.md's
-#            and issue 8's targets, the table the closing note needs
+#            anchors.txt: the measured figures next to the anchors and targets
+#            of docs/probes.md s0 and s13: the table a run is reported with
 #   after    nvidia-smi -q -d CLOCK,POWER,PERFORMANCE,TEMPERATURE after the run
 #
 # Exit status: 0 results.json and the card written; 2 the build failed; 3

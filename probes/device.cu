@@ -1,5 +1,5 @@
 /*
- * device.cu - probe P0 'device' (reference/probes.md s1): what the GPU is.
+ * device.cu - probe P0 'device' (docs/probes.md s1): what the GPU is.
  * Name, compute capability, SMs, L2, HBM, opt-in shared memory and clocks
  * from the CUDA runtime; driver, power limit and current clocks from NVML
  * (power.cu, loaded at run time); cuBLASLt and NCCL versions; and the spec
@@ -19,7 +19,7 @@
 #include "common.cuh"
 
 /*
- * Spec rows by device name (dense TFLOPS, probes.md s0 and the cards in
+ * Spec rows by device name (dense TFLOPS, docs/probes.md s0 and the cards in
  * hw/): the runner's own denominators.  mlasim refits against the card the
  * user calibrates, so these only label the raw records.
  */

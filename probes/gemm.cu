@@ -1,5 +1,5 @@
 /*
- * gemm.cu - probes P4 'gemm_bf16' and P5 'gemm_fp8' (reference/probes.md
+ * gemm.cu - probes P4 'gemm_bf16' and P5 'gemm_fp8' (docs/probes.md
  * s1, s4): what cuBLASLt, the library a serving stack calls, achieves on the
  * linear layers of DeepSeek-V3, and the cuBLASLt helper moe_gemm.cu and
  * power.cu share.
@@ -16,7 +16,7 @@
  *   mxfp8   sm_100: one UE8M0 scale per 32 values (VEC32_UE8M0)
  * No D or C scale pointer is set: cuBLAS 13.0 rejects them for a BF16 D.
  *
- * Shapes: the DeepSeek-V3 (N, K) of probes.md s1 - (2112, 7168) q_a+kv_a,
+ * Shapes: the DeepSeek-V3 (N, K) of docs/probes.md s1 - (2112, 7168) q_a+kv_a,
  * (24576, 1536) q_b, (32768, 512) kv_b, (7168, 16384) o_proj, (4096, 7168)
  * expert gate+up, (7168, 2048) expert down - for T = 1, 2, 4 .. 16384, and
  * 8192^3.  Each mode is first checked on T=256, N=384, K=512 against
@@ -248,7 +248,7 @@ void lt_gemm_destroy(struct lt_gemm *g)
 
 /* ==== checking a mode against probes/ref_gemm.c ================================== */
 
-/* The two readings of the 128-block scale layouts (probes.md s4.1 and what
+/* The two readings of the 128-block scale layouts (docs/probes.md s4.1 and what
  * other users of the API write): which one this cuBLASLt uses is found by
  * checking, with scales that differ per block. */
 static size_t vec128_index(int layout, size_t t, size_t kb, size_t T, size_t KB)

@@ -1,5 +1,5 @@
 /*
- * hbm.cu - probe P2 'hbm' (reference/probes.md s6): memory bandwidth from
+ * hbm.cu - probe P2 'hbm' (docs/probes.md s6): memory bandwidth from
  * L2-resident sizes to many GB, STREAM-style (McCalpin; BabelStream), our
  * own kernels on 16-byte float4 accesses, fully coalesced, grid-stride:
  *
@@ -210,7 +210,7 @@ int probe_hbm(struct run *r)
 	}
 	if (r->check_only)
 		return failed ? -1 : 0;
-	/* random data for the timed runs: values, not zeros (probes.md s7) */
+	/* random data for the timed runs: values, not zeros (docs/probes.md s7) */
 	if (fill_f32(r, (float *)x.a, max_bytes / 4, 1, 1) || fill_f32(r, (float *)x.b, max_bytes / 4, 2, 1) ||
 	    fill_f32(r, (float *)x.c, max_bytes / 4, 3, 1))
 		return -1;

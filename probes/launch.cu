@@ -1,5 +1,5 @@
 /*
- * launch.cu - probe P1 'launch' (reference/probes.md s1, pitfall s12.8):
+ * launch.cu - probe P1 'launch' (docs/probes.md s1, s12.8):
  * what one kernel costs when it does nothing.
  *
  *   stream  10,000 launches of an empty kernel back to back on one stream,

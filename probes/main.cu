@@ -1,7 +1,7 @@
 /*
  * main.cu - mlasim-probe, the calibration probe runner: runs the probes of
  * sim/probecat.c on one NVIDIA GPU and writes one mlasim.calib/1 document
- * (reference/probes.md s11) with a record per measured configuration.
+ * (docs/probes.md s11) with a record per measured configuration.
  * 'mlasim probe' runs it and fits what it wrote (sim/calib.c).
  *
  *   mlasim-probe [-o FILE] [--quick] [--check] [--device N] [--time-limit S] [KEY...]
@@ -137,7 +137,7 @@ static void doc_header(struct run *r, int argc, char **argv)
 				"see env and each record's clocks");
 }
 
-/* No usable GPU: a valid document saying why (probes.md s11, s12.13). */
+/* No usable GPU: a valid document saying why (docs/probes.md s11, s12.13). */
 static int no_gpu(struct run *r, const char *out, const char *why)
 {
 	cJSON *dev, *e = cJSON_CreateObject();

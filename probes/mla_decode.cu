@@ -1,6 +1,6 @@
 /*
  * mla_decode.cu - probes P7 'mla_decode' and P3 'paged_kv_read'
- * (reference/probes.md s2, s3): our own absorbed-MLA decode kernel over a
+ * (docs/probes.md s2, s3): our own absorbed-MLA decode kernel over a
  * paged latent cache, in plain CUDA (mma.sync, ldmatrix, cp.async: no
  * CUTLASS, no wgmma/TMA, so one source runs on sm_90 and sm_100), checked
  * against probes/ref_mla.c before it is timed.
@@ -30,7 +30,7 @@
  *   base-2 LSE; the combine kernel (one warp per row, as FlashMLA's) merges
  *   them: lse = max + log2 sum 2^(lse_i - max), O = sum 2^(lse_i - lse) O_i.
  *   Splits: ceil(#SMs / (B x row blocks)) per request, at most 64 and at
- *   most its tile count (probes.md s3.2), one wave of CTAs.
+ *   most its tile count (docs/probes.md s3.2), one wave of CTAs.
  *
  * Counts as FlashMLA's benchmark counts them (ref_mla_flops, ref_mla_bytes).
  * Sweep: h_q 128/64/32/16, s_q 1/2, B 1..256, L 1k..32k, fixed lengths and
@@ -38,7 +38,7 @@
  * s_q=2 (lengths 200, 20, 64, 1000: ragged tiles, one request unsplit, splits
  * forced) for h_q 128 and 16 (padding rows) against ref_mla_decode,
  * |o - ref| <= 1e-2 + 1e-2 |ref| (FlashMLA's tolerance).  Expected: well below FlashMLA (mma.sync, not
- * wgmma; probes.md s3.6): the fit is recorded as this kernel's efficiency.
+ * wgmma; docs/probes.md s3.6): the fit is recorded as this kernel's efficiency.
  *
  * paged_kv_read: the same pages read through the same block table with no
  * math (a sum, so the loads stay), the memory roof of this access pattern.
@@ -488,7 +488,7 @@ static int mla_setup(struct run *r, struct mla_case *m, uint32_t seed)
 			m->max_pages = np;
 	}
 	m->kv_bytes = m->pages * PAGE * (size_t)kv_token_bytes[m->fmt];
-	/* splits: one wave of CTAs over the SMs (probes.md s3.2) */
+	/* splits: one wave of CTAs over the SMs (docs/probes.md s3.2) */
 	ns = m->force_splits ? m->force_splits :
 	     (int)cdivz((size_t)r->sms, (size_t)m->batch * m->row_blocks);
 	ns = ns < 1 ? 1 : ns > MAX_SPLITS ? MAX_SPLITS : ns;
@@ -501,7 +501,7 @@ static int mla_setup(struct run *r, struct mla_case *m, uint32_t seed)
 		run_fail(r, "out of host memory");
 		goto end;
 	}
-	/* shuffled pages (probes.md s12.9): a Fisher-Yates permutation */
+	/* shuffled pages (docs/probes.md s12.9): a Fisher-Yates permutation */
 	for (j = 0; j < m->pages; j++)
 		perm[j] = j;
 	for (j = m->pages; j > 1; j--) {

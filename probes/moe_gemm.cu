@@ -1,5 +1,5 @@
 /*
- * moe_gemm.cu - probe P8 'moe_gemm' (reference/probes.md s1, s4.4): the
+ * moe_gemm.cu - probe P8 'moe_gemm' (docs/probes.md s1, s4.4): the
  * routed-expert GEMMs of one DeepSeek-V3 MoE layer on one GPU of an EP
  * group: E_local = 256 / EP experts, each gate+up (N = 2 x 2048, K = 7168)
  * then down (N = 7168, K = 2048), through cuBLASLt (gemm.cu's helper).
@@ -8,7 +8,7 @@
  *                   batched matmul per GEMM (the upper bound a grouped GEMM
  *                   reaches with equal groups)
  *   power_law_1.2   token counts per expert from a power law of exponent 1.2
- *                   (aiconfigurator's skewed case; probes.md s12.10): one
+ *                   (aiconfigurator's skewed case; docs/probes.md s12.10): one
  *                   matmul per expert that has tokens, all captured in one
  *                   CUDA graph (CUDA 13.0 has no grouped cuBLASLt layout on
  *                   sm_90: grouped_api "graph_loop")

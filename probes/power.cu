@@ -1,5 +1,5 @@
 /*
- * power.cu - probe P12 'power' (reference/probes.md s8) and the NVML access
+ * power.cu - probe P12 'power' (docs/probes.md s8) and the NVML access
  * every probe uses to record clocks.
  *
  * NVML is loaded at run time (dlopen "libnvidia-ml.so.1"; no nvml.h on the

@@ -9,7 +9,7 @@
 #            ('make probes'; 'make test' builds it too, to prove it compiles)
 #
 # nvcc: NVCC=... overrides; CUDA_ARCH=... replaces the -gencode list (sm_90 and
-# sm_100 cubins plus compute_90 PTX for later GPUs, reference/probes.md s12.14).
+# sm_100 cubins plus compute_90 PTX for later GPUs, docs/probes.md s12.14).
 
 # This file is read before the Makefile's first rule: keep its default goal.
 PROBES_SAVED_GOAL := $(.DEFAULT_GOAL)

@@ -1,6 +1,6 @@
 /*
  * ref.h - plain-C reference implementations the CUDA probes are checked
- * against before they are timed (reference/probes.md s3.5, style.md s3.10):
+ * against before they are timed (docs/probes.md s3.5):
  * FP8 E4M3 and BF16 rounding, GEMM, absorbed MLA decode over a paged latent
  * cache, and the log-sum-exp merge of split-KV partial results.
  *
@@ -106,7 +106,7 @@ void ref_mla_combine(int n, int rows, int d_v, const float *lse2_in, const float
 int ref_mla_decode(const struct ref_mla *p, float *out, float *lse);
 
 /*
- * Work of one decode step as FlashMLA's benchmark counts it (probes.md s2):
+ * Work of one decode step as FlashMLA's benchmark counts it (docs/probes.md s2):
  * FLOPs = h_q s_q sum_b L_b 2 (d_k + d_v);
  * bytes = sum_b (s_q h_q d_k 2 + L_b kv_bytes_per_token + s_q h_q d_v 2).
  * kv_bytes_per_token: 1152 BF16, 576 FP8 per-tensor, 656 FlashMLA FP8.

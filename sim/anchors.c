@@ -8,24 +8,24 @@
 enum arow { A_TRIAD, A_BF16, A_FP8_TENSOR, A_FP8_BLOCK, A_MLA_SHARE, A_MLA_BW, A_MLA_TF_BF16,
 	    A_MLA_TF_FP8, A_ROWS };
 
-/* What others reached, per GPU family (reference/probes.md s0, s4.3): low, high in the row's unit. */
+/* What others reached, per GPU family (docs/probes.md s0, s4.3): low, high in the row's unit. */
 struct anchor_ref { double lo, hi; const char *source; };
 
 static const struct anchor_ref h100_refs[A_ROWS] = {
-	[A_TRIAD] = {2.9, 3.0, "STREAM-class kernels, FlashMLA README and [AIC] gemm (probes.md s0)"},
-	[A_BF16] = {783, 798, "[AIC] 783; fast.cu's cuBLAS baseline 798 (probes.md s4.3)"},
-	[A_FP8_TENSOR] = {1243, 1243, "[AIC] fp8, with TRT-LLM's activation quantisation (probes.md s4.3)"},
-	[A_FP8_BLOCK] = {1117, 1117, "[AIC] fp8_block, TRT-LLM's 1x128/128x128 kernel (probes.md s4.3)"},
+	[A_TRIAD] = {2.9, 3.0, "STREAM-class kernels, FlashMLA README and [AIC] gemm (docs/probes.md s0)"},
+	[A_BF16] = {783, 798, "[AIC] 783; fast.cu's cuBLAS baseline 798 (docs/probes.md s4.3)"},
+	[A_FP8_TENSOR] = {1243, 1243, "[AIC] fp8, with TRT-LLM's activation quantisation (docs/probes.md s4.3)"},
+	[A_FP8_BLOCK] = {1117, 1117, "[AIC] fp8_block, TRT-LLM's 1x128/128x128 kernel (docs/probes.md s4.3)"},
 	[A_MLA_SHARE] = {NAN, NAN, NULL},
-	[A_MLA_BW] = {2.35, 3.0, "TRT-LLM on H100 at b=128, L=8k [AIC]; FlashMLA on H800 (probes.md s0)"},
-	[A_MLA_TF_BF16] = {567, 660, "TRT-LLM on H100 at b=128, L=8k [AIC]; FlashMLA on H800 (probes.md s0)"},
-	[A_MLA_TF_FP8] = {674, 762, "TRT-LLM on H100, b=128 L=8k and b=256 L=32k [AIC] (probes.md s0)"},
+	[A_MLA_BW] = {2.35, 3.0, "TRT-LLM on H100 at b=128, L=8k [AIC]; FlashMLA on H800 (docs/probes.md s0)"},
+	[A_MLA_TF_BF16] = {567, 660, "TRT-LLM on H100 at b=128, L=8k [AIC]; FlashMLA on H800 (docs/probes.md s0)"},
+	[A_MLA_TF_FP8] = {674, 762, "TRT-LLM on H100, b=128 L=8k and b=256 L=32k [AIC] (docs/probes.md s0)"},
 };
 
 static const struct anchor_ref h200_refs[A_ROWS] = {
 	[A_TRIAD] = {NAN, NAN, NULL},
-	[A_BF16] = {806, 806, "[AIC] h200_sxm (probes.md s4.3)"},
-	[A_FP8_TENSOR] = {1243, 1243, "[AIC] h200_sxm at 8192^3 (probes.md s4.3)"},
+	[A_BF16] = {806, 806, "[AIC] h200_sxm (docs/probes.md s4.3)"},
+	[A_FP8_TENSOR] = {1243, 1243, "[AIC] h200_sxm at 8192^3 (docs/probes.md s4.3)"},
 	[A_FP8_BLOCK] = {NAN, NAN, NULL},
 	[A_MLA_SHARE] = {NAN, NAN, NULL},
 	[A_MLA_BW] = {NAN, NAN, NULL},
@@ -33,7 +33,7 @@ static const struct anchor_ref h200_refs[A_ROWS] = {
 	[A_MLA_TF_FP8] = {NAN, NAN, NULL},
 };
 
-#define ISSUE8 "issue 8"
+#define TARGETS "docs/probes.md s13"
 
 const char *anchors_family(const cJSON *doc)
 {
@@ -183,14 +183,14 @@ int anchors_rows(const cJSON *doc, const struct calib_peaks *pk, struct anchor_r
 #undef REF
 	rows[A_TRIAD].target = 0.85;
 	rows[A_TRIAD].target_on_share = 1;
-	rows[A_TRIAD].target_source = ISSUE8;
+	rows[A_TRIAD].target_source = TARGETS;
 	if (fam && strcmp(fam, "H100") == 0) {
 		rows[A_FP8_TENSOR].target = 1100;
-		rows[A_FP8_TENSOR].target_source = ISSUE8;
+		rows[A_FP8_TENSOR].target_source = TARGETS;
 	}
 	rows[A_MLA_SHARE].target = 0.5;
 	rows[A_MLA_SHARE].target_on_share = 1;
-	rows[A_MLA_SHARE].target_source = ISSUE8;
+	rows[A_MLA_SHARE].target_source = TARGETS;
 	row_triad(probes, pk, &rows[A_TRIAD]);
 	row_gemm(probes, "gemm_bf16", NULL, pk->flops_bf16, &rows[A_BF16]);
 	row_gemm(probes, "gemm_fp8", "tensor", pk->flops_fp8, &rows[A_FP8_TENSOR]);

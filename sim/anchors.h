@@ -1,19 +1,20 @@
 /*
  * anchors.h - what the probes measured, next to what others measured on the
- * same GPU (reference/probes.md s0 and s4.3) and next to issue 8's targets:
+ * same GPU (docs/probes.md s0 and s4.3) and next to the targets of
+ * docs/probes.md s13:
  * the table a calibration run is reported with.
  *
  * Rows, each from the usable records of a results document and the card's
  * peaks (calib_peaks):
  *   HBM triad        bytes / t of the triad at its largest array, over the
- *                    card's HBM bandwidth; target >= 85% (issue 8)
+ *                    card's HBM bandwidth; target >= 85%
  *   GEMM 8192^3      2 x 8192^3 / t for BF16, FP8 per-tensor (the faster of
  *                    fast accumulation off and on; target >= 1,100 TFLOPS on
- *                    H100, issue 8) and FP8 128-block scales
+ *                    H100) and FP8 128-block scales
  *   MLA decode       our kernel, BF16 cache: over the records the card's
  *                    roofline calls memory-bound (bytes / HBM >= FLOPs / BF16
  *                    peak), the median of (bytes / HBM) / t, the share of the
- *                    HBM roofline reached (target >= 50%, issue 8), and the best
+ *                    HBM roofline reached (target >= 50%), and the best
  *                    bytes / t; the best FLOPs / t for BF16 and FP8 caches
  * Anchors are known for H100 and H200 SXM (by the device name; not PCIe, NVL
  * or GH200); other GPUs get the measured figures alone.

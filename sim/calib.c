@@ -606,9 +606,9 @@ static void rule_grid(const struct rule *r, const cJSON *const *recs, const stru
 		cJSON *ref = cJSON_AddObjectToObject(out, "reference");
 		if (nc)
 			cJSON_AddNumberToObject(out, "combine_frac", median(comb, nc));
-		/* what production kernels reach (probes.md s0): the fit above is our
+		/* what production kernels reach (docs/probes.md s0): the fit above is our
 		 * mma.sync kernel's, a floor rather than a ceiling */
-		cJSON_AddStringToObject(ref, "source", "FlashMLA H800 README / AIC trtllm h100 (probes.md s0)");
+		cJSON_AddStringToObject(ref, "source", "FlashMLA H800 README / AIC trtllm h100 (docs/probes.md s0)");
 		cJSON_AddNumberToObject(ref, "eff_mem", 0.90);
 		cJSON_AddNumberToObject(ref, "eff_compute", 0.67);
 	}
@@ -816,7 +816,7 @@ static void build_launch(const cJSON *doc, cJSON *calib, int *fitted)
 /*
  * calib.power: P_avg - P_idle = e_bf16 FLOP/s(bf16) + e_fp8 FLOP/s(fp8) +
  * e_byte HBM B/s, least squares without intercept over the steady loops
- * (probes.md s8 step 5).  hw.c reads idle_w, e_per_flop_J.bf16 and
+ * (docs/probes.md s8 step 5).  hw.c reads idle_w, e_per_flop_J.bf16 and
  * e_per_hbm_byte_J: the section is written only when all three are measured,
  * finite and in [0, 1] J; otherwise what was measured goes to
  * calib.power_unfitted and the reason to errors.

@@ -1,5 +1,5 @@
 /*
- * calib.h - probe results (schema mlasim.calib/1, reference/probes.md s11),
+ * calib.h - probe results (schema mlasim.calib/1, docs/probes.md s11),
  * the efficiency curves fitted from them, and the calibrated hardware card.
  *
  * The probe runner (build/mlasim-probe, built from probes/) writes a results

@@ -1,7 +1,7 @@
 /*
  * cli.h - the command-line layer: the command table, option parsing shared by
  * every command, and loading the cards a command names.  Only this layer
- * prints to the terminal and chooses exit codes (DESIGN.md).
+ * prints to the terminal and chooses exit codes (docs/design.md s2, s8).
  */
 #ifndef MLASIM_CLI_H
 #define MLASIM_CLI_H

@@ -73,8 +73,9 @@ const char help_probe[] =
 "                   engine on the card calibrated from the rest (with --hw; the\n"
 "                   fits alone without it): median and worst error per class\n"
 "  --anchors        with --from: what was measured next to what others reached on\n"
-"                   the same GPU (reference/probes.md; H100 and H200) and issue 8's\n"
-"                   targets, with the --holdout 4 error; give --hw for the peaks\n"
+"                   the same GPU (docs/probes.md s0; H100 and H200) and the\n"
+"                   targets of docs/probes.md s13, with the --holdout 4 error;\n"
+"                   give --hw for the peaks\n"
 "  --results FILE   keep the runner's raw results file\n"
 "  --quick          smaller sweeps: a smoke run of a few minutes\n"
 "  --time-limit S   the runner's wall-clock budget (480 or 480s): each probe gets a\n"
@@ -634,7 +635,7 @@ static int probe_published(struct cli *c, const char *dir)
 
 /* ---- --holdout: the held-out prediction study ------------------------------ */
 
-/* target of issue 8: the calibrated engine's median held-out error */
+/* the calibrated engine's median held-out error at most 10% (docs/probes.md s13) */
 #define HOLDOUT_TARGET 0.10
 
 static void holdout_num(cJSON *o, const char *key, double v)
@@ -869,7 +870,8 @@ static cJSON *anchors_tree(const struct anchor_row *rows, int n, const char *fil
 	return o;
 }
 
-/* The held-out study as the last anchors row: its median |err| against issue 8's 10%. */
+/* The held-out study as the last anchors row: its median |err| against the 10%
+ * of docs/probes.md s13. */
 static void anchors_holdout_row(struct anchor_row *r, const struct holdout *h, int ok,
 				const char *why)
 {
@@ -882,7 +884,7 @@ static void anchors_holdout_row(struct anchor_row *r, const struct holdout *h, i
 	r->target = HOLDOUT_TARGET;
 	r->target_on_share = 0;
 	r->target_below = 1;
-	r->target_source = "issue 8";
+	r->target_source = "docs/probes.md s13";
 	if (ok)
 		snprintf(r->shape, sizeof r->shape, "every 4th shape of each class out: %d predicted",
 			 h->nrows - h->n_unpredicted);

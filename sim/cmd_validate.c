@@ -51,7 +51,7 @@ static const struct vcase cases[] = {
 	{"isca25-kv-llama-3.1-405b", "llama-3.1-405b", VQ_KV_TOKEN, "bf16", 516096, 0,
 	 "ISCA 2025 Table 1: LLaMA-3.1 405B 516.096 KB", "2 x 8 KV heads x 128 x 126 layers x 2 B"},
 	{"flashmla-fp8-kv-deepseek-v3", "deepseek-v3", VQ_KV_TOKEN, "fp8-flashmla", 656 * 61, 0,
-	 "FlashMLA FP8 KV layout: 656 B per token per layer (models.md)",
+	 "FlashMLA FP8 KV layout: 656 B per token per layer (docs/models.md s7)",
 	 "512 fp8 + 4 fp32 scales + 64 bf16, x 61 layers"},
 	{"params-deepseek-v3", "deepseek-v3", VQ_PARAMS_TOTAL, NULL, 671e9, 0.5 / 671,
 	 "DeepSeek-V3 report (arXiv 2412.19437): 671B total", "main model without the MTP module"},
@@ -149,10 +149,10 @@ static const struct vcase cases[] = {
 	{"isca25-ep-tpot-gb200", "deepseek-v3", VQ_COMM_TPOT, "gb200-nvl72", 0.82e-3, 0.05,
 	 "ISCA 2025 s2.3.2: 2 x 6.72 us x 61 layers = 0.82 ms TPOT (about 1,200 tokens/s)", NULL},
 	{"flashmla-ridge-h800", "deepseek-v3", VQ_RIDGE, "h800-sxm", 128, 0.10,
-	 "FlashMLA deep-dive (probes.md s2): 128 heads, 576/512 dims: compute-bound above h_q x s_q of about 1/2 x 865 TF / 3.35 TB/s = 128 on H800",
+	 "FlashMLA deep-dive (docs/probes.md s2): 128 heads, 576/512 dims: compute-bound above h_q x s_q of about 1/2 x 865 TF / 3.35 TB/s = 128 on H800",
 	 "exact FlashMLA FLOP and byte counts at the throttled 865 TF and 3.35 TB/s; the paper's 128 uses intensity ~ 2 h_q s_q, the exact one is h_q s_q x 1088/576"},
 #define T3 "Insights into DeepSeek-V3 (ISCA 2025) Table 3, 64-port 400G IB switches: "
-#define FIT "unit prices from the h800-sxm card: a least-squares fit to this table's FT2, FT3 and Slim Fly rows (hardware.md s3.2), so this checks consistency, not an independent prediction"
+#define FIT "unit prices from the h800-sxm card: a least-squares fit to this table's FT2, FT3 and Slim Fly rows (docs/hardware.md s3.2), so this checks consistency, not an independent prediction"
 	{"isca25-ft2-endpoints", NULL, VQ_TOPO_ENDPOINTS, "ft2", 2048, 0, T3 "FT2 2,048 endpoints", "k^2/2"},
 	{"isca25-ft2-switches", NULL, VQ_TOPO_SWITCHES, "ft2", 96, 0, T3 "FT2 96 switches", "3k/2"},
 	{"isca25-ft2-links", NULL, VQ_TOPO_LINKS, "ft2", 2048, 0, T3 "FT2 2,048 links", "switch-to-switch links only, k^2/2"},
@@ -168,13 +168,13 @@ static const struct vcase cases[] = {
 	{"isca25-mpft-cost-per-endpoint", NULL, VQ_TOPO_COST_EP, "mpft", 4.39e3, 0.005 / 4.39, T3 "MPFT 4.39 k$ per endpoint", FIT},
 	{"isca25-ft3-cost-per-endpoint", NULL, VQ_TOPO_COST_EP, "ft3", 7.5e3, 0.05 / 7.5, T3 "FT3 7.5 k$ per endpoint", FIT},
 	{"dgx-h100-full-load", "llama-3.1-70b", VQ_NODE_FULL_KW, "h100-sxm", 10.2e3, 0.05,
-	 "DGX H100 maximum 10.2 kW (NVIDIA DPS Node-High policy; DGX user guide, hardware.md s2)",
+	 "DGX H100 maximum 10.2 kW (NVIDIA DPS Node-High policy; DGX user guide, docs/hardware.md s2)",
 	 "8 GPUs at 700 W TDP + the rest of the node; the rest is the card's node maximum less its GPUs, so this checks the model's composition"},
 	{"gb200-nvl72-rack-full-load", "llama-3.1-405b", VQ_RACK_FULL_KW, "gb200-nvl72", 126e3, 6e3 / 126e3,
-	 "GB200 NVL72 rack: ~120 kW [register-hvdc], 132 kW from power shelves [introl-gb300] (hardware.md s2)",
+	 "GB200 NVL72 rack: ~120 kW [register-hvdc], 132 kW from power shelves [introl-gb300] (docs/hardware.md s2)",
 	 NULL},
 	{"facility-equals-it-times-pue", "llama-3.1-70b", VQ_FACILITY, "h100-sxm", 1.58, 1e-12,
-	 "Uptime Institute 2023 average PUE 1.58 (hardware.md s4.1): facility kW / IT kW of a plan",
+	 "Uptime Institute 2023 average PUE 1.58 (docs/hardware.md s4.1): facility kW / IT kW of a plan",
 	 "plan on 8 H100 at tp 8"},
 	{"cost-per-token-from-gpu-hour", "deepseek-v3", VQ_COST_MTOK, "h800-sxm", 2.0, 1e-12,
 	 "DeepSeek's H800 rental assumption, $2 per GPU-hour (arXiv 2412.19437): $/Mtok x tokens/s per GPU x 3600 / 1e6",
@@ -414,7 +414,7 @@ static const char *validate_quantity(enum vq q)
 
 /* ---- --kernels: published kernel measurements against the engine ---------- */
 
-/* The target of issue 15: median error per class at most 10%. */
+/* The target: median error per class at most 10% (docs/kernels.md s7). */
 #define KERNELS_TARGET 0.10
 #define KERNELS_MAX_ROWS 512
 

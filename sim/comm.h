@@ -2,11 +2,12 @@
  * comm.h - time of the collectives a step needs, on the scale-up domain
  * (NVLink, Infinity Fabric) and the scale-out network (NICs).
  *
- * Model (issue "Network" refines it): time = latency + bytes x busbw factor /
- * (link bandwidth per direction x efficiency), with NCCL's bus-bandwidth factors
- * (nccl-tests doc/PERFORMANCE.md): all-reduce 2(n-1)/n, reduce-scatter and
- * all-gather (n-1)/n.  Expert-parallel all-to-all is counted per GPU from the
- * routing (comm_ep_traffic) and sent over both tiers at once.
+ * Model: time = latency + bytes x busbw factor / (link bandwidth per direction
+ * x efficiency), with NCCL's bus-bandwidth factors
+ * (NVIDIA/nccl-tests@03a204a:doc/PERFORMANCE.md; docs/hardware.md s3.3):
+ * all-reduce 2(n-1)/n, reduce-scatter and all-gather (n-1)/n.  Expert-parallel
+ * all-to-all is counted per GPU from the routing (comm_ep_traffic) and sent
+ * over both tiers at once.
  */
 #ifndef MLASIM_COMM_H
 #define MLASIM_COMM_H
@@ -102,7 +103,7 @@ double comm_ep_payload(double hidden, int fp8_dispatch, int combine);
  */
 double comm_ep_s(const struct hw_ep_fit *f, double bytes);
 
-/* Collectives of 'mlasim net --collective' (NCCL conventions, hardware.md s3.3). */
+/* Collectives of 'mlasim net --collective' (NCCL conventions, docs/hardware.md s3.3). */
 enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTOALL, COLL_P2P };
 
 /* Parse a collective name ("allreduce", "all-reduce", ...); -1 if unknown. */

@@ -3,8 +3,8 @@
  *
  * Every engine function that can fail takes a `struct err *` and returns 0 on
  * success or one of the exit codes below.  The message is one line in the
- * DESIGN.md style (lowercase, no final period, subject in single quotes); the
- * CLI prefixes "mlasim: " and prints it.  Only the CLI chooses to exit.
+ * style of docs/design.md s8 (lowercase, no final period, subject in single
+ * quotes); the CLI prefixes "mlasim: " and prints it.  Only the CLI chooses to exit.
  */
 #ifndef MLASIM_ERR_H
 #define MLASIM_ERR_H

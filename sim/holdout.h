@@ -1,7 +1,7 @@
 /*
  * holdout.h - how well the calibrated engine predicts shapes it was not
- * calibrated on (issue 8: "calibrate on some shapes, predict held-out shapes,
- * report the median and worst prediction error").
+ * calibrated on: calibrate on some shapes, predict the held-out ones, report the
+ * median and worst prediction error (the target: docs/probes.md s13).
  *
  * The records of a probe results document that feed a roofline fit
  * (calib_record_class) are taken class by class in document order; of each

@@ -449,7 +449,7 @@ static int hw_read_cal_sources(const cJSON *cal, const char *file, struct hw *h,
 	return 0;
 }
 
-/* calib.power: {idle_w, e_per_flop_J: {bf16}, e_per_hbm_byte_J} (probes.md s11). */
+/* calib.power: {idle_w, e_per_flop_J: {bf16}, e_per_hbm_byte_J} (docs/probes.md s11). */
 static int hw_read_power_calibration(const cJSON *calib, const char *file, struct hw *h,
 				     struct err *e)
 {

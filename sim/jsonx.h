@@ -1,7 +1,7 @@
 /*
  * jsonx.h - defensive cJSON helpers shared by the card loaders.
  *
- * cJSON traps this avoids (reference/style.md): numbers are read through
+ * cJSON traps this avoids (docs/design.md s6): numbers are read through
  * valuedouble (valueint saturates at INT_MAX), keys are matched case-sensitively,
  * parse errors are reported with line and column.
  */

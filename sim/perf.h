@@ -15,7 +15,7 @@
  * Each layer kind of the model (model.h: its token mixer and FFN) is timed
  * once and counted as many times as the model has it.
  *
- * Decode (absorbed MLA, FlashMLA's counts, probes.md s2), per attention group
+ * Decode (absorbed MLA, FlashMLA's counts, docs/probes.md s2), per attention group
  * of tp GPUs, B sequences, s_q = 1 + D tokens each (D = MTP depth), context L,
  * h = H/tp heads, dk = dc + dr, dv = dc:
  *   attention FLOPs = 2 B h s_q L (dk + dv)
@@ -173,7 +173,7 @@ double perf_window_pairs(enum mixer mix, double W, double a, double b);
 /*
  * FLOPs and HBM bytes of absorbed MLA decode attention on one GPU holding h
  * heads: B requests of s_q query tokens over context L, KV bytes per token per
- * layer kvb (FlashMLA's counts, probes.md s2; the formula of perf.h).
+ * layer kvb (FlashMLA's counts, docs/probes.md s2; the formula of perf.h).
  */
 void perf_mla_attention(const struct model *m, double h, double B, double sq, double L,
 			double kvb, double *flops, double *bytes);

@@ -4,7 +4,7 @@
 #include <string.h>
 #include "power.h"
 
-/* H200 idle 80.3 W of 700 W TDP (hardware.md s4.4, [serialalice], S/U): the
+/* H200 idle 80.3 W of 700 W TDP (docs/hardware.md s4.4, [serialalice], S/U): the
  * only measured idle share in the references, used when a card has no idle_w. */
 #define IDLE_SHARE (80.3 / 700.0)
 
@@ -116,7 +116,7 @@ static void power_node(const struct hw *h, const struct power_args *a, struct po
 
 static void power_cooling(const struct hw *h, struct power *p)
 {
-	double air = or_nan(h->rack.air_limit_w, 30e3) / 1e3;   /* hardware.md s4.2: ~30 kW */
+	double air = or_nan(h->rack.air_limit_w, 30e3) / 1e3;   /* docs/hardware.md s4.2: ~30 kW */
 
 	p->air_limit_kw = air;
 	p->rack_limit_kw = h->rack.power_w / 1e3;

@@ -1,22 +1,22 @@
 /*
  * power.h - watts per GPU to dollars per million tokens.
  *
- * GPU power during a step (hardware.md s4.4):
+ * GPU power during a step (docs/hardware.md s4.4):
  *   P = P_idle + (P_tdp - P_idle) x u,  u = the share of the step the GPU runs
  *   kernels at their achievable roofline: sum over operators of
  *   max(FLOPs / (peak x eff), bytes / (HBM bandwidth x eff)) / step time, capped
- *   at 1 -- a GEMM at its achievable rate draws the power cap (probes.md s0:
+ *   at 1 -- a GEMM at its achievable rate draws the power cap (docs/probes.md s0:
  *   large GEMMs hit 700 W on H100); fixed kernel latencies and communication
  *   count as idle.  When the card's calibration has
  *   probe-measured energies, P = P_idle + (FLOPs x J/FLOP + bytes x J/byte) / t,
  *   capped at the TDP.  P_idle: the card's gpu.idle_w, else TDP x 80.3/700 (the
- *   H200's measured idle share, hardware.md s4.4, a secondary source).
+ *   H200's measured idle share, docs/hardware.md s4.4, a secondary source).
  * Node: the GPUs plus the rest (CPUs, memory, NICs, fans, conversion): the
  *   card's node.cpu_w + node.other_w, else the node maximum less its GPUs' TDP
  *   (DGX H100: 10.2 kW - 8 x 700 W), drawn whatever the load.
  * Rack: nodes per rack from rack.gpus / node.gpus.  Cooling is decided on the
  *   rack at full load (every GPU at TDP, what must be provisioned): air up to
- *   the card's rack.air_limit_kw (30 kW, hardware.md s4.2), liquid above.
+ *   the card's rack.air_limit_kw (30 kW, docs/hardware.md s4.2), liquid above.
  * Facility: IT power x PUE (card facility.pue: 1.58, Uptime 2023).
  * Energy per token: (GPU + its share of the node) x step time / tokens.
  * Cost: $/GPU-hour, or capex over years plus energy at $/kWh; $/Mtok =

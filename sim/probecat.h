@@ -1,6 +1,6 @@
 /*
  * probecat.h - the catalogue of calibration probes: their keys, what each
- * measures and which calibration section it feeds (reference/probes.md s1).
+ * measures and which calibration section it feeds (docs/probes.md s1).
  *
  * Plain data with no dependencies: compiled into libmlasim (for 'mlasim probe
  * -l', which needs no GPU) and into the CUDA probe runner build/mlasim-probe,

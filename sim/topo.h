@@ -1,7 +1,7 @@
 /*
  * topo.h - sizing non-blocking fat trees of radix-k switches.
  *
- * Closed forms (hardware.md s3.1; Al-Fares et al., SIGCOMM 2008; DeepSeek
+ * Closed forms (docs/hardware.md s3.1; Al-Fares et al., SIGCOMM 2008; DeepSeek
  * ISCA 2025 s5.1 and Table 3), with k ports per switch and full bisection:
  *   FT2  (leaf/spine)  k^2/2 endpoints, k leaf + k/2 spine switches,
  *                      k^2/2 endpoint links, k^2/2 switch-to-switch links

@@ -51,7 +51,7 @@ else
 	notok "chart kv without gnuplot: exit 4, .dat and .gp kept (exit $rc)" "$(cat "$T/err")"
 fi
 
-# ---- reliability (issue 9): determinism, interrupted output, numbers --------
+# ---- reliability: determinism, interrupted output, numbers -----------------
 
 # Determinism: every golden command, run twice, gives byte-identical output
 # and exit status (stderr may say how long it took).

@@ -77,7 +77,7 @@ while IFS="$tab" read -r want msg args; do
 	"$M" "$@" > "$T/out" 2> "$T/err"
 	rc=$?
 	first=$(grep -v "^mlasim: warning" "$T/err" | head -1)
-	# the error is one line (DESIGN.md Errors); 'mlasim: warning' lines may precede it
+	# the error is one line (docs/design.md s8); 'mlasim: warning' lines may precede it
 	lines=$(grep -v '^mlasim: warning' "$T/err" | wc -l)
 	if [ "$rc" -ne "$want" ]; then
 		notok "bad input: $args (exit $rc, expected $want)" "$(cat "$T/err")"

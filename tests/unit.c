@@ -2,7 +2,7 @@
  * tests/unit.c - unit tests of the mlasim engine (libmlasim.a).
  *
  * Every expected value below is worked out by hand from the published
- * sources (shared/reference/models.md, the HF config.json shapes listed in
+ * sources (docs/models.md, the HF config.json shapes listed in
  * sim/params.h, the DeepSeek-V2 paper's Table 1, the ISCA 2025 "Insights into
  * DeepSeek-V3" Table 1, the hardware cards' own numbers), with the derivation
  * in a comment next to it.  Integer quantities (parameter counts, bytes,
@@ -389,7 +389,7 @@ static void t_precision_7168x2048(void)
 static void t_precision_129280x7168(void)
 {
 	/* the DeepSeek-V3 embedding / output head: r 129280, c 7168,
-	 * n = 926,679,040 (models.md vocab_size x hidden_size) */
+	 * n = 926,679,040 (docs/models.md s1: vocab_size x hidden_size) */
 	CHECK_EQ(mbytes("bf16", 129280, 7168), 1853358080);   /* 2n */
 	CHECK_EQ(mbytes("fp32", 129280, 7168), 3706716160.0); /* 4n */
 	CHECK_EQ(mbytes("fp8", 129280, 7168), 926679044);     /* n + 4 */
@@ -1983,7 +1983,7 @@ static double ops_step(const struct phase *ph, double mb)
  *   FLOPs = 2 x 4 x 16 x 2 x 1000 x 1088 = 278,528,000
  *   bytes = 4 x (2 x 16 x 576 x 2 + 1000 x 1152 + 2 x 16 x 512 x 2)
  *         = 4 x (36,864 + 1,152,000 + 32,768) = 4,886,528
- * Intensity (probes.md s2): with bf16 (kvb = 2 dk) and h_q s_q = 128,
+ * Intensity (docs/probes.md s2): with bf16 (kvb = 2 dk) and h_q s_q = 128,
  *   FLOPs / bytes -> 2 x 128 x 1088 / 1152 = 241.777... as L grows
  *   (278,528 / 1152 = 241.7777...; "about 242 FLOP/B").  At L = 1e9 the Q
  *   and O terms (278,528 B) are 2.4e-7 of the latent (1.152e12 B).
@@ -2946,7 +2946,7 @@ static void t_engine_ttft_request(void)
 	CHECK(p->prefill.t_step > alone);    /* the shared step holds two requests */
 	CHECK_REL(p->prefill_tps_gpu, 8192 / p->prefill.t_step, 1e-12);
 
-	/* Llama-3.1-70B on H100 tp 4 (the issue's case), chunk 8192, default
+	/* Llama-3.1-70B on H100 tp 4, chunk 8192, default
 	 * efficiencies: strictly falls with the prefix hit, grows with isl */
 	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
 		return;

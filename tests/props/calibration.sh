@@ -44,7 +44,7 @@ else
 	# 2. The fit helps: per class, the calibrated card's median error on its
 	# records is below that of the same card with its calibration removed
 	# (the efficiency defaults), and every GEMM class of every card is within
-	# the 10% median target of issue 15.
+	# the 10% median target of docs/kernels.md s7.
 	worse="" gemm_miss="" nclass=0
 	for dir in hw/published/*/; do
 		card=$(basename "$dir")
