@@ -202,7 +202,11 @@ int borrow_read(const char *dir, struct borrow *b, struct err *e)
 	borrow_trim(dir, b->dir, sizeof b->dir);
 	snprintf(b->file, sizeof b->file, "%s/%s", b->dir, BORROW_FILE);
 	slash = strrchr(b->dir, '/');
-	snprintf(b->card, sizeof b->card, "%s", slash ? slash + 1 : b->dir);
+	slash = slash ? slash + 1 : b->dir;
+	if (strlen(slash) >= sizeof b->card)
+		return err_set(e, EXIT_INPUT, "%s: '%s' is no card name: at most %zu characters", b->dir, slash,
+			       sizeof b->card - 1);
+	snprintf(b->card, sizeof b->card, "%.*s", (int)sizeof b->card - 1, slash);
 	borrow_parent(b->dir, root_dir, sizeof root_dir);
 	if (jsonx_load(b->file, &doc, e))
 		return e->code;
