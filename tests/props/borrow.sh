@@ -40,6 +40,18 @@ else
 	notok "validate --kernels --hw gb300: shown as borrowed from gb200-nvl72" "exit $rc: $(cat "$BW/vk.txt" "$BW/vk.err")"
 fi
 
+# the HTML report names the sibling, why, and each borrowed class
+if ! command -v gnuplot > /dev/null 2>&1; then
+	skipped "report --hw b300: the calibration is borrowed from b200" "gnuplot not installed"
+elif "$M" report --model deepseek-v3 --hw b300 --tp 8 --ep 8 -o "$BW/r.html" 2> "$BW/r.err" &&
+     grep -q '<p class="note">Calibration borrowed from b200: its fits' "$BW/r.html" &&
+     grep -q '<td>gemm_fp4</td>.*<td>published kernel measurements, borrowed from b200</td>' "$BW/r.html" &&
+     grep -q '<td>attention_prefill</td>.*<td>the card.s efficiency section</td>' "$BW/r.html"; then
+	ok "report --hw b300: the calibration is borrowed from b200, class by class, with why"
+else
+	notok "report --hw b300: the calibration is borrowed from b200" "$(cat "$BW/r.err")"
+fi
+
 # ---- 2. a sibling pair built here: what is declared is what is borrowed -----
 cp hw/b200.json "$BW/hw/src.json"
 cp -r hw/published/b200 "$BW/hw/published/src"
