@@ -120,8 +120,10 @@ bench: deps
 	@sh tests/bench.sh $(B)
 
 # Refit the bundled cards' "calibration" from their published kernel records
-# (hw/published/CARD/), kept in the cards' own layout (jq, 2 spaces);
-# tests/props/calibration.sh checks that the cards hold what this writes.
+# (hw/published/CARD/, or, where CARD/borrow.json names a sibling, the
+# sibling's records fitted on its card: sim/borrow.h), kept in the cards' own
+# layout (jq, 2 spaces); tests/props/calibration.sh checks that the cards
+# hold what this writes.
 PUBLISHED_CARDS = $(notdir $(wildcard hw/published/*))
 # the engine cards' fitted figures: 'validate --serving --fit' on the declared
 # training half of aiconfigurator's silicon sample, written into each card

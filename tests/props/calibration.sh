@@ -1,7 +1,8 @@
 # tests/props/calibration.sh - sourced by tests/run.sh: the bundled cards'
 # published calibration (hw/published/CARD/) is what 'make calibrate' fits,
-# it predicts its records better than the card's defaults, and the plan
-# says where its kernel times come from.
+# a card that borrows a sibling's (CARD/borrow.json) holds the sibling's fits
+# exactly, each fit predicts its records better than the card's defaults, and
+# the plan says where its kernel times come from.
 
 if ! command -v jq > /dev/null 2>&1; then
 	skipped "calibration: the cards hold what their records fit" "no jq"
