@@ -666,9 +666,9 @@ static cJSON *probe_published_fit(struct cli *c, const char *dir, const struct h
 /*
  * The base card with its "calibration" replaced by the fit of the records
  * in `dir` (or those a borrow file there names).  The fixed parameters fall
- * back on the card's own efficiency defaults (its previous calibration is
- * set aside first), so refitting is idempotent: -o may be the base card
- * itself.
+ * back on the card's own efficiency defaults (a borrow's on its source
+ * card's; each previous calibration is set aside first), so refitting is
+ * idempotent: -o may be the base card itself.
  */
 static int probe_published(struct cli *c, const char *dir)
 {
