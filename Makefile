@@ -21,7 +21,7 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit power plan search silicon engine serve
+ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit borrow power plan search silicon engine serve
 CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep
 REPORTS  := sbuf out report gnuplot fmt csv charts pareto html
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq
@@ -120,8 +120,10 @@ bench: deps
 	@sh tests/bench.sh $(B)
 
 # Refit the bundled cards' "calibration" from their published kernel records
-# (hw/published/CARD/), kept in the cards' own layout (jq, 2 spaces);
-# tests/props/calibration.sh checks that the cards hold what this writes.
+# (hw/published/CARD/, or, where CARD/borrow.json names a sibling, the
+# sibling's records fitted on its card: sim/borrow.h), kept in the cards' own
+# layout (jq, 2 spaces); tests/props/calibration.sh checks that the cards
+# hold what this writes.
 PUBLISHED_CARDS = $(notdir $(wildcard hw/published/*))
 # the engine cards' fitted figures: 'validate --serving --fit' on the declared
 # training half of aiconfigurator's silicon sample, written into each card

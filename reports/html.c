@@ -697,13 +697,20 @@ static void h_sources(struct sbuf *b, const struct html_report_in *in)
 		    "<th class=\"n\">compute</th><th class=\"n\">memory</th><th class=\"n\">latency &micro;s</th>"
 		    "<th class=\"n\">K floor &micro;s / block</th><th class=\"n\">blend p</th>"
 		    "<th class=\"n\">softmax ns / exp</th><th>from</th></tr></thead><tbody>\n");
-	for (k = 0; k < K_CLASSES; k++)
+	for (k = 0; k < K_CLASSES; k++) {
+		int borrowed = h->kern[k].calibrated == KCAL_PUBLISHED && h->calibration_borrowed_from[0];
 		sbuf_printf(b, "<tr><td>%s</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td>"
-			    "<td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>%s</td></tr>\n",
+			    "<td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td class=\"n\">%.3g</td><td>%s",
 			    hw_kclass_name((enum kclass)k), h->kern[k].compute, h->kern[k].memory, h->kern[k].t0_s * 1e6,
 			    h->kern[k].kblock_s * 1e6, h->kern[k].blend, h->kern[k].elem_s * 1e9,
 			    h->kern[k].calibrated == KCAL_PUBLISHED ? "published kernel measurements" :
 			    h->kern[k].calibrated ? "probe calibration" : "the card's efficiency section");
+		if (borrowed) {
+			sbuf_printf(b, ", borrowed from ");
+			html_esc(b, h->calibration_borrowed_from);
+		}
+		sbuf_printf(b, "</td></tr>\n");
+	}
 	sbuf_printf(b, "</tbody></table>\n");
 	if (p->dep.w.ideal)
 		sbuf_printf(b, "<p class=\"note\">--ideal: the plan used efficiencies of 1 and no fixed latencies instead.</p>\n");
@@ -714,7 +721,15 @@ static void h_sources(struct sbuf *b, const struct html_report_in *in)
 	}
 	if (h->ncal_sources) {
 		int j;
-		sbuf_printf(b, "<p class=\"note\">Fitted to published kernel measurements:");
+		if (h->calibration_borrowed_from[0]) {   /* borrow.h: a sibling's fits on this card's peaks */
+			sbuf_printf(b, "<p class=\"note\">Calibration borrowed from ");
+			html_esc(b, h->calibration_borrowed_from);
+			sbuf_printf(b, ": its fits (fractions of each roof, fixed times) on this card's own peaks. ");
+			html_esc(b, h->calibration_borrow_why);
+			sbuf_printf(b, "</p>\n");
+		}
+		sbuf_printf(b, "<p class=\"note\">Fitted to published kernel measurements%s%s:",
+			    h->calibration_borrowed_from[0] ? " of " : "", h->calibration_borrowed_from);
 		for (j = 0; j < h->ncal_sources; j++) {
 			sbuf_printf(b, "%s ", j ? ";" : "");
 			html_esc(b, h->cal_source[j]);

@@ -201,8 +201,8 @@ static int plan_classes_from(struct sbuf *b, const struct hw *h, int kcal)
 }
 
 /* Where the kernel times come from: probes run on a GPU, published
- * measurements, or the card's defaults, and which classes (and links) each
- * covers. */
+ * measurements (the card's own, or a sibling's it borrows), or the card's
+ * defaults, and which classes (and links) each covers. */
 static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 {
 	int probes = 0, published = 0, k;
@@ -225,7 +225,10 @@ static void plan_table_efficiency(struct sbuf *b, const struct hw *h)
 		sbuf_printf(b, "%s; ", h->links_calibrated == KCAL_PROBES ? (probes ? ", collectives" : " collectives") : "");
 	}
 	if (published || h->links_calibrated == KCAL_PUBLISHED) {
-		sbuf_printf(b, "published (");
+		if (h->calibration_borrowed_from[0])   /* another card's fits on this card's peaks (borrow.h) */
+			sbuf_printf(b, "published, borrowed from %s (", h->calibration_borrowed_from);
+		else
+			sbuf_printf(b, "published (");
 		if (h->ncal_sources)
 			plan_sources(b, h);
 		else
@@ -546,6 +549,8 @@ cJSON *plan_render_json(const struct plan *p)
 	cJSON_AddBoolToObject(x, "calibrated", p->hw->calibrated);
 	cJSON_AddStringToObject(x, "calibration", hw_kcal_name(p->hw->calibrated));
 	cJSON_AddStringToObject(x, "calibration_device", p->hw->calibration_device);
+	cJSON_AddStringToObject(x, "calibration_borrowed_from", p->hw->calibration_borrowed_from);
+	cJSON_AddStringToObject(x, "calibration_borrow_why", p->hw->calibration_borrow_why);
 	plan_json_kernels(x, p->hw);
 	x = cJSON_AddObjectToObject(o, "deployment");
 	report_num(x, "gpus", p->mem.gpus);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <cjson/cJSON.h>
 #include "anchors.h"
+#include "borrow.h"
 #include "calib.h"
 #include "cards.h"
 #include "cli.h"
@@ -66,7 +67,14 @@ const char help_probe[] =
 "                   bandwidth,\n"
 "                   from its 'efficiency' defaults; -o may be BASE itself.  A\n"
 "                   summary per class goes to stderr.  'make calibrate' does this\n"
-"                   for every bundled card\n"
+"                   for every bundled card.  Where DIR holds borrow.json instead\n"
+"                   of records (schema mlasim.borrow/1: from, why, classes), the\n"
+"                   sibling's records (DIR/../FROM) are fitted on its card\n"
+"                   (DIR/../../FROM.json) and those fits, fractions of each roof\n"
+"                   and fixed times, written for the classes borrowed, with\n"
+"                   calibration.borrowed_from: BASE keeps its own peaks.  Only\n"
+"                   onto the same HBM bandwidth, and collectives and DeepEP only\n"
+"                   onto the same scale-up link; a bad borrow file exits 3\n"
 "  --holdout K      with --from: the held-out study instead of the card.  Every\n"
 "                   K-th fitted record of each kernel class (K >= 2; 4 leaves a\n"
 "                   quarter out) is left out of the fit, then predicted by the\n"
@@ -540,12 +548,43 @@ static int probe_fit_emit(struct cli *c, cJSON *doc, const char *file)
 
 /* ---- --published: a card calibrated from published kernel records --------- */
 
+/* The parts a borrow declares that its source has no fit for (they stay on
+ * the card's defaults), on stderr. */
+static void probe_borrow_unfitted(const cJSON *cal)
+{
+	const cJSON *calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
+	const cJSON *cl = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cal, "borrow"), "classes");
+	const cJSON *it;
+	int n = 0;
+
+	cJSON_ArrayForEach(it, cl) {
+		const char *section = it->valuestring, *variant = NULL;
+		const cJSON *sec;
+		int p;
+		for (p = 0; p < K_CLASSES && strcmp(hw_kclass_name((enum kclass)p), it->valuestring); p++)
+			;
+		if (p < K_CLASSES && hw_calib_key_of((enum kclass)p, &section, &variant))
+			continue;
+		sec = cJSON_GetObjectItemCaseSensitive(calib, section);
+		if (sec && (!variant || cJSON_GetObjectItemCaseSensitive(sec, variant)))
+			continue;
+		fprintf(stderr, "%s%s", n++ ? ", " : "  borrowed but not fitted on the source (card defaults): ",
+			it->valuestring);
+	}
+	if (n)
+		fprintf(stderr, "\n");
+}
+
 /* What was fitted, one line per class, on stderr (the card goes to -o). */
 static void probe_published_summary(const cJSON *cal, const char *dir)
 {
 	const cJSON *sec, *var, *calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
+	const cJSON *from = cJSON_GetObjectItemCaseSensitive(cal, "borrowed_from");
 
-	fprintf(stderr, "probe: fitted from %s\n", dir);
+	if (cJSON_IsString(from))
+		fprintf(stderr, "probe: %s borrows from %s: %s's records fitted on its card, its peaks kept\n", dir,
+			from->valuestring, from->valuestring);
+	fprintf(stderr, "probe: fitted from %s\n", cJSON_GetObjectItemCaseSensitive(cal, "records")->valuestring);
 	cJSON_ArrayForEach(sec, calib) {
 		if (!strcmp(sec->string, "collectives")) {
 			cJSON_ArrayForEach(var, sec) {
@@ -588,19 +627,54 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 				cJSON_GetObjectItemCaseSensitive(fit, "blend")->valuedouble);
 		}
 	}
+	probe_borrow_unfitted(cal);
+}
+
+/* The fit of the records in `dir` for card h (a calibration object), or,
+ * where dir holds a borrow file, the fit of the source card's records on
+ * its own card, for the parts borrowed (borrow.h).  NULL on error. */
+static cJSON *probe_published_fit(struct cli *c, const char *dir, const struct hw *h)
+{
+	struct borrow b;
+	struct kset set;
+	struct hw src;
+	cJSON *sroot, *cal;
+
+	if (!borrow_present(dir)) {
+		if (kfit_load_dir(dir, &set, &c->err))
+			return NULL;
+		cal = kfit_calibration(h, &set, dir, &c->err);
+		kfit_free(&set);
+		return cal;
+	}
+	if (borrow_read(dir, &b, &c->err) || jsonx_load(b.from_card, &sroot, &c->err))
+		return NULL;
+	cJSON_DeleteItemFromObjectCaseSensitive(sroot, "calibration");   /* fitted afresh, as its own is */
+	if (hw_from_json(sroot, b.from_card, &src, &c->err) || borrow_check(&b, &src, h, &c->err) ||
+	    kfit_load_dir(b.records, &set, &c->err)) {
+		cJSON_Delete(sroot);
+		return NULL;
+	}
+	cJSON_Delete(sroot);
+	borrow_filter(&b, &src, &set);
+	cal = kfit_calibration(&src, &set, b.records, &c->err);
+	kfit_free(&set);
+	if (!cal)
+		return NULL;
+	return borrow_calibration(&b, cal);
 }
 
 /*
  * The base card with its "calibration" replaced by the fit of the records
- * in `dir`.  The fixed parameters fall back on the card's own efficiency
- * defaults (its previous calibration is set aside first), so refitting is
+ * in `dir` (or those a borrow file there names).  The fixed parameters fall
+ * back on the card's own efficiency defaults (a borrow's on its source
+ * card's; each previous calibration is set aside first), so refitting is
  * idempotent: -o may be the base card itself.
  */
 static int probe_published(struct cli *c, const char *dir)
 {
 	char path[1024], *text;
 	cJSON *root, *cal;
-	struct kset set;
 	struct hw h;
 	int rc;
 
@@ -608,12 +682,7 @@ static int probe_published(struct cli *c, const char *dir)
 	    jsonx_load(path, &root, &c->err))
 		return c->err.code;
 	cJSON_DeleteItemFromObjectCaseSensitive(root, "calibration");
-	if (hw_from_json(root, path, &h, &c->err) || kfit_load_dir(dir, &set, &c->err)) {
-		cJSON_Delete(root);
-		return c->err.code;
-	}
-	cal = kfit_calibration(&h, &set, dir, &c->err);
-	kfit_free(&set);
+	cal = hw_from_json(root, path, &h, &c->err) ? NULL : probe_published_fit(c, dir, &h);
 	if (!cal) {
 		cJSON_Delete(root);
 		return c->err.code;

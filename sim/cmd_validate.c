@@ -7,6 +7,7 @@
 #include <cjson/cJSON.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
+#include "borrow.h"
 #include "cards.h"
 #include "cli.h"
 #include "plan.h"
@@ -425,6 +426,14 @@ struct krow {
 	const char *calibration;             /* "published", "probes" or "defaults" */
 };
 
+/* A card that borrows its calibration (borrow.h): no records of its own, so
+ * no rows; the source's rows are its fit, on its own peaks. */
+#define KERNELS_MAX_BORROWED 64
+struct kborrowed {
+	char hw[64], from[64], file[600], classes[400];
+	const char *calibration;   /* "borrowed" when the card holds the fit, else what it holds */
+};
+
 /* Held-out errors of class cls: each source left out in turn (loso), or
  * every fourth record (fold 4); their median |err|, NAN when nothing was
  * held out. */
@@ -610,9 +619,35 @@ static void kernels_points(struct cli *c, const struct hw *h, const struct kset 
 			      s->ep[i].t_s, kernels_ep_time(h, &s->ep[i]));
 }
 
-/* One card: a row per class with records (and with --points, each record). */
+/* A card whose records directory `dir` holds a borrow file: read and check
+ * it against both cards (bad files exit 3, as in 'make calibrate'), and note
+ * it in *bw. */
+static int kernels_borrowed(struct cli *c, const struct card_entry *ce, const char *dir,
+			    struct kborrowed *bw)
+{
+	struct borrow b;
+	struct hw h, src;
+	int p;
+
+	if (borrow_read(dir, &b, &c->err) || hw_load(ce->path, NULL, 0, &h, &c->err) ||
+	    hw_load(b.from_card, NULL, 0, &src, &c->err) || borrow_check(&b, &src, &h, &c->err))
+		return c->err.code;
+	memset(bw, 0, sizeof *bw);
+	snprintf(bw->hw, sizeof bw->hw, "%.63s", ce->name);
+	snprintf(bw->from, sizeof bw->from, "%s", b.from);
+	snprintf(bw->file, sizeof bw->file, "%s", b.file);
+	for (p = 0; p < BORROW_PARTS; p++)
+		if (b.part[p])
+			snprintf(bw->classes + strlen(bw->classes), sizeof bw->classes - strlen(bw->classes), "%s%s",
+				 bw->classes[0] ? ", " : "", borrow_part_name(p));
+	bw->calibration = !strcmp(h.calibration_borrowed_from, b.from) ? "borrowed" : hw_kcal_name(h.calibrated);
+	return 0;
+}
+
+/* One card: a row per class with records (and with --points, each record);
+ * a card that borrows its calibration goes to bw[*nbw] instead. */
 static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow *rows, int *nrows,
-			int points, cJSON *parr)
+			struct kborrowed *bw, int *nbw, int points, cJSON *parr)
 {
 	char dir[1024];
 	struct hw h, h0;
@@ -624,6 +659,8 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 	kfit_records_dir(ce->path, ce->name, dir, sizeof dir);
 	if (access(dir, R_OK) != 0)
 		return 0;
+	if (borrow_present(dir))
+		return *nbw < KERNELS_MAX_BORROWED ? kernels_borrowed(c, ce, dir, &bw[(*nbw)++]) : 0;
 	if (hw_load(ce->path, NULL, 0, &h, &c->err) || jsonx_load(ce->path, &root, &c->err))
 		return c->err.code;
 	cJSON_DeleteItemFromObjectCaseSensitive(root, "calibration");   /* the defaults, for refits */
@@ -650,7 +687,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 		}
 		if (n == 0)
 			continue;
-		snprintf(r->hw, sizeof r->hw, "%s", ce->name);
+		snprintf(r->hw, sizeof r->hw, "%.63s", ce->name);
 		snprintf(r->cls, sizeof r->cls, "%s", hw_kclass_name((enum kclass)k));
 		r->points = n;
 		r->worst = 0;
@@ -692,7 +729,8 @@ static int validate_kernels(struct cli *c, int points)
 	cJSON *parr = points && c->format != FMT_TABLE ? cJSON_CreateArray() : NULL;
 	static struct card_entry cards[CARDS_MAX];
 	static struct krow rows[KERNELS_MAX_ROWS];
-	int ncards = cards_list(CARD_HW, cards, CARDS_MAX), nrows = 0, i, pass = 0;
+	static struct kborrowed bw[KERNELS_MAX_BORROWED];
+	int ncards = cards_list(CARD_HW, cards, CARDS_MAX), nrows = 0, nbw = 0, i, pass = 0;
 	char a[16], b[16], l[16], f[16];
 
 	if (c->hw_arg) {   /* one card, bundled or a file: its records sit in <dir>/published/<name> */
@@ -708,20 +746,20 @@ static int validate_kernels(struct cli *c, int points)
 		if (points && c->format == FMT_TABLE && !c->buf.len)
 			sbuf_printf(&c->buf, "%-12s %-21s %10s %10s %8s  %s\n", "card", "class", "measured us",
 				    "engine us", "err", "source: record");
-		if (kernels_card(c, &cards[i], rows, &nrows, points, parr)) {
+		if (kernels_card(c, &cards[i], rows, &nrows, bw, &nbw, points, parr)) {
 			cJSON_Delete(parr);
 			return c->err.code;
 		}
 	}
 	if (points && c->format == FMT_TABLE)
 		sbuf_printf(&c->buf, "\n");
-	if (nrows == 0 && c->hw_arg) {
+	if (nrows == 0 && nbw == 0 && c->hw_arg) {
 		char dir[1024];
 		kfit_records_dir(cards[0].path, cards[0].name, dir, sizeof dir);
 		return err_set(&c->err, EXIT_INPUT, "'%s' has no published kernel records (none in '%s/')",
 			       cards[0].path, dir);
 	}
-	if (nrows == 0)
+	if (nrows == 0 && nbw == 0)
 		return err_set(&c->err, EXIT_INPUT,
 			       "no bundled card has published kernel records (hw/published/CARD/)");
 	for (i = 0; i < nrows; i++)
@@ -730,15 +768,27 @@ static int validate_kernels(struct cli *c, int points)
 		sbuf_printf(&c->buf, "mlasim validate --kernels: published kernel measurements against the engine\n"
 			    "err = engine / measured - 1; loso: each source fitted without, then predicted; 4-fold: every\n"
 			    "fourth record left out; target: median |err| <= %.0f%% per class\n\n", 100 * KERNELS_TARGET);
-		sbuf_printf(&c->buf, "%-4s %-12s %-21s %6s %8s %8s %8s %8s  %-10s %s\n", "", "card", "class", "points",
-			    "median", "worst", "loso", "4-fold", "from", "sources");
+		if (nrows)
+			sbuf_printf(&c->buf, "%-4s %-12s %-21s %6s %8s %8s %8s %8s  %-10s %s\n", "", "card", "class",
+				    "points", "median", "worst", "loso", "4-fold", "from", "sources");
 		for (i = 0; i < nrows; i++)
 			sbuf_printf(&c->buf, "%-4s %-12s %-21s %6d %8s %8s %8s %8s  %-10s %s\n",
 				    rows[i].median <= KERNELS_TARGET ? "ok" : "FAIL", rows[i].hw, rows[i].cls,
 				    rows[i].points, kernels_cell(rows[i].median, a, sizeof a),
 				    kernels_cell(rows[i].worst, b, sizeof b), kernels_cell(rows[i].loso, l, sizeof l),
 				    kernels_cell(rows[i].fold4, f, sizeof f), rows[i].calibration, rows[i].sources);
-		sbuf_printf(&c->buf, "\nvalidate --kernels: %d classes within the target, %d not\n", pass, nrows - pass);
+		if (nbw)
+			sbuf_printf(&c->buf, "%sno records of their own, calibrated from a sibling's (its rows are their fit, on\n"
+				    "their own peaks; hw/published/CARD/borrow.json):\n", nrows ? "\n" : "");
+		for (i = 0; i < nbw; i++)
+			sbuf_printf(&c->buf, "%-4s %-12s %-10s from %s: %s%s\n", "", bw[i].hw,
+				    strcmp(bw[i].calibration, "borrowed") ? "declared" : "borrowed", bw[i].from,
+				    bw[i].classes, strcmp(bw[i].calibration, "borrowed") ? " (the card has not: run 'make calibrate')" : "");
+		sbuf_printf(&c->buf, "\nvalidate --kernels: %d classes within the target, %d not", pass, nrows - pass);
+		if (nbw)
+			sbuf_printf(&c->buf, "; %d card%s borrow%s a sibling's fit", nbw, nbw > 1 ? "s" : "",
+				    nbw > 1 ? "" : "s");
+		sbuf_printf(&c->buf, "\n");
 	} else {
 		cJSON *o = cJSON_CreateObject(), *arr = cJSON_AddArrayToObject(o, "classes");
 		for (i = 0; i < nrows; i++) {
@@ -753,6 +803,16 @@ static int validate_kernels(struct cli *c, int points)
 			cJSON_AddStringToObject(x, "calibration", rows[i].calibration);
 			cJSON_AddStringToObject(x, "sources", rows[i].sources);
 			cJSON_AddBoolToObject(x, "pass", rows[i].median <= KERNELS_TARGET);
+			cJSON_AddItemToArray(arr, x);
+		}
+		arr = cJSON_AddArrayToObject(o, "borrowed");
+		for (i = 0; i < nbw; i++) {
+			cJSON *x = cJSON_CreateObject();
+			cJSON_AddStringToObject(x, "hw", bw[i].hw);
+			cJSON_AddStringToObject(x, "from", bw[i].from);
+			cJSON_AddStringToObject(x, "file", bw[i].file);
+			cJSON_AddStringToObject(x, "classes", bw[i].classes);
+			cJSON_AddStringToObject(x, "calibration", bw[i].calibration);
 			cJSON_AddItemToArray(arr, x);
 		}
 		cJSON_AddNumberToObject(o, "target_median_err_pct", 100 * KERNELS_TARGET);

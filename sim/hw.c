@@ -449,6 +449,29 @@ static int hw_read_cal_sources(const cJSON *cal, const char *file, struct hw *h,
 	return 0;
 }
 
+/* A published calibration borrowed from another card (borrow.h):
+ * "borrowed_from": its name, "borrow": {"why", ...}. */
+static int hw_read_borrow(const cJSON *cal, const char *path, const char *file, struct hw *h,
+			  struct err *e)
+{
+	const cJSON *bo = cJSON_GetObjectItemCaseSensitive(cal, "borrow");
+	char key[64];
+
+	snprintf(key, sizeof key, "%s.borrowed_from", path);
+	if (jsonx_str(cal, "borrowed_from", file, 0, h->calibration_borrowed_from,
+		      sizeof h->calibration_borrowed_from, e) > 0)
+		return err_set(e, EXIT_INPUT, "%s: '%s' must be the name of the card the fits come from: a string of at most %zu characters",
+			       file, key, sizeof h->calibration_borrowed_from - 1);
+	if (!bo)
+		return 0;
+	if (!cJSON_IsObject(bo))
+		return err_set(e, EXIT_INPUT, "%s: '%s.borrow' must be an object {file, why, classes}", file, path);
+	if (jsonx_str(bo, "why", file, 0, h->calibration_borrow_why, sizeof h->calibration_borrow_why, e) > 0)
+		return err_set(e, EXIT_INPUT, "%s: '%s.borrow.why' must be a string of at most %zu characters", file, path,
+			       sizeof h->calibration_borrow_why - 1);
+	return 0;
+}
+
 /* calib.power: {idle_w, e_per_flop_J: {bf16}, e_per_hbm_byte_J} (docs/probes.md s11). */
 static int hw_read_power_calibration(const cJSON *calib, const char *file, struct hw *h,
 				     struct err *e)
@@ -496,7 +519,7 @@ static int hw_read_cal_object(const cJSON *cal, const char *path, const char *fi
 	     (!h->calibration_date[0] &&
 	      jsonx_str(cal, "created", file, 0, h->calibration_date, sizeof h->calibration_date, e) > 0)))
 		return e->code;
-	if (kind == KCAL_PUBLISHED && hw_read_cal_sources(cal, file, h, e))
+	if (kind == KCAL_PUBLISHED && (hw_read_cal_sources(cal, file, h, e) || hw_read_borrow(cal, path, file, h, e)))
 		return e->code;
 	calib = cJSON_GetObjectItemCaseSensitive(cal, "calib");
 	if (calib && !cJSON_IsObject(calib))

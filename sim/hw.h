@@ -124,6 +124,9 @@ struct hw {
 	double power_idle_w, e_per_flop, e_per_byte;   /* W, J/FLOP (bf16), J/HBM byte */
 	char calibration_device[128];   /* device they were measured on */
 	char calibration_date[32];      /* calibration.date when the document gives one */
+	char calibration_borrowed_from[64];   /* calibration.borrowed_from: the published fits are
+					       * another card's (borrow.h); "" when they are its own */
+	char calibration_borrow_why[2048];    /* calibration.borrow.why */
 };
 
 /* Name of a kernel class ("gemm_fp8"). */

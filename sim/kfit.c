@@ -7,6 +7,7 @@
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_multimin.h>
+#include "borrow.h"
 #include "jsonx.h"
 #include "kfit.h"
 #include "kv.h"
@@ -459,7 +460,8 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 		return err_set(e, EXIT_ENV, "%s: cannot read the records directory (%s)", dir, err_sys(errno));
 	while ((de = readdir(d)) && n <= KFIT_MAX_SOURCES) {
 		size_t len = strlen(de->d_name);
-		if (len > 5 && !strcmp(de->d_name + len - 5, ".json") && de->d_name[0] != '.')
+		if (len > 5 && !strcmp(de->d_name + len - 5, ".json") && de->d_name[0] != '.' &&
+		    strcmp(de->d_name, BORROW_FILE))   /* a declaration, not records (borrow.h) */
 			names[n++] = strdup(de->d_name);
 	}
 	closedir(d);

@@ -94,7 +94,8 @@ struct kfit_stats {
 };
 
 /*
- * Read every *.json file of directory `dir` (sorted by name) into *s for a
+ * Read every *.json file of directory `dir` (sorted by name; borrow.json, a
+ * declaration of borrow.h, is no record file) into *s for a
  * card whose device it describes.  Returns 0, or EXIT_INPUT naming the file
  * and key of a record that is not one (unknown probe kind, missing or
  * non-positive shape or time), or EXIT_ENV when the directory cannot be

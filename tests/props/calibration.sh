@@ -1,7 +1,8 @@
 # tests/props/calibration.sh - sourced by tests/run.sh: the bundled cards'
 # published calibration (hw/published/CARD/) is what 'make calibrate' fits,
-# it predicts its records better than the card's defaults, and the plan
-# says where its kernel times come from.
+# a card that borrows a sibling's (CARD/borrow.json) holds the sibling's fits
+# exactly, each fit predicts its records better than the card's defaults, and
+# the plan says where its kernel times come from.
 
 if ! command -v jq > /dev/null 2>&1; then
 	skipped "calibration: the cards hold what their records fit" "no jq"
@@ -29,6 +30,8 @@ else
 			(colls($a[0]) | sort_by(.k)) as $u | (colls($b[0]) | sort_by(.k)) as $w |
 			($x | map(.k)) == ($y | map(.k)) and ($u | map(.k)) == ($w | map(.k)) and
 			($a[0].calibration.sources == $b[0].calibration.sources) and
+			($a[0].calibration.borrowed_from == $b[0].calibration.borrowed_from) and
+			($a[0].calibration.borrow == $b[0].calibration.borrow) and
 			([range(0; $x | length) as $i | $x[$i].f as $p | $y[$i].f as $q |
 			  ($p.blend == $q.blend) and
 			  ([("eff_compute", "eff_mem", "t0_s", "kblock_s", "elem_s") as $n | near($p[$n] // 0; $q[$n] // 0)] | all)] | all) and
@@ -39,6 +42,26 @@ else
 		ok "calibration: every bundled card holds the fit of its hw/published records ('make calibrate')"
 	else
 		notok "calibration: every bundled card holds the fit of its hw/published records" "run 'make calibrate':$stale"
+	fi
+	# A card that borrows (hw/published/CARD/borrow.json) holds its source's
+	# committed fits, number for number, for every part it holds, and says so.
+	nb=0 differ=""
+	for f in hw/published/*/borrow.json; do
+		[ -e "$f" ] || continue
+		card=$(basename "$(dirname "$f")")
+		from=$(jq -r .from "$f")
+		nb=$((nb + 1))
+		same=$(jq -n --slurpfile b "hw/$card.json" --slurpfile s "hw/$from.json" --arg from "$from" '
+			$b[0].calibration as $c | $s[0].calibration.calib as $src |
+			$c.borrowed_from == $from and ($c.calib | length) > 0 and
+			([$c.calib | paths(scalars)] | all(. as $p | ($c.calib | getpath($p)) == ($src | getpath($p)))) and
+			(($c.sources // []) - $s[0].calibration.sources) == []')
+		[ "$same" = true ] || differ="$differ $card(from $from)"
+	done
+	if [ "$nb" -ge 2 ] && [ -z "$differ" ]; then
+		ok "calibration: each of $nb borrowing cards holds its source's fits exactly and names it"
+	else
+		notok "calibration: each borrowing card holds its source's fits exactly" "$nb borrow files;$differ"
 	fi
 
 	# 2. The fit helps: per class, the calibrated card's median error on its
