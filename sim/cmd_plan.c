@@ -583,6 +583,7 @@ struct planner {
 	const char *emit;        /* "vllm", "sglang" or NULL */
 	const char *workload;    /* a length distribution file, or NULL */
 	const char *engine;      /* --engine NAME|FILE, or NULL */
+	double arrival_rate;     /* --arrival-rate: open loop, requests/s (0: closed loop at --batch) */
 	int pin_weights, pin_kv, pin_context;
 };
 
@@ -669,6 +670,10 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 				err_set(&c->err, EXIT_USAGE, "'--engine' needs a card: sglang, vllm, trtllm or a file");
 			else if (r > 0)
 				pl->engine = v;
+		} else if ((r = cli_opt(c, "--arrival-rate", &v)) != 0) {
+			if (r > 0)
+				plan_target(c, "--arrival-rate", v, UNIT_COUNT, 1e9,
+					    "requests per second above 0 and at most 1e9", &pl->arrival_rate);
 		} else if ((r = cli_opt(c, "--emit", &v)) != 0) {
 			if (r > 0 && strcmp(v, "vllm") && strcmp(v, "sglang"))
 				err_set(&c->err, EXIT_USAGE, "'--emit' expects vllm or sglang, got '%s'", v);
@@ -687,6 +692,9 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 	}
 	if (pl->emit && !pl->on)
 		return err_set(&c->err, EXIT_USAGE, "'--emit' needs a workload to plan for: '--rate' or '--tokens-per-day'");
+	if (pl->arrival_rate > 0 && !pl->engine)
+		return err_set(&c->err, EXIT_USAGE,
+			       "'--arrival-rate' prices an open loop under an engine: give '--engine' too");
 	if (pl->engine && pl->on)
 		return err_set(&c->err, EXIT_USAGE,
 			       "'--engine' prices one deployment under load; the planner's search does not take it yet");
@@ -729,10 +737,26 @@ static void plan_serving_table(struct sbuf *b, const struct plan *p, const struc
 {
 	const struct workload *w = &p->dep.w;
 
-	sbuf_printf(b, "\nunder load: %s, %g requests in flight per attention group (x %g dp), closed loop, %g-token steps\n",
-		    g->display, w->batch, p->dep.dp, w->prefill_tokens);
-	sbuf_printf(b, "  TTFT                %.1f ms (spread %.1f ms, first burst %.1f ms, 1/%.3g of requests; %.1f ms per request)\n",
-		    1e3 * r->ttft_s, 1e3 * r->steady_ttft_s, 1e3 * r->burst_ttft_s, g->bench_waves, 1e3 * g->request_overhead_s);
+	if (r->saturated) {
+		sbuf_printf(b, "\nunder load: %s, open loop at %g requests/s: no steady state (the KV cache or the prefill\n"
+			    "  load runs out); the deployment sustains at most %.4g requests/s\n",
+			    g->display, r->arrival_rate, r->max_rate);
+		sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");
+		return;
+	}
+	if (r->arrival_rate > 0)
+		sbuf_printf(b, "\nunder load: %s, open loop at %g requests/s: %.3g in flight per attention group (x %g dp, Little's law), %g-token steps\n",
+			    g->display, r->arrival_rate, r->running, p->dep.dp, w->prefill_tokens);
+	else
+		sbuf_printf(b, "\nunder load: %s, %g requests in flight per attention group (x %g dp), closed loop, %g-token steps\n",
+			    g->display, w->batch, p->dep.dp, w->prefill_tokens);
+	if (r->arrival_rate > 0)
+		sbuf_printf(b, "  TTFT                %.1f ms (prefill and its M/D/1 queue at load %.2f; %.1f ms per request)\n",
+			    1e3 * r->ttft_s, r->rho, 1e3 * g->request_overhead_s);
+	else
+		sbuf_printf(b, "  TTFT                %.1f ms (spread %.1f ms, first burst %.1f ms, 1/%.3g of requests; %.1f ms per request)\n",
+			    1e3 * r->ttft_s, 1e3 * r->steady_ttft_s, 1e3 * r->burst_ttft_s, g->bench_waves,
+			    1e3 * g->request_overhead_s);
 	sbuf_printf(b, "  TPOT                %.3f ms (%.0f of %g steps carry prefill, load %.2f; %.3f ms host per step)\n",
 		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho,
 		    1e3 * (g->step_overhead_s + g->step_seq_s * r->running));
@@ -748,6 +772,13 @@ static void plan_serving_json(cJSON *o, const struct engine *g, const struct ser
 	if (!x)
 		x = cJSON_AddObjectToObject(o, "serving");
 	cJSON_AddStringToObject(x, "engine", g->name);
+	cJSON_AddStringToObject(x, "loop", r->arrival_rate > 0 ? "open" : "closed");
+	if (r->arrival_rate > 0) {
+		report_num(x, "arrival_rate", r->arrival_rate);
+		cJSON_AddBoolToObject(x, "saturated", r->saturated);
+		if (r->saturated)
+			report_num(x, "max_rate", r->max_rate);
+	}
 	report_num(x, "ttft_s", r->ttft_s);
 	report_num(x, "tpot_s", r->tpot_s);
 	report_num(x, "steady_ttft_s", r->steady_ttft_s);
@@ -1164,7 +1195,8 @@ int cmd_plan(struct cli *c)
 		return c->err.code;
 	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
 		return c->err.code;
-	if (pl.engine && serve_agg(&p, &g, &scratch, &sr, &c->err))
+	if (pl.engine && (pl.arrival_rate > 0 ? serve_open(&p, &g, pl.arrival_rate, &scratch, &sr, &c->err) :
+				  serve_agg(&p, &g, &scratch, &sr, &c->err)))
 		return c->err.code;
 	if (c->format == FMT_TABLE) {
 		plan_render_table(&c->buf, &p);
@@ -1178,5 +1210,5 @@ int cmd_plan(struct cli *c)
 	}
 	if (cli_emit(c))
 		return c->err.code;
-	return p.mem.fits ? EXIT_OK : EXIT_NO;
+	return p.mem.fits && !(pl.engine && sr.saturated) ? EXIT_OK : EXIT_NO;
 }

@@ -43,12 +43,13 @@ static double serve_burst(const struct plan *q, double N)
 	return fmax(q->perf.ttft_s, serve_mix_s(q) * steps / N);
 }
 
-/* Steps, TPOT and TTFT of the running batch q (plan at batch N) under g. */
-static void serve_steps(const struct plan *q, const struct engine *g, struct serve_result *r)
+/* Steps, TPOT and TTFT of the running batch q (plan at batch N) under g;
+ * `open`: requests arrive one by one (no first burst). */
+static void serve_steps(const struct plan *q, const struct engine *g, int open, struct serve_result *r)
 {
 	const struct workload *w = &q->dep.w;
 	double N = w->batch, isl = w->isl, osl = w->osl, C = w->prefill_tokens, tau = serve_tau(q);
-	double host = serve_host_s(g, N), burst = g ? 1 / g->bench_waves : 0;
+	double host = serve_host_s(g, N), burst = g && !open ? 1 / g->bench_waves : 0;
 	double t_gen = q->perf.tpot_s + host / q->perf.tokens_per_step;
 	double attn = q->perf.decode.t_class[OPC_ATTN_CORE];
 	int mixed = g && g->mixed;
@@ -95,7 +96,7 @@ int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch
 			return e->code;
 		q = scratch;
 	}
-	serve_steps(q, g, r);
+	serve_steps(q, g, 0, r);
 	if (q != p) {            /* closed loop: B - N wait for slots turning over each lifetime */
 		double life = r->ttft_s + (p->dep.w.osl - 1) * r->tpot_s;
 
@@ -159,4 +160,68 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s + (g ? g->request_overhead_s : 0);
 	r->running = concurrency;
 	r->tpot_s = tpot_s;
+}
+
+/*
+ * The open loop's fixed point at lambda requests/s per attention group: N in
+ * flight is lambda x the lifetime the step at batch N gives (Little's law),
+ * solved by damped iteration from one request.  Returns 0 with *r at the
+ * fixed point, 1 when there is none within the KV cache (N outgrows it, or
+ * the prefill load reaches 1), or the plan's error code.
+ */
+static int serve_open_at(const struct plan *p, const struct engine *g, double lambda, struct plan *scratch,
+			 struct serve_result *r, struct err *e)
+{
+	struct deployment d = p->dep;
+	double K = floor(p->mem.max_sequences_per_instance / p->dep.dp), N = 1, next;
+	int it;
+
+	for (it = 0; it < 200; it++) {
+		d.w.batch = fmax(N, fmax(1, d.w.micro_batches));
+		if (plan_compute(p->model, p->hw, &d, p->params, scratch, e))
+			return e->code;
+		memset(r, 0, sizeof *r);
+		serve_steps(scratch, g, 1, r);
+		if (!(r->rho < 1) || !isfinite(r->ttft_s))
+			return 1;
+		next = lambda * (r->ttft_s + (d.w.osl - 1) * r->tpot_s);
+		if (K >= 1 && next > K)
+			return 1;
+		if (fabs(next - N) <= 1e-9 * fmax(N, 1))
+			break;
+		N = 0.5 * N + 0.5 * next;
+	}
+	r->running = lambda * (r->ttft_s + (d.w.osl - 1) * r->tpot_s);
+	r->arrival_rate = lambda * p->dep.dp;
+	return 0;
+}
+
+int serve_open(const struct plan *p, const struct engine *g, double rate, struct plan *scratch,
+	       struct serve_result *r, struct err *e)
+{
+	double dp = p->dep.dp, lo = 0, hi = rate;
+	struct serve_result t;
+	int rc = serve_open_at(p, g, rate / dp, scratch, r, e), i;
+
+	if (rc != 1)
+		return rc;
+	/* saturated: the largest rate with a fixed point, by bisection */
+	for (i = 0; i < 60 && hi - lo > 1e-6 * hi; i++) {
+		double mid = (lo + hi) / 2;
+		int s = serve_open_at(p, g, mid / dp, scratch, &t, e);
+
+		if (s > 1)
+			return s;
+		if (s == 0)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	memset(r, 0, sizeof *r);
+	r->ttft_s = r->tpot_s = r->running = r->waiting = r->mixed_steps = r->rho = NAN;
+	r->burst_ttft_s = r->steady_ttft_s = NAN;   /* no steady state: no times */
+	r->saturated = 1;
+	r->arrival_rate = rate;
+	r->max_rate = lo;
+	return 0;
 }

@@ -50,6 +50,9 @@ struct serve_result {
 	double rho;          /* prefill load: mixed steps over osl */
 	double burst_ttft_s; /* mean TTFT of the first burst */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
+	double arrival_rate; /* open loop: requests/s into the whole deployment (0: closed loop) */
+	int saturated;       /* open loop: no steady state at arrival_rate (the rest is 0) */
+	double max_rate;     /* open loop, saturated: the largest rate with one, requests/s */
 };
 
 /*
@@ -61,6 +64,21 @@ struct serve_result {
  */
 int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
 	      struct serve_result *r, struct err *e);
+
+/*
+ * Serving at an open loop of `rate` requests/s into the whole deployment of
+ * plan p (spread over its p->dep.dp attention groups; Poisson arrivals, as a
+ * rate-driven benchmark sends them, so no first burst): the requests in
+ * flight per group N solve N = rate / dp x (TTFT + (osl - 1) TPOT) at batch
+ * N (Little's law; Kleinrock, Queueing Systems I, s2.1), with TTFT and TPOT
+ * as serve_agg prices them, the prefill queue M/D/1.  r->running is that N.
+ * When no N within the KV cache solves it (the cache or the prefill load
+ * runs out first), r->saturated is set, r->max_rate is the largest rate
+ * that has one (bisection, to 1e-6 relative) and the times are NAN.  p's batch is not read;
+ * `scratch` is recomputed.  Returns 0, or the plan's error code.
+ */
+int serve_open(const struct plan *p, const struct engine *g, double rate, struct plan *scratch,
+	       struct serve_result *r, struct err *e);
 
 /*
  * What engine g sets in deployment d on card h before a plan: its step

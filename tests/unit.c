@@ -4668,6 +4668,56 @@ static void t_serve_disagg(void)
 	CHECK_REL(r.rho, 1, 1e-12);
 }
 
+/* The open loop: Little's law at the fixed point, the prices serve_agg gives
+ * at that batch without a burst, and the largest sustainable rate. */
+static void t_serve_open(void)
+{
+	static struct plan p, q, s;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result r, a, t;
+	struct engine g = serve_engine(1e-3, 20e-3, 1, 1e12);   /* 1e12 waves: no burst in serve_agg */
+	struct err e;
+	double life;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.w.isl = 2000;
+	d.w.osl = 200;
+	d.context = d.w.context = 2100;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	CHECK_OK(serve_open(&p, &g, 4, &s, &r, &e), &e);
+	CHECK(!r.saturated);
+	CHECK_EQ(r.arrival_rate, 4);
+	life = r.ttft_s + 199 * r.tpot_s;
+	CHECK_REL(r.running, 4 * life, 1e-6);              /* Little's law, one attention group */
+	/* the same batch, priced by the closed loop without its burst, gives the same times */
+	d.w.batch = r.running;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	CHECK_OK(serve_agg(&q, &g, &s, &a, &e), &e);
+	CHECK_REL(a.tpot_s, r.tpot_s, 1e-6);
+	CHECK_REL(a.steady_ttft_s + 20e-3, r.ttft_s, 1e-6);
+	/* a rate no cache holds: saturated, with the largest rate that has a steady state */
+	CHECK_OK(serve_open(&p, &g, 1e6, &s, &r, &e), &e);
+	CHECK(r.saturated);
+	CHECK(r.max_rate > 4 && r.max_rate < 1e6);
+	CHECK_OK(serve_open(&p, &g, r.max_rate * 0.999, &s, &t, &e), &e);
+	CHECK(!t.saturated);
+	CHECK_OK(serve_open(&p, &g, r.max_rate * 1.01, &s, &t, &e), &e);
+	CHECK(t.saturated);
+	/* two attention groups share the rate: the same per group as one at half the rate */
+	d.w.batch = 1;
+	d.dp = 2;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	CHECK_OK(serve_open(&q, &g, 8, &s, &t, &e), &e);
+	CHECK_OK(serve_open(&p, &g, 4, &s, &r, &e), &e);
+	CHECK_REL(t.running, r.running, 1e-6);
+}
+
 static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
@@ -4675,6 +4725,7 @@ static const struct test tests[] = {
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
 	{"serve_disagg: the prefill pool's closed-loop queue, saturation and burst", t_serve_disagg},
+	{"serve_open: Little's law at the fixed point, serve_agg's prices there, the largest rate", t_serve_open},
 	{"serve: a graph-replayed decode pays its share of fixed latency, prefill all of it", t_serve_graph},
 	{"units_parse accepts counts, sizes and rates", t_units_accept},
 	{"units_parse rejects malformed and out-of-range numbers", t_units_reject},
