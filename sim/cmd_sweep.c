@@ -22,6 +22,7 @@
 #include "../reports/fmt.h"
 #include "../reports/out.h"
 #include "cli_plan.h"
+#include "front.h"
 #include "units.h"
 
 const char help_sweep[] =
@@ -112,12 +113,6 @@ struct sweep {
 	long valid, fit;                            /* of those, laid out and fitting */
 };
 
-/* A point of the Pareto front; its row is made again when the front is printed. */
-struct front_point {
-	double x, y;             /* both maximised (cost-latency negates) */
-	long index;
-};
-
 /* Where one row goes: CSV text into buf, or the members of a JSON object.
  * With header set, the CSV text is the column names instead of the values. */
 struct row_sink {
@@ -132,14 +127,13 @@ struct worker {
 	struct sweep *s;
 	long first, last;
 	FILE *out;               /* this worker's rows (a temporary file), or NULL */
-	struct front_point *front;
-	long nfront, cap;
+	struct front front;      /* x, y both maximised (cost-latency negates); index: the point,
+	                            whose row is made again when the front is printed */
 	long valid, fit, done;
 	long skipped_first;      /* this worker's first point not laid out, or -1 */
 	struct err skipped;      /* and why */
 	struct err err;
 	int failed;
-	int oom;                 /* the front could not grow */
 };
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -648,48 +642,6 @@ static void sweep_header(const struct sweep *s, char *buf)
 	sweep_row(s, &p, 0, 0, &r);
 }
 
-/* ---- the Pareto front ------------------------------------------------------------------ */
-
-/* Is (x, y) dominated by (or equal to) a point of the front? */
-static int sweep_dominated(const struct worker *w, double x, double y)
-{
-	long i;
-
-	for (i = 0; i < w->nfront; i++)
-		if (w->front[i].x >= x && w->front[i].y >= y)
-			return 1;
-	return 0;
-}
-
-/* Keep the non-dominated points (both coordinates maximised), all of them:
- * the front grows as it must.  Returns 0, or -1 (w->oom) when it cannot. */
-static int sweep_front_add(struct worker *w, double x, double y, long index)
-{
-	long i, j;
-
-	if (sweep_dominated(w, x, y))
-		return 0;
-	for (i = j = 0; i < w->nfront; i++)
-		if (!(x >= w->front[i].x && y >= w->front[i].y))
-			w->front[j++] = w->front[i];
-	w->nfront = j;
-	if (w->nfront == w->cap) {
-		long cap = w->cap ? 2 * w->cap : 256;
-		struct front_point *f = realloc(w->front, (size_t)cap * sizeof *f);
-		if (!f) {
-			w->oom = 1;
-			return -1;
-		}
-		w->front = f;
-		w->cap = cap;
-	}
-	w->front[w->nfront].x = x;
-	w->front[w->nfront].y = y;
-	w->front[w->nfront].index = index;
-	w->nfront++;
-	return 0;
-}
-
 static void *sweep_work(void *arg)
 {
 	struct worker *w = arg;
@@ -716,9 +668,9 @@ static void *sweep_work(void *arg)
 				double x = s->cost_front ? -p->power.usd_per_mtok_output : p->perf.decode_tps_user;
 				double y = s->cost_front ? -p->perf.tpot_s : p->perf.decode_tps_gpu;
 				w->fit++;
-				if (sweep_front_add(w, x, y, i))
+				if (front_add(&w->front, x, y, i, NULL, 0) < 0)
 					w->failed = err_set(&w->err, EXIT_ENV, "out of memory: the Pareto front has %ld points",
-							    w->nfront);
+							    w->front.n);
 			}
 		} else if (w->skipped_first < 0) {
 			w->skipped_first = i;
@@ -781,13 +733,6 @@ static int sweep_append(FILE *from, FILE *to)
 	return ferror(from) ? -1 : 0;
 }
 
-static int sweep_front_cmp(const void *a, const void *b)
-{
-	const struct front_point *x = a, *y = b;
-
-	return x->x < y->x ? -1 : x->x > y->x ? 1 : (x->index > y->index) - (x->index < y->index);
-}
-
 /* Say on stderr why points were skipped: the reason of the lowest-numbered
  * one, the same whatever --threads (a worker's points run in order). */
 static void sweep_say_skipped(const struct sweep *s, const struct worker *w, int n)
@@ -809,26 +754,26 @@ static void sweep_say_skipped(const struct sweep *s, const struct worker *w, int
  * EXIT_ENV when out of memory. */
 static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds)
 {
-	struct worker all = {0};
+	struct front all = {0};
 	struct plan *p = malloc(sizeof *p);
 	char *row = malloc(SWEEP_ROW);
 	struct err e = {0};
 	long k;
-	int i, rc = 0;
+	int i, rc = 0, oom = 0;
 
+	/* the workers' points in index order: the front of a single thread */
 	s->valid = s->fit = 0;
 	for (i = 0; i < n; i++) {
 		s->valid += w[i].valid;
 		s->fit += w[i].fit;
-		for (k = 0; k < w[i].nfront && !all.oom; k++)
-			sweep_front_add(&all, w[i].front[k].x, w[i].front[k].y, w[i].front[k].index);
+		for (k = 0; k < w[i].front.n && !oom; k++)
+			oom = front_add(&all, w[i].front.p[k].x, w[i].front.p[k].y, w[i].front.p[k].index, NULL, 0) < 0;
 	}
-	if (!p || !row || all.oom) {
+	if (!p || !row || oom) {
 		rc = err_set(&s->c->err, EXIT_ENV, "out of memory merging the Pareto front");
 		goto out;
 	}
-	if (all.nfront > 1)         /* an empty front has no array to sort */
-		qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
+	front_sort(&all);
 	sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
 		    s->last - s->first, s->shards > 1 ? " in this shard" : "", s->valid, s->fit);
 	sweep_say_skipped(s, w, n);
@@ -837,14 +782,14 @@ static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds
 		s->last - s->first, seconds, (s->last - s->first) / fmax(seconds, 1e-9), s->threads);
 	sbuf_printf(&s->c->buf, "# Pareto front (%s), %ld point(s):\n",
 		    s->cost_front ? "lowest $/Mtok output and TPOT" : "most tokens/s per GPU and per user",
-		    all.nfront);
+		    all.n);
 	sweep_header(s, row);
 	sbuf_printf(&s->c->buf, "%s\n", row);
-	for (k = 0; k < all.nfront; k++) {
+	for (k = 0; k < all.n; k++) {
 		struct row_sink r = {row, 0, SWEEP_ROW, 0, NULL, 0};
 		struct deployment d;
 		int mi, hi;
-		sweep_point(s, all.front[k].index, &mi, &hi, &d);
+		sweep_point(s, all.p[k].index, &mi, &hi, &d);
 		/* the same pure function of the same point: it computed before */
 		if (plan_compute(&s->models[mi].m, &s->hws[hi].h, &d, &s->models[mi].params, p, &e)) {
 			rc = err_set(&s->c->err, e.code, "%s", e.msg);
@@ -859,7 +804,7 @@ static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds
 		sbuf_add(&s->c->buf, "\n", 1);
 	}
 out:
-	free(all.front);
+	front_free(&all);
 	free(p);
 	free(row);
 	return rc;
@@ -931,7 +876,7 @@ static int sweep_run(struct sweep *s, FILE *out)
 	for (i = 0; w && i < s->threads; i++) {
 		if (w[i].out && w[i].out != out)
 			fclose(w[i].out);
-		free(w[i].front);
+		front_free(&w[i].front);
 	}
 	free(w);
 	free(tid);
