@@ -98,14 +98,15 @@ fi
 # and no output file.
 mcase() {   # mcase NAME EXIT MESSAGE PARTS...
 	name=$1 want=$2 msg=$3
+	shown=$(printf '%s' "$msg" | sed "s|$C/||g")   # the test's name, without the temporary directory
 	shift 3
 	"$M" sweep --merge "$@" -o "$C/bad.csv" > "$C/out" 2> "$C/err"
 	rc=$?
 	if [ $rc -eq "$want" ] && [ ! -s "$C/out" ] && [ ! -e "$C/bad.csv" ] && [ "$(wc -l < "$C/err")" -eq 1 ] &&
 	   grep -qF "$msg" "$C/err"; then
-		ok "sweep --merge: $name: exit $want, '$msg'"
+		ok "sweep --merge: $name: exit $want, '$shown'"
 	else
-		notok "sweep --merge: $name: exit $want, '$msg'" "exit $rc: $(cat "$C/err")"
+		notok "sweep --merge: $name: exit $want, '$shown'" "exit $rc: $(cat "$C/err")"
 	fi
 }
 mcase "a shard missing" 3 "mlasim: '--merge': shard 3 of 4 is missing (points 1025 to 1536 of 2048)" \
