@@ -157,8 +157,8 @@ struct part {
 	long points, shard, shards, first, count, rows, fit, skipped, skipped_first;
 	const char *skipped_reason;  /* in root, or NULL */
 	double bytes;
-	dev_t dev;                   /* the rows file, to refuse '-o' over it */
-	ino_t ino;
+	dev_t dev, mdev;             /* the rows file and the manifest, to refuse '-o' over them */
+	ino_t ino, mino;
 };
 
 /* A whole number of the manifest: 0, or EXIT_INPUT naming the key. */
@@ -265,6 +265,10 @@ static int part_load(struct part *p, struct err *e)
 			       p->path, p->mpath);
 	if (jsonx_load(p->mpath, &p->root, e))
 		return e->code;
+	if (stat(p->mpath, &st) == 0) {
+		p->mdev = st.st_dev;
+		p->mino = st.st_ino;
+	}
 	if (jsonx_str(p->root, "schema", p->mpath, JX_REQUIRED, schema, sizeof schema, e))
 		return e->code;
 	if (strcmp(schema, SWEEP_MANIFEST_SCHEMA))
@@ -687,8 +691,8 @@ out:
 	return rc;
 }
 
-/* Refuse '-o' naming one of the parts (under any name), as out_resolve
- * refuses an input: the merge would read what it is replacing. */
+/* Refuse '-o' naming one of the parts or their manifests (under any name),
+ * as out_resolve refuses an input: the merge would destroy what it reads. */
 static int merge_check_output(struct merge *m)
 {
 	struct stat st;
@@ -696,10 +700,12 @@ static int merge_check_output(struct merge *m)
 
 	if (!m->c->out || stat(m->c->out, &st) != 0)
 		return 0;
-	for (i = 0; i < m->nparts; i++)
-		if (m->parts[i].dev == st.st_dev && m->parts[i].ino == st.st_ino)
+	for (i = 0; i < m->nparts; i++) {
+		const struct part *p = &m->parts[i];
+		if ((p->dev == st.st_dev && p->ino == st.st_ino) || (p->mdev == st.st_dev && p->mino == st.st_ino))
 			return err_set(&m->c->err, EXIT_USAGE, "'-o %s' would overwrite the '--merge' input '%s'",
-				       m->c->out, m->parts[i].path);
+				       m->c->out, p->dev == st.st_dev && p->ino == st.st_ino ? p->path : p->mpath);
+	}
 	return 0;
 }
 

@@ -151,6 +151,14 @@ if [ $rc -eq 2 ] && cmp -s "$C/bad.csv" "$C/part-3.csv" && grep -qF "'-o $C/link
 else
 	notok "sweep --merge: -o naming a part is refused (exit 2), the part untouched" "exit $rc: $(cat "$C/err")"
 fi
+cp "$m2" "$C/m2.saved"
+"$M" sweep --merge "$C/part-1.csv" "$C/part-2.csv" "$C/bad.csv" "$C/part-4.csv" -o "$m2" > "$C/out" 2> "$C/err"
+rc=$?
+if [ $rc -eq 2 ] && grep -qF "would overwrite the '--merge' input '$m2'" "$C/err" && cmp -s "$m2" "$C/m2.saved"; then
+	ok "sweep --merge: -o naming a part's manifest is refused (exit 2)"
+else
+	notok "sweep --merge: -o naming a part's manifest is refused (exit 2)" "exit $rc: $(cat "$C/err")"
+fi
 rm -f "$C/bad.csv" "$C/bad.csv.sweep.json" "$C/link.csv"
 
 # No row fits: the rows are merged, the front is empty, exit 1 as the sweep.
