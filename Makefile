@@ -21,10 +21,13 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit borrow power plan search silicon engine serve
-CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep
+ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit borrow power plan search silicon engine serve front
+CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep sweep_parts
 REPORTS  := sbuf out report gnuplot fmt csv charts pareto html
-DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq
+DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq parallel
+# Slurm's controller, node daemon and clients: only for the test that runs
+# examples/slurm-sweep.sbatch on a one-node cluster of its own (make deps-slurm)
+SLURM_DEPS := slurmctld slurmd slurm-client
 # extra unit-test programs (each prints ok/not ok lines; tests/run.sh runs them all)
 TEST_BINS = $(B)/unit
 
@@ -39,7 +42,7 @@ LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
 CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
 TEST_OBJ  = $(B)/tests/unit.o
 
-.PHONY: all deps deps-browser test asan bench calibrate fit-engines demo install clean help check-deps FORCE
+.PHONY: all deps deps-browser deps-slurm test asan bench calibrate fit-engines demo install clean help check-deps FORCE
 
 all: $(B)/mlasim
 
@@ -47,6 +50,7 @@ help:
 	@echo "make            build build/mlasim"
 	@echo "make deps       install missing Debian packages: $(DEB_DEPS)"
 	@echo "make deps-browser  install chromium when missing (the report's browser test; skipped without it)"
+	@echo "make deps-slurm    install $(SLURM_DEPS) when missing (the Slurm sweep test; skipped without it)"
 	@echo "make test       build and run every test (unit, golden CLI, bad input, examples)"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
@@ -79,6 +83,21 @@ deps-browser:
 	DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends chromium >/dev/null && \
 	echo "deps-browser: installed chromium"
 
+# Slurm, only for the test that runs examples/slurm-sweep.sbatch on a cluster
+# it starts and stops itself (tests/props/cluster.sh).  Debian starts no Slurm
+# service without /etc/slurm/slurm.conf, which this does not write.  Not
+# fatal: without Slurm that test is skipped, saying why.
+deps-slurm:
+	@missing=""; for p in $(SLURM_DEPS); do \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then echo "deps-slurm: all present ($(SLURM_DEPS))"; exit 0; fi; \
+	echo "deps-slurm: installing$$missing"; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	if $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; then \
+	  echo "deps-slurm: installed$$missing"; \
+	else echo "deps-slurm: could not install$$missing: the Slurm test will be skipped"; fi
+
 # ---- build --------------------------------------------------------------
 $(B)/.flags: FORCE
 	@mkdir -p $(B)
@@ -106,7 +125,7 @@ $(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- test, asan, bench --------------------------------------------------
-test: deps deps-browser
+test: deps deps-browser deps-slurm
 	@$(MAKE) --no-print-directory $(B)/mlasim $(TEST_BINS)
 	@sh tests/run.sh $(B)
 

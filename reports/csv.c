@@ -1,4 +1,6 @@
 /* csv.c - see csv.h */
+#define _POSIX_C_SOURCE 200809L
+#include <stdlib.h>
 #include <string.h>
 #include "csv.h"
 
@@ -102,4 +104,48 @@ int csv_split(char *s, char **f, int max)
 		*w = 0;
 		s++;
 	}
+}
+
+ssize_t csv_read(struct csv_reader *r)
+{
+	size_t have = 0, k = 0;
+	ssize_t len;
+
+	r->first_line = r->line + 1;
+	while ((len = getline(&r->buf, &r->cap, r->f)) >= 0) {
+		r->line++;
+		if ((size_t)len != strlen(r->buf))
+			return -2;
+		if (have + (size_t)len + 1 > r->rcap) {
+			size_t ncap = 2 * (have + (size_t)len + 1);
+			char *p = realloc(r->rec, ncap);
+			if (!p)
+				return -3;
+			r->rec = p;
+			r->rcap = ncap;
+		}
+		memcpy(r->rec + have, r->buf, (size_t)len + 1);
+		have += (size_t)len;
+		if (r->lines || !csv_record_open(r->rec))
+			break;
+	}
+	if (have == 0 && len < 0)
+		return -1;
+	/* the final line break, kept so that a copy of the record is byte for byte */
+	while (have > 0 && k < 2 && (r->rec[have - 1] == '\n' || r->rec[have - 1] == '\r')) {
+		k++;
+		have--;
+	}
+	memcpy(r->eol, r->rec + have, k);
+	r->eol[k] = 0;
+	r->rec[have] = 0;
+	return (ssize_t)have;
+}
+
+void csv_reader_free(struct csv_reader *r)
+{
+	free(r->buf);
+	free(r->rec);
+	r->buf = r->rec = NULL;
+	r->cap = r->rcap = 0;
 }

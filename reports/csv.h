@@ -6,6 +6,8 @@
 #define MLASIM_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
+#include <sys/types.h>
 #include "sbuf.h"
 
 /*
@@ -42,5 +44,34 @@ int csv_record_open(const char *s);
  * An empty s is one empty field.
  */
 int csv_split(char *s, char **f, int max);
+
+/*
+ * Reading a CSV file record by record: a record is a line, and the lines
+ * after it while a quoted field is open (csv_record_open).  The caller zeroes
+ * the reader, sets f, calls csv_read until it returns -1, then
+ * csv_reader_free (which does not close f).
+ */
+struct csv_reader {
+	FILE *f;
+	int lines;               /* set: every line is a record (JSON lines: a quote
+	                            inside a string is escaped, not paired) */
+	char *rec;               /* the record, without its final line break, NUL-terminated */
+	char eol[3];             /* the line break it had: "\n", "\r\n", or "" at the end of the file */
+	long line;               /* the line the record ends on (1-based) */
+	long first_line;         /* the line it starts on */
+	char *buf;               /* getline's buffer */
+	size_t cap, rcap;
+};
+
+/*
+ * Read the next record into r->rec; its bytes in the file are r->rec then
+ * r->eol.  Returns its length (0 for an empty line), -1 at the end of the
+ * file, -2 for a NUL byte in it, -3 when out of memory.  A read error also
+ * ends it with -1: the caller checks ferror(r->f).
+ */
+ssize_t csv_read(struct csv_reader *r);
+
+/* Free r's buffers. */
+void csv_reader_free(struct csv_reader *r);
 
 #endif

@@ -4,7 +4,7 @@
  * of tokens/s per GPU (throughput) against tokens/s per user (interactivity).
  *
  * The CSV has a header row; fields may be quoted as RFC 4180 says ("a,b",
- * "" for a quote, a line break inside quotes): csv_split, csv_record_open.
+ * "" for a quote, a line break inside quotes): csv_read, csv_split.
  * Rows whose two rates are empty or nan are skipped (a plan with no answer);
  * anything else that does not read is an error naming file, line and column.
  */
@@ -202,56 +202,21 @@ static int pareto_row(struct pareto *P, char **f, int n, long line, struct err *
 	return 0;
 }
 
-/* Read the next record into *rec (a line, and the lines after it while a
- * quoted field is open), without its final line break.  Counts lines in *ln.
- * Returns its length, -1 at the end of the file, -2 for a NUL byte. */
-static ssize_t pareto_record(FILE *f, char **rec, size_t *rcap, char **line, size_t *cap, long *ln)
-{
-	size_t have = 0;
-	ssize_t len;
-
-	while ((len = getline(line, cap, f)) >= 0) {
-		++*ln;
-		if ((size_t)len != strlen(*line))
-			return -2;
-		if (have + (size_t)len + 1 > *rcap) {
-			size_t ncap = 2 * (have + (size_t)len + 1);
-			char *r = realloc(*rec, ncap);
-			if (!r)
-				return -3;
-			*rec = r;
-			*rcap = ncap;
-		}
-		memcpy(*rec + have, *line, (size_t)len + 1);
-		have += (size_t)len;
-		if (!csv_record_open(*rec))
-			break;
-	}
-	if (have == 0 && len < 0)
-		return -1;
-	while (have > 0 && ((*rec)[have - 1] == '\n' || (*rec)[have - 1] == '\r'))
-		(*rec)[--have] = 0;
-	return (ssize_t)have;
-}
-
 static int pareto_read(struct pareto *P, struct err *e)
 {
-	FILE *f = infile_open(P->path, e);   /* a FIFO or /dev/zero is refused */
-	char *line = NULL, *rec = NULL, *fld[PARETO_MAX_FIELDS];
-	size_t cap = 0, rcap = 0;
+	struct csv_reader r = {0};
+	char *fld[PARETO_MAX_FIELDS];
 	ssize_t len;
-	long ln = 0, start;
 	int n, rc = 0, header = 0;
 
-	if (!f)
+	if (!(r.f = infile_open(P->path, e)))   /* a FIFO or /dev/zero is refused */
 		return e->code;
 	while (!rc) {
-		start = ln + 1;
-		len = pareto_record(f, &rec, &rcap, &line, &cap, &ln);
+		len = csv_read(&r);
 		if (len == -1)
 			break;
 		if (len == -2) {
-			rc = err_set(e, EXIT_INPUT, "%s:%ld: contains a NUL byte", P->path, ln);
+			rc = err_set(e, EXIT_INPUT, "%s:%ld: contains a NUL byte", P->path, r.line);
 			break;
 		}
 		if (len == -3) {
@@ -260,23 +225,22 @@ static int pareto_read(struct pareto *P, struct err *e)
 		}
 		if (len == 0)
 			continue;
-		n = csv_split(rec, fld, PARETO_MAX_FIELDS);
+		n = csv_split(r.rec, fld, PARETO_MAX_FIELDS);
 		if (n == -1)
-			rc = err_set(e, EXIT_INPUT, "%s:%ld: unterminated quoted field", P->path, start);
+			rc = err_set(e, EXIT_INPUT, "%s:%ld: unterminated quoted field", P->path, r.first_line);
 		else if (n == -2)
-			rc = err_set(e, EXIT_INPUT, "%s:%ld: more than %d fields", P->path, start, PARETO_MAX_FIELDS);
+			rc = err_set(e, EXIT_INPUT, "%s:%ld: more than %d fields", P->path, r.first_line, PARETO_MAX_FIELDS);
 		else if (!header) {
 			header = 1;
 			rc = pareto_header(P, fld, n, e);
 		} else {
-			rc = pareto_row(P, fld, n, start, e);
+			rc = pareto_row(P, fld, n, r.first_line, e);
 		}
 	}
-	if (!rc && ferror(f))
+	if (!rc && ferror(r.f))
 		rc = err_set(e, EXIT_INPUT, "cannot read '%s': %s", P->path, err_sys(errno));
-	free(line);
-	free(rec);
-	fclose(f);
+	csv_reader_free(&r);
+	fclose(r.f);
 	if (!rc && !header)
 		rc = err_set(e, EXIT_INPUT, "%s: empty: expected a header row and the rows of 'mlasim sweep -o FILE'",
 			     P->path);

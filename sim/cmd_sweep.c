@@ -22,10 +22,13 @@
 #include "../reports/fmt.h"
 #include "../reports/out.h"
 #include "cli_plan.h"
+#include "front.h"
+#include "sweep_parts.h"
 #include "units.h"
 
 const char help_sweep[] =
 "usage: mlasim sweep --model M[,M2] --hw H[,H2] [plan options as lists] [-o FILE]\n"
+"       mlasim sweep --merge PART... [-o FILE]\n"
 "\n"
 "Evaluate every combination of the values given and print the Pareto front of\n"
 "tokens/s per GPU against tokens/s per user (decode) among the points that fit;\n"
@@ -43,7 +46,9 @@ const char help_sweep[] =
 "                       cost-latency (min $/Mtok output and min TPOT)\n"
 "  --threads N          worker threads (default 1); the output is the same\n"
 "  --shard i/N          evaluate only the i-th of N slices (1-based); shard 1 writes\n"
-"                       the header, so the shards' files concatenate to the whole\n"
+"                       the header, so the shards' files concatenate to the whole;\n"
+"                       with -o FILE also writes the manifest FILE.sweep.json\n"
+"  --merge PART...      put the parts of a sharded sweep together (see below)\n"
 "  --max-points N       refuse a larger sweep (default 1e9)\n"
 "  --format csv|json    rows as CSV (default) or JSON lines;  -o FILE (atomic)\n"
 "\n"
@@ -55,6 +60,23 @@ const char help_sweep[] =
 "are still written).  CSV fields holding a comma, quote, tab or line break are\n"
 "quoted (RFC 4180); JSON lines are written by cJSON.\n"
 "\n"
+"Sweeps across machines: run each shard where you like (a Slurm job array,\n"
+"GNU parallel: examples/slurm-sweep.sbatch, examples/parallel-sweep.sh), each\n"
+"with --shard i/N -o part-i.csv and any --threads, then merge.  The rows file\n"
+"stays plain CSV (or JSON lines); the manifest FILE.sweep.json beside it says\n"
+"what it is: mlasim_version, command (as run), options (the command less\n"
+"--shard, --threads, --max-points, -o and --format, in order), rows_format,\n"
+"columns, front, points, shard, shards, first_point, shard_points, rows, fit,\n"
+"bytes, skipped, host, threads, seconds, finished_utc.  'sweep --merge' reads\n"
+"the manifests and refuses (exit 3, naming them) parts of different sweeps\n"
+"(version, options, columns, points or shards differ), a shard given twice or\n"
+"missing, and a file whose size or rows are not what its manifest says; then\n"
+"streams the parts in shard order (whatever order they are given in) to -o\n"
+"FILE, with a manifest of its own naming each part's host and command, and\n"
+"prints the front as the whole sweep prints it, computed from the rows (CSV\n"
+"keeps 9 significant digits).  Memory stays flat.  A manifest's name stands\n"
+"for its part, so 'sweep --merge parts/*' works.  Exit 1 when no row fits.\n"
+"\n"
 "csv columns: model,hw,gpus,tp,dp,ep,pp,batch,micro_batches,context,mtp,weights,\n"
 "kv_dtype,fits,batch_fits,weights_bytes_per_gpu,kv_bytes_per_gpu,\n"
 "max_sequences_per_gpu,tpot_s,tokens_per_s_per_gpu,tokens_per_s_per_user,\n"
@@ -62,7 +84,9 @@ const char help_sweep[] =
 "then one column per --set list (set.KEY).\n"
 "\n"
 "example: mlasim sweep --model v3 --hw h800,h200 --dp 8..64:x2 --ep 8..64:x2 \\\n"
-"           --batch 1..256:x2 --micro-batches 1,2 --mtp 0,1 -o sweep.csv\n";
+"           --batch 1..256:x2 --micro-batches 1,2 --mtp 0,1 -o sweep.csv\n"
+"         for i in 1 2 3 4; do mlasim sweep ... --shard $i/4 -o part-$i.csv & done; wait\n"
+"         mlasim sweep --merge part-*.csv -o sweep.csv\n";
 
 #define SWEEP_MAX_AXES 24
 #define SWEEP_MAX_VALUES 10000000
@@ -74,6 +98,7 @@ const char help_sweep[] =
 
 struct axis {
 	const struct popt *o;
+	char *list;              /* a copy of the option's value, cut into the values (argv stays as typed) */
 	double *v;               /* values */
 	const char **text;       /* the typed values (names for weights, kv dtype) */
 	long n;
@@ -107,15 +132,14 @@ struct sweep {
 	struct plan_args fixed;                     /* plan options with one value */
 	int prefill, cost_front, threads;
 	long shard, shards;
-	double max_points;
+	int sharded;                                /* --shard given: write a manifest beside -o */
+	unsigned char *run_only;                    /* argv[i] is (a value of) an option of this run
+	                                               alone, not of the sweep: sweep_run_only */
+	double max_points, seconds;
 	long total, first, last;                    /* points of this shard: [first, last) */
 	long valid, fit;                            /* of those, laid out and fitting */
-};
-
-/* A point of the Pareto front; its row is made again when the front is printed. */
-struct front_point {
-	double x, y;             /* both maximised (cost-latency negates) */
-	long index;
+	long skipped_first;                         /* the first point not laid out, or -1 */
+	struct err skipped;                         /* and why */
 };
 
 /* Where one row goes: CSV text into buf, or the members of a JSON object.
@@ -132,14 +156,13 @@ struct worker {
 	struct sweep *s;
 	long first, last;
 	FILE *out;               /* this worker's rows (a temporary file), or NULL */
-	struct front_point *front;
-	long nfront, cap;
+	struct front front;      /* x, y both maximised (cost-latency negates); index: the point,
+	                            whose row is made again when the front is printed */
 	long valid, fit, done;
 	long skipped_first;      /* this worker's first point not laid out, or -1 */
 	struct err skipped;      /* and why */
 	struct err err;
 	int failed;
-	int oom;                 /* the front could not grow */
 };
 
 /* ---- parsing ------------------------------------------------------------------ */
@@ -207,7 +230,7 @@ bad:
 }
 
 /* One option's list of values; each item checked as 'plan' would check it. */
-static int sweep_axis(struct sweep *s, const struct popt *o, char *text)
+static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 {
 	struct axis *a;
 	char *item, *save = NULL;
@@ -218,7 +241,9 @@ static int sweep_axis(struct sweep *s, const struct popt *o, char *text)
 	a = &s->axis[s->naxes++];
 	memset(a, 0, sizeof *a);
 	a->o = o;
-	for (item = strtok_r(text, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+	if (!(a->list = strdup(text)))
+		return err_set(&s->c->err, EXIT_ENV, "out of memory");
+	for (item = strtok_r(a->list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		const char *dots = strstr(item, "..");
 		if (dots && o->kind != PO_WEIGHTS && o->kind != PO_EXPERT_WEIGHTS &&
 		    o->kind != PO_ATTN_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED) {
@@ -251,52 +276,87 @@ static int sweep_take_option(struct sweep *s)
 			continue;
 		if (r < 0)
 			return -1;
-		return sweep_axis(s, o, (char *)v) ? -1 : 1;
+		return sweep_axis(s, o, v) ? -1 : 1;
 	}
 	return 0;
 }
 
-static int sweep_parse(struct sweep *s)
+/*
+ * Is option `arg` one of how this run goes or where its rows go (--shard,
+ * --threads, --max-points, -o, --format), rather than of which points the
+ * sweep has and what their rows hold?  The manifest leaves these out of the
+ * sweep's options, so that shards run with any of them merge.
+ */
+static int sweep_run_only(const char *arg)
+{
+	static const char *const names[] = {"--shard", "--threads", "--max-points", "-o", "--output", "--format",
+					    "--json", NULL};
+	int k;
+
+	for (k = 0; names[k]; k++) {
+		size_t n = strlen(names[k]);
+		if (!strncmp(arg, names[k], n) && (arg[n] == 0 || arg[n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
+/* The option at c->i, consumed. */
+static void sweep_parse_option(struct sweep *s)
 {
 	struct cli *c = s->c;
 	const char *v;
 	int r;
 
+	if (cli_common(c))
+		return;
+	if (cli_flag(c, "--prefill")) {
+		s->prefill = 1;
+	} else if ((r = cli_opt(c, "--front", &v)) != 0) {
+		if (r > 0 && strcmp(v, "gpu-user") && strcmp(v, "cost-latency"))
+			err_set(&c->err, EXIT_USAGE, "'--front' expects gpu-user or cost-latency, got '%s'", v);
+		else if (r > 0)
+			s->cost_front = !strcmp(v, "cost-latency");
+	} else if ((r = cli_opt(c, "--threads", &v)) != 0) {
+		double t;
+		if (r > 0 && cli_count(c, "--threads", v, &t) > 0) {
+			if (t > 256)
+				err_set(&c->err, EXIT_USAGE, "'--threads' is at most 256, got %g", t);
+			s->threads = (int)t;
+		}
+	} else if ((r = cli_opt(c, "--shard", &v)) != 0) {
+		long i, n;
+		char end;
+		if (r > 0 && (sscanf(v, "%ld/%ld%c", &i, &n, &end) != 2 || n < 1 || i < 1 || i > n))
+			err_set(&c->err, EXIT_USAGE, "'--shard' expects i/N with 1 <= i <= N, got '%s'", v);
+		else if (r > 0) {
+			s->shard = i;
+			s->shards = n;
+			s->sharded = 1;
+		}
+	} else if ((r = cli_opt(c, "--max-points", &v)) != 0) {
+		if (r > 0)
+			cli_number(c, "--max-points", v, UNIT_COUNT, &s->max_points);
+	} else if (!sweep_take_option(s)) {
+		cli_unknown(c);
+	}
+}
+
+static int sweep_parse(struct sweep *s)
+{
+	struct cli *c = s->c;
+	int i0;
+
 	s->threads = 1;
 	s->shard = s->shards = 1;
 	s->max_points = 1e9;
+	if (!(s->run_only = calloc((size_t)c->argc, 1)))
+		return err_set(&c->err, EXIT_ENV, "out of memory");
 	while (cli_more(c)) {
-		if (cli_common(c))
-			continue;
-		if (cli_flag(c, "--prefill")) {
-			s->prefill = 1;
-		} else if ((r = cli_opt(c, "--front", &v)) != 0) {
-			if (r > 0 && strcmp(v, "gpu-user") && strcmp(v, "cost-latency"))
-				err_set(&c->err, EXIT_USAGE, "'--front' expects gpu-user or cost-latency, got '%s'", v);
-			else if (r > 0)
-				s->cost_front = !strcmp(v, "cost-latency");
-		} else if ((r = cli_opt(c, "--threads", &v)) != 0) {
-			double t;
-			if (r > 0 && cli_count(c, "--threads", v, &t) > 0) {
-				if (t > 256)
-					err_set(&c->err, EXIT_USAGE, "'--threads' is at most 256, got %g", t);
-				s->threads = (int)t;
-			}
-		} else if ((r = cli_opt(c, "--shard", &v)) != 0) {
-			long i, n;
-			char end;
-			if (r > 0 && (sscanf(v, "%ld/%ld%c", &i, &n, &end) != 2 || n < 1 || i < 1 || i > n))
-				err_set(&c->err, EXIT_USAGE, "'--shard' expects i/N with 1 <= i <= N, got '%s'", v);
-			else if (r > 0) {
-				s->shard = i;
-				s->shards = n;
-			}
-		} else if ((r = cli_opt(c, "--max-points", &v)) != 0) {
-			if (r > 0)
-				cli_number(c, "--max-points", v, UNIT_COUNT, &s->max_points);
-		} else if (!sweep_take_option(s)) {
-			cli_unknown(c);
-		}
+		i0 = c->i;
+		sweep_parse_option(s);
+		if (c->i > i0 && sweep_run_only(c->argv[i0]))   /* the option and its value, if apart */
+			memset(s->run_only + i0, 1, (size_t)(c->i - i0));
 	}
 	return c->err.code;
 }
@@ -648,48 +708,6 @@ static void sweep_header(const struct sweep *s, char *buf)
 	sweep_row(s, &p, 0, 0, &r);
 }
 
-/* ---- the Pareto front ------------------------------------------------------------------ */
-
-/* Is (x, y) dominated by (or equal to) a point of the front? */
-static int sweep_dominated(const struct worker *w, double x, double y)
-{
-	long i;
-
-	for (i = 0; i < w->nfront; i++)
-		if (w->front[i].x >= x && w->front[i].y >= y)
-			return 1;
-	return 0;
-}
-
-/* Keep the non-dominated points (both coordinates maximised), all of them:
- * the front grows as it must.  Returns 0, or -1 (w->oom) when it cannot. */
-static int sweep_front_add(struct worker *w, double x, double y, long index)
-{
-	long i, j;
-
-	if (sweep_dominated(w, x, y))
-		return 0;
-	for (i = j = 0; i < w->nfront; i++)
-		if (!(x >= w->front[i].x && y >= w->front[i].y))
-			w->front[j++] = w->front[i];
-	w->nfront = j;
-	if (w->nfront == w->cap) {
-		long cap = w->cap ? 2 * w->cap : 256;
-		struct front_point *f = realloc(w->front, (size_t)cap * sizeof *f);
-		if (!f) {
-			w->oom = 1;
-			return -1;
-		}
-		w->front = f;
-		w->cap = cap;
-	}
-	w->front[w->nfront].x = x;
-	w->front[w->nfront].y = y;
-	w->front[w->nfront].index = index;
-	w->nfront++;
-	return 0;
-}
-
 static void *sweep_work(void *arg)
 {
 	struct worker *w = arg;
@@ -716,9 +734,9 @@ static void *sweep_work(void *arg)
 				double x = s->cost_front ? -p->power.usd_per_mtok_output : p->perf.decode_tps_user;
 				double y = s->cost_front ? -p->perf.tpot_s : p->perf.decode_tps_gpu;
 				w->fit++;
-				if (sweep_front_add(w, x, y, i))
+				if (front_add(&w->front, x, y, i, NULL, 0) < 0)
 					w->failed = err_set(&w->err, EXIT_ENV, "out of memory: the Pareto front has %ld points",
-							    w->nfront);
+							    w->front.n);
 			}
 		} else if (w->skipped_first < 0) {
 			w->skipped_first = i;
@@ -781,16 +799,10 @@ static int sweep_append(FILE *from, FILE *to)
 	return ferror(from) ? -1 : 0;
 }
 
-static int sweep_front_cmp(const void *a, const void *b)
-{
-	const struct front_point *x = a, *y = b;
-
-	return x->x < y->x ? -1 : x->x > y->x ? 1 : (x->index > y->index) - (x->index < y->index);
-}
-
 /* Say on stderr why points were skipped: the reason of the lowest-numbered
- * one, the same whatever --threads (a worker's points run in order). */
-static void sweep_say_skipped(const struct sweep *s, const struct worker *w, int n)
+ * one, the same whatever --threads (a worker's points run in order).  It is
+ * kept in s for the manifest. */
+static void sweep_say_skipped(struct sweep *s, const struct worker *w, int n)
 {
 	const struct worker *first = NULL;
 	long total = s->last - s->first;
@@ -799,9 +811,12 @@ static void sweep_say_skipped(const struct sweep *s, const struct worker *w, int
 	for (i = 0; i < n; i++)
 		if (w[i].skipped_first >= 0 && (!first || w[i].skipped_first < first->skipped_first))
 			first = &w[i];
-	if (first)
+	s->skipped_first = first ? first->skipped_first : -1;
+	if (first) {
+		s->skipped = first->skipped;
 		fprintf(stderr, "mlasim: warning: %ld of %ld points could not be laid out; point %ld: %s\n",
 			total - s->valid, total, first->skipped_first + 1, first->skipped.msg);
+	}
 }
 
 /* Merge the workers' fronts and print a summary and the front, each point's
@@ -809,26 +824,26 @@ static void sweep_say_skipped(const struct sweep *s, const struct worker *w, int
  * EXIT_ENV when out of memory. */
 static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds)
 {
-	struct worker all = {0};
+	struct front all = {0};
 	struct plan *p = malloc(sizeof *p);
 	char *row = malloc(SWEEP_ROW);
 	struct err e = {0};
 	long k;
-	int i, rc = 0;
+	int i, rc = 0, oom = 0;
 
+	/* the workers' points in index order: the front of a single thread */
 	s->valid = s->fit = 0;
 	for (i = 0; i < n; i++) {
 		s->valid += w[i].valid;
 		s->fit += w[i].fit;
-		for (k = 0; k < w[i].nfront && !all.oom; k++)
-			sweep_front_add(&all, w[i].front[k].x, w[i].front[k].y, w[i].front[k].index);
+		for (k = 0; k < w[i].front.n && !oom; k++)
+			oom = front_add(&all, w[i].front.p[k].x, w[i].front.p[k].y, w[i].front.p[k].index, NULL, 0) < 0;
 	}
-	if (!p || !row || all.oom) {
+	if (!p || !row || oom) {
 		rc = err_set(&s->c->err, EXIT_ENV, "out of memory merging the Pareto front");
 		goto out;
 	}
-	if (all.nfront > 1)         /* an empty front has no array to sort */
-		qsort(all.front, (size_t)all.nfront, sizeof *all.front, sweep_front_cmp);
+	front_sort(&all);
 	sbuf_printf(&s->c->buf, "# mlasim sweep: %ld points%s, %ld could be laid out, %ld fit\n",
 		    s->last - s->first, s->shards > 1 ? " in this shard" : "", s->valid, s->fit);
 	sweep_say_skipped(s, w, n);
@@ -837,14 +852,14 @@ static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds
 		s->last - s->first, seconds, (s->last - s->first) / fmax(seconds, 1e-9), s->threads);
 	sbuf_printf(&s->c->buf, "# Pareto front (%s), %ld point(s):\n",
 		    s->cost_front ? "lowest $/Mtok output and TPOT" : "most tokens/s per GPU and per user",
-		    all.nfront);
+		    all.n);
 	sweep_header(s, row);
 	sbuf_printf(&s->c->buf, "%s\n", row);
-	for (k = 0; k < all.nfront; k++) {
+	for (k = 0; k < all.n; k++) {
 		struct row_sink r = {row, 0, SWEEP_ROW, 0, NULL, 0};
 		struct deployment d;
 		int mi, hi;
-		sweep_point(s, all.front[k].index, &mi, &hi, &d);
+		sweep_point(s, all.p[k].index, &mi, &hi, &d);
 		/* the same pure function of the same point: it computed before */
 		if (plan_compute(&s->models[mi].m, &s->hws[hi].h, &d, &s->models[mi].params, p, &e)) {
 			rc = err_set(&s->c->err, e.code, "%s", e.msg);
@@ -859,7 +874,7 @@ static int sweep_report(struct sweep *s, struct worker *w, int n, double seconds
 		sbuf_add(&s->c->buf, "\n", 1);
 	}
 out:
-	free(all.front);
+	front_free(&all);
 	free(p);
 	free(row);
 	return rc;
@@ -870,11 +885,13 @@ static void sweep_free(struct sweep *s)
 	int a;
 
 	for (a = 0; a < s->naxes; a++) {
+		free(s->axis[a].list);
 		free(s->axis[a].v);
 		free(s->axis[a].text);
 	}
 	free(s->models);
 	free(s->hws);
+	free(s->run_only);
 }
 
 static int sweep_count(struct sweep *s)
@@ -888,8 +905,7 @@ static int sweep_count(struct sweep *s)
 		return err_set(&s->c->err, EXIT_USAGE,
 			       "the sweep has %.4g points, more than '--max-points' %.4g", total, s->max_points);
 	s->total = (long)total;
-	s->first = s->total * (s->shard - 1) / s->shards;
-	s->last = s->total * s->shard / s->shards;
+	sweep_shard_range(s->total, s->shard, s->shards, &s->first, &s->last);
 	return 0;
 }
 
@@ -926,16 +942,65 @@ static int sweep_run(struct sweep *s, FILE *out)
 	for (i = 0; !rc && out && s->threads > 1 && i < s->threads; i++)
 		if (sweep_append(w[i].out, out))
 			rc = err_set(&s->c->err, EXIT_ENV, "cannot write '%s'", s->c->out);
+	s->seconds = sweep_now() - t0;
 	if (!rc)
-		rc = sweep_report(s, w, s->threads, sweep_now() - t0);
+		rc = sweep_report(s, w, s->threads, s->seconds);
 	for (i = 0; w && i < s->threads; i++) {
 		if (w[i].out && w[i].out != out)
 			fclose(w[i].out);
-		free(w[i].front);
+		front_free(&w[i].front);
 	}
 	free(w);
 	free(tid);
 	return rc;
+}
+
+/* The manifest beside -o FILE of a shard (sweep_parts.h), of `bytes` rows. */
+static int sweep_manifest(struct sweep *s, double bytes)
+{
+	struct cli *c = s->c;
+	const char **opts = calloc((size_t)c->argc, sizeof *opts);
+	static char header[SWEEP_ROW];
+	struct sweep_part_info m = {0};
+	int i, rc;
+
+	if (!opts)
+		return err_set(&c->err, EXIT_ENV, "out of memory writing the manifest of '%s'", c->out);
+	for (i = 2; i < c->argc; i++)   /* argv[1] is 'sweep' */
+		if (!s->run_only[i])
+			opts[m.noptions++] = c->argv[i];
+	sweep_header(s, header);
+	m.argv = c->argv;
+	m.argc = c->argc;
+	m.options = opts;
+	m.json = c->format == FMT_JSON;
+	m.cost_front = s->cost_front;
+	m.columns = header;
+	m.points = s->total;
+	m.shard = s->shard;
+	m.shards = s->shards;
+	m.rows = s->valid;
+	m.fit = s->fit;
+	m.bytes = bytes;
+	m.skipped = s->last - s->first - s->valid;
+	m.skipped_first = s->skipped_first;
+	m.skipped_reason = s->skipped.msg;
+	m.threads = s->threads;
+	m.seconds = s->seconds;
+	rc = sweep_manifest_write(c->out, &m, &c->err);
+	free(opts);
+	return rc;
+}
+
+/* Is --merge among the arguments: the parts of a sweep to put together? */
+static int sweep_is_merge(const struct cli *c)
+{
+	int i;
+
+	for (i = c->i; i < c->argc; i++)
+		if (!strcmp(c->argv[i], "--merge"))
+			return 1;
+	return 0;
 }
 
 int cmd_sweep(struct cli *c)
@@ -943,16 +1008,21 @@ int cmd_sweep(struct cli *c)
 	static struct sweep s;
 	struct out_stream os;
 	FILE *out = NULL;
+	double bytes = 0;
 	int rc;
 
+	if (sweep_is_merge(c))
+		return sweep_merge(c);
 	memset(&s, 0, sizeof s);
 	s.c = c;
 	if (sweep_parse(&s)) {
 		sweep_free(&s);
 		return c->err.code;
 	}
-	if (c->help)
+	if (c->help) {
+		sweep_free(&s);
 		return cli_help(c);
+	}
 	if (sweep_load_cards(&s) || sweep_count(&s)) {
 		sweep_free(&s);
 		return c->err.code;
@@ -971,10 +1041,17 @@ int cmd_sweep(struct cli *c)
 	}
 	rc = sweep_run(&s, out);
 	if (c->out) {
+		bytes = (double)ftello(out);
 		if (rc)
 			out_stream_abort(&os);
 		else
 			rc = out_stream_commit(&os, &c->err);
+		/* a FIFO or a device (-o /dev/null) has no place for a manifest beside it */
+		if (!rc && s.sharded && os.target.direct)
+			fprintf(stderr, "mlasim: warning: '-o %s' is not a regular file: no manifest beside it, so "
+				"'sweep --merge' cannot take it\n", c->out);
+		else if (!rc && s.sharded)
+			rc = sweep_manifest(&s, bytes);
 	}
 	sweep_free(&s);
 	if (rc)

@@ -41,6 +41,7 @@
 #include "serve.h"
 #include "silicon.h"
 #include "../reports/csv.h"
+#include "front.h"
 #include "../reports/fmt.h"
 #include "../reports/gnuplot.h"
 #include "../reports/out.h"
@@ -3165,6 +3166,90 @@ static void t_csv_split_round_trip(void)
 	CHECK_STR(f[0], "");
 }
 
+/* csv_read: a record is a line, or lines while a quote is open; the line
+ * break it had comes back in eol, so record + eol is the file's bytes. */
+static void t_csv_read_records(void)
+{
+	static const char text[] = "a,b\n\"two\nlines\",c\r\n\nlast";
+	struct csv_reader r = {0};
+	char copy[64] = "";
+	ssize_t n;
+
+	r.f = fmemopen((void *)text, sizeof text - 1, "r");
+	CHECK(r.f != NULL);
+	if (!r.f)
+		return;
+	n = csv_read(&r);
+	CHECK_EQ(n, 3);
+	CHECK_STR(r.rec, "a,b");
+	CHECK_STR(r.eol, "\n");
+	strcat(copy, r.rec);
+	strcat(copy, r.eol);
+	n = csv_read(&r);                          /* a quoted line break: one record of two lines */
+	CHECK_EQ(n, 13);
+	CHECK_STR(r.eol, "\r\n");
+	CHECK_EQ(r.first_line, 2);
+	CHECK_EQ(r.line, 3);
+	strcat(copy, r.rec);
+	strcat(copy, r.eol);
+	n = csv_read(&r);                          /* an empty line */
+	CHECK_EQ(n, 0);
+	strcat(copy, r.eol);
+	n = csv_read(&r);                          /* the last line, without a line break */
+	CHECK_EQ(n, 4);
+	CHECK_STR(r.eol, "");
+	strcat(copy, r.rec);
+	CHECK_EQ(csv_read(&r), -1);
+	CHECK_STR(copy, text);
+	fclose(r.f);
+	/* JSON lines: every line a record, though {"m":"q\"x"} (12 bytes) holds
+	 * 5 quotes, which as CSV would leave a field open */
+	r.f = fmemopen((void *)"{\"m\":\"q\\\"x\"}\n{}\n", 16, "r");
+	r.lines = 1;
+	r.line = 0;
+	CHECK(r.f != NULL);
+	if (r.f) {
+		CHECK_EQ(csv_read(&r), 12);
+		CHECK_EQ(csv_read(&r), 2);
+		CHECK_EQ(csv_read(&r), -1);
+		fclose(r.f);
+	}
+	csv_reader_free(&r);
+}
+
+/*
+ * The Pareto front keeps the points no kept point is at least as good as in
+ * both coordinates; of equal points the first.  Worked by hand: (1,5) (2,4)
+ * (3,3) are a front; (2,2) is dominated by (2,4); (3,3) again is dropped as
+ * equal; (4,4) drops (2,4) and (3,3); NaN is never dominated.  Sorted by x,
+ * then index.
+ */
+static void t_front_rule(void)
+{
+	struct front f = {0};
+
+	CHECK_EQ(front_add(&f, 1, 5, 0, "a", 1), 1);
+	CHECK_EQ(front_add(&f, 2, 4, 1, "b", 1), 1);
+	CHECK_EQ(front_add(&f, 3, 3, 2, "c", 1), 1);
+	CHECK_EQ(front_add(&f, 2, 2, 3, "d", 1), 0);
+	CHECK_EQ(front_add(&f, 3, 3, 4, "e", 1), 0);   /* equal: the first stays */
+	CHECK_EQ(f.n, 3);
+	CHECK(front_dominated(&f, 1, 5));
+	CHECK(!front_dominated(&f, 1, 6));
+	CHECK_EQ(front_add(&f, 4, 4, 5, "f", 1), 1);   /* drops (2,4) and (3,3) */
+	CHECK_EQ(f.n, 2);
+	CHECK_EQ(front_add(&f, NAN, 1, 6, NULL, 0), 1);
+	CHECK_EQ(f.n, 3);
+	front_sort(&f);
+	CHECK_EQ(f.p[0].index, 0);
+	CHECK_STR(f.p[0].text, "a");
+	CHECK_EQ(f.p[1].index, 5);
+	CHECK_STR(f.p[1].text, "f");
+	CHECK(f.p[2].text == NULL);
+	front_free(&f);
+	CHECK_EQ(f.n, 0);
+}
+
 /* ---- command line: times with units -------------------------- */
 
 static void t_cli_units_time(void)
@@ -4800,6 +4885,8 @@ static const struct test tests[] = {
 	/* sweep branch: CSV */
 	{"csv_field quotes only what needs it (comma, quote, tab, CR, LF)", t_csv_field_quoting},
 	{"csv_split reads back csv_field's fields, line breaks and quotes too", t_csv_split_round_trip},
+	{"csv_read: records of one line or more, their line breaks given back; JSON lines", t_csv_read_records},
+	{"front: the Pareto rule, equal points, NaN, kept texts, the print order", t_front_rule},
 	{"units_parse times: s, ms, us, µs; a bare number is seconds", t_cli_units_time},
 	{"jsonx_set refuses a number with trailing text, keeps quoted strings", t_cli_jsonx_set_strict},
 	{"card ranges: switch radix even from 4, PUE from 1 to 5", t_cli_card_ranges},

@@ -2,7 +2,7 @@
 # tests/fuzz/seeds.sh - rebuild the seed corpus tests/fuzz/corpus/HARNESS/ from
 # what the project already holds (make fuzz-seeds; run from the repository root):
 #   model, hw   every bundled card (models/, hw/) and every tests/bad/*.json
-#   set         the --set assignments of tests/bad/cases.tsv and the golden tests
+#   set         the --set assignments of tests/bad/*.tsv and the golden tests
 #   units       the values of the number options there, with each kind byte
 #   precision   every weight and KV format name, and the values used there
 #   cli         every golden command (tests/golden/*.cmd) and bad-input case,
@@ -42,7 +42,7 @@ done
 {
 	for cmd in tests/golden/*.cmd; do cat "$cmd"; echo; done
 	tab=$(printf '\t')
-	grep -v '^#' tests/bad/cases.tsv | while IFS="$tab" read -r _rc _msg args; do
+	cat tests/bad/*.tsv | grep -v '^#' | while IFS="$tab" read -r _rc _msg args; do
 		[ -n "${args:-}" ] && printf '%s\n' "$args"
 	done
 } > "$T/cmds"
