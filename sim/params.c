@@ -221,6 +221,17 @@ static double params_tensor_active(const struct model *m, const struct tensor *t
 	return params_tensor_count(t);
 }
 
+/* Add component c to kind k's list unless it is there. */
+static void params_note_comp(struct params *p, enum layer_kind k, enum comp c)
+{
+	int i;
+
+	for (i = 0; i < p->ncomps[k]; i++)
+		if (p->comps[k][i] == c)
+			return;
+	p->comps[k][p->ncomps[k]++] = c;
+}
+
 /* Group the tensors of kind k that price alike and sum their bytes per format. */
 static void params_group(struct params *p, enum layer_kind k)
 {
@@ -228,6 +239,7 @@ static void params_group(struct params *p, enum layer_kind k)
 	int i, g, f;
 
 	p->ngroups[k] = 0;
+	p->ncomps[k] = 0;
 	for (i = 0; i < p->ntensors[k]; i++) {
 		struct tensor_group *gr;
 
@@ -240,6 +252,7 @@ static void params_group(struct params *p, enum layer_kind k)
 		if (g == p->ngroups[k]) {
 			p->ngroups[k]++;
 			*gr = (struct tensor_group){t[i].comp, t[i].split, params_role(&t[i]), t[i].count, {0}};
+			params_note_comp(p, k, t[i].comp);
 		}
 		p->group_of[k][i] = g;
 		for (f = 0; f < WF_FORMATS; f++) {
@@ -249,13 +262,12 @@ static void params_group(struct params *p, enum layer_kind k)
 	}
 }
 
-double params_group_bytes(const struct params *p, enum layer_kind k, int g, const struct wprec *w)
+double params_group_bytes_regrouped(const struct params *p, enum layer_kind k, int g,
+				    const struct wprec *w)
 {
 	double b = 0;
 	int i;
 
-	if (!(w->fmt == WF_INT4 && w->group != 128))
-		return p->groups[k][g].bytes[w->fmt];
 	for (i = 0; i < p->ntensors[k]; i++)
 		if (p->group_of[k][i] == g)
 			b += params_tensor_bytes(&p->tensors[k][i], w);

@@ -105,6 +105,10 @@ struct params {
 	struct tensor_group groups[LAYER_KINDS][PARAMS_MAX_TENSORS];
 	int ngroups[LAYER_KINDS];
 	int group_of[LAYER_KINDS][PARAMS_MAX_TENSORS];
+	/* the components kind k's groups hold, comps[k][0 .. ncomps[k]), in
+	 * order of first appearance: a plan adds these, not all COMP_N */
+	enum comp comps[LAYER_KINDS][COMP_N];
+	int ncomps[LAYER_KINDS];
 };
 
 /* The deployment format a group's linear layers are stored in (plan.h
@@ -116,9 +120,21 @@ static inline enum frole params_role(const struct tensor *t)
 	return t->comp == COMP_ATTN ? FROLE_ATTN : FROLE_WEIGHTS;
 }
 
+/* Bytes of group g of layer kind k (all its tensors and copies) in format
+ * w, int4 with a group other than 128: summed tensor by tensor. */
+double params_group_bytes_regrouped(const struct params *p, enum layer_kind k, int g,
+				    const struct wprec *w);
+
 /* Bytes of group g of layer kind k (all its tensors and copies) in format w:
- * from the table for every format but int4 with a group other than 128. */
-double params_group_bytes(const struct params *p, enum layer_kind k, int g, const struct wprec *w);
+ * from the table for every format but int4 with a group other than 128.
+ * Inline: a plan prices every group of every kind. */
+static inline double params_group_bytes(const struct params *p, enum layer_kind k, int g,
+					const struct wprec *w)
+{
+	if (!(w->fmt == WF_INT4 && w->group != 128))
+		return p->groups[k][g].bytes[w->fmt];
+	return params_group_bytes_regrouped(p, k, g, w);
+}
 
 /* Count parameters of model m. */
 void params_count(const struct model *m, struct params *p);

@@ -131,50 +131,57 @@ static double plan_group_per_gpu(const struct plan *p, const struct tensor_group
 	}
 }
 
-/* Weight bytes of one layer of a kind: whole, and held by one GPU by component.
- * For the global tensors, `first` holds the embedding (first pipeline stage)
- * and `per_gpu` the final norm and head (last stage). */
+/* Weight bytes of one layer of a kind: whole, and held by one GPU, in all
+ * and by component (comp[] holds the kind's components, params.comps, and
+ * nothing else).  For the global tensors, `first` is the embedding (first
+ * pipeline stage) and the rest the final norm and head (last stage). */
 struct kind_bytes {
 	double total;
 	double per_gpu, comp[COMP_N];
-	double first, first_comp[COMP_N];
+	double first;
 };
 
-static void plan_kind_bytes(const struct plan *p, enum layer_kind k, struct kind_bytes *kb)
+static void plan_kind_bytes(const struct plan *p, const struct wprec *const fmt[3],
+			    enum layer_kind k, struct kind_bytes *kb)
 {
-	const struct wprec *fmt[3];
-	int g;
+	const struct params *pr = p->params;
+	double total = 0, per_gpu = 0, first = 0;
+	int g, i;
 
-	fmt[FROLE_WEIGHTS] = &p->dep.weights;
-	fmt[FROLE_ATTN] = plan_attn_format(&p->dep);
-	fmt[FROLE_EXPERT] = plan_expert_format(&p->dep);
-	memset(kb, 0, sizeof *kb);
-	for (g = 0; g < p->params->ngroups[k]; g++) {
-		const struct tensor_group *gr = &p->params->groups[k][g];
-		double whole = params_group_bytes(p->params, k, g, fmt[gr->role]);
+	for (i = 0; i < pr->ncomps[k]; i++)
+		kb->comp[pr->comps[k][i]] = 0;
+	for (g = 0; g < pr->ngroups[k]; g++) {
+		const struct tensor_group *gr = &pr->groups[k][g];
+		double whole = params_group_bytes(pr, k, g, fmt[gr->role]);
 		double b = plan_group_per_gpu(p, gr, whole);
 
-		kb->total += whole;
+		total += whole;
 		if (k == LAYER_GLOBAL && gr->comp == COMP_EMBED) {
-			kb->first += b;
-			kb->first_comp[gr->comp] += b;
+			first += b;
 		} else {
-			kb->per_gpu += b;
+			per_gpu += b;
 			kb->comp[gr->comp] += b;
 		}
 	}
+	kb->total = total;
+	kb->per_gpu = per_gpu;
+	kb->first = first;
 }
 
-/* Add n layers (or the global tensors) of per-GPU bytes to a stage. */
-static void plan_stage_add(struct memory_stage *s, double n, double bytes, const double *comp)
+/* Add n layers of kind k (or the global tensors but the embedding) of
+ * per-GPU bytes kb to a stage. */
+static void plan_stage_add(const struct params *pr, struct memory_stage *s, enum layer_kind k,
+			   double n, const struct kind_bytes *kb)
 {
-	int c;
+	int i;
 
 	if (n <= 0)
 		return;
-	s->weights_bytes += n * bytes;
-	for (c = 0; c < COMP_N; c++)
-		s->comp_bytes[c] += n * comp[c];
+	s->weights_bytes += n * kb->per_gpu;
+	for (i = 0; i < pr->ncomps[k]; i++) {
+		enum comp c = pr->comps[k][i];
+		s->comp_bytes[c] += n * kb->comp[c];
+	}
 }
 
 /* Capacity of one stage: KV tokens and sequences per tensor-parallel group. */
@@ -212,11 +219,12 @@ static void plan_memory(struct plan *p)
 	const struct deployment *d = &p->dep;
 	struct memory *mem = &p->mem;
 	struct kind_bytes kb[LAYER_KINDS];
+	const struct wprec *fmt[3];   /* by enum frole */
 	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
 	double first = 0, min_tokens = INFINITY, min_seqs = INFINITY;
 	double count[MODEL_MAX_KINDS];
 	struct err checked;
-	int s, c, k;
+	int s, k;
 
 	mem->gpus = d->tp * d->dp * d->pp;
 	mem->moe_tp = d->tp * d->dp / d->ep;
@@ -227,10 +235,17 @@ static void plan_memory(struct plan *p)
 	mem->stages = (int)d->pp;
 	mem->weights_bytes_per_gpu = 0;
 	mem->kv_bytes_per_token_per_gpu = 0;
-	for (c = 0; c < LAYER_KINDS; c++)   /* the kinds the model has, MTP, global */
-		if (c < m->nkinds || c >= MODEL_MAX_KINDS)
-			plan_kind_bytes(p, (enum layer_kind)c, &kb[c]);
-	p->weights_bytes_total = p->mtp_modules * kb[LAYER_MTP].total + kb[LAYER_GLOBAL].total;
+	fmt[FROLE_WEIGHTS] = &d->weights;
+	fmt[FROLE_ATTN] = plan_attn_format(d);
+	fmt[FROLE_EXPERT] = plan_expert_format(d);
+	for (k = 0; k < m->nkinds; k++)
+		plan_kind_bytes(p, fmt, (enum layer_kind)k, &kb[k]);
+	plan_kind_bytes(p, fmt, LAYER_GLOBAL, &kb[LAYER_GLOBAL]);
+	p->weights_bytes_total = kb[LAYER_GLOBAL].total;
+	if (p->mtp_modules > 0) {   /* otherwise no stage holds them */
+		plan_kind_bytes(p, fmt, LAYER_MTP, &kb[LAYER_MTP]);
+		p->weights_bytes_total += p->mtp_modules * kb[LAYER_MTP].total;
+	}
 	for (k = 0; k < m->nkinds; k++)
 		p->weights_bytes_total += m->kind[k].count * kb[k].total;
 	mem->fits = 1;
@@ -239,16 +254,21 @@ static void plan_memory(struct plan *p)
 		double n = base + (s < rem);
 		int last = s == mem->stages - 1;
 
-		memset(st, 0, sizeof *st);
+		/* the accumulators; plan_stage_capacity and kv_account_counts set the rest */
 		st->layers = n;
+		st->moe_layers = st->weights_bytes = 0;
+		memset(st->comp_bytes, 0, sizeof st->comp_bytes);
 		plan_kinds_in(m, first, n, count);
 		for (k = 0; k < m->nkinds; k++) {
-			plan_stage_add(st, count[k], kb[k].per_gpu, kb[k].comp);
+			plan_stage_add(p->params, st, (enum layer_kind)k, count[k], &kb[k]);
 			st->moe_layers += m->kind[k].ffn == FFN_MOE ? count[k] : 0;
 		}
-		plan_stage_add(st, s == 0, kb[LAYER_GLOBAL].first, kb[LAYER_GLOBAL].first_comp);
-		plan_stage_add(st, last, kb[LAYER_GLOBAL].per_gpu, kb[LAYER_GLOBAL].comp);
-		plan_stage_add(st, last ? p->mtp_modules : 0, kb[LAYER_MTP].per_gpu, kb[LAYER_MTP].comp);
+		if (s == 0) {   /* the embedding */
+			st->weights_bytes += kb[LAYER_GLOBAL].first;
+			st->comp_bytes[COMP_EMBED] += kb[LAYER_GLOBAL].first;
+		}
+		plan_stage_add(p->params, st, LAYER_GLOBAL, last, &kb[LAYER_GLOBAL]);
+		plan_stage_add(p->params, st, LAYER_MTP, last ? p->mtp_modules : 0, &kb[LAYER_MTP]);
 		/* the format was checked in plan_compute: no error here */
 		kv_account_counts(m, &d->kv, d->tp, count, last && d->kv_mtp ? p->mtp_modules : 0,
 				  &st->kv, &checked);
