@@ -91,32 +91,56 @@ int kv_account(const struct model *m, const struct kvfmt *f, double tp, double m
 int kv_account_counts(const struct model *m, const struct kvfmt *f, double tp,
 		      const double *count, double mtp, struct kv_account *a, struct err *e)
 {
+	struct kv_kinds t;
+
+	if (kv_kinds(m, f, &t, e))
+		return e->code;
+	kv_account_kinds(m, &t, tp, count, mtp, a);
+	return 0;
+}
+
+int kv_kinds(const struct model *m, const struct kvfmt *f, struct kv_kinds *t, struct err *e)
+{
 	int k;
 
-	memset(a, 0, sizeof *a);
+	for (k = 0; k < m->nkinds; k++) {
+		t->bytes[k] = kv_kind_bytes(m, &m->kind[k], f, e);
+		if (isnan(t->bytes[k]))
+			return e->code;
+		t->state[k] = kv_kind_state(m, &m->kind[k]);
+	}
+	return 0;
+}
+
+void kv_account_kinds(const struct model *m, const struct kv_kinds *t, double tp,
+		      const double *count, double mtp, struct kv_account *a)
+{
+	int k;
+
+	a->per_token = a->state = a->fixed = 0;
+	memset(a->window_per_token, 0, sizeof a->window_per_token);
+	memset(a->window, 0, sizeof a->window);
 	for (k = 0; k < m->nkinds; k++) {
 		const struct layer_spec *l = &m->kind[k];
-		double b = kv_kind_bytes(m, l, f, e), split = kv_kind_split(m, l, tp);
+		double split;
 
-		if (isnan(b))
-			return e->code;
 		if (count[k] <= 0)
 			continue;
+		split = kv_kind_split(m, l, tp);
 		if (l->mix == MIX_WINDOW || l->mix == MIX_CHUNK) {
-			a->window_per_token[k] = count[k] * b / split;
+			a->window_per_token[k] = count[k] * t->bytes[k] / split;
 			a->window[k] = l->window;
 			a->fixed += a->window_per_token[k] * l->window;
 		} else {
-			a->per_token += count[k] * b / split;
+			a->per_token += count[k] * t->bytes[k] / split;
 		}
-		a->state += count[k] * kv_kind_state(m, l) / split;
+		a->state += count[k] * t->state[k] / split;
 	}
 	if (mtp > 0) {
 		const struct layer_spec *l = &m->kind[m->is_moe ? 1 : 0];
-		a->per_token += mtp * kv_kind_bytes(m, l, f, e) / kv_kind_split(m, l, tp);
+		a->per_token += mtp * t->bytes[m->is_moe ? 1 : 0] / kv_kind_split(m, l, tp);
 	}
 	a->fixed += a->state;
-	return 0;
 }
 
 double kv_seq_bytes(const struct kv_account *a, double context, double block)

@@ -74,6 +74,23 @@ int kv_account(const struct model *m, const struct kvfmt *f, double tp, double m
 int kv_account_counts(const struct model *m, const struct kvfmt *f, double tp,
 		      const double *count, double mtp, struct kv_account *a, struct err *e);
 
+/*
+ * What one layer of each kind of m caches in format f, whole (tp 1), worked
+ * out once for the several accounts a plan makes: bytes per token
+ * (kv_kind_bytes) and the recurrent state per sequence (kv_kind_state).
+ * An MTP layer caches as the main model's MoE kind (dense kind without MoE).
+ * Returns 0, or EXIT_INPUT via e as kv_bytes_per_layer.
+ */
+struct kv_kinds {
+	double bytes[MODEL_MAX_KINDS];
+	double state[MODEL_MAX_KINDS];
+};
+int kv_kinds(const struct model *m, const struct kvfmt *f, struct kv_kinds *t, struct err *e);
+
+/* kv_account_counts from kv_kinds(m, f): cannot fail. */
+void kv_account_kinds(const struct model *m, const struct kv_kinds *t, double tp,
+		      const double *count, double mtp, struct kv_account *a);
+
 /* Bytes one sequence of `context` tokens holds, pages of `block` tokens. */
 double kv_seq_bytes(const struct kv_account *a, double context, double block);
 

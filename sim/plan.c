@@ -213,7 +213,8 @@ static void plan_stage_capacity(struct plan *p, struct memory_stage *s)
 	s->max_sequences = floor(pages / pages_per_seq);
 }
 
-static void plan_memory(struct plan *p)
+/* Memory of each stage and of the heaviest, given the model's cache by kind. */
+static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 {
 	const struct model *m = p->model;
 	const struct deployment *d = &p->dep;
@@ -223,7 +224,6 @@ static void plan_memory(struct plan *p)
 	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
 	double first = 0, min_tokens = INFINITY, min_seqs = INFINITY;
 	double count[MODEL_MAX_KINDS];
-	struct err checked;
 	int s, k;
 
 	mem->gpus = d->tp * d->dp * d->pp;
@@ -269,9 +269,7 @@ static void plan_memory(struct plan *p)
 		}
 		plan_stage_add(p->params, st, LAYER_GLOBAL, last, &kb[LAYER_GLOBAL]);
 		plan_stage_add(p->params, st, LAYER_MTP, last ? p->mtp_modules : 0, &kb[LAYER_MTP]);
-		/* the format was checked in plan_compute: no error here */
-		kv_account_counts(m, &d->kv, d->tp, count, last && d->kv_mtp ? p->mtp_modules : 0,
-				  &st->kv, &checked);
+		kv_account_kinds(m, kk, d->tp, count, last && d->kv_mtp ? p->mtp_modules : 0, &st->kv);
 		st->kv_bytes_per_token = st->kv.per_token;
 		first += n;
 		plan_stage_capacity(p, st);
@@ -299,6 +297,8 @@ int plan_compute(const struct model *m, const struct hw *h,
 		 const struct deployment *d, const struct params *params,
 		 struct plan *p, struct err *e)
 {
+	struct kv_kinds kk;
+	double count[MODEL_MAX_KINDS];
 	int k;
 
 	if (plan_check(m, d, e))
@@ -320,13 +320,15 @@ int plan_compute(const struct model *m, const struct hw *h,
 	/* D draft steps beyond the checkpoint's modules reuse them (SGLang and
 	 * vLLM run one MTP module D times): memory holds the modules there are */
 	p->mtp_modules = fmin(d->mtp, m->mtp_layers);
-	if (kv_account(m, &d->kv, 1, d->kv_mtp ? p->mtp_modules : 0, &p->kv, e))
+	if (kv_kinds(m, &d->kv, &kk, e))
 		return e->code;
+	plan_kinds_in(m, 0, m->layers, count);
+	kv_account_kinds(m, &kk, 1, count, d->kv_mtp ? p->mtp_modules : 0, &p->kv);
 	p->kv_layers = d->kv_mtp ? p->mtp_modules : 0;
 	for (k = 0; k < m->nkinds; k++)
 		p->kv_layers += m->kind[k].mix == MIX_FULL && !m->kind[k].kv_shared ? m->kind[k].count : 0;
 	p->kv_bytes_per_token = p->kv.per_token;
-	plan_memory(p);
+	plan_memory(p, &kk);
 	if (perf_compute(m, h, &p->dep, &p->dep.w, &p->perf, e))
 		return e->code;
 	p->batch_fits = d->w.batch * d->pp <= p->mem.max_sequences_per_instance / d->dp;
