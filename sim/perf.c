@@ -17,7 +17,7 @@ struct ctx {
 	double hbm;                /* B/s */
 	double sms;                /* SMs for the wave model (kern.h); 0 under --ideal */
 	double heads;              /* attention heads per TP rank */
-	struct kind_ctx {          /* per layer kind, m->kind[k] */
+	struct kind_ctx {          /* per layer kind, m->kind[k], k < m->nkinds */
 		double kv_heads;   /* KV heads per TP rank (GQA): max(kind's KV heads / tp, 1) */
 		double kvb;        /* KV bytes per token per GPU its attention reads (latent or K
 		                      and V; a shared-KV layer's from the cache it reuses; DSA's
@@ -36,7 +36,7 @@ struct ctx {
 	struct links links;
 	double experts_local;      /* physical experts per EP rank */
 	double moe_tp;             /* tp x dp / ep */
-	int same_mixer[MODEL_MAX_KINDS];   /* the first kind whose mixer this kind's equals */
+	int same_mixer[MODEL_MAX_KINDS];   /* the first kind whose mixer this kind's equals (k < nkinds) */
 };
 
 /* --ideal: every kernel class on its roofline, without latency. */
@@ -48,6 +48,9 @@ static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 
 /* Where a layer's operators start and what one occurrence costs. */
 struct span { int first, last; double compute_s, comm_s; };
+
+/* Operators [first, last) of a phase. */
+struct range { int first, last; };
 
 static const char *const class_names[OPC_CLASSES] = {
 	"attention projections", "attention core", "dense ffn", "router",
@@ -102,15 +105,6 @@ static enum kclass perf_gemm_kernel(enum dtype dt, enum wfmt f)
 	return dt == DT_FP4 ? K_GEMM_FP4 : K_GEMM_BF16;
 }
 
-static void perf_time(const struct ctx *x, struct op *o, const struct kshape *s)
-{
-	const struct hw_kernel_eff *k = &x->kern[o->kernel];
-	enum kbound b;
-
-	o->t = kern_seconds(k, x->peak[o->dtype], x->hbm, x->sms, s, &o->t_busy, &b);
-	o->bound = b == KB_LATENCY ? BOUND_LATENCY : b == KB_COMPUTE ? BOUND_COMPUTE : BOUND_HBM;
-}
-
 double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
 			   double bytes)
 {
@@ -119,36 +113,24 @@ double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, dou
 	return kern_seconds(&h->kern[k], kern_peak(h, dt), h->gpu.hbm_bw, 0, &s, NULL, NULL);
 }
 
-static struct op *perf_add(struct phase *ph, const char *name, enum opclass cls,
-			   double count)
-{
-	struct op *o;
-
-	if (ph->nops == PERF_MAX_OPS)
-		return NULL;
-	o = &ph->op[ph->nops++];
-	memset(o, 0, sizeof *o);
-	o->name = name;
-	o->cls = cls;
-	o->layer = ph->building;
-	o->count = count;
-	return o;
-}
-
-/* One kernel call of shape s (a GEMM's m, n, k for the wave model). */
+/* One kernel call of shape s (a GEMM's m, n, k for the wave model), timed
+ * by kern_seconds() with the parameters of its class. */
 static void perf_kernel_op(const struct ctx *x, struct phase *ph, const char *name,
 			   enum opclass cls, enum kclass kernel, enum dtype dt, double count,
 			   const struct kshape *s)
 {
-	struct op *o = perf_add(ph, name, cls, count);
+	static const enum bound bound_of[] = {
+		[KB_COMPUTE] = BOUND_COMPUTE, [KB_MEMORY] = BOUND_HBM, [KB_LATENCY] = BOUND_LATENCY,
+	};
+	enum kbound b;
+	double t, busy;
 
-	if (!o)
+	if (ph->nops == PERF_MAX_OPS)
 		return;
-	o->kernel = kernel;
-	o->dtype = dt;
-	o->flops = s->flops;
-	o->bytes = s->bytes;
-	perf_time(x, o, s);
+	t = kern_seconds(&x->kern[kernel], x->peak[dt], x->hbm, x->sms, s, &busy, &b);
+	ph->op[ph->nops++] = (struct op){.name = name, .cls = cls, .kernel = kernel, .dtype = dt,
+					 .layer = ph->building, .count = count, .flops = s->flops,
+					 .bytes = s->bytes, .t = t, .t_busy = busy, .bound = bound_of[b]};
 }
 
 /* A kernel that is not a GEMM: its FLOPs and bytes alone. */
@@ -211,16 +193,16 @@ static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
 	perf_kernel_op(x, ph, name, cls, k, dt, count, &s);
 }
 
+/* A transfer of `bytes` over a link taking t seconds, bounded by b (a
+ * transfer of nothing by its latency). */
 static void perf_comm_op(struct phase *ph, const char *name, enum opclass cls,
 			 double count, double bytes, double t, enum bound b)
 {
-	struct op *o = perf_add(ph, name, cls, count);
-
-	if (!o)
+	if (ph->nops == PERF_MAX_OPS)
 		return;
-	o->bytes = bytes;
-	o->t = t;
-	o->bound = t > 0 && bytes <= 0 ? BOUND_LATENCY : b;
+	ph->op[ph->nops++] = (struct op){.name = name, .cls = cls, .layer = ph->building, .count = count,
+					 .bytes = bytes, .t = t,
+					 .bound = t > 0 && bytes <= 0 ? BOUND_LATENCY : b};
 }
 
 /* TP all-reduce of T tokens' hidden states (bf16) after attention or FFN. */
@@ -228,20 +210,23 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 			   double n, double T)
 {
 	double bytes = T * x->m->hidden * 2;
-	struct links out = x->links;
+	const struct links *l = &x->links;
+	struct links out;
 	const struct hw_coll_fit *fit;
 	double t;
 
 	if (n <= 1 || T <= 0)
 		return;
 	if (n > x->links.up_domain) {          /* the group spans domains: the NIC bounds it */
+		out = x->links;
 		out.up_bw = x->links.out_bw;
 		out.up_mesh = 0;
 		out.up_latency_s = x->links.out_latency_s;
+		l = &out;
 	}
 	/* within a domain, NCCL's protocols as the card's nccl-tests fit has them */
 	fit = x->w->ideal || n > x->links.up_domain ? NULL : hw_coll_fit_for(x->h, HW_COLL_AR, n);
-	t = fit ? comm_nccl_s(fit, 1, n, bytes) : comm_allreduce_s(&out, n, bytes);
+	t = fit ? comm_nccl_s(fit, 1, n, bytes) : comm_allreduce_s(l, n, bytes);
 	perf_comm_op(ph, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,
 		     n > x->links.up_domain ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 }
@@ -669,7 +654,7 @@ static void perf_copy_ops(struct phase *ph, int first, int last, double count)
 }
 
 static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
-			      double count, const struct step_shape *s, struct span *mixers)
+			      double count, const struct step_shape *s, struct range *mixers)
 {
 	const struct layer_spec *l = &x->m->kind[k];
 	struct span sp = {ph->nops, 0, 0, 0};
@@ -698,7 +683,7 @@ static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
 		perf_allreduce(x, ph, count, x->d->tp, s->T);
 ffn:
 	if (mixers)
-		mixers[k] = (struct span){sp.first, ph->nops, 0, 0};
+		mixers[k] = (struct range){sp.first, ph->nops};
 	if (l->ffn == FFN_MOE)
 		perf_moe(x, ph, count, s->T);
 	else if (l->ffn == FFN_DENSE)
@@ -796,7 +781,8 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	const struct model *m = x->m;
 	double mb = x->w->micro_batches, t = 0;
 	double net[5];
-	struct span sp, mixers[MODEL_MAX_KINDS] = {{0, 0, 0, 0}};
+	struct range mixers[MODEL_MAX_KINDS] = {{0, 0}};
+	struct span sp;
 	int first, k;
 
 	/* reset all but the operator array, which is filled from the start */
@@ -921,7 +907,7 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 {
 	int k;
 
-	memset(x, 0, sizeof *x);
+	/* every field is set below (kind[] and same_mixer[] for the model's kinds) */
 	x->m = m;
 	x->h = h;
 	x->d = d;
