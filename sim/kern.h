@@ -37,7 +37,9 @@
 #ifndef MLASIM_KERN_H
 #define MLASIM_KERN_H
 
+#include <math.h>
 #include "hw.h"
+#include "precision.h"
 
 /* The dtype a kernel computes in. */
 enum dtype { DT_BF16, DT_FP8, DT_FP4 };
@@ -58,17 +60,70 @@ struct kshape {
  * the K-loop floor). */
 enum kbound { KB_COMPUTE, KB_MEMORY, KB_LATENCY };
 
+/* The dense peak of dtype dt on h, FLOP/s: a dtype the card has no figure
+ * for runs at the BF16 peak. */
+double kern_peak(const struct hw *h, enum dtype dt);
+
+/* ---- kern_seconds and its helpers, inline ------------------------------- */
+
+/* (a^p + b^p)^(1/p) = hi (1 + r^p)^(1/p), r = lo / hi <= 1, without libm's
+ * pow for the exponents the fits choose (2, 3, 4): this runs for every
+ * operator of every plan. */
+static inline double kern_blend(double a, double b, double p)
+{
+	double hi = a > b ? a : b, lo = a > b ? b : a, r, s;
+
+	if (!(lo > 0))
+		return hi;
+	r = lo / hi;
+	if (p == 2)
+		return hi * sqrt(1 + r * r);
+	if (p == 4) {
+		s = r * r;
+		return hi * sqrt(sqrt(1 + s * s));
+	}
+	if (p == 1)
+		return hi + lo;
+	if (p == 3)
+		return hi * cbrt(1 + r * r * r);
+	return hi * pow(1 + pow(r, p), 1 / p);
+}
+
+/* ceil(a / b) for any a >= 0: precision.h's fast one below 2^53, ceil()
+ * above (a plan's absurd --imbalance can ask for 1e20 tiles). */
+static inline double kern_ceil_div(double a, double b)
+{
+	return a < 9007199254740992.0 ? ceil_div(a, b) : ceil(a / b);
+}
+
 /*
  * Seconds of one call of shape s under the parameters k of its class, on a
  * GPU of dense peak `peak` FLOP/s, HBM bandwidth `hbm` B/s and `sms` SMs
  * (0 or NAN: no wave quantization).  *busy gets the time less t0 and *bound
- * what bounds it (either may be NULL).  Pure; the formula of kern.h.
+ * what bounds it (either may be NULL).  Pure; the formula above.  Inline
+ * (with its helpers): it runs for every operator of every plan.
  */
-double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
-		    const struct kshape *s, double *busy, enum kbound *bound);
+static inline double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
+				   const struct kshape *s, double *busy, enum kbound *bound)
+{
+	double tc = s->flops / (peak * k->compute) + s->elems * k->elem_s, tm = s->bytes / (hbm * k->memory);
+	double tk = 0, roof, t;
 
-/* The dense peak of dtype dt on h, FLOP/s: a dtype the card has no figure
- * for runs at the BF16 peak. */
-double kern_peak(const struct hw *h, enum dtype dt);
+	if (s->m > 0 && s->n > 0) {
+		double tiles = s->groups * kern_ceil_div(s->m, KERN_TILE) * kern_ceil_div(s->n, KERN_TILE);
+
+		if (sms > 0 && tiles > sms)   /* the last wave idles SMs */
+			tc *= kern_ceil_div(tiles, sms) * sms / tiles;
+		if (k->kblock_s > 0)
+			tk = k->kblock_s * kern_ceil_div(s->k, KERN_TILE);
+	}
+	roof = k->blend > 0 ? kern_blend(tc, tm, k->blend) : tc > tm ? tc : tm;
+	t = roof > tk ? roof : tk;
+	if (busy)
+		*busy = t;
+	if (bound)
+		*bound = k->t0_s > t || tk >= roof ? KB_LATENCY : tc >= tm ? KB_COMPUTE : KB_MEMORY;
+	return t + k->t0_s;
+}
 
 #endif
