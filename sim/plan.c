@@ -28,6 +28,14 @@ void plan_default_deployment(const struct model *m, struct deployment *d)
 
 static int whole(double x) { return x >= 1 && x == floor(x); }
 
+/* a mod b for whole a >= 0 and b >= 1: fmod(a, b) without its libm call
+ * (every plan checks several) below 2^52, where a / b cannot round up to
+ * the next whole number, so a - b floor(a / b) is exact. */
+static double plan_mod(double a, double b)
+{
+	return a < 0x1p52 ? a - b * floor(a / b) : fmod(a, b);
+}
+
 /* Greatest common divisor of two whole numbers >= 1 (Euclid). */
 static double plan_gcd(double a, double b)
 {
@@ -46,13 +54,13 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 
 	if (!whole(d->tp) || !whole(d->dp) || !whole(d->ep) || !whole(d->pp))
 		return err_set(e, EXIT_USAGE, "'--tp', '--dp', '--ep' and '--pp' must be positive integers");
-	if (fmod(m->heads, d->tp) != 0)
+	if (plan_mod(m->heads, d->tp) != 0)
 		return err_set(e, EXIT_INPUT, "%s: '--tp %g' must divide the %g attention heads",
 			       f, d->tp, m->heads);
-	if (m->attn != ATTN_MLA && d->tp <= m->kv_heads && fmod(m->kv_heads, d->tp) != 0)
+	if (m->attn != ATTN_MLA && d->tp <= m->kv_heads && plan_mod(m->kv_heads, d->tp) != 0)
 		return err_set(e, EXIT_INPUT, "%s: '--tp %g' must divide the %g KV heads",
 			       f, d->tp, m->kv_heads);
-	if (m->attn != ATTN_MLA && d->tp > m->kv_heads && fmod(d->tp, m->kv_heads) != 0)
+	if (m->attn != ATTN_MLA && d->tp > m->kv_heads && plan_mod(d->tp, m->kv_heads) != 0)
 		return err_set(e, EXIT_INPUT,
 			       "%s: '--tp %g' above the %g KV heads must be a multiple of them",
 			       f, d->tp, m->kv_heads);
@@ -66,7 +74,7 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 		return err_set(e, EXIT_INPUT,
 			       "%s: '--ep %g' exceeds the %g routed experts (+%g redundant): some GPUs would hold none",
 			       f, d->ep, m->experts, d->redundant_experts);
-	if (fmod(moe_gpus, d->ep) != 0) {
+	if (plan_mod(moe_gpus, d->ep) != 0) {
 		/* the smallest dp (attention data parallelism, DeepSeek's layout)
 		 * with ep | tp x dp is ep / gcd(ep, tp); likewise for tp */
 		return err_set(e, EXIT_USAGE,
@@ -221,7 +229,7 @@ static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 	struct memory *mem = &p->mem;
 	struct kind_bytes kb[LAYER_KINDS];
 	const struct wprec *fmt[3];   /* by enum frole */
-	double base = floor(m->layers / d->pp), rem = fmod(m->layers, d->pp);
+	double base = floor(m->layers / d->pp), rem = plan_mod(m->layers, d->pp);
 	double first = 0, min_tokens = INFINITY, min_seqs = INFINITY;
 	double count[MODEL_MAX_KINDS];
 	int s, k;
