@@ -1,7 +1,6 @@
 /* power.c - the power, cooling and cost model; formulas and sources in power.h */
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 #include "power.h"
 
 /* H200 idle 80.3 W of 700 W TDP (docs/hardware.md s4.4, [serialalice], S/U): the
@@ -153,7 +152,7 @@ void power_compute(const struct hw *h, const struct perf *f, double gpus, double
 {
 	double share;
 
-	memset(p, 0, sizeof *p);
+	p->warnings = 0;   /* the one accumulator: every other field is set below */
 	p->calibrated = h->power_calibrated;
 	p->tdp_w = h->gpu.tdp_w;
 	if (isnan(p->tdp_w)) {
