@@ -1,70 +1,95 @@
 # tests/props/borrow.sh - sourced by tests/run.sh: a card that borrows its
 # calibration from a sibling (hw/published/CARD/borrow.json, sim/borrow.h)
-# says so wherever calibration is reported, takes only the parts it
-# declares, and a bad borrow file is a one-line error naming the file and
-# key, exit 3, with nothing written.
+# holds the sibling's fits exactly, says so wherever calibration is
+# reported, takes only the parts it declares, and a bad borrow file is a
+# one-line error naming the file and key, exit 3, with nothing written.  The
+# cards are built here: no bundled card borrows today.
 
 BW="$T/borrow"
 mkdir -p "$BW/hw/published"
 
-# ---- 1. what the bundled borrowing cards say ------------------------------
-"$M" plan --model deepseek-v3 --hw b300 --tp 8 --ep 8 > "$BW/plan.txt" 2> /dev/null
-"$M" plan --model deepseek-v3 --hw b300 --tp 8 --ep 8 --format json > "$BW/plan.json" 2> /dev/null
-"$M" plan --model deepseek-v3 --hw b200 --tp 8 --ep 8 --format json > "$BW/plan200.json" 2> /dev/null
-line=$(grep '^  calibration ' "$BW/plan.txt")
-if ! command -v jq > /dev/null 2>&1; then
-	skipped "plan --hw b300: calibration published, borrowed from b200, in the table and JSON" "no jq"
-else
-	got=$(jq -r '.hardware | [.calibration, .calibration_borrowed_from, (.calibration_borrow_why | test("https://")),
-		(.kernels[] | select(.class == "gemm_fp4") | .from),
-		(.kernels[] | select(.class == "attention_prefill") | .from)] | @tsv' "$BW/plan.json")
-	got200=$(jq -r '.hardware | [.calibration, .calibration_borrowed_from, .calibration_borrow_why] | @tsv' "$BW/plan200.json")
-	case "$line" in
-	*"published, borrowed from b200 (aic-"*"gemm_fp4"*"; card defaults for the rest")
-		if [ "$got" = "published	b200	true	published	defaults" ] && [ "$got200" = "published		" ]; then
-			ok "plan --hw b300: calibration published, borrowed from b200, in the table and JSON; b200's its own"
-		else
-			notok "plan --hw b300: hardware.calibration_borrowed_from is b200" "b300: $got; b200: $got200"
-		fi ;;
-	*) notok "plan --hw b300: the calibration line says it is borrowed from b200" "$line" ;;
-	esac
-fi
-
-# validate --kernels shows a borrowing card as such, with no rows of its own
-"$M" validate --kernels --hw gb300 > "$BW/vk.txt" 2> "$BW/vk.err"
-rc=$?
-if [ $rc -eq 0 ] && grep -q '^     gb300-nvl72  borrowed   from gb200-nvl72: gemm_bf16' "$BW/vk.txt" &&
-   ! grep -q '^ok \|^FAIL ' "$BW/vk.txt"; then
-	ok "validate --kernels --hw gb300: no records of its own, borrowed from gb200-nvl72 (exit 0)"
-else
-	notok "validate --kernels --hw gb300: shown as borrowed from gb200-nvl72" "exit $rc: $(cat "$BW/vk.txt" "$BW/vk.err")"
-fi
-
-# the HTML report names the sibling, why, and each borrowed class
-if ! command -v gnuplot > /dev/null 2>&1; then
-	skipped "report --hw b300: the calibration is borrowed from b200" "gnuplot not installed"
-elif "$M" report --model deepseek-v3 --hw b300 --tp 8 --ep 8 -o "$BW/r.html" 2> "$BW/r.err" &&
-     grep -q '<p class="note">Calibration borrowed from b200: its fits' "$BW/r.html" &&
-     grep -q '<td>gemm_fp4</td>.*<td>published kernel measurements, borrowed from b200</td>' "$BW/r.html" &&
-     grep -q '<td>attention_prefill</td>.*<td>the card.s efficiency section</td>' "$BW/r.html"; then
-	ok "report --hw b300: the calibration is borrowed from b200, class by class, with why"
-else
-	notok "report --hw b300: the calibration is borrowed from b200" "$(cat "$BW/r.err")"
-fi
-
-# ---- 2. a sibling pair built here: what is declared is what is borrowed -----
+# No bundled card borrows (each has records of its own), so the tests build
+# the pair: 'src' is B200 with its records, and the borrowing cards are
+# hw/b300.json renamed (the probe output replaces its calibration).
 cp hw/b200.json "$BW/hw/src.json"
 cp -r hw/published/b200 "$BW/hw/published/src"
 card_as() {   # card_as NAME [SED]: hw/b300.json as card NAME (records in published/NAME)
 	sed -e "s/\"name\": \"b300\"/\"name\": \"$1\"/" -e "${2:-s/x/x/}" hw/b300.json > "$BW/hw/$1.json"
 }
-card_as dst
-mkdir -p "$BW/hw/published/dst"
 borrow_file() {   # borrow_file DIR JSON: write DIR/borrow.json
 	mkdir -p "$BW/hw/published/$1"
 	printf '%s\n' "$2" > "$BW/hw/published/$1/borrow.json"
 }
 WHY='"why": "same HBM3e and SM, https://example.org/spec"'
+
+# ---- 1. a card that borrows every class but prefill attention ---------------
+# 'bor' (B300's peaks) borrows what B300 borrowed from B200 before it had
+# records of its own; the calibrated card is written beside its records.
+borrow_file bor "{\"schema\": \"mlasim.borrow/1\", \"from\": \"src\", $WHY, \"classes\": [\"gemm_bf16\", \"gemm_fp8\", \"gemm_fp8_block\", \"gemm_fp4\", \"attention_decode\", \"attention_decode_fp8\", \"moe_grouped_gemm\", \"elementwise\", \"collectives\", \"deepep\"]}"
+sed -e 's/"name": "b300"/"name": "bor"/' hw/b300.json > "$BW/bor0.json"
+if ! "$M" probe --published "$BW/hw/published/bor" --hw "$BW/bor0.json" -o "$BW/hw/bor.json" 2> "$BW/err"; then
+	notok "borrow: a card borrowing every class but prefill attention is calibrated" "$(cat "$BW/err")"
+elif ! command -v jq > /dev/null 2>&1; then
+	skipped "borrow: the borrowing card holds its source's fits and says so" "no jq"
+else
+	# it holds the source's committed fits number for number, links included,
+	# names the source, and keeps its own peaks
+	same=$(jq -n --slurpfile b "$BW/hw/bor.json" --slurpfile s hw/b200.json '
+		$b[0].calibration as $c | $s[0].calibration.calib as $src |
+		$c.borrowed_from == "src" and ($c.calib | length) > 0 and
+		($c.calib | has("collectives") and has("deepep")) and ($c.calib.attention_prefill == null) and
+		([$c.calib | paths(scalars)] | all(. as $p | ($c.calib | getpath($p)) == ($src | getpath($p)))) and
+		(($c.sources // []) - $s[0].calibration.sources) == [] and
+		$b[0].gpu.fp4_tflops == 13125')
+	if [ "$same" = true ]; then
+		ok "borrow: the borrowing card holds its source's fits exactly (links too), names it, keeps its own peaks"
+	else
+		notok "borrow: the borrowing card holds its source's fits exactly" "$(jq -c .calibration.borrowed_from "$BW/hw/bor.json")"
+	fi
+	"$M" plan --model deepseek-v3 --hw "$BW/hw/bor.json" --tp 8 --ep 8 > "$BW/plan.txt" 2> /dev/null
+	"$M" plan --model deepseek-v3 --hw "$BW/hw/bor.json" --tp 8 --ep 8 --format json > "$BW/plan.json" 2> /dev/null
+	"$M" plan --model deepseek-v3 --hw b200 --tp 8 --ep 8 --format json > "$BW/plan200.json" 2> /dev/null
+	line=$(grep '^  calibration ' "$BW/plan.txt")
+	got=$(jq -r '.hardware | [.calibration, .calibration_borrowed_from, (.calibration_borrow_why | test("https://")),
+		(.kernels[] | select(.class == "gemm_fp4") | .from),
+		(.kernels[] | select(.class == "attention_prefill") | .from)] | @tsv' "$BW/plan.json")
+	got200=$(jq -r '.hardware | [.calibration, .calibration_borrowed_from, .calibration_borrow_why] | @tsv' "$BW/plan200.json")
+	case "$line" in
+	*"published, borrowed from src (aic-"*"gemm_fp4"*"; card defaults for the rest")
+		if [ "$got" = "published	src	true	published	defaults" ] && [ "$got200" = "published		" ]; then
+			ok "plan on a borrowing card: calibration published, borrowed from src, in the table and JSON; b200's its own"
+		else
+			notok "plan on a borrowing card: hardware.calibration_borrowed_from is src" "bor: $got; b200: $got200"
+		fi ;;
+	*) notok "plan on a borrowing card: the calibration line says it is borrowed from src" "$line" ;;
+	esac
+fi
+
+# validate --kernels shows a borrowing card as such, with no rows of its own
+"$M" validate --kernels --hw "$BW/hw/bor.json" > "$BW/vk.txt" 2> "$BW/vk.err"
+rc=$?
+if [ $rc -eq 0 ] && grep -q '^     bor          borrowed   from src: gemm_bf16' "$BW/vk.txt" &&
+   ! grep -q '^ok \|^FAIL ' "$BW/vk.txt"; then
+	ok "validate --kernels on a borrowing card: no records of its own, borrowed from src (exit 0)"
+else
+	notok "validate --kernels on a borrowing card: shown as borrowed from src" "exit $rc: $(cat "$BW/vk.txt" "$BW/vk.err")"
+fi
+
+# the HTML report names the sibling, why, and each borrowed class
+if ! command -v gnuplot > /dev/null 2>&1; then
+	skipped "report on a borrowing card: the calibration is borrowed from src" "gnuplot not installed"
+elif "$M" report --model deepseek-v3 --hw "$BW/hw/bor.json" --tp 8 --ep 8 -o "$BW/r.html" 2> "$BW/r.err" &&
+     grep -q '<p class="note">Calibration borrowed from src: its fits' "$BW/r.html" &&
+     grep -q '<td>gemm_fp4</td>.*<td>published kernel measurements, borrowed from src</td>' "$BW/r.html" &&
+     grep -q '<td>attention_prefill</td>.*<td>the card.s efficiency section</td>' "$BW/r.html"; then
+	ok "report on a borrowing card: the calibration is borrowed from src, class by class, with why"
+else
+	notok "report on a borrowing card: the calibration is borrowed from src" "$(cat "$BW/r.err")"
+fi
+
+# ---- 2. what is declared is what is borrowed ---------------------------------
+card_as dst
+mkdir -p "$BW/hw/published/dst"
 borrow_file dst "{\"schema\": \"mlasim.borrow/1\", \"from\": \"src\", $WHY, \"classes\": [\"gemm_bf16\", \"deepep\"]}"
 if ! command -v jq > /dev/null 2>&1; then
 	skipped "borrow: 'classes' takes exactly the declared fits" "no jq"
