@@ -244,10 +244,13 @@ struct vs_stats {
 	double tpot_signed, ttft_signed;      /* median err */
 };
 
+/* The median of x[0..n-1], sorting x in place; NAN for none (x is not read). */
 static double vs_median(double *x, int n)
 {
+	if (n == 0)
+		return NAN;
 	qsort(x, (size_t)n, sizeof *x, vs_cmp);
-	return n == 0 ? NAN : n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
 }
 
 /* The rows of rows[] that `keep` selects (NULL: every predicted row). */
