@@ -20,6 +20,8 @@ int precision_parse_weights(const char *s, const char *what, struct wprec *p,
 	const struct wname *w;
 	struct err scratch;
 
+	if (!s)
+		s = "";      /* nothing given: the unknown-format error below */
 	memset(p, 0, sizeof *p);
 	p->group = 128;
 	if (strncmp(s, "int4:g", 6) == 0) {
@@ -70,6 +72,8 @@ int precision_parse_kv(const char *s, const char *what, struct kvfmt *k,
 	const struct kname *n;
 	struct err scratch;
 
+	if (!s)
+		s = "";      /* nothing given: the unknown-format error below */
 	memset(k, 0, sizeof *k);
 	if (strcmp(s, "fp8-flashmla") == 0) {
 		k->bits = 8;

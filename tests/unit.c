@@ -468,6 +468,9 @@ static void t_precision_parse(void)
 		}
 	}
 	CHECK_CONTAINS(e.msg, "'--weights'");
+	/* no name at all reads as the empty one: the same error, not a crash */
+	CHECK_EQ(precision_parse_weights(NULL, "--weights", &w, &e), EXIT_USAGE);
+	CHECK_CONTAINS(e.msg, "got ''");
 
 	CHECK_RC(precision_parse_kv("bits:6", "--kv-dtype", &k, &e), 0, &e);
 	CHECK_EQ(k.bits, 6);
@@ -487,6 +490,8 @@ static void t_precision_parse(void)
 		}
 	}
 	CHECK_CONTAINS(e.msg, "'--kv-dtype'");
+	CHECK_EQ(precision_parse_kv(NULL, "--kv-dtype", &k, &e), EXIT_USAGE);
+	CHECK_CONTAINS(e.msg, "got ''");
 }
 
 /* ---- 3. KV cache ----------------------------------------------------------- */
