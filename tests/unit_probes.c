@@ -547,7 +547,7 @@ static void synth_mla(cJSON *arr, const char *kv, double kv_bytes, const struct 
 	for (h = 0; h < 4; h++)
 		for (b = 0; b < 4; b++)
 			for (l = 0; l < 3; l++) {
-				struct calib_point p;
+				struct calib_point p = {0};    /* t_s: roof_time's, below */
 				cJSON *r;
 				for (i = 0; i < batch[b]; i++)
 					lens[i] = ctx[l];
@@ -585,7 +585,7 @@ static void synth_moe(cJSON *arr)
 		for (c = 0; c < 5; c++)
 			for (skew = 0; skew < 2; skew++) {
 				double el = 256 / eps[e], touched = fmin(el, copies[c]);
-				struct calib_point p;
+				struct calib_point p = {0};    /* t_s: roof_time's, below */
 				cJSON *r;
 				p.flops = 2 * copies[c] * wexp;
 				p.bytes = touched * wexp + copies[c] * (7168 + 4096 + 2048) +
@@ -1132,6 +1132,7 @@ static void t_anchors_by_hand(void)
 	cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "device"), "name",
 					       cJSON_CreateString("Some GPU"));
 	n = anchors_rows(doc, &pk, rows);
+	CHECK_EQ(n, 8);                                /* every row, with or without anchors */
 	CHECK_EQ(anchors_verdict(&rows[0]), 0);
 	CHECK(anchors_family(doc) == NULL && isnan(rows[1].anchor_lo) && isnan(rows[2].target));
 	cJSON_Delete(doc);
