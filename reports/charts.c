@@ -689,7 +689,7 @@ int chart_roofline(struct chart *ch, const struct model *m, const struct hw *h,
 		   const struct deployment *d, struct err *e)
 {
 	const char *dname[3] = {"bf16", "fp8", "fp4"};
-	double peak[3] = {h->gpu.flops_bf16, h->gpu.flops_fp8, h->gpu.flops_fp4};
+	const double peak[3] = {h->gpu.flops_bf16, h->gpu.flops_fp8, h->gpu.flops_fp4};
 	double bw = h->gpu.hbm_bw, lo = INFINITY, hi = 0, ylo = INFINITY, yhi = 0;
 	int nd = 0, idx[3], k, first = 1, ndec, npre;
 	unsigned used = 0;

@@ -291,7 +291,7 @@ static size_t pareto_front(struct sbuf *b, const struct pgroup *g, int ngroups)
 		if (g->w_varies && k < sizeof label)
 			k += (size_t)snprintf(label + k, sizeof label - k, " %s", p->w);
 		if (g->kv_varies && k < sizeof label)
-			k += (size_t)snprintf(label + k, sizeof label - k, " kv %s", p->kv);
+			snprintf(label + k, sizeof label - k, " kv %s", p->kv);
 		sbuf_printf(b, "%.6g %.6g ", p->x, p->y);
 		gnuplot_dat_str(b, label);
 		sbuf_printf(b, " ");

@@ -160,10 +160,10 @@ static void plan_kind_bytes(const struct plan *p, const struct wprec *const fmt[
 		kb->comp[pr->comps[k][i]] = 0;
 	for (g = 0; g < pr->ngroups[k]; g++) {
 		const struct tensor_group *gr = &pr->groups[k][g];
-		double whole = params_group_bytes(pr, k, g, fmt[gr->role]);
-		double b = plan_group_per_gpu(p, gr, whole);
+		double all = params_group_bytes(pr, k, g, fmt[gr->role]);
+		double b = plan_group_per_gpu(p, gr, all);
 
-		total += whole;
+		total += all;
 		if (k == LAYER_GLOBAL && gr->comp == COMP_EMBED) {
 			first += b;
 		} else {
