@@ -84,11 +84,11 @@ enum chart_over { CHART_OVER_EP, CHART_OVER_NIC };
  * tpot: TPOT against the expert-parallel size (ep = x, dp = x / tp) or the
  * NIC bandwidth (scale_out.nic_gbps = x Gb/s), with the step's time split by
  * what bounds it, and the point where communication (scale-up or scale-out)
- * becomes, or stops being, the bound marked.  x: n values (NULL: powers of
- * two from tp to the expert count, or 100 to 6400 Gb/s).
+ * becomes, or stops being, the bound marked.  xin: the n values of x (NULL:
+ * powers of two from tp to the expert count, or 100 to 6400 Gb/s).
  */
 int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
-	       const struct deployment *d, enum chart_over over, const double *x, int n,
+	       const struct deployment *d, enum chart_over over, const double *xin, int n,
 	       struct err *e);
 
 /*
@@ -111,9 +111,9 @@ int chart_power(struct chart *ch, const struct model *m, const struct hw *h,
 /*
  * topology: switches and cost per endpoint against GPU count for FT2, MPFT
  * (`planes` planes; NAN: the card's, else 8) and FT3 of radix-port switches
- * (NAN: the card's).  gpus: n counts (NULL: 128 to 65536, doubling).
+ * (NAN: the card's).  gin: n GPU counts (NULL: 128 to 65536, doubling).
  */
-int chart_topology(struct chart *ch, const struct hw *h, const double *gpus, int n,
+int chart_topology(struct chart *ch, const struct hw *h, const double *gin, int n,
 		   double planes, double radix, struct err *e);
 
 /*

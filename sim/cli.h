@@ -91,8 +91,9 @@ int cmd_plan(struct cli *c);
 int cmd_chart(struct cli *c);
 int cmd_validate(struct cli *c);
 /* validate --serving FILE [--fit] [--rows] (cmd_vserving.c): a silicon sample
- * predicted and compared; --fit refits the engine cards' figures first */
-int validate_serving(struct cli *c, const char *path, int fit, int rows);
+ * predicted and compared; --fit (fit) refits the engine cards' figures first,
+ * --rows (list) prints every row */
+int validate_serving(struct cli *c, const char *path, int fit, int list);
 /* validate --serving alone (cmd_vserving.c): the published measured serving cases */
 int validate_serving_cases(struct cli *c);
 int cmd_probe(struct cli *c);

@@ -126,13 +126,13 @@ double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const str
 double kfit_engine_seconds(const struct hw *h, const struct krec *r);
 
 /*
- * Fit class c to the records of s that belong to it, leaving out those of
+ * Fit class cls to the records of s that belong to it, leaving out those of
  * source `skip_source` (-1: none) and those whose index is `offset` modulo
  * `fold` (fold 0: none), starting from and falling back on def.  Returns the number
  * of points fitted; *out and *st are filled when it is at least
  * KFIT_MIN_POINTS.
  */
-int kfit_class(const struct hw *h, const struct kset *s, enum kclass c, int skip_source,
+int kfit_class(const struct hw *h, const struct kset *s, enum kclass cls, int skip_source,
 	       int fold, int offset, const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
 	       struct kfit_stats *st);
 

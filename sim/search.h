@@ -107,7 +107,7 @@ void search_default_space(struct search_space *sp);
 
 /*
  * Find the best deployment of model m (params pc) for workload `base` (isl,
- * osl, prefix hit, context, ...) under `slo` over `space`.  Returns 0 (r->found
+ * osl, prefix hit, context, ...) under `slo` over the space `sp`.  Returns 0 (r->found
  * says whether anything met the targets) or an error for bad arguments:
  * EXIT_USAGE, naming the pin, when no deployment with the pinned values can
  * be laid out at all (e.g. '--ep 256' dividing no tp x dp), or for more than
@@ -115,7 +115,7 @@ void search_default_space(struct search_space *sp);
  * is not compared: r->unpriced[card] counts its families.
  */
 int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
-	       const struct slo *slo, const struct search_space *space, struct search_result *r,
+	       const struct slo *slo, const struct search_space *sp, struct search_result *r,
 	       struct err *e);
 
 const char *search_reject_name(enum reject why);     /* "misses TPOT" */
