@@ -272,6 +272,7 @@ int out_write_group(const struct out_file *files, int n, struct err *e)
 		if (rc)
 			break;
 	}
+	/* cppcheck-suppress knownConditionTrueFalse ; rc is set when the loop above breaks */
 	while (!rc && renamed < made) {
 		if (t[renamed].direct)
 			rc = out_direct(&t[renamed], files[renamed].path, files[renamed].data,

@@ -121,6 +121,7 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 	else if (o->kind == PO_FLAG || o->kind == PO_SHARED)
 		*(int *)field = (int)v;
 	else
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 		*(double *)field = v;
 }
 

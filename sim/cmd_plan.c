@@ -892,6 +892,7 @@ static void plan_pins(const struct plan_args *a, struct planner *pl, struct sear
 		pl->pin_context |= !strcmp(n, "--context");
 		for (k = 0; k < sizeof pins / sizeof pins[0]; k++)
 			if (!strcmp(n, pins[k].name))
+				/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 				*(double *)((char *)sp + pins[k].off) = a->set[i].v;
 	}
 }

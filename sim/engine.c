@@ -75,6 +75,7 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 
 	for (k = engine_keys; k->section; k++) {
 		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(root, k->section);
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 		double *out = (double *)((char *)g + k->off);
 		int r;
 

@@ -184,6 +184,7 @@ static int hw_read_numbers(const cJSON *root, const char *file, struct hw *h,
 
 	for (k = hw_keys; k->section; k++) {
 		const cJSON *sec = cJSON_GetObjectItemCaseSensitive(root, k->section);
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 		double *dst = (double *)((char *)h + k->offset), v;
 		int rc;
 

@@ -283,6 +283,7 @@ static int layers_shapes(const cJSON *root, const char *file, struct model *m,
 	m->ssm_chunk = 128;
 	m->state_bytes = 2;
 	for (k = shape_keys; k->key; k++) {
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 		double *dst = (double *)((char *)m + k->offset);
 		if (!has[k->needs])
 			continue;

@@ -133,6 +133,7 @@ static int model_read_keys(const cJSON *root, const char *file,
 			   const struct num_key *k, struct model *m, struct err *e)
 {
 	for (; k->key; k++) {
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 		double *dst = (double *)((char *)m + k->offset);
 		int rc;
 

@@ -92,6 +92,13 @@ static int silicon_number(const char *cell, double *v)
 	return *end || !isfinite(*v) ? -1 : 0;
 }
 
+/* The field of row r that number column c (c->size 0) fills. */
+static double *silicon_num_field(struct silicon_row *r, const struct silicon_col *c)
+{
+	/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
+	return (double *)((char *)r + c->off);
+}
+
 static void silicon_blank(struct silicon_row *r)
 {
 	const struct silicon_col *c;
@@ -99,7 +106,7 @@ static void silicon_blank(struct silicon_row *r)
 	memset(r, 0, sizeof *r);
 	for (c = silicon_cols; c->name; c++)
 		if (!c->size)
-			*(double *)((char *)r + c->off) = NAN;
+			*silicon_num_field(r, c) = NAN;
 }
 
 /* The header: map[i] is the silicon_cols entry of column i, or -1. */
@@ -152,7 +159,7 @@ static int silicon_record(char *rec, const char *path, int line, const int *map,
 		c = &silicon_cols[map[i]];
 		if (c->size) {
 			snprintf((char *)r + c->off, c->size, "%s", f[i]);
-		} else if (silicon_number(f[i], (double *)((char *)r + c->off))) {
+		} else if (silicon_number(f[i], silicon_num_field(r, c))) {
 			return err_set(e, EXIT_INPUT, "%s: line %d: column '%s' must be a number, got '%.40s'",
 				       path, line, c->name, f[i]);
 		}
