@@ -24,7 +24,7 @@ endif
 ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit borrow power plan search silicon engine serve front
 CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep sweep_parts
 REPORTS  := sbuf out report gnuplot fmt csv charts pareto html
-DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq parallel
+DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq parallel cppcheck
 # Slurm's controller, node daemon and clients: only for the test that runs
 # examples/slurm-sweep.sbatch on a one-node cluster of its own (make deps-slurm)
 SLURM_DEPS := slurmctld slurmd slurm-client
@@ -42,7 +42,7 @@ LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
 CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
 TEST_OBJ  = $(B)/tests/unit.o
 
-.PHONY: all deps deps-browser deps-slurm test asan bench calibrate fit-engines demo install clean help check-deps FORCE
+.PHONY: all deps deps-browser deps-slurm test asan analyze bench calibrate fit-engines demo install clean help check-deps FORCE
 
 all: $(B)/mlasim
 
@@ -53,6 +53,7 @@ help:
 	@echo "make deps-slurm    install $(SLURM_DEPS) when missing (the Slurm sweep test; skipped without it)"
 	@echo "make test       build and run every test (unit, golden CLI, bad input, examples)"
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
+	@echo "make analyze    cppcheck over sim/, reports/, probes/*.c and tests/; fails on any finding"
 	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
 	@echo "make calibrate  refit the bundled cards' calibration from hw/published/"
@@ -124,7 +125,7 @@ $(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
-# ---- test, asan, bench --------------------------------------------------
+# ---- test, asan, analyze, bench -----------------------------------------
 test: deps deps-browser deps-slurm
 	@$(MAKE) --no-print-directory $(B)/mlasim $(TEST_BINS)
 	@sh tests/run.sh $(B)
@@ -133,6 +134,10 @@ asan: deps
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  build-asan/mlasim $(subst $(B)/,build-asan/,$(TEST_BINS))
 	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan
+
+# static analysis: tests/analyze/run.sh says what is checked and what is not
+analyze: deps
+	@sh tests/analyze/run.sh
 
 bench: deps
 	@$(MAKE) --no-print-directory $(B)/mlasim $(B)/bench
