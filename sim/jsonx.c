@@ -341,6 +341,10 @@ static cJSON *jsonx_parent(cJSON *root, char *path, char **leaf, struct err *e,
 		next = cJSON_GetObjectItemCaseSensitive(cur, path);
 		if (!next) {
 			next = cJSON_AddObjectToObject(cur, path);
+			if (!next) {
+				err_set(e, EXIT_ENV, "out of memory applying '--set %s'", assignment);
+				return NULL;
+			}
 		} else if (!cJSON_IsObject(next)) {
 			err_set(e, EXIT_USAGE, "'--set %s': '%s' is not an object", assignment, path);
 			return NULL;
@@ -402,9 +406,11 @@ int jsonx_set(cJSON *root, const char *assignment, struct err *e)
 		value = cJSON_CreateString(eq + 1);
 	if (!value)
 		return err_set(e, EXIT_ENV, "out of memory applying '--set %s'", assignment);
-	if (cJSON_GetObjectItemCaseSensitive(parent, leaf))
-		cJSON_ReplaceItemInObjectCaseSensitive(parent, leaf, value);
-	else
-		cJSON_AddItemToObject(parent, leaf, value);
+	if (!(cJSON_GetObjectItemCaseSensitive(parent, leaf) ?
+	      cJSON_ReplaceItemInObjectCaseSensitive(parent, leaf, value) :
+	      cJSON_AddItemToObject(parent, leaf, value))) {
+		cJSON_Delete(value);
+		return err_set(e, EXIT_ENV, "out of memory applying '--set %s'", assignment);
+	}
 	return 0;
 }

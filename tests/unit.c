@@ -1657,10 +1657,19 @@ static void t_hw_set(void)
 	CHECK(!hw_is_section("mlasim.name=x"));
 }
 
+/* A cJSON allocator that fails once failing_allocs allocations are made. */
+static int failing_allocs;
+static void *failing_malloc(size_t n)
+{
+	return failing_allocs-- > 0 ? malloc(n) : NULL;
+}
+
 static void t_jsonx_set(void)
 {
 	cJSON *root = cJSON_Parse("{\"a\":1,\"o\":{\"b\":2}}");
+	cJSON_Hooks failing = {failing_malloc, free};
 	struct err e;
+	int rc, allocs;
 
 	memset(&e, 0, sizeof e);
 	if (!root) {
@@ -1682,6 +1691,18 @@ static void t_jsonx_set(void)
 	CHECK_RC(jsonx_set(root, "noequals", &e), EXIT_USAGE, &e);
 	CHECK_RC(jsonx_set(root, "o..b=1", &e), EXIT_USAGE, &e);
 	CHECK_RC(jsonx_set(root, ".b=1", &e), EXIT_USAGE, &e);
+	/* out of memory making the path's object x (its item, then its key):
+	 * EXIT_ENV, where it once returned 0 with the override silently missing */
+	for (allocs = 0; allocs < 2; allocs++) {
+		memset(&e, 0, sizeof e);
+		failing_allocs = allocs;
+		cJSON_InitHooks(&failing);
+		rc = jsonx_set(root, "x.y=1", &e);
+		cJSON_InitHooks(NULL);
+		CHECK_EQ(rc, EXIT_ENV);
+		CHECK_CONTAINS(e.msg, "out of memory applying '--set x.y=1'");
+		CHECK(!cJSON_GetObjectItemCaseSensitive(root, "x"));
+	}
 	cJSON_Delete(root);
 }
 
