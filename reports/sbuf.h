@@ -13,11 +13,12 @@ struct sbuf {
 	int oom;         /* an allocation failed: the content is incomplete */
 };
 
-/* Append printf-style text.  On allocation failure sets b->oom and drops it. */
+/* Append printf-style text.  On allocation failure sets b->oom and drops it,
+ * and every later append to b (check oom once, before using data). */
 void sbuf_printf(struct sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-/* Append len bytes of s. */
+/* Append len bytes of s (NUL bytes too); on allocation failure as sbuf_printf. */
 void sbuf_add(struct sbuf *b, const char *s, size_t len);
 
 /* Free the buffer and reset it to empty. */

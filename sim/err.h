@@ -22,11 +22,14 @@ struct err {
 	char msg[600];      /* one line, no trailing newline */
 };
 
-/* Record an error; returns `code` so callers can `return err_set(...)`. */
+/* Record an error in *e (the message cut at 599 bytes); returns `code` so
+ * callers can `return err_set(...)`.  A NULL e records nothing. */
 int err_set(struct err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* strerror(errnum) with a lowercase first letter, for messages in our style. */
+/* strerror(errnum) with a lowercase first letter, for messages in our style.
+ * The text is in a static buffer that the next call overwrites: use it at
+ * once (as an err_set argument), and not from two threads. */
 const char *err_sys(int errnum);
 
 /* Append " (the value comes from '--set A')" when the message names the key

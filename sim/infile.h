@@ -16,7 +16,8 @@
  * block until a writer comes, /dev/zero or /dev/urandom never end, a
  * directory has nothing to read.  The open itself never blocks (O_NONBLOCK,
  * cleared once the file is known to be regular).  Returns the stream (the
- * caller fcloses it), or NULL with EXIT_INPUT in e naming the file.
+ * caller fcloses it), or NULL with EXIT_INPUT in e naming the file (EXIT_ENV
+ * when the open file cannot be made a stream).
  */
 FILE *infile_open(const char *path, struct err *e);
 

@@ -33,9 +33,11 @@ char *jsonx_python_literals(const char *in);
 /*
  * Read and parse the JSON object in `path`: every JSON document a user gives
  * mlasim (model and hardware cards, probe results) comes in here.  On success
- * *root is owned by the caller (cJSON_Delete).  Errors (EXIT_INPUT) name the
- * file and, for a syntax error, the line and column; a key repeated within
- * one object is an error too (jsonx_check_unique).
+ * *root is owned by the caller (cJSON_Delete).  Errors (EXIT_INPUT; EXIT_ENV
+ * when out of memory) name the file and, for a syntax error, the line and
+ * column; a key repeated within one object is an error too
+ * (jsonx_check_unique).  On error *root is untouched and nothing is left
+ * allocated.
  */
 int jsonx_load(const char *path, cJSON **root, struct err *e);
 
@@ -56,7 +58,9 @@ int jsonx_check_unique(const cJSON *root, const char *file, struct err *e);
 
 /*
  * jsonx_load, then apply the "key=value" overrides in `sets` (see jsonx_set).
- * On success *root is owned by the caller; on failure nothing is left allocated.
+ * Returns 0 with *root owned by the caller, or jsonx_load's error, or
+ * jsonx_set's (EXIT_USAGE) with *root NULL; on failure nothing is left
+ * allocated.
  */
 int jsonx_load_set(const char *path, const char *const *sets, int nsets, cJSON **root,
 		   struct err *e);
@@ -72,8 +76,10 @@ int jsonx_num(const cJSON *obj, const char *key, const char *file,
 	      struct err *e);
 
 /*
- * Copy string `key` of `obj` into buf (at most n-1 bytes).  Returns 0 when
- * read, -1 when absent and not required, EXIT_INPUT when not a string or too long.
+ * Copy string `key` of `obj` into buf (at most n-1 bytes and a NUL); `file`
+ * names it in errors, `flags` takes JX_REQUIRED and JX_NULLABLE.  Returns 0
+ * when read, -1 when absent and not required (buf untouched), EXIT_INPUT when
+ * not a string or too long.
  */
 int jsonx_str(const cJSON *obj, const char *key, const char *file,
 	      unsigned flags, char *buf, size_t n, struct err *e);
@@ -82,7 +88,9 @@ int jsonx_str(const cJSON *obj, const char *key, const char *file,
  * Apply one "key=value" override to `root`.  `key` may be a dotted path
  * ("gpu.hbm_gbs"); missing objects on the way are created.  The value is read
  * as a JSON literal (number, true, false, null, "string", [...]) and, failing
- * that, as a bare string.  Errors are EXIT_USAGE naming the '--set' text.
+ * that, as a bare string; a value that starts like a number but is not one
+ * is an error, not a string.  The new value replaces the old.  Returns 0, or
+ * EXIT_USAGE naming the '--set' text (EXIT_ENV when out of memory).
  */
 int jsonx_set(cJSON *root, const char *assignment, struct err *e);
 

@@ -31,27 +31,32 @@ enum unit_kind {
 #define UNITS_MAX 1e24
 
 /*
- * Parse `s` as a quantity of `kind` into *out (SI: count, bytes, bytes/s).
- * `what` names the option or key for the error message.  Returns 0, or
- * EXIT_USAGE with a message like "'--context' expects a size such as 128k, got 'x'".
+ * Parse `s` as a quantity of `kind` into *out (SI: count, bytes, bytes/s,
+ * seconds).  `what` names the option or key for the error message.  Returns
+ * 0, or EXIT_USAGE (a NULL or empty s too) with a message like "'--context'
+ * expects a count such as 4096, 128k or 128Ki, got 'x'", *out untouched.
  */
 int units_parse(const char *s, enum unit_kind kind, const char *what,
 		double *out, struct err *e);
 
 /*
- * Parse a comma-separated list ("4k,32k,128k") of at most `max` quantities.
- * Returns 0 and sets *n, or EXIT_USAGE.
+ * Parse a comma-separated list ("4k,32k,128k") of at most `max` quantities
+ * into out[0..max-1], each as units_parse.  Returns 0 and sets *n, or
+ * EXIT_USAGE leaving *n untouched (out[] may be partly written).
  */
 int units_parse_list(const char *s, enum unit_kind kind, const char *what,
 		     double *out, int max, int *n, struct err *e);
 
 /*
- * Format `bytes` for people into buf: decimal ("70.272 KB") or binary
- * ("68.625 KiB") with 4 significant figures at most 3 decimals.  Returns buf.
+ * Format `bytes` for people into buf of n bytes: decimal ("70.272 KB") or
+ * binary ("68.625 KiB") with 3 decimals, the unit stepping up at 1000 (1024)
+ * up to EB (EiB); below one KB (KiB) whole bytes ("512 B").  Returns buf.
  */
 char *units_fmt_bytes(double bytes, int binary, char *buf, size_t n);
 
-/* Format a token count compactly: 4096 -> "4Ki", 128000 -> "128k", 100 -> "100". */
+/* Format a token count compactly into buf of n bytes, with the first suffix
+ * of M, Mi, k, Ki that divides it: 4096 -> "4Ki", 128000 -> "128k", 100 ->
+ * "100".  Returns buf. */
 char *units_fmt_count(double count, char *buf, size_t n);
 
 #endif
