@@ -7,6 +7,12 @@
  * Every chart's title names the model, the hardware and the deployment; axes
  * carry units; sizes are decimal (1 GB = 1e9 B); series take the palette of
  * gnuplot.h in order.
+ *
+ * Each builder (chart_memory ... chart_pareto) appends to ch and returns 0,
+ * or EXIT_USAGE for arguments it cannot draw, the error of a plan it
+ * evaluates (plan_compute), EXIT_ENV when out of memory, or the code its
+ * comment names; on an error the caller frees ch with chart_free.  The
+ * builders are not reentrant: some keep their tables in statics.
  */
 #ifndef MLASIM_CHARTS_H
 #define MLASIM_CHARTS_H
@@ -40,9 +46,10 @@ int chart_open(struct chart *ch, const char *out, const char *deflt, struct err 
 
 /*
  * Write STEM.dat and STEM.gp atomically as a pair (out_write_group: both new,
- * or on failure both as they were), free the buffers, then, when `render`,
- * draw STEM.png and STEM.svg.  Returns 0, or EXIT_ENV (cannot write, gnuplot
- * missing or failing: the .dat and .gp stay written).
+ * or on failure both as they were), free the buffers (always), then, when
+ * `render`, draw STEM.png and STEM.svg.  Returns 0, out_write_group's error
+ * (EXIT_USAGE for a path it refuses, EXIT_ENV), or gnuplot_render's EXIT_ENV
+ * (gnuplot missing or failing: the .dat and .gp stay written).
  */
 int chart_close(struct chart *ch, int render, struct err *e);
 
@@ -60,9 +67,9 @@ char *chart_deploy_text(const struct deployment *d, unsigned omit, char *buf, si
 
 /*
  * memory: per-GPU stacked bars (weights by component, runtime reserve, KV
- * cache, headroom) for n deployments d[0..n-1] labelled labels[i] (n <= 
+ * cache, headroom) for n deployments d[0..n-1] labelled labels[i] (n <=
  * CHART_MAX_LIST); `varied` names what differs between them ("tp"; NULL for
- * one bar).  Returns 0 or the plan's error.
+ * one bar).
  */
 int chart_memory(struct chart *ch, const struct model *m, const struct hw *h,
 		 const struct deployment *d, const char *const *labels, int n,
@@ -73,7 +80,8 @@ int chart_memory(struct chart *ch, const struct model *m, const struct hw *h,
  * (doubling) under deployment d, one line per card of h[0..nh-1], with each
  * line's knee: the first batch whose decode step is no longer HBM-bound,
  * else the batch from which every doubling adds less than CHART_KNEE_GAIN.
- * Batches whose sequences do not fit the KV cache are drawn dashed.
+ * Batches whose sequences do not fit the KV cache are drawn dashed.  nh is 1
+ * to CHART_MAX_HW.
  */
 int chart_throughput(struct chart *ch, const struct model *m, const struct hw *h, int nh,
 		     const struct deployment *d, struct err *e);
@@ -86,6 +94,7 @@ enum chart_over { CHART_OVER_EP, CHART_OVER_NIC };
  * what bounds it, and the point where communication (scale-up or scale-out)
  * becomes, or stops being, the bound marked.  xin: the n values of x (NULL:
  * powers of two from tp to the expert count, or 100 to 6400 Gb/s).
+ * EXIT_INPUT for --over ep on a model without experts.
  */
 int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
 	       const struct deployment *d, enum chart_over over, const double *xin, int n,
@@ -94,7 +103,8 @@ int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
 /*
  * roofline: the GPU's bf16, fp8 (and fp4) rooflines on log-log axes, with
  * each decode and prefill operator of the plan at its arithmetic intensity
- * (FLOPs / HBM bytes) and achieved FLOP/s (FLOPs / time).
+ * (FLOPs / HBM bytes) and achieved FLOP/s (FLOPs / time).  EXIT_INPUT for a
+ * card without gpu.hbm_gbs.
  */
 int chart_roofline(struct chart *ch, const struct model *m, const struct hw *h,
 		   const struct deployment *d, struct err *e);
@@ -112,6 +122,7 @@ int chart_power(struct chart *ch, const struct model *m, const struct hw *h,
  * topology: switches and cost per endpoint against GPU count for FT2, MPFT
  * (`planes` planes; NAN: the card's, else 8) and FT3 of radix-port switches
  * (NAN: the card's).  gin: n GPU counts (NULL: 128 to 65536, doubling).
+ * EXIT_NO, as 'mlasim net' gives it, for a count no tree of the radix serves.
  */
 int chart_topology(struct chart *ch, const struct hw *h, const double *gin, int n,
 		   double planes, double radix, struct err *e);

@@ -47,12 +47,15 @@ extern const char *const gnuplot_palette[8];
 
 /*
  * Split an output name "dir/kv.png" into its stem "dir/kv" (drops .png, .svg,
- * .gp, .dat).  Returns 0 or EXIT_USAGE when the name is empty, too long, ends
- * in '/' or holds a quote or backslash (the script names its files in quotes).
+ * .gp, .dat) in stem (n bytes).  Returns 0 or EXIT_USAGE when the name is
+ * empty, too long for n with an extension added, ends in '/', holds a quote,
+ * backslash or newline (the script names its files in quotes), or names
+ * something that is neither a regular file nor a directory.
  */
 int gnuplot_stem(const char *out, char *stem, size_t n, struct err *e);
 
-/* The last component of a stem ("dir/kv" -> "kv"): how scripts name their files. */
+/* The last component of a stem ("dir/kv" -> "kv"), a pointer into stem: how
+ * scripts name their files. */
 const char *gnuplot_base(const char *stem);
 
 /*
@@ -69,7 +72,8 @@ void gnuplot_str(struct sbuf *b, const char *s);
 /* Append the file name base + ext (such as ".dat") as gnuplot_str does. */
 void gnuplot_file(struct sbuf *b, const char *base, const char *ext);
 
-/* Append s to b as one quoted column of a .dat file ('"' becomes '\''). */
+/* Append s to b as one quoted column of a .dat file ('"' becomes '\'', a
+ * newline a space). */
 void gnuplot_dat_str(struct sbuf *b, const char *s);
 
 /*
@@ -90,7 +94,8 @@ void gnuplot_plots_end(struct sbuf *b);
  * $MLASIM_GNUPLOT_TIMEOUT seconds (default GNUPLOT_TIMEOUT_S) is killed; so is
  * one running when a terminating signal arrives, and its temporary images are
  * removed.  Returns 0, or EXIT_ENV ("gnuplot not found: ...", "gnuplot failed
- * on ...", "gnuplot did not finish ...") leaving any previous images untouched.
+ * on ...", "gnuplot did not finish ...", a bad $MLASIM_GNUPLOT_TIMEOUT)
+ * leaving any previous images untouched.
  */
 int gnuplot_render(const char *stem, struct err *e);
 

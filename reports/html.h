@@ -39,13 +39,16 @@ struct html_report_in {
 void html_esc(struct sbuf *b, const char *s);
 
 /*
- * Append gnuplot's SVG for inline use: drops the XML declaration and
- * doctype, gives it a title, and prefixes every id (and reference to one)
- * with `prefix` so several charts can share a page.
+ * Append gnuplot's SVG for inline use: drops what precedes <svg (the XML
+ * declaration and doctype) and gnuplot's own <title>, gives it `title`, and
+ * prefixes every id (and reference to one) with `prefix` so several charts
+ * can share a page.  Text without <svg appends a line saying the chart is
+ * empty.
  */
 void html_svg(struct sbuf *b, const char *svg, const char *prefix, const char *title);
 
-/* Append the whole report (an HTML5 document) to b. */
+/* Append the whole report (an HTML5 document) to b; b->oom set if it cannot
+ * grow.  Reads `in` only. */
 void html_report(struct sbuf *b, const struct html_report_in *in);
 
 #endif

@@ -26,10 +26,11 @@ struct out_target {
 };
 
 /*
- * Judge `path` as an output into t.  Refuses (EXIT_USAGE) a block device, a
- * socket, a symbolic link to nothing, and a file that is an input of this run
- * (infile_note: the same device and inode, under any name): "'-o X' would
- * overwrite the '--model' input 'Y'"; a directory is EXIT_ENV.  Returns 0.
+ * Judge `path` as an output into t.  Refuses (EXIT_USAGE) a path over 4000
+ * bytes, a block device, a socket, a symbolic link to nothing, and a file
+ * that is an input of this run (infile_note: the same device and inode,
+ * under any name): "'-o X' would overwrite the '--model' input 'Y'"; a
+ * directory is EXIT_ENV.  Returns 0 or that error; nothing is written.
  */
 int out_resolve(const char *path, struct out_target *t, struct err *e);
 
@@ -59,8 +60,9 @@ struct out_file {
  * directory) rename them into place, one after the other.  A failure while
  * writing (disk full, the file-size limit, a terminating signal) leaves every
  * path as it was and no temporary file behind: never a new file next to an
- * old partner.  Returns 0, or EXIT_ENV naming the file that failed (EXIT_USAGE
- * for a path over 4000 bytes).  Paths are files (no stdout here).
+ * old partner.  Returns 0, or EXIT_ENV naming the file that failed, or
+ * out_resolve's EXIT_USAGE for a path it refuses (nothing written then).
+ * Paths are files (no stdout here).
  */
 int out_write_group(const struct out_file *files, int n, struct err *e);
 
@@ -110,7 +112,8 @@ struct out_stream {
 	struct out_target target;
 };
 
-/* Open the temporary file for `path`.  Returns 0 or EXIT_ENV. */
+/* Open the temporary file for `path` (a FIFO or device: `path` itself, as
+ * out_resolve judges).  Returns 0, out_resolve's EXIT_USAGE, or EXIT_ENV. */
 int out_stream_open(struct out_stream *s, const char *path, struct err *e);
 
 /* Flush, fsync, close and rename into place.  Returns 0 or EXIT_ENV. */

@@ -6,8 +6,8 @@
  * Search order for a name: the path itself if it names a file; then the
  * directories models/ (or hw/, engines/) in: the current directory, $MLASIM_DATA, the
  * directory above the executable (a build tree), <exe>/../share/mlasim, and
- * the installed data directory.  In each, "<name>.json" first, then any card
- * whose aliases hold the name (case-insensitive).
+ * the installed data directory.  "<name>.json" in each of them first; then
+ * any card (cards_list) whose file name or aliases match (case-insensitive).
  */
 #ifndef MLASIM_CARDS_H
 #define MLASIM_CARDS_H
@@ -27,19 +27,24 @@ struct card_entry {
 };
 
 /*
- * Resolve `name` to a card file path in out (n bytes).  Returns 0, or
- * EXIT_INPUT: "no model card 'x' (did you mean 'a', 'b'?)".
+ * Resolve `name` to a card file path in out (n bytes).  Returns 0, EXIT_USAGE
+ * for a NULL or empty name, or EXIT_INPUT: "no model card 'x' (did you mean
+ * 'a', 'b'? ...)", or a path that is a directory or no regular file.  Not
+ * reentrant: it lists the cards into a static table.
  */
 int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
 		  struct err *e);
 
 /*
  * List the bundled cards of `kind` (first directory that has each name wins),
- * sorted by name.  Returns how many were written to list (at most max).
+ * sorted by name; files that do not load as JSON and *.calibrated.json are
+ * left out.  Returns how many were written to list (at most max).
  */
 int cards_list(enum card_kind kind, struct card_entry *list, int max);
 
-/* Set the directory holding the executable (from argv[0] or /proc). */
+/* Set the directory holding the executable (from argv[0] or /proc), where
+ * the search looks for ../models and ../share/mlasim; process-wide state,
+ * set once at start (NULL or "" clears it). */
 void cards_set_exe_dir(const char *dir);
 
 #endif

@@ -129,7 +129,7 @@ struct hw {
 	char calibration_borrow_why[2048];    /* calibration.borrow.why */
 };
 
-/* Name of a kernel class ("gemm_fp8"). */
+/* Name of a kernel class ("gemm_fp8", static text). */
 const char *hw_kclass_name(enum kclass k);
 
 /* The fit of collective op (HW_COLL_*) measured on the GPU count nearest n
@@ -143,15 +143,17 @@ const char *hw_coll_name(int op);
 const char *hw_kcal_name(int kcal);
 
 /*
- * Load hardware card `path`, applying "section.key=value" overrides first.
- * An override of a scale_up key sets the card's collective and DeepEP fits
- * aside (they measured the card's own links).  Returns 0 or EXIT_INPUT /
- * EXIT_USAGE with a message naming file and key.
+ * Load hardware card `path` into *h, applying the nsets "section.key=value"
+ * overrides in `sets` first.  An override of a scale_up key sets the card's
+ * collective and DeepEP fits aside (they measured the card's own links).
+ * Returns 0 or, with a message naming file and key, EXIT_INPUT (a bad card),
+ * EXIT_USAGE (a bad --set) or EXIT_ENV (out of memory).
  */
 int hw_load(const char *path, const char *const *sets, int nsets,
 	    struct hw *h, struct err *e);
 
-/* Read a card from parsed JSON; `file` names it in errors. */
+/* Read a card from parsed JSON into *h (all of it overwritten); `file` names
+ * it in errors and becomes h->path.  Returns 0 or EXIT_INPUT. */
 int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *e);
 
 /* The kernel class the engine times with the fit calibration.calib.<section>.
@@ -160,7 +162,8 @@ int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *
 int hw_calib_kclass(const char *section, const char *variant);
 
 /* The (section, variant) a fit of class c is written under ("gemm",
- * "fp8_block"): the first the engine reads for it.  0, or -1 for none. */
+ * "fp8_block", static text): the first the engine reads for it.  Returns 0, or
+ * -1 for none with *section and *variant untouched. */
 int hw_calib_key_of(enum kclass c, const char **section, const char **variant);
 
 /* 1 when the key of "section.key=value" is one a hardware card may hold. */

@@ -38,7 +38,9 @@
 /*
  * Fill m->kind, m->nkinds, m->layer_of and m->moe_layers, and the shape keys
  * of the kinds present, for a model whose generic, attention and MoE keys
- * are read.  Returns 0 or EXIT_INPUT naming the file and key.
+ * are read; shapes read but not modelled are added to m->unmodelled.  Returns
+ * 0 or EXIT_INPUT naming the file and key.  Not reentrant: each layer's kind
+ * is read into a static table of MODEL_MAX_LAYERS entries.
  */
 int layers_read(const cJSON *root, const char *file, struct model *m, struct err *e);
 

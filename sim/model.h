@@ -130,30 +130,35 @@ struct model {
 };
 
 /*
- * Load model card `path`, applying the "key=value" overrides in `sets`
- * (nsets of them) to the JSON before reading it.  `name` is the bundled name to
- * record (NULL: taken from the card or the file name).  Returns 0 or
- * EXIT_INPUT / EXIT_USAGE with a one-line message naming file and key.
+ * Load model card `path` into *m, applying the "key=value" overrides in
+ * `sets` (nsets of them) to the JSON before reading it.  m->name is the
+ * card's "mlasim.name", else the file name without .json.  Returns 0 or, with
+ * a one-line message naming file and key, EXIT_INPUT (a bad card), EXIT_USAGE
+ * (a bad --set) or EXIT_ENV (out of memory); an error about a key that a
+ * --set gave says so (err_blame_set).
  */
 int model_load(const char *path, const char *const *sets, int nsets,
 	       struct model *m, struct err *e);
 
-/* Read a model from an already-parsed card; `file` names it in errors.
+/* Read a model from an already-parsed card into *m (all of it overwritten);
+ * `file` names it in errors and becomes m->path.  Returns 0 or EXIT_INPUT.
  * m->unmodelled lists the config's features that change memory or time and
  * that mlasim does not model, for the caller to warn of. */
 int model_from_json(const cJSON *root, const char *file, struct model *m,
 		    struct err *e);
 
-/* "MHA", "GQA", "MQA" or "MLA". */
+/* "MHA", "GQA", "MQA" or "MLA" (static text). */
 const char *model_attn_name(enum attn_kind a);
 
-/* Number of MoE layers among the L main layers (counted; m->moe_layers caches it). */
+/* Number of MoE layers among the L main layers: m->moe_layers, counted when
+ * the card was read (layers_read). */
 double model_moe_layers(const struct model *m);
 
-/* 1 when main layer i (0-based) is a MoE layer. */
+/* 1 when main layer i (0-based) is a MoE layer; 0 outside 0..L-1. */
 int model_layer_is_moe(const struct model *m, double i);
 
-/* Short name of layer kind k: "dense", "moe", "window 128 + moe", "mamba". */
+/* Short name of layer kind k, written into buf (n bytes): "dense", "moe",
+ * "window 128 + moe", "mamba".  Returns buf. */
 const char *model_kind_name(const struct model *m, int k, char *buf, size_t n);
 
 /* 1 when the model has any layer kind other than full attention (windows,
