@@ -7,7 +7,7 @@ double kv_elements_per_layer(const struct model *m)
 {
 	if (m->attn == ATTN_MLA)
 		return m->kv_lora + m->qk_rope;
-	return 2 * m->kv_heads * m->head_dim;
+	return m->kv_heads * (m->head_dim + m->v_dim);   /* K and V, as kv_attn_bytes */
 }
 
 double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct err *e)

@@ -527,6 +527,13 @@ static void t_kv_other_models(void)
 		CHECK_EQ(kv_token(&m, "bf16"), 31104);    /* 576 x 27 x 2 */
 	if (!load_model("kimi-k2", &m))
 		CHECK_EQ(kv_token(&m, "bf16"), 70272);    /* 576 x 61 x 2, heads do not matter */
+	if (!load_model("llama-3.1-8b", &m)) {
+		/* a value head narrower than the key head (v_head_dim 64, head_dim 128):
+		 * elements and bytes count the same K and V, 8 x (128 + 64) = 1536 */
+		m.v_dim = 64;
+		CHECK_EQ(kv_elements_per_layer(&m), 1536);
+		CHECK_EQ(kv_token(&m, "bf16"), 98304);    /* 1536 x 2 x 32 */
+	}
 }
 
 static void t_kv_formats(void)
