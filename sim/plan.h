@@ -59,8 +59,11 @@ static inline const struct wprec *plan_attn_format(const struct deployment *d)
 	return d->attn_weights.name[0] ? &d->attn_weights : &d->weights;
 }
 
-/* Defaults: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's weight
- * format, bf16 KV, unpaged, 4096-token context, mem_fraction 0.9. */
+/* Defaults into *d: tp=dp=ep=pp=1, no redundant experts, no MTP, the model's
+ * weight format (bf16 when it names none mlasim knows) and its expert and
+ * attention formats where the card sets them, bf16 KV, unpaged, 4096-token
+ * context, mem_fraction 0.9, the card's runtime reserve, and the defaults of
+ * perf_default_workload and power_default_args. */
 void plan_default_deployment(const struct model *m, struct deployment *d);
 
 struct memory_stage {
@@ -114,17 +117,24 @@ struct plan {
 };
 
 /*
- * Check that deployment d can be laid out for model m (TP divides heads, EP
- * fits the experts, ...).  Returns 0, or EXIT_INPUT with a message saying what
- * would be right.
+ * Check that deployment d can be laid out for model m.  Returns 0, or with a
+ * message saying what would be right: EXIT_USAGE when an option is wrong
+ * whatever the model (tp, dp, ep, pp not whole; ep not dividing tp x dp;
+ * more than PLAN_MAX_STAGES stages; a batch, context, share or price out of
+ * range), EXIT_INPUT, naming the model file, when this model cannot take it
+ * (tp not dividing its heads or KV heads, pp above its layers, ep on a dense
+ * model or above its experts, MTP without MTP modules).
  */
 int plan_check(const struct model *m, const struct deployment *d, struct err *e);
 
 /*
  * Size model m on hardware h under deployment d into *p.  `params` may be a
  * precomputed params_count(m), which must outlive *p (NULL: counted here into
- * p->params_own; a sweep counts once and saves that work on every point).  Returns 0 or an error
- * (EXIT_INPUT) from plan_check or the KV format.
+ * p->params_own; a sweep counts once and saves that work on every point).
+ * *p keeps pointers to m, h and params: they must outlive it.  Returns 0, or
+ * plan_check's error, EXIT_USAGE for '--planes-down' leaving no network
+ * plane, or EXIT_INPUT from the KV format or perf_compute (the card lacks a
+ * network the deployment needs); *p is then incomplete.
  */
 int plan_compute(const struct model *m, const struct hw *h,
 		 const struct deployment *d, const struct params *params,

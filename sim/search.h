@@ -102,22 +102,29 @@ struct search_space {
 	int disaggregation;          /* -1 both, 0 aggregated only, 1 disaggregated only */
 };
 
-/* Nothing pinned, cost objective, both modes, the model's weights, bf16 and fp8 KV. */
+/* Nothing pinned, cost objective, both modes, the model's weights, bf16 and
+ * fp8 KV, and no cards: the caller sets hws and nhws. */
 void search_default_space(struct search_space *sp);
 
 /*
  * Find the best deployment of model m (params pc) for workload `base` (isl,
- * osl, prefix hit, context, ...) under `slo` over the space `sp`.  Returns 0 (r->found
- * says whether anything met the targets) or an error for bad arguments:
- * EXIT_USAGE, naming the pin, when no deployment with the pinned values can
- * be laid out at all (e.g. '--ep 256' dividing no tp x dp), or for more than
- * SEARCH_MAX_CARDS cards.  A card without a price under the cost objective
- * is not compared: r->unpriced[card] counts its families.
+ * osl, prefix hit, context, ...) under `slo` over the space `sp`, into *r
+ * (about 560 KB: the caller allocates it, not on the stack).  Returns 0
+ * (r->found says whether anything met the targets) or an error for bad
+ * arguments: EXIT_USAGE for no request rate, for more than SEARCH_MAX_CARDS
+ * cards, for a weight or KV format that does not parse, or, naming the pin,
+ * when no deployment with the pinned values can be laid out at all (e.g.
+ * '--ep 256' dividing no tp x dp); with nothing pinned and no deployment
+ * laid out, the first layout error (r->layout).  A card without a price
+ * under the cost objective is not compared: r->unpriced[card] counts its
+ * families.  Not reentrant: it works in a static family (a plan and its
+ * scratch) and turns GSL's error handler off for the whole process.
  */
 int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
 	       const struct slo *slo, const struct search_space *sp, struct search_result *r,
 	       struct err *e);
 
+/* Why a family was rejected, in words (static text). */
 const char *search_reject_name(enum reject why);     /* "misses TPOT" */
 const char *search_reject_plural(enum reject why);   /* "miss TPOT" */
 
