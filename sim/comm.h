@@ -44,7 +44,9 @@ void comm_links(const struct hw *h, int ideal, double gpus, double planes_down,
 /* Network planes of a card: scale_out.planes, else the NIC's planes, else 1. */
 double comm_planes(const struct hw *h);
 
-/* Ring all-reduce of `bytes` over n GPUs of one scale-up domain, seconds. */
+/* Ring all-reduce of `bytes` over n GPUs of one scale-up domain, seconds:
+ * latency + bytes 2(n-1)/n / bandwidth (a mesh: n - 1 links at once); 0 for
+ * n <= 1 or nothing to move, INFINITY without scale-up bandwidth. */
 double comm_allreduce_s(const struct links *l, double n, double bytes);
 
 /*
@@ -70,8 +72,9 @@ double comm_groups_touched(double copies, double experts, double groups);
 
 /*
  * Time to move per-GPU bytes `up_bytes` over scale-up and `out_bytes` over
- * scale-out at once: the slower tier plus its latency.  *bound_out is set to 1
- * when scale-out is the slower tier.
+ * scale-out at once: the slower tier plus its latency (0 when both are 0;
+ * INFINITY when a tier with bytes has no bandwidth).  *bound_out (not NULL)
+ * is set to 1 when scale-out is the slower tier, else 0.
  */
 double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int *bound_out);
 
@@ -86,6 +89,7 @@ double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int 
  *   t = min over p of (lat_p + S x factor / (busbw x eta_p)),
  *   eta = 4/8, 120/128, 1; factor NCCL's bus-bandwidth factor (below).
  * Decode-size messages (1-8 MiB) so run at a small share of the link.
+ * Seconds; 0 for n <= 1 or nothing to move.
  */
 double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes);
 
@@ -108,6 +112,7 @@ enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTO
 
 /* Parse a collective name ("allreduce", "all-reduce", ...); -1 if unknown. */
 int comm_collective_parse(const char *s);
+/* The name of c as 'mlasim net' prints it ("allreduce"): static text. */
 const char *comm_collective_name(enum collective c);
 
 /* NCCL's bus-bandwidth factor: busbw = algbw x factor (n ranks). */

@@ -60,7 +60,8 @@ enum layer_kind {
 /* Most tensors any layer kind has. */
 #define PARAMS_MAX_TENSORS 40
 
-/* Fill t[] with the tensors of one layer of kind k; returns how many. */
+/* Fill t[] (room for PARAMS_MAX_TENSORS) with the tensors of one layer of
+ * kind k; returns how many (0 for a main kind the model does not have). */
 int params_layer(const struct model *m, enum layer_kind k, struct tensor *t);
 
 /* Elements of one tensor entry (all its copies). */
@@ -136,11 +137,13 @@ static inline double params_group_bytes(const struct params *p, enum layer_kind 
 	return params_group_bytes_regrouped(p, k, g, w);
 }
 
-/* Count parameters of model m. */
+/* Count the parameters of model m into *p (all of it overwritten: totals,
+ * the tensor lists and their groups; about 60 KB). */
 void params_count(const struct model *m, struct params *p);
 
 /* Name of layer kind k in operator lists: model_kind_name() for main
- * kinds, "mtp", or "global" (embedding, final norm, head). */
+ * kinds (written into buf of n bytes), else the static "mtp" or "global"
+ * (embedding, final norm, head). */
 const char *params_layer_name(const struct model *m, enum layer_kind k, char *buf, size_t n);
 
 /* Short lowercase component name ("routed experts"). */

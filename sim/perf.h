@@ -222,6 +222,8 @@ double perf_experts_touched(double local, double k, double experts, double token
 double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
 			   double bytes);
 
+/* An operator class in words ("attention core") and as a JSON key
+ * ("attention_core"), and what bounds a step ("hbm"): static text. */
 const char *perf_class_name(enum opclass c);
 const char *perf_class_key(enum opclass c);
 const char *perf_bound_name(enum bound b);

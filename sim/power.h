@@ -68,7 +68,8 @@ struct power {
  */
 const char *power_warning(const struct power *p, unsigned flag, char *buf, size_t n);
 
-/* Defaults: everything from the card. */
+/* Defaults into *a: everything from the card, no fleet (a day's cost is one
+ * instance's). */
 void power_default_args(struct power_args *a);
 
 /* 1 when `pue` is a power usage effectiveness mlasim takes: facility power
@@ -78,8 +79,10 @@ int power_pue_valid(double pue);
 
 /*
  * Power, cooling and cost of a plan whose performance is `f` on hardware h,
- * with `gpus` GPUs per instance, tensor-parallel degree tp, micro-batches mb,
- * and a request of isl_new prefill and osl decode tokens.  Pure.
+ * with `gpus` GPUs per instance, micro-batches mb (a step's operators run mb
+ * times), and a request of isl_new prefill and osl decode tokens (for
+ * j_per_request), under the options `a`, into *p (all of it overwritten);
+ * what had to be assumed is flagged in p->warnings.  Pure.
  */
 void power_compute(const struct hw *h, const struct perf *f, double gpus, double mb,
 		   double isl_new, double osl, const struct power_args *a, struct power *p);

@@ -31,12 +31,11 @@ struct wprec {
 	char name[24];       /* as the user wrote it, normalised */
 };
 
-/* Parse a weight format name; EXIT_USAGE naming `what` if unknown. */
+/* Parse a weight format name into *p.  Returns 0, or EXIT_USAGE naming
+ * `what` for a name it does not know (NULL reads as ""); *p is then no format. */
 int precision_parse_weights(const char *s, const char *what, struct wprec *p,
 			    struct err *e);
 
-/* Bytes to store a rows x cols matrix in format p, scales included.
- * Inline: it runs for every tensor and operator of every plan. */
 /* ceil(a / b) for a >= 0, b > 0 below 2^53, without a libm call: this runs
  * for every tensor of every plan (a million plans a second). */
 static inline double ceil_div(double a, double b)
@@ -46,6 +45,8 @@ static inline double ceil_div(double a, double b)
 	return q * b < a ? q + 1 : q;
 }
 
+/* Bytes to store a rows x cols matrix in format p, scales included.
+ * Inline: it runs for every tensor and operator of every plan. */
 static inline double precision_matrix_bytes(const struct wprec *p, double rows, double cols)
 {
 	double n = rows * cols;
@@ -80,7 +81,8 @@ struct kvfmt {
 	char name[40];
 };
 
-/* Parse a KV format; EXIT_USAGE naming `what` if unknown. */
+/* Parse a KV format into *k.  Returns 0, or EXIT_USAGE naming `what` for a
+ * name it does not know (NULL reads as ""); *k is then no format. */
 int precision_parse_kv(const char *s, const char *what, struct kvfmt *k,
 		       struct err *e);
 

@@ -39,7 +39,7 @@ struct topo {
  * whole number of ports (half down, half up) from 4 to 1e5; 0 otherwise. */
 int topo_radix_valid(double radix);
 
-/* Name of a topology kind ("FT2", "MPFT", "FT3"). */
+/* Name of a topology kind ("FT2", "MPFT", "FT3"): static text. */
 const char *topo_name(enum topo_kind k);
 
 /*
@@ -52,7 +52,9 @@ const char *topo_name(enum topo_kind k);
 int topo_size(enum topo_kind k, double endpoints, double radix, double planes,
 	      double oversub, const struct topo_prices *pr, struct topo *t, struct err *e);
 
-/* The cheapest of FT2, MPFT (with `planes`) and FT3 that fits; EXIT_NO if none. */
+/* Of FT2, MPFT (when planes > 1) and FT3, the tree that fits with the fewest
+ * switches (prices may be unknown), on a tie the one of fewer layers, into *t.
+ * Returns 0, EXIT_USAGE as topo_size, or EXIT_NO when none fits. */
 int topo_smallest(double endpoints, double radix, double planes, double oversub,
 		  const struct topo_prices *pr, struct topo *t, struct err *e);
 
