@@ -45,9 +45,10 @@ struct anchor_row {
 const char *anchors_family(const cJSON *doc);
 
 /*
- * Fill rows[] (at most ANCHORS_MAX) from results `doc` against the card
- * peaks `pk`; returns the number of rows.  A row whose records are missing
- * keeps measured = NAN.  Pure: reads doc and pk only.
+ * Fill rows[] (room for ANCHORS_MAX) from results `doc` against the card
+ * peaks `pk`; returns the number of rows, the same 8 for every GPU (a GPU
+ * without anchors keeps them NAN).  A row whose records are missing keeps
+ * measured = NAN.  Pure: reads doc and pk only.
  */
 int anchors_rows(const cJSON *doc, const struct calib_peaks *pk, struct anchor_row *rows);
 

@@ -47,7 +47,7 @@ struct borrow {
 	int part[BORROW_PARTS];  /* 1: borrowed */
 };
 
-/* Name of part p ("gemm_bf16", ..., "collectives", "deepep"). */
+/* Name of part p ("gemm_bf16", ..., "collectives", "deepep"): static text. */
 const char *borrow_part_name(int p);
 
 /* 1 when records directory `dir` holds a borrow file. */
@@ -59,7 +59,8 @@ int borrow_present(const char *dir);
  * key, 'from' missing or naming this card, a card without its card file or
  * records directory beside it, or one that borrows in turn (a cycle is named
  * as one); 'why' missing or without a URL; an unknown class; record files
- * beside the borrow file (a card borrows or has records, not both).
+ * beside the borrow file (a card borrows or has records, not both); EXIT_ENV
+ * when out of memory.
  */
 int borrow_read(const char *dir, struct borrow *b, struct err *e);
 
@@ -79,7 +80,8 @@ void borrow_filter(const struct borrow *b, const struct hw *src, struct kset *s)
  * The borrowing card's calibration from `cal`, the source's fitted one
  * (kfit_calibration of the filtered records; consumed): "provenance",
  * "borrowed_from", "borrow" {"file", "why", "classes"}, then cal's
- * "records", "sources" and "calib".  The caller owns the result.
+ * "records", "sources" and "calib".  The caller owns the result (NULL when
+ * out of memory).
  */
 cJSON *borrow_calibration(const struct borrow *b, cJSON *cal);
 

@@ -94,8 +94,9 @@ int calib_check(const cJSON *doc, const char *file, struct err *e);
  * Fit every calibration section the records of `doc` allow, against `pk`.
  * On success *calib is a new object (the caller owns it, cJSON_Delete).
  * Records whose "status" is not "ok" or whose "check.ok" is false are left
- * out.  Returns 0, or EXIT_INPUT when a record lacks what its probe needs or
- * when no section could be fitted.
+ * out.  Returns 0, or EXIT_INPUT (calib_check's, a document of no GPU, a
+ * record that lacks what its probe needs, no section that could be fitted)
+ * with *calib NULL.
  */
 int calib_build(const cJSON *doc, const char *file, const struct calib_peaks *pk,
 		cJSON **calib, struct err *e);
@@ -127,8 +128,8 @@ const char *calib_param_str(const cJSON *rec, const char *key);
  * (taken over: freed with the card), and, when base had a published
  * calibration, that one as "calibration.published" (hw.c reads it first:
  * the probes' fits take precedence class by class).  Raw records are dropped from the copy
- * when the card would pass JSONX_MAX_FILE.  Returns the new card or NULL when
- * out of memory.
+ * when the card would pass JSONX_MAX_FILE.  Returns the new card (the caller
+ * owns it) or NULL when out of memory (calib freed then too).
  */
 cJSON *calib_card(const cJSON *base, const cJSON *doc, cJSON *calib);
 

@@ -44,7 +44,9 @@ struct command {
 	                                 refuses ("HTML"); NULL: --format chooses */
 };
 
+/* The command table, ending with a NULL name. */
 const struct command *cli_commands(void);
+/* The command called `name`, or NULL. */
 const struct command *cli_find(const char *name);
 
 /*
@@ -60,8 +62,10 @@ int cli_run(struct cli *c, int argc, char **argv);
  * Option parsing.  A command loops `while (cli_more(c))`: cli_common()
  * consumes an option every command takes and returns 1; cli_opt(c, "--x", &v)
  * consumes "--x V" or "--x=V" and returns 1; cli_flag(c, "--x") a flag without
- * value; anything else ends in cli_unknown(), which records a usage error.
- * A missing value is a usage error recorded in c->err (the function returns -1).
+ * value; each returns 0 when argv[c->i] is not theirs.  Anything else ends in
+ * cli_unknown(), which records a usage error and returns EXIT_USAGE.  A
+ * missing value is a usage error recorded in c->err (the function returns -1).
+ * cli_more() is 0 past the last argument or once c->err holds an error.
  */
 int cli_more(const struct cli *c);
 int cli_common(struct cli *c);
@@ -69,18 +73,29 @@ int cli_opt(struct cli *c, const char *name, const char **value);
 int cli_flag(struct cli *c, const char *name);
 int cli_unknown(struct cli *c);
 
-/* Parse a number option with units (see units.h) into *out; usage error on failure. */
+/* Parse a number option with units (kind: enum unit_kind, units.h) into
+ * *out.  Returns 1, or -1 with the usage error in c->err. */
 int cli_number(struct cli *c, const char *name, const char *text, int kind, double *out);
-/* Parse a positive whole number option (a count) into *out. */
+/* Parse a whole number from 1 to 1e9 (a count, units allowed) into *out.
+ * Returns 1, or -1 with the usage error in c->err. */
 int cli_count(struct cli *c, const char *name, const char *text, double *out);
 
-/* Load the model named by c->model_arg (or `name` if not NULL), with --set
- * overrides that are not hardware keys.  Returns 0 or an exit code in c->err. */
+/* Load the model named by `name` (NULL: c->model_arg), with the --set
+ * overrides that are not hardware keys, note the file as an input
+ * (infile_note) and warn on stderr of each feature it does not model
+ * (m->unmodelled).  Returns 0, or an exit code with its message in c->err:
+ * EXIT_USAGE for no model or a --set key no model card has, else
+ * cards_resolve's or model_load's. */
 int cli_load_model(struct cli *c, const char *name, struct model *m);
-/* Load the hardware card named by c->hw_arg (or `name`), with hardware --set keys. */
+/* Load the hardware card named by `name` (NULL: c->hw_arg), with the hardware
+ * --set keys, and note the file as an input.  Returns 0, or an exit code with
+ * its message in c->err: EXIT_USAGE for no card or an unknown hardware key,
+ * else cards_resolve's or hw_load's. */
 int cli_load_hw(struct cli *c, const char *name, struct hw *h);
 
-/* Write c->buf to stdout or -o, atomically.  Returns 0 or EXIT_ENV. */
+/* Write c->buf to stdout or -o, atomically.  Returns 0, or out_write's error
+ * in c->err (EXIT_USAGE for an -o it refuses, EXIT_ENV), or EXIT_ENV when the
+ * report ran out of memory. */
 int cli_emit(struct cli *c);
 
 /* Commands (one file each). */

@@ -38,23 +38,29 @@ struct plan_args {
 
 /*
  * If argv[c->i] is a plan option, check its value, remember it in a and return
- * 1 (or -1 with c->err set); 0 when it is not one.
+ * 1 (or -1 with c->err set); 0 when it is not one.  a keeps pointers into
+ * c->argv.
  */
 int plan_cli_take(struct cli *c, struct plan_args *a);
 
 /* Check and read one value of option o (as typed) into *out; 0 or -1 with c->err. */
 int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *out);
 
-/* Apply a value parsed for option o to d (used by sweep for each value of a list). */
+/* Apply a value parsed for option o to d (used by sweep for each value of a
+ * list): v for a numeric option or flag, `text` (as typed) for a weight or KV
+ * format option, which reads it alone (NULL is then the unknown-format error,
+ * ignored: a text plan_cli_value accepted always parses). */
 void plan_cli_set(const struct popt *o, double v, const char *text, struct deployment *d);
 
-/* The model's defaults, then the remembered options in order. */
+/* The model's defaults (plan_default_deployment), then the remembered options
+ * in order, into *d; '--micro-batches' above the batch, without '--batch',
+ * raises the batch to it. */
 void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d);
 
-/* The plan as the table people read. */
+/* Append the plan to b as the table people read. */
 void plan_render_table(struct sbuf *b, const struct plan *p);
 
-/* The plan as JSON (caller frees). */
+/* The plan as JSON (caller frees; NULL when out of memory). */
 cJSON *plan_render_json(const struct plan *p);
 
 #endif

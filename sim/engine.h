@@ -35,7 +35,8 @@ struct engine {
 };
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones
- * are errors naming the file and key).  Returns 0 or EXIT_INPUT. */
+ * are errors naming the file and key); g->name is the file name without
+ * .json.  Returns 0, or EXIT_INPUT (EXIT_ENV when out of memory). */
 int engine_load(const char *path, struct engine *g, struct err *e);
 
 /* The step token budget on card h: the large-HBM one where the GPU has it. */

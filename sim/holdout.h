@@ -78,7 +78,8 @@ struct holdout {
  * Run the study on results `doc` (read from `file`, already calib_check'ed or
  * not): fit against `pk`; when `base` (a hardware card's JSON, named
  * `base_file`) is given, predict the engine's classes through the calibrated
- * card it becomes, else through the fits.  stride >= 2.  On success *out holds
+ * card it becomes, else through the fits.  Every stride-th record is held
+ * out (a stride below 2 is taken as 2).  On success *out holds
  * the study (release with holdout_free).  Returns 0, or EXIT_INPUT when the
  * document is not a results file, no class has a record to hold out, or the
  * calibrated card does not load; EXIT_ENV when out of memory.

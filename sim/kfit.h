@@ -98,8 +98,9 @@ struct kfit_stats {
  * declaration of borrow.h, is no record file) into *s for a
  * card whose device it describes.  Returns 0, or EXIT_INPUT naming the file
  * and key of a record that is not one (unknown probe kind, missing or
- * non-positive shape or time), or EXIT_ENV when the directory cannot be
- * read.  A record with status other than "ok", with no median time, or of a
+ * non-positive shape or time) or when no file holds a record it can use, or
+ * EXIT_ENV when the directory cannot be read or memory runs out.  A record
+ * with status other than "ok", with no median time, or of a
  * kind the engine does not calibrate yet (p2p, deepep across nodes or in
  * normal mode; moe with
  * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
@@ -108,9 +109,11 @@ struct kfit_stats {
  */
 int kfit_load_dir(const char *dir, struct kset *s, struct err *e);
 
+/* Free the records of s and leave it empty (kfit_load_dir may fill it again). */
 void kfit_free(struct kset *s);
 
-/* The records directory of a card file: <dir of card>/published/<card name>. */
+/* The records directory of a card file, <dir of card>/published/<card name>,
+ * into out (n bytes). */
 void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n);
 
 /* The median of v[0..n) (sorted in place); NAN when n is 0. */

@@ -89,7 +89,8 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 
 /*
  * The decode pool of a disaggregated deployment: TPOT of plan p's decode
- * step at its batch (no prefill beside it) and g's host time per step.
+ * step at its batch (no prefill beside it) and g's host time per step, into
+ * *r (the rest of it zeroed).
  */
 void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r);
 

@@ -47,8 +47,9 @@ struct silicon_row {
  * into a new array *rows of *n rows (caller frees).  The header names the
  * columns; a missing required column, a row with more fields than the
  * header, a number that does not read, or more than SILICON_MAX_ROWS rows
- * is EXIT_INPUT naming the file, line and column.  Empty cells read as NAN
- * (numbers) or "" (strings).  Returns 0 or the error code.
+ * is EXIT_INPUT naming the file, line and column; running out of memory is
+ * EXIT_ENV.  Empty cells read as NAN (numbers) or "" (strings).  Returns 0,
+ * or the error code with *n 0 and *rows untouched (nothing left allocated).
  */
 int silicon_parse(const char *text, const char *path, struct silicon_row **rows, int *n,
 		  struct err *e);
@@ -72,7 +73,7 @@ struct silicon_args {
 	                              the system (silicon_map), or NULL */
 };
 
-/* The bundled model card row r names, or NULL when none does. */
+/* The bundled model card row r names (static text), or NULL when none does. */
 const char *silicon_model(const struct silicon_row *r);
 
 /*
@@ -109,7 +110,8 @@ const struct silicon_bench *silicon_bench_of(const struct silicon_row *r);
 /* The instances of a pool: its num_workers, 1 when the sample leaves it out. */
 double silicon_workers(const struct silicon_pool *p);
 
-/* The batch bucket aiconfigurator's studies use: "1", "2-16", "17-128", ">128". */
+/* The batch bucket aiconfigurator's studies use: "1", "2-16", "17-128", ">128"
+ * (static text). */
 const char *silicon_bucket(double batch);
 
 #endif
