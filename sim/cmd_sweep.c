@@ -355,6 +355,7 @@ static int sweep_parse(struct sweep *s)
 	while (cli_more(c)) {
 		i0 = c->i;
 		sweep_parse_option(s);
+		/* cppcheck-suppress knownConditionTrueFalse ; the option moved c->i through s->c */
 		if (c->i > i0 && sweep_run_only(c->argv[i0]))   /* the option and its value, if apart */
 			memset(s->run_only + i0, 1, (size_t)(c->i - i0));
 	}
@@ -1008,7 +1009,7 @@ int cmd_sweep(struct cli *c)
 	static struct sweep s;
 	struct out_stream os;
 	FILE *out = NULL;
-	double bytes = 0;
+	double bytes;
 	int rc;
 
 	if (sweep_is_merge(c))

@@ -4112,6 +4112,7 @@ static void t_borrow_cards(void)
 	CHECK_EQ(kern_peak(&b2, DT_FP4), 9000e12);
 	CHECK_EQ(kern_peak(&g3, DT_FP4), 15000e12);
 	CHECK_EQ(b3.gpu.hbm_bw, b2.gpu.hbm_bw);
+	/* cppcheck-suppress unreadVariable ; read through k */
 	carried = b2.kern[K_GEMM_FP4];
 	CHECK_REL((kern_seconds(k, kern_peak(&b2, DT_FP4), b2.gpu.hbm_bw, b2.gpu.sms, &pure, NULL, NULL) - k->t0_s) /
 		  (kern_seconds(k, kern_peak(&b3, DT_FP4), b3.gpu.hbm_bw, b3.gpu.sms, &pure, NULL, NULL) - k->t0_s),
