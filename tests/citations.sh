@@ -135,7 +135,7 @@ function check_keys(line,    inner, n, i, item, k) {
 }
 function check_line(line,    rest, off, tok, end) {
 	if (index(line, "cite:ignore")) return
-	if (match(line, /[Ii]ssue [0-9]/))
+	if (match(line, /[Ii]ssues? #?[0-9]/))
 		problem("cites an issue of a tracker the repository does not hold: \"" substr(line, RSTART, RLENGTH + 2) "\" (public ones: owner/repo#N)")
 	rest = line
 	off = 0

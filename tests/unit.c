@@ -2925,7 +2925,7 @@ static void t_comm_collectives(void)
 	CHECK_REL(l.out_bw, 50e9 * 0.8, 1e-12);
 }
 
-/* ---- issue #13, the engine's answers ------------------------------------------ */
+/* ---- hostile input: the engine's answers ------------------------------------ */
 
 /*
  * TTFT is the time until one request's first token: its (1 - prefix hit) x isl
@@ -4879,7 +4879,7 @@ static const struct test tests[] = {
 	{"topo fat trees at radix 40, 64, 128, 144; planes; partial; oversubscribed; bad shapes", t_topo_radices},
 	{"topo MPFT is cheaper than FT3 for 16,384 endpoints; the smallest tree that fits", t_topo_cost_order},
 	{"comm collectives by hand; planes down; cross-leaf latency 3.7 us", t_comm_collectives},
-	/* issue #13, the engine's answers */
+	/* hostile input: the engine's answers */
 	{"engine TTFT: one request alone, falls with prefix hit, grows with isl", t_engine_ttft_request},
 	{"engine links: achievable_gbs_per_dir and effective_gbs_per_nic set the bandwidth", t_engine_achievable_links},
 	{"engine a larger NVLink domain leaves the NICs idle: EP all-to-all slower (physics)", t_engine_domain_split},

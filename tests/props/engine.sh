@@ -1,5 +1,5 @@
 # tests/props/engine.sh - sourced by tests/run.sh: the planner and the engine's
-# answers (issue #13): pins honoured, TTFT of one request, achievable link
+# answers to hostile input: pins honoured, TTFT of one request, achievable link
 # figures used, a price for every bundled card.
 
 # ---- pins are constraints: every deployment the planner reports has them
