@@ -512,8 +512,8 @@ static void plan_json_layout(cJSON *x, const struct deployment *d)
 	report_num(x, "micro_batches", d->w.micro_batches);
 	report_num(x, "mtp", d->mtp);
 	cJSON_AddStringToObject(x, "weights", d->weights.name);
-	cJSON_AddStringToObject(x, "expert_weights", plan_expert_format(d)->name);
-	cJSON_AddStringToObject(x, "attention_weights", plan_attn_format(d)->name);
+	cJSON_AddStringToObject(x, "expert_weights", deploy_expert_format(d)->name);
+	cJSON_AddStringToObject(x, "attention_weights", deploy_attn_format(d)->name);
 	cJSON_AddStringToObject(x, "kv_dtype", d->kv.name);
 }
 

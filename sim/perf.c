@@ -2,9 +2,9 @@
 #include <math.h>
 #include <stddef.h>
 #include <string.h>
+#include "deploy.h"
 #include "kv.h"
 #include "perf.h"
-#include "plan.h"
 
 /* Everything an operator builder needs, derived once per perf_compute(). */
 struct ctx {
@@ -188,7 +188,7 @@ static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
 
 	if (T <= 0)
 		return;
-	perf_gemm_shape(bf16_weights ? &bf16 : attn ? plan_attn_format(x->d) : &x->d->weights,
+	perf_gemm_shape(bf16_weights ? &bf16 : attn ? deploy_attn_format(x->d) : &x->d->weights,
 			dt, T, N, K, &s);
 	perf_kernel_op(x, ph, name, cls, k, dt, count, &s);
 }
@@ -622,7 +622,7 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	touched = fmin(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
 		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
-	perf_moe_shapes(plan_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
+	perf_moe_shapes(deploy_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
 			&up, &down);
 	perf_kernel_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
 		       K_MOE, x->expert_dt, count, &up);
@@ -937,13 +937,13 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	}
 	perf_same_mixers(m, x);
 	x->gemm_dt = perf_format_dtype(h, d->weights.fmt);
-	x->attn_dt = perf_format_dtype(h, plan_attn_format(d)->fmt);
+	x->attn_dt = perf_format_dtype(h, deploy_attn_format(d)->fmt);
 	/* fp4 experts (gpt-oss's mxfp4 beside bf16 attention) run in fp4 where the card can */
-	x->expert_dt = (plan_expert_format(d)->fmt == WF_NVFP4 || plan_expert_format(d)->fmt == WF_MXFP4) &&
+	x->expert_dt = (deploy_expert_format(d)->fmt == WF_NVFP4 || deploy_expert_format(d)->fmt == WF_MXFP4) &&
 		       h->gpu.flops_fp4 > 0 ? DT_FP4 : x->gemm_dt;
 	x->index_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
 	x->gemm_k = perf_gemm_kernel(x->gemm_dt, d->weights.fmt);
-	x->attn_k = perf_gemm_kernel(x->attn_dt, plan_attn_format(d)->fmt);
+	x->attn_k = perf_gemm_kernel(x->attn_dt, deploy_attn_format(d)->fmt);
 	perf_decode_kernel(x);
 	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
 	x->disp_payload = comm_ep_payload(m->hidden, x->gemm_dt != DT_BF16, 0);

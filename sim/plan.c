@@ -244,8 +244,8 @@ static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 	mem->weights_bytes_per_gpu = 0;
 	mem->kv_bytes_per_token_per_gpu = 0;
 	fmt[FROLE_WEIGHTS] = &d->weights;
-	fmt[FROLE_ATTN] = plan_attn_format(d);
-	fmt[FROLE_EXPERT] = plan_expert_format(d);
+	fmt[FROLE_ATTN] = deploy_attn_format(d);
+	fmt[FROLE_EXPERT] = deploy_expert_format(d);
 	for (k = 0; k < m->nkinds; k++)
 		plan_kind_bytes(p, fmt, (enum layer_kind)k, &kb[k]);
 	plan_kind_bytes(p, fmt, LAYER_GLOBAL, &kb[LAYER_GLOBAL]);
