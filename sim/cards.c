@@ -207,10 +207,10 @@ static int cards_score(const struct card_entry *c, const char *name)
 	return best;
 }
 
-static void cards_suggest(enum card_kind kind, const char *name, char *buf, size_t n)
+/* Up to three names of list[0..count) close to `name`, quoted, into buf. */
+static void cards_suggest(const struct card_entry *list, int count, const char *name, char *buf, size_t n)
 {
-	static struct card_entry list[CARDS_MAX];
-	int count = cards_list(kind, list, CARDS_MAX), used[3] = {-1, -1, -1};
+	int used[3] = {-1, -1, -1};
 	int k, i, len;
 
 	buf[0] = 0;
@@ -234,13 +234,40 @@ static void cards_suggest(enum card_kind kind, const char *name, char *buf, size
 	}
 }
 
+/* The bundled card of `kind` whose name or alias is `stem`, its path into
+ * out; else the error, with the names close to it. */
+static int cards_find(enum card_kind kind, const char *name, const char *stem, const char *what,
+		      char *out, size_t n, struct err *e)
+{
+	struct card_entry *list = malloc(CARDS_MAX * sizeof *list);
+	char hint[300];
+	int i, count;
+
+	if (!list)
+		return err_set(e, EXIT_ENV, "out of memory looking for the %s card '%s'", what, name);
+	count = cards_list(kind, list, CARDS_MAX);
+	for (i = 0; i < count; i++) {
+		if (strcasecmp(list[i].name, stem) == 0 || cards_has_alias(&list[i], stem)) {
+			snprintf(out, n, "%s", list[i].path);
+			free(list);
+			return 0;
+		}
+	}
+	cards_suggest(list, count, stem, hint, sizeof hint);
+	free(list);
+	if (hint[0])
+		return err_set(e, EXIT_INPUT, "no %s card '%s' (did you mean %s? 'mlasim list' shows all)",
+			       what, name, hint);
+	return err_set(e, EXIT_INPUT, "no %s card '%s' ('mlasim list' shows the bundled cards)",
+		       what, name);
+}
+
 int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
 		  struct err *e)
 {
-	static struct card_entry list[CARDS_MAX];
 	const char *what = kind == CARD_MODEL ? "model" : kind == CARD_HW ? "hardware" : "engine";
-	char stem[256], path[1200], dirs[6][600], hint[300];
-	int nd, i, count;
+	char stem[256], path[1200], dirs[6][600];
+	int nd, i;
 	size_t len;
 
 	if (!name || !*name)
@@ -270,17 +297,5 @@ int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
 			return 0;
 		}
 	}
-	count = cards_list(kind, list, CARDS_MAX);
-	for (i = 0; i < count; i++) {
-		if (strcasecmp(list[i].name, stem) == 0 || cards_has_alias(&list[i], stem)) {
-			snprintf(out, n, "%s", list[i].path);
-			return 0;
-		}
-	}
-	cards_suggest(kind, stem, hint, sizeof hint);
-	if (hint[0])
-		return err_set(e, EXIT_INPUT, "no %s card '%s' (did you mean %s? 'mlasim list' shows all)",
-			       what, name, hint);
-	return err_set(e, EXIT_INPUT, "no %s card '%s' ('mlasim list' shows the bundled cards)",
-		       what, name);
+	return cards_find(kind, name, stem, what, out, n, e);
 }

@@ -29,8 +29,8 @@ struct card_entry {
 /*
  * Resolve `name` to a card file path in out (n bytes).  Returns 0, EXIT_USAGE
  * for a NULL or empty name, or EXIT_INPUT: "no model card 'x' (did you mean
- * 'a', 'b'? ...)", or a path that is a directory or no regular file.  Not
- * reentrant: it lists the cards into a static table.
+ * 'a', 'b'? ...)", or a path that is a directory or no regular file;
+ * EXIT_ENV when the list of cards it searches cannot be allocated.
  */
 int cards_resolve(enum card_kind kind, const char *name, char *out, size_t n,
 		  struct err *e);

@@ -1,6 +1,7 @@
 /* layers.c - per-layer kinds from a config.json; the rules are in layers.h */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "jsonx.h"
 #include "layers.h"
@@ -379,9 +380,10 @@ static int layers_attention(const cJSON *root, const char *file, struct model *m
 	return 0;
 }
 
-int layers_read(const cJSON *root, const char *file, struct model *m, struct err *e)
+/* layers_read with l[] for each layer's kind, MODEL_MAX_LAYERS long. */
+static int layers_read_into(const cJSON *root, const char *file, struct model *m, struct layer_spec *l,
+			    struct err *e)
 {
-	static struct layer_spec l[MODEL_MAX_LAYERS];
 	const cJSON *pat = layers_item(root, "hybrid_override_pattern"), *types;
 	double window = 0, chunk = 0;
 	int has[MIX_KINDS] = {0}, i, n = (int)m->layers;
@@ -429,4 +431,16 @@ int layers_read(const cJSON *root, const char *file, struct model *m, struct err
 		m->moe_layers += l[i].ffn == FFN_MOE;
 	}
 	return 0;
+}
+
+int layers_read(const cJSON *root, const char *file, struct model *m, struct err *e)
+{
+	struct layer_spec *l = malloc(MODEL_MAX_LAYERS * sizeof *l);
+	int rc;
+
+	if (!l)
+		return err_set(e, EXIT_ENV, "out of memory reading the layers of %s", file);
+	rc = layers_read_into(root, file, m, l, e);
+	free(l);
+	return rc;
 }

@@ -39,8 +39,9 @@
  * Fill m->kind, m->nkinds, m->layer_of and m->moe_layers, and the shape keys
  * of the kinds present, for a model whose generic, attention and MoE keys
  * are read; shapes read but not modelled are added to m->unmodelled.  Returns
- * 0 or EXIT_INPUT naming the file and key.  Not reentrant: each layer's kind
- * is read into a static table of MODEL_MAX_LAYERS entries.
+ * 0, EXIT_INPUT naming the file and key, or EXIT_ENV when the table of each
+ * layer's kind (MODEL_MAX_LAYERS entries, allocated and freed here) cannot
+ * be allocated.
  */
 int layers_read(const cJSON *root, const char *file, struct model *m, struct err *e);
 

@@ -1,5 +1,6 @@
 /* search.c - the capacity planner; the method is in search.h */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_roots.h>
@@ -414,25 +415,29 @@ int search_run(const struct model *m, const struct params *pc, const struct depl
 	       const struct slo *slo, const struct search_space *sp, struct search_result *r,
 	       struct err *e)
 {
-	static struct family f;
-	int hw;
+	struct family *f;
+	int hw, rc = 0;
 
 	if (!(slo->rate > 0))
 		return err_set(e, EXIT_USAGE, "the planner needs a request rate: '--rate' or '--tokens-per-day'");
 	if (sp->nhws > SEARCH_MAX_CARDS)
 		return err_set(e, EXIT_USAGE, "the planner takes at most %d hardware cards", SEARCH_MAX_CARDS);
+	if (!(f = malloc(sizeof *f)))
+		return err_set(e, EXIT_ENV, "out of memory planning");
 	memset(r, 0, sizeof *r);
 	gsl_set_error_handler_off();
-	for (hw = 0; hw < sp->nhws; hw++) {
-		memset(&f, 0, sizeof f);
-		f.m = m;
-		f.pc = pc;
-		f.slo = slo;
-		f.r = r;
-		f.d = *base;
-		if (search_card(&f, sp, hw, e))
-			return e->code;
+	for (hw = 0; hw < sp->nhws && !rc; hw++) {
+		memset(f, 0, sizeof *f);
+		f->m = m;
+		f->pc = pc;
+		f->slo = slo;
+		f->r = r;
+		f->d = *base;
+		rc = search_card(f, sp, hw, e) ? e->code : 0;
 	}
+	free(f);
+	if (rc)
+		return rc;
 	if (r->families == 0 && r->layout.code)
 		return err_set(e, search_pinned(sp) ? EXIT_USAGE : r->layout.code, "%s%s", r->layout.msg,
 			       search_pinned(sp) ? ", so no deployment has the pinned values" : "");

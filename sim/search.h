@@ -117,8 +117,9 @@ void search_default_space(struct search_space *sp);
  * '--ep 256' dividing no tp x dp); with nothing pinned and no deployment
  * laid out, the first layout error (r->layout).  A card without a price
  * under the cost objective is not compared: r->unpriced[card] counts its
- * families.  Not reentrant: it works in a static family (a plan and its
- * scratch) and turns GSL's error handler off for the whole process.
+ * families; EXIT_ENV when its working family (a plan and its scratch,
+ * allocated and freed here) cannot be allocated.  Not reentrant: it turns
+ * GSL's error handler off for the whole process.
  */
 int search_run(const struct model *m, const struct params *pc, const struct deployment *base,
 	       const struct slo *slo, const struct search_space *sp, struct search_result *r,
