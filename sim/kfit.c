@@ -728,6 +728,23 @@ static int kfit_has_elems(const struct fitctx *c)
 	return 0;
 }
 
+/* The roofs the records measure, judged at the card's defaults def rather
+ * than at a fit (a fit could pull a roof no record reaches into view, to
+ * shape its curve): a record measures the roof that bounds it, and under a
+ * smooth maximum both roofs when they are within a factor 2 of each other. */
+static void kfit_roofs_measured(const struct fitctx *c, const struct hw_kernel_eff *def, double blend,
+				int *compute, int *memory)
+{
+	struct hw_kernel_eff k = *def;
+	struct kfit_stats st;
+
+	k.blend = blend;
+	k.t0_s = k.kblock_s = k.elem_s = 0;   /* which roof, not whether latency hides it */
+	fit_bounds(c, &k, &st);
+	*compute = st.n_compute + st.n_blended > 0;
+	*memory = st.n_memory + st.n_blended > 0;
+}
+
 /* Fit at one blend: free what the class has, then fix what no point is bound by. */
 static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 			    const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
@@ -745,7 +762,9 @@ static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 	c->free_[P_EC] = c->free_[P_EM] = c->free_[P_T0] = 1;
 	c->free_[P_KB] = kfit_is_gemm(cls);
 	c->free_[P_EL] = k.elem_s > 0;
-	st->fixed_compute = st->fixed_mem = 0;
+	kfit_roofs_measured(c, def, blend, &c->free_[P_EC], &c->free_[P_EM]);
+	st->fixed_compute = !c->free_[P_EC];
+	st->fixed_mem = !c->free_[P_EM];
 	obj = fit_run(c, &k);
 	for (pass = 0; pass < 2; pass++) {
 		int refit = 0;

@@ -23,7 +23,11 @@
  * several starts, at the plain maximum and the smooth maxima p = 2, 3, 4,
  * keeping the best.  A parameter no record is bound by (no
  * point on the compute roof, say, nor within half of it under a smooth
- * maximum) keeps the card's default and is marked fixed.
+ * maximum), judged both at the card's defaults and at the fit, keeps the
+ * card's default and is marked fixed: judged at the fit alone, a fit could
+ * lower a roof no record reaches until it comes into view and shapes the
+ * curve (H20's prefill attention took 0.14 of HBM so, from records that all
+ * sit on the compute roof).
  */
 #ifndef MLASIM_KFIT_H
 #define MLASIM_KFIT_H
