@@ -603,7 +603,7 @@ static void kernels_point(struct cli *c, cJSON *arr, const char *hw, const char 
 		cJSON_AddNumberToObject(x, "err_pct", round((t / measured - 1) * 1000) / 10);
 		cJSON_AddItemToArray(arr, x);
 	} else {
-		sbuf_printf(&c->buf, "%-12s %-21s %10.2f %10.2f %+7.1f%%  %s: %s\n", hw, cls, measured * 1e6, t * 1e6,
+		sbuf_printf(&c->buf, "%-12s %-24s %10.2f %10.2f %+7.1f%%  %s: %s\n", hw, cls, measured * 1e6, t * 1e6,
 			    (t / measured - 1) * 100, source, id);
 	}
 }
@@ -753,7 +753,7 @@ static int validate_kernels(struct cli *c, int points)
 	}
 	for (i = 0; i < ncards; i++) {
 		if (points && c->format == FMT_TABLE && !c->buf.len)
-			sbuf_printf(&c->buf, "%-12s %-21s %10s %10s %8s  %s\n", "card", "class", "measured us",
+			sbuf_printf(&c->buf, "%-12s %-24s %10s %10s %8s  %s\n", "card", "class", "measured us",
 				    "engine us", "err", "source: record");
 		if (kernels_card(c, &cards[i], rows, &nrows, bw, &nbw, points, parr)) {
 			cJSON_Delete(parr);
@@ -780,10 +780,10 @@ static int validate_kernels(struct cli *c, int points)
 			    "err = engine / measured - 1; loso: each source fitted without, then predicted; 4-fold: every\n"
 			    "fourth record left out; target: median |err| <= %.0f%% per class\n\n", 100 * KERNELS_TARGET);
 		if (nrows)
-			sbuf_printf(&c->buf, "%-4s %-12s %-21s %6s %8s %8s %8s %8s  %-10s %s\n", "", "card", "class",
+			sbuf_printf(&c->buf, "%-4s %-12s %-24s %6s %8s %8s %8s %8s  %-10s %s\n", "", "card", "class",
 				    "points", "median", "worst", "loso", "4-fold", "from", "sources");
 		for (i = 0; i < nrows; i++)
-			sbuf_printf(&c->buf, "%-4s %-12s %-21s %6d %8s %8s %8s %8s  %-10s %s\n",
+			sbuf_printf(&c->buf, "%-4s %-12s %-24s %6d %8s %8s %8s %8s  %-10s %s\n",
 				    !rows[i].judged ? "--" : rows[i].median <= KERNELS_TARGET ? "ok" : "FAIL", rows[i].hw,
 				    rows[i].cls,
 				    rows[i].points, kernels_cell(rows[i].median, a, sizeof a),

@@ -231,9 +231,17 @@ const char *hw_kclass_name(enum kclass k)
 {
 	static const char *const names[K_CLASSES] = {
 		"gemm_bf16", "gemm_fp8", "gemm_fp8_block", "gemm_fp4", "attention_decode",
-		"attention_decode_fp8", "attention_prefill", "moe_grouped_gemm", "elementwise",
+		"attention_decode_fp8", "attention_decode_gqa", "attention_prefill", "moe_grouped_gemm",
+		"moe_grouped_gemm_prefill", "elementwise",
 	};
 	return names[k];
+}
+
+enum kclass hw_kclass_use(const struct hw *h, enum kclass k)
+{
+	if (h->kern[k].calibrated != KCAL_DEFAULTS)
+		return k;
+	return k == K_ATTN_DECODE_GQA ? K_ATTN_DECODE : k == K_MOE_PREFILL ? K_MOE : k;
 }
 
 const char *hw_coll_name(int op)
@@ -367,8 +375,9 @@ static const struct hw_calib_key calib_keys[] = {
 	{"gemm", "bf16", K_GEMM_BF16}, {"gemm", "fp8_tensor", K_GEMM_FP8},
 	{"gemm", "fp8_block", K_GEMM_FP8_BLOCK}, {"gemm", "nvfp4", K_GEMM_FP4},
 	{"gemm", "mxfp4", K_GEMM_FP4}, {"attention_decode", "bf16", K_ATTN_DECODE},
-	{"attention_decode", "fp8", K_ATTN_DECODE_FP8},
+	{"attention_decode", "fp8", K_ATTN_DECODE_FP8}, {"attention_decode", "gqa", K_ATTN_DECODE_GQA},
 	{"attention_prefill", "bf16", K_ATTN_PREFILL}, {"moe", "fp8_block", K_MOE},
+	{"moe", "prefill", K_MOE_PREFILL},
 	{"elementwise", "bf16", K_ELEMWISE}, {NULL, NULL, 0},
 };
 

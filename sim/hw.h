@@ -58,10 +58,19 @@ struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_laten
  * the kernel model of kern.h.  Filled from the card's `efficiency` section,
  * then replaced class by class by the fits in `calibration.calib`: published
  * kernel measurements (hw/published/) or probes run on a GPU.
+ * Two classes specialise another where a card's measurements tell them
+ * apart, and stand in for it only there (hw_kclass_use): MHA/GQA decode
+ * attention (attention_decode_gqa; FlashInfer's GQA decode on H20 reaches
+ * 0.46 of the BF16 peak at 64-128 query heads per KV head where its MLA
+ * decode reaches 0.73-0.84, hw/published/h20/infersim-f2293dab.json) and the
+ * contiguous grouped GEMM of prefill (moe_grouped_gemm_prefill; on H20
+ * DeepGEMM's contiguous layout reaches 0.88-0.91 of the FP8 peak where the
+ * masked layout of decode stays at 0.55-0.75, the same file).
  */
 enum kclass {
 	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP8_BLOCK, K_GEMM_FP4, K_ATTN_DECODE,
-	K_ATTN_DECODE_FP8, K_ATTN_PREFILL, K_MOE, K_ELEMWISE, K_CLASSES,
+	K_ATTN_DECODE_FP8, K_ATTN_DECODE_GQA, K_ATTN_PREFILL, K_MOE, K_MOE_PREFILL, K_ELEMWISE,
+	K_CLASSES,
 };
 
 /* Where a class's parameters come from. */
@@ -131,6 +140,13 @@ struct hw {
 
 /* Name of a kernel class ("gemm_fp8"). */
 const char *hw_kclass_name(enum kclass k);
+
+/* The class whose parameters time a call of class k on h: k itself where
+ * h's calibration fits it (published or probes), else, for a class that
+ * specialises another (attention_decode_gqa, moe_grouped_gemm_prefill), the
+ * class it specialises (attention_decode, moe_grouped_gemm); any other class
+ * is its own. */
+enum kclass hw_kclass_use(const struct hw *h, enum kclass k);
 
 /* The fit of collective op (HW_COLL_*) measured on the GPU count nearest n
  * (the larger of two as near), or NULL when the card has none. */

@@ -110,6 +110,7 @@ static int kfit_gemm(const cJSON *rec, int idx, const char *file, struct krec *r
 /* grouped_gemm: G groups of m tokens through [n, k] each, the moe class. */
 static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
+	const char *layout = jstr(jget(rec, "params"), "layout");
 	struct wprec w = {WF_BF16, 128, ""};
 	struct kshape down;
 	enum kclass ignored;
@@ -122,7 +123,8 @@ static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec
 		return e->code;
 	/* the up projection of an ungated FFN of width n over hidden k is exactly [n, k] */
 	perf_moe_shapes(&w, r->dt, G * M, G, K, N, 0, &r->call[0], &down);
-	r->cls = K_MOE;
+	/* prefill's contiguous layout, decode's masked one (hw.h) */
+	r->cls = layout && !strcmp(layout, "contiguous") ? K_MOE_PREFILL : K_MOE;
 	r->ncalls = 1;
 	return 0;
 }
@@ -221,7 +223,7 @@ static int kfit_gqa_decode(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "kv_len", file, &L, e))
 		return e->code;
 	perf_gqa_decode_shape(h, 2 * hk * d * (fp8 ? 1 : 2), d, d, B, 1, L, &r->call[0]);
-	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
+	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE_GQA;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
 	r->ncalls = 1;
 	return 0;
@@ -526,7 +528,7 @@ double kfit_engine_seconds(const struct hw *h, const struct krec *r)
 		bf.cls = K_ATTN_DECODE;
 		bf.dt = DT_BF16;
 	}
-	return kfit_predict(h, &h->kern[bf.cls], &bf);
+	return kfit_predict(h, &h->kern[hw_kclass_use(h, bf.cls)], &bf);
 }
 
 /* Parameters the simplex moves, in unbounded coordinates. */
@@ -708,7 +710,8 @@ static void fit_errors(const struct fitctx *c, const struct kset *s, const struc
 
 static int kfit_is_gemm(enum kclass c)
 {
-	return c == K_GEMM_BF16 || c == K_GEMM_FP8 || c == K_GEMM_FP8_BLOCK || c == K_GEMM_FP4 || c == K_MOE;
+	return c == K_GEMM_BF16 || c == K_GEMM_FP8 || c == K_GEMM_FP8_BLOCK || c == K_GEMM_FP4 || c == K_MOE ||
+	       c == K_MOE_PREFILL;
 }
 
 static int kfit_blends(enum kclass c)

@@ -126,7 +126,9 @@ double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const str
 /* The engine's seconds for record r on h: as kfit_predict with h's own
  * parameters, except that decode over an fp8 cache on a card whose
  * attention_decode_fp8 class is not calibrated runs as perf.c runs it,
- * dequantised, in the attention_decode class at the BF16 peak. */
+ * dequantised, in the attention_decode class at the BF16 peak, and that a
+ * record of a class that specialises another runs in that other class
+ * where the card does not calibrate it (hw_kclass_use). */
 double kfit_engine_seconds(const struct hw *h, const struct krec *r);
 
 /*

@@ -28,8 +28,9 @@ struct ctx {
 	enum dtype attn_dt;        /* that of the attention projections */
 	enum dtype expert_dt;      /* dtype the routed experts compute in */
 	enum dtype index_dt;       /* dtype of DSA's indexer scores: fp8 where the card has it */
-	enum kclass gemm_k, attn_k;   /* their GEMMs' kernel classes (routed experts: K_MOE) */
+	enum kclass gemm_k, attn_k;   /* their GEMMs' kernel classes (routed experts: perf_moe) */
 	enum kclass decode_k;      /* decode attention's class: by the KV format (perf_decode_kernel) */
+	enum kclass gqa_decode_k;  /* MHA/GQA decode attention's: attention_decode_gqa where calibrated */
 	enum dtype decode_dt;
 	double disp_payload;       /* bytes per token copy, EP dispatch */
 	double comb_payload;       /* bytes per token copy, EP combine */
@@ -41,9 +42,10 @@ struct ctx {
 
 /* --ideal: every kernel class on its roofline, without latency. */
 #define PERF_ROOF {1, 1, 0, 0, 0, 0, KCAL_DEFAULTS}
-_Static_assert(K_CLASSES == 9, "perf_ideal has one entry per kernel class");
+_Static_assert(K_CLASSES == 11, "perf_ideal has one entry per kernel class");
 static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
+	PERF_ROOF, PERF_ROOF,
 };
 
 /* Where a layer's operators start and what one occurrence costs. */
@@ -403,7 +405,8 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 			     pairs < 0);
 	if (pairs < 0) {
 		perf_gqa_decode_shape(h, x->kind[k].kvb, dh, dv, B, sq, La, &shape);
-		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->decode_k, x->decode_dt, count, &shape);
+		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->gqa_decode_k, x->decode_dt, count,
+			       &shape);
 	} else {
 		perf_gqa_prefill_shape(h, hk, dh, dv, T, ctx_tokens, pairs, &shape);
 		perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count,
@@ -600,13 +603,18 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
 				mg, d, fe, g, 0};
 }
 
-static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T)
+/* The MoE block of T tokens per attention group; decode = 1 in a decode
+ * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
+ * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
+ * layout: moe_grouped_gemm_prefill where the card's calibration fits it. */
+static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
 	double all = T * d->dp;        /* tokens of every attention group in the stage */
 	double fe = m->expert_inter / x->moe_tp, copies, touched;
 	int gated = m->ffn_mats == 3;
+	enum kclass k = decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL);
 	struct kshape up, down;
 
 	perf_gemm(x, ph, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
@@ -625,8 +633,8 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	perf_moe_shapes(plan_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
 			&up, &down);
 	perf_kernel_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
-		       K_MOE, x->expert_dt, count, &up);
-	perf_kernel_op(x, ph, "routed experts down", OPC_ROUTED, K_MOE, x->expert_dt, count, &down);
+		       k, x->expert_dt, count, &up);
+	perf_kernel_op(x, ph, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
 	if (d->ep == 1)
 		perf_allreduce(x, ph, count, d->tp * d->dp, all);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
@@ -685,7 +693,7 @@ ffn:
 	if (mixers)
 		mixers[k] = (struct range){sp.first, ph->nops};
 	if (l->ffn == FFN_MOE)
-		perf_moe(x, ph, count, s->T);
+		perf_moe(x, ph, count, s->T, s->pairs < 0);
 	else if (l->ffn == FFN_DENSE)
 		perf_dense_ffn(x, ph, count, s->T);
 	sp.last = ph->nops;
@@ -864,7 +872,8 @@ static int perf_check_links(const struct ctx *x, const struct hw *h, const struc
  * the card show it (TRT-LLM on Blackwell: 0.58 of the FP8 peak,
  * hw/published/b200/aic-trtllm-mla.json): the attention_decode_fp8 class at the FP8 peak when the card's
  * calibration has it; otherwise as FlashMLA runs it, dequantised to BF16
- * for BF16 MMAs (FlashMLA README), in the attention_decode class.
+ * for BF16 MMAs (FlashMLA README), in the attention_decode class, or, for
+ * MHA/GQA, in attention_decode_gqa where the card's calibration has that.
  */
 static void perf_decode_kernel(struct ctx *x)
 {
@@ -876,6 +885,9 @@ static void perf_decode_kernel(struct ctx *x)
 		x->decode_k = K_ATTN_DECODE_FP8;
 		x->decode_dt = DT_FP8;
 	}
+	/* MHA/GQA over a 16-bit cache (or an 8-bit one dequantised to BF16) run
+	 * their own kernels where the card's measurements fit them (hw.h) */
+	x->gqa_decode_k = x->decode_k == K_ATTN_DECODE ? hw_kclass_use(x->h, K_ATTN_DECODE_GQA) : x->decode_k;
 }
 
 /* Do kinds j and k mix tokens alike: the same mixer, window, KV heads and

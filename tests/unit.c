@@ -4360,6 +4360,47 @@ static void t_kfit_records(void)
 }
 
 
+/*
+ * The classes records go to: grouped GEMMs by layout (contiguous: prefill's
+ * class), GQA decode over a 16-bit cache to its own; a record "kept" by its
+ * file (with a "why") is not fitted.  A class that specialises another
+ * stands in for it only where the card calibrates it (hw_kclass_use).
+ */
+static void t_kfit_classes(void)
+{
+	char dir[] = "/tmp/mlasim-unit-kfitc.XXXXXX", path[256];
+	const char *head = "{\"schema\": \"mlasim.calib/1\", \"source\": {\"id\": \"t\", \"ref\": \"https://example.org/t\"}, \"probes\": [";
+	char text[4096];
+	struct kset s;
+	struct hw h;
+	struct err e = {0};
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(text, sizeof text,
+		 "%s{\"probe\": \"grouped_gemm\", \"id\": \"c\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"layout\": \"contiguous\", \"groups\": 4, \"m\": 8192, \"n\": 4096, \"k\": 7168}, \"timing\": {\"median_s\": 1.43e-3}},"
+		 "{\"probe\": \"grouped_gemm\", \"id\": \"m\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"layout\": \"masked\", \"groups\": 4, \"m\": 256, \"n\": 4096, \"k\": 7168}, \"timing\": {\"median_s\": 6.45e-5}},"
+		 "{\"probe\": \"gqa_decode\", \"id\": \"g\", \"status\": \"ok\", \"params\": {\"heads\": 32, \"kv_heads\": 4, \"head_dim\": 128, \"batch\": 64, \"kv_len\": 4096}, \"timing\": {\"median_s\": 1.9e-4}},"
+		 "{\"probe\": \"gqa_decode\", \"id\": \"k\", \"status\": \"kept\", \"why\": \"a test\", \"params\": {\"heads\": 32, \"kv_heads\": 4, \"head_dim\": 128, \"batch\": 1, \"kv_len\": 1024}, \"timing\": {\"median_s\": 3e-5}}]}",
+		 head);
+	kfit_write(dir, "a.json", text);
+	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
+		CHECK_EQ(s.n, 3);
+		CHECK_EQ(s.skipped, 1);   /* kept */
+		CHECK(s.rec[0].cls == K_MOE_PREFILL && s.rec[1].cls == K_MOE && s.rec[2].cls == K_ATTN_DECODE_GQA);
+		kfit_free(&s);
+	}
+	snprintf(path, sizeof path, "%s/a.json", dir);
+	unlink(path);
+	rmdir(dir);
+
+	kfit_card(&h);
+	CHECK(hw_kclass_use(&h, K_ATTN_DECODE_GQA) == K_ATTN_DECODE);
+	CHECK(hw_kclass_use(&h, K_MOE_PREFILL) == K_MOE);
+	CHECK(hw_kclass_use(&h, K_GEMM_BF16) == K_GEMM_BF16);
+	h.kern[K_MOE_PREFILL].calibrated = KCAL_PUBLISHED;
+	CHECK(hw_kclass_use(&h, K_MOE_PREFILL) == K_MOE_PREFILL);
+}
+
 /* ---- serving: silicon-sample rows, engine cards, the load model ------------- */
 
 /* A header with the columns silicon_parse requires, in another order, a
@@ -4864,6 +4905,7 @@ static const struct test tests[] = {
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
 	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
+	{"kfit: grouped GEMMs by layout, GQA decode its own class, kept records", t_kfit_classes},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
 	{"perf decode operators of Llama-3.1-70B tp 4 on H100, tp all-reduce", t_perf_decode_ops_llama70b},
 	{"perf step assembly: sums, micro-batch overlap, MTP tokens per step", t_perf_step_assembly},
