@@ -273,8 +273,10 @@ void borrow_filter(const struct borrow *b, const struct hw *src, struct kset *s)
 		if (b->part[BORROW_COLLECTIVES] && !(s->coll[i].gpus > src->scale_up.domain_gpus))
 			s->coll[n++] = s->coll[i];
 	s->ncoll = n;
-	if (!b->part[BORROW_DEEPEP])
-		s->nep = 0;
+	for (i = n = 0; i < s->nep; i++)   /* across nodes DeepEP measured the source's NICs: never */
+		if (b->part[BORROW_DEEPEP] && !s->ep[i].rdma)
+			s->ep[n++] = s->ep[i];
+	s->nep = n;
 }
 
 cJSON *borrow_calibration(const struct borrow *b, cJSON *cal)

@@ -603,10 +603,10 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 			}
 			continue;
 		}
-		if (!strcmp(sec->string, "deepep")) {
+		if (!strcmp(sec->string, "deepep") || !strcmp(sec->string, "deepep_rdma")) {
 			cJSON_ArrayForEach(var, sec)
 				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s\n",
-					"deepep", var->string,
+					sec->string, var->string,
 					(int)cJSON_GetObjectItemCaseSensitive(var, "points")->valuedouble,
 					cJSON_GetObjectItemCaseSensitive(var, "median_err_pct")->valuedouble,
 					cJSON_GetObjectItemCaseSensitive(var, "lat_s")->valuedouble * 1e6,

@@ -99,8 +99,9 @@ struct hw_coll_fit {
 	double busbw;        /* B/s, Simple's */
 };
 
-/* DeepEP's low-latency all-to-all inside one scale-up domain (comm_ep_s):
- * a latency and the bandwidth of the bytes the engine counts per GPU. */
+/* DeepEP's low-latency all-to-all (comm_ep_s), inside one scale-up domain
+ * or across domains over RDMA: a latency and the bandwidth of the bytes the
+ * engine counts per GPU. */
 struct hw_ep_fit {
 	double lat_s;
 	double bw;           /* B/s; 0: no fit */
@@ -126,6 +127,8 @@ struct hw {
 	struct hw_coll_fit coll[HW_COLL_OPS][HW_MAX_COLL_FITS];   /* calibration.calib.collectives */
 	int ncoll[HW_COLL_OPS];
 	struct hw_ep_fit ep_up[2];      /* calibration.calib.deepep.{dispatch, combine} */
+	struct hw_ep_fit ep_rdma[2];    /* calibration.calib.deepep_rdma.{dispatch, combine}: across
+					 * domains, over the NICs */
 	int links_calibrated;           /* enum kcal of the collectives and DeepEP fits */
 	int ncal_sources;
 	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
@@ -161,7 +164,8 @@ const char *hw_kcal_name(int kcal);
 /*
  * Load hardware card `path`, applying "section.key=value" overrides first.
  * An override of a scale_up key sets the card's collective and DeepEP fits
- * aside (they measured the card's own links).  Returns 0 or EXIT_INPUT /
+ * aside (they measured the card's own links), one of a scale_out key its
+ * DeepEP fit across domains (it measured the card's NICs).  Returns 0 or EXIT_INPUT /
  * EXIT_USAGE with a message naming file and key.
  */
 int hw_load(const char *path, const char *const *sets, int nsets,

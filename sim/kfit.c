@@ -327,16 +327,22 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 }
 
 /*
- * A DeepEP low-latency record on one node into s->ep, with the bytes per GPU
- * the engine moves for it (comm_ep_traffic inside one domain of ep GPUs,
- * comm_ep_payload): 1 when it is one, 0 when not (or untimed), -1 on error.
+ * A DeepEP low-latency record into s->ep, with the bytes per GPU the engine
+ * moves for it (comm_ep_traffic over `nodes` domains of ep / nodes GPUs,
+ * comm_ep_payload): inside one node (rdma 0) every copy to another GPU, over
+ * NVLink; across nodes (rdma 1) every copy to another node, each sent alone
+ * over the NIC; with "transport": "rdma" (DeepEP's first low-latency
+ * kernels, which used no NVLink, on one node too) every copy, as DeepEP's
+ * test counts its RDMA GB/s (tokens x selected experts x bytes per copy,
+ * deepseek-ai/DeepEP@ebfe47e:tests/test_low_latency.py).  1 when it is
+ * one, 0 when not (or untimed), -1 on error.
  */
 static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
 {
 	const cJSON *p = jget(rec, "params"), *t = jget(jget(rec, "timing"), "median_s");
 	const char *kind = jstr(rec, "probe"), *mode = jstr(p, "mode"), *phase = jstr(p, "phase");
-	const char *st = jstr(rec, "status"), *ddt = jstr(p, "dispatch_dtype");
-	double nodes = 1, hidden, k, E;
+	const char *st = jstr(rec, "status"), *ddt = jstr(p, "dispatch_dtype"), *tp = jstr(p, "transport");
+	double nodes = 1, hidden, k, E, copies;
 	struct ep_traffic tr;
 	struct kdeepep *r;
 
@@ -344,8 +350,7 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 		return 0;
 	if (kfit_param_or(rec, idx, "nodes", 1, file, &nodes, e))
 		return -1;
-	if (!mode || strcmp(mode, "low_latency") || nodes != 1 || !phase || !st || strcmp(st, "ok") ||
-	    !cJSON_IsNumber(t))
+	if (!mode || strcmp(mode, "low_latency") || !phase || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
 		return 0;
 	if (s->nep == KFIT_MAX_RECORDS) {
 		err_set(e, EXIT_INPUT, "%s: more than %d DeepEP records in one directory", file, KFIT_MAX_RECORDS);
@@ -362,6 +367,10 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "hidden", file, &hidden, e) || kfit_param(rec, idx, "topk", file, &k, e) ||
 	    kfit_param(rec, idx, "experts", file, &E, e))
 		return -1;
+	if (nodes > r->ep || r->ep / nodes != floor(r->ep / nodes)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.nodes' (%g) must divide ep (%g)", file, idx, nodes, r->ep);
+		return -1;
+	}
 	if (!KFIT_TIME_OK(t->valuedouble)) {
 		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
 		return -1;
@@ -371,8 +380,10 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 			file, idx, k, r->ep, E);
 		return -1;
 	}
-	comm_ep_traffic(k, E, r->ep, r->ep, 0, &tr);
-	r->bytes = r->tokens * tr.up_copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
+	comm_ep_traffic(k, E, r->ep, r->ep / nodes, 0, &tr);
+	r->rdma = nodes > 1 || (tp && !strcmp(tp, "rdma"));
+	copies = !r->rdma ? tr.up_copies : nodes > 1 && strcmp(tp ? tp : "", "rdma") ? tr.remote_copies : k;
+	r->bytes = r->tokens * copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
 	r->t_s = t->valuedouble;
 	snprintf(r->id, sizeof r->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
 	s->nep++;
@@ -976,7 +987,16 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 
 /* ---- DeepEP ------------------------------------------------------------------ */
 
-int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw_ep_fit *f)
+double kfit_ep_line_rate(const struct hw *h, int rdma)
+{
+	double v = rdma ? h->scale_out.nic_bw * (isnan(h->scale_out.nics_per_gpu) ? 1 : h->scale_out.nics_per_gpu) :
+		   h->scale_up.bw;
+
+	return v > 0 ? v : 0;
+}
+
+int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset, int skip_source,
+		double bw_max, struct hw_ep_fit *f)
 {
 	/* minimise sum ((lat + b x u) / t - 1)^2 over lat and u = 1 / bw: the
 	 * normal equations of x1 = 1 / t, x2 = b / t against 1 */
@@ -986,7 +1006,8 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
 	for (i = 0; i < s->nep; i++) {
 		const struct kdeepep *r = &s->ep[i];
 		double x1, x2;
-		if (r->phase != phase || (++q, fold > 0 && q % fold == offset))
+		if (r->phase != phase || r->rdma != rdma || (++q, fold > 0 && q % fold == offset) ||
+		    r->source == skip_source)
 			continue;
 		x1 = 1 / r->t_s;
 		x2 = r->bytes / r->t_s;
@@ -997,7 +1018,7 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
 		r2 += x2;
 		n++;
 	}
-	if (n < KFIT_MIN_EP_POINTS)
+	if (n < kfit_min_ep(rdma))
 		return n;
 	det = s11 * s22 - s12 * s12;
 	f->lat_s = (r1 * s22 - r2 * s12) / det;
@@ -1006,22 +1027,31 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
 		f->lat_s = 0;
 		f->bw = 1 / (r2 / s22);
 	}
+	if (bw_max > 0 && !(f->bw > 0 && f->bw <= bw_max)) {
+		/* faster than the link's line rate (or no slope at all): the line
+		 * rate, and the latency alone: d/dlat sum (lat x1 + x2 / bw - 1)^2 = 0 */
+		f->bw = bw_max;
+		f->lat_s = fmax(0, (r1 - s12 / bw_max) / s11);
+	}
 	if (!(f->bw > 0))
 		return 0;
 	return n;
 }
 
-/* calib.deepep.{dispatch, combine} when both phases have enough records. */
-static int kfit_deepeps(const struct kset *s, cJSON *calib, int *used)
+/* calib.deepep (rdma 0) or calib.deepep_rdma (1).{dispatch, combine} when
+ * both phases have enough records. */
+static int kfit_deepeps(const struct hw *h, const struct kset *s, int rdma, cJSON *calib, int *used)
 {
 	static const char *const phase[2] = {"dispatch", "combine"};
+	double line = kfit_ep_line_rate(h, rdma);
 	struct hw_ep_fit f[2];
 	cJSON *dp;
 	int i, p;
 
-	if (kfit_deepep(s, 0, 0, 0, &f[0]) < KFIT_MIN_EP_POINTS || kfit_deepep(s, 1, 0, 0, &f[1]) < KFIT_MIN_EP_POINTS)
+	if (kfit_deepep(s, rdma, 0, 0, 0, -1, line, &f[0]) < kfit_min_ep(rdma) ||
+	    kfit_deepep(s, rdma, 1, 0, 0, -1, line, &f[1]) < kfit_min_ep(rdma))
 		return 0;
-	dp = cJSON_AddObjectToObject(calib, "deepep");
+	dp = cJSON_AddObjectToObject(calib, rdma ? "deepep_rdma" : "deepep");
 	for (p = 0; p < 2; p++) {
 		double err[KFIT_MAX_SOURCES * 16];
 		int ne = 0;
@@ -1029,7 +1059,7 @@ static int kfit_deepeps(const struct kset *s, cJSON *calib, int *used)
 		cJSON_AddNumberToObject(x, "lat_s", kfit_round(f[p].lat_s));
 		cJSON_AddNumberToObject(x, "gbs", kfit_round(f[p].bw / 1e9));
 		for (i = 0; i < s->nep && ne < (int)(sizeof err / sizeof err[0]); i++)
-			if (s->ep[i].phase == p) {
+			if (s->ep[i].phase == p && s->ep[i].rdma == rdma) {
 				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].bytes) / s->ep[i].t_s - 1);
 				used[s->ep[i].source] = 1;
 			}
@@ -1094,7 +1124,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		fitted++;
 	}
 	fitted += kfit_collectives(s, calib, used);
-	fitted += kfit_deepeps(s, calib, used);
+	fitted += kfit_deepeps(h, s, 0, calib, used);
+	fitted += kfit_deepeps(h, s, 1, calib, used);
 	for (k = 0; k < s->nsources; k++)
 		if (used[k]) {
 			snprintf(line, sizeof line, "%s: %s", s->source[k], s->ref[k]);
@@ -1103,8 +1134,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 	if (!fitted) {
 		cJSON_Delete(cal);
 		err_set(e, EXIT_INPUT,
-			"%s: nothing to fit: a kernel class needs %d timed records, a collective %d sizes on one GPU count, DeepEP %d per phase",
-			dir, KFIT_MIN_POINTS, KFIT_MIN_COLL_POINTS, KFIT_MIN_EP_POINTS);
+			"%s: nothing to fit: a kernel class needs %d timed records, a collective %d sizes on one GPU count, DeepEP %d per phase (%d across nodes)",
+			dir, KFIT_MIN_POINTS, KFIT_MIN_COLL_POINTS, KFIT_MIN_EP_POINTS, KFIT_MIN_EP_RDMA_POINTS);
 		return NULL;
 	}
 	return cal;

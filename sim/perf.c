@@ -555,8 +555,16 @@ static double perf_max_domains(const struct ctx *x, double domains)
 	return m->topk_group * fmax(1, ceil(domains / m->n_group));
 }
 
-/* EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns their time. */
-static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T)
+/*
+ * EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns
+ * their time.  Prefill runs DeepEP's normal kernels (a copy to another
+ * domain crosses the NIC once per distinct domain and is forwarded inside
+ * it); decode its low-latency kernels, which inside one domain take the
+ * card's DeepEP fit and across domains send every copy bound for another
+ * domain alone over the NIC (comm_ep_s): the card's fit across domains
+ * where it has one, else the link model of normal mode.
+ */
+static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
@@ -580,6 +588,22 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 	if (!x->w->ideal && tr.out_copies == 0 && x->h->ep_up[0].bw > 0 && x->h->ep_up[1].bw > 0) {
 		t_disp = comm_ep_s(&x->h->ep_up[0], tokens * tr.up_copies * x->disp_payload);
 		t_comb = comm_ep_s(&x->h->ep_up[1], tokens * tr.up_copies * x->comb_payload);
+	}
+	/* across domains in decode, the low-latency kernels over RDMA: each copy
+	 * to another domain crosses the NIC (no forwarding), the same-domain
+	 * ones go over NVLink alongside */
+	if (decode && !x->w->ideal && tr.out_copies > 0 && x->h->ep_rdma[0].bw > 0 && x->h->ep_rdma[1].bw > 0) {
+		double peer = tr.up_copies + tr.out_copies - tr.remote_copies;   /* other GPUs of this domain */
+		struct hw_ep_fit fd = x->h->ep_rdma[0], fc = x->h->ep_rdma[1];
+		fd.bw *= x->links.out_share;   /* --planes-down: the NICs of the planes left up */
+		fc.bw *= x->links.out_share;
+		t_disp = comm_ep_s(&fd, tokens * tr.remote_copies * x->disp_payload);
+		t_comb = comm_ep_s(&fc, tokens * tr.remote_copies * x->comb_payload);
+		ph->up_bytes = tokens * peer * (x->disp_payload + x->comb_payload);
+		ph->out_bytes = tokens * tr.remote_copies * (x->disp_payload + x->comb_payload);
+		ph->dispatch_bytes = tokens * (peer + tr.remote_copies) * x->disp_payload;
+		ph->combine_bytes = tokens * (peer + tr.remote_copies) * x->comb_payload;
+		out_d = out_c = 1;
 	}
 	perf_comm_op(ph, "ep dispatch", OPC_EP_DISPATCH, count, ph->dispatch_bytes, t_disp,
 		     out_d ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
@@ -625,7 +649,7 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 		perf_gemm(x, ph, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
 	}
 	if (d->ep > 1)
-		perf_ep_a2a(x, ph, count, T);
+		perf_ep_a2a(x, ph, count, T, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
 	touched = fmin(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
