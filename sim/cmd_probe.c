@@ -64,7 +64,7 @@ const char help_probe[] =
 "                   by the kernel model fitted per class (sim/kern.h: eff_compute,\n"
 "                   eff_mem, t0_s, kblock_s, blend, elem_s; GSL simplex on log\n"
 "                   error), NCCL's protocols per collective, DeepEP's latency and\n"
-"                   bandwidth,\n"
+"                   bandwidth inside a node and across nodes (deepep_rdma),\n"
 "                   from its 'efficiency' defaults; -o may be BASE itself.  A\n"
 "                   summary per class goes to stderr.  'make calibrate' does this\n"
 "                   for every bundled card.  Where DIR holds borrow.json instead\n"
