@@ -108,7 +108,7 @@ static int borrow_read_classes(const cJSON *root, struct borrow *b, struct err *
 			;
 		if (p == BORROW_PARTS)
 			return err_set(e, EXIT_INPUT,
-				       "%s: 'classes[%d]' must be a kernel class (gemm_bf16, gemm_fp8, gemm_fp8_block, gemm_fp4, attention_decode, attention_decode_fp8, attention_prefill, moe_grouped_gemm, elementwise), collectives or deepep",
+				       "%s: 'classes[%d]' must be a kernel class (gemm_bf16, gemm_fp8, gemm_fp8_block, gemm_fp4, attention_decode, attention_decode_fp8, attention_decode_gqa, attention_prefill, moe_grouped_gemm, moe_grouped_gemm_prefill, elementwise), collectives or deepep",
 				       b->file, i);
 		b->part[p] = 1;
 		i++;
@@ -273,8 +273,10 @@ void borrow_filter(const struct borrow *b, const struct hw *src, struct kset *s)
 		if (b->part[BORROW_COLLECTIVES] && !(s->coll[i].gpus > src->scale_up.domain_gpus))
 			s->coll[n++] = s->coll[i];
 	s->ncoll = n;
-	if (!b->part[BORROW_DEEPEP])
-		s->nep = 0;
+	for (i = n = 0; i < s->nep; i++)   /* across nodes DeepEP measured the source's NICs: never */
+		if (b->part[BORROW_DEEPEP] && !s->ep[i].rdma)
+			s->ep[n++] = s->ep[i];
+	s->nep = n;
 }
 
 cJSON *borrow_calibration(const struct borrow *b, cJSON *cal)

@@ -64,7 +64,7 @@ const char help_probe[] =
 "                   by the kernel model fitted per class (sim/kern.h: eff_compute,\n"
 "                   eff_mem, t0_s, kblock_s, blend, elem_s; GSL simplex on log\n"
 "                   error), NCCL's protocols per collective, DeepEP's latency and\n"
-"                   bandwidth,\n"
+"                   bandwidth inside a node and across nodes (deepep_rdma),\n"
 "                   from its 'efficiency' defaults; -o may be BASE itself.  A\n"
 "                   summary per class goes to stderr.  'make calibrate' does this\n"
 "                   for every bundled card.  Where DIR holds borrow.json instead\n"
@@ -603,10 +603,10 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 			}
 			continue;
 		}
-		if (!strcmp(sec->string, "deepep")) {
+		if (!strcmp(sec->string, "deepep") || !strcmp(sec->string, "deepep_rdma")) {
 			cJSON_ArrayForEach(var, sec)
 				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s\n",
-					"deepep", var->string,
+					sec->string, var->string,
 					(int)cJSON_GetObjectItemCaseSensitive(var, "points")->valuedouble,
 					cJSON_GetObjectItemCaseSensitive(var, "median_err_pct")->valuedouble,
 					cJSON_GetObjectItemCaseSensitive(var, "lat_s")->valuedouble * 1e6,

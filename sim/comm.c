@@ -38,7 +38,8 @@ void comm_links(const struct hw *h, int ideal, double gpus, double planes_down,
 	l->up_latency_s = ideal ? 0 : comm_or(h->scale_up.latency_s, 0);
 	l->up_domain = comm_or(h->scale_up.domain_gpus, 1);
 	l->have_out = !isnan(h->scale_out.nic_bw);
-	l->out_bw = comm_or(h->scale_out.nic_bw, 0) * nics * out_eff * (planes - planes_down) / planes;
+	l->out_share = (planes - planes_down) / planes;
+	l->out_bw = comm_or(h->scale_out.nic_bw, 0) * nics * out_eff * l->out_share;
 	l->cross_leaf = ports > comm_or(h->scale_out.switch_radix, INFINITY) / 2;
 	l->out_latency_s = ideal ? 0 : comm_or(h->scale_out.latency_s, 0) +
 			   (l->cross_leaf ? 2 * comm_or(h->scale_out.hop_latency_s, 0) : 0);
@@ -106,6 +107,7 @@ void comm_ep_traffic(double copies, double experts, double ep, double domain,
 	double remote = copies * (ep - d) / ep, out;
 
 	t->local_copies = copies / ep;
+	t->remote_copies = remote;
 	/* distinct remote domains the token's copies reach: one NIC send each */
 	out = comm_groups_touched(copies, experts, domains) * (domains - 1) / domains;
 	if (max_domains > 0)

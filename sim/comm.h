@@ -22,6 +22,7 @@ struct links {
 	int up_mesh;           /* switchless mesh: a pair gets only its own link */
 	double up_link_bw;     /* mesh: one pair's link, B/s */
 	double out_bw;         /* scale-out, per GPU per direction, B/s (all its NICs) */
+	double out_share;      /* of it, the share the planes left up carry: (P - down) / P */
 	double out_latency_s;
 	int have_out;          /* the card describes a scale-out network */
 	int cross_leaf;        /* scale-out messages cross the spine */
@@ -62,6 +63,8 @@ struct ep_traffic {
 	double local_copies;     /* per token: stay on this GPU */
 	double up_copies;        /* per token: over scale-up (same domain + forwarding) */
 	double out_copies;       /* per token: over the NIC (distinct remote domains) */
+	double remote_copies;    /* per token: to GPUs of other domains, before any forwarding
+				  * (DeepEP's low-latency kernels send each alone, over the NIC) */
 };
 void comm_ep_traffic(double copies, double experts, double ep, double domain,
 		     double max_domains, struct ep_traffic *t);
@@ -99,11 +102,18 @@ double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double
 double comm_ep_payload(double hidden, int fp8_dispatch, int combine);
 
 /*
- * DeepEP's low-latency dispatch or combine moving `bytes` per GPU inside one
- * scale-up domain (the card's fit of DeepEP's published times, hw.h):
- * lat + bytes / bw.  Size dominates above ~32 tokens per rank; below, the
- * latency (12-22 us in SGLang's DeepEP tables,
- * hw/published/h100-sxm/aic-sglang-deepep.json and the other cards').
+ * DeepEP's low-latency dispatch or combine moving `bytes` per GPU (the
+ * card's fit of DeepEP's published times, hw.h): lat + bytes / bw.  Inside
+ * one scale-up domain the bytes are every copy to another GPU, over NVLink;
+ * size dominates above ~32 tokens per rank, below it the latency (12-22 us
+ * in SGLang's DeepEP tables, hw/published/h100-sxm/aic-sglang-deepep.json
+ * and the other cards').  Across domains the low-latency kernels send each
+ * copy bound for another domain on its own over the NIC, by RDMA, with no
+ * forwarding inside the domain (deepseek-ai/DeepEP@ebfe47e:README.md; since
+ * de8cfca copies to the same domain go over NVLink alongside): the bytes are
+ * those copies (ep_traffic.remote_copies), and the fit is DeepEP's
+ * low-latency times on H800 with one 400 Gb/s NIC per GPU, EP 8 to 256
+ * (hw/published/h800-sxm/deepep-ll-original.json, deepep-legacy.json).
  */
 double comm_ep_s(const struct hw_ep_fit *f, double bytes);
 

@@ -232,9 +232,17 @@ const char *hw_kclass_name(enum kclass k)
 {
 	static const char *const names[K_CLASSES] = {
 		"gemm_bf16", "gemm_fp8", "gemm_fp8_block", "gemm_fp4", "attention_decode",
-		"attention_decode_fp8", "attention_prefill", "moe_grouped_gemm", "elementwise",
+		"attention_decode_fp8", "attention_decode_gqa", "attention_prefill", "moe_grouped_gemm",
+		"moe_grouped_gemm_prefill", "elementwise",
 	};
 	return names[k];
+}
+
+enum kclass hw_kclass_use(const struct hw *h, enum kclass k)
+{
+	if (h->kern[k].calibrated != KCAL_DEFAULTS)
+		return k;
+	return k == K_ATTN_DECODE_GQA ? K_ATTN_DECODE : k == K_MOE_PREFILL ? K_MOE : k;
 }
 
 const char *hw_coll_name(int op)
@@ -313,30 +321,32 @@ static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *
 	return 0;
 }
 
-/* calibration.calib.deepep.{dispatch, combine}: {"lat_s", "gbs"}. */
-static int hw_read_deepep(const cJSON *calib, const char *file, struct hw *h, struct err *e)
+/* calibration.calib.<key>.{dispatch, combine}: {"lat_s", "gbs"} into f[2]
+ * (key "deepep": inside one domain; "deepep_rdma": across domains). */
+static int hw_read_deepep(const cJSON *calib, const char *key, const char *file, struct hw_ep_fit *fit,
+			  struct err *e)
 {
 	static const char *const phase[2] = {"dispatch", "combine"};
-	const cJSON *dp = cJSON_GetObjectItemCaseSensitive(calib, "deepep");
+	const cJSON *dp = cJSON_GetObjectItemCaseSensitive(calib, key);
 	int i;
 
 	if (dp && !cJSON_IsObject(dp))
-		return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.deepep' must be an object {dispatch, combine}", file);
+		return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.%s' must be an object {dispatch, combine}", file, key);
 	for (i = 0; dp && i < 2; i++) {
 		const cJSON *f = cJSON_GetObjectItemCaseSensitive(dp, phase[i]);
-		char path[64];
+		char path[80];
 		double gbs;
 		if (!f)
 			continue;
-		snprintf(path, sizeof path, "calibration.calib.deepep.%s", phase[i]);
+		snprintf(path, sizeof path, "calibration.calib.%s.%s", key, phase[i]);
 		if (!cJSON_IsObject(f))
 			return err_set(e, EXIT_INPUT, "%s: '%s' must be an object {\"lat_s\", \"gbs\"}", file, path);
-		if (jsonx_num(f, "lat_s", file, path, JX_REQUIRED, 1, &h->ep_up[i].lat_s, e) ||
+		if (jsonx_num(f, "lat_s", file, path, JX_REQUIRED, 1, &fit[i].lat_s, e) ||
 		    jsonx_num(f, "gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &gbs, e))
 			return e->code;
 		if (gbs < 1e-3)
 			return err_set(e, EXIT_INPUT, "%s: '%s.gbs' must be 0.001 GB/s or more, got %g", file, path, gbs);
-		h->ep_up[i].bw = gbs * 1e9;
+		fit[i].bw = gbs * 1e9;
 	}
 	return 0;
 }
@@ -368,8 +378,9 @@ static const struct hw_calib_key calib_keys[] = {
 	{"gemm", "bf16", K_GEMM_BF16}, {"gemm", "fp8_tensor", K_GEMM_FP8},
 	{"gemm", "fp8_block", K_GEMM_FP8_BLOCK}, {"gemm", "nvfp4", K_GEMM_FP4},
 	{"gemm", "mxfp4", K_GEMM_FP4}, {"attention_decode", "bf16", K_ATTN_DECODE},
-	{"attention_decode", "fp8", K_ATTN_DECODE_FP8},
+	{"attention_decode", "fp8", K_ATTN_DECODE_FP8}, {"attention_decode", "gqa", K_ATTN_DECODE_GQA},
 	{"attention_prefill", "bf16", K_ATTN_PREFILL}, {"moe", "fp8_block", K_MOE},
+	{"moe", "prefill", K_MOE_PREFILL},
 	{"elementwise", "bf16", K_ELEMWISE}, {NULL, NULL, 0},
 };
 
@@ -541,9 +552,11 @@ static int hw_read_cal_object(const cJSON *cal, const char *path, const char *fi
 		h->kern[k->k] = v;
 		h->calibrated = kind;
 	}
-	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, file, h, e))
+	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, "deepep", file, h->ep_up, e) ||
+	    hw_read_deepep(calib, "deepep_rdma", file, h->ep_rdma, e))
 		return e->code;
-	if (cJSON_GetObjectItemCaseSensitive(calib, "collectives") || cJSON_GetObjectItemCaseSensitive(calib, "deepep")) {
+	if (cJSON_GetObjectItemCaseSensitive(calib, "collectives") || cJSON_GetObjectItemCaseSensitive(calib, "deepep") ||
+	    cJSON_GetObjectItemCaseSensitive(calib, "deepep_rdma")) {
 		h->links_calibrated = kind;
 		if (!h->calibrated)
 			h->calibrated = kind;   /* only links: still calibrated */
@@ -635,19 +648,22 @@ int hw_from_json(const cJSON *root, const char *file, struct hw *h, struct err *
 }
 
 /* A --set of the scale-up link changes what the collectives' and DeepEP's
- * fits measured: they are set aside, and the link figures time them. */
+ * fits measured: they are set aside, and the link figures time them; a
+ * --set of the scale-out network, what DeepEP's fit across domains measured. */
 static void hw_sets_aside_links(struct hw *h, const char *const *sets, int nsets)
 {
 	int i, op;
 
-	for (i = 0; i < nsets; i++)
+	for (i = 0; i < nsets; i++) {
+		if (!strncmp(sets[i], "scale_out.", 10))
+			h->ep_rdma[0].bw = h->ep_rdma[1].bw = 0;
 		if (!strncmp(sets[i], "scale_up.", 9)) {
 			for (op = 0; op < HW_COLL_OPS; op++)
 				h->ncoll[op] = 0;
 			h->ep_up[0].bw = h->ep_up[1].bw = 0;
 			h->links_calibrated = KCAL_DEFAULTS;
-			return;
 		}
+	}
 }
 
 int hw_load(const char *path, const char *const *sets, int nsets,

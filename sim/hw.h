@@ -58,10 +58,19 @@ struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_laten
  * the kernel model of kern.h.  Filled from the card's `efficiency` section,
  * then replaced class by class by the fits in `calibration.calib`: published
  * kernel measurements (hw/published/) or probes run on a GPU.
+ * Two classes specialise another where a card's measurements tell them
+ * apart, and stand in for it only there (hw_kclass_use): MHA/GQA decode
+ * attention (attention_decode_gqa; FlashInfer's GQA decode on H20 reaches
+ * 0.46 of the BF16 peak at 64-128 query heads per KV head where its MLA
+ * decode reaches 0.73-0.84, hw/published/h20/infersim-f2293dab.json) and the
+ * contiguous grouped GEMM of prefill (moe_grouped_gemm_prefill; on H20
+ * DeepGEMM's contiguous layout reaches 0.88-0.91 of the FP8 peak where the
+ * masked layout of decode stays at 0.55-0.75, the same file).
  */
 enum kclass {
 	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP8_BLOCK, K_GEMM_FP4, K_ATTN_DECODE,
-	K_ATTN_DECODE_FP8, K_ATTN_PREFILL, K_MOE, K_ELEMWISE, K_CLASSES,
+	K_ATTN_DECODE_FP8, K_ATTN_DECODE_GQA, K_ATTN_PREFILL, K_MOE, K_MOE_PREFILL, K_ELEMWISE,
+	K_CLASSES,
 };
 
 /* Where a class's parameters come from. */
@@ -90,8 +99,9 @@ struct hw_coll_fit {
 	double busbw;        /* B/s, Simple's */
 };
 
-/* DeepEP's low-latency all-to-all inside one scale-up domain (comm_ep_s):
- * a latency and the bandwidth of the bytes the engine counts per GPU. */
+/* DeepEP's low-latency all-to-all (comm_ep_s), inside one scale-up domain
+ * or across domains over RDMA: a latency and the bandwidth of the bytes the
+ * engine counts per GPU. */
 struct hw_ep_fit {
 	double lat_s;
 	double bw;           /* B/s; 0: no fit */
@@ -117,6 +127,8 @@ struct hw {
 	struct hw_coll_fit coll[HW_COLL_OPS][HW_MAX_COLL_FITS];   /* calibration.calib.collectives */
 	int ncoll[HW_COLL_OPS];
 	struct hw_ep_fit ep_up[2];      /* calibration.calib.deepep.{dispatch, combine} */
+	struct hw_ep_fit ep_rdma[2];    /* calibration.calib.deepep_rdma.{dispatch, combine}: across
+					 * domains, over the NICs */
 	int links_calibrated;           /* enum kcal of the collectives and DeepEP fits */
 	int ncal_sources;
 	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
@@ -132,6 +144,13 @@ struct hw {
 /* Name of a kernel class ("gemm_fp8", static text). */
 const char *hw_kclass_name(enum kclass k);
 
+/* The class whose parameters time a call of class k on h: k itself where
+ * h's calibration fits it (published or probes), else, for a class that
+ * specialises another (attention_decode_gqa, moe_grouped_gemm_prefill), the
+ * class it specialises (attention_decode, moe_grouped_gemm); any other class
+ * is its own. */
+enum kclass hw_kclass_use(const struct hw *h, enum kclass k);
+
 /* The fit of collective op (HW_COLL_*) measured on the GPU count nearest n
  * (the larger of two as near), or NULL when the card has none. */
 const struct hw_coll_fit *hw_coll_fit_for(const struct hw *h, int op, double n);
@@ -145,9 +164,10 @@ const char *hw_kcal_name(int kcal);
 /*
  * Load hardware card `path` into *h, applying the nsets "section.key=value"
  * overrides in `sets` first.  An override of a scale_up key sets the card's
- * collective and DeepEP fits aside (they measured the card's own links).
- * Returns 0 or, with a message naming file and key, EXIT_INPUT (a bad card),
- * EXIT_USAGE (a bad --set) or EXIT_ENV (out of memory).
+ * collective and DeepEP fits aside (they measured the card's own links), one
+ * of a scale_out key its DeepEP fit across domains (it measured the card's
+ * NICs).  Returns 0 or, with a message naming file and key, EXIT_INPUT (a bad
+ * card), EXIT_USAGE (a bad --set) or EXIT_ENV (out of memory).
  */
 int hw_load(const char *path, const char *const *sets, int nsets,
 	    struct hw *h, struct err *e);

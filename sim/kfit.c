@@ -110,6 +110,7 @@ static int kfit_gemm(const cJSON *rec, int idx, const char *file, struct krec *r
 /* grouped_gemm: G groups of m tokens through [n, k] each, the moe class. */
 static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
+	const char *layout = jstr(jget(rec, "params"), "layout");
 	struct wprec w = {WF_BF16, 128, ""};
 	struct kshape down;
 	enum kclass ignored;
@@ -122,7 +123,8 @@ static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec
 		return e->code;
 	/* the up projection of an ungated FFN of width n over hidden k is exactly [n, k] */
 	perf_moe_shapes(&w, r->dt, G * M, G, K, N, 0, &r->call[0], &down);
-	r->cls = K_MOE;
+	/* prefill's contiguous layout, decode's masked one (hw.h) */
+	r->cls = layout && !strcmp(layout, "contiguous") ? K_MOE_PREFILL : K_MOE;
 	r->ncalls = 1;
 	return 0;
 }
@@ -221,7 +223,7 @@ static int kfit_gqa_decode(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "kv_len", file, &L, e))
 		return e->code;
 	perf_gqa_decode_shape(h, 2 * hk * d * (fp8 ? 1 : 2), d, d, B, 1, L, &r->call[0]);
-	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
+	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE_GQA;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
 	r->ncalls = 1;
 	return 0;
@@ -325,16 +327,22 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 }
 
 /*
- * A DeepEP low-latency record on one node into s->ep, with the bytes per GPU
- * the engine moves for it (comm_ep_traffic inside one domain of ep GPUs,
- * comm_ep_payload): 1 when it is one, 0 when not (or untimed), -1 on error.
+ * A DeepEP low-latency record into s->ep, with the bytes per GPU the engine
+ * moves for it (comm_ep_traffic over `nodes` domains of ep / nodes GPUs,
+ * comm_ep_payload): inside one node (rdma 0) every copy to another GPU, over
+ * NVLink; across nodes (rdma 1) every copy to another node, each sent alone
+ * over the NIC; with "transport": "rdma" (DeepEP's first low-latency
+ * kernels, which used no NVLink, on one node too) every copy, as DeepEP's
+ * test counts its RDMA GB/s (tokens x selected experts x bytes per copy,
+ * deepseek-ai/DeepEP@ebfe47e:tests/test_low_latency.py).  1 when it is
+ * one, 0 when not (or untimed), -1 on error.
  */
 static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
 {
 	const cJSON *p = jget(rec, "params"), *t = jget(jget(rec, "timing"), "median_s");
 	const char *kind = jstr(rec, "probe"), *mode = jstr(p, "mode"), *phase = jstr(p, "phase");
-	const char *st = jstr(rec, "status"), *ddt = jstr(p, "dispatch_dtype");
-	double nodes = 1, hidden, k, E;
+	const char *st = jstr(rec, "status"), *ddt = jstr(p, "dispatch_dtype"), *tp = jstr(p, "transport");
+	double nodes = 1, hidden, k, E, copies;
 	struct ep_traffic tr;
 	struct kdeepep *r;
 
@@ -342,8 +350,7 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 		return 0;
 	if (kfit_param_or(rec, idx, "nodes", 1, file, &nodes, e))
 		return -1;
-	if (!mode || strcmp(mode, "low_latency") || nodes != 1 || !phase || !st || strcmp(st, "ok") ||
-	    !cJSON_IsNumber(t))
+	if (!mode || strcmp(mode, "low_latency") || !phase || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
 		return 0;
 	if (s->nep == KFIT_MAX_RECORDS) {
 		err_set(e, EXIT_INPUT, "%s: more than %d DeepEP records in one directory", file, KFIT_MAX_RECORDS);
@@ -360,6 +367,10 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 	    kfit_param(rec, idx, "hidden", file, &hidden, e) || kfit_param(rec, idx, "topk", file, &k, e) ||
 	    kfit_param(rec, idx, "experts", file, &E, e))
 		return -1;
+	if (nodes > r->ep || r->ep / nodes != floor(r->ep / nodes)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.nodes' (%g) must divide ep (%g)", file, idx, nodes, r->ep);
+		return -1;
+	}
 	if (!KFIT_TIME_OK(t->valuedouble)) {
 		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
 		return -1;
@@ -369,8 +380,10 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 			file, idx, k, r->ep, E);
 		return -1;
 	}
-	comm_ep_traffic(k, E, r->ep, r->ep, 0, &tr);
-	r->bytes = r->tokens * tr.up_copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
+	comm_ep_traffic(k, E, r->ep, r->ep / nodes, 0, &tr);
+	r->rdma = nodes > 1 || (tp && !strcmp(tp, "rdma"));
+	copies = !r->rdma ? tr.up_copies : nodes > 1 && strcmp(tp ? tp : "", "rdma") ? tr.remote_copies : k;
+	r->bytes = r->tokens * copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
 	r->t_s = t->valuedouble;
 	snprintf(r->id, sizeof r->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
 	s->nep++;
@@ -526,7 +539,7 @@ double kfit_engine_seconds(const struct hw *h, const struct krec *r)
 		bf.cls = K_ATTN_DECODE;
 		bf.dt = DT_BF16;
 	}
-	return kfit_predict(h, &h->kern[bf.cls], &bf);
+	return kfit_predict(h, &h->kern[hw_kclass_use(h, bf.cls)], &bf);
 }
 
 /* Parameters the simplex moves, in unbounded coordinates. */
@@ -708,7 +721,8 @@ static void fit_errors(const struct fitctx *c, const struct kset *s, const struc
 
 static int kfit_is_gemm(enum kclass c)
 {
-	return c == K_GEMM_BF16 || c == K_GEMM_FP8 || c == K_GEMM_FP8_BLOCK || c == K_GEMM_FP4 || c == K_MOE;
+	return c == K_GEMM_BF16 || c == K_GEMM_FP8 || c == K_GEMM_FP8_BLOCK || c == K_GEMM_FP4 || c == K_MOE ||
+	       c == K_MOE_PREFILL;
 }
 
 static int kfit_blends(enum kclass c)
@@ -728,6 +742,23 @@ static int kfit_has_elems(const struct fitctx *c)
 	return 0;
 }
 
+/* The roofs the records measure, judged at the card's defaults def rather
+ * than at a fit (a fit could pull a roof no record reaches into view, to
+ * shape its curve): a record measures the roof that bounds it, and under a
+ * smooth maximum both roofs when they are within a factor 2 of each other. */
+static void kfit_roofs_measured(const struct fitctx *c, const struct hw_kernel_eff *def, double blend,
+				int *compute, int *memory)
+{
+	struct hw_kernel_eff k = *def;
+	struct kfit_stats st;
+
+	k.blend = blend;
+	k.t0_s = k.kblock_s = k.elem_s = 0;   /* which roof, not whether latency hides it */
+	fit_bounds(c, &k, &st);
+	*compute = st.n_compute + st.n_blended > 0;
+	*memory = st.n_memory + st.n_blended > 0;
+}
+
 /* Fit at one blend: free what the class has, then fix what no point is bound by. */
 static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 			    const struct hw_kernel_eff *def, struct hw_kernel_eff *out,
@@ -745,7 +776,9 @@ static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 	c->free_[P_EC] = c->free_[P_EM] = c->free_[P_T0] = 1;
 	c->free_[P_KB] = kfit_is_gemm(cls);
 	c->free_[P_EL] = k.elem_s > 0;
-	st->fixed_compute = st->fixed_mem = 0;
+	kfit_roofs_measured(c, def, blend, &c->free_[P_EC], &c->free_[P_EM]);
+	st->fixed_compute = !c->free_[P_EC];
+	st->fixed_mem = !c->free_[P_EM];
 	obj = fit_run(c, &k);
 	for (pass = 0; pass < 2; pass++) {
 		int refit = 0;
@@ -954,7 +987,16 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 
 /* ---- DeepEP ------------------------------------------------------------------ */
 
-int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw_ep_fit *f)
+double kfit_ep_line_rate(const struct hw *h, int rdma)
+{
+	double v = rdma ? h->scale_out.nic_bw * (isnan(h->scale_out.nics_per_gpu) ? 1 : h->scale_out.nics_per_gpu) :
+		   h->scale_up.bw;
+
+	return v > 0 ? v : 0;
+}
+
+int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset, int skip_source,
+		double bw_max, struct hw_ep_fit *f)
 {
 	/* minimise sum ((lat + b x u) / t - 1)^2 over lat and u = 1 / bw: the
 	 * normal equations of x1 = 1 / t, x2 = b / t against 1 */
@@ -964,7 +1006,8 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
 	for (i = 0; i < s->nep; i++) {
 		const struct kdeepep *r = &s->ep[i];
 		double x1, x2;
-		if (r->phase != phase || (++q, fold > 0 && q % fold == offset))
+		if (r->phase != phase || r->rdma != rdma || (++q, fold > 0 && q % fold == offset) ||
+		    r->source == skip_source)
 			continue;
 		x1 = 1 / r->t_s;
 		x2 = r->bytes / r->t_s;
@@ -975,7 +1018,7 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
 		r2 += x2;
 		n++;
 	}
-	if (n < KFIT_MIN_EP_POINTS)
+	if (n < kfit_min_ep(rdma))
 		return n;
 	det = s11 * s22 - s12 * s12;
 	f->lat_s = (r1 * s22 - r2 * s12) / det;
@@ -984,22 +1027,31 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
 		f->lat_s = 0;
 		f->bw = 1 / (r2 / s22);
 	}
+	if (bw_max > 0 && !(f->bw > 0 && f->bw <= bw_max)) {
+		/* faster than the link's line rate (or no slope at all): the line
+		 * rate, and the latency alone: d/dlat sum (lat x1 + x2 / bw - 1)^2 = 0 */
+		f->bw = bw_max;
+		f->lat_s = fmax(0, (r1 - s12 / bw_max) / s11);
+	}
 	if (!(f->bw > 0))
 		return 0;
 	return n;
 }
 
-/* calib.deepep.{dispatch, combine} when both phases have enough records. */
-static int kfit_deepeps(const struct kset *s, cJSON *calib, int *used)
+/* calib.deepep (rdma 0) or calib.deepep_rdma (1).{dispatch, combine} when
+ * both phases have enough records. */
+static int kfit_deepeps(const struct hw *h, const struct kset *s, int rdma, cJSON *calib, int *used)
 {
 	static const char *const phase[2] = {"dispatch", "combine"};
+	double line = kfit_ep_line_rate(h, rdma);
 	struct hw_ep_fit f[2];
 	cJSON *dp;
 	int i, p;
 
-	if (kfit_deepep(s, 0, 0, 0, &f[0]) < KFIT_MIN_EP_POINTS || kfit_deepep(s, 1, 0, 0, &f[1]) < KFIT_MIN_EP_POINTS)
+	if (kfit_deepep(s, rdma, 0, 0, 0, -1, line, &f[0]) < kfit_min_ep(rdma) ||
+	    kfit_deepep(s, rdma, 1, 0, 0, -1, line, &f[1]) < kfit_min_ep(rdma))
 		return 0;
-	dp = cJSON_AddObjectToObject(calib, "deepep");
+	dp = cJSON_AddObjectToObject(calib, rdma ? "deepep_rdma" : "deepep");
 	for (p = 0; p < 2; p++) {
 		double err[KFIT_MAX_SOURCES * 16];
 		int ne = 0;
@@ -1007,7 +1059,7 @@ static int kfit_deepeps(const struct kset *s, cJSON *calib, int *used)
 		cJSON_AddNumberToObject(x, "lat_s", kfit_round(f[p].lat_s));
 		cJSON_AddNumberToObject(x, "gbs", kfit_round(f[p].bw / 1e9));
 		for (i = 0; i < s->nep && ne < (int)(sizeof err / sizeof err[0]); i++)
-			if (s->ep[i].phase == p) {
+			if (s->ep[i].phase == p && s->ep[i].rdma == rdma) {
 				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].bytes) / s->ep[i].t_s - 1);
 				used[s->ep[i].source] = 1;
 			}
@@ -1072,7 +1124,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		fitted++;
 	}
 	fitted += kfit_collectives(s, calib, used);
-	fitted += kfit_deepeps(s, calib, used);
+	fitted += kfit_deepeps(h, s, 0, calib, used);
+	fitted += kfit_deepeps(h, s, 1, calib, used);
 	for (k = 0; k < s->nsources; k++)
 		if (used[k]) {
 			snprintf(line, sizeof line, "%s: %s", s->source[k], s->ref[k]);
@@ -1081,8 +1134,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 	if (!fitted) {
 		cJSON_Delete(cal);
 		err_set(e, EXIT_INPUT,
-			"%s: nothing to fit: a kernel class needs %d timed records, a collective %d sizes on one GPU count, DeepEP %d per phase",
-			dir, KFIT_MIN_POINTS, KFIT_MIN_COLL_POINTS, KFIT_MIN_EP_POINTS);
+			"%s: nothing to fit: a kernel class needs %d timed records, a collective %d sizes on one GPU count, DeepEP %d per phase (%d across nodes)",
+			dir, KFIT_MIN_POINTS, KFIT_MIN_COLL_POINTS, KFIT_MIN_EP_POINTS, KFIT_MIN_EP_RDMA_POINTS);
 		return NULL;
 	}
 	return cal;

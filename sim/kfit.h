@@ -10,8 +10,12 @@
  * with the shape in "params" and the measured seconds in "timing.median_s".
  * nccl records (all_reduce, all_gather, alltoall on one domain) fit the
  * card's collectives (comm_nccl_s); deepep low-latency records on one
- * node fit its EP all-to-all inside a domain (comm_ep_s); the rest of
- * deepep and p2p are kept, not fitted.
+ * node fit its EP all-to-all inside a domain, those across nodes (and
+ * DeepEP's first, pure-RDMA kernels on one node) its low-latency all-to-all
+ * over RDMA (comm_ep_s); deepep in normal mode and p2p are kept, not
+ * fitted.  A record with a status other than "ok" ("partial": no time;
+ * "kept": a timed figure its file says why the fit leaves out, in "why")
+ * is kept, not fitted.
  * Each record becomes the kernel calls the engine would make for it (the
  * formulas of perf.h: perf_gemm_shape, perf_moe_shapes, perf_mla_attention),
  * so that the fit and the engine divide by the same work.
@@ -23,7 +27,11 @@
  * several starts, at the plain maximum and the smooth maxima p = 2, 3, 4,
  * keeping the best.  A parameter no record is bound by (no
  * point on the compute roof, say, nor within half of it under a smooth
- * maximum) keeps the card's default and is marked fixed.
+ * maximum), judged both at the card's defaults and at the fit, keeps the
+ * card's default and is marked fixed: judged at the fit alone, a fit could
+ * lower a roof no record reaches until it comes into view and shapes the
+ * curve (H20's prefill attention took 0.14 of HBM so, from records that all
+ * sit on the compute roof).
  */
 #ifndef MLASIM_KFIT_H
 #define MLASIM_KFIT_H
@@ -59,10 +67,12 @@ struct kcoll {
 	char id[96];
 };
 
-/* One DeepEP low-latency figure inside one domain: phase 0 dispatch, 1
- * combine, and the bytes per GPU the engine counts for it. */
+/* One DeepEP low-latency figure: phase 0 dispatch, 1 combine; rdma 0
+ * inside one domain (NVLink), 1 over the NICs; and the bytes per GPU the
+ * engine counts for it (comm_ep_s). */
 struct kdeepep {
 	int phase;
+	int rdma;
 	double tokens, ep, bytes, t_s;
 	int source;
 	char id[96];
@@ -101,8 +111,8 @@ struct kfit_stats {
  * non-positive shape or time) or when no file holds a record it can use, or
  * EXIT_ENV when the directory cannot be read or memory runs out.  A record
  * with status other than "ok", with no median time, or of a
- * kind the engine does not calibrate yet (p2p, deepep across nodes or in
- * normal mode; moe with
+ * kind the engine does not calibrate yet (p2p, deepep in normal mode; moe
+ * with
  * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
  * attention, which the engine does not run) is counted in
  * s->skipped, not read.  On failure nothing is left allocated.
@@ -125,7 +135,9 @@ double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const str
 /* The engine's seconds for record r on h: as kfit_predict with h's own
  * parameters, except that decode over an fp8 cache on a card whose
  * attention_decode_fp8 class is not calibrated runs as perf.c runs it,
- * dequantised, in the attention_decode class at the BF16 peak. */
+ * dequantised, in the attention_decode class at the BF16 peak, and that a
+ * record of a class that specialises another runs in that other class
+ * where the card does not calibrate it (hw_kclass_use). */
 double kfit_engine_seconds(const struct hw *h, const struct krec *r);
 
 /*
@@ -153,13 +165,28 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 
 /*
  * Fit comm_ep_s (lat + bytes / bw) to the DeepEP records of phase (0
- * dispatch, 1 combine), by least squares on relative error (linear in lat
- * and 1 / bw), leaving out the phase's records whose position among them is
- * offset modulo fold (fold 0: none).
- * Returns the points; *f is filled with at least KFIT_MIN_EP_POINTS.
+ * dispatch, 1 combine) inside one domain (rdma 0) or over the NICs (rdma 1),
+ * by least squares on relative error (linear in lat and 1 / bw), leaving out
+ * the records of source skip_source (-1: none) and those whose position
+ * among the phase's is offset modulo fold (fold 0: none).  A link carries at
+ * most its line rate bw_max (B/s; 0: no bound): where the slope would be
+ * faster, bw is bw_max and the latency alone is fitted; a negative latency
+ * is 0, with bw alone fitted.
+ * Returns the points; *f is filled with at least kfit_min_ep(rdma).
  */
-int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw_ep_fit *f);
+int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset, int skip_source,
+		double bw_max, struct hw_ep_fit *f);
 #define KFIT_MIN_EP_POINTS 4
+/* Across domains, six, as for a kernel class: the records mix two kernels
+ * (DeepEP's first, pure-RDMA ones and the NVLink-assisted ones since), and
+ * four of one would fit both parameters and say nothing of the other. */
+#define KFIT_MIN_EP_RDMA_POINTS 6
+#define kfit_min_ep(rdma) ((rdma) ? KFIT_MIN_EP_RDMA_POINTS : KFIT_MIN_EP_POINTS)
+
+/* The line rate a DeepEP fit of h is bounded by (kfit_deepep): the scale-up
+ * link's nominal GB/s per direction inside a domain, the GPU's NICs' across
+ * domains; 0 where the card does not say. */
+double kfit_ep_line_rate(const struct hw *h, int rdma);
 
 /* Four parameters need five points to mean anything. */
 #define KFIT_MIN_COLL_POINTS 5
@@ -169,9 +196,10 @@ int kfit_deepep(const struct kset *s, int phase, int fold, int offset, struct hw
  * "published", "sources": ["id: ref", ...] of the fitted classes, "records": dir, "calib":
  * {section: {variant: {"fit": {...}, "points", "median_err_pct",
  * "worst_err_pct", "sources"}}, "collectives": {op: [{"gpus", "lat_s",
- * "busbw_gbs", "points", "median_err_pct", "sources"}]}}}, every class
+ * "busbw_gbs", "points", "median_err_pct", "sources"}]}, "deepep" and
+ * "deepep_rdma": {phase: {"lat_s", "gbs", "points", ...}}}}, every class
  * with KFIT_MIN_POINTS or more, every collective and GPU count with
- * KFIT_MIN_COLL_POINTS.
+ * KFIT_MIN_COLL_POINTS, DeepEP with kfit_min_ep points per phase.
  * Returns the object (the caller owns it) or NULL when no class could be
  * fitted (e->code EXIT_INPUT).
  */

@@ -28,8 +28,9 @@ struct ctx {
 	enum dtype attn_dt;        /* that of the attention projections */
 	enum dtype expert_dt;      /* dtype the routed experts compute in */
 	enum dtype index_dt;       /* dtype of DSA's indexer scores: fp8 where the card has it */
-	enum kclass gemm_k, attn_k;   /* their GEMMs' kernel classes (routed experts: K_MOE) */
+	enum kclass gemm_k, attn_k;   /* their GEMMs' kernel classes (routed experts: perf_moe) */
 	enum kclass decode_k;      /* decode attention's class: by the KV format (perf_decode_kernel) */
+	enum kclass gqa_decode_k;  /* MHA/GQA decode attention's: attention_decode_gqa where calibrated */
 	enum dtype decode_dt;
 	double disp_payload;       /* bytes per token copy, EP dispatch */
 	double comb_payload;       /* bytes per token copy, EP combine */
@@ -41,9 +42,10 @@ struct ctx {
 
 /* --ideal: every kernel class on its roofline, without latency. */
 #define PERF_ROOF {1, 1, 0, 0, 0, 0, KCAL_DEFAULTS}
-_Static_assert(K_CLASSES == 9, "perf_ideal has one entry per kernel class");
+_Static_assert(K_CLASSES == 11, "perf_ideal has one entry per kernel class");
 static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
+	PERF_ROOF, PERF_ROOF,
 };
 
 /* Where a layer's operators start and what one occurrence costs. */
@@ -403,7 +405,8 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 			     pairs < 0);
 	if (pairs < 0) {
 		perf_gqa_decode_shape(h, x->kind[k].kvb, dh, dv, B, sq, La, &shape);
-		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->decode_k, x->decode_dt, count, &shape);
+		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->gqa_decode_k, x->decode_dt, count,
+			       &shape);
 	} else {
 		perf_gqa_prefill_shape(h, hk, dh, dv, T, ctx_tokens, pairs, &shape);
 		perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count,
@@ -552,8 +555,16 @@ static double perf_max_domains(const struct ctx *x, double domains)
 	return m->topk_group * fmax(1, ceil(domains / m->n_group));
 }
 
-/* EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns their time. */
-static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T)
+/*
+ * EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns
+ * their time.  Prefill runs DeepEP's normal kernels (a copy to another
+ * domain crosses the NIC once per distinct domain and is forwarded inside
+ * it); decode its low-latency kernels, which inside one domain take the
+ * card's DeepEP fit and across domains send every copy bound for another
+ * domain alone over the NIC (comm_ep_s): the card's fit across domains
+ * where it has one, else the link model of normal mode.
+ */
+static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
@@ -578,6 +589,22 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 		t_disp = comm_ep_s(&x->h->ep_up[0], tokens * tr.up_copies * x->disp_payload);
 		t_comb = comm_ep_s(&x->h->ep_up[1], tokens * tr.up_copies * x->comb_payload);
 	}
+	/* across domains in decode, the low-latency kernels over RDMA: each copy
+	 * to another domain crosses the NIC (no forwarding), the same-domain
+	 * ones go over NVLink alongside */
+	if (decode && !x->w->ideal && tr.out_copies > 0 && x->h->ep_rdma[0].bw > 0 && x->h->ep_rdma[1].bw > 0) {
+		double peer = tr.up_copies + tr.out_copies - tr.remote_copies;   /* other GPUs of this domain */
+		struct hw_ep_fit fd = x->h->ep_rdma[0], fc = x->h->ep_rdma[1];
+		fd.bw *= x->links.out_share;   /* --planes-down: the NICs of the planes left up */
+		fc.bw *= x->links.out_share;
+		t_disp = comm_ep_s(&fd, tokens * tr.remote_copies * x->disp_payload);
+		t_comb = comm_ep_s(&fc, tokens * tr.remote_copies * x->comb_payload);
+		ph->up_bytes = tokens * peer * (x->disp_payload + x->comb_payload);
+		ph->out_bytes = tokens * tr.remote_copies * (x->disp_payload + x->comb_payload);
+		ph->dispatch_bytes = tokens * (peer + tr.remote_copies) * x->disp_payload;
+		ph->combine_bytes = tokens * (peer + tr.remote_copies) * x->comb_payload;
+		out_d = out_c = 1;
+	}
 	perf_comm_op(ph, "ep dispatch", OPC_EP_DISPATCH, count, ph->dispatch_bytes, t_disp,
 		     out_d ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 	perf_comm_op(ph, "ep combine", OPC_EP_COMBINE, count, ph->combine_bytes, t_comb,
@@ -600,13 +627,18 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
 				mg, d, fe, g, 0};
 }
 
-static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T)
+/* The MoE block of T tokens per attention group; decode = 1 in a decode
+ * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
+ * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
+ * layout: moe_grouped_gemm_prefill where the card's calibration fits it. */
+static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
 	double all = T * d->dp;        /* tokens of every attention group in the stage */
 	double fe = m->expert_inter / x->moe_tp, copies, touched;
 	int gated = m->ffn_mats == 3;
+	enum kclass k = decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL);
 	struct kshape up, down;
 
 	perf_gemm(x, ph, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
@@ -617,7 +649,7 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 		perf_gemm(x, ph, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
 	}
 	if (d->ep > 1)
-		perf_ep_a2a(x, ph, count, T);
+		perf_ep_a2a(x, ph, count, T, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
 	touched = fmin(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
@@ -625,8 +657,8 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	perf_moe_shapes(deploy_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
 			&up, &down);
 	perf_kernel_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
-		       K_MOE, x->expert_dt, count, &up);
-	perf_kernel_op(x, ph, "routed experts down", OPC_ROUTED, K_MOE, x->expert_dt, count, &down);
+		       k, x->expert_dt, count, &up);
+	perf_kernel_op(x, ph, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
 	if (d->ep == 1)
 		perf_allreduce(x, ph, count, d->tp * d->dp, all);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
@@ -685,7 +717,7 @@ ffn:
 	if (mixers)
 		mixers[k] = (struct range){sp.first, ph->nops};
 	if (l->ffn == FFN_MOE)
-		perf_moe(x, ph, count, s->T);
+		perf_moe(x, ph, count, s->T, s->pairs < 0);
 	else if (l->ffn == FFN_DENSE)
 		perf_dense_ffn(x, ph, count, s->T);
 	sp.last = ph->nops;
@@ -864,7 +896,8 @@ static int perf_check_links(const struct ctx *x, const struct hw *h, const struc
  * the card show it (TRT-LLM on Blackwell: 0.58 of the FP8 peak,
  * hw/published/b200/aic-trtllm-mla.json): the attention_decode_fp8 class at the FP8 peak when the card's
  * calibration has it; otherwise as FlashMLA runs it, dequantised to BF16
- * for BF16 MMAs (FlashMLA README), in the attention_decode class.
+ * for BF16 MMAs (FlashMLA README), in the attention_decode class, or, for
+ * MHA/GQA, in attention_decode_gqa where the card's calibration has that.
  */
 static void perf_decode_kernel(struct ctx *x)
 {
@@ -876,6 +909,9 @@ static void perf_decode_kernel(struct ctx *x)
 		x->decode_k = K_ATTN_DECODE_FP8;
 		x->decode_dt = DT_FP8;
 	}
+	/* MHA/GQA over a 16-bit cache (or an 8-bit one dequantised to BF16) run
+	 * their own kernels where the card's measurements fit them (hw.h) */
+	x->gqa_decode_k = x->decode_k == K_ATTN_DECODE ? hw_kclass_use(x->h, K_ATTN_DECODE_GQA) : x->decode_k;
 }
 
 /* Do kinds j and k mix tokens alike: the same mixer, window, KV heads and

@@ -3095,6 +3095,9 @@ static void t_engine_achievable_links(void)
  *    0.0034899, out = 1 - p = 0.99651 NIC copies, up = 8 x 15/32 + (4 - out)
  *    = 6.75349; dispatch = max(3.33 + 32 x 6.75349 x 7392 / 160e9 = 13.3143,
  *    2.8 + 32 x 0.99651 x 7392 / 40e9 = 8.6931) = 13.3143 us: faster.
+ * This is the link model of the normal kernels: the --set of scale_out (the
+ * card's own figure) sets aside the card's DeepEP fit across domains, whose
+ * low-latency kernels decode would otherwise run (t_engine_ep_rdma).
  */
 static void t_engine_domain_split(void)
 {
@@ -3104,7 +3107,8 @@ static void t_engine_domain_split(void)
 	struct ep_traffic t;
 	const struct op *o;
 	double up, t16, t32;
-	const char *d16[] = {"scale_up.domain_gpus=16"}, *d32[] = {"scale_up.domain_gpus=32"};
+	const char *d16[] = {"scale_up.domain_gpus=16", "scale_out.effective_gbs_per_nic=40"};
+	const char *d32[] = {"scale_up.domain_gpus=32", "scale_out.effective_gbs_per_nic=40"};
 	struct err e;
 
 	memset(&e, 0, sizeof e);
@@ -3117,14 +3121,14 @@ static void t_engine_domain_split(void)
 	if (load_model("deepseek-v3", &m))
 		return;
 	dep_setup(&m, &d, 1, 32, 32, 32, 4096, 0);
-	if (CHECK_OK(hw_load("hw/h800-sxm.json", d16, 1, &h, &e), &e) || plan_run(&m, &h, &d))
+	if (CHECK_OK(hw_load("hw/h800-sxm.json", d16, 2, &h, &e), &e) || plan_run(&m, &h, &d))
 		return;
 	up = 3.33e-6 + 32 * 6.753489942284089 * 7392 / 160e9;
 	if (!(o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
 		return;
 	CHECK_REL(o->t, up, 1e-9);
 	t16 = g_plan.perf.tpot_s;
-	if (CHECK_OK(hw_load("hw/h800-sxm.json", d32, 1, &h, &e), &e) || plan_run(&m, &h, &d))
+	if (CHECK_OK(hw_load("hw/h800-sxm.json", d32, 2, &h, &e), &e) || plan_run(&m, &h, &d))
 		return;
 	if (!(o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
 		return;
@@ -3132,6 +3136,60 @@ static void t_engine_domain_split(void)
 	t32 = g_plan.perf.tpot_s;
 	CHECK(t32 > t16);
 	CHECK(t32 < 1.05 * t16);   /* a few per cent: one copy in 7.75 moves to the NIC */
+}
+
+/*
+ * Decode's EP all-to-all across domains runs DeepEP's low-latency kernels,
+ * where the card's calibration has their fit (comm_ep_s): every copy bound
+ * for another domain goes alone over the NIC.  DeepSeek-V3 on H800, tp 1 x
+ * dp 32, ep 32 over 4 nodes of 8, batch 32: of 8 copies per token 8 x 24/32
+ * = 6 go to the other nodes, so dispatch moves 32 x 6 x 7392 B = 1,419,264 B
+ * over the NIC: lat + 1,419,264 / bw with the card's deepep_rdma fit, and
+ * combine 32 x 6 x 14336 = 2,752,512 B.  With one of the card's 8 planes
+ * down the NICs left carry 7/8 (as the link model has it).  Prefill keeps
+ * the normal kernels (no fit: the link model), and a --set of scale_out sets
+ * the fit aside.
+ */
+static void t_engine_ep_rdma(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct ep_traffic t;
+	const struct op *o;
+	double disp;
+	const char *nic[] = {"scale_out.effective_gbs_per_nic=40"};
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	comm_ep_traffic(8, 256, 32, 8, 0, &t);
+	CHECK_EQ(t.remote_copies, 6);
+	if (load_model("deepseek-v3", &m))
+		return;
+	dep_setup(&m, &d, 1, 32, 32, 32, 4096, 0);
+	if (CHECK_OK(hw_load("hw/h800-sxm.json", NULL, 0, &h, &e), &e) || plan_run(&m, &h, &d))
+		return;
+	CHECK(h.ep_rdma[0].bw > 0 && h.ep_rdma[1].bw > 0 && h.ep_rdma[0].bw <= 50e9);
+	if (!(o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
+		return;
+	disp = h.ep_rdma[0].lat_s + 1419264 / h.ep_rdma[0].bw;
+	CHECK_REL(o->t, disp, 1e-12);
+	CHECK(o->bound == BOUND_SCALE_OUT);
+	if ((o = op_find(&g_plan.perf.decode, "ep combine", LAYER_MOE)))
+		CHECK_REL(o->t, h.ep_rdma[1].lat_s + 2752512 / h.ep_rdma[1].bw, 1e-12);
+	if ((o = op_find(&g_plan.perf.prefill, "ep dispatch", LAYER_MOE)))   /* not the low-latency kernels' time */
+		CHECK(fabs(o->t - (h.ep_rdma[0].lat_s + g_plan.perf.prefill.tokens * 6 * 7392 / h.ep_rdma[0].bw)) > 1e-6);
+	d.w.planes_down = 1;   /* of 8 planes: the NICs left carry 7/8 */
+	if (plan_run(&m, &h, &d))
+		return;
+	if ((o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
+		CHECK_REL(o->t, h.ep_rdma[0].lat_s + 1419264 / (h.ep_rdma[0].bw * 7 / 8), 1e-12);
+	d.w.planes_down = 0;
+	if (CHECK_OK(hw_load("hw/h800-sxm.json", nic, 1, &h, &e), &e) || plan_run(&m, &h, &d))
+		return;
+	CHECK(h.ep_rdma[0].bw == 0 && h.ep_rdma[1].bw == 0);
+	if ((o = op_find(&g_plan.perf.decode, "ep dispatch", LAYER_MOE)))
+		CHECK(fabs(o->t - disp) > 1e-6);
 }
 
 /* ---- sweep branch: the CSV field writer and reader (reports/csv.h) ------- */
@@ -4184,10 +4242,11 @@ static void t_comm_deepep(void)
 		s.ep[s.nep].t_s = comm_ep_s(&f, s.ep[s.nep].bytes);
 		s.nep++;
 	}
-	CHECK_EQ(kfit_deepep(&s, 0, 0, 0, &g), 6);
+	CHECK_EQ(kfit_deepep(&s, 0, 0, 0, 0, -1, 0, &g), 6);
 	CHECK_REL(g.lat_s, 12e-6, 1e-9);
 	CHECK_REL(g.bw, 250e9, 1e-9);
-	CHECK_EQ(kfit_deepep(&s, 1, 0, 0, &g), 0);   /* no combine records */
+	CHECK_EQ(kfit_deepep(&s, 0, 1, 0, 0, -1, 0, &g), 0);   /* no combine records */
+	CHECK_EQ(kfit_deepep(&s, 1, 0, 0, 0, -1, 0, &g), 0);   /* none across nodes */
 	free(s.ep);
 }
 
@@ -4360,6 +4419,102 @@ static void t_kfit_records(void)
 	kfit_free(&s);
 }
 
+
+/*
+ * The classes records go to, and the bytes a DeepEP record moves per GPU
+ * (DeepSeek-V3's test: 128 tokens, hidden 7168, top-8, fp8 dispatch of
+ * 7168 + 4 x 56 = 7392 B per copy):
+ *  - inside one node of ep 8 (NVLink): the 7 copies of 8 to other GPUs,
+ *    128 x 7 x 7392 = 6,623,232 B;
+ *  - DeepEP's first kernels, pure RDMA ("transport": "rdma"), on one node:
+ *    every copy over the NIC, 128 x 8 x 7392 = 7,569,408 B, as DeepEP's test
+ *    counts its RDMA GB/s;
+ *  - ep 32 over 4 nodes, copies to the same node over NVLink: the 8 x 24/32
+ *    = 6 copies to other nodes, 128 x 6 x 7392 = 5,677,056 B.
+ * Grouped GEMMs go by layout (contiguous: prefill's class), GQA decode over
+ * a 16-bit cache to its own; a record "kept" by its file is not fitted.
+ * The fit across nodes is bounded by the NIC's line rate: records on
+ * t = 30 us + b / 100 GB/s (b = 1 MB: 40 us; 2 MB: 50 us, three each)
+ * against a 50 GB/s line give bw = 50 GB/s and lat = (r1 - s12 / bw) / s11
+ * with x1 = 1/t, x2 = b/t: r1 = 3 (25000 + 20000) = 135000, s11 = 3 (6.25e8
+ * + 4e8) = 3.075e9, s12 = 3 (1e6 / 1.6e-9 + 2e6 / 2.5e-9) = 4.275e15, so
+ * lat = (135000 - 85500) / 3.075e9 = 16.0976 us.
+ */
+static void t_kfit_classes(void)
+{
+	char dir[] = "/tmp/mlasim-unit-kfitc.XXXXXX", path[256];
+	const char *head = "{\"schema\": \"mlasim.calib/1\", \"source\": {\"id\": \"t\", \"ref\": \"https://example.org/t\"}, \"probes\": [";
+	const char *ll = "\"mode\": \"low_latency\", \"phase\": \"dispatch\", \"tokens\": 128, \"hidden\": 7168, \"topk\": 8, \"experts\": 256";
+	char text[4096];
+	struct kset s;
+	struct hw h;
+	struct hw_ep_fit f;
+	struct err e = {0};
+	int i;
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(text, sizeof text,
+		 "%s{\"probe\": \"deepep\", \"id\": \"nvl\", \"status\": \"ok\", \"params\": {%s, \"ep\": 8, \"nodes\": 1}, \"timing\": {\"median_s\": 7.7e-5}},"
+		 "{\"probe\": \"deepep\", \"id\": \"pure\", \"status\": \"ok\", \"params\": {%s, \"ep\": 8, \"nodes\": 1, \"transport\": \"rdma\"}, \"timing\": {\"median_s\": 1.63e-4}},"
+		 "{\"probe\": \"deepep\", \"id\": \"x4\", \"status\": \"ok\", \"params\": {%s, \"ep\": 32, \"nodes\": 4}, \"timing\": {\"median_s\": 1.55e-4}},"
+		 "{\"probe\": \"deepep\", \"id\": \"normal\", \"status\": \"ok\", \"params\": {\"mode\": \"normal\", \"phase\": \"dispatch\", \"ep\": 16}, \"timing\": {\"median_s\": 1e-3}},"
+		 "{\"probe\": \"grouped_gemm\", \"id\": \"c\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"layout\": \"contiguous\", \"groups\": 4, \"m\": 8192, \"n\": 4096, \"k\": 7168}, \"timing\": {\"median_s\": 1.43e-3}},"
+		 "{\"probe\": \"grouped_gemm\", \"id\": \"m\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"layout\": \"masked\", \"groups\": 4, \"m\": 256, \"n\": 4096, \"k\": 7168}, \"timing\": {\"median_s\": 6.45e-5}},"
+		 "{\"probe\": \"gqa_decode\", \"id\": \"g\", \"status\": \"ok\", \"params\": {\"heads\": 32, \"kv_heads\": 4, \"head_dim\": 128, \"batch\": 64, \"kv_len\": 4096}, \"timing\": {\"median_s\": 1.9e-4}},"
+		 "{\"probe\": \"gqa_decode\", \"id\": \"k\", \"status\": \"kept\", \"why\": \"a test\", \"params\": {\"heads\": 32, \"kv_heads\": 4, \"head_dim\": 128, \"batch\": 1, \"kv_len\": 1024}, \"timing\": {\"median_s\": 3e-5}}]}",
+		 head, ll, ll, ll);
+	kfit_write(dir, "a.json", text);
+	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
+		CHECK_EQ(s.nep, 3);
+		CHECK(s.ep[0].rdma == 0 && s.ep[1].rdma == 1 && s.ep[2].rdma == 1);
+		CHECK_EQ(s.ep[0].bytes, 6623232);
+		CHECK_EQ(s.ep[1].bytes, 7569408);
+		CHECK_EQ(s.ep[2].bytes, 5677056);
+		CHECK_EQ(s.n, 3);
+		CHECK_EQ(s.skipped, 2);   /* normal mode, kept */
+		CHECK(s.rec[0].cls == K_MOE_PREFILL && s.rec[1].cls == K_MOE && s.rec[2].cls == K_ATTN_DECODE_GQA);
+		kfit_free(&s);
+	}
+	snprintf(path, sizeof path, "%s/a.json", dir);
+	unlink(path);
+	snprintf(text, sizeof text, "%s{\"probe\": \"deepep\", \"status\": \"ok\", \"params\": {%s, \"ep\": 12, \"nodes\": 8}, \"timing\": {\"median_s\": 1e-4}}]}",
+		 head, ll);
+	kfit_write(dir, "b.json", text);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "b.json: 'probes[0].params.nodes' (8) must divide ep (12)");
+	kfit_free(&s);
+	snprintf(path, sizeof path, "%s/b.json", dir);
+	unlink(path);
+	rmdir(dir);
+
+	memset(&s, 0, sizeof s);
+	s.ep = calloc(6, sizeof *s.ep);
+	if (!s.ep)
+		return;
+	for (i = 0; i < 6; i++) {
+		s.ep[i].rdma = 1;
+		s.ep[i].bytes = i < 3 ? 1e6 : 2e6;
+		s.ep[i].t_s = 30e-6 + s.ep[i].bytes / 100e9;
+	}
+	s.nep = 6;
+	CHECK_EQ(kfit_deepep(&s, 1, 0, 0, 0, -1, 0, &f), 6);   /* unbounded: the line itself */
+	CHECK_REL(f.lat_s, 30e-6, 1e-9);
+	CHECK_REL(f.bw, 100e9, 1e-9);
+	CHECK_EQ(kfit_deepep(&s, 1, 0, 0, 0, -1, 50e9, &f), 6);
+	CHECK_EQ(f.bw, 50e9);
+	CHECK_REL(f.lat_s, 49500 / 3.075e9, 1e-9);
+	CHECK_EQ(kfit_deepep(&s, 1, 0, 0, 0, 0, 50e9, &f), 0);   /* all of source 0 left out */
+	CHECK_EQ(kfit_deepep(&s, 1, 0, 2, 0, -1, 50e9, &f), 3);  /* every second left out: too few */
+	free(s.ep);
+
+	/* a class that specialises another stands in for it only where calibrated */
+	kfit_card(&h);
+	CHECK(hw_kclass_use(&h, K_ATTN_DECODE_GQA) == K_ATTN_DECODE);
+	CHECK(hw_kclass_use(&h, K_MOE_PREFILL) == K_MOE);
+	CHECK(hw_kclass_use(&h, K_GEMM_BF16) == K_GEMM_BF16);
+	h.kern[K_MOE_PREFILL].calibrated = KCAL_PUBLISHED;
+	CHECK(hw_kclass_use(&h, K_MOE_PREFILL) == K_MOE_PREFILL);
+}
 
 /* ---- serving: silicon-sample rows, engine cards, the load model ------------- */
 
@@ -4865,6 +5020,7 @@ static const struct test tests[] = {
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
 	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
+	{"kfit: grouped GEMMs by layout, GQA decode, DeepEP in and across nodes, the NIC's line rate", t_kfit_classes},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
 	{"perf decode operators of Llama-3.1-70B tp 4 on H100, tp all-reduce", t_perf_decode_ops_llama70b},
 	{"perf step assembly: sums, micro-batch overlap, MTP tokens per step", t_perf_step_assembly},
@@ -4883,6 +5039,7 @@ static const struct test tests[] = {
 	{"engine TTFT: one request alone, falls with prefix hit, grows with isl", t_engine_ttft_request},
 	{"engine links: achievable_gbs_per_dir and effective_gbs_per_nic set the bandwidth", t_engine_achievable_links},
 	{"engine a larger NVLink domain leaves the NICs idle: EP all-to-all slower (physics)", t_engine_domain_split},
+	{"engine decode across nodes: DeepEP's low-latency kernels over RDMA, as the card's fit has them", t_engine_ep_rdma},
 	/* sweep branch: CSV */
 	{"csv_field quotes only what needs it (comma, quote, tab, CR, LF)", t_csv_field_quoting},
 	{"csv_split reads back csv_field's fields, line breaks and quotes too", t_csv_split_round_trip},
