@@ -264,6 +264,7 @@ static void plan_json_kernels(cJSON *x, const struct hw *h)
 		cJSON_AddNumberToObject(y, "kblock_s", e->kblock_s);
 		cJSON_AddNumberToObject(y, "blend", e->blend);
 		cJSON_AddNumberToObject(y, "elem_s", e->elem_s);
+		cJSON_AddNumberToObject(y, "cta_s", e->cta_s);
 		cJSON_AddItemToArray(arr, y);
 	}
 }

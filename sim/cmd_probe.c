@@ -62,7 +62,7 @@ const char help_probe[] =
 "                   file per source: hw/published/CARD/, README 'Published kernel\n"
 "                   measurements'): the card BASE with its 'calibration' replaced\n"
 "                   by the kernel model fitted per class (sim/kern.h: eff_compute,\n"
-"                   eff_mem, t0_s, kblock_s, blend, elem_s; GSL simplex on log\n"
+"                   eff_mem, t0_s, kblock_s, blend, elem_s, cta_s; GSL simplex on log\n"
 "                   error), NCCL's protocols per collective, DeepEP's latency and\n"
 "                   bandwidth inside a node and across nodes (deepep_rdma),\n"
 "                   from its 'efficiency' defaults; -o may be BASE itself.  A\n"

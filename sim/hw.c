@@ -369,7 +369,7 @@ static void hw_default_kernels(struct hw *h)
 	int k;
 
 	for (k = 0; k < K_CLASSES; k++)
-		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0, 0, 0, KCAL_DEFAULTS};
+		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0, 0, 0, 0, KCAL_DEFAULTS};
 }
 
 /* Calibration fit keys, schema mlasim.calib/1: calib.<section>.<dtype>.fit. */
@@ -419,18 +419,19 @@ static int hw_calib_num(const cJSON *fit, const struct hw_calib_key *k, const ch
 }
 
 /* One class's fit: eff_compute, eff_mem, t0_s, and the kernel model's
- * optional kblock_s, blend and elem_s (kern.h; absent: 0). */
+ * optional kblock_s, blend, elem_s and cta_s (kern.h; absent: 0). */
 static int hw_read_fit(const cJSON *fit, const struct hw_calib_key *k, const char *file,
 		       struct hw_kernel_eff *v, struct err *e)
 {
-	double kb = 0, p = 0, el = 0;
+	double kb = 0, p = 0, el = 0, ct = 0;
 
 	if (hw_calib_num(fit, k, "eff_compute", file, JX_REQUIRED | JX_FRACTION, 1, &v->compute, e) ||
 	    hw_calib_num(fit, k, "eff_mem", file, JX_REQUIRED | JX_FRACTION, 1, &v->memory, e) ||
 	    hw_calib_num(fit, k, "t0_s", file, JX_REQUIRED, 1, &v->t0_s, e) ||
 	    hw_calib_num(fit, k, "kblock_s", file, 0, 1e-3, &kb, e) > 0 ||
 	    hw_calib_num(fit, k, "blend", file, 0, 64, &p, e) > 0 ||
-	    hw_calib_num(fit, k, "elem_s", file, 0, 1e-9, &el, e) > 0)
+	    hw_calib_num(fit, k, "elem_s", file, 0, 1e-9, &el, e) > 0 ||
+	    hw_calib_num(fit, k, "cta_s", file, 0, 1e-3, &ct, e) > 0)
 		return e->code;
 	if (p != 0 && p < 1)
 		return err_set(e, EXIT_INPUT,
@@ -439,6 +440,7 @@ static int hw_read_fit(const cJSON *fit, const struct hw_calib_key *k, const cha
 	v->kblock_s = kb;
 	v->blend = p;
 	v->elem_s = el;
+	v->cta_s = ct;
 	return 0;
 }
 

@@ -83,6 +83,7 @@ struct hw_kernel_eff {
 	double kblock_s;     /* GEMMs: the K-loop floor, seconds per 128-deep K block (kern.h); 0: none */
 	double blend;        /* p of the smooth maximum of the two roofs; 0: max() */
 	double elem_s;       /* prefill attention: seconds per softmax exponential (kern.h); 0: none */
+	double cta_s;        /* prefill attention: seconds per thread block (kern.h); 0: none */
 	int calibrated;      /* enum kcal */
 };
 

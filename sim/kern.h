@@ -5,7 +5,7 @@
  *
  *   t = max(roof, t_k) + t0
  *   roof = max(t_c, t_m), or (t_c^p + t_m^p)^(1/p) when the class blends
- *   t_c = (F / (eff_compute x peak(dtype)) + X x elem_s) x waves x SMs / tiles
+ *   t_c = (F / (eff_compute x peak(dtype)) + X x elem_s + C x cta_s) x waves x SMs / tiles
  *   t_m = B / (eff_mem x HBM bandwidth)
  *   t_k = kblock_s x ceil(K / 128)
  *
@@ -32,7 +32,17 @@
  * 2407.08608 s3: H100 has 989 TFLOPS of FP16 matmul but 3.9 TFLOPS of
  * special functions, so a head of dimension 64 spends as long on exp as on
  * its 256 FLOPs per pair: why FA3 reaches 0.50 of the peak at d = 64, 0.76 at
- * d = 256).
+ * d = 256).  And it runs C = one thread block (CTA) per 128 queries of each
+ * head and sequence (FlashAttention-3's query tile, kBlockM = 128 for head
+ * dims 96 to 256: Dao-AILab/flash-attention@07602adc:hopper/tile_size.h),
+ * each costing cta_s of the whole GPU's time beyond its pairs: the CTA's
+ * prologue and epilogue (load Q, normalise and store O) and the masked half
+ * of its diagonal block, which a causal kernel computes whole.  TRT-LLM's
+ * context attention on every aiconfigurator card shows it: at 16 heads and
+ * 256 sequences of 1 token (4,096 CTAs, 4,096 pairs per head) B300 takes
+ * 87 us where 4,096 pairs take nothing, and a per-CTA time fits batch 1 to
+ * 256 and sequences of 1 to 32k alike
+ * (hw/published/b300/aic-trtllm-mla-context.json).
  */
 #ifndef MLASIM_KERN_H
 #define MLASIM_KERN_H
@@ -54,6 +64,7 @@ struct kshape {
 	double m, n, k;   /* GEMM: output rows and columns per group, depth; 0 otherwise */
 	double groups;    /* grouped GEMM: groups of m x n; 1 for a dense GEMM */
 	double elems;     /* prefill attention: softmax exponentials (query-key pairs x heads); else 0 */
+	double ctas;      /* prefill attention: thread blocks, heads x sequences x ceil(queries / 128); else 0 */
 };
 
 /* What bounds a call: its compute roof, its memory roof, or latency (t0 or
@@ -106,7 +117,8 @@ static inline double kern_ceil_div(double a, double b)
 static inline double kern_seconds(const struct hw_kernel_eff *k, double peak, double hbm, double sms,
 				   const struct kshape *s, double *busy, enum kbound *bound)
 {
-	double tc = s->flops / (peak * k->compute) + s->elems * k->elem_s, tm = s->bytes / (hbm * k->memory);
+	double tc = s->flops / (peak * k->compute) + s->elems * k->elem_s + s->ctas * k->cta_s;
+	double tm = s->bytes / (hbm * k->memory);
 	double tk = 0, roof, t;
 
 	if (s->m > 0 && s->n > 0) {

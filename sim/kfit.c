@@ -180,7 +180,7 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 	if (fp8 && kern && !strcmp(kern, "flashmla"))
 		kvb = kv_flashmla_bytes(&m);
 	perf_mla_attention(&m, h, B, sq, L, kvb, &f, &b);
-	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1, 0};
+	r->call[0] = (struct kshape){f, b, 0, 0, 0, 1, 0, 0};
 	r->cls = fp8 ? K_ATTN_DECODE_FP8 : K_ATTN_DECODE;
 	r->dt = fp8 ? DT_FP8 : DT_BF16;
 	r->ncalls = 1;
@@ -189,11 +189,13 @@ static int kfit_mla_decode(const cJSON *rec, int idx, const char *file, struct k
 
 /* mla_prefill, attention_prefill: causal (or not) attention over `seq` new
  * tokens per sequence, as perf.c prices prefill attention: 2 h (d_qk + d_v)
- * FLOPs and h softmax exponentials per query-key pair, queries, keys,
- * values and output read or written once in bf16. */
+ * FLOPs and h softmax exponentials per query-key pair, a thread block per
+ * 128 queries of each head and sequence, queries, keys, values and output
+ * read or written once in bf16, and with params.qkv_pass (the time includes
+ * the RoPE and cache-write pass, perf_qkv_pass_bytes) that pass's bytes. */
 static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
-	const cJSON *causal = jget(jget(rec, "params"), "causal");
+	const cJSON *causal = jget(jget(rec, "params"), "causal"), *pass = jget(jget(rec, "params"), "qkv_pass");
 	double h, dqk, dv, S, B, hk, T, pairs;
 
 	if (kfit_param(rec, idx, "heads", file, &h, e) || kfit_param(rec, idx, "d_qk", file, &dqk, e) ||
@@ -201,9 +203,13 @@ static int kfit_prefill(const cJSON *rec, int idx, const char *file, struct krec
 		return e->code;
 	if (kfit_param_or(rec, idx, "batch", 1, file, &B, e) || kfit_param_or(rec, idx, "kv_heads", h, file, &hk, e))
 		return e->code;
+	if (pass && !cJSON_IsBool(pass))
+		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.qkv_pass' must be true or false", file, idx);
 	T = B * S;
 	pairs = cJSON_IsFalse(causal) ? B * S * S : B * S * (S + 1) / 2;
-	perf_gqa_prefill_shape(h, hk, dqk, dv, T, T, pairs, &r->call[0]);
+	perf_gqa_prefill_shape(h, hk, dqk, dv, T, S, T, pairs, &r->call[0]);
+	if (cJSON_IsTrue(pass))
+		r->call[0].bytes += perf_qkv_pass_bytes(h, hk, dqk, dv, T);
 	r->cls = K_ATTN_PREFILL;
 	r->dt = DT_BF16;
 	r->ncalls = 1;
@@ -543,7 +549,7 @@ double kfit_engine_seconds(const struct hw *h, const struct krec *r)
 }
 
 /* Parameters the simplex moves, in unbounded coordinates. */
-enum { P_EC, P_EM, P_T0, P_KB, P_EL, NPAR };
+enum { P_EC, P_EM, P_T0, P_KB, P_EL, P_CT, NPAR };
 
 struct fitctx {
 	const struct hw *h;
@@ -571,6 +577,8 @@ static struct hw_kernel_eff fit_params(const struct fitctx *c, const gsl_vector 
 		k.kblock_s = exp(gsl_vector_get(v, c->map[P_KB]));
 	if (c->free_[P_EL])
 		k.elem_s = exp(gsl_vector_get(v, c->map[P_EL]));
+	if (c->free_[P_CT])
+		k.cta_s = exp(gsl_vector_get(v, c->map[P_CT]));
 	return k;
 }
 
@@ -643,6 +651,8 @@ static double fit_run(struct fitctx *c, struct hw_kernel_eff *k)
 		gsl_vector_set(x, c->map[P_KB], log(fmax(k->kblock_s, 1e-8)));
 	if (c->free_[P_EL])
 		gsl_vector_set(x, c->map[P_EL], log(fmax(k->elem_s, 1e-14)));
+	if (c->free_[P_CT])
+		gsl_vector_set(x, c->map[P_CT], log(fmax(k->cta_s, 1e-12)));
 	f = (gsl_multimin_function){fit_objective, (size_t)dim, c};
 	best = kfit_simplex(&f, x, 1.0, 3, 3000, 1e-7);
 	*k = fit_params(c, x);
@@ -753,10 +763,21 @@ static void kfit_roofs_measured(const struct fitctx *c, const struct hw_kernel_e
 	struct kfit_stats st;
 
 	k.blend = blend;
-	k.t0_s = k.kblock_s = k.elem_s = 0;   /* which roof, not whether latency hides it */
+	k.t0_s = k.kblock_s = k.elem_s = k.cta_s = 0;   /* which roof, not whether latency hides it */
 	fit_bounds(c, &k, &st);
 	*compute = st.n_compute + st.n_blended > 0;
 	*memory = st.n_memory + st.n_blended > 0;
+}
+
+/* 1 when some record of the fit counts thread blocks (prefill attention). */
+static int kfit_has_ctas(const struct fitctx *c)
+{
+	int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->r[i]->call[0].ctas > 0)
+			return 1;
+	return 0;
 }
 
 /* Fit at one blend: free what the class has, then fix what no point is bound by. */
@@ -773,12 +794,19 @@ static double kfit_at_blend(struct fitctx *c, enum kclass cls, double blend,
 	k.t0_s = fmax(def->t0_s, 1e-6);
 	/* softmax exponentials, where the records count them: FA3's 3.9 T/s to start */
 	k.elem_s = kfit_has_elems(c) ? 1 / 3.9e12 : 0;
+	/* thread blocks, where the records count them: to start, the time of the
+	 * two products of one 128 x 128 block of a head of 128 at the default
+	 * efficiency, 4 x 128^3 FLOPs (what a diagonal block's masked half and a
+	 * CTA's prologue and epilogue are of the order of) */
+	k.cta_s = kfit_has_ctas(c) ? 4 * KERN_TILE * KERN_TILE * KERN_TILE /
+				     (def->compute * kern_peak(c->h, DT_BF16)) : 0;
 	c->free_[P_EC] = c->free_[P_EM] = c->free_[P_T0] = 1;
 	c->free_[P_KB] = kfit_is_gemm(cls);
 	c->free_[P_EL] = k.elem_s > 0;
 	kfit_roofs_measured(c, def, blend, &c->free_[P_EC], &c->free_[P_EM]);
 	st->fixed_compute = !c->free_[P_EC];
 	st->fixed_mem = !c->free_[P_EM];
+	c->free_[P_CT] = k.cta_s > 0;
 	obj = fit_run(c, &k);
 	for (pass = 0; pass < 2; pass++) {
 		int refit = 0;
@@ -1112,6 +1140,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		cJSON_AddNumberToObject(fit, "blend", out.blend);
 		if (out.elem_s > 0)
 			cJSON_AddNumberToObject(fit, "elem_s", kfit_round(out.elem_s));
+		if (out.cta_s > 0)
+			cJSON_AddNumberToObject(fit, "cta_s", kfit_round(out.cta_s));
 		cJSON_AddBoolToObject(fit, "fixed_compute", st.fixed_compute);
 		cJSON_AddBoolToObject(fit, "fixed_mem", st.fixed_mem);
 		cJSON_AddNumberToObject(var, "points", st.points);

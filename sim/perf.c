@@ -41,7 +41,7 @@ struct ctx {
 };
 
 /* --ideal: every kernel class on its roofline, without latency. */
-#define PERF_ROOF {1, 1, 0, 0, 0, 0, KCAL_DEFAULTS}
+#define PERF_ROOF {1, 1, 0, 0, 0, 0, 0, KCAL_DEFAULTS}
 _Static_assert(K_CLASSES == 11, "perf_ideal has one entry per kernel class");
 static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
@@ -110,7 +110,7 @@ static enum kclass perf_gemm_kernel(enum dtype dt, enum wfmt f)
 double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, double flops,
 			   double bytes)
 {
-	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0};
+	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0, 0};
 
 	return kern_seconds(&h->kern[k], kern_peak(h, dt), h->gpu.hbm_bw, 0, &s, NULL, NULL);
 }
@@ -140,7 +140,7 @@ static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *n
 			    enum opclass cls, enum kclass kernel, enum dtype dt,
 			    double count, double flops, double bytes)
 {
-	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0};
+	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0, 0};
 
 	perf_kernel_op(x, ph, name, cls, kernel, dt, count, &s);
 }
@@ -164,15 +164,25 @@ void perf_gemm_shape(const struct wprec *w, enum dtype dt, double T, double N, d
 	double act_in = dt == DT_FP8 ? 1 : 2;   /* fp8 GEMMs quantise their input */
 
 	*s = (struct kshape){2 * T * N * K, precision_matrix_bytes(w, N, K) + T * K * act_in + T * N * 2,
-			     T, N, K, 1, 0};
+			     T, N, K, 1, 0, 0};
 }
 
-/* Causal prefill attention: its FLOPs, bytes and softmax exponentials
- * (one per query-key pair and head, kern.h). */
-static void perf_prefill_attention_op(const struct ctx *x, struct phase *ph, double count,
-				      double flops, double bytes, double exps)
+double perf_prefill_ctas(double h, double T, double q)
 {
-	struct kshape s = {flops, bytes, 0, 0, 0, 1, exps};
+	return q > 0 ? h * (T / q) * kern_ceil_div(q, KERN_TILE) : 0;
+}
+
+double perf_qkv_pass_bytes(double h, double hk, double dh, double dv, double T)
+{
+	return 2 * 2 * T * (h * dh + hk * (dh + dv));
+}
+
+/* Causal prefill attention: its FLOPs, bytes, softmax exponentials (one per
+ * query-key pair and head) and thread blocks (kern.h). */
+static void perf_prefill_attention_op(const struct ctx *x, struct phase *ph, double count,
+				      double flops, double bytes, double exps, double ctas)
+{
+	struct kshape s = {flops, bytes, 0, 0, 0, 1, exps, ctas};
 
 	perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count, &s);
 }
@@ -339,10 +349,11 @@ static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * m->v_head, 0);
 }
 
-/* MLA prefill, not absorbed: Tn new tokens, ctx tokens up-projected, pairs q-k
- * pairs attended (DSA: each query's top index_topk), ipairs the indexer scores. */
+/* MLA prefill, not absorbed: Tn new tokens, q of them per sequence, ctx
+ * tokens up-projected, pairs q-k pairs attended (DSA: each query's top
+ * index_topk), ipairs the indexer scores. */
 static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count,
-			     double Tn, double ctx_tokens, double pairs, double ipairs)
+			     double Tn, double q, double ctx_tokens, double pairs, double ipairs)
 {
 	const struct model *m = x->m;
 	double h = x->heads, dqk = m->qk_nope + m->qk_rope;
@@ -362,33 +373,35 @@ static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count
 		  h * (m->qk_nope + m->v_head), m->kv_lora, 0);
 	perf_prefill_attention_op(x, ph, count, 2 * h * (dqk + m->v_head) * pairs,
 				  2 * (Tn * h * dqk + ctx_tokens * h * (dqk + m->v_head) + Tn * h * m->v_head),
-				  h * pairs);
+				  h * pairs, perf_prefill_ctas(h, Tn, q));
 	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
 }
 
 void perf_gqa_decode_shape(double h, double kvb, double dh, double dv, double B, double sq, double L,
 			   struct kshape *s)
 {
-	*s = (struct kshape){2 * B * h * sq * L * (dh + dv), B * (L * kvb + sq * h * (dh + dv) * 2), 0, 0, 0, 1, 0};
+	*s = (struct kshape){2 * B * h * sq * L * (dh + dv), B * (L * kvb + sq * h * (dh + dv) * 2), 0, 0, 0, 1, 0, 0};
 }
 
-void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T, double ctx, double pairs,
-			    struct kshape *s)
+void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T, double q, double ctx,
+			    double pairs, struct kshape *s)
 {
 	*s = (struct kshape){2 * h * (dh + dv) * pairs, 2 * (T * h * (dh + dv) + ctx * hk * (dh + dv)), 0, 0, 0, 1,
-			     h * pairs};
+			     h * pairs, perf_prefill_ctas(h, T, q)};
 }
 
 /*
  * MHA/GQA/MQA of layer kind k: decode when pairs < 0 (B sequences of s_q at
- * context L, La of it attended), else prefill (pairs query-key pairs,
- * ctx_tokens keys read, ipairs scored by DSA's indexer).
+ * context L, La of it attended), else prefill (q new tokens per sequence,
+ * pairs query-key pairs, ctx_tokens keys read, ipairs scored by DSA's
+ * indexer; the attention op includes the RoPE and cache-write pass over the
+ * new Q, K and V, perf.h).
  * q [H dh (x2 with an output gate), d], k [Hkv dh, d] and v [Hkv dv, d]
  * (none for a layer that reuses an earlier one's K and V), o [d, H dv].
  */
 static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count, double T,
-		     double B, double sq, double L, double La, double ctx_tokens, double pairs,
-		     double ipairs)
+		     double B, double sq, double L, double La, double qspan, double ctx_tokens,
+		     double pairs, double ipairs)
 {
 	const struct model *m = x->m;
 	double h = x->heads, hk = x->kind[k].kv_heads, dh = m->head_dim, dv = m->v_dim;
@@ -408,7 +421,9 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->gqa_decode_k, x->decode_dt, count,
 			       &shape);
 	} else {
-		perf_gqa_prefill_shape(h, hk, dh, dv, T, ctx_tokens, pairs, &shape);
+		perf_gqa_prefill_shape(h, hk, dh, dv, T, qspan, ctx_tokens, pairs, &shape);
+		/* a layer sharing an earlier one's cache writes no K and V */
+		shape.bytes += perf_qkv_pass_bytes(h, m->kind[k].kv_shared ? 0 : hk, dh, dv, T);
 		perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count,
 			       &shape);
 	}
@@ -439,7 +454,7 @@ static void perf_attention(const struct ctx *x, struct phase *ph, int k, double 
 		if (m->attn == ATTN_MLA)
 			perf_mla_decode(x, ph, count, s->B, s->sq, L, La, x->kind[k].kvb);
 		else
-			perf_gqa(x, ph, k, count, s->T, s->B, s->sq, L, La, 0, -1, 0);
+			perf_gqa(x, ph, k, count, s->T, s->B, s->sq, L, La, 0, 0, -1, 0);
 		return;
 	}
 	if (W > 0) {
@@ -451,9 +466,9 @@ static void perf_attention(const struct ctx *x, struct phase *ph, int k, double 
 	}
 	pa = topk > 0 ? fmin(pairs, s->pairs * perf_pairs_share(MIX_WINDOW, topk, s)) : pairs;
 	if (m->attn == ATTN_MLA)
-		perf_mla_prefill(x, ph, count, s->T, ctx, pa, pairs);
+		perf_mla_prefill(x, ph, count, s->T, s->q_span, ctx, pa, pairs);
 	else
-		perf_gqa(x, ph, k, count, s->T, s->B, s->sq, 0, 0, ctx, pa, pairs);
+		perf_gqa(x, ph, k, count, s->T, s->B, s->sq, 0, 0, s->q_span, ctx, pa, pairs);
 }
 
 /*
@@ -621,10 +636,10 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
 
 	*up = (struct kshape){2 * copies * n_up * d,
 			      touched * precision_matrix_bytes(w, n_up, d) + copies * d * act + copies * n_up * 2,
-			      mg, n_up, d, g, 0};
+			      mg, n_up, d, g, 0, 0};
 	*down = (struct kshape){2 * copies * d * fe,
 				touched * precision_matrix_bytes(w, d, fe) + copies * fe * act + copies * d * 2,
-				mg, d, fe, g, 0};
+				mg, d, fe, g, 0, 0};
 }
 
 /* The MoE block of T tokens per attention group; decode = 1 in a decode

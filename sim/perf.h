@@ -199,14 +199,34 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
  * GQA/MHA attention on one GPU of h query heads of dimension dh (values dv):
  * decode of B sequences of s_q tokens over L keys of kvb cache bytes each
  * (2 B h s_q L (dh + dv) FLOPs, the cache read once, q and output in bf16);
- * prefill of T new tokens over ctx keys of hk heads, `pairs` query-key pairs
- * (2 h (dh + dv) FLOPs and h softmax exponentials per pair, q, k, v and
- * output in bf16).
+ * prefill of T new tokens, q of them per sequence, over ctx keys of hk
+ * heads, `pairs` query-key pairs (2 h (dh + dv) FLOPs and h softmax
+ * exponentials per pair, q, k, v and output in bf16, perf_prefill_ctas
+ * thread blocks).
  */
 void perf_gqa_decode_shape(double h, double kvb, double dh, double dv, double B, double sq, double L,
 			   struct kshape *s);
-void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T, double ctx, double pairs,
-			    struct kshape *s);
+void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T, double q, double ctx,
+			    double pairs, struct kshape *s);
+
+/* Thread blocks of a prefill attention kernel (kern.h): one per 128 queries
+ * (KERN_TILE, FlashAttention-3's query tile) of each of h heads and each of
+ * the T / q sequences of q new tokens; 0 when q <= 0. */
+double perf_prefill_ctas(double h, double T, double q);
+
+/*
+ * Bytes of the pass that applies RoPE to the T new tokens' Q and K and writes
+ * their K and V into the cache, before a GQA/MHA prefill kernel: it reads and
+ * writes Q (h heads of dh) and K and V (hk heads of dh and dv) once each in
+ * bf16, 4 T (h dh + hk (dh + dv)).  TRT-LLM's context attention runs it as
+ * invokeQKVPreprocessing ahead of the FMHA
+ * (NVIDIA/TensorRT-LLM@eea41b73:cpp/tensorrt_llm/common/attentionOp.cpp),
+ * and aiconfigurator's context-attention times include it
+ * (hw/published/b300/aic-trtllm-attention-context.json); the engine has no
+ * operator of its own for it, so the prefill attention op carries it.  MLA's
+ * RoPE runs on the latent (invokeMLARopeContext) and is not counted.
+ */
+double perf_qkv_pass_bytes(double h, double hk, double dh, double dv, double T);
 
 /* Expected experts touched of `local` on a GPU when `tokens` tokens each
  * choose k distinct experts of `experts` uniformly: local (1 - (1 - k/E)^T). */

@@ -167,7 +167,7 @@ static void hw_uncalibrate(struct hw *h)
 
 	for (k = 0; k < K_CLASSES; k++)
 		h->kern[k] = (struct hw_kernel_eff){h->eff.compute, h->eff.memory, h->eff.kernel_latency_s,
-						    0, 0, 0, KCAL_DEFAULTS};
+						    0, 0, 0, 0, KCAL_DEFAULTS};
 	h->calibrated = KCAL_DEFAULTS;
 }
 
@@ -3809,7 +3809,9 @@ static void t_kinds_window_pairs(void)
  *   34,368,126,976; the window's 2 x 516,160 = 1,032,320 pairs, FLOPs
  *   2 x 8 x 128 x 1,032,320 = 2,114,191,360.  Keys read: each request's 4096
  *   queries need all its 4096 keys (W + 4096 > 4096), as the full layer:
- *   2 x (8192 x 8 x 128 + 8192 x 2 x 128) = 20,971,520 B.
+ *   2 x (8192 x 8 x 128 + 8192 x 2 x 128) = 20,971,520 B, and the RoPE and
+ *   cache-write pass over the new Q, K, V (perf_qkv_pass_bytes) 4 x 8192 x
+ *   (8 x 64 + 2 x 128) = 25,165,824 B: 46,137,344 B.
  */
 static void t_kinds_window_time(void)
 {
@@ -3841,7 +3843,7 @@ static void t_kinds_window_time(void)
 	}
 	if ((o = op_find(&g_plan.perf.prefill, "attention (prefill, causal)", kw))) {
 		CHECK_REL(o->flops, 2114191360.0, 1e-12);
-		CHECK_EQ(o->bytes, 20971520);
+		CHECK_EQ(o->bytes, 46137344);
 	}
 	if ((o = op_find(&g_plan.perf.prefill, "attention (prefill, causal)", kf)))
 		CHECK_EQ(o->flops, 34368126976.0);
@@ -4075,10 +4077,10 @@ static void t_kinds_cla_time(void)
  */
 static void t_kern_model(void)
 {
-	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, 0, KCAL_PUBLISHED};
-	struct kshape big = {962072674304.0, 1e8, 4096, 7168, 16384, 1, 0};
-	struct kshape skinny = {528482304.0, 4661248.0, 64, 576, 7168, 1, 0};
-	struct kshape roofs = {3e-6 * K_FP8 * 0.7, 4e-6 * K_HBM * 0.8, 0, 0, 0, 1, 0};
+	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, 0, 0, KCAL_PUBLISHED};
+	struct kshape big = {962072674304.0, 1e8, 4096, 7168, 16384, 1, 0, 0};
+	struct kshape skinny = {528482304.0, 4661248.0, 64, 576, 7168, 1, 0, 0};
+	struct kshape roofs = {3e-6 * K_FP8 * 0.7, 4e-6 * K_HBM * 0.8, 0, 0, 0, 1, 0, 0};
 	enum kbound b;
 	double busy;
 
@@ -4114,6 +4116,44 @@ static void t_kern_model(void)
 	roofs.bytes /= 2;
 	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, &b), 4e-6 + 3e-6, 1e-12);
 	CHECK(b == KB_COMPUTE);
+	/* 2,000 thread blocks at 1 ns each add 2 us more: 3 + 1 + 2 = 6 us over
+	 * the 2 us memory side, + t0 3 us = 9 us; a block count with no cta_s
+	 * (a class fitted without thread blocks) adds nothing */
+	k.cta_s = 1e-9;
+	roofs.ctas = 2000;
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, &b), 6e-6 + 3e-6, 1e-12);
+	CHECK(b == KB_COMPUTE);
+	k.cta_s = 0;
+	CHECK_REL(kern_seconds(&k, K_FP8, K_HBM, K_SMS, &roofs, NULL, &b), 4e-6 + 3e-6, 1e-12);
+}
+
+/*
+ * Prefill attention's shape (perf.h), Llama 3.1 70B at TP 8 (8 query heads,
+ * 1 KV head of 128 per GPU), one request of 1,000 new tokens and no cache:
+ * pairs 1000 x 1001 / 2 = 500,500; FLOPs 2 x 8 x 256 x 500,500 =
+ * 2,050,048,000; exponentials 8 x 500,500 = 4,004,000; thread blocks 8 heads
+ * x ceil(1000 / 128) = 8 query tiles = 64; bytes 2 x (1000 x 8 x 256 + 1000
+ * x 1 x 256) = 4,608,000; the RoPE and cache-write pass 4 x 1000 x (8 x 128
+ * + 1 x 256) = 5,120,000.  Three such requests in a step (T 3,000, q 1,000)
+ * run 192 blocks; half a request per micro-batch (T 500, q 1,000) 32; a
+ * query tile is 128 queries: 128 of them 1 tile, 129 2.
+ */
+static void t_prefill_attention_shape(void)
+{
+	struct kshape s;
+
+	perf_gqa_prefill_shape(8, 1, 128, 128, 1000, 1000, 1000, 500500, &s);
+	CHECK_EQ(s.flops, 2050048000.0);
+	CHECK_EQ(s.elems, 4004000.0);
+	CHECK_EQ(s.ctas, 64);
+	CHECK_EQ(s.bytes, 4608000);
+	CHECK(s.m == 0 && s.n == 0 && s.k == 0);
+	CHECK_EQ(perf_qkv_pass_bytes(8, 1, 128, 128, 1000), 5120000);
+	CHECK_EQ(perf_prefill_ctas(8, 3000, 1000), 192);
+	CHECK_EQ(perf_prefill_ctas(8, 500, 1000), 32);
+	CHECK_EQ(perf_prefill_ctas(1, 128, 128), 1);
+	CHECK_EQ(perf_prefill_ctas(1, 129, 129), 2);
+	CHECK_EQ(perf_prefill_ctas(8, 1000, 0), 0);
 }
 
 /* (tc^p + tm^p)^(1/p), or max() for p = 0: kern.h's roof, written out. */
@@ -4150,7 +4190,7 @@ static void t_borrow_cards(void)
 	struct hw_kernel_eff carried;
 	const struct hw_kernel_eff *k = &carried;
 	struct wprec w;
-	struct kshape gemm, pure = {1e12, 0, 0, 0, 0, 1, 0};
+	struct kshape gemm, pure = {1e12, 0, 0, 0, 0, 1, 0, 0};
 	struct err e;
 	double M = 148 * 128.0, N = 16384, K = 16384, F, B, tc2, tc3, tm, p;
 	int c;
@@ -4262,7 +4302,7 @@ static void kfit_card(struct hw *h)
 	h->gpu.hbm_bw = K_HBM;
 	h->gpu.sms = K_SMS;
 	for (k = 0; k < K_CLASSES; k++)
-		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, 0, KCAL_DEFAULTS};
+		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, 0, 0, KCAL_DEFAULTS};
 }
 
 /*
@@ -4270,14 +4310,21 @@ static void kfit_card(struct hw *h)
  * x 4 (N, K) shapes timed by kern_seconds with (0.62, 0.78, 4 us, 0.12 us,
  * max) come back within 0.5%, and decode-attention calls made with a
  * smooth maximum p = 3 come back with p = 3.  A class with no point on its
- * compute roof keeps the card's default eff_compute and says so.
+ * compute roof keeps the card's default eff_compute and says so.  Prefill
+ * attention of head dims 64, 128 and 256 (so FLOPs and exponentials move
+ * apart), 8 and 64 heads, batch 1 and 16, sequences 16 to 4,096, timed
+ * with (0.7, 0.6, 12 us, p = 2, 0.25 ns per exponential, 20 ns per thread
+ * block) gives those back within 1%.
  */
 static void t_kfit_recovers(void)
 {
 	static const double Ms[] = {1, 16, 64, 256, 1024, 4096, 16384};
 	static const double NK[][2] = {{7168, 2048}, {4096, 7168}, {576, 7168}, {512, 16384}};
-	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, 0, KCAL_PUBLISHED};
-	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, 0, KCAL_PUBLISHED};
+	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, 0, 0, KCAL_PUBLISHED};
+	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, 0, 0, KCAL_PUBLISHED};
+	const struct hw_kernel_eff pre = {0.7, 0.6, 12e-6, 0, 2, 0.25e-12, 20e-9, KCAL_PUBLISHED};
+	static const double dh[] = {64, 128, 256}, heads[] = {8, 64}, Bs[] = {1, 16}, Ss[] = {16, 512, 4096};
+	int a, c;
 	static const struct wprec blk = {WF_FP8_BLOCK, 128, "fp8-block"};
 	struct kset s;
 	struct hw h;
@@ -4287,7 +4334,7 @@ static void t_kfit_recovers(void)
 
 	kfit_card(&h);
 	memset(&s, 0, sizeof s);
-	s.rec = calloc(64, sizeof *s.rec);
+	s.rec = calloc(128, sizeof *s.rec);
 	if (!s.rec)
 		return;
 	s.nsources = 1;
@@ -4317,7 +4364,7 @@ static void t_kfit_recovers(void)
 			m.kv_lora = 512;
 			m.qk_rope = 64;
 			perf_mla_attention(&m, j % 2 ? 16 : 128, pow(3, i), 1, 1024 * pow(2, 1.6 * j), 1152, &f, &b);
-			*r = (struct krec){K_ATTN_DECODE, DT_BF16, 1, {{f, b, 0, 0, 0, 1, 0}}, 0, 0, ""};
+			*r = (struct krec){K_ATTN_DECODE, DT_BF16, 1, {{f, b, 0, 0, 0, 1, 0, 0}}, 0, 0, ""};
 			r->t_s = kfit_predict(&h, &attn, r);
 		}
 	CHECK_EQ(kfit_class(&h, &s, K_ATTN_DECODE, -1, 0, 0, &h.kern[K_ATTN_DECODE], &out, &st), 24);
@@ -4333,6 +4380,26 @@ static void t_kfit_recovers(void)
 	kfit_class(&h, &s, K_ATTN_DECODE, -1, 0, 0, &h.kern[K_ATTN_DECODE], &out, &st);
 	CHECK(st.fixed_compute);
 	CHECK_EQ(out.compute, 0.79);
+	for (i = 0; i < 3; i++)
+		for (j = 0; j < 2; j++)
+			for (a = 0; a < 2; a++)
+				for (c = 0; c < 3; c++) {
+					struct krec *r = &s.rec[s.n++];
+					double T = Bs[a] * Ss[c];
+					r->cls = K_ATTN_PREFILL;
+					r->dt = DT_BF16;
+					r->ncalls = 1;
+					perf_gqa_prefill_shape(heads[j], heads[j] / 8, dh[i], dh[i], T, Ss[c], T,
+							       Bs[a] * Ss[c] * (Ss[c] + 1) / 2, &r->call[0]);
+					r->t_s = kfit_predict(&h, &pre, r);
+				}
+	CHECK_EQ(kfit_class(&h, &s, K_ATTN_PREFILL, -1, 0, 0, &h.kern[K_ATTN_PREFILL], &out, &st), 36);
+	CHECK_EQ(out.blend, 2);
+	CHECK_REL(out.compute, 0.7, 1e-2);
+	CHECK_REL(out.memory, 0.6, 1e-2);
+	CHECK_REL(out.t0_s, 12e-6, 1e-2);
+	CHECK_REL(out.elem_s, 0.25e-12, 1e-2);
+	CHECK_REL(out.cta_s, 20e-9, 1e-2);
 	free(s.rec);
 }
 
@@ -4348,6 +4415,48 @@ static void kfit_write(const char *dir, const char *name, const char *text)
 		fputs(text, f);
 		fclose(f);
 	}
+}
+
+/*
+ * An attention_prefill record becomes perf.c's prefill attention: 8 heads,
+ * 1 KV head of 128, batch 4 of 300 tokens (T 1,200), causal: pairs 4 x 300 x
+ * 301 / 2 = 180,600, FLOPs 2 x 8 x 256 x 180,600 = 739,737,600, thread
+ * blocks 8 x 4 x ceil(300 / 128) = 96, bytes 2 x (1200 x 8 x 256 + 1200 x 1
+ * x 256) = 5,529,600 and, with qkv_pass, 4 x 1200 x (8 x 128 + 256) =
+ * 6,144,000 more (11,673,600); qkv_pass that is not a boolean names the key.
+ */
+static void t_kfit_prefill_record(void)
+{
+	char dir[] = "/tmp/mlasim-unit-kfitp.XXXXXX", path[256];
+	const char *head = "{\"schema\": \"mlasim.calib/1\", \"source\": {\"id\": \"t\", \"ref\": \"https://example.org/t\"}, \"probes\": [";
+	const char *p = "{\"probe\": \"attention_prefill\", \"id\": \"%s\", \"status\": \"ok\", \"params\": {\"heads\": 8, \"kv_heads\": 1, \"d_qk\": 128, \"d_v\": 128, \"seq\": 300, \"batch\": 4, \"causal\": true%s}, \"timing\": {\"median_s\": 1e-4}}";
+	char text[2048], r1[512], r2[512];
+	struct kset s;
+	struct err e = {0};
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(r1, sizeof r1, p, "kernel", "");
+	snprintf(r2, sizeof r2, p, "op", ", \"qkv_pass\": true");
+	snprintf(text, sizeof text, "%s%s, %s]}", head, r1, r2);
+	kfit_write(dir, "a.json", text);
+	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
+		CHECK_EQ(s.n, 2);
+		CHECK(s.rec[0].cls == K_ATTN_PREFILL && s.rec[0].ncalls == 1);
+		CHECK_EQ(s.rec[0].call[0].flops, 739737600.0);
+		CHECK_EQ(s.rec[0].call[0].ctas, 96);
+		CHECK_EQ(s.rec[0].call[0].bytes, 5529600);
+		CHECK_EQ(s.rec[1].call[0].bytes, 11673600);
+		kfit_free(&s);
+	}
+	snprintf(r2, sizeof r2, p, "op", ", \"qkv_pass\": \"yes\"");
+	snprintf(text, sizeof text, "%s%s]}", head, r2);
+	kfit_write(dir, "a.json", text);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "a.json: 'probes[0].params.qkv_pass' must be true or false");
+	kfit_free(&s);
+	snprintf(path, sizeof path, "%s/a.json", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 /*
@@ -5018,9 +5127,11 @@ static const struct test tests[] = {
 	{"borrow: a fit carried to another card runs on its own peaks; B300/GB300 fit their own", t_borrow_cards},
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
+	{"perf: prefill attention's FLOPs, exponentials, thread blocks and bytes", t_prefill_attention_shape},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
 	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
 	{"kfit: grouped GEMMs by layout, GQA decode, DeepEP in and across nodes, the NIC's line rate", t_kfit_classes},
+	{"kfit: a prefill attention record counts thread blocks and the QKV pass", t_kfit_prefill_record},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
 	{"perf decode operators of Llama-3.1-70B tp 4 on H100, tp all-reduce", t_perf_decode_ops_llama70b},
 	{"perf step assembly: sums, micro-batch overlap, MTP tokens per step", t_perf_step_assembly},

@@ -56,7 +56,7 @@ fi
 # instance = $10.50; MI300X $1.50 (TensorWave); H20 capex+energy: $24,373 over
 # 6 years of 8760 h, plus the facility kW per GPU at $0.0806/kWh
 price() { "$M" plan --model llama-3.1-70b --hw "$1" --tp 4 --format json 2>/dev/null |
-	awk -F: '/"facility_kw"/ {kw = $2 + 0} /"usd_per_gpu_hour"/ {p = $2 + 0} END {printf "%.9g %.9g\n", p, kw}'; }
+	awk -F: '/"facility_kw"/ {kw = $2 + 0} /"usd_per_gpu_hour"/ {p = $2 + 0} END {printf "%.17g %.17g\n", p, kw}'; }
 read -r g x <<EOT
 $(price gb200)
 EOT
