@@ -29,8 +29,8 @@
 #include <cuda_runtime.h>
 #include <cublasLt.h>
 #include <cjson/cJSON.h>
+#include "version.h"
 
-#define PROBE_VERSION "0.1.0"
 #define PROBE_MAX_ALLOCS 256
 
 /* The spec row of the GPU, by name (docs/probes.md s0, docs/hardware.md s1.1):

@@ -125,7 +125,7 @@ static void doc_header(struct run *r, int argc, char **argv)
 	cJSON_AddStringToObject(r->doc, "created", created);
 	tool = cJSON_AddObjectToObject(r->doc, "tool");
 	cJSON_AddStringToObject(tool, "name", "mlasim-probe");
-	cJSON_AddStringToObject(tool, "version", PROBE_VERSION);
+	cJSON_AddStringToObject(tool, "version", MLASIM_VERSION);
 #ifdef PROBE_GIT
 	cJSON_AddStringToObject(tool, "git", PROBE_GIT);
 #endif

@@ -54,7 +54,7 @@ $(CUDA_B)/.flags: FORCE
 	@mkdir -p $(CUDA_B)
 	@echo '$(NVCC) $(NVCC_FLAGS)' | cmp -s - $@ || echo '$(NVCC) $(NVCC_FLAGS)' > $@
 
-$(CUDA_B)/%.o: probes/%.cu probes/common.cuh probes/ref.h sim/probecat.h $(CUDA_B)/.flags
+$(CUDA_B)/%.o: probes/%.cu probes/common.cuh probes/ref.h sim/probecat.h sim/version.h $(CUDA_B)/.flags
 	@mkdir -p $(CUDA_B)
 	@[ "$(V)" = 1 ] || echo "  NVCC    $<"
 	$(Q)$(NVCC) $(NVCC_FLAGS) -c $< -o $@

@@ -3,9 +3,10 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "../sim/version.h"
 #include "html.h"
 
-#define VERSION_TEXT "mlasim 0.1.0"
+#define VERSION_TEXT "mlasim " MLASIM_VERSION
 
 void html_esc(struct sbuf *b, const char *s)
 {

@@ -10,8 +10,8 @@
 #include "err.h"
 #include "hw.h"
 #include "model.h"
+#include "version.h"
 
-#define MLASIM_VERSION "0.1.0"
 #define CLI_MAX_SETS 64
 
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV };
