@@ -102,19 +102,6 @@ static int skipped_single(struct run *r)
 	return 0;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median_of(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof *v, cmp_d);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* A record with the common fields of both probes. */
 static void comm_record(struct run *r, cJSON *rec, double bytes_moved, double t)
 {
@@ -206,10 +193,10 @@ int probe_p2p(struct run *r)
 					cJSON_AddStringToObject(rec_params(rec), "dir", dir ? "bidir" : "uni");
 					cJSON_AddStringToObject(rec_params(rec), "engine", "ce");
 					cJSON_AddBoolToObject(rec_params(rec), "peer_access", can);
-					comm_record(r, rec, (dir ? 2.0 : 1.0) * bytes, median_of(s, reps));
+					comm_record(r, rec, (dir ? 2.0 : 1.0) * bytes, stats_median(s, reps));
 					if (bytes * step > max_bytes)
 						note(r, "%d -> %d %s %7.1f GB/s per direction", src, dst, dir ? "bidir" : "uni  ",
-						     bytes / median_of(s, reps) / 1e9);
+						     bytes / stats_median(s, reps) / 1e9);
 				}
 		}
 	rc = 0;
@@ -364,16 +351,16 @@ int probe_alltoall(struct run *r)
 					cJSON_AddStringToObject(rec_params(rec), "NCCL_ALGO", getenv("NCCL_ALGO"));
 				if (getenv("NCCL_PROTO"))
 					cJSON_AddStringToObject(rec_params(rec), "NCCL_PROTO", getenv("NCCL_PROTO"));
-				comm_record(r, rec, (double)S, median_of(s, reps));
+				comm_record(r, rec, (double)S, stats_median(s, reps));
 				{
 					cJSON *d = cJSON_AddObjectToObject(rec, "derived");
-					double t = median_of(s, reps);
+					double t = stats_median(s, reps);
 					cJSON_AddNumberToObject(d, "algbw_gbps", S / t / 1e9);
 					cJSON_AddNumberToObject(d, "busbw_gbps", S / t / 1e9 * factor);
 				}
 				if (S * step > max_bytes)
 					note(r, "%-9s n=%d %10zu B: busbw %7.1f GB/s", coll_name[c], x.n, S,
-					     S / median_of(s, reps) / 1e9 * factor);
+					     S / stats_median(s, reps) / 1e9 * factor);
 			}
 		for (i = 0; i < x.n; i++) {
 			cudaSetDevice(i);

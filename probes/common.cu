@@ -287,19 +287,12 @@ int triad_launch(struct run *r, float4 *a, const float4 *b, const float4 *c, siz
 	return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void timing_stats(double *s, int n, struct timing *t)
 {
 	double mean = 0, var = 0;
 	int i;
 
-	qsort(s, (size_t)n, sizeof *s, cmp_double);
+	t->median_s = stats_median(s, n);   /* sorts s */
 	for (i = 0; i < n; i++)
 		mean += s[i] / n;
 	for (i = 0; i < n; i++)
@@ -307,7 +300,6 @@ static void timing_stats(double *s, int n, struct timing *t)
 	t->samples = n;
 	t->min_s = s[0];
 	t->max_s = s[n - 1];
-	t->median_s = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
 	t->p10_s = s[(n - 1) / 10];
 	t->p90_s = s[(n - 1) - (n - 1) / 10];
 	t->cv = mean > 0 ? sqrt(var) / mean : 0;

@@ -29,6 +29,7 @@
 #include <cuda_runtime.h>
 #include <cublasLt.h>
 #include <cjson/cJSON.h>
+#include "stats.h"
 #include "version.h"
 
 #define PROBE_MAX_ALLOCS 256

@@ -34,26 +34,19 @@ static double host_now(void)
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static int cmp_d(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 static void launch_record(struct run *r, const char *mode, double *s, int n, int per_sample,
 			  const char *method)
 {
 	cJSON *rec = rec_new(r, "launch/%s", mode), *t;
+	double median = stats_median(s, n);   /* sorts s */
 
-	qsort(s, (size_t)n, sizeof *s, cmp_d);
 	cJSON_AddStringToObject(rec_params(rec), "mode", mode);
 	rec_work(rec, 0, 0, 0);
 	t = cJSON_AddObjectToObject(rec, "timing");
 	cJSON_AddStringToObject(t, "method", method);
 	cJSON_AddNumberToObject(t, "samples", n);
 	cJSON_AddNumberToObject(t, "calls_per_sample", per_sample);
-	cJSON_AddNumberToObject(t, "median_s", n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2);
+	cJSON_AddNumberToObject(t, "median_s", median);
 	cJSON_AddNumberToObject(t, "min_s", s[0]);
 	cJSON_AddNumberToObject(t, "max_s", s[n - 1]);
 	note(r, "%-6s %.2f us per launch", mode, (n % 2 ? s[n / 2] : s[n / 2 - 1]) * 1e6);

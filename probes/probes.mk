@@ -39,7 +39,7 @@ NVCC_FLAGS = -std=c++17 $(NVCC_OPT) -lineinfo $(CUDA_ARCH) -Werror all-warnings 
 CUDA_B   := build/cuda
 PROBE_CU := main common device launch hbm gemm mla_decode moe_gemm power comm
 PROBE_CU_OBJ := $(PROBE_CU:%=$(CUDA_B)/%.o)
-PROBE_HOST_OBJ := $(PROBE_REF:%=$(CUDA_B)/%.o) $(CUDA_B)/probecat.o
+PROBE_HOST_OBJ := $(PROBE_REF:%=$(CUDA_B)/%.o) $(CUDA_B)/probecat.o $(CUDA_B)/stats.o
 PROBE_LIBS := -lcublasLt -ldl -lpthread -lcjson
 
 .PHONY: probes
@@ -54,7 +54,7 @@ $(CUDA_B)/.flags: FORCE
 	@mkdir -p $(CUDA_B)
 	@echo '$(NVCC) $(NVCC_FLAGS)' | cmp -s - $@ || echo '$(NVCC) $(NVCC_FLAGS)' > $@
 
-$(CUDA_B)/%.o: probes/%.cu probes/common.cuh probes/ref.h sim/probecat.h sim/version.h $(CUDA_B)/.flags
+$(CUDA_B)/%.o: probes/%.cu probes/common.cuh probes/ref.h sim/probecat.h sim/stats.h sim/version.h $(CUDA_B)/.flags
 	@mkdir -p $(CUDA_B)
 	@[ "$(V)" = 1 ] || echo "  NVCC    $<"
 	$(Q)$(NVCC) $(NVCC_FLAGS) -c $< -o $@
@@ -69,6 +69,11 @@ $(CUDA_B)/%.o: probes/%.c probes/ref.h
 	$(Q)$(CC) $(PROBE_CFLAGS) -c $< -o $@
 
 $(CUDA_B)/probecat.o: sim/probecat.c sim/probecat.h
+	@mkdir -p $(CUDA_B)
+	@[ "$(V)" = 1 ] || echo "  CC      $< (runner)"
+	$(Q)$(CC) $(PROBE_CFLAGS) -c $< -o $@
+
+$(CUDA_B)/stats.o: sim/stats.c sim/stats.h
 	@mkdir -p $(CUDA_B)
 	@[ "$(V)" = 1 ] || echo "  CC      $< (runner)"
 	$(Q)$(CC) $(PROBE_CFLAGS) -c $< -o $@

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "anchors.h"
+#include "stats.h"
 
 enum arow { A_TRIAD, A_BF16, A_FP8_TENSOR, A_FP8_BLOCK, A_MLA_SHARE, A_MLA_BW, A_MLA_TF_BF16,
 	    A_MLA_TF_FP8, A_ROWS };
@@ -110,13 +111,6 @@ static void row_gemm(const cJSON *probes, const char *probe, const char *scale, 
 		}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* Our MLA decode kernel with a `kv` cache: the memory-bound share of the HBM
  * roofline (median), the best bandwidth and the best TFLOPS. */
 static void row_mla(const cJSON *probes, const char *kv, const struct calib_peaks *pk,
@@ -146,8 +140,7 @@ static void row_mla(const cJSON *probes, const char *kv, const struct calib_peak
 		}
 	}
 	if (share && n > 0) {
-		qsort(v, (size_t)n, sizeof *v, cmp_double);
-		share->measured = share->share = n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+		share->measured = share->share = stats_median(v, n);
 		snprintf(share->shape, sizeof share->shape, "median of %d memory-bound shapes", n);
 	}
 	free(v);

@@ -8,6 +8,7 @@
 #include <gsl/gsl_multifit.h>
 #include "calib.h"
 #include "jsonx.h"
+#include "stats.h"
 
 /* ==== the roofline fit ================================================== */
 
@@ -449,22 +450,6 @@ int calib_record_point(const cJSON *rec, struct calib_point *p)
 	return 1;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-/* Median of v[0..n) (sorts v); NAN when n == 0. */
-static double median(double *v, int n)
-{
-	if (n == 0)
-		return NAN;
-	qsort(v, (size_t)n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 enum grid { GRID_NONE, GRID_GEMM, GRID_MLA, GRID_MOE };
 
 /* One fitted (section, variant): which records, which peak, what else to keep. */
@@ -600,12 +585,12 @@ static void rule_grid(const struct rule *r, const cJSON *const *recs, const stru
 		cJSON *mb = cJSON_AddObjectToObject(out, "by_m_bucket");
 		for (j = 0; j < 5; j++)
 			if (nb[j] && bucket[j])
-				cJSON_AddNumberToObject(mb, m_buckets[j], median(bucket[j], nb[j]));
+				cJSON_AddNumberToObject(mb, m_buckets[j], stats_median(bucket[j], nb[j]));
 	}
 	if (r->grid == GRID_MLA) {
 		cJSON *ref = cJSON_AddObjectToObject(out, "reference");
 		if (nc)
-			cJSON_AddNumberToObject(out, "combine_frac", median(comb, nc));
+			cJSON_AddNumberToObject(out, "combine_frac", stats_median(comb, nc));
 		/* what production kernels reach (docs/probes.md s0): the fit above is our
 		 * mma.sync kernel's, a floor rather than a ceiling */
 		cJSON_AddStringToObject(ref, "source", "FlashMLA H800 README / AIC trtllm h100 (docs/probes.md s0)");
@@ -756,14 +741,14 @@ static void build_memory(const cJSON *doc, const struct calib_peaks *pk, cJSON *
 			}
 		}
 		if (nk)
-			cJSON_AddNumberToObject(byk, kernels[i], median(kb, nk));
+			cJSON_AddNumberToObject(byk, kernels[i], stats_median(kb, nk));
 	}
 	if (nh == 0) {
 		cJSON_Delete(mem);
 		goto end;
 	}
-	cJSON_AddNumberToObject(mem, "hbm_bw_Bps", median(hbm, nh));
-	cJSON_AddNumberToObject(mem, "hbm_eff", median(hbm, nh) / pk->hbm_bw);
+	cJSON_AddNumberToObject(mem, "hbm_bw_Bps", stats_median(hbm, nh));
+	cJSON_AddNumberToObject(mem, "hbm_eff", stats_median(hbm, nh) / pk->hbm_bw);
 	if (l2_bw > 0)
 		cJSON_AddNumberToObject(mem, "l2_bw_Bps", l2_bw);
 	cJSON_AddStringToObject(mem, "counting", "bytes read + bytes written (STREAM, BabelStream)");
@@ -799,7 +784,7 @@ static void build_launch(const cJSON *doc, cJSON *calib, int *fitted)
 			prov_add(&pv, rec);
 		}
 		if (nv)
-			cJSON_AddNumberToObject(l, modes[i][1], median(v, nv));
+			cJSON_AddNumberToObject(l, modes[i][1], stats_median(v, nv));
 		n += nv;
 	}
 	free(v);
@@ -930,7 +915,7 @@ static void build_power(const cJSON *doc, cJSON *calib, cJSON *errors, int *fitt
 	power_collect(doc, &pp, &pv);
 	if (pp.ni == 0 && pp.n == 0)
 		goto end;
-	idle_w = pp.ni ? median(pp.idle, pp.ni) : NAN;
+	idle_w = pp.ni ? stats_median(pp.idle, pp.ni) : NAN;
 	if (pp.ni == 0)
 		why = "no idle baseline";
 	else if (!(isfinite(idle_w) && idle_w >= 0))

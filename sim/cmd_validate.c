@@ -18,6 +18,7 @@
 #include "kv.h"
 #include "params.h"
 #include "report.h"
+#include "stats.h"
 
 enum vq {
 	VQ_KV_TOKEN, VQ_PARAMS_TOTAL, VQ_PARAMS_ACTIVE, VQ_PARAMS_ACTIVE_EMB, VQ_A2A, VQ_COMM_TPOT, VQ_RIDGE,
@@ -456,7 +457,7 @@ static double kernels_heldout(const struct hw *h0, const struct kset *s, enum kc
 			if (s->rec[i].cls == cls && (loso ? s->rec[i].source == part : i % 4 == part))
 				err[n++] = fabs(kfit_predict(h0, &k, &s->rec[i]) / s->rec[i].t_s - 1);
 	}
-	return kfit_median(err, n);
+	return stats_median(err, n);
 }
 
 /* The engine's time for a collective record on h: NCCL's protocols with the
@@ -511,9 +512,9 @@ static void kernels_coll_rows(const struct hw *h, const struct hw *h0, const str
 		r->points = n;
 		for (i = 0; i < n; i++)
 			r->worst = fmax(r->worst, err[i]);
-		r->median = kfit_median(err, n);
+		r->median = stats_median(err, n);
 		r->loso = NAN;
-		r->fold4 = kfit_median(held, nh);
+		r->fold4 = stats_median(held, nh);
 		r->calibration = h->ncoll[op] > 0 ? "published" : "defaults";
 		for (i = 0; i < s->ncoll; i++) {   /* a fit takes KFIT_MIN_COLL_POINTS sizes on one GPU count */
 			int same = 0;
@@ -573,7 +574,7 @@ static double kernels_ep_heldout(const struct hw *h, const struct kset *s, int r
 			if (s->ep[i].rdma == rdma && s->ep[i].phase == p && (++q, loso ? s->ep[i].source == j : q % 4 == j))
 				held[nh++] = fabs(comm_ep_s(&f, s->ep[i].bytes) / s->ep[i].t_s - 1);
 	}
-	return kfit_median(held, nh);
+	return stats_median(held, nh);
 }
 
 /* Rows for the card's DeepEP low-latency records, inside one domain and
@@ -607,7 +608,7 @@ static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct kro
 			r->points = n;
 			for (i = 0; i < n; i++)
 				r->worst = fmax(r->worst, err[i]);
-			r->median = kfit_median(err, n);
+			r->median = stats_median(err, n);
 			r->loso = kernels_ep_heldout(h, s, rdma, p, 1);
 			r->fold4 = kernels_ep_heldout(h, s, rdma, p, 0);
 			r->calibration = f->bw > 0 ? "published" : "defaults";
@@ -729,7 +730,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 		r->worst = 0;
 		for (i = 0; i < n; i++)
 			r->worst = fmax(r->worst, err[i]);
-		r->median = kfit_median(err, n);
+		r->median = stats_median(err, n);
 		r->calibration = h.kern[k].calibrated == KCAL_PUBLISHED ? "published" :
 				 h.kern[k].calibrated == KCAL_PROBES ? "probes" : "defaults";
 		r->judged = n >= KFIT_MIN_POINTS;

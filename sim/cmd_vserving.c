@@ -21,6 +21,7 @@
 #include "report.h"
 #include "serve.h"
 #include "silicon.h"
+#include "stats.h"
 
 #define VS_MAX_CARDS 32
 #define VS_MAX_REASONS 32
@@ -229,13 +230,6 @@ static const struct engine *vs_row_engine(struct cli *c, struct vs_cards *k, str
 
 /* ---- statistics -------------------------------------------------------------- */
 
-static int vs_cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* Error figures of a set of rows. */
 struct vs_stats {
 	int n;
@@ -243,15 +237,6 @@ struct vs_stats {
 	double tpot_med, ttft_med;            /* median |err| */
 	double tpot_signed, ttft_signed;      /* median err */
 };
-
-/* The median of x[0..n-1], sorting x in place; NAN for none (x is not read). */
-static double vs_median(double *x, int n)
-{
-	if (n == 0)
-		return NAN;
-	qsort(x, (size_t)n, sizeof *x, vs_cmp);
-	return n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
-}
 
 /* The rows of rows[] that `keep` selects (NULL: every predicted row). */
 static struct vs_stats vs_stats(const struct vs_row *rows, int n, const char *(*key)(const struct vs_row *),
@@ -281,13 +266,13 @@ static struct vs_stats vs_stats(const struct vs_row *rows, int n, const char *(*
 		int j;
 
 		for (j = 0; j < m; j++) x[j] = fabs(rows[(int)buf[j]].tpot_err);
-		s.tpot_med = vs_median(x, m);
+		s.tpot_med = stats_median(x, m);
 		for (j = 0; j < m; j++) x[j] = fabs(rows[(int)buf[j]].ttft_err);
-		s.ttft_med = vs_median(x, m);
+		s.ttft_med = stats_median(x, m);
 		for (j = 0; j < m; j++) x[j] = rows[(int)buf[j]].tpot_err;
-		s.tpot_signed = vs_median(x, m);
+		s.tpot_signed = stats_median(x, m);
 		for (j = 0; j < m; j++) x[j] = rows[(int)buf[j]].ttft_err;
-		s.ttft_signed = vs_median(x, m);
+		s.ttft_signed = stats_median(x, m);
 	}
 	return s;
 }
@@ -1047,8 +1032,8 @@ int validate_serving_cases(struct cli *c)
 			dec[nd++] = err;
 	}
 	vs_cards_free(&cards);
-	md = vs_median(dec, nd);
-	mp = vs_median(pre, np);
+	md = stats_median(dec, nd);
+	mp = stats_median(pre, np);
 	pass = md <= VS_CASE_MEDIAN && mp <= VS_CASE_MEDIAN && worst_ok;
 	if (c->format == FMT_TABLE) {
 		sbuf_printf(&c->buf, "mlasim validate --serving: %d published measured serving figures, each under its engine's card\n", n);

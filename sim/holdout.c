@@ -6,6 +6,7 @@
 #include "holdout.h"
 #include "hw.h"
 #include "perf.h"
+#include "stats.h"
 
 /* What the study keeps of a class besides struct holdout_class. */
 struct hclass {
@@ -148,13 +149,6 @@ static double holdout_fit_seconds(const cJSON *fit, double flops, double bytes)
 	return fmax(tc, tm) + jnum(fit, "t0_s");
 }
 
-static int cmp_abs(const void *a, const void *b)
-{
-	double x = fabs(*(const double *)a), y = fabs(*(const double *)b);
-
-	return (x > y) - (x < y);
-}
-
 /* Median |err| and the err of largest magnitude of rows whose class is c (-1: all). */
 static void holdout_summary(const struct holdout *h, int c, double *scratch, double *median,
 			    double *worst, int *worst_row)
@@ -166,16 +160,14 @@ static void holdout_summary(const struct holdout *h, int c, double *scratch, dou
 	for (i = 0; i < h->nrows; i++) {
 		if ((c >= 0 && h->rows[i].cls != c) || isnan(h->rows[i].err))
 			continue;
-		scratch[n++] = h->rows[i].err;
+		scratch[n++] = fabs(h->rows[i].err);
 		if (*worst_row < 0 || fabs(h->rows[i].err) > fabs(*worst)) {
 			*worst = h->rows[i].err;
 			*worst_row = i;
 		}
 	}
-	if (n == 0)
-		return;
-	qsort(scratch, (size_t)n, sizeof *scratch, cmp_abs);
-	*median = n % 2 ? fabs(scratch[n / 2]) : (fabs(scratch[n / 2 - 1]) + fabs(scratch[n / 2])) / 2;
+	if (n > 0)
+		*median = stats_median(scratch, n);
 }
 
 /* Predict every held-out row: through the engine on card `hw` (NULL: none), else the fit. */

@@ -15,6 +15,7 @@
 #include "comm.h"
 #include "perf.h"
 #include "precision.h"
+#include "stats.h"
 
 /* ---- reading ------------------------------------------------------------ */
 
@@ -694,21 +695,6 @@ static void fit_bounds(const struct fitctx *c, const struct hw_kernel_eff *k, st
 	}
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-double kfit_median(double *v, int n)
-{
-	if (n <= 0)
-		return NAN;
-	qsort(v, n, sizeof *v, cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
-
 /* Median and worst |t_model / t - 1| of c's points at k. */
 static void fit_errors(const struct fitctx *c, const struct kset *s, const struct hw_kernel_eff *k,
 		       struct kfit_stats *st)
@@ -725,7 +711,7 @@ static void fit_errors(const struct fitctx *c, const struct kset *s, const struc
 			st->worst = (int)(c->r[i] - s->rec);
 		}
 	}
-	st->median_rel = err ? kfit_median(err, c->n) : NAN;
+	st->median_rel = err ? stats_median(err, c->n) : NAN;
 	free(err);
 }
 
@@ -957,7 +943,7 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 /* "median_err_pct" and "worst_err_pct" of n errors (sorted in place). */
 static void kfit_add_errors(cJSON *x, double *err, int n)
 {
-	double med = kfit_median(err, n);
+	double med = stats_median(err, n);
 
 	cJSON_AddNumberToObject(x, "median_err_pct", kfit_round(100 * med));
 	cJSON_AddNumberToObject(x, "worst_err_pct", kfit_round(100 * err[n - 1]));

@@ -126,9 +126,6 @@ void kfit_free(struct kset *s);
  * into out (n bytes). */
 void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n);
 
-/* The median of v[0..n) (sorted in place); NAN when n is 0. */
-double kfit_median(double *v, int n);
-
 /* The model's seconds for record r on h with class parameters k. */
 double kfit_predict(const struct hw *h, const struct hw_kernel_eff *k, const struct krec *r);
 

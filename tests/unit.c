@@ -48,6 +48,7 @@
 #include "../reports/sbuf.h"
 #include "infile.h"
 #include "../reports/report.h"
+#include "stats.h"
 
 /* ---- a tiny framework ---------------------------------------------------- */
 
@@ -5068,6 +5069,24 @@ static void t_serve_open(void)
 	CHECK_REL(t.running, r.running, 1e-6);
 }
 
+/* ---- output layer: statistics, chart series -------------------------------- */
+
+/* stats_median: the middle of an odd count, the mean of the two middle values
+ * of an even one (by hand), sorted in place; NAN for none. */
+static void t_stats_median(void)
+{
+	double odd[5] = {9, -1, 4, 7, 2};            /* sorted: -1 2 4 7 9 */
+	double even[6] = {0.5, 10, 3, -2, 8, 1};     /* sorted: -2 0.5 1 3 8 10: (1 + 3) / 2 */
+	double one[1] = {42};
+
+	CHECK_EQ(stats_median(odd, 5), 4);
+	CHECK(odd[0] == -1 && odd[4] == 9);          /* sorted ascending */
+	CHECK_EQ(stats_median(even, 6), 2);
+	CHECK_EQ(stats_median(one, 1), 42);
+	CHECK(isnan(stats_median(one, 0)));
+	CHECK(isnan(stats_median(NULL, -3)));
+}
+
 static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
@@ -5176,6 +5195,8 @@ static const struct test tests[] = {
 	{"kinds: Gated DeltaNet state op 2 x state, chunked prefill FLOPs", t_kinds_deltanet_time},
 	{"kinds: DSA attends to index_topk tokens, its indexer grows linearly with context", t_kinds_dsa_time},
 	{"kinds: a CLA layer skips k and v but reads the shared cache", t_kinds_cla_time},
+	/* output layer */
+	{"stats_median: odd and even counts by hand, sorted in place, NAN for none", t_stats_median},
 };
 
 int main(void)
