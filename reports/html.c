@@ -145,11 +145,6 @@ static void table_close(struct sbuf *b)
 	sbuf_printf(b, "</tbody></table>\n");
 }
 
-static const char *dtype_name(enum dtype d)
-{
-	return d == DT_FP8 ? "fp8" : d == DT_FP4 ? "fp4" : "bf16";
-}
-
 /* ---- the page ----------------------------------------------------------- */
 
 static const char html_css[] =
@@ -439,7 +434,7 @@ static void h_ops(struct sbuf *b, const struct model *m, const struct phase *ph,
 		sbuf_printf(b, "</td><td>");
 		html_esc(b, o->name);
 		sbuf_printf(b, "</td><td class=\"n\">%g</td><td>%s</td><td class=\"n\">%.4g</td><td class=\"n\">%.4g</td>"
-			    "<td class=\"n\">", o->count, o->cls >= OPC_TP_COMM ? "-" : dtype_name(o->dtype),
+			    "<td class=\"n\">", o->count, o->cls >= OPC_TP_COMM ? "-" : kern_dtype_name(o->dtype),
 			    o->flops / 1e9, o->bytes / 1e6);
 		if (o->cls < OPC_TP_COMM && o->bytes > 0 && o->flops > 0)
 			sbuf_printf(b, "%.4g", o->flops / o->bytes);

@@ -1,12 +1,11 @@
 /*
  * cli_plan.h - the deployment and workload options shared by the commands
- * that evaluate a plan (plan, report, chart, sweep), and the plan's two
- * renderings (the table for people, the JSON contract).
+ * that evaluate a plan (plan, report, chart, sweep).  The plan's renderings
+ * are in reports/ (plan_table.h, plan_json.h).
  */
 #ifndef MLASIM_CLI_PLAN_H
 #define MLASIM_CLI_PLAN_H
 
-#include <cjson/cJSON.h>
 #include "cli.h"
 #include "plan.h"
 
@@ -56,11 +55,5 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
  * in order, into *d; '--micro-batches' above the batch, without '--batch',
  * raises the batch to it. */
 void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d);
-
-/* Append the plan to b as the table people read. */
-void plan_render_table(struct sbuf *b, const struct plan *p);
-
-/* The plan as JSON (caller frees; NULL when out of memory). */
-cJSON *plan_render_json(const struct plan *p);
 
 #endif

@@ -10,6 +10,7 @@
 #include "../reports/gnuplot.h"
 #include "../reports/html.h"
 #include "../reports/out.h"
+#include "../reports/plan_table.h"
 #include "cli_plan.h"
 #include "infile.h"
 #include "jsonx.h"
@@ -296,7 +297,7 @@ int cmd_report(struct cli *c)
 		out_guard_scratch(NULL, NULL);
 	}
 
-	plan_render_table(&text, &p);
+	plan_table_render(&text, &p);
 	report_command(c, &cmd);
 	if (jsonx_load(h.path, &hw_card, &ignore))
 		hw_card = NULL;

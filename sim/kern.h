@@ -54,6 +54,12 @@
 /* The dtype a kernel computes in. */
 enum dtype { DT_BF16, DT_FP8, DT_FP4 };
 
+/* The dtype's name in tables, JSON and charts: "bf16", "fp8", "fp4". */
+static inline const char *kern_dtype_name(enum dtype d)
+{
+	return d == DT_FP8 ? "fp8" : d == DT_FP4 ? "fp4" : "bf16";
+}
+
 /* The tile edge of the wave model, which is also the depth of one K block. */
 #define KERN_TILE 128.0
 
