@@ -459,11 +459,6 @@ int chart_throughput(struct chart *ch, const struct model *m, const struct hw *h
 
 #define TPOT_MAX 24
 
-static int comm_bound(enum bound b)
-{
-	return b == BOUND_SCALE_UP || b == BOUND_SCALE_OUT;
-}
-
 /* Default x values: EP sizes tp, 2tp, ... up to the experts (and, without a
  * scale-out network, the scale-up domain); NIC Gb/s 100..6400. */
 static int tpot_defaults(const struct model *m, const struct hw *h, const struct deployment *d,
@@ -547,7 +542,7 @@ int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
 		comp[i] = comm[i] = 0;
 		for (k = 0; k < OPC_CLASSES; k++) {
 			double ms = f->decode.t_class[k] / f->tokens_per_step * 1e3;
-			if (k >= OPC_TP_COMM)
+			if (perf_class_is_comm((enum opclass)k))
 				comm[i] += ms;
 			else
 				comp[i] += ms;
@@ -555,7 +550,7 @@ int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
 		for (k = 0; k < BOUND_KINDS; k++)
 			part[i][k] = f->decode.t_bound[k] / f->tokens_per_step * 1e3;
 		bnd[i] = f->decode.bound;
-		cb[i] = comm_bound(bnd[i]);
+		cb[i] = perf_bound_is_comm(bnd[i]);
 		fits[i] = p->mem.fits && p->batch_fits;
 		any_comm |= comm[i] > 0;
 		any_nofit |= !fits[i];
@@ -658,13 +653,13 @@ static int roof_ops(struct sbuf *b, const struct phase *ph, double *lo, double *
 		const struct op *o = &ph->op[i];
 		double x, y;
 		int dup = 0;
-		if (o->cls >= OPC_TP_COMM || !(o->flops > 0) || !(o->bytes > 0) || !(o->t > 0))
+		if (perf_class_is_comm(o->cls) || !(o->flops > 0) || !(o->bytes > 0) || !(o->t > 0))
 			continue;
 		x = o->flops / o->bytes;
 		y = o->flops / o->t / 1e12;
 		for (j = 0; j < i && !dup; j++) {
 			const struct op *q = &ph->op[j];
-			dup = q->cls < OPC_TP_COMM && q->flops > 0 && q->bytes > 0 && q->t > 0 &&
+			dup = !perf_class_is_comm(q->cls) && q->flops > 0 && q->bytes > 0 && q->t > 0 &&
 			      strcmp(q->name, o->name) == 0 &&
 			      fabs(q->flops / q->bytes / x - 1) < 1e-3 && fabs(q->flops / q->t / 1e12 / y - 1) < 1e-3;
 		}
@@ -765,8 +760,8 @@ int chart_roofline(struct chart *ch, const struct model *m, const struct hw *h,
 			    k, k == 0 ? "#000000" : k == 1 ? "#666666" : "#999999", k + 1, dname[idx[k]],
 			    peak[idx[k]] / 1e12, peak[idx[k]] / bw);
 	}
-	for (k = 0; k < OPC_TP_COMM; k++) {
-		if (!(used & (1u << k)))
+	for (k = 0; k < OPC_CLASSES; k++) {
+		if (perf_class_is_comm((enum opclass)k) || !(used & (1u << k)))
 			continue;
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using 1:($7 == %d ? $2 : NaN) with points pt 7 ps 1.6 lc rgb \"%s\" title \"%s\"",
 			    nd, k, gnuplot_palette[k % 8], perf_class_name((enum opclass)k));

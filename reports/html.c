@@ -434,9 +434,9 @@ static void h_ops(struct sbuf *b, const struct model *m, const struct phase *ph,
 		sbuf_printf(b, "</td><td>");
 		html_esc(b, o->name);
 		sbuf_printf(b, "</td><td class=\"n\">%g</td><td>%s</td><td class=\"n\">%.4g</td><td class=\"n\">%.4g</td>"
-			    "<td class=\"n\">", o->count, o->cls >= OPC_TP_COMM ? "-" : kern_dtype_name(o->dtype),
+			    "<td class=\"n\">", o->count, perf_class_is_comm(o->cls) ? "-" : kern_dtype_name(o->dtype),
 			    o->flops / 1e9, o->bytes / 1e6);
-		if (o->cls < OPC_TP_COMM && o->bytes > 0 && o->flops > 0)
+		if (!perf_class_is_comm(o->cls) && o->bytes > 0 && o->flops > 0)
 			sbuf_printf(b, "%.4g", o->flops / o->bytes);
 		else
 			sbuf_printf(b, "-");
@@ -522,8 +522,7 @@ static void h_network(struct sbuf *b, const struct html_report_in *in)
 		row(b, "on scale-out", f->decode.out_bytes / 1e6, 4, "MB", NULL);
 		row(b, "all-to-all", f->decode.a2a_s_per_layer * 1e6, 4, "\xc2\xb5s per layer",
 		    "dispatch + combine of one micro-batch");
-		row_text(b, "decode network-bound", f->decode.bound == BOUND_SCALE_OUT ||
-			 f->decode.bound == BOUND_SCALE_UP ? "yes" : "no", NULL);
+		row_text(b, "decode network-bound", perf_bound_is_comm(f->decode.bound) ? "yes" : "no", NULL);
 		table_close(b);
 	} else {
 		sbuf_printf(b, "<p class=\"note\">No expert parallelism (ep 1): no all-to-all.%s</p>\n",

@@ -89,7 +89,7 @@ static cJSON *plan_json_phase(const struct plan *p, const struct phase *ph)
 		cJSON_AddStringToObject(x, "layer", params_layer_name(p->model, (enum layer_kind)op->layer,
 								     name, sizeof name));
 		cJSON_AddStringToObject(x, "class", perf_class_key(op->cls));
-		cJSON_AddStringToObject(x, "dtype", op->cls >= OPC_TP_COMM ? "" : kern_dtype_name(op->dtype));
+		cJSON_AddStringToObject(x, "dtype", perf_class_is_comm(op->cls) ? "" : kern_dtype_name(op->dtype));
 		report_num(x, "count", op->count);
 		report_num(x, "flops", op->flops);
 		report_num(x, "bytes", op->bytes);
@@ -166,8 +166,7 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	report_num(x, "scale_out_bytes_per_s", f->links.out_bw);
 	report_num(x, "scale_out_latency_s", f->links.out_latency_s);
 	report_num(x, "planes_down", p->dep.w.planes_down);
-	cJSON_AddBoolToObject(x, "network_bound", f->decode.bound == BOUND_SCALE_OUT ||
-			      f->decode.bound == BOUND_SCALE_UP);
+	cJSON_AddBoolToObject(x, "network_bound", perf_bound_is_comm(f->decode.bound));
 	x = cJSON_AddObjectToObject(o, "serving");
 	report_num(x, "prefill_gpus_per_decode_gpu", f->prefill_to_decode_gpus);
 	plan_json_power(o, p);

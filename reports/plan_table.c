@@ -134,7 +134,7 @@ static void plan_table_ops(struct sbuf *b, const struct model *m, const struct p
 		sbuf_printf(b, "  %-*s %-28s %5g %5s %11.3f %10.3f %9.2f %9.3f  %s\n", w,
 			    strcmp(l, "global") == 0 ? "-" : l,
 			    o->name, o->count,
-			    o->cls >= OPC_TP_COMM ? "-" : kern_dtype_name(o->dtype), o->flops / 1e9,
+			    perf_class_is_comm(o->cls) ? "-" : kern_dtype_name(o->dtype), o->flops / 1e9,
 			    o->bytes / 1e6, o->t * 1e6, o->t * o->count * 1e3, perf_bound_name(o->bound));
 	}
 }
@@ -276,7 +276,7 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 			    f->decode.out_bytes / fmax(f->links.out_bw, 1e-30) >
 			    f->decode.up_bytes / fmax(f->links.up_bw, 1e-30) ? "scale-out (NIC)" : "scale-up",
 			    f->links.cross_leaf ? ", messages cross the spine" : "",
-			    f->decode.bound == BOUND_SCALE_OUT || f->decode.bound == BOUND_SCALE_UP ? "" : "not ");
+			    perf_bound_is_comm(f->decode.bound) ? "" : "not ");
 		if (w->planes_down > 0)
 			sbuf_printf(b, "  planes down         %g of %g: scale-out bandwidth at %.0f%%\n", w->planes_down,
 				    comm_planes(p->hw), 100 * (1 - w->planes_down / comm_planes(p->hw)));

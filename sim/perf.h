@@ -248,4 +248,18 @@ const char *perf_class_name(enum opclass c);
 const char *perf_class_key(enum opclass c);
 const char *perf_bound_name(enum bound b);
 
+/* Is an operator of class c communication (TP all-reduce, EP dispatch and
+ * combine, pipeline transfers) rather than work on the GPU?  1 or 0. */
+static inline int perf_class_is_comm(enum opclass c)
+{
+	return c >= OPC_TP_COMM && c < OPC_CLASSES;
+}
+
+/* Is a step or operator bound by b bound by a link, scale-up or scale-out
+ * (network-bound)?  1 or 0. */
+static inline int perf_bound_is_comm(enum bound b)
+{
+	return b == BOUND_SCALE_UP || b == BOUND_SCALE_OUT;
+}
+
 #endif

@@ -60,7 +60,7 @@ static double power_util(const struct phase *ph, double mb)
 	int i;
 
 	for (i = 0; i < ph->nops; i++)
-		if (ph->op[i].cls < OPC_TP_COMM)
+		if (!perf_class_is_comm(ph->op[i].cls))
 			busy += ph->op[i].count * ph->op[i].t_busy;
 	return ph->t_step > 0 ? fmin(1, busy * mb / ph->t_step) : 0;
 }
@@ -72,7 +72,7 @@ static void power_work(const struct phase *ph, double mb, double *flops, double 
 
 	*flops = *bytes = 0;
 	for (i = 0; i < ph->nops; i++) {
-		if (ph->op[i].cls >= OPC_TP_COMM)
+		if (perf_class_is_comm(ph->op[i].cls))
 			continue;
 		*flops += ph->op[i].count * mb * ph->op[i].flops;
 		*bytes += ph->op[i].count * mb * ph->op[i].bytes;
