@@ -1,18 +1,18 @@
 /*
- * charts.h - the charts of a plan: each builder evaluates the plans it needs
- * (pure, in memory) and writes the chart's data (STEM.dat) and gnuplot script
- * (STEM.gp) into struct chart; chart_close() writes them atomically and runs
- * gnuplot (gnuplot.h).  Used by 'mlasim chart' and 'mlasim report'.
+ * charts.h - drawing the charts: each chart_draw_* takes the series the
+ * engine computed for its kind (sim/series.h) and writes the chart's data
+ * (STEM.dat) and gnuplot script (STEM.gp) into struct chart; chart_close()
+ * writes them atomically and runs gnuplot (gnuplot.h).  Nothing here
+ * evaluates a plan or checks a command line: 'mlasim chart' (cmd_chart.c) and
+ * 'mlasim report' compute the series and draw them.
  *
  * Every chart's title names the model, the hardware and the deployment; axes
  * carry units; sizes are decimal (1 GB = 1e9 B); series take the palette of
  * gnuplot.h in order.
  *
- * Each builder (chart_memory ... chart_pareto) appends to ch and returns 0,
- * or EXIT_USAGE for arguments it cannot draw, the error of a plan it
- * evaluates (plan_compute), EXIT_ENV when out of memory, or the code its
- * comment names; on an error the caller frees ch with chart_free.  The
- * builders are not reentrant: some keep their tables in statics.
+ * A chart_draw_* cannot fail: it appends to ch's buffers (running out of
+ * memory marks them, and chart_close says so).  The series it takes is one
+ * its engine function returned 0 for.
  */
 #ifndef MLASIM_CHARTS_H
 #define MLASIM_CHARTS_H
@@ -21,17 +21,9 @@
 #include "../sim/hw.h"
 #include "../sim/model.h"
 #include "../sim/plan.h"
+#include "../sim/precision.h"
+#include "../sim/series.h"
 #include "sbuf.h"
-
-/* The most bars, lines or points a chart draws from a list. */
-#define CHART_MAX_LIST 32
-/* Hardware cards one throughput chart compares (one colour each). */
-#define CHART_MAX_HW 8
-/* Batches of the throughput chart: 1 to 1024, doubling. */
-#define CHART_BATCHES 11
-/* The throughput knee when decode stays HBM-bound: doubling the batch adds
- * less than this share of tokens/s per GPU. */
-#define CHART_KNEE_GAIN 0.20
 
 struct chart {
 	char stem[4096];          /* output path without extension */
@@ -47,9 +39,10 @@ int chart_open(struct chart *ch, const char *out, const char *deflt, struct err 
 /*
  * Write STEM.dat and STEM.gp atomically as a pair (out_write_group: both new,
  * or on failure both as they were), free the buffers (always), then, when
- * `render`, draw STEM.png and STEM.svg.  Returns 0, out_write_group's error
- * (EXIT_USAGE for a path it refuses, EXIT_ENV), or gnuplot_render's EXIT_ENV
- * (gnuplot missing or failing: the .dat and .gp stay written).
+ * `render`, draw STEM.png and STEM.svg.  Returns 0, EXIT_ENV when a buffer ran
+ * out of memory, out_write_group's error (EXIT_USAGE for a path it refuses,
+ * EXIT_ENV), or gnuplot_render's EXIT_ENV (gnuplot missing or failing: the
+ * .dat and .gp stay written).
  */
 int chart_close(struct chart *ch, int render, struct err *e);
 
@@ -66,72 +59,65 @@ void chart_free(struct chart *ch);
 char *chart_deploy_text(const struct deployment *d, unsigned omit, char *buf, size_t n);
 
 /*
+ * kv: KV cache per sequence against context (log-log), one line per model of
+ * m[0..s->n-1] in KV format fmt; with h (NULL: none) its usable HBM per GPU
+ * as a reference line.
+ */
+void chart_draw_kv(struct chart *ch, const struct model *m, const struct kvfmt *fmt, const struct hw *h,
+		   const struct series_kv *s);
+
+/*
  * memory: per-GPU stacked bars (weights by component, runtime reserve, KV
- * cache, headroom) for n deployments d[0..n-1] labelled labels[i] (n <=
- * CHART_MAX_LIST); `varied` names what differs between them ("tp"; NULL for
- * one bar).
+ * cache, headroom) of deployments d[0..s->n-1], labelled labels[i]; `varied`
+ * names what differs between them ("tp"; NULL for one bar).
  */
-int chart_memory(struct chart *ch, const struct model *m, const struct hw *h,
-		 const struct deployment *d, const char *const *labels, int n,
-		 const char *varied, struct err *e);
+void chart_draw_memory(struct chart *ch, const struct model *m, const struct hw *h,
+		       const struct deployment *d, const char *const *labels, const char *varied,
+		       const struct series_memory *s);
 
 /*
- * throughput: decode tokens/s per GPU and TPOT against batch 1..1024
- * (doubling) under deployment d, one line per card of h[0..nh-1], with each
- * line's knee: the first batch whose decode step is no longer HBM-bound,
- * else the batch from which every doubling adds less than CHART_KNEE_GAIN.
- * Batches whose sequences do not fit the KV cache are drawn dashed.  nh is 1
- * to CHART_MAX_HW.
+ * throughput: decode tokens/s per GPU and TPOT against batch under
+ * deployment d, one line per card of h[0..s->nh-1] with its knee; batches
+ * whose sequences do not fit the KV cache are drawn dashed.
  */
-int chart_throughput(struct chart *ch, const struct model *m, const struct hw *h, int nh,
-		     const struct deployment *d, struct err *e);
-
-enum chart_over { CHART_OVER_EP, CHART_OVER_NIC };
+void chart_draw_throughput(struct chart *ch, const struct model *m, const struct hw *h,
+			   const struct deployment *d, const struct series_throughput *s);
 
 /*
- * tpot: TPOT against the expert-parallel size (ep = x, dp = x / tp) or the
- * NIC bandwidth (scale_out.nic_gbps = x Gb/s), with the step's time split by
- * what bounds it, and the point where communication (scale-up or scale-out)
- * becomes, or stops being, the bound marked.  xin: the n values of x (NULL:
- * powers of two from tp to the expert count, or 100 to 6400 Gb/s).
- * EXIT_INPUT for --over ep on a model without experts.
+ * tpot: TPOT against the expert-parallel size or the NIC bandwidth, with the
+ * step's time split into computation and communication, and the point where
+ * communication (scale-up or scale-out) becomes, or stops being, the bound
+ * marked.
  */
-int chart_tpot(struct chart *ch, const struct model *m, const struct hw *h,
-	       const struct deployment *d, enum chart_over over, const double *xin, int n,
-	       struct err *e);
+void chart_draw_tpot(struct chart *ch, const struct model *m, const struct hw *h,
+		     const struct deployment *d, enum series_over over, const struct series_tpot *s);
 
 /*
- * roofline: the GPU's bf16, fp8 (and fp4) rooflines on log-log axes, with
- * each decode and prefill operator of the plan at its arithmetic intensity
- * (FLOPs / HBM bytes) and achieved FLOP/s (FLOPs / time).  EXIT_INPUT for a
- * card without gpu.hbm_gbs.
+ * roofline: the GPU's rooflines on log-log axes, with each decode and prefill
+ * operator at its arithmetic intensity and achieved FLOP/s.
  */
-int chart_roofline(struct chart *ch, const struct model *m, const struct hw *h,
-		   const struct deployment *d, struct err *e);
+void chart_draw_roofline(struct chart *ch, const struct model *m, const struct hw *h,
+			 const struct deployment *d, const struct series_roofline *s);
 
 /*
- * power: stacked bars per rack (per_node 0) or per node: GPUs, the rest of
- * the node, the network switches' share (when the card gives switch power),
- * and the facility overhead (PUE - 1) x IT, at decode, prefill and full load,
- * with the rack's power and air-cooling limits as reference lines.
+ * power: stacked bars per rack (per_node 0) or per node at decode, prefill
+ * and full load, with the rack's power and air-cooling limits as reference
+ * lines.
  */
-int chart_power(struct chart *ch, const struct model *m, const struct hw *h,
-		const struct deployment *d, int per_node, struct err *e);
+void chart_draw_power(struct chart *ch, const struct model *m, const struct hw *h,
+		      const struct deployment *d, int per_node, const struct series_power *s);
 
-/*
- * topology: switches and cost per endpoint against GPU count for FT2, MPFT
- * (`planes` planes; NAN: the card's, else 8) and FT3 of radix-port switches
- * (NAN: the card's).  gin: n GPU counts (NULL: 128 to 65536, doubling).
- * EXIT_NO, as 'mlasim net' gives it, for a count no tree of the radix serves.
- */
-int chart_topology(struct chart *ch, const struct hw *h, const double *gin, int n,
-		   double planes, double radix, struct err *e);
+/* topology: switches and cost per endpoint against GPU count for FT2, MPFT
+ * and FT3 (the cost panel only when some cost is known). */
+void chart_draw_topology(struct chart *ch, const struct hw *h, const struct series_topology *s);
 
 /*
  * pareto: the points of a CSV written by 'mlasim sweep -o FILE' (tokens/s
  * per user against tokens/s per GPU; feasible ones faint) and, per model and
- * hardware, the Pareto front of the feasible ones as a line.  Returns 0, or
- * EXIT_INPUT for a file that cannot be read, lacks a column or is malformed.
+ * hardware, the Pareto front of the feasible ones (front.h) as a line: the
+ * one chart drawn from a file, not from a series.  Returns 0, or EXIT_INPUT
+ * for a file that cannot be read, lacks a column or is malformed, EXIT_NO
+ * when no row fits.
  */
 int chart_pareto(struct chart *ch, const char *csv_path, struct err *e);
 

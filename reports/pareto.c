@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "../sim/front.h"
 #include "charts.h"
 #include "csv.h"
 #include "gnuplot.h"
@@ -247,7 +248,8 @@ static int pareto_read(struct pareto *P, struct err *e)
 	return rc;
 }
 
-/* Sort by tokens/s per user, descending; ties by tokens/s per GPU, descending. */
+/* Sort by tokens/s per user, descending; ties by tokens/s per GPU, descending:
+ * the order the front is offered in and the thinned points are kept in. */
 static int by_x_desc(const void *a, const void *b)
 {
 	const struct ppoint *p = a, *q = b;
@@ -257,29 +259,29 @@ static int by_x_desc(const void *a, const void *b)
 	return p->y < q->y ? 1 : p->y > q->y ? -1 : 0;
 }
 
-/* Write the Pareto front of g (sorted by the caller) as a block, x ascending. */
+/* Write the Pareto front of g (sorted by the caller) as a block, x ascending:
+ * the engine's rule (front.h), the points offered in g's order. */
 static size_t pareto_front(struct sbuf *b, const struct pgroup *g, int ngroups)
 {
-	size_t i, nf = 0, *idx = malloc((g->n ? g->n : 1) * sizeof *idx), step;
-	double best = -INFINITY;
+	struct front f = {0};
+	size_t i, nf, step;
 
-	if (!idx) {
-		b->oom = 1;
-		return 0;
-	}
 	for (i = 0; i < g->n; i++)
-		if (g->pt[i].y > best) {
-			best = g->pt[i].y;
-			idx[nf++] = i;
+		if (front_add(&f, g->pt[i].x, g->pt[i].y, (long)i, NULL, 0) < 0) {
+			b->oom = 1;
+			front_free(&f);
+			return 0;
 		}
+	front_sort(&f);
+	nf = (size_t)f.n;
 	/* label about ten of them; five each when fronts share the chart */
 	step = ngroups > 1 ? (nf + 4) / 5 : nf > 12 ? (nf + 9) / 10 : 1;
 	if (step < 1)
 		step = 1;
 	sbuf_printf(b, "# front of %s on %s: 1 tokens/s per user | 2 tokens/s per GPU | 3 deployment | 4 label\n",
 		    g->model, g->hw);
-	for (i = nf; i-- > 0;) {
-		const struct ppoint *p = &g->pt[idx[i]];
+	for (i = 0; i < nf; i++) {
+		const struct ppoint *p = &g->pt[f.p[i].index];
 		char label[160];
 		size_t k = 0;
 		int c;
@@ -295,11 +297,11 @@ static size_t pareto_front(struct sbuf *b, const struct pgroup *g, int ngroups)
 		sbuf_printf(b, "%.6g %.6g ", p->x, p->y);
 		gnuplot_dat_str(b, label);
 		sbuf_printf(b, " ");
-		gnuplot_dat_str(b, (nf - 1 - i) % step == 0 ? label : "");
+		gnuplot_dat_str(b, i % step == 0 ? label : "");
 		sbuf_printf(b, "\n");
 	}
 	sbuf_printf(b, "\n\n");
-	free(idx);
+	front_free(&f);
 	return nf;
 }
 

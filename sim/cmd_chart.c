@@ -2,33 +2,29 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "../reports/charts.h"
 #include "../reports/gnuplot.h"
 #include "infile.h"
 #include "cli_plan.h"
 #include "kv.h"
+#include "series.h"
 #include "units.h"
-
-#define CHART_MAX_MODELS 8
-/* Contexts drawn: 1Ki to 1Mi tokens, doubling (the range long-context serving spans). */
-#define CHART_CTX_FIRST 1024.0
-#define CHART_CTX_POINTS 11
 
 static const char chart_kinds[] = "kv, memory, throughput, tpot, roofline, pareto, power, topology";
 
 /* ---- kv ----------------------------------------------------------------- */
 
 struct chart_kv {
-	struct model m[CHART_MAX_MODELS];
-	double per_token[CHART_MAX_MODELS];
-	struct kv_account acc[CHART_MAX_MODELS];   /* windows and states too */
-	int n;
+	struct model m[SERIES_KV_MODELS];
+	struct series_kv s;
 	struct kvfmt fmt;
 	struct hw hw;
 	int have_hw;
 };
 
+/* Load each model of '--model A,B,...' and add its line to k->s. */
 static int chart_load_models(struct cli *c, struct chart_kv *k)
 {
 	char list[1024], *p, *save = NULL;
@@ -39,84 +35,17 @@ static int chart_load_models(struct cli *c, struct chart_kv *k)
 		return err_set(&c->err, EXIT_USAGE, "'--model' list is too long");
 	strcpy(list, c->model_arg);
 	for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (k->n == CHART_MAX_MODELS)
+		if (k->s.n == SERIES_KV_MODELS)
 			return err_set(&c->err, EXIT_USAGE, "'chart kv' draws at most %d models",
-				       CHART_MAX_MODELS);
-		if (cli_load_model(c, p, &k->m[k->n]))
+				       SERIES_KV_MODELS);
+		if (cli_load_model(c, p, &k->m[k->s.n]))
 			return c->err.code;
-		if (kv_account(&k->m[k->n], &k->fmt, 1, 0, &k->acc[k->n], &c->err))
+		if (series_kv_add(&k->s, &k->m[k->s.n], &k->fmt, &c->err))
 			return c->err.code;
-		k->per_token[k->n] = k->acc[k->n].per_token;
-		k->n++;
 	}
-	if (k->n == 0)
+	if (k->s.n == 0)
 		return err_set(&c->err, EXIT_USAGE, "'--model' names no model");
 	return 0;
-}
-
-static void chart_kv_data(struct sbuf *b, const struct chart_kv *k)
-{
-	double ctx = CHART_CTX_FIRST;
-	int i, j;
-
-	sbuf_printf(b, "# mlasim %s chart kv: KV cache per sequence, %s\n", MLASIM_VERSION, k->fmt.name);
-	sbuf_printf(b, "# columns: context (tokens)");
-	for (j = 0; j < k->n; j++)
-		sbuf_printf(b, " | %s (GB, 1e9 B)", k->m[j].name);
-	sbuf_printf(b, "\n# kv bytes per token:");
-	for (j = 0; j < k->n; j++)
-		sbuf_printf(b, " %s %.15g;", k->m[j].name, k->per_token[j]);
-	sbuf_printf(b, "\n");
-	for (i = 0; i < CHART_CTX_POINTS; i++, ctx *= 2) {
-		sbuf_printf(b, "%.0f", ctx);
-		for (j = 0; j < k->n; j++)
-			sbuf_printf(b, " %.9g", kv_seq_bytes(&k->acc[j], ctx, 1) / 1e9);
-		sbuf_printf(b, "\n");
-	}
-}
-
-static void chart_kv_script(struct sbuf *b, const struct chart_kv *k, const char *stem)
-{
-	const char *base = gnuplot_base(stem);
-	char t[512];
-	int j;
-
-	gnuplot_begin(b, "kv", stem);
-	snprintf(t, sizeof t, "KV cache per sequence vs context length (%s KV%s%s)", k->fmt.name,
-		 k->have_hw ? ", " : "", k->have_hw ? k->hw.display : "");
-	sbuf_printf(b, "set title ");
-	gnuplot_str(b, t);
-	sbuf_printf(b, " font \",14\"\n");
-	sbuf_printf(b, "set xlabel \"context length (tokens)\"\n");
-	sbuf_printf(b, "set ylabel \"KV cache per sequence (GB, 1 GB = 1e9 B)\"\n");
-	sbuf_printf(b, "set logscale x 2\nset logscale y 10\nset format y \"%%g\"\n");
-	sbuf_printf(b, "set xtics (\"1Ki\" 1024, \"4Ki\" 4096, \"16Ki\" 16384, \"64Ki\" 65536, \"256Ki\" 262144, \"1Mi\" 1048576)\n");
-	sbuf_printf(b, "set xrange [1024:1048576]\nset grid mytics\n");
-	sbuf_printf(b, "set key top left Left reverse\n");
-	/* distinct point types, larger first: models with the same KV per token
-	 * (Llama 3.1 70B and Qwen2.5 72B) stay visible on one line */
-	for (j = 0; j < k->n; j++)
-		sbuf_printf(b, "set style line %d lc rgb \"%s\" lw 2.5 pt %d ps %.2f\n", j + 1,
-			    gnuplot_palette[j % 8], (int[]){7, 5, 9, 13, 11, 15, 3, 1}[j % 8], 1.6 - 0.12 * j);
-	gnuplot_plots_begin(b, GNUPLOT_W, GNUPLOT_H);
-	sbuf_printf(b, "plot \\\n");
-	for (j = 0; j < k->n; j++) {
-		snprintf(t, sizeof t, "%s (%s, %.1f KB/token)", k->m[j].display,
-			 model_attn_name(k->m[j].attn), k->per_token[j] / 1e3);
-		sbuf_printf(b, "  ");
-		gnuplot_file(b, base, ".dat");
-		sbuf_printf(b, " using 1:%d with linespoints ls %d title ", j + 2, j + 1);
-		gnuplot_str(b, t);
-		sbuf_printf(b, "%s\n", j + 1 < k->n || k->have_hw ? ", \\" : "");
-	}
-	if (k->have_hw) {
-		snprintf(t, sizeof t, "%s usable HBM per GPU (%.0f GB)", k->hw.display,
-			 k->hw.gpu.hbm_usable_bytes / 1e9);
-		sbuf_printf(b, "  %.6g with lines ls 99 title ", k->hw.gpu.hbm_usable_bytes / 1e9);
-		gnuplot_str(b, t);
-		sbuf_printf(b, "\n");
-	}
-	gnuplot_plots_end(b);
 }
 
 static int chart_kv(struct cli *c)
@@ -125,6 +54,7 @@ static int chart_kv(struct cli *c)
 	struct chart ch;
 
 	memset(&k, 0, sizeof k);
+	series_kv_init(&k.s);
 	precision_parse_kv("bf16", "--kv-dtype", &k.fmt, &c->err);
 	while (cli_more(c)) {
 		const char *v;
@@ -149,8 +79,7 @@ static int chart_kv(struct cli *c)
 			return c->err.code;
 		k.have_hw = 1;
 	}
-	chart_kv_data(&ch.dat, &k);
-	chart_kv_script(&ch.gp, &k, ch.stem);
+	chart_draw_kv(&ch, k.m, &k.fmt, k.have_hw ? &k.hw : NULL, &k.s);
 	if (chart_close(&ch, 1, &c->err))
 		return c->err.code;
 	fprintf(stderr, "mlasim: wrote %s.png, %s.svg, %s.dat, %s.gp\n", ch.stem, ch.stem, ch.stem, ch.stem);
@@ -163,7 +92,7 @@ static int chart_kv(struct cli *c)
 struct chart_list {
 	const char *name;           /* "--tp" */
 	const struct popt *o;
-	double v[CHART_MAX_LIST];
+	double v[SERIES_MAX_LIST];
 	int n;
 };
 
@@ -172,7 +101,7 @@ struct chart_args {
 	struct plan_args plan;
 	struct chart_list list[4];  /* --tp --dp --ep --pp */
 	int nlists;
-	int over;                   /* tpot: -1 unset, enum chart_over */
+	int over;                   /* tpot: -1 unset, enum series_over */
 	const char *values;         /* tpot --values, topology --gpus */
 	int per_node;               /* power --per node */
 	double planes, radix;       /* topology --planes, --radix; NAN: the card's */
@@ -224,7 +153,7 @@ static int chart_take_list(struct cli *c, struct chart_args *a)
 	l = &a->list[a->nlists++];
 	l->name = names[k];
 	l->o = chart_popt(names[k]);
-	if (units_parse_list(v, UNIT_COUNT, names[k], l->v, CHART_MAX_LIST, &l->n, &c->err))
+	if (units_parse_list(v, UNIT_COUNT, names[k], l->v, SERIES_MAX_LIST, &l->n, &c->err))
 		return -1;
 	for (i = 0; i < l->n; i++)
 		if (l->v[i] < 1 || l->v[i] != floor(l->v[i])) {
@@ -249,9 +178,9 @@ static int chart_parse(struct cli *c, struct chart_args *a)
 			continue;
 		if (!strcmp(a->kind, "tpot") && (r = cli_opt(c, "--over", &v)) != 0) {
 			if (r > 0 && !strcmp(v, "ep"))
-				a->over = CHART_OVER_EP;
+				a->over = SERIES_OVER_EP;
 			else if (r > 0 && !strcmp(v, "nic"))
-				a->over = CHART_OVER_NIC;
+				a->over = SERIES_OVER_NIC;
 			else if (r > 0)
 				err_set(&c->err, EXIT_USAGE, "'--over' expects ep or nic, got '%s'", v);
 			continue;
@@ -311,10 +240,11 @@ static int chart_plan_inputs(struct cli *c, const struct chart_args *a, struct m
 
 static int chart_memory_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
 {
-	static struct deployment d[CHART_MAX_LIST];
-	static char label[CHART_MAX_LIST][96];
-	const char *labels[CHART_MAX_LIST];
+	static struct deployment d[SERIES_MAX_LIST];
+	static char label[SERIES_MAX_LIST][96];
+	const char *labels[SERIES_MAX_LIST];
 	char varied[64] = "";
+	struct series_memory *sm;
 	struct model m;
 	struct hw h;
 	int i, j, n = 1;
@@ -343,13 +273,19 @@ static int chart_memory_cmd(struct cli *c, struct chart_args *a, struct chart *c
 				 d[i].dp, d[i].pp, d[i].tp * d[i].dp * d[i].pp, d[i].ep);
 		labels[i] = label[i];
 	}
-	return chart_memory(ch, &m, &h, d, labels, n, a->nlists ? varied : NULL, &c->err);
+	if (!(sm = malloc(sizeof *sm)))
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	if (series_memory(&m, &h, d, n, sm, &c->err) == 0)
+		chart_draw_memory(ch, &m, &h, d, labels, a->nlists ? varied : NULL, sm);
+	free(sm);
+	return c->err.code;
 }
 
 static int chart_throughput_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
 {
-	static struct hw h[CHART_MAX_HW];
+	static struct hw h[SERIES_MAX_HW];
 	char list[1024], *p, *save = NULL;
+	struct series_throughput *st;
 	struct model m;
 	struct deployment d;
 	int n = 0;
@@ -362,15 +298,20 @@ static int chart_throughput_cmd(struct cli *c, struct chart_args *a, struct char
 		return c->err.code;
 	strcpy(list, c->hw_arg);
 	for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
-		if (n == CHART_MAX_HW)
-			return err_set(&c->err, EXIT_USAGE, "'chart throughput' compares at most %d cards", CHART_MAX_HW);
+		if (n == SERIES_MAX_HW)
+			return err_set(&c->err, EXIT_USAGE, "'chart throughput' compares at most %d cards", SERIES_MAX_HW);
 		if (cli_load_hw(c, p, &h[n]))
 			return c->err.code;
 		n++;
 	}
 	if (n == 0)
 		return err_set(&c->err, EXIT_USAGE, "'--hw' names no hardware card");
-	return chart_throughput(ch, &m, h, n, &d, &c->err);
+	if (!(st = malloc(sizeof *st)))
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	if (series_throughput(&m, h, n, &d, st, &c->err) == 0)
+		chart_draw_throughput(ch, &m, h, &d, st);
+	free(st);
+	return c->err.code;
 }
 
 /* Parse tpot's --values: EP sizes, or NIC bandwidths in Gb/s (400 or 400Gb/s). */
@@ -384,9 +325,9 @@ static int chart_values(struct cli *c, const struct chart_args *a, double *x, in
 	strcpy(list, a->values);
 	for (p = strtok_r(list, ",", &save); p; p = strtok_r(NULL, ",", &save)) {
 		double v;
-		if (*n == CHART_MAX_LIST)
-			return err_set(&c->err, EXIT_USAGE, "'--values' takes at most %d values", CHART_MAX_LIST);
-		if (a->over == CHART_OVER_EP) {
+		if (*n == SERIES_MAX_LIST)
+			return err_set(&c->err, EXIT_USAGE, "'--values' takes at most %d values", SERIES_MAX_LIST);
+		if (a->over == SERIES_OVER_EP) {
 			if (cli_count(c, "--values", p, &v) < 0)
 				return c->err.code;
 		} else if (strstr(p, "/s")) {
@@ -403,9 +344,32 @@ static int chart_values(struct cli *c, const struct chart_args *a, double *x, in
 	return 0;
 }
 
+/* Check tpot's --values against the deployment: as many as a series takes,
+ * positive, increasing, and EP sizes multiples of --tp (dp = ep / tp). */
+static int chart_check_values(struct cli *c, const struct chart_args *a, const struct deployment *d,
+			      const double *x, int n)
+{
+	int i;
+
+	if (n < 1 || n > SERIES_TPOT_MAX)
+		return err_set(&c->err, EXIT_USAGE, "'--values' takes 1 to %d values, got %d", SERIES_TPOT_MAX, n);
+	for (i = 0; i < n; i++) {
+		if (!(x[i] > 0))
+			return err_set(&c->err, EXIT_USAGE, "'--values' must be positive, got %g", x[i]);
+		if (i > 0 && x[i] <= x[i - 1])
+			return err_set(&c->err, EXIT_USAGE, "'--values' must be increasing, got %g after %g",
+				       x[i], x[i - 1]);
+		if (a->over == SERIES_OVER_EP && fmod(x[i], d->tp) != 0)
+			return err_set(&c->err, EXIT_USAGE, "EP size %g is not a multiple of '--tp %g' (dp = ep / tp)",
+				       x[i], d->tp);
+	}
+	return 0;
+}
+
 static int chart_tpot_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
 {
-	double x[CHART_MAX_LIST];
+	double x[SERIES_MAX_LIST];
+	struct series_tpot *st;
 	struct model m;
 	struct hw h;
 	struct deployment d;
@@ -417,18 +381,28 @@ static int chart_tpot_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
 		return c->err.code;
 	if (chart_plan_inputs(c, a, &m, &h, &d))
 		return c->err.code;
-	return chart_tpot(ch, &m, &h, &d, (enum chart_over)a->over, a->values ? x : NULL, n, &c->err);
+	if (!m.is_moe && a->over == SERIES_OVER_EP)
+		return err_set(&c->err, EXIT_INPUT, "%s: 'chart tpot --over ep' needs a MoE model", m.path);
+	if (a->values && chart_check_values(c, a, &d, x, n))
+		return c->err.code;
+	if (!(st = malloc(sizeof *st)))
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	if (series_tpot(&m, &h, &d, (enum series_over)a->over, a->values ? x : NULL, n, st, &c->err) == 0)
+		chart_draw_tpot(ch, &m, &h, &d, (enum series_over)a->over, st);
+	free(st);
+	return c->err.code;
 }
 
 static int chart_topology_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
 {
-	double g[CHART_MAX_LIST];
+	double g[SERIES_MAX_LIST];
+	struct series_topology st;
 	struct hw h;
 	int n = 0, i;
 
 	if (c->model_arg)
 		return err_set(&c->err, EXIT_USAGE, "'chart topology' takes no '--model': it sizes the fabric for GPU counts");
-	if (a->values && units_parse_list(a->values, UNIT_COUNT, "--gpus", g, CHART_MAX_LIST, &n, &c->err))
+	if (a->values && units_parse_list(a->values, UNIT_COUNT, "--gpus", g, SERIES_MAX_LIST, &n, &c->err))
 		return c->err.code;
 	for (i = 0; i < n; i++)   /* the counts 'net --gpus' takes (cli_count): 0 would mean "the largest tree" */
 		if (!(g[i] >= 1 && g[i] <= 1e9) || g[i] != floor(g[i]))
@@ -436,15 +410,50 @@ static int chart_topology_cmd(struct cli *c, struct chart_args *a, struct chart 
 				       a->values);
 	if (cli_load_hw(c, NULL, &h))
 		return c->err.code;
-	return chart_topology(ch, &h, a->values ? g : NULL, n, a->planes, a->radix, &c->err);
+	if (isnan(a->radix) && !isfinite(h.scale_out.switch_radix))
+		return err_set(&c->err, EXIT_USAGE, "%s gives no 'scale_out.switch_radix': pass '--radix K'", h.path);
+	for (i = 1; i < n; i++)
+		if (g[i] <= g[i - 1])
+			return err_set(&c->err, EXIT_USAGE, "'--gpus' must be increasing, got %g after %g", g[i], g[i - 1]);
+	if (series_topology(&h, a->values ? g : NULL, n, a->planes, a->radix, &st, &c->err) == 0)
+		chart_draw_topology(ch, &h, &st);
+	return c->err.code;
+}
+
+static int chart_roofline_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
+{
+	struct series_roofline *sr;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+
+	if (chart_plan_inputs(c, a, &m, &h, &d))
+		return c->err.code;
+	if (!(sr = malloc(sizeof *sr)))
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	if (series_roofline(&m, &h, &d, sr, &c->err) == 0)
+		chart_draw_roofline(ch, &m, &h, &d, sr);
+	free(sr);
+	return c->err.code;
+}
+
+static int chart_power_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
+{
+	struct series_power sp;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+
+	if (chart_plan_inputs(c, a, &m, &h, &d))
+		return c->err.code;
+	if (series_power(&m, &h, &d, a->per_node, &sp, &c->err) == 0)
+		chart_draw_power(ch, &m, &h, &d, a->per_node, &sp);
+	return c->err.code;
 }
 
 static int chart_one(struct cli *c, const char *kind)
 {
 	static struct chart_args a;
-	struct model m;
-	struct hw h;
-	struct deployment d;
 	struct chart ch;
 	char deflt[32];
 	int rc;
@@ -472,9 +481,10 @@ static int chart_one(struct cli *c, const char *kind)
 		rc = chart_topology_cmd(c, &a, &ch);
 	else if (!strcmp(kind, "pareto"))
 		rc = chart_pareto(&ch, a.from, &c->err);
-	else if ((rc = chart_plan_inputs(c, &a, &m, &h, &d)) == 0)
-		rc = !strcmp(kind, "roofline") ? chart_roofline(&ch, &m, &h, &d, &c->err) :
-		     chart_power(&ch, &m, &h, &d, a.per_node, &c->err);
+	else if (!strcmp(kind, "roofline"))
+		rc = chart_roofline_cmd(c, &a, &ch);
+	else
+		rc = chart_power_cmd(c, &a, &ch);
 	if (rc) {
 		chart_free(&ch);
 		return c->err.code ? c->err.code : rc;

@@ -14,6 +14,7 @@
 #include "cli_plan.h"
 #include "infile.h"
 #include "jsonx.h"
+#include "series.h"
 
 const char help_report[] =
 "usage: mlasim report --model M --hw H [plan options] [-o report.html]\n"
@@ -128,22 +129,51 @@ static char *report_slurp(const char *path)
 	return infile_read(path, 64u << 20, "a chart", &s, &n, &e) ? NULL : s;
 }
 
-/* Build chart k of the plan into ch.  Returns 0, or an error in e. */
+/* The series behind one of the report's charts. */
+union report_series {
+	struct series_memory memory;
+	struct series_throughput throughput;
+	struct series_roofline roofline;
+	struct series_tpot tpot;
+	struct series_power power;
+};
+
+/* Compute chart k's series of the plan and draw it into ch.  Returns 0, or
+ * an error in e. */
 static int report_build(enum rchart k, struct chart *ch, const struct model *m, const struct hw *h,
 			const struct deployment *d, struct err *e)
 {
 	static const char *const label[1] = {"this deployment"};
+	union report_series *s = malloc(sizeof *s);
+	enum series_over over = k == RC_TPOT_EP ? SERIES_OVER_EP : SERIES_OVER_NIC;
 
+	if (!s)
+		return err_set(e, EXIT_ENV, "out of memory");
 	switch (k) {
-	case RC_MEMORY: return chart_memory(ch, m, h, d, label, 1, NULL, e);
-	case RC_THROUGHPUT: return chart_throughput(ch, m, h, 1, d, e);
-	case RC_ROOFLINE: return chart_roofline(ch, m, h, d, e);
-	case RC_TPOT_EP: return chart_tpot(ch, m, h, d, CHART_OVER_EP, NULL, 0, e);
-	case RC_TPOT_NIC: return chart_tpot(ch, m, h, d, CHART_OVER_NIC, NULL, 0, e);
-	case RC_POWER: return chart_power(ch, m, h, d, 0, e);
+	case RC_MEMORY:
+		if (!series_memory(m, h, d, 1, &s->memory, e))
+			chart_draw_memory(ch, m, h, d, label, NULL, &s->memory);
+		break;
+	case RC_THROUGHPUT:
+		if (!series_throughput(m, h, 1, d, &s->throughput, e))
+			chart_draw_throughput(ch, m, h, d, &s->throughput);
+		break;
+	case RC_ROOFLINE:
+		if (!series_roofline(m, h, d, &s->roofline, e))
+			chart_draw_roofline(ch, m, h, d, &s->roofline);
+		break;
+	case RC_TPOT_EP: case RC_TPOT_NIC:
+		if (!series_tpot(m, h, d, over, NULL, 0, &s->tpot, e))
+			chart_draw_tpot(ch, m, h, d, over, &s->tpot);
+		break;
+	case RC_POWER:
+		if (!series_power(m, h, d, 0, &s->power, e))
+			chart_draw_power(ch, m, h, d, 0, &s->power);
+		break;
 	case RC_N: break;
 	}
-	return 0;
+	free(s);
+	return e->code;
 }
 
 /* Which charts this plan calls for. */

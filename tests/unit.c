@@ -48,6 +48,7 @@
 #include "../reports/sbuf.h"
 #include "infile.h"
 #include "../reports/report.h"
+#include "series.h"
 #include "stats.h"
 
 /* ---- a tiny framework ---------------------------------------------------- */
@@ -5087,6 +5088,289 @@ static void t_stats_median(void)
 	CHECK(isnan(stats_median(NULL, -3)));
 }
 
+/* series_kv by hand: DeepSeek-V3's MLA latent, 61 layers x (512 + 64) x 2 B =
+ * 70,272 B per token; Llama-3.1-70B's GQA cache, 80 layers x 8 KV heads x
+ * 128 x 2 (K and V) x 2 B = 327,680 B; a sequence of C tokens holds C times
+ * that.  Contexts 1Ki to 1Mi; a ninth model is refused. */
+static void t_series_kv(void)
+{
+	static struct model m[2];
+	struct series_kv s;
+	struct kvfmt f;
+	struct err e;
+	int i;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("deepseek-v3", &m[0]) || load_model("llama-3.1-70b", &m[1]))
+		return;
+	CHECK_OK(precision_parse_kv("bf16", "kv", &f, &e), &e);
+	series_kv_init(&s);
+	CHECK_EQ(s.n, 0);
+	CHECK_EQ(s.context[0], 1024);
+	CHECK_EQ(s.context[SERIES_KV_POINTS - 1], 1048576);
+	CHECK_OK(series_kv_add(&s, &m[0], &f, &e), &e);
+	CHECK_OK(series_kv_add(&s, &m[1], &f, &e), &e);
+	CHECK_EQ(s.n, 2);
+	CHECK_EQ(s.per_token[0], 70272);
+	CHECK_EQ(s.per_token[1], 327680);
+	CHECK_REL(s.seq_gb[0][0], 70272.0 * 1024 / 1e9, 1e-15);        /* 0.071958528 GB */
+	CHECK_REL(s.seq_gb[10][1], 327680.0 * 1048576 / 1e9, 1e-15);   /* 343.597 GB */
+	for (i = 1; i < SERIES_KV_POINTS; i++)
+		CHECK_REL(s.seq_gb[i][0], 2 * s.seq_gb[i - 1][0], 1e-12);   /* no window: linear */
+	s.n = SERIES_KV_MODELS;
+	CHECK_RC(series_kv_add(&s, &m[0], &f, &e), EXIT_USAGE, &e);
+}
+
+/*
+ * series_memory: Llama-3.1-70B bf16 on H100 (usable 80 GB, reserve 2 GB,
+ * mem-fraction 0.9) at tp 1, 2, 4, 8.  At tp 4 by hand: the 70,553,706,496
+ * parameters less the 161 x 8192 = 1,318,912 norm weights split 4 ways at
+ * 2 B, the norms replicated: 35,276,193,792 + 2,637,824 = 35,278,831,616 B of
+ * weights; KV 72 - 35.278831616 - 2 = 34.721168384 GB; headroom 8 GB; the
+ * stack tops out at the usable 80 GB.  At tp 1 the 141 GB of weights do not
+ * fit: no KV cache.  Each bar is the plan's own memory.
+ */
+static void t_series_memory(void)
+{
+	static struct series_memory s;
+	struct deployment d[4];
+	struct model m;
+	struct hw h;
+	struct err e;
+	double w = 0;
+	int i, k;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	for (i = 0; i < 4; i++) {
+		plan_default_deployment(&m, &d[i]);
+		d[i].tp = 1 << i;
+	}
+	if (CHECK_OK(series_memory(&m, &h, d, 4, &s, &e), &e))
+		return;
+	CHECK_EQ(s.n, 4);
+	for (k = 0; k < COMP_N; k++)
+		w += s.bar[2].comp_gb[k];
+	CHECK_REL(w, 35.278831616, 1e-12);
+	CHECK_REL(s.bar[2].kv_gb, 34.721168384, 1e-12);
+	CHECK_EQ(s.bar[2].reserve_gb, 2);
+	CHECK_REL(s.bar[2].free_gb, 8, 1e-12);
+	CHECK_EQ(s.bar[2].usable_gb, 80);
+	CHECK_REL(s.bar[2].top_gb, 80, 1e-12);
+	CHECK(s.bar[2].fits && !s.bar[0].fits);
+	CHECK_EQ(s.bar[0].kv_gb, 0);
+	for (i = 0; i < 4; i++) {
+		if (plan_run(&m, &h, &d[i]))
+			return;
+		CHECK_EQ(s.bar[i].kv_gb, g_plan.mem.kv_bytes_per_gpu / 1e9);
+		CHECK_EQ(s.bar[i].seq_per_gpu, g_plan.mem.max_sequences_per_gpu);
+	}
+	CHECK_RC(series_memory(&m, &h, d, 0, &s, &e), EXIT_USAGE, &e);
+}
+
+/*
+ * series_throughput: Llama-3.1-70B on H100 at tp 4, batches 1 to 1024.  Each
+ * point is the plan's decode at that batch; tokens/s per GPU is batch x
+ * tokens/s per user / tp, per user 1000 / TPOT in ms (no MTP); the knee
+ * follows its rule on the line's own values.
+ */
+static void t_series_throughput(void)
+{
+	static struct series_throughput s;
+	struct deployment d;
+	struct model m;
+	struct hw h;
+	struct err e;
+	const struct series_tp_line *l = &s.line[0];
+	int i;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 4;
+	if (CHECK_OK(series_throughput(&m, &h, 1, &d, &s, &e), &e))
+		return;
+	CHECK_EQ(s.nh, 1);
+	CHECK_EQ(s.batch[0], 1);
+	CHECK_EQ(s.batch[SERIES_BATCHES - 1], 1024);
+	for (i = 0; i < SERIES_BATCHES; i++) {
+		CHECK_REL(l->tps_gpu[i], s.batch[i] * l->tps_user[i] / 4, 1e-12);
+		CHECK_REL(l->tps_user[i], 1e3 / l->tpot_ms[i], 1e-12);
+	}
+	d.w.batch = 64;
+	d.w.decode_only = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(l->tps_gpu[6], g_plan.perf.decode_tps_gpu);
+	CHECK_EQ(l->tpot_ms[6], g_plan.perf.tpot_s * 1e3);
+	CHECK_EQ(l->fits[6], g_plan.mem.fits && g_plan.batch_fits);
+	/* the knee: where HBM stops bounding, else the gain rule */
+	if (l->knee_bound) {
+		CHECK(l->knee > 0 && l->bound[l->knee - 1] == BOUND_HBM && l->bound[l->knee] != BOUND_HBM);
+	} else if (l->knee >= 0) {
+		if (l->knee > 0)
+			CHECK(l->tps_gpu[l->knee] >= l->tps_gpu[l->knee - 1] * (1 + SERIES_KNEE_GAIN));
+		for (i = l->knee + 1; i < SERIES_BATCHES; i++)
+			CHECK(l->tps_gpu[i] < l->tps_gpu[i - 1] * (1 + SERIES_KNEE_GAIN));
+	}
+	CHECK_RC(series_throughput(&m, &h, SERIES_MAX_HW + 1, &d, &s, &e), EXIT_USAGE, &e);
+}
+
+/*
+ * series_tpot: the default x values by hand (DeepSeek-V3's 256 routed
+ * experts on H800 at tp 1: EP 1, 2, ... 256, nine sizes; NIC 100 to 6400
+ * Gb/s, seven), each point the plan's decode with ep = dp = x; computation
+ * and communication add up to the step's time by class; a dense model has
+ * no EP size.
+ */
+static void t_series_tpot(void)
+{
+	static struct series_tpot s;
+	struct deployment d;
+	struct model m, dense;
+	struct hw h;
+	struct err e;
+	double x[SERIES_TPOT_MAX], sum = 0;
+	int k;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("deepseek-v3", &m) || load_model("llama-3.1-70b", &dense) || load_hw("h800-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.w.batch = 64;
+	CHECK_EQ(series_tpot_defaults(&m, &h, &d, SERIES_OVER_EP, x), 9);
+	CHECK(x[0] == 1 && x[8] == 256);
+	CHECK_EQ(series_tpot_defaults(&m, &h, &d, SERIES_OVER_NIC, x), 7);
+	CHECK(x[0] == 100 && x[6] == 6400);
+	if (CHECK_OK(series_tpot(&m, &h, &d, SERIES_OVER_EP, NULL, 0, &s, &e), &e))
+		return;
+	CHECK_EQ(s.n, 9);
+	CHECK_EQ(s.pt[5].x, 32);
+	d.ep = d.dp = 32;
+	d.w.decode_only = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(s.pt[5].tpot_ms, g_plan.perf.tpot_s * 1e3);
+	CHECK_EQ(s.pt[5].bound, g_plan.perf.decode.bound);
+	CHECK_EQ(s.pt[5].comm_bound, perf_bound_is_comm(g_plan.perf.decode.bound));
+	for (k = 0; k < OPC_CLASSES; k++)
+		sum += g_plan.perf.decode.t_class[k];
+	CHECK_REL(s.pt[5].compute_ms + s.pt[5].comm_ms, sum / g_plan.perf.tokens_per_step * 1e3, 1e-12);
+	CHECK(s.pt[5].comm_ms > 0 && s.any_comm);      /* EP 32 dispatches and combines */
+	CHECK_EQ(s.pt[0].comm_ms, 0);                   /* EP 1 at tp 1: nothing to send */
+	plan_default_deployment(&dense, &d);
+	CHECK_EQ(series_tpot_defaults(&dense, &h, &d, SERIES_OVER_EP, x), 0);
+	CHECK_RC(series_tpot(&dense, &h, &d, SERIES_OVER_EP, NULL, 0, &s, &e), EXIT_USAGE, &e);
+}
+
+/*
+ * series_roofline on H800 (3,350 GB/s; 989 bf16 and 1,979 fp8 TFLOP/s, no
+ * fp4): two roofs; every operator is compute, under its dtype's roof and
+ * under the HBM slope (achieved FLOP/s <= min(peak, intensity x bandwidth)).
+ */
+static void t_series_roofline(void)
+{
+	static struct series_roofline s;
+	struct deployment d;
+	struct model m;
+	struct hw h;
+	struct err e;
+	int ph, i;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("deepseek-v3", &m) || load_hw("h800-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.ep = d.dp = 32;
+	d.w.batch = 64;
+	if (CHECK_OK(series_roofline(&m, &h, &d, &s, &e), &e))
+		return;
+	CHECK_EQ(s.hbm_bw, 3350e9);
+	CHECK_EQ(s.nroofs, 2);
+	CHECK(s.roof[0] == DT_BF16 && s.roof[1] == DT_FP8);
+	CHECK_EQ(s.peak[0], 989e12);
+	CHECK_EQ(s.peak[1], 1979e12);
+	CHECK(s.nops[0] > 0 && s.nops[1] > 0);
+	for (ph = 0; ph < 2; ph++)
+		for (i = 0; i < s.nops[ph]; i++) {
+			const struct series_roof_op *o = &s.op[ph][i];
+			double roof = fmin(o->dtype == DT_FP8 ? 1979e12 : 989e12, o->intensity * 3350e9);
+			CHECK(!perf_class_is_comm(o->cls));
+			CHECK(o->tflops * 1e12 <= roof * (1 + 1e-9));
+			CHECK(s.classes & (1u << o->cls));
+		}
+	h.gpu.hbm_bw = 0;
+	CHECK_RC(series_roofline(&m, &h, &d, &s, &e), EXIT_INPUT, &e);
+}
+
+/*
+ * series_power by hand on a GB200 NVL72 rack (18 nodes of 4 GPUs, TDP
+ * 1,200 W, node.max_kw 6.667, PUE 1.58, no switch power): at full load the
+ * GPUs draw 18 x 4 x 1.2 = 86.4 kW, the rest of the nodes 18 x (6.667 -
+ * 4 x 1.2) = 33.606 kW, the facility (1.58 - 1) x 120.006 = 69.60348 kW; per
+ * node a bar is 1/18 of that.
+ */
+static void t_series_power(void)
+{
+	struct series_power s, node;
+	struct deployment d;
+	struct model m;
+	struct hw h;
+	struct err e;
+	const double *full;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("deepseek-v3", &m) || load_hw("gb200-nvl72", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.ep = d.dp = 72;
+	d.w.batch = 64;
+	if (CHECK_OK(series_power(&m, &h, &d, 0, &s, &e), &e) || CHECK_OK(series_power(&m, &h, &d, 1, &node, &e), &e))
+		return;
+	full = s.kw[2];
+	CHECK_EQ(s.scale, 18);
+	CHECK_REL(full[SERIES_PW_GPUS], 86.4, 1e-12);
+	CHECK_REL(full[SERIES_PW_NODE_REST], 33.606, 1e-12);
+	CHECK(isnan(full[SERIES_PW_SWITCHES]) && isnan(s.switch_w_per_gpu));
+	CHECK_REL(full[SERIES_PW_FACILITY], 0.58 * 120.006, 1e-12);
+	CHECK_REL(full[SERIES_PW_TOTAL], 86.4 + 33.606 + 0.58 * 120.006, 1e-12);
+	CHECK_EQ(node.scale, 1);
+	CHECK_REL(node.kw[2][SERIES_PW_GPUS], 4.8, 1e-12);
+	CHECK_REL(s.kw[0][SERIES_PW_GPUS], 72 * s.w.gpu_decode_w / 1e3, 1e-12);
+}
+
+/*
+ * series_topology by hand, 64-port switches, one NIC port per GPU (H800):
+ * FT2 holds 64^2 / 2 = 2,048 endpoints with 2N/64 leaves + N/64 spines (48
+ * switches for 1,024, 96 for 2,048), FT3 64^3 / 4 = 65,536 with 5N/64 (80 for
+ * 1,024); 4,096 GPUs need more than FT2.  By default 128 to 65,536 GPUs.
+ */
+static void t_series_topology(void)
+{
+	static struct series_topology s;
+	const double g[3] = {1024, 2048, 4096};
+	struct hw h;
+	struct err e;
+
+	memset(&e, 0, sizeof e);
+	if (load_hw("h800-sxm", &h))
+		return;
+	if (CHECK_OK(series_topology(&h, g, 3, NAN, NAN, &s, &e), &e))
+		return;
+	CHECK(s.radix == 64 && s.ports == 1 && s.planes == 8);
+	CHECK_EQ(s.max_endpoints[0], 2048);
+	CHECK_EQ(s.max_endpoints[2], 65536);
+	CHECK_EQ(s.switches[0][0], 48);
+	CHECK_EQ(s.switches[1][0], 96);
+	CHECK_EQ(s.switches[0][2], 80);
+	CHECK(isnan(s.switches[2][0]) && isnan(s.cost_usd[2][0]));
+	if (CHECK_OK(series_topology(&h, NULL, 0, NAN, NAN, &s, &e), &e))
+		return;
+	CHECK(s.n == 10 && s.gpus[0] == 128 && s.gpus[9] == 65536);
+}
+
 static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
@@ -5197,6 +5481,13 @@ static const struct test tests[] = {
 	{"kinds: a CLA layer skips k and v but reads the shared cache", t_kinds_cla_time},
 	/* output layer */
 	{"stats_median: odd and even counts by hand, sorted in place, NAN for none", t_stats_median},
+	{"series kv: 70,272 and 327,680 B per token by hand, linear in context, 8 models at most", t_series_kv},
+	{"series memory: Llama-3.1-70B tp 4 on H100 by hand, each bar the plan's memory", t_series_memory},
+	{"series throughput: each batch the plan's decode, per GPU = batch x per user / tp, the knee rule", t_series_throughput},
+	{"series tpot: default EP sizes and NIC rates by hand, a point the plan's decode split by class", t_series_tpot},
+	{"series roofline: H800's two roofs, every operator under its roof and the HBM slope", t_series_roofline},
+	{"series power: GB200 NVL72 rack at full load by hand, per node 1/18", t_series_power},
+	{"series topology: FT2 and FT3 of 64-port switches by hand, the default GPU counts", t_series_topology},
 };
 
 int main(void)
