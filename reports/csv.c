@@ -9,11 +9,11 @@ int csv_needs_quotes(const char *s)
 	return strpbrk(s, ",\"\t\r\n") != NULL;
 }
 
-size_t csv_field(char *dst, size_t cap, const char *s, int always)
+size_t csv_field(char *dst, size_t cap, const char *s)
 {
 	size_t n = 0;
 
-	if (!always && !csv_needs_quotes(s)) {
+	if (!csv_needs_quotes(s)) {
 		n = strlen(s);
 		if (cap > 0) {
 			size_t k = n < cap - 1 ? n : cap - 1;
@@ -37,9 +37,9 @@ size_t csv_field(char *dst, size_t cap, const char *s, int always)
 	return n;
 }
 
-void csv_field_add(struct sbuf *b, const char *s, int always)
+void csv_field_add(struct sbuf *b, const char *s)
 {
-	if (!always && !csv_needs_quotes(s)) {
+	if (!csv_needs_quotes(s)) {
 		sbuf_add(b, s, strlen(s));
 		return;
 	}

@@ -1,6 +1,9 @@
 /*
  * csv.h - RFC 4180 fields: the one writer behind every CSV mlasim writes and
- * the one reader behind every CSV it reads (chart pareto --from).
+ * the one reader behind every CSV it reads (chart pareto --from, sweep
+ * --merge, validate --serving).  The writer has one rule (README, "CSV"): a
+ * field is quoted exactly when csv_needs_quotes says so, and written as it
+ * is otherwise.
  */
 #ifndef MLASIM_CSV_H
 #define MLASIM_CSV_H
@@ -18,16 +21,15 @@
 int csv_needs_quotes(const char *s);
 
 /*
- * Write s as one CSV field into dst: as it is when it needs no quoting (so
- * ordinary output is unchanged), else between double quotes with each quote
- * doubled; always quoted when `always` is set.  Writes at most cap - 1 bytes
- * and a NUL (cap > 0), like snprintf.  Returns the length the field needs
- * (without the NUL): the caller's buffer was too small when it is >= cap.
+ * Write s as one CSV field into dst: as it is when it needs no quoting, else
+ * between double quotes with each quote doubled.  Writes at most cap - 1
+ * bytes and a NUL (cap > 0), like snprintf.  Returns the length the field
+ * needs (without the NUL): the caller's buffer was too small when it is >= cap.
  */
-size_t csv_field(char *dst, size_t cap, const char *s, int always);
+size_t csv_field(char *dst, size_t cap, const char *s);
 
 /* csv_field appended to b (b->oom set if it cannot grow). */
-void csv_field_add(struct sbuf *b, const char *s, int always);
+void csv_field_add(struct sbuf *b, const char *s);
 
 /*
  * Is the CSV text s, read so far, inside an open quoted field, so that the

@@ -64,12 +64,12 @@ static void report_csv_walk(struct sbuf *b, const cJSON *o, char *key, size_t le
 		}
 		return;
 	}
-	csv_field_add(b, key, 0);
+	csv_field_add(b, key);
 	sbuf_add(b, ",", 1);
 	if (cJSON_IsNumber(o) && isfinite(o->valuedouble))
 		sbuf_printf(b, "%s", report_fmt_num(o->valuedouble, num, sizeof num));
 	else if (cJSON_IsString(o))
-		csv_field_add(b, o->valuestring, 0);
+		csv_field_add(b, o->valuestring);
 	else if (cJSON_IsBool(o))
 		sbuf_printf(b, "%s", cJSON_IsTrue(o) ? "true" : "false");
 	/* else null, or a number not finite: an empty value (README, fmt_csv_num) */

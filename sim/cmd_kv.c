@@ -199,9 +199,9 @@ static void kv_csv(struct cli *c, const struct model *m, const struct kv_args *a
 	sbuf_printf(&c->buf, "model,attention,layers,kv_dtype,kv_bytes_per_token,context,tokens_held,kv_bytes_per_sequence\n");
 	for (i = 0; i < a->ncontexts; i++) {
 		double held = kv_paged_tokens(a->contexts[i], a->block);
-		csv_field_add(&c->buf, m->name, 0);
+		csv_field_add(&c->buf, m->name);
 		sbuf_printf(&c->buf, ",%s,%g,", model_attn_name(m->attn), layers);
-		csv_field_add(&c->buf, a->fmt.name, 0);
+		csv_field_add(&c->buf, a->fmt.name);
 		sbuf_printf(&c->buf, ",%.15g,%.15g,%.15g,%.15g\n", acc->per_token,
 			    a->contexts[i], held, kv_seq_bytes(acc, a->contexts[i], a->block));
 	}

@@ -39,14 +39,13 @@ static void list_csv(struct sbuf *b, const char *kind, const struct card_entry *
 {
 	int i;
 
-	/* the display name and aliases always quoted, as they always were */
 	for (i = 0; i < n; i++) {
 		sbuf_printf(b, "%s,", kind);
-		csv_field_add(b, l[i].name, 0);
+		csv_field_add(b, l[i].name);
 		sbuf_add(b, ",", 1);
-		csv_field_add(b, l[i].display, 1);
+		csv_field_add(b, l[i].display);
 		sbuf_add(b, ",", 1);
-		csv_field_add(b, l[i].aliases, 1);
+		csv_field_add(b, l[i].aliases);
 		sbuf_add(b, "\n", 1);
 	}
 }

@@ -235,9 +235,9 @@ static int probe_list(struct cli *c)
 		sbuf_printf(&c->buf, "key,source,multi_gpu,feeds,measures\n");
 		for (p = probecat_list(); p->key; p++) {
 			sbuf_printf(&c->buf, "%s,probes/%s,%d,", p->key, p->file, p->multi_gpu);
-			csv_field_add(&c->buf, p->feeds, 1);
+			csv_field_add(&c->buf, p->feeds);
 			sbuf_add(&c->buf, ",", 1);
-			csv_field_add(&c->buf, p->summary, 1);
+			csv_field_add(&c->buf, p->summary);
 			sbuf_add(&c->buf, "\n", 1);
 		}
 		return cli_emit(c);

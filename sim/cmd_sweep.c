@@ -582,7 +582,7 @@ static void row_str(struct row_sink *r, const char *name, const char *v)
 		row_add(r, t, strlen(t));
 		return;
 	}
-	n = csv_field(field, sizeof field, t, 0);
+	n = csv_field(field, sizeof field, t);
 	if (n >= sizeof field)
 		r->oom = 1;
 	else

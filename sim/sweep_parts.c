@@ -569,7 +569,7 @@ static void merge_json_field(struct sbuf *b, const cJSON *v)
 	else if (cJSON_IsBool(v))
 		sbuf_printf(b, "%s", cJSON_IsTrue(v) ? "true" : "false");
 	else if (cJSON_IsString(v))
-		csv_field_add(b, v->valuestring, 0);
+		csv_field_add(b, v->valuestring);
 	/* null: an empty field */
 }
 

@@ -3202,29 +3202,29 @@ static void t_csv_field_quoting(void)
 	char buf[64];
 	struct sbuf b = {0};
 
-	CHECK_EQ(csv_field(buf, sizeof buf, "deepseek-v3", 0), 11);   /* as it is */
+	CHECK_EQ(csv_field(buf, sizeof buf, "deepseek-v3"), 11);   /* as it is */
 	CHECK_STR(buf, "deepseek-v3");
-	CHECK_EQ(csv_field(buf, sizeof buf, "a,b", 0), 5);            /* "a,b" */
+	CHECK_EQ(csv_field(buf, sizeof buf, "a,b"), 5);            /* "a,b" */
 	CHECK_STR(buf, "\"a,b\"");
-	CHECK_EQ(csv_field(buf, sizeof buf, "say \"hi\"", 0), 12);    /* 8 + 2 doubled + 2 */
+	CHECK_EQ(csv_field(buf, sizeof buf, "say \"hi\""), 12);    /* 8 + 2 doubled + 2 */
 	CHECK_STR(buf, "\"say \"\"hi\"\"\"");
-	csv_field(buf, sizeof buf, "a\tb", 0);
+	csv_field(buf, sizeof buf, "a\tb");
 	CHECK_STR(buf, "\"a\tb\"");
-	csv_field(buf, sizeof buf, "a\nb", 0);
+	csv_field(buf, sizeof buf, "a\nb");
 	CHECK_STR(buf, "\"a\nb\"");
-	csv_field(buf, sizeof buf, "a\rb", 0);
+	csv_field(buf, sizeof buf, "a\rb");
 	CHECK_STR(buf, "\"a\rb\"");
-	CHECK_EQ(csv_field(buf, sizeof buf, "", 0), 0);
+	CHECK_EQ(csv_field(buf, sizeof buf, ""), 0);
 	CHECK_STR(buf, "");
-	CHECK_EQ(csv_field(buf, sizeof buf, "DeepSeek-V3", 1), 13);   /* always: quoted anyway */
-	CHECK_STR(buf, "\"DeepSeek-V3\"");
+	CHECK_EQ(csv_field(buf, sizeof buf, "DeepSeek-V3"), 11);   /* a display name: as it is */
+	CHECK_STR(buf, "DeepSeek-V3");
 	/* too small a buffer: truncated, NUL-terminated, the needed length returned */
-	CHECK_EQ(csv_field(buf, 4, "a,bcdef", 0), 9);
+	CHECK_EQ(csv_field(buf, 4, "a,bcdef"), 9);
 	CHECK_STR(buf, "\"a,");
-	CHECK_EQ(csv_field(buf, 3, "abcdef", 0), 6);
+	CHECK_EQ(csv_field(buf, 3, "abcdef"), 6);
 	CHECK_STR(buf, "ab");
-	csv_field_add(&b, "x\"y,z", 0);
-	csv_field_add(&b, "plain", 0);
+	csv_field_add(&b, "x\"y,z");
+	csv_field_add(&b, "plain");
 	CHECK_STR(b.data, "\"x\"\"y,z\"plain");
 	sbuf_free(&b);
 }
@@ -3240,7 +3240,7 @@ static void t_csv_split_round_trip(void)
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++) {
 		if (i)
 			rec[len++] = ',';
-		len += csv_field(rec + len, sizeof rec - len, fields[i], 0);
+		len += csv_field(rec + len, sizeof rec - len, fields[i]);
 	}
 	CHECK_STR(rec, "\"my,8b\",\"q\"\"uote\",,\"two\nlines\",\"tab\there\",plain,\"\"\"\"\"\"");
 	CHECK(!csv_record_open(rec));
