@@ -23,7 +23,7 @@ Q := @
 endif
 ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit borrow power plan search silicon engine serve front stats series
 CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep sweep_parts
-REPORTS  := sbuf out report gnuplot fmt csv charts pareto html plan_table plan_json plan_search
+REPORTS  := sbuf out report gnuplot fmt csv charts pareto html plan_table plan_json plan_search plan_fields
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq parallel cppcheck
 # Slurm's controller, node daemon and clients: only for the test that runs
 # examples/slurm-sweep.sbatch on a one-node cluster of its own (make deps-slurm)

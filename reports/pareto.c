@@ -19,6 +19,7 @@
 #include "csv.h"
 #include "gnuplot.h"
 #include "infile.h"
+#include "plan_fields.h"
 
 #define PARETO_MAX_FIELDS 256
 #define PARETO_GROUPS 8
@@ -30,9 +31,9 @@
 enum { C_MODEL, C_HW, C_TPS_GPU, C_TPS_USER, C_FITS, C_BATCH_FITS, C_NEED,
        C_TP = C_NEED, C_DP, C_EP, C_PP, C_BATCH, C_MB, C_MTP, C_WEIGHTS, C_KV, C_COLS };
 #define C_NUMS (C_MTP - C_TP + 1)      /* numeric label columns, C_TP..C_MTP */
-static const char *const col_name[C_COLS] = {
-	"model", "hw", "tokens_per_s_per_gpu", "tokens_per_s_per_user", "fits", "batch_fits",
-	"tp", "dp", "ep", "pp", "batch", "micro_batches", "mtp", "weights", "kv_dtype",
+static const enum plan_field col_field[C_COLS] = {
+	PF_MODEL, PF_HW, PF_TPS_GPU, PF_TPS_USER, PF_FITS, PF_BATCH_FITS,
+	PF_TP, PF_DP, PF_EP, PF_PP, PF_BATCH, PF_MICRO_BATCHES, PF_MTP, PF_WEIGHTS, PF_KV_DTYPE,
 };
 /* How a label names each numeric column, and the value it leaves out. */
 static const char *const col_short[C_NUMS] = {"tp", "dp", "ep", "pp", "b", "mb", "mtp"};
@@ -70,12 +71,12 @@ static int pareto_header(struct pareto *P, char **f, int n, struct err *e)
 	for (k = 0; k < C_COLS; k++) {
 		P->col[k] = -1;
 		for (i = 0; i < n; i++)
-			if (strcmp(f[i], col_name[k]) == 0)
+			if (strcmp(f[i], plan_field_name(col_field[k])) == 0)
 				P->col[k] = i;
 		if (k < C_NEED && P->col[k] < 0)
 			return err_set(e, EXIT_INPUT,
 				       "%s: no column '%s' in the header (a CSV from 'mlasim sweep -o FILE' has it)",
-				       P->path, col_name[k]);
+				       P->path, plan_field_name(col_field[k]));
 	}
 	return 0;
 }
@@ -151,12 +152,14 @@ static int pareto_row(struct pareto *P, char **f, int n, long line, struct err *
 	bfits = pareto_bool(f[P->col[C_BATCH_FITS]]);
 	if (fits < 0 || bfits < 0)
 		return err_set(e, EXIT_INPUT, "%s:%ld: '%s' must be true or false, got '%.40s'", P->path, line,
-			       fits < 0 ? "fits" : "batch_fits", f[P->col[fits < 0 ? C_FITS : C_BATCH_FITS]]);
+			       plan_field_name(col_field[fits < 0 ? C_FITS : C_BATCH_FITS]),
+			       f[P->col[fits < 0 ? C_FITS : C_BATCH_FITS]]);
 	ry = pareto_num(f[P->col[C_TPS_GPU]], &y);
 	rx = pareto_num(f[P->col[C_TPS_USER]], &x);
 	if (ry < 0 || rx < 0)
 		return err_set(e, EXIT_INPUT, "%s:%ld: '%s' is not a number: '%.40s'", P->path, line,
-			       col_name[ry < 0 ? C_TPS_GPU : C_TPS_USER], f[P->col[ry < 0 ? C_TPS_GPU : C_TPS_USER]]);
+			       plan_field_name(col_field[ry < 0 ? C_TPS_GPU : C_TPS_USER]),
+			       f[P->col[ry < 0 ? C_TPS_GPU : C_TPS_USER]]);
 	if (!rx || !ry) {
 		P->skipped++;
 		return 0;

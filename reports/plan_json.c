@@ -1,4 +1,5 @@
 /* plan_json.c - see plan_json.h */
+#include "plan_fields.h"
 #include "plan_json.h"
 #include "report.h"
 
@@ -39,20 +40,20 @@ static cJSON *plan_json_memory(const struct plan *p)
 
 	report_num(o, "hbm_usable_bytes", mem->hbm_usable_bytes);
 	report_num(o, "budget_bytes_per_gpu", mem->budget_bytes);
-	report_num(o, "weights_bytes_per_gpu", mem->weights_bytes_per_gpu);
+	report_num(o, plan_field_name(PF_WEIGHTS_BYTES_PER_GPU), mem->weights_bytes_per_gpu);
 	comp = cJSON_AddObjectToObject(o, "weights_bytes_per_gpu_by_component");
 	for (k = 0; k < COMP_N; k++)
 		report_num(comp, params_comp_key((enum comp)k), mem->comp_bytes_per_gpu[k]);
 	report_num(o, "reserve_bytes_per_gpu", mem->reserve_bytes);
-	report_num(o, "kv_bytes_per_gpu", mem->kv_bytes_per_gpu);
+	report_num(o, plan_field_name(PF_KV_BYTES_PER_GPU), mem->kv_bytes_per_gpu);
 	report_num(o, "headroom_bytes_per_gpu", mem->free_bytes_per_gpu);
 	report_num(o, "kv_bytes_per_token_per_gpu", mem->kv_bytes_per_token_per_gpu);
 	report_num(o, "max_tokens_per_instance", mem->max_tokens_per_instance);
 	report_num(o, "max_tokens_per_gpu", mem->max_tokens_per_gpu);
 	report_num(o, "max_sequences_per_instance", mem->max_sequences_per_instance);
-	report_num(o, "max_sequences_per_gpu", mem->max_sequences_per_gpu);
+	report_num(o, plan_field_name(PF_MAX_SEQUENCES_PER_GPU), mem->max_sequences_per_gpu);
 	report_num(o, "experts_per_gpu", mem->experts_per_gpu);
-	cJSON_AddBoolToObject(o, "fits", mem->fits);
+	cJSON_AddBoolToObject(o, plan_field_name(PF_FITS), mem->fits);
 	stages = cJSON_AddArrayToObject(o, "stages");
 	for (s = 0; s < mem->stages; s++) {
 		cJSON *st = cJSON_CreateObject();
@@ -107,7 +108,7 @@ static void plan_json_power(cJSON *o, const struct plan *p)
 	char text[256];
 	unsigned flag;
 
-	report_num(x, "gpu_w", w->gpu_w);
+	report_num(x, plan_field_name(PF_GPU_W), w->gpu_w);
 	report_num(x, "gpu_decode_w", w->gpu_decode_w);
 	report_num(x, "gpu_prefill_w", w->gpu_prefill_w);
 	report_num(x, "gpu_idle_w", w->idle_w);
@@ -133,7 +134,7 @@ static void plan_json_power(cJSON *o, const struct plan *p)
 	cJSON_AddStringToObject(x, "basis", w->cost_basis ? w->cost_basis : "");
 	report_num(x, "usd_per_gpu_hour", w->usd_per_gpu_hour);
 	report_num(x, "usd_per_mtok_input", w->usd_per_mtok_input);
-	report_num(x, "usd_per_mtok_output", w->usd_per_mtok_output);
+	report_num(x, plan_field_name(PF_USD_PER_MTOK_OUTPUT), w->usd_per_mtok_output);
 	report_num(x, "usd_per_day", w->usd_per_day);
 	report_num(x, "fleet_gpus", w->fleet_gpus);
 }
@@ -143,15 +144,15 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	const struct perf *f = &p->perf;
 	cJSON *x = plan_json_phase(p, &f->decode);
 
-	report_num(x, "tpot_s", f->tpot_s);
-	report_num(x, "tokens_per_s_per_gpu", f->decode_tps_gpu);
-	report_num(x, "tokens_per_s_per_user", f->decode_tps_user);
+	report_num(x, plan_field_name(PF_TPOT), f->tpot_s);
+	report_num(x, plan_field_name(PF_TPS_GPU), f->decode_tps_gpu);
+	report_num(x, plan_field_name(PF_TPS_USER), f->decode_tps_user);
 	report_num(x, "tokens_per_step_per_sequence", f->tokens_per_step);
-	report_num(x, "batch", p->dep.w.batch);
-	cJSON_AddBoolToObject(x, "batch_fits", p->batch_fits);
+	report_num(x, plan_field_name(PF_BATCH), p->dep.w.batch);
+	cJSON_AddBoolToObject(x, plan_field_name(PF_BATCH_FITS), p->batch_fits);
 	cJSON_AddItemToObject(o, "decode", x);
 	x = plan_json_phase(p, &f->prefill);
-	report_num(x, "ttft_s", f->ttft_s);
+	report_num(x, plan_field_name(PF_TTFT), f->ttft_s);
 	report_num(x, "tokens_per_s_per_gpu", f->prefill_tps_gpu);
 	report_num(x, "new_tokens_per_request", f->prefill_new_tokens);
 	report_num(x, "pipeline_bubble", f->prefill_bubble);
@@ -192,17 +193,17 @@ static void plan_json_kinds(cJSON *x, const struct model *m)
 
 void plan_json_layout(cJSON *x, const struct deployment *d)
 {
-	report_num(x, "tp", d->tp);
-	report_num(x, "dp", d->dp);
-	report_num(x, "ep", d->ep);
-	report_num(x, "pp", d->pp);
-	report_num(x, "batch", d->w.batch);
-	report_num(x, "micro_batches", d->w.micro_batches);
-	report_num(x, "mtp", d->mtp);
-	cJSON_AddStringToObject(x, "weights", d->weights.name);
+	report_num(x, plan_field_name(PF_TP), d->tp);
+	report_num(x, plan_field_name(PF_DP), d->dp);
+	report_num(x, plan_field_name(PF_EP), d->ep);
+	report_num(x, plan_field_name(PF_PP), d->pp);
+	report_num(x, plan_field_name(PF_BATCH), d->w.batch);
+	report_num(x, plan_field_name(PF_MICRO_BATCHES), d->w.micro_batches);
+	report_num(x, plan_field_name(PF_MTP), d->mtp);
+	cJSON_AddStringToObject(x, plan_field_name(PF_WEIGHTS), d->weights.name);
 	cJSON_AddStringToObject(x, "expert_weights", deploy_expert_format(d)->name);
 	cJSON_AddStringToObject(x, "attention_weights", deploy_attn_format(d)->name);
-	cJSON_AddStringToObject(x, "kv_dtype", d->kv.name);
+	cJSON_AddStringToObject(x, plan_field_name(PF_KV_DTYPE), d->kv.name);
 }
 
 cJSON *plan_json_render(const struct plan *p)
@@ -241,11 +242,11 @@ cJSON *plan_json_render(const struct plan *p)
 	cJSON_AddStringToObject(x, "calibration_borrow_why", p->hw->calibration_borrow_why);
 	plan_json_kernels(x, p->hw);
 	x = cJSON_AddObjectToObject(o, "deployment");
-	report_num(x, "gpus", p->mem.gpus);
+	report_num(x, plan_field_name(PF_GPUS), p->mem.gpus);
 	plan_json_layout(x, d);
 	report_num(x, "redundant_experts", d->redundant_experts);
 	report_num(x, "kv_block", d->kv_block);
-	report_num(x, "context", d->context);
+	report_num(x, plan_field_name(PF_CONTEXT), d->context);
 	report_num(x, "mem_fraction", d->mem_fraction);
 	report_num(x, "mtp_accept", d->w.mtp_accept);
 	report_num(x, "isl", d->w.isl);

@@ -21,6 +21,7 @@
 #include "../reports/csv.h"
 #include "../reports/fmt.h"
 #include "../reports/out.h"
+#include "../reports/plan_fields.h"
 #include "cli_plan.h"
 #include "front.h"
 #include "sweep_parts.h"
@@ -624,41 +625,23 @@ static void row_set(struct row_sink *r, const char *set, const char *value)
 }
 
 /*
- * One row of point (mi, hi) with plan p into r: the one list of columns, so
- * the CSV header, the CSV rows and the JSON objects cannot drift apart.  The
- * README and 'mlasim help sweep' list these columns.
+ * One row of point (mi, hi) with plan p into r: the plan's fields
+ * (plan_fields.h) in order, then a column per --set list, so the CSV header,
+ * the CSV rows and the JSON objects cannot drift apart.  The README and
+ * 'mlasim help sweep' list these columns.
  */
 static void sweep_row(const struct sweep *s, const struct plan *p, int mi, int hi, struct row_sink *r)
 {
-	const struct deployment *d = &p->dep;
-	int j;
+	int f, j;
 
-	row_str(r, "model", p->model->name);
-	row_str(r, "hw", p->hw->name);
-	row_num(r, "gpus", p->mem.gpus);
-	row_num(r, "tp", d->tp);
-	row_num(r, "dp", d->dp);
-	row_num(r, "ep", d->ep);
-	row_num(r, "pp", d->pp);
-	row_num(r, "batch", d->w.batch);
-	row_num(r, "micro_batches", d->w.micro_batches);
-	row_num(r, "context", d->context);
-	row_num(r, "mtp", d->mtp);
-	row_str(r, "weights", d->weights.name);
-	row_str(r, "kv_dtype", d->kv.name);
-	row_bool(r, "fits", p->mem.fits);
-	row_bool(r, "batch_fits", p->batch_fits);
-	row_num(r, "weights_bytes_per_gpu", p->mem.weights_bytes_per_gpu);
-	row_num(r, "kv_bytes_per_gpu", p->mem.kv_bytes_per_gpu);
-	row_num(r, "max_sequences_per_gpu", p->mem.max_sequences_per_gpu);
-	row_num(r, "tpot_s", p->perf.tpot_s);
-	row_num(r, "tokens_per_s_per_gpu", p->perf.decode_tps_gpu);
-	row_num(r, "tokens_per_s_per_user", p->perf.decode_tps_user);
-	row_str(r, "decode_bound", perf_bound_name(p->perf.decode.bound));
-	row_num(r, "ttft_s", p->perf.ttft_s);
-	row_num(r, "prefill_tokens_per_s_per_gpu", p->perf.prefill_tps_gpu);
-	row_num(r, "gpu_w", p->power.gpu_w);
-	row_num(r, "usd_per_mtok_output", p->power.usd_per_mtok_output);
+	for (f = 0; f < PF_N; f++) {
+		const char *name = plan_field_name((enum plan_field)f);
+		switch (plan_field_type((enum plan_field)f)) {
+		case PFT_TEXT: row_str(r, name, plan_field_text(p, (enum plan_field)f)); break;
+		case PFT_NUM: row_num(r, name, plan_field_num(p, (enum plan_field)f)); break;
+		case PFT_BOOL: row_bool(r, name, plan_field_bool(p, (enum plan_field)f)); break;
+		}
+	}
 	for (j = 0; j < s->nlist; j++)
 		row_set(r, s->list_sets[j], s->list_hw[j] ? s->hws[hi].value[j] : s->models[mi].value[j]);
 }

@@ -20,6 +20,7 @@
 #include "../reports/csv.h"
 #include "../reports/fmt.h"
 #include "../reports/out.h"
+#include "../reports/plan_fields.h"
 #include "front.h"
 #include "infile.h"
 #include "jsonx.h"
@@ -472,8 +473,8 @@ static int merge_parse(struct merge *m)
 /* The column names of the sweep, and where the front's four columns are. */
 static int merge_columns(struct merge *m)
 {
-	static const char *const want[4] = {"fits", "batch_fits", "tokens_per_s_per_user", "tokens_per_s_per_gpu"};
-	static const char *const want_cost[2] = {"usd_per_mtok_output", "tpot_s"};
+	static const enum plan_field want[4] = {PF_FITS, PF_BATCH_FITS, PF_TPS_USER, PF_TPS_GPU};
+	static const enum plan_field want_cost[2] = {PF_USD_PER_MTOK_OUTPUT, PF_TPOT};
 	int *at[4] = {&m->col_fits, &m->col_bfits, &m->col_x, &m->col_y}, i, k;
 
 	if (!(m->colbuf = strdup(m->ref->columns)))
@@ -483,7 +484,7 @@ static int merge_columns(struct merge *m)
 		return err_set(&m->c->err, EXIT_INPUT, "%s: 'columns' is not a CSV header of at most %d names",
 			       m->ref->mpath, MERGE_MAX_COLUMNS);
 	for (k = 0; k < 4; k++) {
-		const char *name = k >= 2 && m->ref->cost_front ? want_cost[k - 2] : want[k];
+		const char *name = plan_field_name(k >= 2 && m->ref->cost_front ? want_cost[k - 2] : want[k]);
 		*at[k] = -1;
 		for (i = 0; i < m->ncol; i++)
 			if (!strcmp(m->name[i], name))
@@ -599,11 +600,11 @@ static int merge_json_row(struct merge *m, const struct part *p, const char *rec
 		return err_set(&m->c->err, EXIT_INPUT, "%s:%ld: not a JSON object (a row of 'sweep --format json')",
 			       p->path, line);
 	}
-	fits = cJSON_GetObjectItemCaseSensitive(o, "fits");
-	bfits = cJSON_GetObjectItemCaseSensitive(o, "batch_fits");
+	fits = cJSON_GetObjectItemCaseSensitive(o, plan_field_name(PF_FITS));
+	bfits = cJSON_GetObjectItemCaseSensitive(o, plan_field_name(PF_BATCH_FITS));
 	if (!cJSON_IsBool(fits) || !cJSON_IsBool(bfits)) {
 		rc = err_set(&m->c->err, EXIT_INPUT, "%s:%ld: '%s' must be true or false", p->path, line,
-			     cJSON_IsBool(fits) ? "batch_fits" : "fits");
+			     plan_field_name(cJSON_IsBool(fits) ? PF_BATCH_FITS : PF_FITS));
 		goto out;
 	}
 	m->rows++;
