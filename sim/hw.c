@@ -5,7 +5,6 @@
 #include <string.h>
 #include "hw.h"
 #include "jsonx.h"
-#include "power.h"
 #include "topo.h"
 
 /* Card keys with their unit conversion to SI. */
@@ -592,6 +591,11 @@ static int hw_read_calibration(const cJSON *root, const char *file, struct hw *h
  * blames an option the user never passed (a radix of 3 once read as a bad
  * '--radix').  NAN (absent) passes.
  */
+int hw_pue_valid(double pue)
+{
+	return pue >= 1 && pue <= 5;
+}
+
 static int hw_check_ranges(const struct hw *h, const char *file, struct err *e)
 {
 	double radix = h->scale_out.switch_radix, pue = h->facility.pue;
@@ -600,7 +604,7 @@ static int hw_check_ranges(const struct hw *h, const char *file, struct err *e)
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'scale_out.switch_radix' must be an even whole number of switch ports from 4 to 1e5, got %.6g",
 			       file, radix);
-	if (!isnan(pue) && !power_pue_valid(pue))
+	if (!isnan(pue) && !hw_pue_valid(pue))
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'facility.pue' is facility power over IT power: from 1 to 5, got %.6g",
 			       file, pue);

@@ -187,6 +187,12 @@ int hw_calib_kclass(const char *section, const char *variant);
  * -1 for none with *section and *variant untouched. */
 int hw_calib_key_of(enum kclass c, const char **section, const char **variant);
 
+/* 1 when `pue` is a power usage effectiveness mlasim takes (a card's
+ * facility.pue, or --pue): facility power includes IT power, so at least 1
+ * (The Green Grid, White Paper #49), and at most 5, past any data centre on
+ * record; 0 otherwise (NAN included). */
+int hw_pue_valid(double pue);
+
 /* 1 when the key of "section.key=value" is one a hardware card may hold. */
 int hw_set_known(const char *assignment);
 

@@ -98,7 +98,7 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       d->w.imbalance);
 	if (!(d->w.isl >= 1) || !(d->w.osl >= 1) || !(d->w.prefill_tokens >= 1))
 		return err_set(e, EXIT_USAGE, "'--isl', '--osl' and '--prefill-tokens' must be at least 1");
-	if (!(isnan(d->pw.pue) || power_pue_valid(d->pw.pue)))
+	if (!(isnan(d->pw.pue) || hw_pue_valid(d->pw.pue)))
 		return err_set(e, EXIT_USAGE, "'--pue' is facility power over IT power: from 1 to 5, got %g", d->pw.pue);
 	if (!(isnan(d->pw.capex_years) || d->pw.capex_years > 0))
 		return err_set(e, EXIT_USAGE, "'--capex-years' must be positive, got %g", d->pw.capex_years);

@@ -7,11 +7,6 @@
  * only measured idle share in the references, used when a card has no idle_w. */
 #define IDLE_SHARE (80.3 / 700.0)
 
-int power_pue_valid(double pue)
-{
-	return pue >= 1 && pue <= 5;
-}
-
 void power_default_args(struct power_args *a)
 {
 	a->pue = NAN;

@@ -72,11 +72,6 @@ const char *power_warning(const struct power *p, unsigned flag, char *buf, size_
  * instance's). */
 void power_default_args(struct power_args *a);
 
-/* 1 when `pue` is a power usage effectiveness mlasim takes: facility power
- * includes IT power, so at least 1 (The Green Grid, White Paper #49), and at
- * most 5, past any data centre on record; 0 otherwise (NAN included). */
-int power_pue_valid(double pue);
-
 /*
  * Power, cooling and cost of a plan whose performance is `f` on hardware h,
  * with `gpus` GPUs per instance, micro-batches mb (a step's operators run mb

@@ -3407,7 +3407,7 @@ static void t_cli_jsonx_set_strict(void)
 
 static void t_cli_card_ranges(void)
 {
-	/* topo.h: radix even, 4 to 1e5; power.h: PUE 1 to 5 */
+	/* topo.h: radix even, 4 to 1e5; hw.h: PUE 1 to 5 */
 	CHECK(!topo_radix_valid(3));
 	CHECK(topo_radix_valid(4));
 	CHECK(!topo_radix_valid(5));
@@ -3415,11 +3415,11 @@ static void t_cli_card_ranges(void)
 	CHECK(topo_radix_valid(1e5));
 	CHECK(!topo_radix_valid(1e5 + 2));
 	CHECK(!topo_radix_valid(NAN));
-	CHECK(!power_pue_valid(0.99));
-	CHECK(power_pue_valid(1));
-	CHECK(power_pue_valid(5));
-	CHECK(!power_pue_valid(5.01));
-	CHECK(!power_pue_valid(NAN));
+	CHECK(!hw_pue_valid(0.99));
+	CHECK(hw_pue_valid(1));
+	CHECK(hw_pue_valid(5));
+	CHECK(!hw_pue_valid(5.01));
+	CHECK(!hw_pue_valid(NAN));
 }
 
 /* ---- end of the command-line block ---------------------------------- */
