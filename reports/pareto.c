@@ -375,46 +375,44 @@ static void pareto_axis(struct sbuf *gp, char axis, double lo, double hi, double
 			    hi + (hi - lo) * lin_above + hi * 0.01);
 }
 
-int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
+static int chart_pareto_with(struct chart *ch, const char *csv_path, struct err *e, struct pareto *pp)
 {
-	static struct pareto P;
 	size_t nf[PARETO_GROUPS];
 	const char *base = gnuplot_base(ch->stem);
 	char ranges[300], line1[600], line2[600], who[300];
 	int i, rc, first = 1;
 	size_t k = 0;
 
-	memset(&P, 0, sizeof P);
-	P.path = csv_path;
-	P.xlo = P.ylo = INFINITY;
-	P.xhi = P.yhi = 0;
-	rc = pareto_read(&P, e);
-	if (!rc && P.feasible == 0)
+	pp->path = csv_path;
+	pp->xlo = pp->ylo = INFINITY;
+	pp->xhi = pp->yhi = 0;
+	rc = pareto_read(pp, e);
+	if (!rc && pp->feasible == 0)
 		rc = err_set(e, EXIT_NO, "%s: none of its %zu rows fits (fits and batch_fits both true): no front to draw",
-			     csv_path, P.rows);
+			     csv_path, pp->rows);
 	if (rc) {
-		for (i = 0; i < P.ng; i++)
-			free(P.g[i].pt);
+		for (i = 0; i < pp->ng; i++)
+			free(pp->g[i].pt);
 		return rc;
 	}
-	for (i = 0; i < P.ng; i++)
-		qsort(P.g[i].pt, P.g[i].n, sizeof *P.g[i].pt, by_x_desc);
+	for (i = 0; i < pp->ng; i++)
+		qsort(pp->g[i].pt, pp->g[i].n, sizeof *pp->g[i].pt, by_x_desc);
 
 	sbuf_printf(&ch->dat, "# mlasim chart pareto: %s, %zu rows, %zu feasible, %zu without rates\n",
-		    csv_path, P.rows, P.feasible, P.skipped);
+		    csv_path, pp->rows, pp->feasible, pp->skipped);
 	sbuf_printf(&ch->dat, "# blocks: the front of each model and hardware pair, then its feasible points\n");
-	for (i = 0; i < P.ng; i++)
-		nf[i] = pareto_front(&ch->dat, &P.g[i], P.ng);
-	for (i = 0; i < P.ng; i++)
-		pareto_points(&ch->dat, &P, &P.g[i]);
+	for (i = 0; i < pp->ng; i++)
+		nf[i] = pareto_front(&ch->dat, &pp->g[i], pp->ng);
+	for (i = 0; i < pp->ng; i++)
+		pareto_points(&ch->dat, pp, &pp->g[i]);
 
 	who[0] = 0;
-	for (i = 0; i < P.ng && k < sizeof who; i++)
-		k += (size_t)snprintf(who + k, sizeof who - k, "%s%s on %s", i ? ", " : "", P.g[i].model, P.g[i].hw);
-	pareto_ranges(&P, ranges, sizeof ranges);
+	for (i = 0; i < pp->ng && k < sizeof who; i++)
+		k += (size_t)snprintf(who + k, sizeof who - k, "%s%s on %s", i ? ", " : "", pp->g[i].model, pp->g[i].hw);
+	pareto_ranges(pp, ranges, sizeof ranges);
 	snprintf(line1, sizeof line1, "Pareto front, tokens/s per GPU vs per user: %s", who);
-	snprintf(line2, sizeof line2, "%zu deployments from %s (%zu fit: memory and batch)\n%s", P.rows,
-		 gnuplot_base(csv_path), P.feasible, ranges);
+	snprintf(line2, sizeof line2, "%zu deployments from %s (%zu fit: memory and batch)\n%s", pp->rows,
+		 gnuplot_base(csv_path), pp->feasible, ranges);
 
 	gnuplot_begin(&ch->gp, "pareto", ch->stem);
 	sbuf_printf(&ch->gp, "set title ");
@@ -427,21 +425,21 @@ int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
 	sbuf_printf(&ch->gp, "set xlabel \"decode tokens/s per user (interactivity; 1000 / TPOT in ms)\"\n"
 		    "set ylabel \"decode tokens/s per GPU (throughput)\"\n");
 	/* room right of the front for its labels, and below it for the key */
-	pareto_axis(&ch->gp, 'x', P.xlo, P.xhi, 1.3, 2.5, 0.05, 0.22);
-	pareto_axis(&ch->gp, 'y', P.ylo, P.yhi, 4, 1.6, 0.3, 0.08);
+	pareto_axis(&ch->gp, 'x', pp->xlo, pp->xhi, 1.3, 2.5, 0.05, 0.22);
+	pareto_axis(&ch->gp, 'y', pp->ylo, pp->yhi, 4, 1.6, 0.3, 0.08);
 	sbuf_printf(&ch->gp, "set key bottom left Left reverse\nset style textbox opaque noborder margins 1,1\n");
 	gnuplot_plots_begin(&ch->gp, GNUPLOT_W, 800);
-	for (i = 0; i < P.ng; i++) {
+	for (i = 0; i < pp->ng; i++) {
 		const char *c = gnuplot_palette[i % 8];
 		char t[200];
 		sbuf_printf(&ch->gp, first ? "plot \\\n  " : ", \\\n  ");
 		first = 0;
-		snprintf(t, sizeof t, "%s on %s: feasible deployments (%zu)", P.g[i].model, P.g[i].hw, P.g[i].n);
+		snprintf(t, sizeof t, "%s on %s: feasible deployments (%zu)", pp->g[i].model, pp->g[i].hw, pp->g[i].n);
 		gnuplot_file(&ch->gp, base, ".dat");
 		sbuf_printf(&ch->gp, " index %d using 1:2 with points pt 7 ps 0.8 lc rgb \"#90%s\" title ",
-			    P.ng + i, c + 1);
+			    pp->ng + i, c + 1);
 		gnuplot_str(&ch->gp, t);
-		snprintf(t, sizeof t, "%s on %s: Pareto front (%zu)", P.g[i].model, P.g[i].hw, nf[i]);
+		snprintf(t, sizeof t, "%s on %s: Pareto front (%zu)", pp->g[i].model, pp->g[i].hw, nf[i]);
 		sbuf_printf(&ch->gp, ", \\\n  \"\" index %d using 1:2 with linespoints lw 2.5 pt 7 ps 1 lc rgb \"%s\" title ",
 			    i, c);
 		gnuplot_str(&ch->gp, t);
@@ -450,7 +448,19 @@ int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
 	}
 	sbuf_printf(&ch->gp, "\n");
 	gnuplot_plots_end(&ch->gp);
-	for (i = 0; i < P.ng; i++)
-		free(P.g[i].pt);
+	for (i = 0; i < pp->ng; i++)
+		free(pp->g[i].pt);
 	return 0;
+}
+
+int chart_pareto(struct chart *ch, const char *csv_path, struct err *e)
+{
+	struct pareto *pp = calloc(1, sizeof *pp);
+	int rc;
+
+	if (!pp)
+		return err_set(e, EXIT_ENV, "out of memory drawing %s", csv_path);
+	rc = chart_pareto_with(ch, csv_path, e, pp);
+	free(pp);
+	return rc;
 }

@@ -48,14 +48,12 @@ static int chart_load_models(struct cli *c, struct chart_kv *k)
 	return 0;
 }
 
-static int chart_kv(struct cli *c)
+static int chart_kv_with(struct cli *c, struct chart_kv *kp)
 {
-	static struct chart_kv k;
 	struct chart ch;
 
-	memset(&k, 0, sizeof k);
-	series_kv_init(&k.s);
-	precision_parse_kv("bf16", "--kv-dtype", &k.fmt, &c->err);
+	series_kv_init(&kp->s);
+	precision_parse_kv("bf16", "--kv-dtype", &kp->fmt, &c->err);
 	while (cli_more(c)) {
 		const char *v;
 		int r;
@@ -63,7 +61,7 @@ static int chart_kv(struct cli *c)
 			continue;
 		if ((r = cli_opt(c, "--kv-dtype", &v)) != 0) {
 			if (r > 0)
-				precision_parse_kv(v, "--kv-dtype", &k.fmt, &c->err);
+				precision_parse_kv(v, "--kv-dtype", &kp->fmt, &c->err);
 		} else {
 			cli_unknown(c);
 		}
@@ -72,18 +70,30 @@ static int chart_kv(struct cli *c)
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
-	if (chart_open(&ch, c->out, "kv.png", &c->err) || chart_load_models(c, &k))
+	if (chart_open(&ch, c->out, "kv.png", &c->err) || chart_load_models(c, kp))
 		return c->err.code;
 	if (c->hw_arg) {
-		if (cli_load_hw(c, NULL, &k.hw))
+		if (cli_load_hw(c, NULL, &kp->hw))
 			return c->err.code;
-		k.have_hw = 1;
+		kp->have_hw = 1;
 	}
-	chart_draw_kv(&ch, k.m, &k.fmt, k.have_hw ? &k.hw : NULL, &k.s);
+	chart_draw_kv(&ch, kp->m, &kp->fmt, kp->have_hw ? &kp->hw : NULL, &kp->s);
 	if (chart_close(&ch, 1, &c->err))
 		return c->err.code;
 	fprintf(stderr, "mlasim: wrote %s.png, %s.svg, %s.dat, %s.gp\n", ch.stem, ch.stem, ch.stem, ch.stem);
 	return 0;
+}
+
+static int chart_kv(struct cli *c)
+{
+	struct chart_kv *k = calloc(1, sizeof *k);
+	int rc;
+
+	if (!k)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = chart_kv_with(c, k);
+	free(k);
+	return rc;
 }
 
 /* ---- the plan charts ---------------------------------------------------- */
@@ -238,10 +248,15 @@ static int chart_plan_inputs(struct cli *c, const struct chart_args *a, struct m
 	return 0;
 }
 
-static int chart_memory_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
+/* The deployments a memory chart compares and their labels. */
+struct chart_memory_list {
+	struct deployment d[SERIES_MAX_LIST];
+	char label[SERIES_MAX_LIST][96];
+};
+
+static int chart_memory_with(struct cli *c, struct chart_args *a, struct chart *ch,
+			     struct deployment *d, char (*label)[96])
 {
-	static struct deployment d[SERIES_MAX_LIST];
-	static char label[SERIES_MAX_LIST][96];
 	const char *labels[SERIES_MAX_LIST];
 	char varied[64] = "";
 	struct series_memory *sm;
@@ -281,9 +296,20 @@ static int chart_memory_cmd(struct cli *c, struct chart_args *a, struct chart *c
 	return c->err.code;
 }
 
-static int chart_throughput_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
+static int chart_memory_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
 {
-	static struct hw h[SERIES_MAX_HW];
+	struct chart_memory_list *l = malloc(sizeof *l);
+	int rc;
+
+	if (!l)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = chart_memory_with(c, a, ch, l->d, l->label);
+	free(l);
+	return rc;
+}
+
+static int chart_throughput_with(struct cli *c, struct chart_args *a, struct chart *ch, struct hw *h)
+{
 	char list[1024], *p, *save = NULL;
 	struct series_throughput *st;
 	struct model m;
@@ -312,6 +338,18 @@ static int chart_throughput_cmd(struct cli *c, struct chart_args *a, struct char
 		chart_draw_throughput(ch, &m, h, &d, st);
 	free(st);
 	return c->err.code;
+}
+
+static int chart_throughput_cmd(struct cli *c, struct chart_args *a, struct chart *ch)
+{
+	struct hw *h = calloc(SERIES_MAX_HW, sizeof *h);
+	int rc;
+
+	if (!h)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = chart_throughput_with(c, a, ch, h);
+	free(h);
+	return rc;
 }
 
 /* Parse tpot's --values: EP sizes, or NIC bandwidths in Gb/s (400 or 400Gb/s). */
@@ -451,40 +489,38 @@ static int chart_power_cmd(struct cli *c, struct chart_args *a, struct chart *ch
 	return c->err.code;
 }
 
-static int chart_one(struct cli *c, const char *kind)
+static int chart_one_with(struct cli *c, const char *kind, struct chart_args *ap)
 {
-	static struct chart_args a;
 	struct chart ch;
 	char deflt[32];
 	int rc;
 
-	memset(&a, 0, sizeof a);
-	a.kind = kind;
-	if (chart_parse(c, &a))
+	ap->kind = kind;
+	if (chart_parse(c, ap))
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
-	if (!strcmp(kind, "pareto") && !a.from)
+	if (!strcmp(kind, "pareto") && !ap->from)
 		return err_set(&c->err, EXIT_USAGE, "'chart pareto' needs '--from FILE.csv' (written by 'mlasim sweep -o FILE.csv')");
 	snprintf(deflt, sizeof deflt, "%s.png", kind);
-	if (a.from)
-		infile_note(a.from, "--from");  /* so that no -o file overwrites it */
+	if (ap->from)
+		infile_note(ap->from, "--from");  /* so that no -o file overwrites it */
 	if (chart_open(&ch, c->out, deflt, &c->err))
 		return c->err.code;
 	if (!strcmp(kind, "memory"))
-		rc = chart_memory_cmd(c, &a, &ch);
+		rc = chart_memory_cmd(c, ap, &ch);
 	else if (!strcmp(kind, "throughput"))
-		rc = chart_throughput_cmd(c, &a, &ch);
+		rc = chart_throughput_cmd(c, ap, &ch);
 	else if (!strcmp(kind, "tpot"))
-		rc = chart_tpot_cmd(c, &a, &ch);
+		rc = chart_tpot_cmd(c, ap, &ch);
 	else if (!strcmp(kind, "topology"))
-		rc = chart_topology_cmd(c, &a, &ch);
+		rc = chart_topology_cmd(c, ap, &ch);
 	else if (!strcmp(kind, "pareto"))
-		rc = chart_pareto(&ch, a.from, &c->err);
+		rc = chart_pareto(&ch, ap->from, &c->err);
 	else if (!strcmp(kind, "roofline"))
-		rc = chart_roofline_cmd(c, &a, &ch);
+		rc = chart_roofline_cmd(c, ap, &ch);
 	else
-		rc = chart_power_cmd(c, &a, &ch);
+		rc = chart_power_cmd(c, ap, &ch);
 	if (rc) {
 		chart_free(&ch);
 		return c->err.code ? c->err.code : rc;
@@ -493,6 +529,18 @@ static int chart_one(struct cli *c, const char *kind)
 		return c->err.code;
 	fprintf(stderr, "mlasim: wrote %s.png, %s.svg, %s.dat, %s.gp\n", ch.stem, ch.stem, ch.stem, ch.stem);
 	return 0;
+}
+
+static int chart_one(struct cli *c, const char *kind)
+{
+	struct chart_args *a = calloc(1, sizeof *a);
+	int rc;
+
+	if (!a)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = chart_one_with(c, kind, a);
+	free(a);
+	return rc;
 }
 
 int cmd_chart(struct cli *c)

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -284,12 +285,20 @@ static void plan_pins(const struct plan_args *a, struct planner *pl, struct sear
 }
 
 
-static int plan_run_search(struct cli *c, struct plan_args *a, struct planner *pl)
+/* What the planner's search keeps: its cards and its result (about 560 KB)
+ * are too big for the stack. */
+struct plan_search_state {
+	struct hw hws[SEARCH_MAX_CARDS];
+	struct search_result r;
+	struct params pc;
+};
+
+static int plan_search_with(struct cli *c, struct plan_args *a, struct planner *pl,
+			    struct plan_search_state *st)
 {
-	static struct hw hws[SEARCH_MAX_CARDS];
-	static struct search_result r;
-	static struct params pc;
-	static const char *w1[2], *k1[2];
+	struct hw *hws = st->hws;
+	struct search_result *r = &st->r;
+	const char *w1[2] = {NULL, NULL}, *k1[2] = {NULL, NULL};
 	struct search_space sp;
 	struct plan_search_out out;
 	struct deployment base;
@@ -330,67 +339,97 @@ static int plan_run_search(struct cli *c, struct plan_args *a, struct planner *p
 	k1[0] = base.kv.name;
 	sp.weights = w1;                     /* the model's format unless --weights says */
 	sp.kvs = pl->pin_kv ? k1 : NULL;     /* bf16 and fp8 unless --kv-dtype says */
-	params_count(&m, &pc);
-	if (search_run(&m, &pc, &base, &pl->slo, &sp, &r, &c->err))
+	params_count(&m, &st->pc);
+	if (search_run(&m, &st->pc, &base, &pl->slo, &sp, r, &c->err))
 		return c->err.code;
-	if (r.rejected_by[REJ_PRICE]) {
+	if (r->rejected_by[REJ_PRICE]) {
 		/* a card left out of the comparison is said, whatever the format */
 		char names[1024];
-		plan_search_unpriced(&r, hws, names, sizeof names);
+		plan_search_unpriced(r, hws, names, sizeof names);
 		fprintf(stderr, "mlasim: warning: no price for %s: %ld families not compared on cost; pass '--gpu-hour-usd' or set 'cost.gpu_hour_usd'\n",
-			names, r.rejected_by[REJ_PRICE]);
+			names, r->rejected_by[REJ_PRICE]);
 	}
-	out = (struct plan_search_out){&m, &base, &pl->slo, pl->objective, &r, hws, c->hw_arg, pl->emit};
+	out = (struct plan_search_out){&m, &base, &pl->slo, pl->objective, r, hws, c->hw_arg, pl->emit};
 	if (c->format == FMT_TABLE)
 		plan_search_table(&c->buf, &out);
 	else
 		report_tree(&c->buf, plan_search_json(&out), c->format == FMT_CSV);
 	if (cli_emit(c))
 		return c->err.code;
-	return r.found ? EXIT_OK : EXIT_NO;
+	return r->found ? EXIT_OK : EXIT_NO;
 }
 
-int cmd_plan(struct cli *c)
+static int plan_run_search(struct cli *c, struct plan_args *a, struct planner *pl)
 {
-	static struct plan p, scratch;
-	static struct engine g;
+	struct plan_search_state *st = calloc(1, sizeof *st);
+	int rc;
+
+	if (!st)
+		return err_set(&c->err, EXIT_ENV, "out of memory planning");
+	rc = plan_search_with(c, a, pl, st);
+	free(st);
+	return rc;
+}
+
+/* What one 'mlasim plan' keeps: a plan is 64 KB, too big for the stack. */
+struct plan_state {
+	struct plan p, scratch;
+	struct engine g;
+	struct plan_args a;
+	struct planner pl;
+};
+
+static int plan_run(struct cli *c, struct plan_state *st)
+{
+	struct plan *p = &st->p;
+	struct plan_args *a = &st->a;
+	struct planner *pl = &st->pl;
+	struct engine *g = &st->g;
 	struct serve_result sr;
-	static struct plan_args a;
-	static struct planner pl;
 	struct model m;
 	struct hw h;
 	struct deployment d;
 	cJSON *j;
 
-	memset(&a, 0, sizeof a);
-	memset(&pl, 0, sizeof pl);
-	if (plan_parse(c, &a, &pl))
+	if (plan_parse(c, a, pl))
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
-	if (pl.on)
-		return plan_run_search(c, &a, &pl);
+	if (pl->on)
+		return plan_run_search(c, a, pl);
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
 		return c->err.code;
-	plan_cli_apply(&m, &a, &d);
-	if (pl.engine && plan_engine(c, pl.engine, &a, &h, &g, &d))
+	plan_cli_apply(&m, a, &d);
+	if (pl->engine && plan_engine(c, pl->engine, a, &h, g, &d))
 		return c->err.code;
-	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
+	if (plan_compute(&m, &h, &d, NULL, p, &c->err))
 		return c->err.code;
-	if (pl.engine && (pl.arrival_rate > 0 ? serve_open(&p, &g, pl.arrival_rate, &scratch, &sr, &c->err) :
-				  serve_agg(&p, &g, &scratch, &sr, &c->err)))
+	if (pl->engine && (pl->arrival_rate > 0 ? serve_open(p, g, pl->arrival_rate, &st->scratch, &sr, &c->err) :
+				  serve_agg(p, g, &st->scratch, &sr, &c->err)))
 		return c->err.code;
 	if (c->format == FMT_TABLE) {
-		plan_table_render(&c->buf, &p);
-		if (pl.engine)
-			plan_table_serving(&c->buf, &p, &g, &sr);
+		plan_table_render(&c->buf, p);
+		if (pl->engine)
+			plan_table_serving(&c->buf, p, g, &sr);
 	} else {
-		j = plan_json_render(&p);
-		if (pl.engine)
-			plan_json_serving(j, &g, &sr);
+		j = plan_json_render(p);
+		if (pl->engine)
+			plan_json_serving(j, g, &sr);
 		report_tree(&c->buf, j, c->format == FMT_CSV);
 	}
 	if (cli_emit(c))
 		return c->err.code;
-	return p.mem.fits && !(pl.engine && sr.saturated) ? EXIT_OK : EXIT_NO;
+	return p->mem.fits && !(pl->engine && sr.saturated) ? EXIT_OK : EXIT_NO;
+}
+
+int cmd_plan(struct cli *c)
+{
+	struct plan_state *st = calloc(1, sizeof *st);
+	int rc;
+
+	if (!st)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = plan_run(c, st);
+	free(st);
+	return rc;
 }

@@ -272,13 +272,22 @@ static void report_no_charts(struct report_charts *r, const struct plan *p, cons
 	}
 }
 
-int cmd_report(struct cli *c)
+/* What one 'mlasim report' keeps: a plan is 64 KB, too big for the stack. */
+struct report_state {
+	struct report_args a;
+	struct plan p;
+	struct report_charts r;
+	struct model m;
+	struct hw h;
+};
+
+static int report_run(struct cli *c, struct report_state *st)
 {
-	static struct report_args a;
-	static struct plan p;
-	static struct report_charts r;
-	static struct model m;
-	static struct hw h;
+	struct report_args *a = &st->a;
+	struct plan *p = &st->p;
+	struct report_charts *r = &st->r;
+	struct model *m = &st->m;
+	struct hw *h = &st->h;
 	struct deployment d;
 	struct html_report_in in;
 	struct sbuf text = {0}, cmd = {0};
@@ -287,31 +296,29 @@ int cmd_report(struct cli *c)
 	char tmp[4200] = "";
 	int k, rc, drawn = 0;
 
-	memset(&a, 0, sizeof a);
-	memset(&r, 0, sizeof r);
-	if (report_parse(c, &a))
+	if (report_parse(c, a))
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
-	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
+	if (cli_load_model(c, NULL, m) || cli_load_hw(c, NULL, h))
 		return c->err.code;
-	plan_cli_apply(&m, &a.plan, &d);
-	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
+	plan_cli_apply(m, &a->plan, &d);
+	if (plan_compute(m, h, &d, NULL, p, &c->err))
 		return c->err.code;
-	if (a.charts_dir) {
-		struct stat st;
-		if (stat(a.charts_dir, &st) != 0 || !S_ISDIR(st.st_mode))
-			return err_set(&c->err, EXIT_USAGE, "'--charts-dir %s' is not a directory", a.charts_dir);
+	if (a->charts_dir) {
+		struct stat sb;
+		if (stat(a->charts_dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+			return err_set(&c->err, EXIT_USAGE, "'--charts-dir %s' is not a directory", a->charts_dir);
 	}
 
-	if (a.no_charts) {
+	if (a->no_charts) {
 		/* nothing to draw, nothing to say */
 	} else if (!gnuplot_available()) {
-		report_no_charts(&r, &p, "gnuplot not found");
-		err_set(&r.first, EXIT_ENV, "gnuplot not found ('%s')",
+		report_no_charts(r, p, "gnuplot not found");
+		err_set(&r->first, EXIT_ENV, "gnuplot not found ('%s')",
 			getenv("MLASIM_GNUPLOT") && *getenv("MLASIM_GNUPLOT") ? getenv("MLASIM_GNUPLOT") : "gnuplot");
 	} else {
-		const char *dir = a.charts_dir;
+		const char *dir = a->charts_dir;
 		if (!dir) {
 			const char *t = getenv("TMPDIR");
 			snprintf(tmp, sizeof tmp, "%s/mlasim-report.XXXXXX", t && *t ? t : "/tmp");
@@ -321,47 +328,59 @@ int cmd_report(struct cli *c)
 			dir = tmp;
 			out_guard_scratch(tmp, NULL);
 		}
-		report_draw(&r, dir, a.charts_dir != NULL, &p, &m, &h);
+		report_draw(r, dir, a->charts_dir != NULL, p, m, h);
 		if (*tmp)
 			rmdir(tmp);
 		out_guard_scratch(NULL, NULL);
 	}
 
-	plan_table_render(&text, &p);
+	plan_table_render(&text, p);
 	report_command(c, &cmd);
-	if (jsonx_load(h.path, &hw_card, &ignore))
+	if (jsonx_load(h->path, &hw_card, &ignore))
 		hw_card = NULL;
-	if (jsonx_load(m.path, &model_card, &ignore))
+	if (jsonx_load(m->path, &model_card, &ignore))
 		model_card = NULL;
 	memset(&in, 0, sizeof in);
-	in.p = &p;
+	in.p = p;
 	in.command = cmd.data;
 	in.plan_text = text.data;
 	in.hw_card = hw_card;
 	in.model_card = model_card;
 	in.sets = c->sets;
 	in.nsets = c->nsets;
-	in.charts = r.c;
-	in.ncharts = r.n;
-	if (r.first.code)
+	in.charts = r->c;
+	in.ncharts = r->n;
+	if (r->first.code)
 		in.charts_note = "Some charts are not drawn: see each figure for why.";
 	html_report(&c->buf, &in);
 	cJSON_Delete(hw_card);
 	cJSON_Delete(model_card);
 	sbuf_free(&text);
 	sbuf_free(&cmd);
-	for (k = 0; k < r.n; k++) {
-		drawn += r.svg[k] != NULL;
-		free(r.svg[k]);
+	for (k = 0; k < r->n; k++) {
+		drawn += r->svg[k] != NULL;
+		free(r->svg[k]);
 	}
 	if (cli_emit(c))
 		return c->err.code;
-	if (r.first.code) {
-		rc = err_set(&c->err, r.first.code, "%s: wrote '%s' without %s%s", r.first.msg,
+	if (r->first.code) {
+		rc = err_set(&c->err, r->first.code, "%s: wrote '%s' without %s%s", r->first.msg,
 			     c->out ? c->out : "standard output", drawn == 0 ? "charts" : "some charts",
-			     r.first.code == EXIT_ENV && !strstr(r.first.msg, GNUPLOT_TIMEOUT_MSG) ?
+			     r->first.code == EXIT_ENV && !strstr(r->first.msg, GNUPLOT_TIMEOUT_MSG) ?
 			     " (install gnuplot-nox: 'make deps', or pass --no-charts)" : "");
 		return rc;
 	}
-	return p.mem.fits ? EXIT_OK : EXIT_NO;
+	return p->mem.fits ? EXIT_OK : EXIT_NO;
+}
+
+int cmd_report(struct cli *c)
+{
+	struct report_state *st = calloc(1, sizeof *st);
+	int rc;
+
+	if (!st)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = report_run(c, st);
+	free(st);
+	return rc;
 }

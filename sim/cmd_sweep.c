@@ -460,7 +460,7 @@ static int sweep_load_cards(struct sweep *s)
 {
 	struct cli *c = s->c;
 	char names[2][2048], *name, *save;
-	static char assign[SWEEP_MAX_LISTS][2 * SWEEP_MAX_VALUE];
+	char assign[SWEEP_MAX_LISTS][2 * SWEEP_MAX_VALUE];   /* 4 KB: the --set texts c->sets points into while loading */
 	const char *saved_sets[CLI_MAX_SETS];
 	int combos[2], k, nsaved = c->nsets, rc = 0;
 
@@ -679,17 +679,22 @@ static int sweep_write_row(const struct sweep *s, const struct plan *p, int mi, 
 	return 0;
 }
 
-/* The CSV header line (no newline) into buf[SWEEP_ROW]: the names sweep_row gives. */
-static void sweep_header(const struct sweep *s, char *buf)
+/* The CSV header line (no newline) into buf[SWEEP_ROW]: the names sweep_row
+ * gives.  Returns 0, or EXIT_ENV in s->c->err when its blank plan cannot be
+ * allocated. */
+static int sweep_header(const struct sweep *s, char *buf)
 {
-	static struct plan p;
+	struct plan *p = calloc(1, sizeof *p);
 	struct row_sink r = {buf, 0, SWEEP_ROW, 1, NULL, 0};
 
-	memset(&p, 0, sizeof p);
-	p.model = &s->models[0].m;
-	p.hw = &s->hws[0].h;
 	buf[0] = 0;
-	sweep_row(s, &p, 0, 0, &r);
+	if (!p)
+		return err_set(&s->c->err, EXIT_ENV, "out of memory writing the sweep's header");
+	p->model = &s->models[0].m;
+	p->hw = &s->hws[0].h;
+	sweep_row(s, p, 0, 0, &r);
+	free(p);
+	return 0;
 }
 
 static void *sweep_work(void *arg)
@@ -944,16 +949,23 @@ static int sweep_manifest(struct sweep *s, double bytes)
 {
 	struct cli *c = s->c;
 	const char **opts = calloc((size_t)c->argc, sizeof *opts);
-	static char header[SWEEP_ROW];
+	char *header = malloc(SWEEP_ROW);
 	struct sweep_part_info m = {0};
 	int i, rc;
 
-	if (!opts)
+	if (!opts || !header) {
+		free(opts);
+		free(header);
 		return err_set(&c->err, EXIT_ENV, "out of memory writing the manifest of '%s'", c->out);
+	}
 	for (i = 2; i < c->argc; i++)   /* argv[1] is 'sweep' */
 		if (!s->run_only[i])
 			opts[m.noptions++] = c->argv[i];
-	sweep_header(s, header);
+	if (sweep_header(s, header)) {
+		free(opts);
+		free(header);
+		return c->err.code;
+	}
 	m.argv = c->argv;
 	m.argc = c->argc;
 	m.options = opts;
@@ -973,6 +985,7 @@ static int sweep_manifest(struct sweep *s, double bytes)
 	m.seconds = s->seconds;
 	rc = sweep_manifest_write(c->out, &m, &c->err);
 	free(opts);
+	free(header);
 	return rc;
 }
 
@@ -987,43 +1000,46 @@ static int sweep_is_merge(const struct cli *c)
 	return 0;
 }
 
-int cmd_sweep(struct cli *c)
+static int sweep_cmd_with(struct cli *c, struct sweep *sp)
 {
-	static struct sweep s;
 	struct out_stream os;
 	FILE *out = NULL;
 	double bytes;
 	int rc;
 
-	if (sweep_is_merge(c))
-		return sweep_merge(c);
-	memset(&s, 0, sizeof s);
-	s.c = c;
-	if (sweep_parse(&s)) {
-		sweep_free(&s);
+	sp->c = c;
+	if (sweep_parse(sp)) {
+		sweep_free(sp);
 		return c->err.code;
 	}
 	if (c->help) {
-		sweep_free(&s);
+		sweep_free(sp);
 		return cli_help(c);
 	}
-	if (sweep_load_cards(&s) || sweep_count(&s)) {
-		sweep_free(&s);
+	if (sweep_load_cards(sp) || sweep_count(sp)) {
+		sweep_free(sp);
 		return c->err.code;
 	}
 	if (c->out) {
 		if (out_stream_open(&os, c->out, &c->err)) {
-			sweep_free(&s);
+			sweep_free(sp);
 			return c->err.code;
 		}
 		out = os.f;
-		if (s.shard == 1 && c->format != FMT_JSON) {
-			static char header[SWEEP_ROW];
-			sweep_header(&s, header);
+		if (sp->shard == 1 && c->format != FMT_JSON) {
+			char *header = malloc(SWEEP_ROW);
+
+			if (!header || sweep_header(sp, header)) {
+				free(header);
+				out_stream_abort(&os);
+				sweep_free(sp);
+				return header ? c->err.code : err_set(&c->err, EXIT_ENV, "out of memory");
+			}
 			fprintf(out, "%s\n", header);
+			free(header);
 		}
 	}
-	rc = sweep_run(&s, out);
+	rc = sweep_run(sp, out);
 	if (c->out) {
 		bytes = (double)ftello(out);
 		if (rc)
@@ -1031,13 +1047,13 @@ int cmd_sweep(struct cli *c)
 		else
 			rc = out_stream_commit(&os, &c->err);
 		/* a FIFO or a device (-o /dev/null) has no place for a manifest beside it */
-		if (!rc && s.sharded && os.target.direct)
+		if (!rc && sp->sharded && os.target.direct)
 			fprintf(stderr, "mlasim: warning: '-o %s' is not a regular file: no manifest beside it, so "
 				"'sweep --merge' cannot take it\n", c->out);
-		else if (!rc && s.sharded)
-			rc = sweep_manifest(&s, bytes);
+		else if (!rc && sp->sharded)
+			rc = sweep_manifest(sp, bytes);
 	}
-	sweep_free(&s);
+	sweep_free(sp);
 	if (rc)
 		return rc;
 	{
@@ -1048,11 +1064,25 @@ int cmd_sweep(struct cli *c)
 		c->out = saved;
 	}
 	/* the rows are written and the (empty) front printed; the answer is no */
-	if (!rc && s.fit == 0)
-		rc = s.shards > 1 ?
+	if (!rc && sp->fit == 0)
+		rc = sp->shards > 1 ?
 			err_set(&c->err, EXIT_NO, "none of the %ld points of shard %ld/%ld fits (fits and batch_fits both true): no Pareto front",
-				s.last - s.first, s.shard, s.shards) :
+				sp->last - sp->first, sp->shard, sp->shards) :
 			err_set(&c->err, EXIT_NO, "none of the sweep's %ld points fits (fits and batch_fits both true): no Pareto front",
-				s.last - s.first);
+				sp->last - sp->first);
+	return rc;
+}
+
+int cmd_sweep(struct cli *c)
+{
+	struct sweep *s;
+	int rc;
+
+	if (sweep_is_merge(c))
+		return sweep_merge(c);
+	if (!(s = calloc(1, sizeof *s)))
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = sweep_cmd_with(c, s);
+	free(s);
 	return rc;
 }

@@ -263,9 +263,8 @@ static double validate_ridge(const struct model *m, double peak, double bw)
 	return root;
 }
 
-static double validate_perf(struct cli *c, const struct vcase *k, struct vresult *r)
+static double validate_perf_with(struct cli *c, const struct vcase *k, struct vresult *r, struct plan *p)
 {
-	static struct plan p;
 	struct model m;
 
 	if (k->what == VQ_RIDGE) {
@@ -274,15 +273,29 @@ static double validate_perf(struct cli *c, const struct vcase *k, struct vresult
 			return NAN;
 		return validate_ridge(&m, 865e12, 3.35e12);
 	}
-	if (validate_isca_plan(c, k, &p))
+	if (validate_isca_plan(c, k, p))
 		return NAN;
 	if (k->what == VQ_A2A)
-		return p.perf.decode.a2a_s_per_layer;
+		return p->perf.decode.a2a_s_per_layer;
 	snprintf(r->note, sizeof r->note,
 		 "all-to-all per token: 2 micro-batches x %.2f us x 58 MoE layers (the paper multiplies by all 61); the whole --ideal TPOT is %.2f ms, bound by %s: the paper counts the all-to-all alone",
-		 p.perf.decode.a2a_s_per_layer * 1e6, p.perf.tpot_s * 1e3,
-		 perf_bound_name(p.perf.decode.bound));
-	return p.perf.decode.t_class[OPC_EP_DISPATCH] + p.perf.decode.t_class[OPC_EP_COMBINE];
+		 p->perf.decode.a2a_s_per_layer * 1e6, p->perf.tpot_s * 1e3,
+		 perf_bound_name(p->perf.decode.bound));
+	return p->perf.decode.t_class[OPC_EP_DISPATCH] + p->perf.decode.t_class[OPC_EP_COMBINE];
+}
+
+static double validate_perf(struct cli *c, const struct vcase *k, struct vresult *r)
+{
+	struct plan *p = malloc(sizeof *p);
+	double v;
+
+	if (!p) {
+		err_set(&c->err, EXIT_ENV, "out of memory");
+		return NAN;
+	}
+	v = validate_perf_with(c, k, r, p);
+	free(p);
+	return v;
 }
 
 /* The Table 3 topologies at radix 64 (8 planes for MPFT), priced by the H800 card. */
@@ -311,9 +324,8 @@ static double validate_topo(struct cli *c, const struct vcase *k)
 }
 
 /* Power and cost sanity cases: a plan on the named card, then its power model. */
-static double validate_power(struct cli *c, const struct vcase *k, struct vresult *r)
+static double validate_power_with(struct cli *c, const struct vcase *k, struct vresult *r, struct plan *p)
 {
-	static struct plan p;
 	struct model m;
 	struct hw h;
 	struct deployment d;
@@ -333,18 +345,32 @@ static double validate_power(struct cli *c, const struct vcase *k, struct vresul
 	} else {
 		d.tp = 8;
 	}
-	if (plan_compute(&m, &h, &d, NULL, &p, &c->err))
+	if (plan_compute(&m, &h, &d, NULL, p, &c->err))
 		return NAN;
 	switch (k->what) {
-	case VQ_NODE_FULL_KW: return p.power.node_full_kw * 1e3;
+	case VQ_NODE_FULL_KW: return p->power.node_full_kw * 1e3;
 	case VQ_RACK_FULL_KW:
 		snprintf(r->note, sizeof r->note,
 			 "72 GPUs at 1,200 W + 18 compute trays' CPUs and the rest (the tray maximum 6,667 W less 4 GPUs), %s cooling; the 9 NVLink switch trays (3.6 kW per [introl-gb300]) are not in the card",
-			 p.power.liquid ? "liquid" : "air");
-		return p.power.rack_full_kw * 1e3;
-	case VQ_FACILITY: return p.power.facility_kw / p.power.it_kw;
-	default: return p.power.usd_per_mtok_output * p.perf.decode_tps_gpu * 3600 / 1e6;
+			 p->power.liquid ? "liquid" : "air");
+		return p->power.rack_full_kw * 1e3;
+	case VQ_FACILITY: return p->power.facility_kw / p->power.it_kw;
+	default: return p->power.usd_per_mtok_output * p->perf.decode_tps_gpu * 3600 / 1e6;
 	}
+}
+
+static double validate_power(struct cli *c, const struct vcase *k, struct vresult *r)
+{
+	struct plan *p = malloc(sizeof *p);
+	double v;
+
+	if (!p) {
+		err_set(&c->err, EXIT_ENV, "out of memory");
+		return NAN;
+	}
+	v = validate_power_with(c, k, r, p);
+	free(p);
+	return v;
 }
 
 static void validate_case(struct cli *c, const struct vcase *k, struct vresult *r)
@@ -762,12 +788,19 @@ static const char *kernels_cell(double v, char *buf, size_t n)
 	return buf;
 }
 
-static int validate_kernels(struct cli *c, int points)
+/* The tables of 'validate --kernels': the cards, their rows, the borrowers. */
+struct kernels_state {
+	struct card_entry cards[CARDS_MAX];
+	struct krow rows[KERNELS_MAX_ROWS];
+	struct kborrowed bw[KERNELS_MAX_BORROWED];
+};
+
+static int validate_kernels_with(struct cli *c, int points, struct kernels_state *st)
 {
 	cJSON *parr = points && c->format != FMT_TABLE ? cJSON_CreateArray() : NULL;
-	static struct card_entry cards[CARDS_MAX];
-	static struct krow rows[KERNELS_MAX_ROWS];
-	static struct kborrowed bw[KERNELS_MAX_BORROWED];
+	struct card_entry *cards = st->cards;
+	struct krow *rows = st->rows;
+	struct kborrowed *bw = st->bw;
 	int ncards = cards_list(CARD_HW, cards, CARDS_MAX), nrows = 0, nbw = 0, i, pass = 0, judged = 0;
 	char a[16], b[16], l[16], f[16];
 
@@ -877,9 +910,20 @@ static int validate_kernels(struct cli *c, int points)
 	return pass == judged ? EXIT_OK : EXIT_NO;
 }
 
-int cmd_validate(struct cli *c)
+static int validate_kernels(struct cli *c, int points)
 {
-	static struct vresult res[sizeof cases / sizeof cases[0]];
+	struct kernels_state *st = malloc(sizeof *st);
+	int rc;
+
+	if (!st)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = validate_kernels_with(c, points, st);
+	free(st);
+	return rc;
+}
+
+static int validate_run(struct cli *c, struct vresult *res)
+{
 	const struct vcase *k;
 	char e1[32], e2[32];
 	int n = 0, failed = 0, i;
@@ -978,4 +1022,16 @@ int cmd_validate(struct cli *c)
 	if (cli_emit(c))
 		return c->err.code;
 	return failed ? EXIT_NO : EXIT_OK;
+}
+
+int cmd_validate(struct cli *c)
+{
+	struct vresult *res = calloc(sizeof cases / sizeof cases[0], sizeof *res);
+	int rc;
+
+	if (!res)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = validate_run(c, res);
+	free(res);
+	return rc;
 }

@@ -1006,7 +1006,7 @@ static const char *vs_metric_name(enum vs_metric m)
 
 int validate_serving_cases(struct cli *c)
 {
-	static struct plan p, scratch;
+	struct plan *p = malloc(sizeof *p), *scratch = malloc(sizeof *scratch);
 	struct vs_cards cards;
 	double got[sizeof vs_cases / sizeof vs_cases[0]], dec[sizeof got / sizeof got[0]];
 	double pre[sizeof got / sizeof got[0]];
@@ -1015,13 +1015,20 @@ int validate_serving_cases(struct cli *c)
 	cJSON *o = NULL, *arr = NULL;
 
 	memset(&cards, 0, sizeof cards);
+	if (!p || !scratch) {
+		free(p);
+		free(scratch);
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	}
 	for (n = 0; vs_cases[n].id; n++) {
 		const struct vs_case *k = &vs_cases[n];
 		double err;
 
-		got[n] = vs_case_predict(c, k, &cards, &p, &scratch);
+		got[n] = vs_case_predict(c, k, &cards, p, scratch);
 		if (isnan(got[n])) {
 			vs_cards_free(&cards);
+			free(p);
+			free(scratch);
 			return c->err.code;
 		}
 		err = fabs(got[n] / k->measured - 1);
@@ -1032,6 +1039,8 @@ int validate_serving_cases(struct cli *c)
 			dec[nd++] = err;
 	}
 	vs_cards_free(&cards);
+	free(p);
+	free(scratch);
 	md = stats_median(dec, nd);
 	mp = stats_median(pre, np);
 	pass = md <= VS_CASE_MEDIAN && mp <= VS_CASE_MEDIAN && worst_ok;

@@ -870,34 +870,44 @@ static double merge_now(void)
 	return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int sweep_merge(struct cli *c)
+static int sweep_merge_with(struct cli *c, struct merge *mp)
 {
-	static struct merge m;
 	const struct part *skipped = NULL;
 	double t0 = merge_now(), bytes = 0;
 	const char *saved;
 	int rc;
 
-	memset(&m, 0, sizeof m);
-	m.c = c;
-	if (merge_parse(&m) || c->help) {
-		merge_free(&m);
+	mp->c = c;
+	if (merge_parse(mp) || c->help) {
+		merge_free(mp);
 		return c->help && !c->err.code ? cli_help(c) : c->err.code;
 	}
-	if (merge_check(&m) || merge_stream(&m, &skipped, &bytes)) {
-		merge_free(&m);
+	if (merge_check(mp) || merge_stream(mp, &skipped, &bytes)) {
+		merge_free(mp);
 		return c->err.code;
 	}
-	merge_report(&m, skipped);
-	fprintf(stderr, "sweep --merge: %d part(s), %ld rows in %.3f s\n", m.nparts, m.rows, merge_now() - t0);
+	merge_report(mp, skipped);
+	fprintf(stderr, "sweep --merge: %d part(s), %ld rows in %.3f s\n", mp->nparts, mp->rows, merge_now() - t0);
 	/* the front goes to stdout (the rows went to -o) */
 	saved = c->out;
 	c->out = NULL;
 	rc = cli_emit(c);
 	c->out = saved;
-	if (!rc && m.fit == 0)
+	if (!rc && mp->fit == 0)
 		rc = err_set(&c->err, EXIT_NO, "none of the sweep's %ld points fits (fits and batch_fits both true): no Pareto front",
-			     m.ref->points);
-	merge_free(&m);
+			     mp->ref->points);
+	merge_free(mp);
+	return rc;
+}
+
+int sweep_merge(struct cli *c)
+{
+	struct merge *mp = calloc(1, sizeof *mp);
+	int rc;
+
+	if (!mp)
+		return err_set(&c->err, EXIT_ENV, "out of memory");
+	rc = sweep_merge_with(c, mp);
+	free(mp);
 	return rc;
 }
