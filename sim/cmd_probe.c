@@ -603,6 +603,22 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 			}
 			continue;
 		}
+		if (!strcmp(sec->string, "custom_allreduce")) {
+			cJSON_ArrayForEach(var, sec) {
+				const cJSON *f;
+				cJSON_ArrayForEach(f, var) {
+					const cJSON *lat = cJSON_GetObjectItemCaseSensitive(f, "lat_s");
+					fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  on %g GPUs: latency %.1f/%.1f us (one-shot/two-shot), %.0f GB/s\n",
+						"custom all-reduce", var->string,
+						(int)cJSON_GetObjectItemCaseSensitive(f, "points")->valuedouble,
+						cJSON_GetObjectItemCaseSensitive(f, "median_err_pct")->valuedouble,
+						cJSON_GetObjectItemCaseSensitive(f, "gpus")->valuedouble,
+						cJSON_GetArrayItem(lat, 0)->valuedouble * 1e6, cJSON_GetArrayItem(lat, 1)->valuedouble * 1e6,
+						cJSON_GetObjectItemCaseSensitive(f, "gbs")->valuedouble);
+				}
+			}
+			continue;
+		}
 		if (!strcmp(sec->string, "deepep") || !strcmp(sec->string, "deepep_rdma")) {
 			cJSON_ArrayForEach(var, sec)
 				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s\n",

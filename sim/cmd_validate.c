@@ -553,6 +553,72 @@ static void kernels_coll_rows(const struct hw *h, const struct hw *h0, const str
 	}
 }
 
+/* The engine's time for an engine all-reduce record on h: the card's fit of
+ * that engine's own all-reduce for the nearest GPU count, else NCCL's (the
+ * card's fit, else the link model), as a plan with no fit for it runs. */
+static double kernels_car_time(const struct hw *h, const struct kcar *r)
+{
+	const struct hw_car_fit *f = hw_car_fit_for(h, r->engine, r->gpus);
+	struct kcoll c = {HW_COLL_AR, r->gpus, r->bytes, r->t_s, r->source, ""};
+
+	return f ? comm_custom_ar_s(f, r->gpus, r->bytes) : kernels_coll_time(h, &c);
+}
+
+/* Rows for the card's engine all-reduce records, one per engine (class
+ * "custom_ar_ENGINE"): the card's fit against them; held out, every fourth
+ * record of each GPU count. */
+static void kernels_car_rows(const struct hw *h, const struct kset *s, struct krow *rows, int *nrows)
+{
+	double err[KFIT_MAX_SOURCES * 16], held[KFIT_MAX_SOURCES * 16];
+	int i, j, k;
+
+	for (i = 0; i < s->ncar && *nrows < KERNELS_MAX_ROWS; i++) {
+		struct krow *r = &rows[*nrows];
+		const char *eng = s->car[i].engine;
+		int n = 0, nh = 0, dup = 0;
+		for (j = 0; j < i; j++)   /* one row per engine, at its first record */
+			dup |= !strcmp(s->car[j].engine, eng);
+		if (dup)
+			continue;
+		memset(r, 0, sizeof *r);
+		for (j = 0; j < s->ncar && n < (int)(sizeof err / sizeof err[0]); j++) {
+			int same = 0;
+			if (strcmp(s->car[j].engine, eng))
+				continue;
+			err[n++] = fabs(kernels_car_time(h, &s->car[j]) / s->car[j].t_s - 1);
+			if (!strstr(r->sources, s->source[s->car[j].source]))
+				snprintf(r->sources + strlen(r->sources), sizeof r->sources - strlen(r->sources),
+					 "%s%s", r->sources[0] ? ", " : "", s->source[s->car[j].source]);
+			for (k = 0; k < s->ncar; k++)   /* a fit takes KFIT_MIN_COLL_POINTS sizes on one GPU count */
+				same += !strcmp(s->car[k].engine, eng) && s->car[k].gpus == s->car[j].gpus;
+			r->judged |= same >= KFIT_MIN_COLL_POINTS;
+		}
+		for (k = 0; k < 4; k++) {   /* 4-fold: each GPU count refitted without every fourth of its records */
+			int q[HW_MAX_COLL_FITS * 4 + 1] = {0};
+			for (j = 0; j < s->ncar && nh < (int)(sizeof held / sizeof held[0]); j++) {
+				struct hw_car_fit f;
+				int g = (int)s->car[j].gpus, pos;
+				if (strcmp(s->car[j].engine, eng) || g < 0 || g > HW_MAX_COLL_FITS * 4)
+					continue;
+				pos = q[g]++;
+				if (pos % 4 != k || kfit_car(s, eng, g, -1, 4, k, &f) < KFIT_MIN_COLL_POINTS)
+					continue;
+				held[nh++] = fabs(comm_custom_ar_s(&f, g, s->car[j].bytes) / s->car[j].t_s - 1);
+			}
+		}
+		snprintf(r->hw, sizeof r->hw, "%s", h->name);
+		snprintf(r->cls, sizeof r->cls, "custom_ar_%.20s", eng);
+		r->points = n;
+		for (j = 0; j < n; j++)
+			r->worst = fmax(r->worst, err[j]);
+		r->median = stats_median(err, n);
+		r->loso = NAN;
+		r->fold4 = stats_median(held, nh);
+		r->calibration = hw_car_fit_for(h, eng, 2) ? "published" : "defaults";
+		(*nrows)++;
+	}
+}
+
 /* The row name of DeepEP records of (rdma, phase). */
 static const char *kernels_ep_class(int rdma, int phase)
 {
@@ -680,6 +746,11 @@ static void kernels_points(struct cli *c, const struct hw *h, const struct kset 
 	for (i = 0; i < s->nep; i++)
 		kernels_point(c, arr, h->name, kernels_ep_class(s->ep[i].rdma, s->ep[i].phase), s->source[s->ep[i].source], s->ep[i].id,
 			      s->ep[i].t_s, kernels_ep_time(h, &s->ep[i]));
+	for (i = 0; i < s->ncar; i++) {
+		snprintf(cls, sizeof cls, "custom_ar_%.20s", s->car[i].engine);
+		kernels_point(c, arr, h->name, cls, s->source[s->car[i].source], s->car[i].id, s->car[i].t_s,
+			      kernels_car_time(h, &s->car[i]));
+	}
 }
 
 /* A card whose records directory `dir` holds a borrow file: read and check
@@ -766,6 +837,7 @@ static int kernels_card(struct cli *c, const struct card_entry *ce, struct krow 
 	}
 	free(err);
 	kernels_coll_rows(&h, &h0, &s, rows, nrows);
+	kernels_car_rows(&h, &s, rows, nrows);
 	kernels_ep_rows(&h, &s, rows, nrows);
 	kfit_free(&s);
 	return 0;

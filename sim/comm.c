@@ -72,6 +72,17 @@ double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double
 	return best;
 }
 
+double comm_custom_ar_s(const struct hw_car_fit *f, double n, double bytes)
+{
+	double one, two;
+
+	if (n <= 1 || bytes <= 0)
+		return 0;
+	one = f->lat_s[0] + bytes * (n - 1) / f->bw;
+	two = f->lat_s[1] + bytes * 2 * (n - 1) / n / f->bw;
+	return one < two ? one : two;
+}
+
 double comm_ep_payload(double hidden, int fp8_dispatch, int combine)
 {
 	return combine || !fp8_dispatch ? 2 * hidden : hidden + 4 * ceil(hidden / 128);

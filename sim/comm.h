@@ -96,6 +96,21 @@ double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int 
  */
 double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes);
 
+/*
+ * A serving engine's own all-reduce of S bytes on n GPUs of one NVLink domain
+ * (vLLM's and SGLang's custom all-reduce and vLLM's symmetric-memory one,
+ * TensorRT-LLM's one-shot and two-shot kernels), as the card's fit of
+ * aiconfigurator's tables has it (hw.h, docs/kernels.md s5.8).  The
+ * engines pick, per size, one of two kernels (vllm-project/vllm:
+ * csrc/custom_all_reduce.cuh, cross_device_reduce_1stage and _2stage): the
+ * one-shot kernel, in which every GPU reads the whole message from each of
+ * the n - 1 others and sums it, and the two-shot kernel, a reduce-scatter
+ * then an all-gather, in which each GPU reads 2 (n - 1) / n of it:
+ *   t = min(lat_1 + S (n - 1) / bw, lat_2 + S 2 (n - 1) / n / bw)
+ * Seconds; 0 for n <= 1 or nothing to move.
+ */
+double comm_custom_ar_s(const struct hw_car_fit *f, double n, double bytes);
+
 /* Bytes per token copy: DeepEP dispatches in fp8 with one fp32 scale per 128
  * channels (hidden + 4 ceil(hidden / 128)) or in bf16 (2 hidden), and
  * combines in bf16 (2 hidden). */

@@ -1,6 +1,7 @@
 /* engine.c - serving-engine cards; see engine.h and engines/README.md */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cjson/cJSON.h>
 #include "engine.h"
@@ -28,7 +29,7 @@ static const struct engine_key engine_keys[] = {
 };
 
 static const char *const engine_top[] = {"name", "display_name", "version", "aliases", "sources",
-					 "fit", "scheduler", "overheads", "benchmark", NULL};
+					 "fit", "scheduler", "overheads", "benchmark", "allreduce", NULL};
 
 static int engine_known(const char *section, const char *key)
 {
@@ -36,6 +37,8 @@ static int engine_known(const char *section, const char *key)
 
 	if (key && strcmp(section, "scheduler") == 0 && strcmp(key, "mixed") == 0)
 		return 1;
+	if (strcmp(section, "allreduce") == 0)
+		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm");
 
 	for (k = engine_keys; k->section; k++)
 		if (strcmp(k->section, section) == 0 && (!key || strcmp(k->key, key) == 0))
@@ -54,7 +57,7 @@ static int engine_check_keys(const cJSON *root, const char *file, struct err *e)
 			;
 		if (!engine_top[i])
 			return err_set(e, EXIT_INPUT,
-				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, fit, sources, name, display_name, version, aliases; see engines/README.md)",
+				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, allreduce, fit, sources, name, display_name, version, aliases; see engines/README.md)",
 				       file, sec->string);
 		if (!engine_known(sec->string, NULL))
 			continue;
@@ -109,6 +112,78 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 	return 0;
 }
 
+/* One table {"GPUs": bytes, ...} at `path` into g->ar for compute capability cc. */
+static int engine_ar_table(const cJSON *t, const char *path, double cc, const char *file, struct engine *g,
+			   struct err *e)
+{
+	const cJSON *it;
+
+	if (!cJSON_IsObject(t))
+		return err_set(e, EXIT_INPUT, "%s: '%s' must be an object of GPU counts (\"2\" to \"%d\") to message bytes",
+			       file, path, ENGINE_AR_MAX_GPUS);
+	cJSON_ArrayForEach(it, t) {
+		char *end;
+		long n = strtol(it->string, &end, 10);
+		if (*end || end == it->string || n < 2 || n > ENGINE_AR_MAX_GPUS)
+			return err_set(e, EXIT_INPUT, "%s: '%s.%s': a GPU count from 2 to %d is expected", file, path,
+				       it->string, ENGINE_AR_MAX_GPUS);
+		if (!cJSON_IsNumber(it) || !(it->valuedouble > 0) || it->valuedouble > 1e12)
+			return err_set(e, EXIT_INPUT, "%s: '%s.%s' must be message bytes from 1 to 1e12", file, path,
+				       it->string);
+		if (g->nar == ENGINE_MAX_AR)
+			return err_set(e, EXIT_INPUT, "%s: '%s': more than %d entries in 'allreduce'", file, path,
+				       ENGINE_MAX_AR);
+		g->ar[g->nar++] = (struct engine_ar){cc, (double)n, it->valuedouble};
+	}
+	return 0;
+}
+
+/* "allreduce": {"custom_max_bytes": {GPUs: bytes}, "custom_max_bytes_by_sm":
+ * {"9.0": {GPUs: bytes}, ...}}, both optional. */
+static int engine_allreduce(const cJSON *root, const char *file, struct engine *g, struct err *e)
+{
+	const cJSON *ar = cJSON_GetObjectItemCaseSensitive(root, "allreduce"), *t, *sm;
+	char path[96];
+
+	if (!ar)
+		return 0;
+	t = cJSON_GetObjectItemCaseSensitive(ar, "custom_max_bytes");
+	if (t && engine_ar_table(t, "allreduce.custom_max_bytes", 0, file, g, e))
+		return e->code;
+	t = cJSON_GetObjectItemCaseSensitive(ar, "custom_max_bytes_by_sm");
+	if (t && !cJSON_IsObject(t))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'allreduce.custom_max_bytes_by_sm' must be an object of compute capabilities (\"9.0\") to GPU-count tables",
+			       file);
+	cJSON_ArrayForEach(sm, t) {
+		char *end;
+		double cc = strtod(sm->string, &end);
+		snprintf(path, sizeof path, "allreduce.custom_max_bytes_by_sm.%.16s", sm->string);
+		if (*end || end == sm->string || !(cc >= 1 && cc < 100))
+			return err_set(e, EXIT_INPUT, "%s: '%s': a compute capability such as \"9.0\" is expected",
+				       file, path);
+		if (engine_ar_table(sm, path, cc, file, g, e))
+			return e->code;
+	}
+	return 0;
+}
+
+double engine_custom_ar_max(const struct engine *g, const struct hw *h, double n)
+{
+	double any = 0, own = -1, cc = h->gpu.compute_capability;
+	int i;
+
+	for (i = 0; i < g->nar; i++) {
+		if (g->ar[i].gpus != n)
+			continue;
+		if (g->ar[i].cc == 0)
+			any = g->ar[i].max_bytes;
+		else if (cc > 0 && fabs(g->ar[i].cc - cc) < 0.05)
+			own = g->ar[i].max_bytes;
+	}
+	return own >= 0 ? own : any;
+}
+
 int engine_load(const char *path, struct engine *g, struct err *e)
 {
 	cJSON *root;
@@ -130,6 +205,8 @@ int engine_load(const char *path, struct engine *g, struct err *e)
 		rc = e->code;
 	if (!rc)
 		rc = engine_numbers(root, path, g, e);
+	if (!rc)
+		rc = engine_allreduce(root, path, g, e);
 	fit = cJSON_GetObjectItemCaseSensitive(root, "fit");
 	if (!rc && fit && jsonx_str(fit, "summary", path, 0, g->fitted_on, sizeof g->fitted_on, e) > 0)
 		rc = e->code;

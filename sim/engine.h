@@ -13,6 +13,12 @@
 #include "err.h"
 #include "hw.h"
 
+/* GPU counts an engine's own all-reduce may serve (its card's "allreduce"),
+ * and entries of that table: vLLM's and SGLang's custom all-reduce support 2,
+ * 4, 6 and 8 GPUs, TensorRT-LLM's strategy table 2, 4 and 8 (engines/README.md). */
+#define ENGINE_AR_MAX_GPUS 8
+#define ENGINE_MAX_AR 32
+
 struct engine {
 	char name[32];              /* file name without .json: "vllm" */
 	char display[64];           /* "vLLM" */
@@ -32,12 +38,23 @@ struct engine {
 	                               paid inside the engine's CUDA-graph decode step, 0..1 */
 	double bench_waves;         /* benchmark requests over concurrency: the first burst is 1/waves of them */
 	char fitted_on[320];        /* "training ..., held-out TTFT x%, TPOT y%" */
+	/* its own all-reduce inside one NVLink domain (comm_custom_ar_s): message bytes
+	 * below which it runs, by GPU count 2..ENGINE_AR_MAX_GPUS, on GPUs of compute
+	 * capability cc (0: any GPU, "allreduce.custom_max_bytes"; else
+	 * "allreduce.custom_max_bytes_by_sm"); a count with no entry runs NCCL */
+	struct engine_ar { double cc, gpus, max_bytes; } ar[ENGINE_MAX_AR];
+	int nar;
 };
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones
  * are errors naming the file and key); g->name is the file name without
  * .json.  Returns 0, or EXIT_INPUT (EXIT_ENV when out of memory). */
 int engine_load(const char *path, struct engine *g, struct err *e);
+
+/* Message bytes below which engine g runs its own all-reduce on n GPUs of
+ * card h (its entry for h's compute capability, else for any GPU); 0 where
+ * it runs NCCL. */
+double engine_custom_ar_max(const struct engine *g, const struct hw *h, double n);
 
 /* The step token budget on card h: the large-HBM one where the GPU has it. */
 double engine_max_num_tokens(const struct engine *g, const struct hw *h);

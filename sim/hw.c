@@ -37,6 +37,7 @@ static const struct hw_key hw_keys[] = {
 	{"gpu", "sms", O(gpu.sms), 1, JX_INT | JX_POSITIVE},
 	{"gpu", "l2_mb", O(gpu.l2_bytes), MB, JX_POSITIVE},
 	{"gpu", "runtime_reserve_gb", O(gpu.reserve_bytes), GB, 0},
+	{"gpu", "compute_capability", O(gpu.compute_capability), 1, JX_POSITIVE},
 	{"scale_up", "gbs_per_dir", O(scale_up.bw), GB, JX_POSITIVE},
 	{"scale_up", "achievable_gbs_per_dir", O(scale_up.achievable_bw), GB, JX_POSITIVE},
 	{"scale_up", "link_gbs_per_dir", O(scale_up.link_bw), GB, JX_POSITIVE},
@@ -262,6 +263,95 @@ const struct hw_coll_fit *hw_coll_fit_for(const struct hw *h, int op, double n)
 			best = f;
 	}
 	return best;
+}
+
+const struct hw_car_fit *hw_car_fit_for(const struct hw *h, const char *engine, double n)
+{
+	const struct hw_car_fit *best = NULL;
+	int e, i;
+
+	for (e = 0; e < h->ncar; e++) {
+		if (strcmp(h->car[e].engine, engine))
+			continue;
+		for (i = 0; i < h->car[e].nfit; i++) {
+			const struct hw_car_fit *f = &h->car[e].fit[i];
+			if (!best || fabs(f->gpus - n) < fabs(best->gpus - n) ||
+			    (fabs(f->gpus - n) == fabs(best->gpus - n) && f->gpus > best->gpus))
+				best = f;
+		}
+	}
+	return best;
+}
+
+/* One fit of calibration.calib.custom_allreduce.<engine>[i] at `path`:
+ * {"gpus", "lat_s": [one-shot, two-shot], "gbs"}. */
+static int hw_read_car_fit(const cJSON *it, const char *path, const char *file, struct hw_car_fit *f,
+			   struct err *e)
+{
+	const cJSON *lat = cJSON_GetObjectItemCaseSensitive(it, "lat_s");
+	int i;
+
+	if (!cJSON_IsObject(it))
+		return err_set(e, EXIT_INPUT, "%s: '%s' must be an object {gpus, lat_s, gbs}", file, path);
+	if (jsonx_num(it, "gpus", file, path, JX_REQUIRED | JX_POSITIVE | JX_INT, 1e6, &f->gpus, e) ||
+	    jsonx_num(it, "gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &f->bw, e))
+		return e->code;
+	if (f->bw < 1e-3 || f->gpus < 2)
+		return err_set(e, EXIT_INPUT,
+			       "%s: '%s': an all-reduce on %g GPUs at %g GB/s: needs 2 GPUs or more and 0.001 GB/s or more",
+			       file, path, f->gpus, f->bw);
+	if (!cJSON_IsArray(lat) || cJSON_GetArraySize(lat) != 2)
+		return err_set(e, EXIT_INPUT,
+			       "%s: '%s.lat_s' must be the one-shot and two-shot kernels' latencies [one, two] in seconds",
+			       file, path);
+	for (i = 0; i < 2; i++) {
+		const cJSON *v = cJSON_GetArrayItem(lat, i);
+		if (!cJSON_IsNumber(v) || !(v->valuedouble >= 0) || v->valuedouble > 1)
+			return err_set(e, EXIT_INPUT, "%s: '%s.lat_s[%d]' must be seconds from 0 to 1", file, path, i);
+		f->lat_s[i] = v->valuedouble;
+	}
+	f->bw *= 1e9;
+	return 0;
+}
+
+/*
+ * calibration.calib.custom_allreduce.<engine>: [{"gpus", "lat_s": [one-shot,
+ * two-shot], "gbs"}, ...], at most HW_MAX_COLL_FITS per engine and
+ * HW_MAX_CAR_ENGINES engines.
+ */
+static int hw_read_custom_ar(const cJSON *calib, const char *file, struct hw *h, struct err *e)
+{
+	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(calib, "custom_allreduce"), *eng, *it;
+	char path[128];
+
+	if (!cs)
+		return 0;
+	if (!cJSON_IsObject(cs))
+		return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.custom_allreduce' must be an object of engines", file);
+	h->ncar = 0;
+	cJSON_ArrayForEach(eng, cs) {
+		struct hw_car *c = &h->car[h->ncar];
+		if (h->ncar == HW_MAX_CAR_ENGINES)
+			return err_set(e, EXIT_INPUT, "%s: 'calibration.calib.custom_allreduce': at most %d engines",
+				       file, HW_MAX_CAR_ENGINES);
+		if (!cJSON_IsArray(eng) || strlen(eng->string) >= sizeof c->engine)
+			return err_set(e, EXIT_INPUT,
+				       "%s: 'calibration.calib.custom_allreduce.%.40s' must be an engine name of at most %zu characters with an array of fits",
+				       file, eng->string, sizeof c->engine - 1);
+		memset(c, 0, sizeof *c);
+		snprintf(c->engine, sizeof c->engine, "%s", eng->string);
+		cJSON_ArrayForEach(it, eng) {
+			snprintf(path, sizeof path, "calibration.calib.custom_allreduce.%s[%d]", c->engine, c->nfit);
+			if (c->nfit == HW_MAX_COLL_FITS)
+				return err_set(e, EXIT_INPUT, "%s: '%s': at most %d GPU counts per engine", file, path,
+					       HW_MAX_COLL_FITS);
+			if (hw_read_car_fit(it, path, file, &c->fit[c->nfit], e))
+				return e->code;
+			c->nfit++;
+		}
+		h->ncar++;
+	}
+	return 0;
 }
 
 /*
@@ -554,10 +644,11 @@ static int hw_read_cal_object(const cJSON *cal, const char *path, const char *fi
 		h->calibrated = kind;
 	}
 	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, "deepep", file, h->ep_up, e) ||
-	    hw_read_deepep(calib, "deepep_rdma", file, h->ep_rdma, e))
+	    hw_read_deepep(calib, "deepep_rdma", file, h->ep_rdma, e) || hw_read_custom_ar(calib, file, h, e))
 		return e->code;
 	if (cJSON_GetObjectItemCaseSensitive(calib, "collectives") || cJSON_GetObjectItemCaseSensitive(calib, "deepep") ||
-	    cJSON_GetObjectItemCaseSensitive(calib, "deepep_rdma")) {
+	    cJSON_GetObjectItemCaseSensitive(calib, "deepep_rdma") ||
+	    cJSON_GetObjectItemCaseSensitive(calib, "custom_allreduce")) {
 		h->links_calibrated = kind;
 		if (!h->calibrated)
 			h->calibrated = kind;   /* only links: still calibrated */
@@ -667,6 +758,7 @@ static void hw_sets_aside_links(struct hw *h, const char *const *sets, int nsets
 			for (op = 0; op < HW_COLL_OPS; op++)
 				h->ncoll[op] = 0;
 			h->ep_up[0].bw = h->ep_up[1].bw = 0;
+			h->ncar = 0;
 			h->links_calibrated = KCAL_DEFAULTS;
 		}
 	}

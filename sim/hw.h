@@ -23,6 +23,8 @@ struct hw_gpu {
 	double sms;
 	double l2_bytes;
 	double reserve_bytes;      /* runtime: CUDA context, workspaces, NCCL buffers */
+	double compute_capability; /* NVIDIA's SM version (9.0, 10.0, 10.3): what engines key their
+	                              kernel choices on; NAN: not an NVIDIA GPU, or not given */
 };
 
 struct hw_scale_up {
@@ -108,6 +110,22 @@ struct hw_ep_fit {
 	double bw;           /* B/s; 0: no fit */
 };
 
+/* A serving engine's own all-reduce inside one NVLink domain measured on
+ * `gpus` GPUs (comm_custom_ar_s): the latencies of its one-shot and two-shot
+ * kernels and the bandwidth both read their peers' buffers at. */
+struct hw_car_fit {
+	double gpus;
+	double lat_s[2];     /* one-shot, two-shot */
+	double bw;           /* B/s */
+};
+/* The fits of one engine (calibration.calib.custom_allreduce.<engine>). */
+#define HW_MAX_CAR_ENGINES 4
+struct hw_car {
+	char engine[16];     /* the engine card's name: "vllm", "sglang", "trtllm" */
+	struct hw_car_fit fit[HW_MAX_COLL_FITS];
+	int nfit;
+};
+
 /* Sources a published calibration was fitted from, as the card lists them. */
 #define HW_MAX_CAL_SOURCES 32
 
@@ -130,6 +148,8 @@ struct hw {
 	struct hw_ep_fit ep_up[2];      /* calibration.calib.deepep.{dispatch, combine} */
 	struct hw_ep_fit ep_rdma[2];    /* calibration.calib.deepep_rdma.{dispatch, combine}: across
 					 * domains, over the NICs */
+	struct hw_car car[HW_MAX_CAR_ENGINES];   /* calibration.calib.custom_allreduce */
+	int ncar;
 	int links_calibrated;           /* enum kcal of the collectives and DeepEP fits */
 	int ncal_sources;
 	char cal_source[HW_MAX_CAL_SOURCES][320];   /* "id: ref" of each published source */
@@ -155,6 +175,11 @@ enum kclass hw_kclass_use(const struct hw *h, enum kclass k);
 /* The fit of collective op (HW_COLL_*) measured on the GPU count nearest n
  * (the larger of two as near), or NULL when the card has none. */
 const struct hw_coll_fit *hw_coll_fit_for(const struct hw *h, int op, double n);
+
+/* The fit of engine `engine`'s own all-reduce measured on the GPU count
+ * nearest n (the larger of two as near), or NULL when the card has none for
+ * that engine. */
+const struct hw_car_fit *hw_car_fit_for(const struct hw *h, const char *engine, double n);
 
 /* The card-key name of collective op: "all_reduce", "all_gather", "alltoall". */
 const char *hw_coll_name(int op);

@@ -242,7 +242,8 @@ static int kfit_not_calibrated(const char *kind, const cJSON *rec)
 	const char *routing = jstr(jget(rec, "params"), "routing");
 	const char *dt = jstr(jget(rec, "params"), "dtype");
 
-	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p") || !strcmp(kind, "nccl"))   /* kfit_nccl, kfit_deepep_rec */
+	if (!strcmp(kind, "deepep") || !strcmp(kind, "p2p") || !strcmp(kind, "nccl") ||
+	    !strcmp(kind, "custom_allreduce"))   /* kfit_nccl, kfit_car_rec, kfit_deepep_rec */
 		return 1;
 	/* skewed routing is --imbalance, a workload figure, not a kernel one; the
 	 * fp8 x fp4 mega kernel fuses dispatch and combine */
@@ -288,7 +289,7 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 		if (!strcmp(kind, kinds[i].kind))
 			return kinds[i].read(rec, idx, file, r, e) ? -1 : 1;
 	err_set(e, EXIT_INPUT,
-		"%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep or p2p, got '%s'",
+		"%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, custom_allreduce, deepep or p2p, got '%s'",
 		file, idx, kind);
 	return -1;
 }
@@ -330,6 +331,47 @@ static int kfit_nccl(const cJSON *rec, int idx, const char *file, struct kset *s
 	c->t_s = t->valuedouble;
 	snprintf(c->id, sizeof c->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
 	s->ncoll++;
+	return 1;
+}
+
+/*
+ * A custom_allreduce record (an engine's own all-reduce, params engine,
+ * gpus, bytes) into s->car: 1 when it is one, 3 when it is one not fitted
+ * (status other than ok, untimed), 0 when it is no such record, -1 on error.
+ */
+static int kfit_car_rec(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
+{
+	const char *kind = jstr(rec, "probe"), *eng = jstr(jget(rec, "params"), "engine"), *st = jstr(rec, "status");
+	const cJSON *t = jget(jget(rec, "timing"), "median_s");
+	struct kcar *c;
+
+	if (!kind || strcmp(kind, "custom_allreduce"))
+		return 0;
+	if (!st || strcmp(st, "ok") || !cJSON_IsNumber(t))
+		return 3;
+	if (!eng || !eng[0] || strlen(eng) >= sizeof c->engine) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].params.engine' must name the engine card (at most %zu characters)",
+			file, idx, sizeof c->engine - 1);
+		return -1;
+	}
+	if (s->ncar == KFIT_MAX_RECORDS) {
+		err_set(e, EXIT_INPUT, "%s: more than %d custom_allreduce records in one directory", file, KFIT_MAX_RECORDS);
+		return -1;
+	}
+	c = &s->car[s->ncar];
+	memset(c, 0, sizeof *c);
+	snprintf(c->engine, sizeof c->engine, "%s", eng);
+	if (kfit_param(rec, idx, "gpus", file, &c->gpus, e) || kfit_param(rec, idx, "bytes", file, &c->bytes, e))
+		return -1;
+	if (c->gpus < 2)
+		return 3;
+	if (!KFIT_TIME_OK(t->valuedouble)) {
+		err_set(e, EXIT_INPUT, "%s: 'probes[%d].timing.median_s' must be seconds from 1e-9 to 1e4", file, idx);
+		return -1;
+	}
+	c->t_s = t->valuedouble;
+	snprintf(c->id, sizeof c->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
+	s->ncar++;
 	return 1;
 }
 
@@ -435,6 +477,8 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 		}
 		got = kfit_nccl(rec, idx, path, s, e);
 		if (got == 0)
+			got = kfit_car_rec(rec, idx, path, s, e);
+		if (got == 0)
 			got = kfit_deepep_rec(rec, idx, path, s, e);
 		if (got == 0)
 			got = kfit_record(rec, idx, path, &s->rec[s->n], e);
@@ -452,6 +496,8 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 			s->n++;
 		} else if (got == 2 && !strcmp(jstr(rec, "probe"), "nccl")) {
 			s->coll[s->ncoll - 1].source = s->nsources;
+		} else if (got == 2 && !strcmp(jstr(rec, "probe"), "custom_allreduce")) {
+			s->car[s->ncar - 1].source = s->nsources;
 		} else if (got == 2) {
 			s->ep[s->nep - 1].source = s->nsources;
 		} else {
@@ -489,7 +535,8 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 	s->rec = calloc(KFIT_MAX_RECORDS, sizeof *s->rec);
 	s->coll = calloc(KFIT_MAX_RECORDS, sizeof *s->coll);
 	s->ep = calloc(KFIT_MAX_RECORDS, sizeof *s->ep);
-	if (!s->rec || !s->coll || !s->ep)
+	s->car = calloc(KFIT_MAX_RECORDS, sizeof *s->car);
+	if (!s->rec || !s->coll || !s->ep || !s->car)
 		rc = err_set(e, EXIT_ENV, "out of memory reading %s", dir);
 	for (i = 0; i < n; i++) {
 		if (!rc && names[i]) {
@@ -498,7 +545,7 @@ int kfit_load_dir(const char *dir, struct kset *s, struct err *e)
 		}
 		free(names[i]);
 	}
-	if (!rc && s->n == 0 && s->ncoll == 0 && s->nep == 0)
+	if (!rc && s->n == 0 && s->ncoll == 0 && s->nep == 0 && s->ncar == 0)
 		rc = err_set(e, EXIT_INPUT, "%s: no record files with a timed, calibrated kind", dir);
 	if (rc)
 		kfit_free(s);
@@ -510,10 +557,12 @@ void kfit_free(struct kset *s)
 	free(s->rec);
 	free(s->coll);
 	free(s->ep);
+	free(s->car);
 	s->rec = NULL;
 	s->coll = NULL;
 	s->ep = NULL;
-	s->n = s->ncoll = s->nep = 0;
+	s->car = NULL;
+	s->n = s->ncoll = s->nep = s->ncar = 0;
 }
 
 void kfit_records_dir(const char *card_path, const char *card_name, char *out, size_t n)
@@ -999,6 +1048,130 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 	return fitted;
 }
 
+/* ---- engines' own all-reduce ---------------------------------------------------- */
+
+struct carctx {
+	const struct kcar *const *c;
+	int n;
+};
+
+static struct hw_car_fit car_params(const gsl_vector *v, double gpus)
+{
+	return (struct hw_car_fit){gpus, {exp(gsl_vector_get(v, 0)), exp(gsl_vector_get(v, 1))},
+				   exp(gsl_vector_get(v, 2))};
+}
+
+static double car_objective(const gsl_vector *v, void *param)
+{
+	const struct carctx *c = param;
+	double sum = 0;
+	int i;
+
+	for (i = 0; i < c->n; i++) {
+		struct hw_car_fit f = car_params(v, c->c[i]->gpus);
+		double d = log(comm_custom_ar_s(&f, c->c[i]->gpus, c->c[i]->bytes) / c->c[i]->t_s);
+		sum += d * d;
+	}
+	return isfinite(sum) ? sum : GSL_POSINF;
+}
+
+int kfit_car(const struct kset *s, const char *engine, double gpus, int skip_source, int fold, int offset,
+	     struct hw_car_fit *f)
+{
+	const struct kcar **c = malloc(sizeof *c * (s->ncar > 0 ? s->ncar : 1));
+	struct carctx cx;
+	gsl_multimin_function fn;
+	gsl_vector *x;
+	double lo = INFINITY, big = 0, bw = 0, best = INFINITY;
+	struct hw_car_fit keep = {0, {0, 0}, 0};
+	int i, n = 0, q = -1, start;
+
+	if (!c)
+		return 0;
+	for (i = 0; i < s->ncar; i++) {
+		const struct kcar *r = &s->car[i];
+		if (strcmp(r->engine, engine) || r->gpus != gpus || (++q, fold > 0 && q % fold == offset) ||
+		    r->source == skip_source)
+			continue;
+		c[n++] = r;
+		lo = fmin(lo, r->t_s);
+		if (r->bytes > big) {   /* the largest message starts the bandwidth: two-shot's bytes */
+			big = r->bytes;
+			bw = big * 2 * (gpus - 1) / gpus / r->t_s;
+		}
+	}
+	if (n < KFIT_MIN_COLL_POINTS) {
+		free(c);
+		return n;
+	}
+	cx = (struct carctx){c, n};
+	fn = (struct gsl_multimin_function_struct){car_objective, 3, &cx};
+	x = gsl_vector_alloc(3);
+	/* two starts: the two-shot kernel's latency near the one-shot's, or twice it */
+	for (start = 0; start < 2; start++) {
+		double v;
+		gsl_vector_set(x, 0, log(lo));
+		gsl_vector_set(x, 1, log(lo * (start ? 2 : 1.2)));
+		gsl_vector_set(x, 2, log(bw));
+		v = kfit_simplex(&fn, x, 0.7, 4, 4000, 1e-9);
+		if (v < best) {
+			best = v;
+			keep = car_params(x, gpus);
+		}
+	}
+	*f = keep;
+	gsl_vector_free(x);
+	free(c);
+	return n;
+}
+
+/* Every (engine, gpus) of s with enough points, fitted into calib.custom_allreduce. */
+static int kfit_custom_ars(const struct kset *s, cJSON *calib, int *used)
+{
+	cJSON *cs = NULL;
+	int i, j, k, fitted = 0;
+
+	for (i = 0; i < s->ncar; i++) {
+		const struct kcar *r = &s->car[i];
+		struct hw_car_fit f;
+		double err[KFIT_MAX_SOURCES * 8];
+		int n, ne = 0, dup = 0;
+		cJSON *arr, *x, *lat;
+		for (j = 0; j < i; j++)   /* each (engine, gpus) once, at its first record */
+			dup |= !strcmp(s->car[j].engine, r->engine) && s->car[j].gpus == r->gpus;
+		if (dup || (n = kfit_car(s, r->engine, r->gpus, -1, 0, 0, &f)) < KFIT_MIN_COLL_POINTS)
+			continue;
+		if (!cs)
+			cs = cJSON_AddObjectToObject(calib, "custom_allreduce");
+		arr = cJSON_GetObjectItemCaseSensitive(cs, r->engine);
+		if (!arr && cJSON_GetArraySize(cs) == HW_MAX_CAR_ENGINES)
+			continue;   /* the card holds HW_MAX_CAR_ENGINES engines */
+		if (!arr)
+			arr = cJSON_AddArrayToObject(cs, r->engine);
+		if (cJSON_GetArraySize(arr) == HW_MAX_COLL_FITS)
+			continue;
+		x = cJSON_CreateObject();
+		cJSON_AddNumberToObject(x, "gpus", r->gpus);
+		lat = cJSON_AddArrayToObject(x, "lat_s");
+		for (k = 0; k < 2; k++)
+			cJSON_AddItemToArray(lat, cJSON_CreateNumber(kfit_round(f.lat_s[k])));
+		cJSON_AddNumberToObject(x, "gbs", kfit_round(f.bw / 1e9));
+		f.lat_s[0] = kfit_round(f.lat_s[0]);   /* the errors of the fit as the card holds it */
+		f.lat_s[1] = kfit_round(f.lat_s[1]);
+		f.bw = kfit_round(f.bw / 1e9) * 1e9;
+		for (j = 0; j < s->ncar && ne < (int)(sizeof err / sizeof err[0]); j++)
+			if (!strcmp(s->car[j].engine, r->engine) && s->car[j].gpus == r->gpus) {
+				err[ne++] = fabs(comm_custom_ar_s(&f, r->gpus, s->car[j].bytes) / s->car[j].t_s - 1);
+				used[s->car[j].source] = 1;
+			}
+		cJSON_AddNumberToObject(x, "points", n);
+		kfit_add_errors(x, err, ne);
+		cJSON_AddItemToArray(arr, x);
+		fitted++;
+	}
+	return fitted;
+}
+
 /* ---- DeepEP ------------------------------------------------------------------ */
 
 double kfit_ep_line_rate(const struct hw *h, int rdma)
@@ -1140,6 +1313,7 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 		fitted++;
 	}
 	fitted += kfit_collectives(s, calib, used);
+	fitted += kfit_custom_ars(s, calib, used);
 	fitted += kfit_deepeps(h, s, 0, calib, used);
 	fitted += kfit_deepeps(h, s, 1, calib, used);
 	for (k = 0; k < s->nsources; k++)

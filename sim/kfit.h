@@ -6,10 +6,13 @@
  * A record file is a results document (schema mlasim.calib/1, README
  * "Published kernel records") with "provenance": "published", one "source"
  * {id, ref, ...} and "probes": records of a kind (gemm, grouped_gemm, moe,
- * mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, deepep, p2p)
+ * mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, custom_allreduce,
+ * deepep, p2p)
  * with the shape in "params" and the measured seconds in "timing.median_s".
  * nccl records (all_reduce, all_gather, alltoall on one domain) fit the
- * card's collectives (comm_nccl_s); deepep low-latency records on one
+ * card's collectives (comm_nccl_s); custom_allreduce records (a serving
+ * engine's own all-reduce) its engines' all-reduce (comm_custom_ar_s);
+ * deepep low-latency records on one
  * node fit its EP all-to-all inside a domain, those across nodes (and
  * DeepEP's first, pure-RDMA kernels on one node) its low-latency all-to-all
  * over RDMA (comm_ep_s); deepep in normal mode and p2p are kept, not
@@ -78,8 +81,19 @@ struct kdeepep {
 	char id[96];
 };
 
+/* One engine all-reduce figure (aiconfigurator's custom_allreduce tables):
+ * engine's own all-reduce of `bytes` on `gpus` GPUs. */
+struct kcar {
+	char engine[16];
+	double gpus, bytes, t_s;
+	int source;
+	char id[96];
+};
+
 /* The records of one card, from all its files. */
 struct kset {
+	struct kcar *car;    /* owned; kfit_free */
+	int ncar;
 	struct kdeepep *ep;  /* owned; kfit_free */
 	int nep;
 	struct kcoll *coll;  /* owned; kfit_free */
@@ -189,11 +203,23 @@ double kfit_ep_line_rate(const struct hw *h, int rdma);
 #define KFIT_MIN_COLL_POINTS 5
 
 /*
+ * Fit comm_custom_ar_s (the faster of a one-shot and a two-shot kernel) to
+ * the custom_allreduce records of s for engine on `gpus` GPUs, leaving out
+ * those of source skip_source (-1: none) and those whose position among
+ * them is offset modulo fold (fold 0: none): minimise the squared log error
+ * over the two latencies and the bandwidth.  Returns the number of points;
+ * *f is filled when there are at least KFIT_MIN_COLL_POINTS.
+ */
+int kfit_car(const struct kset *s, const char *engine, double gpus, int skip_source, int fold, int offset,
+	     struct hw_car_fit *f);
+
+/*
  * The calibration section of a card fitted from s: {"provenance":
  * "published", "sources": ["id: ref", ...] of the fitted classes, "records": dir, "calib":
  * {section: {variant: {"fit": {...}, "points", "median_err_pct",
  * "worst_err_pct", "sources"}}, "collectives": {op: [{"gpus", "lat_s",
- * "busbw_gbs", "points", "median_err_pct", "sources"}]}, "deepep" and
+ * "busbw_gbs", "points", "median_err_pct", "sources"}]}, "custom_allreduce":
+ * {engine: [{"gpus", "lat_s", "gbs", "points", ...}]}, "deepep" and
  * "deepep_rdma": {phase: {"lat_s", "gbs", "points", ...}}}}, every class
  * with KFIT_MIN_POINTS or more, every collective and GPU count with
  * KFIT_MIN_COLL_POINTS, DeepEP with kfit_min_ep points per phase.

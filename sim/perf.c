@@ -225,6 +225,7 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 	const struct links *l = &x->links;
 	struct links out;
 	const struct hw_coll_fit *fit;
+	const struct hw_car_fit *car;
 	double t;
 
 	if (n <= 1 || T <= 0)
@@ -236,7 +237,15 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 		out.up_latency_s = x->links.out_latency_s;
 		l = &out;
 	}
-	/* within a domain, NCCL's protocols as the card's nccl-tests fit has them */
+	/* within a domain, the serving engine's own all-reduce below its limit
+	 * where the card has its fit, else NCCL's protocols as the card's
+	 * nccl-tests fit has them */
+	if (x->w->custom_ar[0] && !x->w->ideal && n <= PERF_AR_MAX_GPUS && n <= x->links.up_domain &&
+	    bytes < x->w->custom_ar_max[(int)n] && (car = hw_car_fit_for(x->h, x->w->custom_ar, n))) {
+		perf_comm_op(ph, "tp all-reduce (engine's own)", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n,
+			     comm_custom_ar_s(car, n, bytes), BOUND_SCALE_UP);
+		return;
+	}
 	fit = x->w->ideal || n > x->links.up_domain ? NULL : hw_coll_fit_for(x->h, HW_COLL_AR, n);
 	t = fit ? comm_nccl_s(fit, 1, n, bytes) : comm_allreduce_s(l, n, bytes);
 	perf_comm_op(ph, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,

@@ -112,6 +112,9 @@ struct phase {
 	int building;                  /* layer kind of the operators being added (op.layer) */
 };
 
+/* The most GPUs a serving engine's own all-reduce serves (engine.h). */
+#define PERF_AR_MAX_GPUS 8
+
 /* What the performance engine needs beyond memory (struct deployment). */
 struct workload {
 	double batch;          /* sequences decoding per attention group (per GPU at tp 1) */
@@ -133,6 +136,11 @@ struct workload {
 	                          floor) a decode step saves: 0 as the kernels were measured
 	                          alone; a serving engine's CUDA-graph replay saves
 	                          1 - its graph_latency_share (engine.h) */
+	char custom_ar[32];    /* the serving engine whose own all-reduce runs a TP all-reduce
+	                          inside a domain (the card's fit for it, comm_custom_ar_s): ""
+	                          for NCCL, as 'plan' without --engine times it */
+	double custom_ar_max[PERF_AR_MAX_GPUS + 1];   /* by GPU count: message bytes below which
+	                          it runs (engine_custom_ar_max); 0: NCCL */
 };
 
 /* Defaults, each documented in 'mlasim help plan'. */

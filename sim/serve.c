@@ -1,5 +1,6 @@
 /* serve.c - TTFT and TPOT under load; the model and its sources are in serve.h */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "serve.h"
 
@@ -110,8 +111,13 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 {
 	if (!g)
 		return;
+	int n;
+
 	d->w.prefill_tokens = engine_max_num_tokens(g, h);
 	d->w.graph_saving = 1 - g->graph_latency_share;
+	snprintf(d->w.custom_ar, sizeof d->w.custom_ar, "%s", g->name);
+	for (n = 0; n <= PERF_AR_MAX_GPUS; n++)
+		d->w.custom_ar_max[n] = n >= 2 ? engine_custom_ar_max(g, h, n) : 0;
 }
 
 void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r)

@@ -82,8 +82,11 @@ int serve_open(const struct plan *p, const struct engine *g, double rate, struct
 
 /*
  * What engine g sets in deployment d on card h before a plan: its step
- * token budget as --prefill-tokens and the fixed latency its CUDA-graph
- * decode saves (w.graph_saving = 1 - graph_latency_share).  NULL: nothing.
+ * token budget as --prefill-tokens, the fixed latency its CUDA-graph
+ * decode saves (w.graph_saving = 1 - graph_latency_share), and its own
+ * all-reduce inside a domain below its card's limits (w.custom_ar, by its
+ * name, and w.custom_ar_max; the hardware card's fit for it times it).
+ * NULL: nothing.
  */
 void serve_engine_apply(const struct engine *g, const struct hw *h, struct deployment *d);
 

@@ -4257,6 +4257,47 @@ static void t_comm_nccl(void)
 }
 
 /*
+ * comm_custom_ar_s by hand, H100's vLLM fit on 8 GPUs (round figures of
+ * hw/h100-sxm.json: one-shot 4.7 us, two-shot 9.1 us, 342 GB/s).  64 KiB:
+ * one-shot 4.7 + 65,536 x 7 / 342e9 = 6.041 us beats two-shot's 9.1 +
+ * 65,536 x 1.75 / 342e9 = 9.435 us (vLLM measured 6.4).  1 MiB: two-shot
+ * 9.1 + 1,048,576 x 1.75 / 342e9 = 14.465 us beats one-shot's 26.16 us
+ * (measured 14.8).  On 2 GPUs both read the message once: the smaller
+ * latency wins.  kfit_car gives back the parameters of exact points.
+ */
+static void t_comm_custom_ar(void)
+{
+	const struct hw_car_fit f = {8, {4.7e-6, 9.1e-6}, 342e9}, f2 = {2, {4.2e-6, 13e-6}, 228e9};
+	struct kset s;
+	struct hw_car_fit g;
+	int i;
+
+	CHECK_REL(comm_custom_ar_s(&f, 8, 65536), 4.7e-6 + 65536 * 7 / 342e9, 1e-12);
+	CHECK_REL(comm_custom_ar_s(&f, 8, 1048576), 9.1e-6 + 1048576 * 1.75 / 342e9, 1e-12);
+	CHECK_REL(comm_custom_ar_s(&f2, 2, 1048576), 4.2e-6 + 1048576 / 228e9, 1e-12);
+	CHECK_EQ(comm_custom_ar_s(&f, 1, 1048576), 0);
+	CHECK_EQ(comm_custom_ar_s(&f, 8, 0), 0);
+	memset(&s, 0, sizeof s);
+	s.car = calloc(16, sizeof *s.car);
+	if (!s.car)
+		return;
+	for (i = 0; i < 12; i++) {   /* 256 B to 512 KiB, x4, and 6 more on 4 GPUs (not fitted) */
+		struct kcar *r = &s.car[s.ncar++];
+		snprintf(r->engine, sizeof r->engine, "%s", i < 10 ? "vllm" : "sglang");
+		r->gpus = 8;
+		r->bytes = 256 * pow(4, i % 10);
+		r->t_s = comm_custom_ar_s(&f, 8, r->bytes);
+	}
+	CHECK_EQ(kfit_car(&s, "vllm", 8, -1, 0, 0, &g), 10);
+	CHECK_REL(g.lat_s[0], 4.7e-6, 1e-3);
+	CHECK_REL(g.lat_s[1], 9.1e-6, 1e-3);
+	CHECK_REL(g.bw, 342e9, 1e-3);
+	CHECK_EQ(kfit_car(&s, "sglang", 8, -1, 0, 0, &g), 2);   /* too few to fit */
+	CHECK_EQ(kfit_car(&s, "vllm", 4, -1, 0, 0, &g), 0);
+	free(s.car);
+}
+
+/*
  * DeepEP low latency inside a domain: 128 tokens x 8 copies, 7 of 8 to other
  * GPUs of an 8-GPU domain, 7168 + 4 x 56 = 7392 bytes each in fp8: 6,623,232
  * bytes; at 12 us + bytes / 250 GB/s, 38.49 us.  kfit_deepep gives back the
@@ -4811,8 +4852,23 @@ static void t_engine_cards(void)
 	CHECK_EQ(engine_max_num_tokens(&g, &b200), 16384);   /* 192 GB */
 	CHECK(g.graph_latency_share >= 0 && g.graph_latency_share <= 1);
 	CHECK_CONTAINS(g.fitted_on, "held-out");
+	/* SGLang's custom all-reduce below 8 MiB on 2, 4, 6, 8 GPUs, any GPU */
+	CHECK_EQ(engine_custom_ar_max(&g, &h200, 8), 8388608);
+	CHECK_EQ(engine_custom_ar_max(&g, &b200, 2), 8388608);
+	CHECK_EQ(engine_custom_ar_max(&g, &h200, 3), 0);
 	CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e);
 	CHECK_EQ(engine_max_num_tokens(&g, &b200), 8192);    /* vLLM's API server on >= 70 GiB */
+	/* vLLM's own all-reduce (custom, then symmetric memory) by compute capability:
+	 * 64 MiB on 8 Hopper GPUs, 128 MiB on 8 B200s, 32 MiB on 4 of either */
+	CHECK_EQ(engine_custom_ar_max(&g, &h200, 8), 67108864);
+	CHECK_EQ(engine_custom_ar_max(&g, &b200, 8), 134217728);
+	CHECK_EQ(engine_custom_ar_max(&g, &b200, 4), 33554432);
+	h200.gpu.compute_capability = NAN;   /* a GPU it has no table for: NCCL */
+	CHECK_EQ(engine_custom_ar_max(&g, &h200, 8), 0);
+	CHECK_OK(engine_load("engines/trtllm.json", &g, &e), &e);
+	CHECK_EQ(engine_custom_ar_max(&g, &b200, 2), 16777216);   /* its strategy table's NCCL zone */
+	CHECK_EQ(engine_custom_ar_max(&g, &b200, 8), 8388608);
+	CHECK_EQ(engine_custom_ar_max(&g, &b200, 6), 0);          /* TP 2, 4, 8 only */
 	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
 	if (!(f = fopen(path, "w")))
 		return;
@@ -5429,6 +5485,7 @@ static const struct test tests[] = {
 	{"kern: waves, the K-loop floor and the smooth maximum by hand", t_kern_model},
 	{"borrow: a fit carried to another card runs on its own peaks; B300/GB300 fit their own", t_borrow_cards},
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
+	{"comm_custom_ar_s: an engine's one-shot and two-shot all-reduce by hand, and its fit", t_comm_custom_ar},
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"perf: prefill attention's FLOPs, exponentials, thread blocks and bytes", t_prefill_attention_shape},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},

@@ -21,11 +21,13 @@ else
 		fi
 		same=$(jq -n --slurpfile a "hw/$card.json" --slurpfile b "$CAL/$card.json" '
 			def near(p; q): ((p - q) | fabs) <= 0.005 * ([p, q] | max) + 1e-12;
-			def fits(c): [c.calibration.calib | del(.collectives, .deepep) | to_entries[] | .key as $s | .value |
+			def fits(c): [c.calibration.calib | del(.collectives, .deepep, .custom_allreduce) | to_entries[] | .key as $s | .value |
 				to_entries[] | {k: "\($s).\(.key)", f: .value.fit}];
 			def colls(c): [(c.calibration.calib.collectives // {} | to_entries[] | .key as $o | .value[] |
 				{k: "\($o)@\(.gpus)", v: (.lat_s + [.busbw_gbs])}),
-				(c.calibration.calib.deepep // {} | to_entries[] | {k: "deepep.\(.key)", v: [.value.lat_s, .value.gbs, 0, 0]})];
+				(c.calibration.calib.deepep // {} | to_entries[] | {k: "deepep.\(.key)", v: [.value.lat_s, .value.gbs, 0, 0]}),
+				(c.calibration.calib.custom_allreduce // {} | to_entries[] | .key as $e | .value[] |
+				{k: "custom_allreduce.\($e)@\(.gpus)", v: (.lat_s + [.gbs, 0])})];
 			(fits($a[0]) | sort_by(.k)) as $x | (fits($b[0]) | sort_by(.k)) as $y |
 			(colls($a[0]) | sort_by(.k)) as $u | (colls($b[0]) | sort_by(.k)) as $w |
 			($x | map(.k)) == ($y | map(.k)) and ($u | map(.k)) == ($w | map(.k)) and
