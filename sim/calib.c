@@ -376,7 +376,7 @@ int calib_peaks_from_doc(const cJSON *doc, const char *file, struct calib_peaks 
 	snprintf(pk->source, sizeof pk->source, "results spec: %.100s",
 		 jstr(spec, "source") ? jstr(spec, "source") : "unnamed");
 	for (k = 0; k < K_CLASSES; k++)
-		pk->def[k] = (struct hw_kernel_eff){NAN, NAN, 0, 0, 0, 0, 0, KCAL_DEFAULTS};
+		pk->def[k] = (struct hw_kernel_eff){NAN, NAN, 0, 0, 0, 0, 0, KCAL_DEFAULTS, 0};
 	return 0;
 }
 

@@ -29,7 +29,7 @@ static const struct engine_key engine_keys[] = {
 };
 
 static const char *const engine_top[] = {"name", "display_name", "version", "aliases", "sources",
-					 "fit", "scheduler", "overheads", "benchmark", "allreduce", NULL};
+					 "fit", "scheduler", "overheads", "benchmark", "allreduce", "kernels", NULL};
 
 static int engine_known(const char *section, const char *key)
 {
@@ -39,6 +39,8 @@ static int engine_known(const char *section, const char *key)
 		return 1;
 	if (strcmp(section, "allreduce") == 0)
 		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm");
+	if (strcmp(section, "kernels") == 0)
+		return !key || !strcmp(key, "rope_in_attention") || !strcmp(key, "norm_in_allreduce");
 
 	for (k = engine_keys; k->section; k++)
 		if (strcmp(k->section, section) == 0 && (!key || strcmp(k->key, key) == 0))
@@ -57,7 +59,7 @@ static int engine_check_keys(const cJSON *root, const char *file, struct err *e)
 			;
 		if (!engine_top[i])
 			return err_set(e, EXIT_INPUT,
-				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, allreduce, fit, sources, name, display_name, version, aliases; see engines/README.md)",
+				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, allreduce, kernels, fit, sources, name, display_name, version, aliases; see engines/README.md)",
 				       file, sec->string);
 		if (!engine_known(sec->string, NULL))
 			continue;
@@ -168,6 +170,23 @@ static int engine_allreduce(const cJSON *root, const char *file, struct engine *
 	return 0;
 }
 
+/* "kernels": {"rope_in_attention": bool, "norm_in_allreduce": bool}, each
+ * false when absent. */
+static int engine_kernels(const cJSON *root, const char *file, struct engine *g, struct err *e)
+{
+	static const char *const keys[2] = {"rope_in_attention", "norm_in_allreduce"};
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kernels");
+	int *dst[2] = {&g->rope_in_attention, &g->norm_in_allreduce}, i;
+
+	for (i = 0; k && i < 2; i++) {
+		const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
+		if (v && !cJSON_IsBool(v))
+			return err_set(e, EXIT_INPUT, "%s: 'kernels.%s' must be true or false", file, keys[i]);
+		*dst[i] = cJSON_IsTrue(v);
+	}
+	return 0;
+}
+
 double engine_custom_ar_max(const struct engine *g, const struct hw *h, double n)
 {
 	double any = 0, own = -1, cc = h->gpu.compute_capability;
@@ -207,6 +226,8 @@ int engine_load(const char *path, struct engine *g, struct err *e)
 		rc = engine_numbers(root, path, g, e);
 	if (!rc)
 		rc = engine_allreduce(root, path, g, e);
+	if (!rc)
+		rc = engine_kernels(root, path, g, e);
 	fit = cJSON_GetObjectItemCaseSensitive(root, "fit");
 	if (!rc && fit && jsonx_str(fit, "summary", path, 0, g->fitted_on, sizeof g->fitted_on, e) > 0)
 		rc = e->code;

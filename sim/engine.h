@@ -44,6 +44,10 @@ struct engine {
 	 * "allreduce.custom_max_bytes_by_sm"); a count with no entry runs NCCL */
 	struct engine_ar { double cc, gpus, max_bytes; } ar[ENGINE_MAX_AR];
 	int nar;
+	int rope_in_attention;      /* "kernels.rope_in_attention": rotary embeddings applied inside
+	                               its attention kernels, no rope kernel of their own */
+	int norm_in_allreduce;      /* "kernels.norm_in_allreduce": the residual add and RMSNorm after a
+	                               TP all-reduce run inside it (where tp > 1) */
 };
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones

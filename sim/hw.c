@@ -458,7 +458,7 @@ static void hw_default_kernels(struct hw *h)
 	int k;
 
 	for (k = 0; k < K_CLASSES; k++)
-		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0, 0, 0, 0, KCAL_DEFAULTS};
+		h->kern[k] = (struct hw_kernel_eff){c, m, t0, 0, 0, 0, 0, KCAL_DEFAULTS, 0};
 }
 
 /* Calibration fit keys, schema mlasim.calib/1: calib.<section>.<dtype>.fit. */
@@ -513,6 +513,7 @@ static int hw_read_fit(const cJSON *fit, const struct hw_calib_key *k, const cha
 		       struct hw_kernel_eff *v, struct err *e)
 {
 	double kb = 0, p = 0, el = 0, ct = 0;
+	const cJSON *aq;
 
 	if (hw_calib_num(fit, k, "eff_compute", file, JX_REQUIRED | JX_FRACTION, 1, &v->compute, e) ||
 	    hw_calib_num(fit, k, "eff_mem", file, JX_REQUIRED | JX_FRACTION, 1, &v->memory, e) ||
@@ -530,6 +531,12 @@ static int hw_read_fit(const cJSON *fit, const struct hw_calib_key *k, const cha
 	v->blend = p;
 	v->elem_s = el;
 	v->cta_s = ct;
+	aq = cJSON_GetObjectItemCaseSensitive(fit, "act_quant");
+	if (aq && !cJSON_IsBool(aq))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'calibration.calib.%s.%s.fit.act_quant' must be true (the fit's records timed the activation quantisation) or false",
+			       file, k->section, k->variant);
+	v->act_quant = cJSON_IsTrue(aq);
 	return 0;
 }
 

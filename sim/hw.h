@@ -87,6 +87,9 @@ struct hw_kernel_eff {
 	double elem_s;       /* prefill attention: seconds per softmax exponential (kern.h); 0: none */
 	double cta_s;        /* prefill attention: seconds per thread block (kern.h); 0: none */
 	int calibrated;      /* enum kcal */
+	int act_quant;       /* GEMMs on fp8/fp4 weights: the fit's records timed the quantisation of
+	                        the activations with the GEMM (aiconfigurator's TRT-LLM Linear ops),
+	                        so the class carries it; 0: the engine charges it apart (perf.h) */
 };
 
 /*

@@ -92,6 +92,8 @@ static inline double kern_blend(double a, double b, double p)
 
 	if (!(lo > 0))
 		return hi;
+	if (p == 2 && hi < 1e150)   /* no division where the squares cannot overflow */
+		return sqrt(a * a + b * b);
 	r = lo / hi;
 	if (p == 2)
 		return hi * sqrt(1 + r * r);
@@ -142,6 +144,22 @@ static inline double kern_seconds(const struct hw_kernel_eff *k, double peak, do
 	if (bound)
 		*bound = k->t0_s > t || tk >= roof ? KB_LATENCY : tc >= tm ? KB_COMPUTE : KB_MEMORY;
 	return t + k->t0_s;
+}
+
+/*
+ * `kernels` calls that only stream `bytes` in all through HBM (elementwise
+ * kernels: no FLOPs to speak of, no GEMM shape): for one call, kern_seconds()
+ * of a shape with no FLOPs, whose roof is the memory roof; for several, their
+ * memory roofs add up to that of all the bytes and each pays t0:
+ *   t = kernels x t0 + bytes / (eff_mem x HBM bandwidth)
+ * *busy (not NULL) gets the time less the fixed ones.  Inline: it runs for
+ * every layer of every plan.
+ */
+static inline double kern_stream_seconds(const struct hw_kernel_eff *k, double hbm, double kernels,
+					 double bytes, double *busy)
+{
+	*busy = bytes / (hbm * k->memory);
+	return *busy + kernels * k->t0_s;
 }
 
 #endif

@@ -236,6 +236,27 @@ static int kfit_gqa_decode(const cJSON *rec, int idx, const char *file, struct k
 	return 0;
 }
 
+/* quantize: a static activation quantiser (the elementwise class) of m x k
+ * bf16 activations with a given scale, as perf_quant_bytes prices it (one
+ * kernel: 2 m k in, m k and the scale out). */
+static int kfit_quantize(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
+{
+	const char *fmt = jstr(jget(rec, "params"), "format"), *scale = jstr(jget(rec, "params"), "scale");
+	double m, k, b;
+
+	if (!fmt || strcmp(fmt, "fp8") || !scale || strcmp(scale, "static"))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'probes[%d].params': a quantize record is a static fp8 quantiser ('format': \"fp8\", 'scale': \"static\")",
+			       file, idx);
+	if (kfit_param(rec, idx, "m", file, &m, e) || kfit_param(rec, idx, "k", file, &k, e))
+		return e->code;
+	r->ncalls = perf_quant_bytes(WF_FP8, 0, m, k, &b);
+	r->call[0] = (struct kshape){0, b, 0, 0, 0, 1, 0, 0};
+	r->cls = K_ELEMWISE;
+	r->dt = DT_BF16;
+	return 0;
+}
+
 /* Kinds that describe links or fused modules, not calibrated yet. */
 static int kfit_not_calibrated(const char *kind, const cJSON *rec)
 {
@@ -265,7 +286,7 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 	} kinds[] = {
 		{"gemm", kfit_gemm}, {"grouped_gemm", kfit_grouped}, {"moe", kfit_moe},
 		{"mla_decode", kfit_mla_decode}, {"mla_prefill", kfit_prefill},
-		{"attention_prefill", kfit_prefill}, {"gqa_decode", kfit_gqa_decode},
+		{"attention_prefill", kfit_prefill}, {"gqa_decode", kfit_gqa_decode}, {"quantize", kfit_quantize},
 	};
 	const char *kind = jstr(rec, "probe"), *status = jstr(rec, "status"), *id = jstr(rec, "id");
 	const cJSON *t = jget(jget(rec, "timing"), "median_s");
@@ -289,7 +310,7 @@ static int kfit_record(const cJSON *rec, int idx, const char *file, struct krec 
 		if (!strcmp(kind, kinds[i].kind))
 			return kinds[i].read(rec, idx, file, r, e) ? -1 : 1;
 	err_set(e, EXIT_INPUT,
-		"%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, custom_allreduce, deepep or p2p, got '%s'",
+		"%s: 'probes[%d].probe' must be gemm, grouped_gemm, moe, mla_decode, mla_prefill, attention_prefill, gqa_decode, quantize, nccl, custom_allreduce, deepep or p2p, got '%s'",
 		file, idx, kind);
 	return -1;
 }
@@ -469,6 +490,7 @@ static int kfit_load_file(const char *path, struct kset *s, struct err *e)
 	snprintf(s->source[s->nsources], sizeof s->source[0], "%s", sid);
 	snprintf(s->ref[s->nsources], sizeof s->ref[0], "%s", ref);
 	snprintf(s->file[s->nsources], sizeof s->file[0], "%.255s", path);
+	s->act_quant[s->nsources] = jstr(src, "activation_quant") && !strcmp(jstr(src, "activation_quant"), "included");
 	cJSON_ArrayForEach(rec, probes) {
 		int got;
 		if (s->n == KFIT_MAX_RECORDS) {
@@ -1270,6 +1292,23 @@ static void kfit_class_sources(const struct kset *s, enum kclass cls, cJSON *arr
 		}
 }
 
+/* Whether class cls's fit carries the quantisation of its GEMMs' inputs:
+ * more than half its records come from sources that timed it with them
+ * (source.activation_quant "included"). */
+static int kfit_act_quant(const struct kset *s, enum kclass cls)
+{
+	int i, n = 0, in = 0;
+
+	if (cls != K_GEMM_FP8 && cls != K_GEMM_FP8_BLOCK && cls != K_GEMM_FP4)
+		return 0;   /* a bf16 GEMM quantises nothing */
+	for (i = 0; i < s->n; i++)
+		if (s->rec[i].cls == cls) {
+			n++;
+			in += s->act_quant[s->rec[i].source];
+		}
+	return 2 * in > n;
+}
+
 cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *dir, struct err *e)
 {
 	cJSON *cal = cJSON_CreateObject(), *src, *calib;
@@ -1301,6 +1340,8 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 			cJSON_AddNumberToObject(fit, "elem_s", kfit_round(out.elem_s));
 		if (out.cta_s > 0)
 			cJSON_AddNumberToObject(fit, "cta_s", kfit_round(out.cta_s));
+		if (kfit_act_quant(s, (enum kclass)k))
+			cJSON_AddBoolToObject(fit, "act_quant", 1);
 		cJSON_AddBoolToObject(fit, "fixed_compute", st.fixed_compute);
 		cJSON_AddBoolToObject(fit, "fixed_mem", st.fixed_mem);
 		cJSON_AddNumberToObject(var, "points", st.points);

@@ -6,8 +6,8 @@
  * A record file is a results document (schema mlasim.calib/1, README
  * "Published kernel records") with "provenance": "published", one "source"
  * {id, ref, ...} and "probes": records of a kind (gemm, grouped_gemm, moe,
- * mla_decode, mla_prefill, attention_prefill, gqa_decode, nccl, custom_allreduce,
- * deepep, p2p)
+ * mla_decode, mla_prefill, attention_prefill, gqa_decode, quantize (the
+ * elementwise class), nccl, custom_allreduce, deepep, p2p)
  * with the shape in "params" and the measured seconds in "timing.median_s".
  * nccl records (all_reduce, all_gather, alltoall on one domain) fit the
  * card's collectives (comm_nccl_s); custom_allreduce records (a serving
@@ -105,6 +105,8 @@ struct kset {
 	char source[KFIT_MAX_SOURCES][64];     /* source.id of each file */
 	char ref[KFIT_MAX_SOURCES][256];       /* source.ref */
 	char file[KFIT_MAX_SOURCES][256];
+	int act_quant[KFIT_MAX_SOURCES];       /* source.activation_quant is "included": its GEMM
+						  times carry the quantisation of their inputs */
 };
 
 /* A class's fit and its errors on the points it was fitted on. */

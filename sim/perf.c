@@ -6,6 +6,12 @@
 #include "kv.h"
 #include "perf.h"
 
+/* What quantising activations to format f costs (perf_quant_bytes): kernel
+ * calls, bytes per element in and out (a scale per group of elements
+ * included, as a share of a scale per element), per token (a scale per
+ * token) and per call (a scale per tensor). */
+struct pquant { double kernels, elem_bytes, token_bytes, tensor_bytes; };
+
 /* Everything an operator builder needs, derived once per perf_compute(). */
 struct ctx {
 	const struct model *m;
@@ -29,6 +35,9 @@ struct ctx {
 	enum dtype expert_dt;      /* dtype the routed experts compute in */
 	enum dtype index_dt;       /* dtype of DSA's indexer scores: fp8 where the card has it */
 	enum kclass gemm_k, attn_k;   /* their GEMMs' kernel classes (routed experts: perf_moe) */
+	struct pquant gemm_q, attn_q;   /* what quantising their inputs costs apart
+	                              (perf_quant_bytes): no kernels for bf16 GEMMs, or a
+	                              class whose fit carries it (hw_kernel_eff.act_quant) */
 	enum kclass decode_k;      /* decode attention's class: by the KV format (perf_decode_kernel) */
 	enum kclass gqa_decode_k;  /* MHA/GQA decode attention's: attention_decode_gqa where calibrated */
 	enum dtype decode_dt;
@@ -41,7 +50,7 @@ struct ctx {
 };
 
 /* --ideal: every kernel class on its roofline, without latency. */
-#define PERF_ROOF {1, 1, 0, 0, 0, 0, 0, KCAL_DEFAULTS}
+#define PERF_ROOF {1, 1, 0, 0, 0, 0, 0, KCAL_DEFAULTS, 0}
 _Static_assert(K_CLASSES == 11, "perf_ideal has one entry per kernel class");
 static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
@@ -57,11 +66,11 @@ struct range { int first, last; };
 static const char *const class_names[OPC_CLASSES] = {
 	"attention projections", "attention core", "dense ffn", "router",
 	"shared experts", "routed experts", "output head", "mtp module",
-	"tp all-reduce", "ep dispatch", "ep combine", "pp transfer",
+	"elementwise", "tp all-reduce", "ep dispatch", "ep combine", "pp transfer",
 };
 static const char *const class_keys[OPC_CLASSES] = {
 	"attention_projections", "attention_core", "dense_ffn", "router",
-	"shared_experts", "routed_experts", "output_head", "mtp", "tp_allreduce",
+	"shared_experts", "routed_experts", "output_head", "mtp", "elementwise", "tp_allreduce",
 	"ep_dispatch", "ep_combine", "pp_transfer",
 };
 static const char *const bound_names[BOUND_KINDS] = {
@@ -145,6 +154,67 @@ static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *n
 	perf_kernel_op(x, ph, name, cls, kernel, dt, count, &s);
 }
 
+/*
+ * `kernels` elementwise kernel calls moving `bytes` in all (perf.h), timed
+ * by kern_stream_seconds(); bound by latency where the fixed times are the
+ * larger part.
+ */
+static void perf_elementwise_op(const struct ctx *x, struct phase *ph, const char *name, double count,
+				double kernels, double bytes)
+{
+	const struct hw_kernel_eff *k = &x->kern[K_ELEMWISE];
+	double busy, t;
+
+	if (kernels <= 0 || ph->nops == PERF_MAX_OPS)
+		return;
+	t = kern_stream_seconds(k, x->hbm, kernels, bytes, &busy);
+	ph->op[ph->nops++] = (struct op){.name = name, .cls = OPC_ELEMWISE, .kernel = K_ELEMWISE, .dtype = DT_BF16,
+					 .layer = ph->building, .count = count, .bytes = bytes, .t = t, .t_busy = busy,
+					 .bound = kernels * k->t0_s > busy ? BOUND_LATENCY : BOUND_HBM};
+}
+
+static struct pquant perf_quant_cost(enum wfmt f, int dynamic)
+{
+	switch (f) {
+	case WF_FP8:          /* an amax pass (2 B in) when dynamic, then the quantiser (2 B in, 1 out) */
+		return (struct pquant){dynamic ? 2 : 1, dynamic ? 5 : 3, 0, 4};
+	case WF_FP8_BLOCK:    /* a fp32 scale per 128 */
+		return (struct pquant){1, 3 + 4.0 / 128, 0, 0};
+	case WF_INT8:         /* a fp32 scale per token */
+		return (struct pquant){1, 3, 4, 0};
+	case WF_NVFP4:        /* half a byte out, a fp8 scale per 16 and a fp32 one per tensor */
+		return (struct pquant){1, 2.5 + 1.0 / 16, 0, 4};
+	case WF_MXFP4:        /* an E8M0 scale per 32 */
+		return (struct pquant){1, 2.5 + 1.0 / 32, 0, 0};
+	default:
+		return (struct pquant){0, 0, 0, 0};
+	}
+}
+
+/* The bytes of quantising T x K activations at cost q. */
+static inline double perf_quant_eval(const struct pquant *q, double T, double K)
+{
+	return T * (K * q->elem_bytes + q->token_bytes) + q->tensor_bytes;
+}
+
+int perf_quant_bytes(enum wfmt f, int dynamic, double T, double K, double *bytes)
+{
+	struct pquant q = perf_quant_cost(f, dynamic);
+
+	*bytes = q.kernels > 0 ? perf_quant_eval(&q, T, K) : 0;
+	return (int)q.kernels;
+}
+
+/* Add to *kernels and *bytes the quantisation of T x K activations at cost
+ * q (no kernels: none). */
+static inline void perf_quant_add(const struct pquant *q, double T, double K, double *kernels, double *bytes)
+{
+	if (q->kernels > 0 && T > 0) {
+		*kernels += q->kernels;
+		*bytes += perf_quant_eval(q, T, K);
+	}
+}
+
 /* The dtype a GEMM on weights of format f computes in on h. */
 static enum dtype perf_format_dtype(const struct hw *h, enum wfmt f)
 {
@@ -217,6 +287,28 @@ static void perf_comm_op(struct phase *ph, const char *name, enum opclass cls,
 					 .bound = t > 0 && bytes <= 0 ? BOUND_LATENCY : b};
 }
 
+/* The fit of the serving engine's own all-reduce that runs a TP all-reduce
+ * of `bytes` on n GPUs of one domain (below the engine's limit, where the
+ * card has the fit; perf.h), or NULL where NCCL runs it. */
+static const struct hw_car_fit *perf_custom_ar(const struct ctx *x, double n, double bytes)
+{
+	const struct engine *g = x->w->engine;
+
+	if (!g || !g->nar || x->w->ideal || n > x->links.up_domain || !(bytes < engine_custom_ar_max(g, x->h, n)))
+		return NULL;
+	return hw_car_fit_for(x->h, g->name, n);
+}
+
+/* Does the RMSNorm after a TP all-reduce of T tokens run inside it?  Where
+ * the engine fuses them (engine.h, norm_in_allreduce) and its own all-reduce runs it: the
+ * fused kernels are its one-shot and two-shot ones, and NCCL's fuses
+ * nothing. */
+static int perf_norm_fused(const struct ctx *x, double T)
+{
+	return x->w->engine && x->w->engine->norm_in_allreduce && x->d->tp > 1 &&
+	       perf_custom_ar(x, x->d->tp, T * x->m->hidden * 2);
+}
+
 /* TP all-reduce of T tokens' hidden states (bf16) after attention or FFN. */
 static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 			   double n, double T)
@@ -240,8 +332,7 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 	/* within a domain, the serving engine's own all-reduce below its limit
 	 * where the card has its fit, else NCCL's protocols as the card's
 	 * nccl-tests fit has them */
-	if (x->w->custom_ar[0] && !x->w->ideal && n <= PERF_AR_MAX_GPUS && n <= x->links.up_domain &&
-	    bytes < x->w->custom_ar_max[(int)n] && (car = hw_car_fit_for(x->h, x->w->custom_ar, n))) {
+	if ((car = perf_custom_ar(x, n, bytes))) {
 		perf_comm_op(ph, "tp all-reduce (engine's own)", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n,
 			     comm_custom_ar_s(car, n, bytes), BOUND_SCALE_UP);
 		return;
@@ -541,6 +632,102 @@ static void perf_mamba(const struct ctx *x, struct phase *ph, int k, double coun
 	perf_gemm(x, ph, "ssm out_proj", OPC_ATTN_PROJ, count, T, m->hidden, di / tp, 0);
 }
 
+/*
+ * Add to *n and *b the elementwise kernels of layer kind k's mixer (perf.h):
+ * the RMSNorm before it with the residual add, MLA's q_a and kv_a RMSNorms,
+ * rotary embeddings, and the quantisation of its projections' inputs where
+ * charged apart: the hidden state (one for q_a and kv_a, or qkv: they read
+ * the same input), MLA's q latent and, in prefill, the cached latent kv_b
+ * up-projects, and the attention output o reads.
+ */
+static void perf_mixer_elementwise(const struct ctx *x, int k, const struct step_shape *s, double *kernels,
+				   double *bytes)
+{
+	const struct model *m = x->m;
+	const struct layer_spec *l = &m->kind[k];
+	double T = s->T, d = m->hidden, h = x->heads, n = 0, b = 0, tp = x->d->tp;
+	const struct pquant *q = &x->attn_q;
+
+	if (l->mix == MIX_NONE)
+		return;
+	if (!perf_norm_fused(x, T)) {
+		n++;
+		b += 8 * T * d;
+	}
+	switch (l->mix) {
+	case MIX_FULL: case MIX_WINDOW: case MIX_CHUNK:
+		perf_quant_add(q, T, d, &n, &b);
+		if (m->attn == ATTN_MLA) {
+			n += m->q_lora > 0 ? 2 : 1;
+			b += 4 * T * (m->q_lora + m->kv_lora);
+			if (!x->w->engine || !x->w->engine->rope_in_attention) {
+				n++;
+				b += 4 * T * (h + 1) * m->qk_rope;
+			}
+			if (m->q_lora > 0)
+				perf_quant_add(q, T, m->q_lora, &n, &b);
+			if (s->pairs >= 0)
+				perf_quant_add(q, s->ctx_tokens, m->kv_lora, &n, &b);
+			perf_quant_add(q, T, h * m->v_head, &n, &b);
+		} else {
+			/* prefill's attention op carries the RoPE and cache-write
+			 * pass over the new tokens (perf_qkv_pass_bytes) */
+			if (s->pairs < 0 && (!x->w->engine || !x->w->engine->rope_in_attention)) {
+				n++;
+				b += 4 * T * (h + (l->kv_shared ? 0 : x->kind[k].kv_heads)) * m->head_dim;
+			}
+			perf_quant_add(q, T, h * m->v_dim, &n, &b);
+		}
+		break;
+	case MIX_LINEAR:
+		perf_quant_add(q, T, d, &n, &b);
+		perf_quant_add(q, T, m->lin_v_heads * m->lin_v_dim / tp, &n, &b);
+		break;
+	case MIX_MAMBA:
+		perf_quant_add(q, T, d, &n, &b);
+		perf_quant_add(q, T, m->mamba_heads * m->mamba_head_dim / tp, &n, &b);
+		break;
+	default:
+		break;
+	}
+	*kernels += n;
+	*bytes += b;
+}
+
+/*
+ * Add to *n and *b the elementwise kernels of layer kind k's FFN of T
+ * tokens (perf.h): the RMSNorm before it with the residual add, the
+ * activation of a dense FFN or shared experts computed apart (gated: silu x
+ * mul; the routed experts' runs inside the MoE kernels, their inputs
+ * quantised in DeepEP's dispatch or the fused module), and the quantisation
+ * of the inputs of those GEMMs where charged apart: the hidden state for
+ * gate and up, the activation for down.
+ */
+static void perf_ffn_elementwise(const struct ctx *x, int k, double T, double *kernels, double *bytes)
+{
+	const struct model *m = x->m;
+	double f = 0, n = 0, b = 0;
+
+	if (m->kind[k].ffn == FFN_NONE)
+		return;
+	if (m->kind[k].ffn == FFN_DENSE)
+		f = m->inter / x->d->tp;
+	else if (m->shared_inter > 0 && !x->w->shared_routed)
+		f = m->shared_inter / x->d->tp;
+	if (!perf_norm_fused(x, T)) {
+		n++;
+		b += 8 * T * m->hidden;
+	}
+	if (f > 0) {
+		n++;
+		b += (m->ffn_mats == 3 ? 6 : 4) * T * f;
+		perf_quant_add(&x->gemm_q, T, m->hidden, &n, &b);
+		perf_quant_add(&x->gemm_q, T, f, &n, &b);
+	}
+	*kernels += n;
+	*bytes += b;
+}
+
 /* ---- FFN and MoE ------------------------------------------------------------ */
 
 /* A dense FFN of width F split by tp: gate and up [F, d] (relu2: up only), down [d, F]. */
@@ -714,6 +901,7 @@ static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
 {
 	const struct layer_spec *l = &x->m->kind[k];
 	struct span sp = {ph->nops, 0, 0, 0};
+	double ew_n = 0, ew_b = 0;
 	int i, j = x->same_mixer[k];
 
 	/* a kind whose mixer equals an earlier kind's in this step (DeepSeek's
@@ -744,6 +932,13 @@ ffn:
 		perf_moe(x, ph, count, s->T, s->pairs < 0);
 	else if (l->ffn == FFN_DENSE)
 		perf_dense_ffn(x, ph, count, s->T);
+	/* the layer's elementwise kernels, one operator (perf.h); none under
+	 * --ideal, as the closed-form analyses count none */
+	if (!x->w->ideal) {
+		perf_mixer_elementwise(x, k, s, &ew_n, &ew_b);
+		perf_ffn_elementwise(x, k, s->T, &ew_n, &ew_b);
+		perf_elementwise_op(x, ph, "elementwise kernels", count, ew_n, ew_b);
+	}
 	sp.last = ph->nops;
 	for (i = sp.first; i < sp.last; i++) {
 		if (ph->op[i].cls == OPC_EP_DISPATCH || ph->op[i].cls == OPC_EP_COMBINE)
@@ -860,6 +1055,9 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	net[4] = ph->out_bytes;
 	first = ph->nops;
 	ph->building = LAYER_GLOBAL;
+	/* the model's final RMSNorm, with the last residual add, on every token */
+	if (!x->w->ideal)
+		perf_elementwise_op(x, ph, "final rmsnorm", 1, perf_norm_fused(x, s->T) ? 0 : 1, 8 * s->T * m->hidden);
 	perf_gemm(x, ph, "output head", OPC_HEAD, 1, head_tokens, m->vocab / x->d->tp, m->hidden, 1);
 	if (mtp_depth > 0) {
 		/* each MTP module drafts one token per sequence: eh_proj, one layer, head */
@@ -938,6 +1136,16 @@ static void perf_decode_kernel(struct ctx *x)
 	x->gqa_decode_k = x->decode_k == K_ATTN_DECODE ? hw_kclass_use(x->h, K_ATTN_DECODE_GQA) : x->decode_k;
 }
 
+/* The format a GEMM's inputs are quantised to in a kernel of their own:
+ * none for a GEMM computing in bf16, or one whose class's fit timed the
+ * quantisation with it (hw_kernel_eff.act_quant). */
+static struct pquant perf_quant_format(const struct ctx *x, enum dtype dt, enum kclass k, enum wfmt f)
+{
+	/* the engines quantise per-tensor fp8 dynamically (aiconfigurator's
+	 * fp8 Linear, docs/kernels.md s5.2) */
+	return perf_quant_cost(dt == DT_BF16 || x->kern[k].act_quant ? WF_BF16 : f, 1);
+}
+
 /* Do kinds j and k mix tokens alike: the same mixer, window, KV heads and
  * sharing, sinks, and the same cache bytes and state per GPU? */
 static int perf_mixer_equal(const struct model *m, const struct ctx *x, int j, int k)
@@ -1004,6 +1212,8 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->index_dt = h->gpu.flops_fp8 > 0 ? DT_FP8 : DT_BF16;
 	x->gemm_k = perf_gemm_kernel(x->gemm_dt, d->weights.fmt);
 	x->attn_k = perf_gemm_kernel(x->attn_dt, deploy_attn_format(d)->fmt);
+	x->gemm_q = perf_quant_format(x, x->gemm_dt, x->gemm_k, d->weights.fmt);
+	x->attn_q = perf_quant_format(x, x->attn_dt, x->attn_k, deploy_attn_format(d)->fmt);
 	perf_decode_kernel(x);
 	/* DeepEP: dispatch in fp8 with one fp32 scale per 128 channels, combine in bf16 */
 	x->disp_payload = comm_ep_payload(m->hidden, x->gemm_dt != DT_BF16, 0);

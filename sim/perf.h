@@ -56,11 +56,38 @@
  * MoE: token-expert copies per GPU = T k / ep x imbalance; weight bytes only
  * for the local experts touched: E_local (1 - (1 - k/E)^T) under uniform
  * routing (each token picks k distinct experts of E).
+ * Elementwise kernels (the elementwise class, memory-bound with its floor),
+ * those vLLM and SGLang run on their own, per layer and T tokens of hidden
+ * size d, all bf16: the RMSNorm before the mixer and the one before the FFN,
+ * each fused with the residual add (vLLM csrc/layernorm_kernels.cu
+ * fused_add_rms_norm; SGLang's RMSNorm calls sgl-kernel's fused_add_rmsnorm):
+ * 8 T d bytes each (hidden and residual read and written); MLA's q_a and kv_a
+ * RMSNorms, 4 T q_lora and 4 T kv_lora; rotary embeddings in place on the
+ * rotated dimensions of q and k (vLLM csrc/pos_encoding_kernels.cu
+ * rotary_embedding): 4 T (h + 1) qk_rope for MLA (one shared k_pe), 4 T (h +
+ * hk) head_dim otherwise in decode (an MHA/GQA prefill's attention op carries
+ * that pass, perf_qkv_pass_bytes); the gated activation of a dense FFN or shared
+ * experts of width f (vLLM csrc/activation_kernels.cu silu_and_mul):
+ * 6 T f bytes, 4 T f ungated (relu2); the final norm before the head, 8 T d.
+ * The routed experts' activation runs inside the MoE kernels.  With an
+ * engine that fuses them (engine.h): no rope kernel where it applies rotary
+ * inside attention, no norm where tp > 1 puts an all-reduce before it that
+ * carries the residual add and RMSNorm (TensorRT-LLM's AllReduceFusionOp
+ * RESIDUAL_RMS_NORM).  Each layer's part is one operator of n kernels,
+ * n t0 + bytes / (eff_mem x HBM) (kern.h's time of memory-bound calls).
+ * Activation quantisation: a GEMM on fp8 or fp4 weights computing in fp8 or
+ * fp4 reads activations the engine quantised first (perf_quant_bytes), in the
+ * elementwise class beside the layer's other elementwise kernels, unless the
+ * fit of the GEMM's class timed it with the GEMM (hw_kernel_eff.act_quant:
+ * aiconfigurator's TensorRT-LLM Linear ops, docs/kernels.md s5.2).  Routed
+ * experts quantise inside DeepEP's dispatch or the fused MoE module: not
+ * charged.
  */
 #ifndef MLASIM_PERF_H
 #define MLASIM_PERF_H
 
 #include "comm.h"
+#include "engine.h"
 #include "hw.h"
 #include "kern.h"
 #include "model.h"
@@ -69,7 +96,7 @@
 
 enum opclass {
 	OPC_ATTN_PROJ, OPC_ATTN_CORE, OPC_DENSE_FFN, OPC_ROUTER, OPC_SHARED,
-	OPC_ROUTED, OPC_HEAD, OPC_MTP, OPC_TP_COMM, OPC_EP_DISPATCH, OPC_EP_COMBINE,
+	OPC_ROUTED, OPC_HEAD, OPC_MTP, OPC_ELEMWISE, OPC_TP_COMM, OPC_EP_DISPATCH, OPC_EP_COMBINE,
 	OPC_PP_COMM, OPC_CLASSES,
 };
 
@@ -92,9 +119,10 @@ struct op {
 	enum bound bound;
 };
 
-/* Room for MODEL_MAX_KINDS kinds of at most 19 operators each (MLA with
- * DSA's indexer and MoE), the MTP module, output head and pipeline. */
-#define PERF_MAX_OPS 192
+/* Room for MODEL_MAX_KINDS kinds of at most 21 operators each (MLA with
+ * DSA's indexer and MoE, and their elementwise kernels), the MTP module,
+ * final norm, output head and pipeline. */
+#define PERF_MAX_OPS 200
 
 /* One step (decode or prefill) of one attention group. */
 struct phase {
@@ -111,9 +139,6 @@ struct phase {
 	int overlapped;                /* micro-batches hid communication behind compute */
 	int building;                  /* layer kind of the operators being added (op.layer) */
 };
-
-/* The most GPUs a serving engine's own all-reduce serves (engine.h). */
-#define PERF_AR_MAX_GPUS 8
 
 /* What the performance engine needs beyond memory (struct deployment). */
 struct workload {
@@ -136,11 +161,11 @@ struct workload {
 	                          floor) a decode step saves: 0 as the kernels were measured
 	                          alone; a serving engine's CUDA-graph replay saves
 	                          1 - its graph_latency_share (engine.h) */
-	char custom_ar[32];    /* the serving engine whose own all-reduce runs a TP all-reduce
-	                          inside a domain (the card's fit for it, comm_custom_ar_s): ""
-	                          for NCCL, as 'plan' without --engine times it */
-	double custom_ar_max[PERF_AR_MAX_GPUS + 1];   /* by GPU count: message bytes below which
-	                          it runs (engine_custom_ar_max); 0: NCCL */
+	const struct engine *engine;   /* the serving engine (serve_engine_apply): its own
+	                          all-reduce inside a domain below its limits, where the card
+	                          has its fit (comm_custom_ar_s), and the elementwise kernels it
+	                          fuses (engine.h); NULL, as 'plan' without --engine: NCCL, and
+	                          every elementwise kernel apart.  Not owned */
 };
 
 /* Defaults, each documented in 'mlasim help plan'. */
@@ -235,6 +260,20 @@ double perf_prefill_ctas(double h, double T, double q);
  * RoPE runs on the latent (invokeMLARopeContext) and is not counted.
  */
 double perf_qkv_pass_bytes(double h, double hk, double dh, double dv, double T);
+
+/*
+ * Quantising T x K bf16 activations for a GEMM on weights of format f, as
+ * the engines run it: returns the kernel calls and sets *bytes to their HBM
+ * bytes.  Per-tensor fp8, dynamic (vLLM scaled_fp8_quant without a scale,
+ * TensorRT-LLM quantize_e4m3_per_tensor): an amax pass reading 2 T K, then
+ * the quantiser reading 2 T K and writing T K and the fp32 scale; static (a
+ * scale given): the quantiser alone.  128-block fp8 (per_token_group_quant_fp8):
+ * one kernel, 2 T K in, T K and a fp32 scale per 128 out (4 / 128 B per
+ * element).  int8 per token: T K and a fp32 scale per token out.  nvfp4:
+ * T K / 2, a fp8 scale per 16 and a fp32 one per tensor out; mxfp4 an E8M0
+ * scale per 32.  Other formats quantise nothing: 0.
+ */
+int perf_quant_bytes(enum wfmt f, int dynamic, double T, double K, double *bytes);
 
 /* Expected experts touched of `local` on a GPU when `tokens` tokens each
  * choose k distinct experts of `experts` uniformly: local (1 - (1 - k/E)^T). */

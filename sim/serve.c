@@ -111,13 +111,9 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 {
 	if (!g)
 		return;
-	int n;
-
 	d->w.prefill_tokens = engine_max_num_tokens(g, h);
 	d->w.graph_saving = 1 - g->graph_latency_share;
-	snprintf(d->w.custom_ar, sizeof d->w.custom_ar, "%s", g->name);
-	for (n = 0; n <= PERF_AR_MAX_GPUS; n++)
-		d->w.custom_ar_max[n] = n >= 2 ? engine_custom_ar_max(g, h, n) : 0;
+	d->w.engine = g;
 }
 
 void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r)

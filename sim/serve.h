@@ -83,9 +83,10 @@ int serve_open(const struct plan *p, const struct engine *g, double rate, struct
 /*
  * What engine g sets in deployment d on card h before a plan: its step
  * token budget as --prefill-tokens, the fixed latency its CUDA-graph
- * decode saves (w.graph_saving = 1 - graph_latency_share), and its own
- * all-reduce inside a domain below its card's limits (w.custom_ar, by its
- * name, and w.custom_ar_max; the hardware card's fit for it times it).
+ * decode saves (w.graph_saving = 1 - graph_latency_share), and w.engine =
+ * g: its own all-reduce inside a domain below its card's limits (the
+ * hardware card's fit for it times it) and the elementwise kernels it fuses.
+ * g must outlive the plans made from d.
  * NULL: nothing.
  */
 void serve_engine_apply(const struct engine *g, const struct hw *h, struct deployment *d);

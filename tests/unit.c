@@ -169,7 +169,7 @@ static void hw_uncalibrate(struct hw *h)
 
 	for (k = 0; k < K_CLASSES; k++)
 		h->kern[k] = (struct hw_kernel_eff){h->eff.compute, h->eff.memory, h->eff.kernel_latency_s,
-						    0, 0, 0, 0, KCAL_DEFAULTS};
+						    0, 0, 0, 0, KCAL_DEFAULTS, 0};
 	h->calibrated = KCAL_DEFAULTS;
 }
 
@@ -3020,6 +3020,95 @@ static void t_engine_ttft_request(void)
 	CHECK_REL(p->ttft_s, 0.37747105688609167, 1e-12);
 }
 
+/*
+ * Elementwise kernels by hand (perf.h).  Llama 3.1 8B decode on H100, tp 2,
+ * batch 16, bf16 (nothing to quantise): T = 16 tokens, d = 4096, h = 16 and
+ * hk = 4 heads of 128 per GPU, FFN width f = 14336 / 2 = 7168.  Per layer the
+ * norm before attention and the one before the FFN, 8 T d = 524,288 B each
+ * (fused_add_rms_norm), rope 4 T (h + hk) 128 = 163,840 B, silu x mul
+ * 6 T f = 688,128 B: 4 kernels, 1,900,544 B, at t0 and eff_mem of the card's
+ * elementwise class.  Under vLLM (its card: the norm rides in the all-reduce
+ * where its own all-reduce runs it, here 131,072 B on 2 Hopper GPUs, below
+ * its 64 MiB) the norms go: 2 kernels, 851,968 B, t0 scaled by its CUDA-graph
+ * share; under TensorRT-LLM rope goes too: 1 kernel, 688,128 B.  The final
+ * norm is 524,288 B.  Quantisation (perf_quant_bytes), 16 x 7168: fp8 block
+ * 16 x 7168 x (3 + 4/128) = 347,648 B in one kernel; per-tensor fp8 dynamic
+ * 16 x 7168 x 5 + 4 = 573,444 B in two, static 344,068 B in one; nvfp4
+ * 16 x 7168 x (2.5 + 1/16) + 4 = 293,892 B; bf16 nothing.
+ */
+static void t_elementwise(void)
+{
+	struct model m;
+	struct hw h, h800;
+	struct deployment d;
+	struct engine g;
+	struct err e;
+	const struct op *o;
+	const struct hw_kernel_eff *k;
+	double b, busy;
+
+	memset(&e, 0, sizeof e);
+	CHECK_EQ(perf_quant_bytes(WF_FP8_BLOCK, 1, 16, 7168, &b), 1);
+	CHECK_REL(b, 347648, 1e-12);
+	CHECK_EQ(perf_quant_bytes(WF_FP8, 1, 16, 7168, &b), 2);
+	CHECK_REL(b, 573444, 1e-12);
+	CHECK_EQ(perf_quant_bytes(WF_FP8, 0, 16, 7168, &b), 1);
+	CHECK_REL(b, 344068, 1e-12);
+	CHECK_EQ(perf_quant_bytes(WF_NVFP4, 1, 16, 7168, &b), 1);
+	CHECK_REL(b, 293892, 1e-12);
+	CHECK_EQ(perf_quant_bytes(WF_BF16, 1, 16, 7168, &b), 0);
+	CHECK_EQ(b, 0);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h) || load_hw("h800-sxm", &h800))
+		return;
+	/* aiconfigurator's TRT-LLM Linear times the quantisation with the GEMM;
+	 * DeepGEMM's and InferSim's kernels (H800) do not */
+	CHECK(h.kern[K_GEMM_FP8_BLOCK].act_quant && h.kern[K_GEMM_FP8].act_quant);
+	CHECK(!h800.kern[K_GEMM_FP8_BLOCK].act_quant);
+	k = &h.kern[K_ELEMWISE];
+	CHECK(k->calibrated == KCAL_PUBLISHED);
+	/* one kernel: kern_stream_seconds is kern_seconds of a shape with no FLOPs */
+	{
+		struct kshape s = {0, 1e6, 0, 0, 0, 1, 0, 0};
+		CHECK_REL(kern_stream_seconds(k, h.gpu.hbm_bw, 1, 1e6, &busy),
+			  kern_seconds(k, kern_peak(&h, DT_BF16), h.gpu.hbm_bw, 0, &s, NULL, NULL), 1e-12);
+	}
+	dep_setup(&m, &d, 2, 1, 1, 16, 4096, 0);
+	if (plan_run(&m, &h, &d))
+		return;
+	o = op_find(&g_plan.perf.decode, "elementwise kernels", -1);
+	if (!o)
+		return;
+	CHECK_REL(o->bytes, 1900544, 1e-12);
+	CHECK_REL(o->t, 4 * k->t0_s + 1900544 / (k->memory * 3.35e12), 1e-12);
+	o = op_find(&g_plan.perf.decode, "final rmsnorm", -1);
+	if (o)
+		CHECK_REL(o->t, k->t0_s + 524288 / (k->memory * 3.35e12), 1e-12);
+	if (CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e))
+		return;
+	serve_engine_apply(&g, &h, &d);
+	if (plan_run(&m, &h, &d))
+		return;
+	o = op_find(&g_plan.perf.decode, "elementwise kernels", -1);
+	if (o) {
+		CHECK_REL(o->bytes, 851968, 1e-12);
+		CHECK_REL(o->t, 2 * k->t0_s * g.graph_latency_share + 851968 / (k->memory * 3.35e12), 1e-12);
+	}
+	if (CHECK_OK(engine_load("engines/trtllm.json", &g, &e), &e))
+		return;
+	serve_engine_apply(&g, &h, &d);
+	if (plan_run(&m, &h, &d))
+		return;
+	o = op_find(&g_plan.perf.decode, "elementwise kernels", -1);
+	if (o)
+		CHECK_REL(o->bytes, 688128, 1e-12);
+	/* --ideal: the closed-form analyses count no elementwise kernels */
+	d.w.ideal = 1;
+	d.w.engine = NULL;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(g_plan.perf.decode.t_class[OPC_ELEMWISE], 0);
+}
+
 /* The seconds of the first operator of class c in ph, less `latency`. */
 static double op_busy(const struct phase *ph, enum opclass c, double latency)
 {
@@ -4079,7 +4168,7 @@ static void t_kinds_cla_time(void)
  */
 static void t_kern_model(void)
 {
-	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, 0, 0, KCAL_PUBLISHED};
+	struct hw_kernel_eff k = {0.7, 0.8, 3e-6, 0.1e-6, 0, 0, 0, KCAL_PUBLISHED, 0};
 	struct kshape big = {962072674304.0, 1e8, 4096, 7168, 16384, 1, 0, 0};
 	struct kshape skinny = {528482304.0, 4661248.0, 64, 576, 7168, 1, 0, 0};
 	struct kshape roofs = {3e-6 * K_FP8 * 0.7, 4e-6 * K_HBM * 0.8, 0, 0, 0, 1, 0, 0};
@@ -4345,7 +4434,7 @@ static void kfit_card(struct hw *h)
 	h->gpu.hbm_bw = K_HBM;
 	h->gpu.sms = K_SMS;
 	for (k = 0; k < K_CLASSES; k++)
-		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, 0, 0, KCAL_DEFAULTS};
+		h->kern[k] = (struct hw_kernel_eff){0.79, 0.87, 3e-6, 0, 0, 0, 0, KCAL_DEFAULTS, 0};
 }
 
 /*
@@ -4363,9 +4452,9 @@ static void t_kfit_recovers(void)
 {
 	static const double Ms[] = {1, 16, 64, 256, 1024, 4096, 16384};
 	static const double NK[][2] = {{7168, 2048}, {4096, 7168}, {576, 7168}, {512, 16384}};
-	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, 0, 0, KCAL_PUBLISHED};
-	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, 0, 0, KCAL_PUBLISHED};
-	const struct hw_kernel_eff pre = {0.7, 0.6, 12e-6, 0, 2, 0.25e-12, 20e-9, KCAL_PUBLISHED};
+	const struct hw_kernel_eff gemm = {0.62, 0.78, 4e-6, 0.12e-6, 0, 0, 0, KCAL_PUBLISHED, 0};
+	const struct hw_kernel_eff attn = {0.55, 0.9, 15e-6, 0, 3, 0, 0, KCAL_PUBLISHED, 0};
+	const struct hw_kernel_eff pre = {0.7, 0.6, 12e-6, 0, 2, 0.25e-12, 20e-9, KCAL_PUBLISHED, 0};
 	static const double dh[] = {64, 128, 256}, heads[] = {8, 64}, Bs[] = {1, 16}, Ss[] = {16, 512, 4096};
 	int a, c;
 	static const struct wprec blk = {WF_FP8_BLOCK, 128, "fp8-block"};
@@ -5486,6 +5575,7 @@ static const struct test tests[] = {
 	{"borrow: a fit carried to another card runs on its own peaks; B300/GB300 fit their own", t_borrow_cards},
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
 	{"comm_custom_ar_s: an engine's one-shot and two-shot all-reduce by hand, and its fit", t_comm_custom_ar},
+	{"elementwise kernels and activation quantisation by hand, with and without an engine's fusions", t_elementwise},
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"perf: prefill attention's FLOPs, exponentials, thread blocks and bytes", t_prefill_attention_shape},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},

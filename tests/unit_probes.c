@@ -1316,7 +1316,7 @@ static void t_plan_uses_calibration(void)
 	/* the bundled card's published calibration set aside: its efficiency defaults */
 	for (i = 0; i < K_CLASSES; i++)
 		hb.kern[i] = (struct hw_kernel_eff){hb.eff.compute, hb.eff.memory, hb.eff.kernel_latency_s, 0, 0, 0, 0,
-						    KCAL_DEFAULTS};
+						    KCAL_DEFAULTS, 0};
 	plan_default_deployment(&m, &d);
 	d.tp = 8;
 	d.ep = 8;

@@ -35,7 +35,7 @@ else
 			($a[0].calibration.borrowed_from == $b[0].calibration.borrowed_from) and
 			($a[0].calibration.borrow == $b[0].calibration.borrow) and
 			([range(0; $x | length) as $i | $x[$i].f as $p | $y[$i].f as $q |
-			  ($p.blend == $q.blend) and
+			  ($p.blend == $q.blend) and (($p.act_quant // false) == ($q.act_quant // false)) and
 			  ([("eff_compute", "eff_mem", "t0_s", "kblock_s", "elem_s") as $n | near($p[$n] // 0; $q[$n] // 0)] | all)] | all) and
 			([range(0; $u | length) as $i | range(0; 4) as $j | near($u[$i].v[$j]; $w[$i].v[$j])] | all)')
 		[ "$same" = true ] || stale="$stale $card"
