@@ -273,6 +273,10 @@ void borrow_filter(const struct borrow *b, const struct hw *src, struct kset *s)
 		if (b->part[BORROW_COLLECTIVES] && !(s->coll[i].gpus > src->scale_up.domain_gpus))
 			s->coll[n++] = s->coll[i];
 	s->ncoll = n;
+	for (i = n = 0; i < s->ncar; i++)   /* the engines' own all-reduce, a collective of the link */
+		if (b->part[BORROW_COLLECTIVES] && !(s->car[i].gpus > src->scale_up.domain_gpus))
+			s->car[n++] = s->car[i];
+	s->ncar = n;
 	for (i = n = 0; i < s->nep; i++)   /* across nodes DeepEP measured the source's NICs: never */
 		if (b->part[BORROW_DEEPEP] && !s->ep[i].rdma)
 			s->ep[n++] = s->ep[i];

@@ -72,8 +72,9 @@ int borrow_read(const char *dir, struct borrow *b, struct err *e);
 int borrow_check(const struct borrow *b, const struct hw *src, const struct hw *dst,
 		 struct err *e);
 
-/* Drop from s (src's records) what b does not borrow, and the collectives
- * measured on more GPUs than src's scale-up domain. */
+/* Drop from s (src's records) what b does not borrow (the serving engines'
+ * own all-reduce goes with the collectives), and the collectives measured on
+ * more GPUs than src's scale-up domain. */
 void borrow_filter(const struct borrow *b, const struct hw *src, struct kset *s);
 
 /*
