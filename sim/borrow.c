@@ -278,7 +278,7 @@ void borrow_filter(const struct borrow *b, const struct hw *src, struct kset *s)
 			s->car[n++] = s->car[i];
 	s->ncar = n;
 	for (i = n = 0; i < s->nep; i++)   /* across nodes DeepEP measured the source's NICs: never */
-		if (b->part[BORROW_DEEPEP] && !s->ep[i].rdma)
+		if (b->part[BORROW_DEEPEP] && s->ep[i].link != KEP_LL_RDMA)
 			s->ep[n++] = s->ep[i];
 	s->nep = n;
 }

@@ -16,6 +16,8 @@
  * CARD.  A fit is a fraction of a roof (eff_compute, eff_mem) and fixed times
  * (t0_s, kblock_s, elem_s, a blend exponent), so CARD's kernels keep its own
  * peaks and bandwidth; a refit of FROM flows into CARD by 'make calibrate'.
+ * "collectives" covers NCCL's fits and the serving engines' own all-reduce,
+ * "deepep" DeepEP's low-latency and normal kernels inside a domain.
  * The collectives and DeepEP fits measured FROM's scale-up link: they are
  * borrowed only where CARD's is the same one (technology, topology, GB/s per
  * direction, domain size), and a collective measured on more GPUs than

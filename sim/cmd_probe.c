@@ -619,7 +619,8 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 			}
 			continue;
 		}
-		if (!strcmp(sec->string, "deepep") || !strcmp(sec->string, "deepep_rdma")) {
+		if (!strcmp(sec->string, "deepep") || !strcmp(sec->string, "deepep_rdma") ||
+		    !strcmp(sec->string, "deepep_normal")) {
 			cJSON_ArrayForEach(var, sec)
 				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s\n",
 					sec->string, var->string,

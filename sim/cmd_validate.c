@@ -619,74 +619,81 @@ static void kernels_car_rows(const struct hw *h, const struct kset *s, struct kr
 	}
 }
 
-/* The row name of DeepEP records of (rdma, phase). */
-static const char *kernels_ep_class(int rdma, int phase)
+/* The row name of DeepEP records of (link, phase). */
+static const char *kernels_ep_class(int link, int phase)
 {
-	static const char *const names[2][2] = {{"deepep_ll_dispatch", "deepep_ll_combine"},
-						{"deepep_ll_rdma_dispatch", "deepep_ll_rdma_combine"}};
-	return names[rdma][phase];
+	static const char *const names[KEP_LINKS][2] = {{"deepep_ll_dispatch", "deepep_ll_combine"},
+							{"deepep_ll_rdma_dispatch", "deepep_ll_rdma_combine"},
+							{"deepep_normal_dispatch", "deepep_normal_combine"}};
+	return names[link][phase];
+}
+
+/* The card's DeepEP fit of (link, phase). */
+static const struct hw_ep_fit *kernels_ep_fit(const struct hw *h, int link, int phase)
+{
+	return link == KEP_LL_RDMA ? &h->ep_rdma[phase] : link == KEP_NORMAL ? &h->ep_normal[phase] : &h->ep_up[phase];
 }
 
 /* The engine's time for a DeepEP record on h: comm_ep_s with the card's fit
- * (inside a domain or across), else the default link model: latency +
- * bytes / achievable bandwidth of the scale-up link, or across domains of
- * the GPU's NICs. */
+ * (low latency inside a domain or across, normal inside a domain), else the
+ * default link model: latency + bytes / achievable bandwidth of the scale-up
+ * link, or across domains of the GPU's NICs. */
 static double kernels_ep_time(const struct hw *h, const struct kdeepep *e)
 {
-	const struct hw_ep_fit *f = e->rdma ? &h->ep_rdma[e->phase] : &h->ep_up[e->phase];
+	const struct hw_ep_fit *f = kernels_ep_fit(h, e->link, e->phase);
 	struct links l;
 	int out;
 
 	if (f->bw > 0)
 		return comm_ep_s(f, e->bytes);
 	comm_links(h, 0, e->ep, 0, &l);
-	return e->rdma ? comm_a2a_s(&l, 0, e->bytes, &out) : comm_a2a_s(&l, e->bytes, 0, &out);
+	return e->link == KEP_LL_RDMA ? comm_a2a_s(&l, 0, e->bytes, &out) : comm_a2a_s(&l, e->bytes, 0, &out);
 }
 
-/* Median |err| of the DeepEP records of (rdma, phase) predicted by fits
+/* Median |err| of the DeepEP records of (link, phase) predicted by fits
  * that leave them out: each source in turn (loso = 1; NAN with one source),
  * or every fourth record (0). */
-static double kernels_ep_heldout(const struct hw *h, const struct kset *s, int rdma, int p, int loso)
+static double kernels_ep_heldout(const struct hw *h, const struct kset *s, int link, int p, int loso)
 {
 	double held[KFIT_MAX_SOURCES * 16];
 	int i, j, nh = 0, parts = loso ? s->nsources : 4, srcs = 0, seen[KFIT_MAX_SOURCES] = {0};
 
 	for (i = 0; i < s->nep; i++)
-		if (s->ep[i].rdma == rdma && s->ep[i].phase == p && !seen[s->ep[i].source]++)
+		if (s->ep[i].link == link && s->ep[i].phase == p && !seen[s->ep[i].source]++)
 			srcs++;
 	if (loso && srcs < 2)
 		return NAN;
 	for (j = 0; j < parts; j++) {
 		struct hw_ep_fit f;
 		int q = -1;
-		if (kfit_deepep(s, rdma, p, loso ? 0 : 4, j, loso ? j : -1, kfit_ep_line_rate(h, rdma), &f) <
-		    kfit_min_ep(rdma))
+		if (kfit_deepep(s, link, p, loso ? 0 : 4, j, loso ? j : -1, kfit_ep_line_rate(h, link), &f) <
+		    kfit_min_ep(link))
 			continue;
 		for (i = 0; i < s->nep && nh < (int)(sizeof held / sizeof held[0]); i++)
-			if (s->ep[i].rdma == rdma && s->ep[i].phase == p && (++q, loso ? s->ep[i].source == j : q % 4 == j))
+			if (s->ep[i].link == link && s->ep[i].phase == p && (++q, loso ? s->ep[i].source == j : q % 4 == j))
 				held[nh++] = fabs(comm_ep_s(&f, s->ep[i].bytes) / s->ep[i].t_s - 1);
 	}
 	return stats_median(held, nh);
 }
 
-/* Rows for the card's DeepEP low-latency records, inside one domain and
- * across domains over RDMA: the engine's time (kernels_ep_time) against
- * them; held out, each source (where there are two) and every fourth
- * record. */
+/* Rows for the card's DeepEP records, low latency inside one domain and
+ * across domains over RDMA, normal inside one domain: the engine's time
+ * (kernels_ep_time) against them; held out, each source (where there are
+ * two) and every fourth record. */
 static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct krow *rows, int *nrows)
 {
 	double err[KFIT_MAX_SOURCES * 16];
-	int p, i, rdma;
+	int p, i, link;
 
-	for (rdma = 0; rdma < 2; rdma++)
+	for (link = 0; link < KEP_LINKS; link++)
 		for (p = 0; p < 2 && *nrows < KERNELS_MAX_ROWS; p++) {
 			struct krow *r = &rows[*nrows];
-			const struct hw_ep_fit *f = rdma ? &h->ep_rdma[p] : &h->ep_up[p];
+			const struct hw_ep_fit *f = kernels_ep_fit(h, link, p);
 			int n = 0;
 			memset(r, 0, sizeof *r);
 			for (i = 0; i < s->nep && n < (int)(sizeof err / sizeof err[0]); i++) {
 				const struct kdeepep *e = &s->ep[i];
-				if (e->phase != p || e->rdma != rdma)
+				if (e->phase != p || e->link != link)
 					continue;
 				err[n++] = fabs(kernels_ep_time(h, e) / e->t_s - 1);
 				if (!strstr(r->sources, s->source[e->source]))
@@ -696,15 +703,15 @@ static void kernels_ep_rows(const struct hw *h, const struct kset *s, struct kro
 			if (n == 0)
 				continue;
 			snprintf(r->hw, sizeof r->hw, "%s", h->name);
-			snprintf(r->cls, sizeof r->cls, "%s", kernels_ep_class(rdma, p));
+			snprintf(r->cls, sizeof r->cls, "%s", kernels_ep_class(link, p));
 			r->points = n;
 			for (i = 0; i < n; i++)
 				r->worst = fmax(r->worst, err[i]);
 			r->median = stats_median(err, n);
-			r->loso = kernels_ep_heldout(h, s, rdma, p, 1);
-			r->fold4 = kernels_ep_heldout(h, s, rdma, p, 0);
+			r->loso = kernels_ep_heldout(h, s, link, p, 1);
+			r->fold4 = kernels_ep_heldout(h, s, link, p, 0);
 			r->calibration = f->bw > 0 ? "published" : "defaults";
-			r->judged = n >= kfit_min_ep(rdma);
+			r->judged = n >= kfit_min_ep(link);
 			(*nrows)++;
 		}
 }
@@ -744,7 +751,7 @@ static void kernels_points(struct cli *c, const struct hw *h, const struct kset 
 			      kernels_coll_time(h, &s->coll[i]));
 	}
 	for (i = 0; i < s->nep; i++)
-		kernels_point(c, arr, h->name, kernels_ep_class(s->ep[i].rdma, s->ep[i].phase), s->source[s->ep[i].source], s->ep[i].id,
+		kernels_point(c, arr, h->name, kernels_ep_class(s->ep[i].link, s->ep[i].phase), s->source[s->ep[i].source], s->ep[i].id,
 			      s->ep[i].t_s, kernels_ep_time(h, &s->ep[i]));
 	for (i = 0; i < s->ncar; i++) {
 		snprintf(cls, sizeof cls, "custom_ar_%.20s", s->car[i].engine);

@@ -93,6 +93,11 @@ double comm_ep_s(const struct hw_ep_fit *f, double bytes)
 	return bytes > 0 ? f->lat_s + bytes / f->bw : 0;
 }
 
+double comm_ep_normal_copies(double copies, double experts, double ep)
+{
+	return ep > 1 ? comm_groups_touched(copies, experts, ep) * (ep - 1) / ep : 0;
+}
+
 double comm_groups_touched(double copies, double experts, double groups)
 {
 	double per = experts / groups, p = 1;

@@ -111,6 +111,21 @@ double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double
  */
 double comm_custom_ar_s(const struct hw_car_fit *f, double n, double bytes);
 
+/*
+ * Copies per token DeepEP's normal (high-throughput) kernels move inside one
+ * domain of `ep` GPUs: a token goes once to each other GPU holding one of
+ * its `copies` experts (deepseek-ai/DeepEP@16c4c99:deep_ep/buffer.py,
+ * get_dispatch_layout: num_tokens_per_rank and is_token_in_rank), the
+ * distinct GPUs of comm_groups_touched over `experts` in ep groups, less the
+ * token's own GPU, touched as often as any: touched x (ep - 1) / ep.
+ */
+double comm_ep_normal_copies(double copies, double experts, double ep);
+
+/* SMs DeepEP's normal kernels take while they run: its default,
+ * deepseek-ai/DeepEP@16c4c99:deep_ep/buffer.py Buffer.num_sms = 20 (the 20
+ * of H800's 132 SMs DeepSeek-V3 gives communication, arXiv 2412.19437 s3.2.2). */
+#define DEEPEP_NORMAL_SMS 20
+
 /* Bytes per token copy: DeepEP dispatches in fp8 with one fp32 scale per 128
  * channels (hidden + 4 ceil(hidden / 128)) or in bf16 (2 hidden), and
  * combines in bf16 (2 hidden). */

@@ -411,7 +411,8 @@ static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *
 }
 
 /* calibration.calib.<key>.{dispatch, combine}: {"lat_s", "gbs"} into f[2]
- * (key "deepep": inside one domain; "deepep_rdma": across domains). */
+ * (key "deepep": low latency inside one domain; "deepep_rdma": across
+ * domains; "deepep_normal": the normal kernels inside one domain). */
 static int hw_read_deepep(const cJSON *calib, const char *key, const char *file, struct hw_ep_fit *fit,
 			  struct err *e)
 {
@@ -651,10 +652,12 @@ static int hw_read_cal_object(const cJSON *cal, const char *path, const char *fi
 		h->calibrated = kind;
 	}
 	if (hw_read_collectives(calib, file, h, e) || hw_read_deepep(calib, "deepep", file, h->ep_up, e) ||
-	    hw_read_deepep(calib, "deepep_rdma", file, h->ep_rdma, e) || hw_read_custom_ar(calib, file, h, e))
+	    hw_read_deepep(calib, "deepep_rdma", file, h->ep_rdma, e) ||
+	    hw_read_deepep(calib, "deepep_normal", file, h->ep_normal, e) || hw_read_custom_ar(calib, file, h, e))
 		return e->code;
 	if (cJSON_GetObjectItemCaseSensitive(calib, "collectives") || cJSON_GetObjectItemCaseSensitive(calib, "deepep") ||
 	    cJSON_GetObjectItemCaseSensitive(calib, "deepep_rdma") ||
+	    cJSON_GetObjectItemCaseSensitive(calib, "deepep_normal") ||
 	    cJSON_GetObjectItemCaseSensitive(calib, "custom_allreduce")) {
 		h->links_calibrated = kind;
 		if (!h->calibrated)
@@ -765,6 +768,7 @@ static void hw_sets_aside_links(struct hw *h, const char *const *sets, int nsets
 			for (op = 0; op < HW_COLL_OPS; op++)
 				h->ncoll[op] = 0;
 			h->ep_up[0].bw = h->ep_up[1].bw = 0;
+			h->ep_normal[0].bw = h->ep_normal[1].bw = 0;
 			h->ncar = 0;
 			h->links_calibrated = KCAL_DEFAULTS;
 		}

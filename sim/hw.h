@@ -151,6 +151,9 @@ struct hw {
 	struct hw_ep_fit ep_up[2];      /* calibration.calib.deepep.{dispatch, combine} */
 	struct hw_ep_fit ep_rdma[2];    /* calibration.calib.deepep_rdma.{dispatch, combine}: across
 					 * domains, over the NICs */
+	struct hw_ep_fit ep_normal[2];  /* calibration.calib.deepep_normal.{dispatch, combine}: the
+					 * normal (prefill) kernels inside one domain, at DeepEP's
+					 * default SMs */
 	struct hw_car car[HW_MAX_CAR_ENGINES];   /* calibration.calib.custom_allreduce */
 	int ncar;
 	int links_calibrated;           /* enum kcal of the collectives and DeepEP fits */

@@ -397,15 +397,17 @@ static int kfit_car_rec(const cJSON *rec, int idx, const char *file, struct kset
 }
 
 /*
- * A DeepEP low-latency record into s->ep, with the bytes per GPU the engine
- * moves for it (comm_ep_traffic over `nodes` domains of ep / nodes GPUs,
- * comm_ep_payload): inside one node (rdma 0) every copy to another GPU, over
- * NVLink; across nodes (rdma 1) every copy to another node, each sent alone
- * over the NIC; with "transport": "rdma" (DeepEP's first low-latency
- * kernels, which used no NVLink, on one node too) every copy, as DeepEP's
- * test counts its RDMA GB/s (tokens x selected experts x bytes per copy,
- * deepseek-ai/DeepEP@ebfe47e:tests/test_low_latency.py).  1 when it is
- * one, 0 when not (or untimed), -1 on error.
+ * A DeepEP record into s->ep, with the bytes per GPU the engine moves for it
+ * (comm_ep_traffic over `nodes` domains of ep / nodes GPUs,
+ * comm_ep_payload).  Low latency: inside one node (KEP_LL) every copy to
+ * another GPU, over NVLink; across nodes (KEP_LL_RDMA) every copy to another
+ * node, each sent alone over the NIC; with "transport": "rdma" (DeepEP's
+ * first low-latency kernels, which used no NVLink, on one node too) every
+ * copy, as DeepEP's test counts its RDMA GB/s (tokens x selected experts x
+ * bytes per copy, deepseek-ai/DeepEP@ebfe47e:tests/test_low_latency.py).
+ * Normal mode on one node (KEP_NORMAL): each token once per other GPU
+ * holding one of its experts (comm_ep_normal_copies); across nodes it is
+ * not fitted.  1 when it is one, 0 when not (or untimed), -1 on error.
  */
 static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct kset *s, struct err *e)
 {
@@ -415,12 +417,15 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 	double nodes = 1, hidden, k, E, copies;
 	struct ep_traffic tr;
 	struct kdeepep *r;
+	int normal;
 
 	if (!kind || strcmp(kind, "deepep"))
 		return 0;
 	if (kfit_param_or(rec, idx, "nodes", 1, file, &nodes, e))
 		return -1;
-	if (!mode || strcmp(mode, "low_latency") || !phase || !st || strcmp(st, "ok") || !cJSON_IsNumber(t))
+	normal = mode && !strcmp(mode, "normal");
+	if (!mode || (strcmp(mode, "low_latency") && !(normal && nodes == 1)) || !phase || !st || strcmp(st, "ok") ||
+	    !cJSON_IsNumber(t))
 		return 0;
 	if (s->nep == KFIT_MAX_RECORDS) {
 		err_set(e, EXIT_INPUT, "%s: more than %d DeepEP records in one directory", file, KFIT_MAX_RECORDS);
@@ -451,8 +456,9 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 		return -1;
 	}
 	comm_ep_traffic(k, E, r->ep, r->ep / nodes, 0, &tr);
-	r->rdma = nodes > 1 || (tp && !strcmp(tp, "rdma"));
-	copies = !r->rdma ? tr.up_copies : nodes > 1 && strcmp(tp ? tp : "", "rdma") ? tr.remote_copies : k;
+	r->link = normal ? KEP_NORMAL : nodes > 1 || (tp && !strcmp(tp, "rdma")) ? KEP_LL_RDMA : KEP_LL;
+	copies = r->link == KEP_NORMAL ? comm_ep_normal_copies(k, E, r->ep) :
+		 r->link == KEP_LL ? tr.up_copies : nodes > 1 && strcmp(tp ? tp : "", "rdma") ? tr.remote_copies : k;
 	r->bytes = r->tokens * copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
 	r->t_s = t->valuedouble;
 	snprintf(r->id, sizeof r->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
@@ -1196,15 +1202,15 @@ static int kfit_custom_ars(const struct kset *s, cJSON *calib, int *used)
 
 /* ---- DeepEP ------------------------------------------------------------------ */
 
-double kfit_ep_line_rate(const struct hw *h, int rdma)
+double kfit_ep_line_rate(const struct hw *h, int link)
 {
-	double v = rdma ? h->scale_out.nic_bw * (isnan(h->scale_out.nics_per_gpu) ? 1 : h->scale_out.nics_per_gpu) :
+	double v = link == KEP_LL_RDMA ? h->scale_out.nic_bw * (isnan(h->scale_out.nics_per_gpu) ? 1 : h->scale_out.nics_per_gpu) :
 		   h->scale_up.bw;
 
 	return v > 0 ? v : 0;
 }
 
-int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset, int skip_source,
+int kfit_deepep(const struct kset *s, int link, int phase, int fold, int offset, int skip_source,
 		double bw_max, struct hw_ep_fit *f)
 {
 	/* minimise sum ((lat + b x u) / t - 1)^2 over lat and u = 1 / bw: the
@@ -1215,7 +1221,7 @@ int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset,
 	for (i = 0; i < s->nep; i++) {
 		const struct kdeepep *r = &s->ep[i];
 		double x1, x2;
-		if (r->phase != phase || r->rdma != rdma || (++q, fold > 0 && q % fold == offset) ||
+		if (r->phase != phase || r->link != link || (++q, fold > 0 && q % fold == offset) ||
 		    r->source == skip_source)
 			continue;
 		x1 = 1 / r->t_s;
@@ -1227,7 +1233,7 @@ int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset,
 		r2 += x2;
 		n++;
 	}
-	if (n < kfit_min_ep(rdma))
+	if (n < kfit_min_ep(link))
 		return n;
 	det = s11 * s22 - s12 * s12;
 	f->lat_s = (r1 * s22 - r2 * s12) / det;
@@ -1247,20 +1253,26 @@ int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset,
 	return n;
 }
 
-/* calib.deepep (rdma 0) or calib.deepep_rdma (1).{dispatch, combine} when
- * both phases have enough records. */
-static int kfit_deepeps(const struct hw *h, const struct kset *s, int rdma, cJSON *calib, int *used)
+const char *kfit_ep_section(int link)
+{
+	static const char *const names[KEP_LINKS] = {"deepep", "deepep_rdma", "deepep_normal"};
+	return names[link];
+}
+
+/* calib.deepep, deepep_rdma or deepep_normal (kfit_ep_section).{dispatch,
+ * combine} when both phases have enough records. */
+static int kfit_deepeps(const struct hw *h, const struct kset *s, int link, cJSON *calib, int *used)
 {
 	static const char *const phase[2] = {"dispatch", "combine"};
-	double line = kfit_ep_line_rate(h, rdma);
+	double line = kfit_ep_line_rate(h, link);
 	struct hw_ep_fit f[2];
 	cJSON *dp;
 	int i, p;
 
-	if (kfit_deepep(s, rdma, 0, 0, 0, -1, line, &f[0]) < kfit_min_ep(rdma) ||
-	    kfit_deepep(s, rdma, 1, 0, 0, -1, line, &f[1]) < kfit_min_ep(rdma))
+	if (kfit_deepep(s, link, 0, 0, 0, -1, line, &f[0]) < kfit_min_ep(link) ||
+	    kfit_deepep(s, link, 1, 0, 0, -1, line, &f[1]) < kfit_min_ep(link))
 		return 0;
-	dp = cJSON_AddObjectToObject(calib, rdma ? "deepep_rdma" : "deepep");
+	dp = cJSON_AddObjectToObject(calib, kfit_ep_section(link));
 	for (p = 0; p < 2; p++) {
 		double err[KFIT_MAX_SOURCES * 16];
 		int ne = 0;
@@ -1268,7 +1280,7 @@ static int kfit_deepeps(const struct hw *h, const struct kset *s, int rdma, cJSO
 		cJSON_AddNumberToObject(x, "lat_s", kfit_round(f[p].lat_s));
 		cJSON_AddNumberToObject(x, "gbs", kfit_round(f[p].bw / 1e9));
 		for (i = 0; i < s->nep && ne < (int)(sizeof err / sizeof err[0]); i++)
-			if (s->ep[i].phase == p && s->ep[i].rdma == rdma) {
+			if (s->ep[i].phase == p && s->ep[i].link == link) {
 				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].bytes) / s->ep[i].t_s - 1);
 				used[s->ep[i].source] = 1;
 			}
@@ -1355,8 +1367,9 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 	}
 	fitted += kfit_collectives(s, calib, used);
 	fitted += kfit_custom_ars(s, calib, used);
-	fitted += kfit_deepeps(h, s, 0, calib, used);
-	fitted += kfit_deepeps(h, s, 1, calib, used);
+	fitted += kfit_deepeps(h, s, KEP_LL, calib, used);
+	fitted += kfit_deepeps(h, s, KEP_LL_RDMA, calib, used);
+	fitted += kfit_deepeps(h, s, KEP_NORMAL, calib, used);
 	for (k = 0; k < s->nsources; k++)
 		if (used[k]) {
 			snprintf(line, sizeof line, "%s: %s", s->source[k], s->ref[k]);

@@ -15,8 +15,9 @@
  * deepep low-latency records on one
  * node fit its EP all-to-all inside a domain, those across nodes (and
  * DeepEP's first, pure-RDMA kernels on one node) its low-latency all-to-all
- * over RDMA (comm_ep_s); deepep in normal mode and p2p are kept, not
- * fitted.  A record with a status other than "ok" ("partial": no time;
+ * over RDMA (comm_ep_s), those in normal mode on one node its prefill
+ * all-to-all inside a domain (comm_ep_normal_copies); deepep in normal mode
+ * across nodes and p2p are kept, not fitted.  A record with a status other than "ok" ("partial": no time;
  * "kept": a timed figure its file says why the fit leaves out, in "why")
  * is kept, not fitted.
  * Each record becomes the kernel calls the engine would make for it (the
@@ -70,12 +71,16 @@ struct kcoll {
 	char id[96];
 };
 
-/* One DeepEP low-latency figure: phase 0 dispatch, 1 combine; rdma 0
- * inside one domain (NVLink), 1 over the NICs; and the bytes per GPU the
- * engine counts for it (comm_ep_s). */
+/* The DeepEP kernels and link a record measured: the low-latency kernels
+ * inside one domain (NVLink) or over the NICs, the normal (high-throughput)
+ * kernels inside one domain. */
+enum { KEP_LL = 0, KEP_LL_RDMA = 1, KEP_NORMAL = 2, KEP_LINKS };
+
+/* One DeepEP figure: phase 0 dispatch, 1 combine; link KEP_*; and the bytes
+ * per GPU the engine counts for it (comm_ep_s). */
 struct kdeepep {
 	int phase;
-	int rdma;
+	int link;
 	double tokens, ep, bytes, t_s;
 	int source;
 	char id[96];
@@ -127,7 +132,8 @@ struct kfit_stats {
  * non-positive shape or time) or when no file holds a record it can use, or
  * EXIT_ENV when the directory cannot be read or memory runs out.  A record
  * with status other than "ok", with no median time, or of a
- * kind the engine does not calibrate yet (p2p, deepep in normal mode; moe
+ * kind the engine does not calibrate yet (p2p, deepep in normal mode across
+ * nodes; moe
  * with
  * routing other than balanced; fused fp8xfp4 modules; fp8 prefill
  * attention, which the engine does not run) is counted in
@@ -178,28 +184,33 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 
 /*
  * Fit comm_ep_s (lat + bytes / bw) to the DeepEP records of phase (0
- * dispatch, 1 combine) inside one domain (rdma 0) or over the NICs (rdma 1),
+ * dispatch, 1 combine) of link (KEP_*: low latency inside one domain or over
+ * the NICs, normal inside one domain),
  * by least squares on relative error (linear in lat and 1 / bw), leaving out
  * the records of source skip_source (-1: none) and those whose position
  * among the phase's is offset modulo fold (fold 0: none).  A link carries at
  * most its line rate bw_max (B/s; 0: no bound): where the slope would be
  * faster, bw is bw_max and the latency alone is fitted; a negative latency
  * is 0, with bw alone fitted.
- * Returns the points; *f is filled with at least kfit_min_ep(rdma).
+ * Returns the points; *f is filled with at least kfit_min_ep(link).
  */
-int kfit_deepep(const struct kset *s, int rdma, int phase, int fold, int offset, int skip_source,
+int kfit_deepep(const struct kset *s, int link, int phase, int fold, int offset, int skip_source,
 		double bw_max, struct hw_ep_fit *f);
 #define KFIT_MIN_EP_POINTS 4
 /* Across domains, six, as for a kernel class: the records mix two kernels
  * (DeepEP's first, pure-RDMA ones and the NVLink-assisted ones since), and
  * four of one would fit both parameters and say nothing of the other. */
 #define KFIT_MIN_EP_RDMA_POINTS 6
-#define kfit_min_ep(rdma) ((rdma) ? KFIT_MIN_EP_RDMA_POINTS : KFIT_MIN_EP_POINTS)
+#define kfit_min_ep(link) ((link) == KEP_LL_RDMA ? KFIT_MIN_EP_RDMA_POINTS : KFIT_MIN_EP_POINTS)
 
 /* The line rate a DeepEP fit of h is bounded by (kfit_deepep): the scale-up
  * link's nominal GB/s per direction inside a domain, the GPU's NICs' across
  * domains; 0 where the card does not say. */
-double kfit_ep_line_rate(const struct hw *h, int rdma);
+double kfit_ep_line_rate(const struct hw *h, int link);
+
+/* The card-key section of DeepEP fits of link (KEP_*): "deepep", "deepep_rdma",
+ * "deepep_normal" (static text). */
+const char *kfit_ep_section(int link);
 
 /* Four parameters need five points to mean anything. */
 #define KFIT_MIN_COLL_POINTS 5

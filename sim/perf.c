@@ -768,12 +768,15 @@ static double perf_max_domains(const struct ctx *x, double domains)
 
 /*
  * EP all-to-all of T/tp tokens per GPU: dispatch and combine ops; returns
- * their time.  Prefill runs DeepEP's normal kernels (a copy to another
- * domain crosses the NIC once per distinct domain and is forwarded inside
- * it); decode its low-latency kernels, which inside one domain take the
- * card's DeepEP fit and across domains send every copy bound for another
- * domain alone over the NIC (comm_ep_s): the card's fit across domains
- * where it has one, else the link model of normal mode.
+ * their time.  Prefill runs DeepEP's normal kernels: inside one domain the
+ * card's fit of them where it has one (each token once per other GPU
+ * holding one of its experts), else, and across domains, their link model
+ * (a copy to another domain crosses the NIC once per distinct domain and is
+ * forwarded inside it); while they run they hold DeepEP's SMs
+ * (ph->ep_sm_share).  Decode runs its low-latency kernels, which inside one
+ * domain take the card's DeepEP fit and across domains send every copy
+ * bound for another domain alone over the NIC (comm_ep_s): the card's fit
+ * across domains where it has one, else the link model of normal mode.
  */
 static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T, int decode)
 {
@@ -800,6 +803,21 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 		t_disp = comm_ep_s(&x->h->ep_up[0], tokens * tr.up_copies * x->disp_payload);
 		t_comb = comm_ep_s(&x->h->ep_up[1], tokens * tr.up_copies * x->comb_payload);
 	}
+	/* prefill inside one domain: DeepEP's normal kernels, each token once per
+	 * other GPU holding one of its experts (comm_ep_normal_copies), as the
+	 * card's fit of them has it */
+	if (!decode && !x->w->ideal && tr.out_copies == 0 && x->h->ep_normal[0].bw > 0 && x->h->ep_normal[1].bw > 0) {
+		double c = tokens * comm_ep_normal_copies(copies, experts, d->ep);
+		t_disp = comm_ep_s(&x->h->ep_normal[0], c * x->disp_payload);
+		t_comb = comm_ep_s(&x->h->ep_normal[1], c * x->comb_payload);
+		ph->dispatch_bytes = c * x->disp_payload;
+		ph->combine_bytes = c * x->comb_payload;
+		ph->up_bytes = ph->dispatch_bytes + ph->combine_bytes;
+		ph->out_bytes = 0;
+	}
+	/* prefill's normal kernels hold DeepEP's SMs while they run (comm.h) */
+	if (!decode && !x->w->ideal && x->h->gpu.sms > DEEPEP_NORMAL_SMS)
+		ph->ep_sm_share = DEEPEP_NORMAL_SMS / x->h->gpu.sms;
 	/* across domains in decode, the low-latency kernels over RDMA: each copy
 	 * to another domain crosses the NIC (no forwarding), the same-domain
 	 * ones go over NVLink alongside */
@@ -972,16 +990,24 @@ static void perf_attribute(struct phase *ph, int first, int last, double w, int 
  * Time of `layers` layers given one occurrence per micro-batch: with two or
  * more micro-batches, each micro-batch's all-to-all hides behind the other's
  * compute, so a layer takes mb x max(compute, comm) instead of their sum.
+ * While the all-to-all runs it holds a share s of the SMs (ph->ep_sm_share:
+ * DeepEP's normal kernels in prefill), and the compute beside it runs on the
+ * rest: compute C beside an all-to-all A completes after max(A, C + A s)
+ * (during A it does A (1 - s) of its work).
  */
 static double perf_layers_time(struct phase *ph, const struct span *sp, double mb)
 {
 	if (sp->first == sp->last)
 		return 0;
 	if (mb >= 2 && sp->comm_s > 0) {
+		double compute = sp->compute_s + sp->comm_s * ph->ep_sm_share, count = ph->op[sp->first].count;
 		ph->overlapped = 1;
-		/* only the slower side is charged: the other is hidden behind it */
-		perf_attribute(ph, sp->first, sp->last, mb, sp->comm_s > sp->compute_s);
-		return mb * max2(sp->compute_s, sp->comm_s) * ph->op[sp->first].count;
+		/* only the slower side is charged: the other is hidden behind it;
+		 * the SMs' share of the compute side is compute time */
+		perf_attribute(ph, sp->first, sp->last, mb, sp->comm_s > compute);
+		if (compute >= sp->comm_s)
+			ph->t_bound[BOUND_COMPUTE] += mb * sp->comm_s * ph->ep_sm_share * count;
+		return mb * max2(compute, sp->comm_s) * count;
 	}
 	perf_attribute(ph, sp->first, sp->last, mb, -1);
 	return mb * (sp->compute_s + sp->comm_s) * ph->op[sp->first].count;

@@ -137,6 +137,9 @@ struct phase {
 	double dispatch_bytes, combine_bytes;   /* per GPU per MoE layer per micro-batch */
 	double up_bytes, out_bytes;    /* of those, on scale-up and scale-out */
 	int overlapped;                /* micro-batches hid communication behind compute */
+	double ep_sm_share;            /* share of the SMs the EP all-to-all takes from the compute it
+	                                  overlaps: DeepEP's normal kernels in prefill, their
+	                                  DEEPEP_NORMAL_SMS of the card's (comm.h); 0: none */
 	int building;                  /* layer kind of the operators being added (op.layer) */
 };
 

@@ -2003,8 +2003,10 @@ static double ops_step(const struct phase *ph, double mb)
 			t += mb * o->t * o->count;
 		}
 	}
+	/* overlapped, the compute beside the all-to-all loses the SMs it holds
+	 * (ep_sm_share: DeepEP's normal kernels in prefill) */
 	for (k = LAYER_DENSE; k <= LAYER_MOE; k++)
-		t += mb * n[k] * (mb >= 2 && m[k] > 0 ? max_d(c[k], m[k]) : c[k] + m[k]);
+		t += mb * n[k] * (mb >= 2 && m[k] > 0 ? max_d(c[k] + m[k] * ph->ep_sm_share, m[k]) : c[k] + m[k]);
 	return t;
 }
 
@@ -3107,6 +3109,59 @@ static void t_elementwise(void)
 	if (plan_run(&m, &h, &d))
 		return;
 	CHECK_EQ(g_plan.perf.decode.t_class[OPC_ELEMWISE], 0);
+}
+
+/*
+ * DeepEP's normal kernels in prefill (comm.h).  DeepSeek-V3, top-8 of 256
+ * experts on EP 8: a token reaches 8 (1 - (224 x 223 x ... x 217) / (256 x
+ * 255 x ... x 249)) = 8 (1 - 0.33816850) = 5.2946520 of the 8 GPUs, 4.6328205
+ * of them others (x 7/8), once each.  H100, dp 8, ep 8, prefill in steps of
+ * 8192 tokens, one micro-batch: dispatch moves 8192 x 4.6328205 x 7392 B (fp8
+ * with its scales) and takes the card's deepep_normal fit, lat + bytes / bw.
+ * With two micro-batches a MoE layer's compute C beside its all-to-all A
+ * takes max(A, C + A x 20/132): DeepEP's 20 SMs of H100's 132 (Buffer.num_sms).
+ */
+static void t_deepep_normal(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct op *o;
+	const struct phase *ph = &g_plan.perf.prefill;
+	double bytes, c = 0, a = 0, count = 0, rest = 0, s = 20.0 / 132;
+	int i;
+
+	CHECK_REL(comm_ep_normal_copies(8, 256, 8), 8 * (1 - 0.33816849995218995) * 7 / 8, 1e-12);
+	CHECK_EQ(comm_ep_normal_copies(8, 256, 1), 0);
+	if (load_model("deepseek-v3", &m) || load_hw("h100-sxm", &h))
+		return;
+	CHECK(h.ep_normal[0].bw > 0 && h.ep_normal[1].bw > 0);
+	dep_setup(&m, &d, 1, 8, 8, 64, 4096, 0);
+	if (plan_run(&m, &h, &d))
+		return;
+	bytes = 8192 * comm_ep_normal_copies(8, 256, 8) * 7392;
+	o = op_find(ph, "ep dispatch", LAYER_MOE);
+	if (o) {
+		CHECK_REL(o->bytes, bytes, 1e-12);
+		CHECK_REL(o->t, h.ep_normal[0].lat_s + bytes / h.ep_normal[0].bw, 1e-12);
+	}
+	o = op_find(ph, "ep combine", LAYER_MOE);
+	if (o)
+		CHECK_REL(o->t, h.ep_normal[1].lat_s + bytes / 7392 * 14336 / h.ep_normal[1].bw, 1e-12);
+	d.w.micro_batches = 2;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(ph->ep_sm_share, s, 1e-12);
+	for (i = 0; i < ph->nops; i++) {
+		const struct op *q = &ph->op[i];
+		if (q->layer == LAYER_MOE && (q->cls == OPC_EP_DISPATCH || q->cls == OPC_EP_COMBINE))
+			a += q->t;
+		else if (q->layer == LAYER_MOE)
+			c += q->t, count = q->count;
+		else
+			rest += q->t * q->count;   /* dense layers (no all-to-all), head, final norm */
+	}
+	CHECK_REL(ph->t_step, 2 * (count * (c + a * s > a ? c + a * s : a) + rest), 1e-12);
 }
 
 /* The seconds of the first operator of class c in ph, less `latency`. */
@@ -4698,7 +4753,8 @@ static void t_kfit_classes(void)
 		 "%s{\"probe\": \"deepep\", \"id\": \"nvl\", \"status\": \"ok\", \"params\": {%s, \"ep\": 8, \"nodes\": 1}, \"timing\": {\"median_s\": 7.7e-5}},"
 		 "{\"probe\": \"deepep\", \"id\": \"pure\", \"status\": \"ok\", \"params\": {%s, \"ep\": 8, \"nodes\": 1, \"transport\": \"rdma\"}, \"timing\": {\"median_s\": 1.63e-4}},"
 		 "{\"probe\": \"deepep\", \"id\": \"x4\", \"status\": \"ok\", \"params\": {%s, \"ep\": 32, \"nodes\": 4}, \"timing\": {\"median_s\": 1.55e-4}},"
-		 "{\"probe\": \"deepep\", \"id\": \"normal\", \"status\": \"ok\", \"params\": {\"mode\": \"normal\", \"phase\": \"dispatch\", \"ep\": 16}, \"timing\": {\"median_s\": 1e-3}},"
+		 "{\"probe\": \"deepep\", \"id\": \"normal\", \"status\": \"ok\", \"params\": {\"mode\": \"normal\", \"phase\": \"dispatch\", \"ep\": 16, \"nodes\": 2}, \"timing\": {\"median_s\": 1e-3}},"
+		 "{\"probe\": \"deepep\", \"id\": \"normal1\", \"status\": \"ok\", \"params\": {\"mode\": \"normal\", \"phase\": \"dispatch\", \"tokens\": 4096, \"hidden\": 7168, \"topk\": 8, \"experts\": 256, \"ep\": 8}, \"timing\": {\"median_s\": 6e-4}},"
 		 "{\"probe\": \"grouped_gemm\", \"id\": \"c\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"layout\": \"contiguous\", \"groups\": 4, \"m\": 8192, \"n\": 4096, \"k\": 7168}, \"timing\": {\"median_s\": 1.43e-3}},"
 		 "{\"probe\": \"grouped_gemm\", \"id\": \"m\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"layout\": \"masked\", \"groups\": 4, \"m\": 256, \"n\": 4096, \"k\": 7168}, \"timing\": {\"median_s\": 6.45e-5}},"
 		 "{\"probe\": \"gqa_decode\", \"id\": \"g\", \"status\": \"ok\", \"params\": {\"heads\": 32, \"kv_heads\": 4, \"head_dim\": 128, \"batch\": 64, \"kv_len\": 4096}, \"timing\": {\"median_s\": 1.9e-4}},"
@@ -4706,13 +4762,17 @@ static void t_kfit_classes(void)
 		 head, ll, ll, ll);
 	kfit_write(dir, "a.json", text);
 	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
-		CHECK_EQ(s.nep, 3);
-		CHECK(s.ep[0].rdma == 0 && s.ep[1].rdma == 1 && s.ep[2].rdma == 1);
+		CHECK_EQ(s.nep, 4);
+		CHECK(s.ep[0].link == KEP_LL && s.ep[1].link == KEP_LL_RDMA && s.ep[2].link == KEP_LL_RDMA);
+		/* normal mode on one node: each token once per other GPU holding one of
+		 * its experts, 4.6328205 of them on EP 8 (t_deepep_normal) */
+		CHECK(s.ep[3].link == KEP_NORMAL);
+		CHECK_REL(s.ep[3].bytes, 4096 * comm_ep_normal_copies(8, 256, 8) * 7392, 1e-12);
 		CHECK_EQ(s.ep[0].bytes, 6623232);
 		CHECK_EQ(s.ep[1].bytes, 7569408);
 		CHECK_EQ(s.ep[2].bytes, 5677056);
 		CHECK_EQ(s.n, 3);
-		CHECK_EQ(s.skipped, 2);   /* normal mode, kept */
+		CHECK_EQ(s.skipped, 2);   /* normal mode across nodes, kept */
 		CHECK(s.rec[0].cls == K_MOE_PREFILL && s.rec[1].cls == K_MOE && s.rec[2].cls == K_ATTN_DECODE_GQA);
 		kfit_free(&s);
 	}
@@ -4733,7 +4793,7 @@ static void t_kfit_classes(void)
 	if (!s.ep)
 		return;
 	for (i = 0; i < 6; i++) {
-		s.ep[i].rdma = 1;
+		s.ep[i].link = 1;
 		s.ep[i].bytes = i < 3 ? 1e6 : 2e6;
 		s.ep[i].t_s = 30e-6 + s.ep[i].bytes / 100e9;
 	}
@@ -5576,6 +5636,7 @@ static const struct test tests[] = {
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
 	{"comm_custom_ar_s: an engine's one-shot and two-shot all-reduce by hand, and its fit", t_comm_custom_ar},
 	{"elementwise kernels and activation quantisation by hand, with and without an engine's fusions", t_elementwise},
+	{"DeepEP's normal kernels in prefill, and the SMs they take from the compute they overlap", t_deepep_normal},
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"perf: prefill attention's FLOPs, exponentials, thread blocks and bytes", t_prefill_attention_shape},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},

@@ -99,8 +99,9 @@ elif "$M" probe --published "$BW/hw/published/dst" --hw "$BW/hw/dst.json" -o "$B
 		.calibration.calib.deepep == $s[0].calibration.calib.deepep, .gpu == $d[0].gpu]' \
 		--slurpfile s hw/b200.json --slurpfile d hw/b300.json "$BW/dst.cal.json")
 	"$M" plan --model deepseek-v3 --hw "$BW/dst.cal.json" --tp 8 --ep 8 > "$BW/dplan.txt" 2> /dev/null
-	if [ "$got" = '["src",["deepep","gemm"],["bf16"],true,true,true]' ] &&
-	   grep -q '^  calibration         published, borrowed from src (aic-sglang-deepep, aic-trtllm-gemm) for gemm_bf16, collectives; card defaults for the rest' "$BW/dplan.txt"; then
+	# deepep: DeepEP's low-latency and normal kernels inside a domain
+	if [ "$got" = '["src",["deepep","deepep_normal","gemm"],["bf16"],true,true,true]' ] &&
+	   grep -q '^  calibration         published, borrowed from src (aic-sglang-deepep-normal, aic-sglang-deepep, aic-trtllm-gemm) for gemm_bf16, collectives; card defaults for the rest' "$BW/dplan.txt"; then
 		ok "borrow: 'classes' [gemm_bf16, deepep] takes exactly those fits, the source's numbers, the card's own peaks"
 	else
 		notok "borrow: 'classes' takes exactly the declared fits" "$got; $(grep calibration "$BW/dplan.txt")"
