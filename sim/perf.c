@@ -763,7 +763,7 @@ static double perf_max_domains(const struct ctx *x, double domains)
 		return x->w->max_nodes;
 	if (m->n_group <= 1 || m->topk_group >= m->n_group)
 		return 0;
-	return m->topk_group * fmax(1, ceil(domains / m->n_group));
+	return m->topk_group * max2(1, ceil_div(domains, m->n_group));
 }
 
 /*
