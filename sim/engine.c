@@ -38,7 +38,8 @@ static int engine_known(const char *section, const char *key)
 	if (key && strcmp(section, "scheduler") == 0 && strcmp(key, "mixed") == 0)
 		return 1;
 	if (strcmp(section, "allreduce") == 0)
-		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm");
+		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm") ||
+		       !strcmp(key, "fused_norm_max_bytes") || !strcmp(key, "fused_norm_max_bytes_by_sm");
 	if (strcmp(section, "kernels") == 0)
 		return !key || !strcmp(key, "rope_in_attention") || !strcmp(key, "norm_in_allreduce");
 
@@ -114,9 +115,9 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 	return 0;
 }
 
-/* One table {"GPUs": bytes, ...} at `path` into g->ar for compute capability cc. */
-static int engine_ar_table(const cJSON *t, const char *path, double cc, const char *file, struct engine *g,
-			   struct err *e)
+/* One table {"GPUs": bytes, ...} at `path` into g->ar, of `kind`, for compute capability cc. */
+static int engine_ar_table(const cJSON *t, const char *path, int kind, double cc, const char *file,
+			   struct engine *g, struct err *e)
 {
 	const cJSON *it;
 
@@ -135,38 +136,65 @@ static int engine_ar_table(const cJSON *t, const char *path, double cc, const ch
 		if (g->nar == ENGINE_MAX_AR)
 			return err_set(e, EXIT_INPUT, "%s: '%s': more than %d entries in 'allreduce'", file, path,
 				       ENGINE_MAX_AR);
-		g->ar[g->nar++] = (struct engine_ar){cc, (double)n, it->valuedouble};
+		g->ar[g->nar++] = (struct engine_ar){kind, cc, (double)n, it->valuedouble};
 	}
 	return 0;
 }
 
-/* "allreduce": {"custom_max_bytes": {GPUs: bytes}, "custom_max_bytes_by_sm":
- * {"9.0": {GPUs: bytes}, ...}}, both optional. */
-static int engine_allreduce(const cJSON *root, const char *file, struct engine *g, struct err *e)
+/* "allreduce.NAME": {GPUs: bytes} and "allreduce.NAME_by_sm": {"9.0": {GPUs:
+ * bytes}, ...}, both optional, into g->ar as limits of `kind`; returns how
+ * many tables there were, or -1 (e set). */
+static int engine_ar_limits(const cJSON *ar, const char *name, int kind, const char *file, struct engine *g,
+			    struct err *e)
 {
-	const cJSON *ar = cJSON_GetObjectItemCaseSensitive(root, "allreduce"), *t, *sm;
-	char path[96];
+	const cJSON *t, *sm;
+	char path[96], key[48];
+	int n = 0;
 
-	if (!ar)
-		return 0;
-	t = cJSON_GetObjectItemCaseSensitive(ar, "custom_max_bytes");
-	if (t && engine_ar_table(t, "allreduce.custom_max_bytes", 0, file, g, e))
-		return e->code;
-	t = cJSON_GetObjectItemCaseSensitive(ar, "custom_max_bytes_by_sm");
-	if (t && !cJSON_IsObject(t))
-		return err_set(e, EXIT_INPUT,
-			       "%s: 'allreduce.custom_max_bytes_by_sm' must be an object of compute capabilities (\"9.0\") to GPU-count tables",
-			       file);
+	snprintf(path, sizeof path, "allreduce.%s", name);
+	t = cJSON_GetObjectItemCaseSensitive(ar, name);
+	if (t) {
+		n++;
+		if (engine_ar_table(t, path, kind, 0, file, g, e))
+			return -1;
+	}
+	snprintf(key, sizeof key, "%s_by_sm", name);
+	t = cJSON_GetObjectItemCaseSensitive(ar, key);
+	if (t && !cJSON_IsObject(t)) {
+		err_set(e, EXIT_INPUT,
+			"%s: 'allreduce.%s' must be an object of compute capabilities (\"9.0\") to GPU-count tables",
+			file, key);
+		return -1;
+	}
+	n += t != NULL;
 	cJSON_ArrayForEach(sm, t) {
 		char *end;
 		double cc = strtod(sm->string, &end);
-		snprintf(path, sizeof path, "allreduce.custom_max_bytes_by_sm.%.16s", sm->string);
-		if (*end || end == sm->string || !(cc >= 1 && cc < 100))
-			return err_set(e, EXIT_INPUT, "%s: '%s': a compute capability such as \"9.0\" is expected",
-				       file, path);
-		if (engine_ar_table(sm, path, cc, file, g, e))
-			return e->code;
+		snprintf(path, sizeof path, "allreduce.%s.%.16s", key, sm->string);
+		if (*end || end == sm->string || !(cc >= 1 && cc < 100)) {
+			err_set(e, EXIT_INPUT, "%s: '%s': a compute capability such as \"9.0\" is expected", file,
+				path);
+			return -1;
+		}
+		if (engine_ar_table(sm, path, kind, cc, file, g, e))
+			return -1;
 	}
+	return n;
+}
+
+/* "allreduce": the custom_max_bytes and fused_norm_max_bytes tables (and
+ * their _by_sm forms), all optional. */
+static int engine_allreduce(const cJSON *root, const char *file, struct engine *g, struct err *e)
+{
+	const cJSON *ar = cJSON_GetObjectItemCaseSensitive(root, "allreduce");
+	int n;
+
+	if (!ar)
+		return 0;
+	if (engine_ar_limits(ar, "custom_max_bytes", ENGINE_AR_CUSTOM, file, g, e) < 0 ||
+	    (n = engine_ar_limits(ar, "fused_norm_max_bytes", ENGINE_AR_FUSED_NORM, file, g, e)) < 0)
+		return e->code;
+	g->has_fused_norm_limits = n > 0;
 	return 0;
 }
 
@@ -187,13 +215,15 @@ static int engine_kernels(const cJSON *root, const char *file, struct engine *g,
 	return 0;
 }
 
-double engine_custom_ar_max(const struct engine *g, const struct hw *h, double n)
+double engine_ar_max(const struct engine *g, const struct hw *h, double n, int kind)
 {
 	double any = 0, own = -1, cc = h->gpu.compute_capability;
 	int i;
 
+	if (kind == ENGINE_AR_FUSED_NORM && !g->has_fused_norm_limits)
+		kind = ENGINE_AR_CUSTOM;
 	for (i = 0; i < g->nar; i++) {
-		if (g->ar[i].gpus != n)
+		if (g->ar[i].gpus != n || g->ar[i].kind != kind)
 			continue;
 		if (g->ar[i].cc == 0)
 			any = g->ar[i].max_bytes;

@@ -39,11 +39,14 @@ struct engine {
 	double bench_waves;         /* benchmark requests over concurrency: the first burst is 1/waves of them */
 	char fitted_on[320];        /* "training ..., held-out TTFT x%, TPOT y%" */
 	/* its own all-reduce inside one NVLink domain (comm_custom_ar_s): message bytes
-	 * below which it runs, by GPU count 2..ENGINE_AR_MAX_GPUS, on GPUs of compute
-	 * capability cc (0: any GPU, "allreduce.custom_max_bytes"; else
-	 * "allreduce.custom_max_bytes_by_sm"); a count with no entry runs NCCL */
-	struct engine_ar { double cc, gpus, max_bytes; } ar[ENGINE_MAX_AR];
+	 * below which it runs (kind ENGINE_AR_CUSTOM, "allreduce.custom_max_bytes") or
+	 * below which it carries the residual add and RMSNorm after it (kind
+	 * ENGINE_AR_FUSED_NORM, "allreduce.fused_norm_max_bytes"), by GPU count
+	 * 2..ENGINE_AR_MAX_GPUS, on GPUs of compute capability cc (0: any GPU; else
+	 * the "..._by_sm" tables); a count with no entry runs NCCL, or no fused norm */
+	struct engine_ar { int kind; double cc, gpus, max_bytes; } ar[ENGINE_MAX_AR];
 	int nar;
+	int has_fused_norm_limits;  /* the card has an "allreduce.fused_norm_max_bytes..." table */
 	int rope_in_attention;      /* "kernels.rope_in_attention": rotary embeddings applied inside
 	                               its attention kernels, no rope kernel of their own */
 	int norm_in_allreduce;      /* "kernels.norm_in_allreduce": the residual add and RMSNorm after a
@@ -55,10 +58,16 @@ struct engine {
  * .json.  Returns 0, or EXIT_INPUT (EXIT_ENV when out of memory). */
 int engine_load(const char *path, struct engine *g, struct err *e);
 
+/* The two limits of an engine's all-reduce table (struct engine_ar). */
+enum { ENGINE_AR_CUSTOM, ENGINE_AR_FUSED_NORM };
+
 /* Message bytes below which engine g runs its own all-reduce on n GPUs of
- * card h (its entry for h's compute capability, else for any GPU); 0 where
- * it runs NCCL. */
-double engine_custom_ar_max(const struct engine *g, const struct hw *h, double n);
+ * card h (kind ENGINE_AR_CUSTOM), or below which that all-reduce also runs
+ * the residual add and RMSNorm after it (ENGINE_AR_FUSED_NORM): its entry
+ * for h's compute capability, else for any GPU; 0 where there is none (NCCL,
+ * or a norm of its own).  A card with no fused-norm table fuses wherever its
+ * own all-reduce runs: ENGINE_AR_FUSED_NORM then gives the custom limit. */
+double engine_ar_max(const struct engine *g, const struct hw *h, double n, int kind);
 
 /* The step token budget on card h: the large-HBM one where the GPU has it. */
 double engine_max_num_tokens(const struct engine *g, const struct hw *h);

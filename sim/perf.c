@@ -294,19 +294,23 @@ static const struct hw_car_fit *perf_custom_ar(const struct ctx *x, double n, do
 {
 	const struct engine *g = x->w->engine;
 
-	if (!g || !g->nar || x->w->ideal || n > x->links.up_domain || !(bytes < engine_custom_ar_max(g, x->h, n)))
+	if (!g || !g->nar || x->w->ideal || n > x->links.up_domain || !(bytes < engine_ar_max(g, x->h, n, ENGINE_AR_CUSTOM)))
 		return NULL;
 	return hw_car_fit_for(x->h, g->name, n);
 }
 
 /* Does the RMSNorm after a TP all-reduce of T tokens run inside it?  Where
- * the engine fuses them (engine.h, norm_in_allreduce) and its own all-reduce runs it: the
- * fused kernels are its one-shot and two-shot ones, and NCCL's fuses
- * nothing. */
+ * the engine fuses them (engine.h, norm_in_allreduce), its own all-reduce
+ * runs it (the fused kernels are one-shot and two-shot ones; NCCL's fuses
+ * nothing) and the message is below the engine's limit for the fused kernel
+ * (engine_ar_max, ENGINE_AR_FUSED_NORM: vLLM's FlashInfer fusion has its own). */
 static int perf_norm_fused(const struct ctx *x, double T)
 {
-	return x->w->engine && x->w->engine->norm_in_allreduce && x->d->tp > 1 &&
-	       perf_custom_ar(x, x->d->tp, T * x->m->hidden * 2);
+	const struct engine *g = x->w->engine;
+	double n = x->d->tp, bytes = T * x->m->hidden * 2;
+
+	return g && g->norm_in_allreduce && n > 1 && perf_custom_ar(x, n, bytes) &&
+	       bytes < engine_ar_max(g, x->h, n, ENGINE_AR_FUSED_NORM);
 }
 
 /* TP all-reduce of T tokens' hidden states (bf16) after attention or FFN. */

@@ -3095,6 +3095,19 @@ static void t_elementwise(void)
 		CHECK_REL(o->bytes, 851968, 1e-12);
 		CHECK_REL(o->t, 2 * k->t0_s * g.graph_latency_share + 851968 / (k->memory * 3.35e12), 1e-12);
 	}
+	/* TP 4, 512 tokens: a 4 MiB message, past vLLM's 2 MiB for the fused kernel on
+	 * Hopper, so both norms run apart again: 2 x 8 T d + rope 4 T (8 + 2) 128 +
+	 * silu x mul 6 T 14336 / 4 = 47185920 bytes in 4 kernels */
+	dep_setup(&m, &d, 4, 1, 1, 512, 4096, 0);
+	serve_engine_apply(&g, &h, &d);
+	if (plan_run(&m, &h, &d))
+		return;
+	o = op_find(&g_plan.perf.decode, "elementwise kernels", -1);
+	if (o) {
+		CHECK_REL(o->bytes, 47185920, 1e-12);
+		CHECK_REL(o->t, 4 * k->t0_s * g.graph_latency_share + 47185920 / (k->memory * 3.35e12), 1e-12);
+	}
+	dep_setup(&m, &d, 2, 1, 1, 16, 4096, 0);
 	if (CHECK_OK(engine_load("engines/trtllm.json", &g, &e), &e))
 		return;
 	serve_engine_apply(&g, &h, &d);
@@ -5002,22 +5015,33 @@ static void t_engine_cards(void)
 	CHECK(g.graph_latency_share >= 0 && g.graph_latency_share <= 1);
 	CHECK_CONTAINS(g.fitted_on, "held-out");
 	/* SGLang's custom all-reduce below 8 MiB on 2, 4, 6, 8 GPUs, any GPU */
-	CHECK_EQ(engine_custom_ar_max(&g, &h200, 8), 8388608);
-	CHECK_EQ(engine_custom_ar_max(&g, &b200, 2), 8388608);
-	CHECK_EQ(engine_custom_ar_max(&g, &h200, 3), 0);
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 8388608);
+	CHECK_EQ(engine_ar_max(&g, &b200, 2, ENGINE_AR_CUSTOM), 8388608);
+	CHECK_EQ(engine_ar_max(&g, &h200, 3, ENGINE_AR_CUSTOM), 0);
+	/* no fused-norm table: the norm rides wherever its own all-reduce runs */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_FUSED_NORM), 8388608);
 	CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e);
 	CHECK_EQ(engine_max_num_tokens(&g, &b200), 8192);    /* vLLM's API server on >= 70 GiB */
 	/* vLLM's own all-reduce (custom, then symmetric memory) by compute capability:
 	 * 64 MiB on 8 Hopper GPUs, 128 MiB on 8 B200s, 32 MiB on 4 of either */
-	CHECK_EQ(engine_custom_ar_max(&g, &h200, 8), 67108864);
-	CHECK_EQ(engine_custom_ar_max(&g, &b200, 8), 134217728);
-	CHECK_EQ(engine_custom_ar_max(&g, &b200, 4), 33554432);
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 67108864);
+	CHECK_EQ(engine_ar_max(&g, &b200, 8, ENGINE_AR_CUSTOM), 134217728);
+	CHECK_EQ(engine_ar_max(&g, &b200, 4, ENGINE_AR_CUSTOM), 33554432);
+	/* its FlashInfer all-reduce + RMSNorm fusion below FI_ALLREDUCE_FUSION_MAX_SIZE_MB:
+	 * 0.5 MiB on 8 Hopper GPUs, 2 MiB on 4, 1 MiB on 8 B200s */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_FUSED_NORM), 524288);
+	CHECK_EQ(engine_ar_max(&g, &h200, 4, ENGINE_AR_FUSED_NORM), 2097152);
+	CHECK_EQ(engine_ar_max(&g, &b200, 8, ENGINE_AR_FUSED_NORM), 1048576);
+	CHECK_EQ(engine_ar_max(&g, &b200, 6, ENGINE_AR_FUSED_NORM), 0);   /* no entry: no fused norm */
 	h200.gpu.compute_capability = NAN;   /* a GPU it has no table for: NCCL */
-	CHECK_EQ(engine_custom_ar_max(&g, &h200, 8), 0);
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 0);
+	h200.gpu.compute_capability = 9;
 	CHECK_OK(engine_load("engines/trtllm.json", &g, &e), &e);
-	CHECK_EQ(engine_custom_ar_max(&g, &b200, 2), 16777216);   /* its strategy table's NCCL zone */
-	CHECK_EQ(engine_custom_ar_max(&g, &b200, 8), 8388608);
-	CHECK_EQ(engine_custom_ar_max(&g, &b200, 6), 0);          /* TP 2, 4, 8 only */
+	CHECK_EQ(engine_ar_max(&g, &b200, 2, ENGINE_AR_CUSTOM), 16777216);   /* its strategy table's NCCL zone */
+	CHECK_EQ(engine_ar_max(&g, &b200, 8, ENGINE_AR_CUSTOM), 8388608);
+	CHECK_EQ(engine_ar_max(&g, &b200, 6, ENGINE_AR_CUSTOM), 0);          /* TP 2, 4, 8 only */
+	/* with its RESIDUAL_RMS_NORM fusion, 8 Hopper GPUs go to NCCL from 1 MiB */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 1048576);
 	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
 	if (!(f = fopen(path, "w")))
 		return;
