@@ -61,7 +61,9 @@ static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 struct span { int first, last; double compute_s, comm_s; };
 
 /* Operators [first, last) of a phase. */
-struct range { int first, last; };
+/* A kind's mixer operators in the step, and its elementwise kernels and
+ * their bytes (perf_mixer_elementwise), for the kinds that share it. */
+struct range { int first, last; double ew_n, ew_b; };
 
 static const char *const class_names[OPC_CLASSES] = {
 	"attention projections", "attention core", "dense ffn", "router",
@@ -173,22 +175,24 @@ static void perf_elementwise_op(const struct ctx *x, struct phase *ph, const cha
 					 .bound = kernels * k->t0_s > busy ? BOUND_LATENCY : BOUND_HBM};
 }
 
+/* What quantising to each format costs (perf_quant_bytes), dynamic
+ * (static only differs for per-tensor fp8); a table, as it is read for
+ * every plan.  Formats not listed quantise nothing. */
+static const struct pquant perf_quant_costs[WF_FORMATS] = {
+	[WF_FP8] = {2, 5, 0, 4},                  /* an amax pass (2 B in), then the quantiser (2 B in, 1 out) */
+	[WF_FP8_BLOCK] = {1, 3 + 4.0 / 128, 0, 0},  /* a fp32 scale per 128 */
+	[WF_INT8] = {1, 3, 4, 0},                 /* a fp32 scale per token */
+	[WF_NVFP4] = {1, 2.5 + 1.0 / 16, 0, 4},     /* half a byte out, a fp8 scale per 16 and a fp32 one per tensor */
+	[WF_MXFP4] = {1, 2.5 + 1.0 / 32, 0, 0},     /* an E8M0 scale per 32 */
+};
+
 static struct pquant perf_quant_cost(enum wfmt f, int dynamic)
 {
-	switch (f) {
-	case WF_FP8:          /* an amax pass (2 B in) when dynamic, then the quantiser (2 B in, 1 out) */
-		return (struct pquant){dynamic ? 2 : 1, dynamic ? 5 : 3, 0, 4};
-	case WF_FP8_BLOCK:    /* a fp32 scale per 128 */
-		return (struct pquant){1, 3 + 4.0 / 128, 0, 0};
-	case WF_INT8:         /* a fp32 scale per token */
-		return (struct pquant){1, 3, 4, 0};
-	case WF_NVFP4:        /* half a byte out, a fp8 scale per 16 and a fp32 one per tensor */
-		return (struct pquant){1, 2.5 + 1.0 / 16, 0, 4};
-	case WF_MXFP4:        /* an E8M0 scale per 32 */
-		return (struct pquant){1, 2.5 + 1.0 / 32, 0, 0};
-	default:
+	if (!(f >= 0 && f < WF_FORMATS))
 		return (struct pquant){0, 0, 0, 0};
-	}
+	if (f == WF_FP8 && !dynamic)   /* the quantiser alone, its scale given */
+		return (struct pquant){1, 3, 0, 4};
+	return perf_quant_costs[f];
 }
 
 /* The bytes of quantising T x K activations at cost q. */
@@ -644,8 +648,8 @@ static void perf_mamba(const struct ctx *x, struct phase *ph, int k, double coun
  * the same input), MLA's q latent and, in prefill, the cached latent kv_b
  * up-projects, and the attention output o reads.
  */
-static void perf_mixer_elementwise(const struct ctx *x, int k, const struct step_shape *s, double *kernels,
-				   double *bytes)
+static void perf_mixer_elementwise(const struct ctx *x, int k, const struct step_shape *s, int norm_fused,
+				   double *kernels, double *bytes)
 {
 	const struct model *m = x->m;
 	const struct layer_spec *l = &m->kind[k];
@@ -654,7 +658,7 @@ static void perf_mixer_elementwise(const struct ctx *x, int k, const struct step
 
 	if (l->mix == MIX_NONE)
 		return;
-	if (!perf_norm_fused(x, T)) {
+	if (!norm_fused) {
 		n++;
 		b += 8 * T * d;
 	}
@@ -707,7 +711,8 @@ static void perf_mixer_elementwise(const struct ctx *x, int k, const struct step
  * of the inputs of those GEMMs where charged apart: the hidden state for
  * gate and up, the activation for down.
  */
-static void perf_ffn_elementwise(const struct ctx *x, int k, double T, double *kernels, double *bytes)
+static void perf_ffn_elementwise(const struct ctx *x, int k, double T, int norm_fused, double *kernels,
+				 double *bytes)
 {
 	const struct model *m = x->m;
 	double f = 0, n = 0, b = 0;
@@ -718,7 +723,7 @@ static void perf_ffn_elementwise(const struct ctx *x, int k, double T, double *k
 		f = m->inter / x->d->tp;
 	else if (m->shared_inter > 0 && !x->w->shared_routed)
 		f = m->shared_inter / x->d->tp;
-	if (!perf_norm_fused(x, T)) {
+	if (!norm_fused) {
 		n++;
 		b += 8 * T * m->hidden;
 	}
@@ -918,8 +923,8 @@ static void perf_copy_ops(struct phase *ph, int first, int last, double count)
 	}
 }
 
-static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
-			      double count, const struct step_shape *s, struct range *mixers)
+static struct span perf_layer(const struct ctx *x, struct phase *ph, int k, double count,
+			      const struct step_shape *s, int norm_fused, struct range *mixers)
 {
 	const struct layer_spec *l = &x->m->kind[k];
 	struct span sp = {ph->nops, 0, 0, 0};
@@ -927,9 +932,12 @@ static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
 	int i, j = x->same_mixer[k];
 
 	/* a kind whose mixer equals an earlier kind's in this step (DeepSeek's
-	 * dense and MoE layers share their MLA) has the same attention operators */
+	 * dense and MoE layers share their MLA) has the same attention operators
+	 * and the same elementwise kernels around them */
 	if (mixers && j != k && mixers[j].last > mixers[j].first) {
 		perf_copy_ops(ph, mixers[j].first, mixers[j].last, count);
+		ew_n = mixers[j].ew_n;
+		ew_b = mixers[j].ew_b;
 		goto ffn;
 	}
 	switch (l->mix) {
@@ -947,18 +955,20 @@ static struct span perf_layer(const struct ctx *x, struct phase *ph, int k,
 	}
 	if (l->mix != MIX_NONE)
 		perf_allreduce(x, ph, count, x->d->tp, s->T);
+	/* none under --ideal, as the closed-form analyses count none */
+	if (!x->w->ideal)
+		perf_mixer_elementwise(x, k, s, norm_fused, &ew_n, &ew_b);
 ffn:
 	if (mixers)
-		mixers[k] = (struct range){sp.first, ph->nops};
+		mixers[k] = (struct range){sp.first, ph->nops, ew_n, ew_b};
 	if (l->ffn == FFN_MOE)
 		perf_moe(x, ph, count, s->T, s->pairs < 0);
 	else if (l->ffn == FFN_DENSE)
 		perf_dense_ffn(x, ph, count, s->T);
-	/* the layer's elementwise kernels, one operator (perf.h); none under
-	 * --ideal, as the closed-form analyses count none */
+	/* the layer's elementwise kernels, the mixer's and the FFN's, one
+	 * operator (perf.h) */
 	if (!x->w->ideal) {
-		perf_mixer_elementwise(x, k, s, &ew_n, &ew_b);
-		perf_ffn_elementwise(x, k, s->T, &ew_n, &ew_b);
+		perf_ffn_elementwise(x, k, s->T, norm_fused, &ew_n, &ew_b);
 		perf_elementwise_op(x, ph, "elementwise kernels", count, ew_n, ew_b);
 	}
 	sp.last = ph->nops;
@@ -981,12 +991,14 @@ static void perf_attribute(struct phase *ph, int first, int last, double w, int 
 
 	for (i = first; i < last; i++) {
 		const struct op *o = &ph->op[i];
-		int is_comm = o->cls == OPC_EP_DISPATCH || o->cls == OPC_EP_COMBINE;
 		double t = o->t * o->count * w;
 
 		ph->t_class[o->layer == LAYER_MTP ? OPC_MTP : o->cls] += t;
-		if (comm < 0 || is_comm == comm)
+		if (comm < 0 || (o->cls == OPC_EP_DISPATCH || o->cls == OPC_EP_COMBINE) == comm)
 			ph->t_bound[o->bound] += t;
+		/* every operator passes here once, in order: the busy time power.c wants */
+		if (!perf_class_is_comm(o->cls))
+			ph->busy_s += o->count * o->t_busy;
 	}
 }
 
@@ -1062,19 +1074,23 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	const struct model *m = x->m;
 	double mb = x->w->micro_batches, t = 0;
 	double net[5];
-	struct range mixers[MODEL_MAX_KINDS] = {{0, 0}};
+	struct range mixers[MODEL_MAX_KINDS];   /* each set below before it is read */
 	struct span sp;
-	int first, k;
+	/* whether the norms after this step's all-reduces run inside them: one
+	 * answer for every layer, as they all carry T tokens */
+	int first, k, fused = perf_norm_fused(x, s->T);
 
 	/* reset all but the operator array, which is filled from the start */
 	ph->nops = 0;
 	memset(&ph->t_step, 0, sizeof *ph - offsetof(struct phase, t_step));
 	ph->tokens = s->T * mb;
 	for (k = 0; k < m->nkinds; k++) {
-		if (!(m->kind[k].count > 0))
+		if (!(m->kind[k].count > 0)) {
+			mixers[k].first = mixers[k].last = 0;
 			continue;
+		}
 		ph->building = k;
-		sp = perf_layer(x, ph, k, m->kind[k].count, s, mixers);
+		sp = perf_layer(x, ph, k, m->kind[k].count, s, fused, mixers);
 		t += perf_layers_time(ph, &sp, mb);
 	}
 	/* the network figures are the main layers', not the MTP module's */
@@ -1087,7 +1103,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	ph->building = LAYER_GLOBAL;
 	/* the model's final RMSNorm, with the last residual add, on every token */
 	if (!x->w->ideal)
-		perf_elementwise_op(x, ph, "final rmsnorm", 1, perf_norm_fused(x, s->T) ? 0 : 1, 8 * s->T * m->hidden);
+		perf_elementwise_op(x, ph, "final rmsnorm", 1, !fused, 8 * s->T * m->hidden);
 	perf_gemm(x, ph, "output head", OPC_HEAD, 1, head_tokens, m->vocab / x->d->tp, m->hidden, 1);
 	if (mtp_depth > 0) {
 		/* each MTP module drafts one token per sequence: eh_proj, one layer, head */
@@ -1096,7 +1112,8 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 		ms.sq = 1;
 		ph->building = LAYER_MTP;
 		perf_gemm(x, ph, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
-		perf_layer(x, ph, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms, NULL);
+		perf_layer(x, ph, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms,
+			   perf_norm_fused(x, ms.T), NULL);
 		perf_gemm(x, ph, "mtp head", OPC_HEAD, mtp_depth, ms.T, m->vocab / x->d->tp, m->hidden, 1);
 	}
 	ph->a2a_s_per_layer = net[0];

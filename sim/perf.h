@@ -133,6 +133,8 @@ struct phase {
 	double t_bound[BOUND_KINDS];   /* seconds per step by what bounds them, after overlap */
 	enum bound bound;              /* the largest of t_bound */
 	double tokens;                 /* tokens in the step per attention group */
+	double busy_s;                 /* seconds per micro-batch its compute operators spend at their
+	                                  roofs (count x t_busy), before overlap */
 	double a2a_s_per_layer;        /* EP dispatch + combine of one micro-batch, one MoE layer */
 	double dispatch_bytes, combine_bytes;   /* per GPU per MoE layer per micro-batch */
 	double up_bytes, out_bytes;    /* of those, on scale-up and scale-out */

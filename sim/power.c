@@ -51,13 +51,7 @@ const char *power_warning(const struct power *p, unsigned flag, char *buf, size_
 /* Busy share of a step: compute operators at their achievable roofline. */
 static double power_util(const struct phase *ph, double mb)
 {
-	double busy = 0;
-	int i;
-
-	for (i = 0; i < ph->nops; i++)
-		if (!perf_class_is_comm(ph->op[i].cls))
-			busy += ph->op[i].count * ph->op[i].t_busy;
-	return ph->t_step > 0 ? fmin(1, busy * mb / ph->t_step) : 0;
+	return ph->t_step > 0 ? fmin(1, ph->busy_s * mb / ph->t_step) : 0;
 }
 
 /* FLOPs and HBM bytes of a step's compute operators (for measured energies). */
