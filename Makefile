@@ -40,7 +40,8 @@ TEST_BINS = $(B)/unit
 
 LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
 CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
-TEST_OBJ  = $(B)/tests/unit.o
+# build/unit: the harness, the shared helpers, main and one file per area
+TEST_OBJ  = $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tests/unit/*.c)))
 
 .PHONY: all deps deps-browser deps-slurm test asan analyze bench calibrate fit-engines demo install clean help check-deps FORCE
 

@@ -20,9 +20,11 @@ TEST_BINS += $(B)/unit_probes
 PROBE_REF := ref_fp8 ref_gemm ref_mla
 PROBE_REF_OBJ = $(PROBE_REF:%=$(B)/probes/%.o)
 
-$(B)/unit_probes: $(B)/tests/unit_probes.o $(PROBE_REF_OBJ) $(B)/libmlasim.a
+# the unit tests' harness (tests/unit/harness.h) runs them
+$(B)/unit_probes: $(B)/tests/unit_probes.o $(B)/tests/unit/harness.o $(PROBE_REF_OBJ) $(B)/libmlasim.a
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
-	$(Q)$(CC) $(ALLFLAGS) -o $@ $(B)/tests/unit_probes.o $(PROBE_REF_OBJ) $(B)/libmlasim.a $(LDLIBS)
+	$(Q)$(CC) $(ALLFLAGS) -o $@ $(B)/tests/unit_probes.o $(B)/tests/unit/harness.o $(PROBE_REF_OBJ) \
+	  $(B)/libmlasim.a $(LDLIBS)
 
 # ---- the CUDA runner ------------------------------------------------------
 ifeq ($(origin NVCC),undefined)

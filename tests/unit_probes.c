@@ -15,9 +15,11 @@
  *
  * and a test checks that the file still equals what it writes.
  *
- * Output (read by tests/run.sh): 'ok - NAME', 'not ok - NAME', 'skip - NAME';
- * diagnostics on '#' lines.  Exit status 1 if any test failed.  Run from the
- * repository root.
+ * The checks, the output read by tests/run.sh ('ok - NAME', 'not ok - NAME',
+ * 'skip - NAME (REASON)', diagnostics on '#' lines) and the arguments
+ * ('build/unit_probes -l', 'build/unit_probes PATTERN') are the unit tests'
+ * harness, tests/unit/harness.h.  Exit status 1 if any test failed.  Run
+ * from the repository root.
  */
 #include <math.h>
 #include <stdint.h>
@@ -38,48 +40,10 @@
 #include "perf.h"
 #include "plan.h"
 #include "probecat.h"
+#include "unit/harness.h"
 
 #define FIXTURE "tests/fixtures/probes-synthetic-h100.json"
 #define PROV "synthetic-test-fixture"
-
-/* ---- a tiny framework (as tests/unit.c) ------------------------------------ */
-
-static int t_failed;          /* checks that failed in the running test */
-static char t_skip[200];      /* set: the test is skipped, and why */
-
-static void check_num_at(double got, double want, double tol, int rel, const char *expr, int line)
-{
-	double lim = rel ? tol * fabs(want) : tol;
-
-	if (got == want || fabs(got - want) <= lim)
-		return;
-	t_failed++;
-	printf("#   line %d: %s\n#     got %.17g want %.17g (%s tolerance %g)\n", line, expr, got,
-	       want, rel ? "relative" : "absolute", tol);
-}
-
-static void check_true_at(int cond, const char *expr, int line)
-{
-	if (cond)
-		return;
-	t_failed++;
-	printf("#   line %d: CHECK(%s) failed\n", line, expr);
-}
-
-static void check_contains_at(const char *got, const char *want, const char *expr, int line)
-{
-	if (got && strstr(got, want))
-		return;
-	t_failed++;
-	printf("#   line %d: %s\n#     got '%s', which does not contain '%s'\n", line, expr,
-	       got ? got : "(null)", want);
-}
-
-#define CHECK(c) check_true_at((c) != 0, #c, __LINE__)
-#define CHECK_EQ(g, w) check_num_at((g), (w), 0, 0, #g " == " #w, __LINE__)
-#define CHECK_NEAR(g, w, tol) check_num_at((g), (w), (tol), 0, #g " ~ " #w, __LINE__)
-#define CHECK_REL(g, w, tol) check_num_at((g), (w), (tol), 1, #g " ~ " #w, __LINE__)
-#define CHECK_CONTAINS(g, w) check_contains_at((g), (w), #g " contains " #w, __LINE__)
 
 /* A deterministic generator for test data (no dependence on libc's rand). */
 static uint64_t lcg_state = 88172645463325252ull;
@@ -736,11 +700,11 @@ static void check_fit_at(const cJSON *calib, const char *sec, const char *var,
 	char what[96];
 
 	snprintf(what, sizeof what, "%s.%s eff_compute", sec, var);
-	check_num_at(fitv(calib, sec, var, "eff_compute"), s->ec, 1e-6, 1, what, line);
+	check_num_at(fitv(calib, sec, var, "eff_compute"), s->ec, 1e-6, 1, what, __FILE__, line);
 	snprintf(what, sizeof what, "%s.%s eff_mem", sec, var);
-	check_num_at(fitv(calib, sec, var, "eff_mem"), s->em, 1e-6, 1, what, line);
+	check_num_at(fitv(calib, sec, var, "eff_mem"), s->em, 1e-6, 1, what, __FILE__, line);
 	snprintf(what, sizeof what, "%s.%s t0_s", sec, var);
-	check_num_at(fitv(calib, sec, var, "t0_s"), s->t0, 1e-6, 1, what, line);
+	check_num_at(fitv(calib, sec, var, "t0_s"), s->t0, 1e-6, 1, what, __FILE__, line);
 }
 
 #define CHECK_FIT(c, sec, var, s) check_fit_at((c), (sec), (var), (s), __LINE__)
@@ -1515,7 +1479,7 @@ static void t_gpu_kernels_match_reference(void)
 
 /* ==== main ================================================================== */
 
-static const struct { const char *name; void (*fn)(void); } tests[] = {
+static const struct test tests[] = {
 	{"fp8 e4m3: decode 1.0, 448, 2^-9, NaN, signs", t_e4m3_decode},
 	{"fp8 e4m3: encode rounds to nearest even and saturates at 448", t_e4m3_encode},
 	{"fp8 e4m3: every finite code round-trips", t_e4m3_roundtrip},
@@ -1550,10 +1514,11 @@ static const struct { const char *name; void (*fn)(void); } tests[] = {
 	{"gpu: cuBLASLt GEMMs and our MLA kernel match the CPU references", t_gpu_kernels_match_reference},
 };
 
+static const struct suite probes = {"probes", tests, sizeof tests / sizeof tests[0]};
+
 int main(int argc, char **argv)
 {
-	size_t i, n = sizeof tests / sizeof tests[0];
-	int failed = 0;
+	static const struct suite *const suites[] = {&probes};
 
 	if (argc == 3 && strcmp(argv[1], "--write-fixture") == 0) {
 		char *t = synth_text();
@@ -1565,17 +1530,5 @@ int main(int argc, char **argv)
 		free(t);
 		return 0;
 	}
-	for (i = 0; i < n; i++) {
-		t_failed = 0;
-		t_skip[0] = 0;
-		tests[i].fn();
-		if (t_skip[0] && !t_failed)
-			printf("skip - %s (%s)\n", tests[i].name, t_skip);
-		else
-			printf("%s - %s\n", t_failed ? "not ok" : "ok", tests[i].name);
-		fflush(stdout);
-		failed += t_failed != 0;
-	}
-	printf("# %zu tests, %d failed\n", n, failed);
-	return failed ? 1 : 0;
+	return harness_main(argc, argv, suites, 1);
 }

@@ -2,10 +2,11 @@
 # tests/analyze/run.sh - static analysis of mlasim's C code with cppcheck
 # ('make analyze'; .ci/run runs it).  Checks the engine and the commands
 # (sim/), the writers (reports/), the probes' CPU code (probes/*.c) and the
-# tests (tests/, tests/fuzz/) as one program, so that checks across files
-# (a NULL passed down a call chain, a function nobody calls) see every
-# caller.  Prints each finding as 'FILE:LINE: SEVERITY ID: MESSAGE', sorted,
-# then 'analyze: N findings'; exits 1 on any finding, 4 without cppcheck.
+# tests (tests/, tests/unit/, tests/fuzz/) as one program, so that checks
+# across files (a NULL passed down a call chain, a function nobody calls) see
+# every caller.  Prints each finding as 'FILE:LINE: SEVERITY ID: MESSAGE',
+# sorted, then 'analyze: N findings'; exits 1 on any finding, 4 without
+# cppcheck.
 #
 # Strict: warnings, style, performance, portability, unused functions and
 # the inconclusive checks.  What is suppressed, and why, is in
@@ -33,7 +34,7 @@ cppcheck --std=c11 --platform=unix64 --language=c -D_POSIX_C_SOURCE=200809L \
 	--suppress=missingIncludeSystem \
 	--quiet -j1 --error-exitcode=1 \
 	--template='{file}:{line}: {severity} {id}: {message}' \
-	sim/*.c reports/*.c probes/*.c tests/*.c tests/fuzz/*.c 2> "$T/raw"
+	sim/*.c reports/*.c probes/*.c tests/*.c tests/unit/*.c tests/fuzz/*.c 2> "$T/raw"
 rc=$?
 # one line per finding; anything else cppcheck says (a crash, a bad option) is
 # shown and fails the run

@@ -1,0 +1,500 @@
+/*
+ * tests/unit/serve.c - unit tests of silicon.h, engine.h, serve.h: the
+ * silicon sample's rows, engine cards, and the serving model (aggregated,
+ * disaggregated, open loop).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "comm.h"
+#include "deploy.h"
+#include "engine.h"
+#include "err.h"
+#include "hw.h"
+#include "model.h"
+#include "perf.h"
+#include "plan.h"
+#include "serve.h"
+#include "silicon.h"
+#include "unit.h"
+
+/* A header with the columns silicon_parse requires, in another order, a
+ * quoted id with a comma and a doubled quote, and empty cells. */
+static const char silicon_text[] =
+	"silicon_tpot_ms,id,backend,backend_version,model_path,system,precision,mode,isl,osl,"
+	"gemm_quant_mode,moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,"
+	"moe_ep_size,silicon_ttft_ms,extra\n"
+	"10.5,\"a,\"\"b\"\"\",vllm,0.19.0,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,1024,512,fp8,fp8_block,"
+	"16,1,1,8,1,8,250,ignored\n"
+	"\n"
+	"5,row2,sglang,,meta-llama/Llama-3.1-8B-Instruct,h100_sxm,,agg,2000,100,,,4,2,1,,1,1,80,\r\n";
+
+static void t_silicon_parse(void)
+{
+	struct silicon_row *r;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(silicon_text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 2);
+	CHECK_STR(r[0].id, "a,\"b\"");          /* quotes and the comma inside them */
+	CHECK_EQ(r[0].line, 2);
+	CHECK_EQ(r[0].agg.dp, 8);
+	CHECK_EQ(r[0].ttft_ms, 250);
+	CHECK_STR(r[0].moe, "fp8_block");
+	CHECK_EQ(r[1].line, 4);                    /* the blank line 3 is skipped */
+	CHECK(isnan(r[1].agg.dp));                 /* an empty cell reads NAN */
+	CHECK_STR(r[1].version, "");
+	CHECK_EQ(r[1].tpot_ms, 5);                 /* CRLF ends the record */
+	free(r);
+	CHECK_RC(silicon_parse("id,backend\n", "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "t.csv: line 1: no 'model_path' column");
+	CHECK_RC(silicon_parse("id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,"
+			       "silicon_ttft_ms,silicon_tpot_ms\nx,vllm,m,s,agg,1k,1,1,1,1,1,1\n",
+			       "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "t.csv: line 2: column 'isl' must be a number, got '1k'");
+	CHECK_RC(silicon_parse("id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,pp_size,"
+			       "silicon_ttft_ms,silicon_tpot_ms\nx,vllm,m,s,agg,1,1,1,1,1,1,1,extra\n",
+			       "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "line 2: more fields than the header's 12");
+	CHECK_RC(silicon_parse("id,\"backend\n", "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "a quote is left open");
+}
+
+/* The plan option value of `opt` in a, or NULL. */
+static const char *silicon_opt(const struct silicon_args *a, const char *opt)
+{
+	int i;
+
+	for (i = 0; i + 1 < a->argc; i += 2)
+		if (strcmp(a->argv[i], opt) == 0)
+			return a->argv[i + 1];
+	return NULL;
+}
+
+static void t_silicon_map(void)
+{
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(silicon_text, "t.csv", &r, &n, &e), &e))
+		return;
+	/* DeepSeek on B200, tp 1 x attention dp 8, moe ep 8: batch 16 per rank, 128 in flight */
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(a.model, "deepseek-v3");
+	CHECK_STR(a.hw, "b200");
+	CHECK_STR(silicon_opt(&a, "--dp"), "8");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--context"), "1280");   /* isl 1024 + osl 512 / 2 */
+	CHECK_STR(silicon_opt(&a, "--weights"), "fp8");
+	CHECK_STR(silicon_opt(&a, "--expert-weights"), "fp8-block");
+	CHECK_STR(silicon_opt(&a, "--kv-dtype"), "fp8");
+	CHECK_EQ(a.concurrency, 128);
+	/* the same row read as a MoE layout that does not multiply out: ep 8 x moe_tp 2 != 8 */
+	r[0].agg.moe_tp = 2;
+	CHECK_STR(silicon_map(&r[0], SIDE_DECODE, 1, &a), "moe_tp x moe_ep is not tp x attention_dp");
+	/* Llama 8B is dense: its moe columns are not read; no quant mode keeps the checkpoint's format */
+	CHECK(silicon_map(&r[1], SIDE_DECODE, 0, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--ep"), "1");
+	CHECK(silicon_opt(&a, "--weights") == NULL);
+	CHECK_STR(silicon_opt(&a, "--kv-dtype"), "bf16");
+	CHECK_EQ(a.concurrency, 4);
+	/* a disaggregated row without its pools' batch sizes cannot be split */
+	snprintf(r[1].mode, sizeof r[1].mode, "disagg");
+	r[1].decode.tp = 2;
+	CHECK_CONTAINS(silicon_map(&r[1], SIDE_DECODE, 0, &a), "without batch sizes and worker counts");
+	snprintf(r[1].model_path, sizeof r[1].model_path, "org/unknown");
+	CHECK_STR(silicon_map(&r[1], SIDE_DECODE, 0, &a), "model not bundled");
+	CHECK(a.repair == NULL && a.bench == NULL);
+	CHECK_STR(silicon_bucket(1), "1");
+	CHECK_STR(silicon_bucket(16), "2-16");
+	CHECK_STR(silicon_bucket(128), "17-128");
+	CHECK_STR(silicon_bucket(129), ">128");
+	free(r);
+}
+
+/* Rows whose columns ask one 8-GPU node for g^2 GPUs are read as g GPUs, in
+ * each of the three forms the sample writes; InferenceX rows take mean lengths. */
+static void t_silicon_repair(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"silicon_ttft_ms,silicon_tpot_ms\n"
+		/* tp 64 (TP 8 x EP 8): 4 in flight on 8 GPUs */
+		"a_c4_tp8_ep8,db-dump/2026-04-27; config_id=1,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,"
+		"8192,1024,nvfp4,nvfp4,4,64,1,1,8,8,500,10\n"
+		/* attention dp 64 at batch 1: 64 in flight on 8 GPUs, 8 per rank */
+		"b_c64_tp8_ep8,source_file=2026-04-06.csv; model=DeepSeek-R1,trtllm,deepseek-ai/DeepSeek-R1,"
+		"h200_sxm,fp8,agg,1024,1024,fp8,fp8,1,1,1,64,8,8,500,10\n"
+		/* tp 4 x attention dp 4, moe ep 16: 16 in flight on 4 GPUs, 4 per rank */
+		"c_c16_tp4_ep4,elsewhere,vllm,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,"
+		"4,4,1,4,1,16,500,10\n"
+		/* the same square on a 72-GPU NVLink domain is a real layout */
+		"d,,trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,1024,1024,nvfp4,nvfp4,4,16,1,1,4,4,500,10\n";
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 4);
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "8");
+	CHECK_STR(silicon_opt(&a, "--dp"), "1");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--batch"), "4");
+	CHECK_CONTAINS(a.repair, "tp_size g^2");
+	/* InferenceX: lengths uniform over the integers [floor(0.8 L), L], mean (6553 + 8192) / 2 */
+	CHECK_STR(a.bench, "InferenceX");
+	CHECK_STR(silicon_opt(&a, "--isl"), "7373");      /* 7372.5, rounded half up */
+	CHECK_STR(silicon_opt(&a, "--osl"), "922");       /* (819 + 1024) / 2 = 921.5 */
+	CHECK_STR(silicon_opt(&a, "--context"), "7834");  /* 7373 + 461 */
+	CHECK(silicon_map(&r[1], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "8");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--batch"), "8");
+	CHECK_EQ(a.concurrency, 64);
+	CHECK_STR(a.bench, "InferenceX");
+	CHECK(silicon_map(&r[2], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "4");
+	CHECK_STR(silicon_opt(&a, "--ep"), "4");
+	CHECK_STR(silicon_opt(&a, "--batch"), "4");
+	CHECK_EQ(a.concurrency, 16);
+	CHECK(a.bench == NULL);                           /* not a source it knows: lengths as given */
+	CHECK_STR(silicon_opt(&a, "--isl"), "1024");
+	CHECK(silicon_map(&r[3], SIDE_DECODE, 1, &a) == NULL);
+	CHECK(a.repair == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "16");
+	/* a dense model's layout is never rewritten */
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 0, &a) == NULL);
+	CHECK(a.repair == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "64");
+	free(r);
+}
+
+static void t_engine_cards(void)
+{
+	struct engine g;
+	struct hw b200, h200;
+	struct err e;
+	char path[64];
+	FILE *f;
+
+	memset(&e, 0, sizeof e);
+	if (load_hw("b200", &b200) || load_hw("h200-sxm", &h200))
+		return;
+	if (CHECK_OK(engine_load("engines/sglang.json", &g, &e), &e))
+		return;
+	/* SGLang's server_args rule: 8192-token chunks under 160 GiB, 16384 at or above */
+	CHECK_EQ(engine_max_num_tokens(&g, &h200), 8192);    /* 141 GB */
+	CHECK_EQ(engine_max_num_tokens(&g, &b200), 16384);   /* 192 GB */
+	CHECK(g.graph_latency_share >= 0 && g.graph_latency_share <= 1);
+	CHECK_CONTAINS(g.fitted_on, "held-out");
+	/* SGLang's custom all-reduce below 8 MiB on 2, 4, 6, 8 GPUs, any GPU */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 8388608);
+	CHECK_EQ(engine_ar_max(&g, &b200, 2, ENGINE_AR_CUSTOM), 8388608);
+	CHECK_EQ(engine_ar_max(&g, &h200, 3, ENGINE_AR_CUSTOM), 0);
+	/* no fused-norm table: the norm rides wherever its own all-reduce runs */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_FUSED_NORM), 8388608);
+	CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e);
+	CHECK_EQ(engine_max_num_tokens(&g, &b200), 8192);    /* vLLM's API server on >= 70 GiB */
+	/* vLLM's own all-reduce (custom, then symmetric memory) by compute capability:
+	 * 64 MiB on 8 Hopper GPUs, 128 MiB on 8 B200s, 32 MiB on 4 of either */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 67108864);
+	CHECK_EQ(engine_ar_max(&g, &b200, 8, ENGINE_AR_CUSTOM), 134217728);
+	CHECK_EQ(engine_ar_max(&g, &b200, 4, ENGINE_AR_CUSTOM), 33554432);
+	/* its FlashInfer all-reduce + RMSNorm fusion below FI_ALLREDUCE_FUSION_MAX_SIZE_MB:
+	 * 0.5 MiB on 8 Hopper GPUs, 2 MiB on 4, 1 MiB on 8 B200s */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_FUSED_NORM), 524288);
+	CHECK_EQ(engine_ar_max(&g, &h200, 4, ENGINE_AR_FUSED_NORM), 2097152);
+	CHECK_EQ(engine_ar_max(&g, &b200, 8, ENGINE_AR_FUSED_NORM), 1048576);
+	CHECK_EQ(engine_ar_max(&g, &b200, 6, ENGINE_AR_FUSED_NORM), 0);   /* no entry: no fused norm */
+	h200.gpu.compute_capability = NAN;   /* a GPU it has no table for: NCCL */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 0);
+	h200.gpu.compute_capability = 9;
+	CHECK_OK(engine_load("engines/trtllm.json", &g, &e), &e);
+	CHECK_EQ(engine_ar_max(&g, &b200, 2, ENGINE_AR_CUSTOM), 16777216);   /* its strategy table's NCCL zone */
+	CHECK_EQ(engine_ar_max(&g, &b200, 8, ENGINE_AR_CUSTOM), 8388608);
+	CHECK_EQ(engine_ar_max(&g, &b200, 6, ENGINE_AR_CUSTOM), 0);          /* TP 2, 4, 8 only */
+	/* with its RESIDUAL_RMS_NORM fusion, 8 Hopper GPUs go to NCCL from 1 MiB */
+	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 1048576);
+	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
+	if (!(f = fopen(path, "w")))
+		return;
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true, \"chunk\": 1}, \"overheads\": {\"step_s\": 0, "
+	      "\"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "unknown key 'scheduler.chunk'");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": {\"step_s\": 0, "
+	      "\"request_s\": 0, \"graph_latency_share\": 1.5}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "overheads.graph_latency_share");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": {\"step_s\": 0, "
+	      "\"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'overheads.request_s' is missing");
+	unlink(path);
+}
+
+/* An engine with the given overheads and every request in the first burst or none. */
+static struct engine serve_engine(double step, double request, double share, double waves)
+{
+	struct engine g;
+
+	memset(&g, 0, sizeof g);
+	snprintf(g.name, sizeof g.name, "test");
+	g.max_num_tokens = 8192;
+	g.large_hbm_gb = g.max_num_tokens_large = NAN;
+	g.step_overhead_s = step;
+	g.request_overhead_s = request;
+	g.graph_latency_share = share;
+	g.bench_waves = waves;
+	return g;
+}
+
+static void t_serve_load(void)
+{
+	static struct plan p, q, s;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result r;
+	struct engine g = serve_engine(1e-3, 10e-3, 1, 1e12);
+	struct err e;
+	double own, extra, life, tau;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.w.isl = 1000;
+	d.w.osl = 100;
+	d.context = d.w.context = 1050;
+	/* one request alone: its prefill and its decode, plus the engine's overheads */
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3, 1e-12);
+	CHECK_REL(r.ttft_s, p.perf.ttft_s + 10e-3, 1e-9);   /* the burst's 1e-12 share adds nothing */
+	CHECK_EQ(r.waiting, 0);
+	/* 8 in flight, prefill apart (SGLang): each lifetime carries the prompts, each
+	 * alone (its 1000 tokens at full-step speed, or its prefill alone if slower) or
+	 * together in full 8192-token steps, whichever is less; the decode batch waits */
+	d.w.batch = 8;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	tau = 1 / (p.perf.prefill_tps_gpu * d.tp);
+	own = fmax(p.perf.ttft_s + 1e-3, 1000 * tau + 1e-3);
+	extra = fmin(8 * own, 8192 * tau + 1e-3);
+	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);
+	CHECK_REL(r.rho, extra / (extra + 100 * (p.perf.tpot_s + 1e-3)), 1e-12);
+	CHECK_REL(r.steady_ttft_s, own * (1 + r.rho / (2 * (1 - r.rho))) + (p.perf.tpot_s + 1e-3) / 2, 1e-12);
+	/* mixed (vLLM, TensorRT-LLM): the 8 decode tokens take their share of the budget,
+	 * and a step carrying a prompt replaces a decode step: it costs the prompt's
+	 * and the batch's tokens through the layers and the decode attention */
+	g.mixed = 1;
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	{
+		double attn = p.perf.decode.t_class[OPC_ATTN_CORE], gen = p.perf.tpot_s + 1e-3;
+		double own_m = fmax(p.perf.ttft_s + 1e-3, (1000 + 8) * tau + attn + 1e-3 - gen);
+		double full = 8192 * tau + attn + 1e-3 - gen;   /* ceil(8000 / 8184) = 1 step */
+
+		CHECK_REL(r.tpot_s, gen + fmin(8 * own_m, full) / 100, 1e-12);
+	}
+	g.mixed = 0;
+	/* host time per sequence: 8 sequences at 50 us add 0.4 ms to each step, so
+	 * TPOT as with a 1.4 ms step (the prompts' steps carry it too) */
+	{
+		struct serve_result r1;
+		struct engine g1 = serve_engine(1.4e-3, 10e-3, 1, 1e12);
+
+		g.step_seq_s = 50e-6;
+		CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+		CHECK_OK(serve_agg(&p, &g1, &s, &r1, &e), &e);
+		CHECK_REL(r.tpot_s, r1.tpot_s, 1e-12);
+		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1.4e-3 + fmin(8 * fmax(p.perf.ttft_s + 1.4e-3, 1000 * tau + 1.4e-3),
+								  8192 * tau + 1.4e-3) / 100, 1e-12);
+		g.step_seq_s = 0;
+	}
+	/* the first burst: 8 x 1000 tokens fit one 8192-token step */
+	CHECK_REL(r.burst_ttft_s, fmax(p.perf.ttft_s, 8000 / (p.perf.prefill_tps_gpu * d.tp)), 1e-12);
+	/* every request in the burst (waves 1): TTFT is the burst's and the overhead */
+	g = serve_engine(0, 10e-3, 1, 1);
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	CHECK_REL(r.ttft_s, r.burst_ttft_s + 10e-3, 1e-12);
+	/* a cache that holds fewer than the batch: the rest wait a slot, (B - N) / N lifetimes */
+	d.w.batch = 64;
+	d.mem_fraction = 0.25;   /* 80 GB x 0.25 less 16 GB of weights and the reserve */
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK(p.mem.max_sequences_per_instance >= 1 && p.mem.max_sequences_per_instance < 64);
+	if (!(p.mem.max_sequences_per_instance >= 1 && p.mem.max_sequences_per_instance < 64))
+		return;
+	g = serve_engine(0, 0, 1, 1e12);
+	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+	CHECK_EQ(r.running, floor(p.mem.max_sequences_per_instance));
+	CHECK_EQ(r.waiting, 64 - r.running);
+	d.w.batch = r.running;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	{
+		struct serve_result alone;
+
+		CHECK_OK(serve_agg(&q, &g, &s, &alone, &e), &e);
+		life = alone.ttft_s + 99 * alone.tpot_s;
+		CHECK_REL(r.tpot_s, alone.tpot_s, 1e-12);
+		CHECK_REL(r.ttft_s, alone.ttft_s + r.waiting / r.running * life, 1e-12);
+	}
+}
+
+/* A decode step replayed as a graph pays graph_latency_share of each kernel's fixed latency. */
+static void t_serve_graph(void)
+{
+	static struct plan p, q;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+	struct engine g = serve_engine(0, 0, 0.25, 1);
+	int i, n;
+	double t0 = 0;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	serve_engine_apply(&g, &h, &d);
+	CHECK_EQ(d.w.graph_saving, 0.75);
+	CHECK_EQ(d.w.prefill_tokens, 8192);
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	/* batch 1 of an 8B model: latency-bound kernels, each 3/4 of t0 shorter (K floors too) */
+	n = p.perf.decode.nops;
+	for (i = 0; i < n; i++)
+		if (p.perf.decode.op[i].kernel < K_CLASSES && p.perf.decode.op[i].flops > 0)
+			t0 += h.kern[p.perf.decode.op[i].kernel].t0_s * p.perf.decode.op[i].count;
+	CHECK(q.perf.tpot_s <= p.perf.tpot_s - 0.75 * t0 * 0.999);
+	CHECK_REL(q.perf.ttft_s, p.perf.ttft_s, 1e-12);   /* prefill is not replayed */
+}
+
+/* The prefill pool of a disaggregated deployment: the closed loop's fixed
+ * point, the saturated pool, the burst. */
+static void t_serve_disagg(void)
+{
+	static struct plan p;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result r;
+	struct engine g = serve_engine(0, 5e-3, 1, 1e6);
+	struct err e;
+	double S, kv, cap, lambda, tpot = 20e-3, j, steps = 0;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.tp = 4;
+	d.w.batch = 2;
+	d.w.isl = 4000;
+	d.w.osl = 500;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	/* a batch of 2 x 4000 tokens: one 8192-token step at full-step speed */
+	S = fmax(p.perf.ttft_s, 8192 / (p.perf.prefill_tps_gpu * 4));
+	kv = 4000 * p.kv_bytes_per_token / (p.perf.links.out_bw * 4) + p.perf.links.out_latency_s;
+	cap = 3 * 2 / S;   /* 3 workers of one attention group, 2 prompts per S */
+	/* 40 requests in flight: the TTFT solves ttft = S (1 + M/D/1 wait) + kv */
+	serve_disagg(&p, &g, 40, 3, tpot, &r);
+	lambda = 40 / (r.steady_ttft_s + 499 * tpot);
+	CHECK_REL(r.rho, lambda / cap, 1e-6);
+	CHECK_REL(r.steady_ttft_s, S * (1 + r.rho / (2 * (1 - r.rho))) + kv, 1e-6);
+	CHECK_REL(r.ttft_s, (1 - 1e-6) * r.steady_ttft_s + 1e-6 * r.burst_ttft_s + 5e-3, 1e-12);
+	/* the first burst: request j waits ceil(j / 6) batches */
+	for (j = 1; j <= 40; j++)
+		steps += ceil(j / 6);
+	CHECK_REL(r.burst_ttft_s, S * steps / 40 + kv, 1e-12);
+	/* 100000 in flight: the pool is the bottleneck; Little's law gives the wait */
+	serve_disagg(&p, &g, 1e5, 3, tpot, &r);
+	CHECK_REL(r.steady_ttft_s, 1e5 / cap - 499 * tpot, 1e-12);
+	CHECK_REL(r.rho, 1, 1e-12);
+}
+
+/* The open loop: Little's law at the fixed point, the prices serve_agg gives
+ * at that batch without a burst, and the largest sustainable rate. */
+static void t_serve_open(void)
+{
+	static struct plan p, q, s;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result r, a, t;
+	struct engine g = serve_engine(1e-3, 20e-3, 1, 1e12);   /* 1e12 waves: no burst in serve_agg */
+	struct err e;
+	double life;
+
+	memset(&e, 0, sizeof e);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.w.isl = 2000;
+	d.w.osl = 200;
+	d.context = d.w.context = 2100;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	CHECK_OK(serve_open(&p, &g, 4, &s, &r, &e), &e);
+	CHECK(!r.saturated);
+	CHECK_EQ(r.arrival_rate, 4);
+	life = r.ttft_s + 199 * r.tpot_s;
+	CHECK_REL(r.running, 4 * life, 1e-6);              /* Little's law, one attention group */
+	/* the same batch, priced by the closed loop without its burst, gives the same times */
+	d.w.batch = r.running;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	CHECK_OK(serve_agg(&q, &g, &s, &a, &e), &e);
+	CHECK_REL(a.tpot_s, r.tpot_s, 1e-6);
+	CHECK_REL(a.steady_ttft_s + 20e-3, r.ttft_s, 1e-6);
+	/* a rate no cache holds: saturated, with the largest rate that has a steady state */
+	CHECK_OK(serve_open(&p, &g, 1e6, &s, &r, &e), &e);
+	CHECK(r.saturated);
+	CHECK(r.max_rate > 4 && r.max_rate < 1e6);
+	CHECK_OK(serve_open(&p, &g, r.max_rate * 0.999, &s, &t, &e), &e);
+	CHECK(!t.saturated);
+	CHECK_OK(serve_open(&p, &g, r.max_rate * 1.01, &s, &t, &e), &e);
+	CHECK(t.saturated);
+	/* two attention groups share the rate: the same per group as one at half the rate */
+	d.w.batch = 1;
+	d.dp = 2;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+	CHECK_OK(serve_open(&q, &g, 8, &s, &t, &e), &e);
+	CHECK_OK(serve_open(&p, &g, 4, &s, &r, &e), &e);
+	CHECK_REL(t.running, r.running, 1e-6);
+}
+
+static const struct test tests[] = {
+	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
+	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
+	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
+	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
+	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
+	{"serve_disagg: the prefill pool's closed-loop queue, saturation and burst", t_serve_disagg},
+	{"serve_open: Little's law at the fixed point, serve_agg's prices there, the largest rate", t_serve_open},
+	{"serve: a graph-replayed decode pays its share of fixed latency, prefill all of it", t_serve_graph},
+};
+
+const struct suite suite_serve = {"serve", tests, sizeof tests / sizeof tests[0]};
