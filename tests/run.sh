@@ -1,10 +1,12 @@
 #!/bin/sh
-# tests/run.sh BUILD_DIR - run every test of mlasim and print one TAP-style line
-# per test, then exactly one summary line 'tests: N passed, N failed, N skipped'.
-# Exit status 1 if any test failed.  Run from the repository root (make test).
+# tests/run.sh BUILD_DIR - run every test of mlasim and print TAP: one line
+# per test, 'ok N - name', 'not ok N - name' or 'ok N - name # SKIP why',
+# numbered from 1, then the plan line '1..N', then exactly one summary line
+# 'tests: N passed, N failed, N skipped' (the last line: CI reads it).  Exit
+# status 1 if any test failed.  Run from the repository root (make test).
 #
 #   1. unit tests         BUILD_DIR/unit and BUILD_DIR/unit_* print 'ok - name' /
-#                         'not ok - name' / 'skip - name'
+#                         'not ok - name' / 'skip - name (why)' (tests/unit/harness.h)
 #   2. golden CLI tests   tests/golden/NAME.cmd (arguments), NAME.out (expected stdout),
 #                         NAME.rc (expected exit status, default 0)
 #   3. bad input corpus   tests/bad/*.tsv: EXIT<TAB>MESSAGE SUBSTRING<TAB>ARGUMENTS
@@ -17,15 +19,33 @@ M="$(cd "$B" && pwd)/mlasim"
 export MLASIM="$M"
 T=$(mktemp -d "${TMPDIR:-/tmp}/mlasim-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-n=0 pass=0 fail=0 skip=0
+# the counters: names the sourced property scripts do not use
+tap_n=0 tap_pass=0 tap_fail=0 tap_skip=0
 
-ok() { n=$((n + 1)); pass=$((pass + 1)); echo "ok $n - $1"; }
+# tap_name NAME: NAME for a TAP line, in tap_nm: a line break in it as '\n'
+# (printed with printf: dash's echo would make it a line break again)
+tap_nl='
+'
+tap_name() {
+	tap_nm=$1
+	case "$tap_nm" in
+	*"$tap_nl"*) tap_nm=$(printf '%s' "$1" | awk 'NR > 1 { printf "\\n" } { printf "%s", $0 }') ;;
+	esac
+}
+ok() {
+	tap_n=$((tap_n + 1)); tap_pass=$((tap_pass + 1)); tap_name "$1"
+	printf 'ok %s - %s\n' $tap_n "$tap_nm"
+}
 notok() {
-	n=$((n + 1)); fail=$((fail + 1)); echo "not ok $n - $1"
+	tap_n=$((tap_n + 1)); tap_fail=$((tap_fail + 1)); tap_name "$1"
+	printf 'not ok %s - %s\n' $tap_n "$tap_nm"
 	[ $# -gt 1 ] && printf '%s\n' "$2" | head -20 | sed 's/^/#   /'
 	return 0
 }
-skipped() { n=$((n + 1)); skip=$((skip + 1)); echo "ok $n - $1 # SKIP ${2:-}"; }
+skipped() {
+	tap_n=$((tap_n + 1)); tap_skip=$((tap_skip + 1)); tap_name "$1"
+	printf 'ok %s - %s # SKIP%s\n' $tap_n "$tap_nm" "${2:+ $2}"
+}
 
 # ---- 1. unit tests ------------------------------------------------------
 # BUILD_DIR/unit and every BUILD_DIR/unit_* program (e.g. unit_probes)
@@ -38,8 +58,14 @@ for prog in "$B/unit" "$B"/unit_*; do
 		case "$line" in
 		"ok - "*) ok "$label: ${line#ok - }" ;;
 		"not ok - "*) notok "$label: ${line#not ok - }" ;;
+		"skip - "*")")
+			# 'skip - TEST (WHY)': the reason goes to the SKIP directive
+			rest=${line#skip - }
+			tname=${rest% (*}
+			why=${rest#"$tname ("}
+			skipped "$label: $tname" "${why%)}" ;;
 		"skip - "*) skipped "$label: ${line#skip - }" ;;
-		"#"*) echo "$line" ;;
+		"#"*) printf '%s\n' "$line" ;;
 		esac
 	done < "$T/unit.out"
 	if [ $urc -ne 0 ] && ! grep -q '^not ok - ' "$T/unit.out"; then
@@ -112,5 +138,7 @@ for props in tests/props/*.sh; do
 	[ -e "$props" ] && . "$props"
 done
 
-echo "tests: $pass passed, $fail failed, $skip skipped"
-[ $fail -eq 0 ]
+# the TAP plan (at the end, as TAP allows), then the summary, the last line
+echo "1..$tap_n"
+echo "tests: $tap_pass passed, $tap_fail failed, $tap_skip skipped"
+[ $tap_fail -eq 0 ]
