@@ -52,8 +52,9 @@ help:
 	@echo "make deps       install missing Debian packages: $(DEB_DEPS)"
 	@echo "make deps-browser  install chromium when missing (the report's browser test; skipped without it)"
 	@echo "make deps-slurm    install $(SLURM_DEPS) when missing (the Slurm sweep test; skipped without it)"
-	@echo "make test       build and run every test (unit, golden CLI, bad input, examples)"
-	@echo "make asan       the same tests under AddressSanitizer + UBSan"
+	@echo "make test       build and run every test (unit, golden CLI, bad input, examples, properties)"
+	@echo "make test T=NAME  only the tests whose name contains NAME (e.g. T=serve; HACKING.md s7)"
+	@echo "make asan       the same tests under AddressSanitizer + UBSan (T=NAME too)"
 	@echo "make analyze    cppcheck over sim/, reports/, probes/*.c and tests/; fails on any finding"
 	@echo "make probes     build the CUDA calibration probes (needs nvcc; skipped without it)"
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
@@ -127,14 +128,19 @@ $(B)/bench: $(B)/tests/bench.o $(B)/libmlasim.a
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
 
 # ---- test, asan, analyze, bench -----------------------------------------
+# 'make test T=NAME': only the tests whose name contains NAME (tests/run.sh
+# says how each kind of test is named), quoted for the shell as it is.  Only
+# from the command line: a T in the environment is not taken for a filter.
+T_ARG = $(if $(filter command line,$(origin T)),$(if $(T),'$(subst ','\'',$(T))'))
+
 test: deps deps-browser deps-slurm
 	@$(MAKE) --no-print-directory $(B)/mlasim $(TEST_BINS)
-	@sh tests/run.sh $(B)
+	@sh tests/run.sh $(B) $(T_ARG)
 
 asan: deps
 	@$(MAKE) --no-print-directory B=build-asan OPT='-O1 -g -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 	  build-asan/mlasim $(subst $(B)/,build-asan/,$(TEST_BINS))
-	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan
+	@ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 sh tests/run.sh build-asan $(T_ARG)
 
 # static analysis: tests/analyze/run.sh says what is checked and what is not
 analyze: deps

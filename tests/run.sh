@@ -1,6 +1,6 @@
 #!/bin/sh
-# tests/run.sh BUILD_DIR - run every test of mlasim and print TAP: one line
-# per test, 'ok N - name', 'not ok N - name' or 'ok N - name # SKIP why',
+# tests/run.sh BUILD_DIR [NAME] - run the tests of mlasim and print TAP: one
+# line per test, 'ok N - name', 'not ok N - name' or 'ok N - name # SKIP why',
 # numbered from 1, then the plan line '1..N', then exactly one summary line
 # 'tests: N passed, N failed, N skipped' (the last line: CI reads it).  Exit
 # status 1 if any test failed.  Run from the repository root (make test).
@@ -13,10 +13,21 @@
 #   4. examples           every examples/*.sh runs and exits 0
 #   5. properties         tests/properties.sh and tests/props/*.sh (sourced: they
 #                         use ok/notok/skipped, $M and $T): determinism, atomic -o, charts
+#
+# NAME ('make test T=NAME') runs only the tests whose name, as printed after
+# 'ok N - ', contains NAME (case-sensitive): 'unit: TEST' and 'unit_probes:
+# TEST' (the programs are given NAME and run only those), 'golden: FILE' (the
+# .cmd file's name), 'bad input: ARGUMENTS' (or a case whose expected message
+# contains NAME), 'example: examples/FILE.sh'.  A property script is run whole,
+# or not at all, by its path (tests/properties.sh, tests/props/FILE.sh).  No
+# test selected: exit 1.
 set -u
 B=${1:-build}
+run_only=${2:-}
 M="$(cd "$B" && pwd)/mlasim"
 export MLASIM="$M"
+# the scratch directory, not exported ('make test T=NAME' exports a T of its own)
+unset T
 T=$(mktemp -d "${TMPDIR:-/tmp}/mlasim-test.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 # the counters: names the sourced property scripts do not use
@@ -47,12 +58,27 @@ skipped() {
 	printf 'ok %s - %s # SKIP%s\n' $tap_n "$tap_nm" "${2:+ $2}"
 }
 
+# selected NAME...: whether one of the names contains NAME (all, without one)
+selected() {
+	[ -z "$run_only" ] && return 0
+	for s_name in "$@"; do
+		case "$s_name" in *"$run_only"*) return 0 ;; esac
+	done
+	return 1
+}
+[ -n "$run_only" ] && echo "# only the tests whose name contains '$run_only'"
+
 # ---- 1. unit tests ------------------------------------------------------
 # BUILD_DIR/unit and every BUILD_DIR/unit_* program (e.g. unit_probes)
 for prog in "$B/unit" "$B"/unit_*; do
 	[ -x "$prog" ] || continue
 	label=$(basename "$prog")
-	"$prog" > "$T/unit.out" 2>&1
+	# the program matches NAME against 'LABEL: TEST' itself (harness.h)
+	if [ -n "$run_only" ]; then
+		"$prog" -- "$run_only" > "$T/unit.out" 2>&1
+	else
+		"$prog" > "$T/unit.out" 2>&1
+	fi
 	urc=$?
 	while IFS= read -r line; do
 		case "$line" in
@@ -77,6 +103,7 @@ done
 for cmd in tests/golden/*.cmd; do
 	[ -e "$cmd" ] || continue
 	name=${cmd%.cmd}
+	selected "golden: ${name#tests/golden/}" || continue
 	want_rc=0
 	[ -f "$name.rc" ] && want_rc=$(cat "$name.rc")
 	eval "set -- $(cat "$cmd")"
@@ -99,6 +126,7 @@ done
 tab=$(printf '\t')
 while IFS="$tab" read -r want msg args; do
 	case "$want" in ''|'#'*) continue ;; esac
+	selected "bad input: $args" "$msg" || continue
 	eval "set -- $args"
 	"$M" "$@" > "$T/out" 2> "$T/err"
 	rc=$?
@@ -125,6 +153,7 @@ EOF_CASES
 # ---- 4. examples --------------------------------------------------------
 for ex in examples/*.sh; do
 	[ -e "$ex" ] || continue
+	selected "example: $ex" || continue
 	if (top=$(pwd) && cd "$T" && sh "$top/$ex" "$M") > "$T/ex.out" 2>&1; then
 		ok "example: $ex"
 	else
@@ -133,12 +162,18 @@ for ex in examples/*.sh; do
 done
 
 # ---- 5. properties of the whole program ---------------------------------
-. tests/properties.sh
+# a script is run whole when its path contains NAME
+selected tests/properties.sh && . tests/properties.sh
 for props in tests/props/*.sh; do
-	[ -e "$props" ] && . "$props"
+	[ -e "$props" ] && selected "$props" && . "$props"
 done
 
 # the TAP plan (at the end, as TAP allows), then the summary, the last line
+if [ "$tap_n" -eq 0 ] && [ -n "$run_only" ]; then
+	echo "1..0 # SKIP no test name contains '$run_only'"
+	echo "tests: 0 passed, 0 failed, 0 skipped"
+	exit 1
+fi
 echo "1..$tap_n"
 echo "tests: $tap_pass passed, $tap_fail failed, $tap_skip skipped"
 [ $tap_fail -eq 0 ]
