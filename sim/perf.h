@@ -142,7 +142,6 @@ struct phase {
 	double ep_sm_share;            /* share of the SMs the EP all-to-all takes from the compute it
 	                                  overlaps: DeepEP's normal kernels in prefill, their
 	                                  DEEPEP_NORMAL_SMS of the card's (comm.h); 0: none */
-	int building;                  /* layer kind of the operators being added (op.layer) */
 };
 
 /* What the performance engine needs beyond memory (struct deployment). */
