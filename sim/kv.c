@@ -12,7 +12,7 @@ double kv_elements_per_layer(const struct model *m)
 
 double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct err *e)
 {
-	return kv_kind_bytes(m, &m->kind[m->kind[0].count > 0 || !m->kind[1].count ? 0 : 1], f, e);
+	return kv_kind_bytes(m, &m->kind[kv_layer_kind(m)], f, e);
 }
 
 /* The latent or K and V of one token in one attention layer. */
@@ -104,10 +104,20 @@ int kv_kinds(const struct model *m, const struct kvfmt *f, struct kv_kinds *t, s
 	int k;
 
 	for (k = 0; k < m->nkinds; k++) {
-		t->bytes[k] = kv_kind_bytes(m, &m->kind[k], f, e);
-		if (isnan(t->bytes[k]))
+		double r;
+
+		t->bytes[k] = r = kv_kind_bytes(m, &m->kind[k], f, e);
+		if (isnan(r))
 			return e->code;
 		t->state[k] = kv_kind_state(m, &m->kind[k]);
+		if (m->kind[k].kv_shared) {   /* it reads the cache it shares, priced as its own */
+			struct layer_spec l = m->kind[k];
+			l.kv_shared = 0;
+			r = kv_kind_bytes(m, &l, f, e);
+		}
+		if (m->index_topk > 0 && r > 0)   /* the indexer reads its own key */
+			r -= m->index_dim + 4;
+		t->read[k] = r;
 	}
 	return 0;
 }

@@ -1263,7 +1263,7 @@ static void perf_same_mixers(const struct model *m, struct ctx *x)
 }
 
 static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
-			const struct workload *w, struct ctx *x, struct err *e)
+			const struct workload *w, const struct kv_kinds *kk, struct ctx *x, struct err *e)
 {
 	int k;
 
@@ -1280,20 +1280,12 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->hbm = h->gpu.hbm_bw;
 	x->heads = m->heads / d->tp;
 	for (k = 0; k < m->nkinds; k++) {
-		/* a CLA layer reads the cache of the layer it shares: priced as that one's */
-		struct layer_spec l = m->kind[k];
-		double b, split;
+		const struct layer_spec *l = &m->kind[k];
+		double split = kv_kind_split(m, l, d->tp);
 
-		l.kv_shared = 0;
-		b = kv_kind_bytes(m, &l, &d->kv, e);
-		if (isnan(b))
-			return e->code;
-		if (m->index_topk > 0 && b > 0)   /* the indexer reads its own key */
-			b -= m->index_dim + 4;
-		split = kv_kind_split(m, &l, d->tp);
-		x->kind[k].kv_heads = max2(l.kv_heads / d->tp, 1);
-		x->kind[k].kvb = b / split;
-		x->kind[k].state = kv_kind_state(m, &l) / split;
+		x->kind[k].kv_heads = max2(l->kv_heads / d->tp, 1);
+		x->kind[k].kvb = kk->read[k] / split;
+		x->kind[k].state = kk->state[k] / split;
 	}
 	perf_same_mixers(m, x);
 	x->gemm_dt = perf_format_dtype(h, d->weights.fmt);
@@ -1441,13 +1433,13 @@ static void perf_prefill(const struct ctx *x, struct perf *p)
 }
 
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
-		 const struct workload *w, struct perf *out, struct err *e)
+		 const struct workload *w, const struct kv_kinds *kk, struct perf *out, struct err *e)
 {
 	struct ctx x;
 	struct hw_kernel_eff graph[K_CLASSES];
 	const struct hw_kernel_eff *alone;
 
-	if (perf_context(m, h, d, w, &x, e))
+	if (perf_context(m, h, d, w, kk, &x, e))
 		return e->code;
 	out->links = x.links;
 	alone = x.kern;

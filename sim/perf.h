@@ -90,6 +90,7 @@
 #include "engine.h"
 #include "hw.h"
 #include "kern.h"
+#include "kv.h"
 #include "model.h"
 #include "params.h"
 #include "precision.h"
@@ -192,12 +193,13 @@ struct deployment;
 
 /*
  * Predict decode and prefill for model m on hardware h under deployment d and
- * workload w into *out.  Pure: no I/O.  Returns 0, or EXIT_INPUT when the card
- * lacks what the deployment needs (a scale-out network for EP across domains),
- * or the KV format d->kv does not apply to the model.
+ * workload w into *out, given what each layer kind caches in d's KV format
+ * (kk: kv_kinds(m, &d->kv), which plan_compute has worked out).  Pure: no
+ * I/O.  Returns 0, or EXIT_INPUT when the card lacks what the deployment
+ * needs (a scale-out network for EP across domains).
  */
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
-		 const struct workload *w, struct perf *out, struct err *e);
+		 const struct workload *w, const struct kv_kinds *kk, struct perf *out, struct err *e);
 
 /*
  * Causal query-key pairs of query positions a+1 .. b (1-based) in a layer

@@ -322,14 +322,12 @@ int plan_compute(const struct model *m, const struct hw *h,
 		params = &p->params_own;
 	}
 	p->params = params;
-	p->kv_bytes_per_layer = kv_bytes_per_layer(m, &d->kv, e);
-	if (isnan(p->kv_bytes_per_layer))
+	if (kv_kinds(m, &d->kv, &kk, e))
 		return e->code;
+	p->kv_bytes_per_layer = kk.bytes[kv_layer_kind(m)];   /* kv_bytes_per_layer() */
 	/* D draft steps beyond the checkpoint's modules reuse them (SGLang and
 	 * vLLM run one MTP module D times): memory holds the modules there are */
 	p->mtp_modules = fmin(d->mtp, m->mtp_layers);
-	if (kv_kinds(m, &d->kv, &kk, e))
-		return e->code;
 	plan_kinds_in(m, 0, m->layers, count);
 	kv_account_kinds(m, &kk, 1, count, d->kv_mtp ? p->mtp_modules : 0, &p->kv);
 	p->kv_layers = d->kv_mtp ? p->mtp_modules : 0;
@@ -337,7 +335,7 @@ int plan_compute(const struct model *m, const struct hw *h,
 		p->kv_layers += m->kind[k].mix == MIX_FULL && !m->kind[k].kv_shared ? m->kind[k].count : 0;
 	p->kv_bytes_per_token = p->kv.per_token;
 	plan_memory(p, &kk);
-	if (perf_compute(m, h, &p->dep, &p->dep.w, &p->perf, e))
+	if (perf_compute(m, h, &p->dep, &p->dep.w, &kk, &p->perf, e))
 		return e->code;
 	p->batch_fits = d->w.batch * d->pp <= p->mem.max_sequences_per_instance / d->dp;
 	power_compute(h, &p->perf, p->mem.gpus, d->w.micro_batches, p->perf.prefill_new_tokens,
