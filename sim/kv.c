@@ -56,10 +56,10 @@ double kv_kind_bytes(const struct model *m, const struct layer_spec *l, const st
 double kv_kind_split(const struct model *m, const struct layer_spec *l, double tp)
 {
 	if (l->mix == MIX_LINEAR)
-		return fmin(tp, m->lin_k_heads);
+		return num_min(tp, m->lin_k_heads);
 	if (l->mix == MIX_MAMBA)
-		return fmin(tp, m->ssm_groups);
-	return m->attn == ATTN_MLA ? 1 : fmin(tp, fmax(l->kv_heads, 1));
+		return num_min(tp, m->ssm_groups);
+	return m->attn == ATTN_MLA ? 1 : num_min(tp, num_max(l->kv_heads, 1));
 }
 
 double kv_kind_state(const struct model *m, const struct layer_spec *l)
@@ -160,7 +160,7 @@ double kv_seq_bytes(const struct kv_account *a, double context, double block)
 
 	for (k = 0; k < MODEL_MAX_KINDS; k++)
 		if (a->window_per_token[k] > 0)
-			b += a->window_per_token[k] * kv_paged_tokens(fmin(context, a->window[k]), block);
+			b += a->window_per_token[k] * kv_paged_tokens(num_min(context, a->window[k]), block);
 	return b;
 }
 

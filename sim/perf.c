@@ -617,8 +617,8 @@ static void perf_attention(const struct ctx *x, struct build *b, int k, double c
 		 * min(L, C) bounds (it averages about C/2 over a long decode: the
 		 * bound is the chunk's last token) */
 		if (W > 0)
-			L = fmin(L, W);
-		La = topk > 0 ? fmin(L, topk) : L;
+			L = num_min(L, W);
+		La = topk > 0 ? num_min(L, topk) : L;
 		if (m->attn == ATTN_MLA)
 			perf_mla_decode(x, b, count, s->B, s->sq, L, La, x->kind[k].kvb);
 		else
@@ -630,9 +630,9 @@ static void perf_attention(const struct ctx *x, struct build *b, int k, double c
 		 * the step's (chunks averaged alike); the keys one request reads in
 		 * the step: its W before the step's first query and its q_span queries */
 		pairs *= perf_pairs_share(l->mix, W, s);
-		ctx *= fmin(1, (W + s->q_span) / s->kv_span);
+		ctx *= num_min(1, (W + s->q_span) / s->kv_span);
 	}
-	pa = topk > 0 ? fmin(pairs, s->pairs * perf_pairs_share(MIX_WINDOW, topk, s)) : pairs;
+	pa = topk > 0 ? num_min(pairs, s->pairs * perf_pairs_share(MIX_WINDOW, topk, s)) : pairs;
 	if (m->attn == ATTN_MLA)
 		perf_mla_prefill(x, b, count, s->T, s->q_span, ctx, pa, pairs);
 	else
@@ -859,7 +859,7 @@ static double perf_ep_a2a(const struct ctx *x, struct build *b, double count, do
 	int out_d, out_c;
 
 	comm_ep_traffic(copies, experts, d->ep, x->links.up_domain,
-			perf_max_domains(x, d->ep / fmin(x->links.up_domain, d->ep)), &tr);
+			perf_max_domains(x, d->ep / num_min(x->links.up_domain, d->ep)), &tr);
 	ph->dispatch_bytes = tokens * (tr.up_copies + tr.out_copies) * x->disp_payload;
 	ph->combine_bytes = tokens * (tr.up_copies + tr.out_copies) * x->comb_payload;
 	ph->up_bytes = tokens * tr.up_copies * (x->disp_payload + x->comb_payload);
@@ -950,9 +950,9 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 	if (d->ep > 1)
 		perf_ep_a2a(x, b, count, T, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
-	touched = fmin(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
+	touched = num_min(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
-		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
+		touched = num_min(x->experts_local, touched + m->shared_experts / d->ep);
 	perf_moe_shapes(deploy_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
 			&up, &down);
 	perf_kernel_op(x, b, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
@@ -1304,8 +1304,8 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->comb_payload = comm_ep_payload(m->hidden, 0, 1);
 	comm_links(h, w->ideal, d->tp * d->dp * d->pp, w->planes_down, &x->links);
 	if (x->links.up_mesh)   /* switchless mesh: only the links to the group's peers carry traffic */
-		x->links.up_bw = fmin(x->links.up_bw, x->links.up_link_bw *
-				      (fmin(x->links.up_domain, fmax(d->ep, d->tp)) - 1));
+		x->links.up_bw = num_min(x->links.up_bw, x->links.up_link_bw *
+				      (num_min(x->links.up_domain, num_max(d->ep, d->tp)) - 1));
 	x->experts_local = m->is_moe ? ceil((m->experts + d->redundant_experts) / d->ep) : 0;
 	x->moe_tp = d->tp * d->dp / d->ep;
 	return perf_check_links(x, h, d, e);
