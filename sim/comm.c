@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include "comm.h"
+#include "precision.h"
 
 static double comm_or(double v, double fallback) { return isnan(v) ? fallback : v; }
 
@@ -119,7 +120,7 @@ double comm_groups_touched(double copies, double experts, double groups)
 void comm_ep_traffic(double copies, double experts, double ep, double domain,
 		     double max_domains, struct ep_traffic *t)
 {
-	double d = fmin(domain, ep), domains = ep / d;
+	double d = num_min(domain, ep), domains = ep / d;
 	double remote = copies * (ep - d) / ep, out;
 
 	t->local_copies = copies / ep;
@@ -127,8 +128,8 @@ void comm_ep_traffic(double copies, double experts, double ep, double domain,
 	/* distinct remote domains the token's copies reach: one NIC send each */
 	out = comm_groups_touched(copies, experts, domains) * (domains - 1) / domains;
 	if (max_domains > 0)
-		out = fmin(out, max_domains * (domains - 1) / domains);
-	out = fmin(out, remote);
+		out = num_min(out, max_domains * (domains - 1) / domains);
+	out = num_min(out, remote);
 	t->out_copies = out;
 	/* same-domain copies, plus copies forwarded inside the remote domains */
 	t->up_copies = copies * (d - 1) / ep + (remote - out);
@@ -143,7 +144,7 @@ double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int 
 	if (out_bytes > 0)
 		to = l->out_bw > 0 ? l->out_latency_s + out_bytes / l->out_bw : INFINITY;
 	*bound_out = to > tu;
-	return fmax(tu, to);
+	return num_max(tu, to);
 }
 
 int comm_collective_parse(const char *s)

@@ -12,7 +12,7 @@ double kv_elements_per_layer(const struct model *m)
 
 double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct err *e)
 {
-	return kv_kind_bytes(m, &m->kind[m->kind[0].count > 0 || !m->kind[1].count ? 0 : 1], f, e);
+	return kv_kind_bytes(m, &m->kind[kv_layer_kind(m)], f, e);
 }
 
 /* The latent or K and V of one token in one attention layer. */
@@ -56,10 +56,10 @@ double kv_kind_bytes(const struct model *m, const struct layer_spec *l, const st
 double kv_kind_split(const struct model *m, const struct layer_spec *l, double tp)
 {
 	if (l->mix == MIX_LINEAR)
-		return fmin(tp, m->lin_k_heads);
+		return num_min(tp, m->lin_k_heads);
 	if (l->mix == MIX_MAMBA)
-		return fmin(tp, m->ssm_groups);
-	return m->attn == ATTN_MLA ? 1 : fmin(tp, fmax(l->kv_heads, 1));
+		return num_min(tp, m->ssm_groups);
+	return m->attn == ATTN_MLA ? 1 : num_min(tp, num_max(l->kv_heads, 1));
 }
 
 double kv_kind_state(const struct model *m, const struct layer_spec *l)
@@ -104,10 +104,20 @@ int kv_kinds(const struct model *m, const struct kvfmt *f, struct kv_kinds *t, s
 	int k;
 
 	for (k = 0; k < m->nkinds; k++) {
-		t->bytes[k] = kv_kind_bytes(m, &m->kind[k], f, e);
-		if (isnan(t->bytes[k]))
+		double r;
+
+		t->bytes[k] = r = kv_kind_bytes(m, &m->kind[k], f, e);
+		if (isnan(r))
 			return e->code;
 		t->state[k] = kv_kind_state(m, &m->kind[k]);
+		if (m->kind[k].kv_shared) {   /* it reads the cache it shares, priced as its own */
+			struct layer_spec l = m->kind[k];
+			l.kv_shared = 0;
+			r = kv_kind_bytes(m, &l, f, e);
+		}
+		if (m->index_topk > 0 && r > 0)   /* the indexer reads its own key */
+			r -= m->index_dim + 4;
+		t->read[k] = r;
 	}
 	return 0;
 }
@@ -150,7 +160,7 @@ double kv_seq_bytes(const struct kv_account *a, double context, double block)
 
 	for (k = 0; k < MODEL_MAX_KINDS; k++)
 		if (a->window_per_token[k] > 0)
-			b += a->window_per_token[k] * kv_paged_tokens(fmin(context, a->window[k]), block);
+			b += a->window_per_token[k] * kv_paged_tokens(num_min(context, a->window[k]), block);
 	return b;
 }
 

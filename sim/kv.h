@@ -28,6 +28,13 @@ double kv_elements_per_layer(const struct model *m);
  * (fp8-flashmla needs MLA). */
 double kv_bytes_per_layer(const struct model *m, const struct kvfmt *f, struct err *e);
 
+/* The kind kv_bytes_per_layer() prices: 0 (dense), or 1 (MoE) when every
+ * layer is MoE. */
+static inline int kv_layer_kind(const struct model *m)
+{
+	return m->kind[0].count > 0 || !m->kind[1].count ? 0 : 1;
+}
+
 /* L main layers, plus num_nextn_predict_layers if with_mtp: the layers that
  * cache in a model of plain full-attention layers (a hybrid model's caching
  * layers are counted by kind: kv_account). */
@@ -87,14 +94,18 @@ int kv_account_counts(const struct model *m, const struct kvfmt *f, double tp,
 
 /*
  * What one layer of each kind of m caches in format f, whole (tp 1), worked
- * out once for the several accounts a plan makes: bytes per token
- * (kv_kind_bytes) and the recurrent state per sequence (kv_kind_state).
- * An MTP layer caches as the main model's MoE kind (dense kind without MoE).
- * Returns 0, or EXIT_INPUT via e as kv_bytes_per_layer.
+ * out once for the several accounts a plan makes and its step times: bytes
+ * per token (kv_kind_bytes), the recurrent state per sequence
+ * (kv_kind_state), and the bytes per token its attention reads: its own
+ * cache, or for a layer that reuses an earlier one's (CLA) that one's, less
+ * DSA's indexer key (the indexer reads it apart).  An MTP layer caches as
+ * the main model's MoE kind (dense kind without MoE).  Returns 0, or
+ * EXIT_INPUT via e as kv_bytes_per_layer.
  */
 struct kv_kinds {
 	double bytes[MODEL_MAX_KINDS];
 	double state[MODEL_MAX_KINDS];
+	double read[MODEL_MAX_KINDS];
 };
 int kv_kinds(const struct model *m, const struct kvfmt *f, struct kv_kinds *t, struct err *e);
 

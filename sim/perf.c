@@ -57,10 +57,6 @@ static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 	PERF_ROOF, PERF_ROOF,
 };
 
-/* Where a layer's operators start and what one occurrence costs. */
-struct span { int first, last; double compute_s, comm_s; };
-
-/* Operators [first, last) of a phase. */
 /* A kind's mixer operators in the step, and its elementwise kernels and
  * their bytes (perf_mixer_elementwise), for the kinds that share it. */
 struct range { int first, last; double ew_n, ew_b; };
@@ -126,34 +122,94 @@ double perf_kernel_seconds(const struct hw *h, enum kclass k, enum dtype dt, dou
 	return kern_seconds(&h->kern[k], kern_peak(h, dt), h->gpu.hbm_bw, 0, &s, NULL, NULL);
 }
 
+/*
+ * A step being built (perf_step) and what adding an operator charges.  Each
+ * operator is charged once, as it is added (perf_add): its time x count x
+ * micro-batches to its class, and to its bound unless its layer may hide
+ * its all-to-all behind compute (`defer`: perf_layers_time charges then the
+ * side that shows, once the layer is whole); a compute operator's busy time;
+ * and the sums the layer's and the step's times are made of.
+ */
+struct build {
+	struct phase *ph;
+	double mb;                 /* micro-batches per step (the workload's) */
+	int layer;                 /* layer kind of the operators being added (op.layer) */
+	int defer;                 /* this layer's bounds wait for perf_layers_time */
+	double compute_s, comm_s;  /* the layer's operators, one occurrence each: all
+	                              but the EP all-to-all, and the all-to-all */
+	double counted_s;          /* sum of t x count since perf_begin */
+};
+
+/* Start a layer of kind `layer`, or the operators outside the layers
+ * (defer 0): the sums start from nothing. */
+static void perf_begin(struct build *b, int layer, int defer)
+{
+	b->layer = layer;
+	b->defer = defer;
+	b->compute_s = b->comm_s = b->counted_s = 0;
+}
+
+static inline int perf_class_is_a2a(enum opclass c)
+{
+	return c == OPC_EP_DISPATCH || c == OPC_EP_COMBINE;
+}
+
+/* The next free operator of the step, or NULL when it is full. */
+static inline struct op *perf_slot(struct build *b)
+{
+	struct phase *ph = b->ph;
+
+	return ph->nops < PERF_MAX_OPS ? &ph->op[ph->nops++] : NULL;
+}
+
+/* Charge operator o, just added (the struct build above). */
+static inline void perf_add(struct build *b, const struct op *o)
+{
+	struct phase *ph = b->ph;
+	double tc = o->t * o->count, t = tc * b->mb;
+
+	ph->t_class[o->layer == LAYER_MTP ? OPC_MTP : o->cls] += t;
+	if (!b->defer)
+		ph->t_bound[o->bound] += t;
+	if (!perf_class_is_comm(o->cls))
+		ph->busy_s += o->count * o->t_busy;
+	if (perf_class_is_a2a(o->cls))
+		b->comm_s += o->t;
+	else
+		b->compute_s += o->t;
+	b->counted_s += tc;
+}
+
 /* One kernel call of shape s (a GEMM's m, n, k for the wave model), timed
  * by kern_seconds() with the parameters of its class. */
-static void perf_kernel_op(const struct ctx *x, struct phase *ph, const char *name,
+static void perf_kernel_op(const struct ctx *x, struct build *b, const char *name,
 			   enum opclass cls, enum kclass kernel, enum dtype dt, double count,
 			   const struct kshape *s)
 {
 	static const enum bound bound_of[] = {
 		[KB_COMPUTE] = BOUND_COMPUTE, [KB_MEMORY] = BOUND_HBM, [KB_LATENCY] = BOUND_LATENCY,
 	};
-	enum kbound b;
+	struct op *o = perf_slot(b);
+	enum kbound kb;
 	double t, busy;
 
-	if (ph->nops == PERF_MAX_OPS)
+	if (!o)
 		return;
-	t = kern_seconds(&x->kern[kernel], x->peak[dt], x->hbm, x->sms, s, &busy, &b);
-	ph->op[ph->nops++] = (struct op){.name = name, .cls = cls, .kernel = kernel, .dtype = dt,
-					 .layer = ph->building, .count = count, .flops = s->flops,
-					 .bytes = s->bytes, .t = t, .t_busy = busy, .bound = bound_of[b]};
+	t = kern_seconds(&x->kern[kernel], x->peak[dt], x->hbm, x->sms, s, &busy, &kb);
+	*o = (struct op){.name = name, .cls = cls, .kernel = kernel, .dtype = dt, .layer = b->layer,
+			 .count = count, .flops = s->flops, .bytes = s->bytes, .t = t, .t_busy = busy,
+			 .bound = bound_of[kb]};
+	perf_add(b, o);
 }
 
 /* A kernel that is not a GEMM: its FLOPs and bytes alone. */
-static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *name,
+static void perf_compute_op(const struct ctx *x, struct build *b, const char *name,
 			    enum opclass cls, enum kclass kernel, enum dtype dt,
 			    double count, double flops, double bytes)
 {
 	struct kshape s = {flops, bytes, 0, 0, 0, 1, 0, 0};
 
-	perf_kernel_op(x, ph, name, cls, kernel, dt, count, &s);
+	perf_kernel_op(x, b, name, cls, kernel, dt, count, &s);
 }
 
 /*
@@ -161,18 +217,20 @@ static void perf_compute_op(const struct ctx *x, struct phase *ph, const char *n
  * by kern_stream_seconds(); bound by latency where the fixed times are the
  * larger part.
  */
-static void perf_elementwise_op(const struct ctx *x, struct phase *ph, const char *name, double count,
+static void perf_elementwise_op(const struct ctx *x, struct build *b, const char *name, double count,
 				double kernels, double bytes)
 {
 	const struct hw_kernel_eff *k = &x->kern[K_ELEMWISE];
+	struct op *o;
 	double busy, t;
 
-	if (kernels <= 0 || ph->nops == PERF_MAX_OPS)
+	if (kernels <= 0 || !(o = perf_slot(b)))
 		return;
 	t = kern_stream_seconds(k, x->hbm, kernels, bytes, &busy);
-	ph->op[ph->nops++] = (struct op){.name = name, .cls = OPC_ELEMWISE, .kernel = K_ELEMWISE, .dtype = DT_BF16,
-					 .layer = ph->building, .count = count, .bytes = bytes, .t = t, .t_busy = busy,
-					 .bound = kernels * k->t0_s > busy ? BOUND_LATENCY : BOUND_HBM};
+	*o = (struct op){.name = name, .cls = OPC_ELEMWISE, .kernel = K_ELEMWISE, .dtype = DT_BF16,
+			 .layer = b->layer, .count = count, .bytes = bytes, .t = t, .t_busy = busy,
+			 .bound = kernels * k->t0_s > busy ? BOUND_LATENCY : BOUND_HBM};
+	perf_add(b, o);
 }
 
 /* What quantising to each format costs (perf_quant_bytes), dynamic
@@ -253,16 +311,16 @@ double perf_qkv_pass_bytes(double h, double hk, double dh, double dv, double T)
 
 /* Causal prefill attention: its FLOPs, bytes, softmax exponentials (one per
  * query-key pair and head) and thread blocks (kern.h). */
-static void perf_prefill_attention_op(const struct ctx *x, struct phase *ph, double count,
+static void perf_prefill_attention_op(const struct ctx *x, struct build *b, double count,
 				      double flops, double bytes, double exps, double ctas)
 {
 	struct kshape s = {flops, bytes, 0, 0, 0, 1, exps, ctas};
 
-	perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count, &s);
+	perf_kernel_op(x, b, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count, &s);
 }
 
 /* A linear layer: T tokens x [N outputs, K inputs] held by this GPU. */
-static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
+static void perf_gemm(const struct ctx *x, struct build *b, const char *name,
 		      enum opclass cls, double count, double T, double N, double K,
 		      int bf16_weights)
 {
@@ -276,19 +334,21 @@ static void perf_gemm(const struct ctx *x, struct phase *ph, const char *name,
 		return;
 	perf_gemm_shape(bf16_weights ? &bf16 : attn ? deploy_attn_format(x->d) : &x->d->weights,
 			dt, T, N, K, &s);
-	perf_kernel_op(x, ph, name, cls, k, dt, count, &s);
+	perf_kernel_op(x, b, name, cls, k, dt, count, &s);
 }
 
-/* A transfer of `bytes` over a link taking t seconds, bounded by b (a
+/* A transfer of `bytes` over a link taking t seconds, bounded by bd (a
  * transfer of nothing by its latency). */
-static void perf_comm_op(struct phase *ph, const char *name, enum opclass cls,
-			 double count, double bytes, double t, enum bound b)
+static void perf_comm_op(struct build *b, const char *name, enum opclass cls,
+			 double count, double bytes, double t, enum bound bd)
 {
-	if (ph->nops == PERF_MAX_OPS)
+	struct op *o = perf_slot(b);
+
+	if (!o)
 		return;
-	ph->op[ph->nops++] = (struct op){.name = name, .cls = cls, .layer = ph->building, .count = count,
-					 .bytes = bytes, .t = t,
-					 .bound = t > 0 && bytes <= 0 ? BOUND_LATENCY : b};
+	*o = (struct op){.name = name, .cls = cls, .layer = b->layer, .count = count, .bytes = bytes, .t = t,
+			 .bound = t > 0 && bytes <= 0 ? BOUND_LATENCY : bd};
+	perf_add(b, o);
 }
 
 /* The fit of the serving engine's own all-reduce that runs a TP all-reduce
@@ -318,7 +378,7 @@ static int perf_norm_fused(const struct ctx *x, double T)
 }
 
 /* TP all-reduce of T tokens' hidden states (bf16) after attention or FFN. */
-static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
+static void perf_allreduce(const struct ctx *x, struct build *b, double count,
 			   double n, double T)
 {
 	double bytes = T * x->m->hidden * 2;
@@ -341,13 +401,13 @@ static void perf_allreduce(const struct ctx *x, struct phase *ph, double count,
 	 * where the card has its fit, else NCCL's protocols as the card's
 	 * nccl-tests fit has them */
 	if ((car = perf_custom_ar(x, n, bytes))) {
-		perf_comm_op(ph, "tp all-reduce (engine's own)", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n,
+		perf_comm_op(b, "tp all-reduce (engine's own)", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n,
 			     comm_custom_ar_s(car, n, bytes), BOUND_SCALE_UP);
 		return;
 	}
 	fit = x->w->ideal || n > x->links.up_domain ? NULL : hw_coll_fit_for(x->h, HW_COLL_AR, n);
 	t = fit ? comm_nccl_s(fit, 1, n, bytes) : comm_allreduce_s(l, n, bytes);
-	perf_comm_op(ph, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,
+	perf_comm_op(b, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,
 		     n > x->links.up_domain ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 }
 
@@ -408,81 +468,81 @@ static double perf_pairs_share(enum mixer mix, double W, const struct step_shape
  * index_heads x index_dim fp8 dot products against every key it sees, its
  * fp8 keys with one fp32 scale each read from the cache.
  */
-static void perf_indexer(const struct ctx *x, struct phase *ph, double count, double T,
+static void perf_indexer(const struct ctx *x, struct build *b, double count, double T,
 			 double keys, double pairs, int decode)
 {
 	const struct model *m = x->m;
 	double ni = m->index_heads, di = m->index_dim;
 
-	perf_gemm(x, ph, "indexer wq_b", OPC_ATTN_PROJ, count, T, ni * di,
+	perf_gemm(x, b, "indexer wq_b", OPC_ATTN_PROJ, count, T, ni * di,
 		  m->q_lora > 0 ? m->q_lora : m->hidden, 0);
-	perf_gemm(x, ph, "indexer wk", OPC_ATTN_PROJ, count, T, di, m->hidden, 0);
-	perf_gemm(x, ph, "indexer weights_proj", OPC_ATTN_PROJ, count, T, ni, m->hidden, 1);
-	perf_compute_op(x, ph, decode ? "indexer scores (decode)" : "indexer scores (prefill)",
+	perf_gemm(x, b, "indexer wk", OPC_ATTN_PROJ, count, T, di, m->hidden, 0);
+	perf_gemm(x, b, "indexer weights_proj", OPC_ATTN_PROJ, count, T, ni, m->hidden, 1);
+	perf_compute_op(x, b, decode ? "indexer scores (decode)" : "indexer scores (prefill)",
 			OPC_ATTN_CORE, decode ? K_ATTN_DECODE : K_ATTN_PREFILL, x->index_dt, count,
 			2 * ni * di * pairs, keys * (di + 4));
 }
 
 /* MLA decode, absorbed: B sequences of s_q tokens, context L (the indexer's),
  * La tokens attended (DSA: the top index_topk), kvb latent bytes per token. */
-static void perf_mla_decode(const struct ctx *x, struct phase *ph, double count,
+static void perf_mla_decode(const struct ctx *x, struct build *b, double count,
 			    double B, double sq, double L, double La, double kvb)
 {
 	const struct model *m = x->m;
 	double h = x->heads, T = B * sq, flops, bytes;
 
 	if (m->q_lora > 0) {
-		perf_gemm(x, ph, "q_a + kv_a projection", OPC_ATTN_PROJ, count, T,
+		perf_gemm(x, b, "q_a + kv_a projection", OPC_ATTN_PROJ, count, T,
 			  m->q_lora + m->kv_lora + m->qk_rope, m->hidden, 0);
-		perf_gemm(x, ph, "q_b projection", OPC_ATTN_PROJ, count, T,
+		perf_gemm(x, b, "q_b projection", OPC_ATTN_PROJ, count, T,
 			  h * (m->qk_nope + m->qk_rope), m->q_lora, 0);
 	} else {
-		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, T,
+		perf_gemm(x, b, "q projection", OPC_ATTN_PROJ, count, T,
 			  h * (m->qk_nope + m->qk_rope), m->hidden, 0);
-		perf_gemm(x, ph, "kv_a projection", OPC_ATTN_PROJ, count, T,
+		perf_gemm(x, b, "kv_a projection", OPC_ATTN_PROJ, count, T,
 			  m->kv_lora + m->qk_rope, m->hidden, 0);
 	}
 	if (m->index_topk > 0)   /* each query token scores the whole context, B of them per sequence */
-		perf_indexer(x, ph, count, T, B * L, T * L, 1);
+		perf_indexer(x, b, count, T, B * L, T * L, 1);
 	/* W_UK and W_UV come from kv_b_proj, dequantised to bf16 for absorption */
-	perf_compute_op(x, ph, "q_nope x W_UK (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16,
+	perf_compute_op(x, b, "q_nope x W_UK (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16,
 			count, 2 * T * h * m->qk_nope * m->kv_lora,
 			2 * h * m->qk_nope * m->kv_lora + 2 * T * h * (m->qk_nope + m->kv_lora));
 	perf_mla_attention(m, h, B, sq, La, kvb, &flops, &bytes);
-	perf_compute_op(x, ph, "mla decode attention", OPC_ATTN_CORE, x->decode_k, x->decode_dt,
+	perf_compute_op(x, b, "mla decode attention", OPC_ATTN_CORE, x->decode_k, x->decode_dt,
 			count, flops, bytes);
-	perf_compute_op(x, ph, "W_UV (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16, count,
+	perf_compute_op(x, b, "W_UV (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16, count,
 			2 * T * h * m->kv_lora * m->v_head,
 			2 * h * m->kv_lora * m->v_head + 2 * T * h * (m->kv_lora + m->v_head));
-	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * m->v_head, 0);
+	perf_gemm(x, b, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * m->v_head, 0);
 }
 
 /* MLA prefill, not absorbed: Tn new tokens, q of them per sequence, ctx
  * tokens up-projected, pairs q-k pairs attended (DSA: each query's top
  * index_topk), ipairs the indexer scores. */
-static void perf_mla_prefill(const struct ctx *x, struct phase *ph, double count,
+static void perf_mla_prefill(const struct ctx *x, struct build *b, double count,
 			     double Tn, double q, double ctx_tokens, double pairs, double ipairs)
 {
 	const struct model *m = x->m;
 	double h = x->heads, dqk = m->qk_nope + m->qk_rope;
 
 	if (m->q_lora > 0) {
-		perf_gemm(x, ph, "q_a + kv_a projection", OPC_ATTN_PROJ, count, Tn,
+		perf_gemm(x, b, "q_a + kv_a projection", OPC_ATTN_PROJ, count, Tn,
 			  m->q_lora + m->kv_lora + m->qk_rope, m->hidden, 0);
-		perf_gemm(x, ph, "q_b projection", OPC_ATTN_PROJ, count, Tn, h * dqk, m->q_lora, 0);
+		perf_gemm(x, b, "q_b projection", OPC_ATTN_PROJ, count, Tn, h * dqk, m->q_lora, 0);
 	} else {
-		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, Tn, h * dqk, m->hidden, 0);
-		perf_gemm(x, ph, "kv_a projection", OPC_ATTN_PROJ, count, Tn,
+		perf_gemm(x, b, "q projection", OPC_ATTN_PROJ, count, Tn, h * dqk, m->hidden, 0);
+		perf_gemm(x, b, "kv_a projection", OPC_ATTN_PROJ, count, Tn,
 			  m->kv_lora + m->qk_rope, m->hidden, 0);
 	}
 	if (m->index_topk > 0)
-		perf_indexer(x, ph, count, Tn, ctx_tokens, ipairs, 0);
-	perf_gemm(x, ph, "kv_b projection (K, V up)", OPC_ATTN_PROJ, count, ctx_tokens,
+		perf_indexer(x, b, count, Tn, ctx_tokens, ipairs, 0);
+	perf_gemm(x, b, "kv_b projection (K, V up)", OPC_ATTN_PROJ, count, ctx_tokens,
 		  h * (m->qk_nope + m->v_head), m->kv_lora, 0);
-	perf_prefill_attention_op(x, ph, count, 2 * h * (dqk + m->v_head) * pairs,
+	perf_prefill_attention_op(x, b, count, 2 * h * (dqk + m->v_head) * pairs,
 				  2 * (Tn * h * dqk + ctx_tokens * h * (dqk + m->v_head) + Tn * h * m->v_head),
 				  h * pairs, perf_prefill_ctas(h, Tn, q));
-	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
+	perf_gemm(x, b, "o projection", OPC_ATTN_PROJ, count, Tn, m->hidden, h * m->v_head, 0);
 }
 
 void perf_gqa_decode_shape(double h, double kvb, double dh, double dv, double B, double sq, double L,
@@ -507,7 +567,7 @@ void perf_gqa_prefill_shape(double h, double hk, double dh, double dv, double T,
  * q [H dh (x2 with an output gate), d], k [Hkv dh, d] and v [Hkv dv, d]
  * (none for a layer that reuses an earlier one's K and V), o [d, H dv].
  */
-static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count, double T,
+static void perf_gqa(const struct ctx *x, struct build *b, int k, double count, double T,
 		     double B, double sq, double L, double La, double qspan, double ctx_tokens,
 		     double pairs, double ipairs)
 {
@@ -517,25 +577,25 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
 	struct kshape shape;
 
 	if (m->kind[k].kv_shared)
-		perf_gemm(x, ph, "q projection", OPC_ATTN_PROJ, count, T, q, m->hidden, 0);
+		perf_gemm(x, b, "q projection", OPC_ATTN_PROJ, count, T, q, m->hidden, 0);
 	else
-		perf_gemm(x, ph, "qkv projection", OPC_ATTN_PROJ, count, T, q + hk * (dh + dv),
+		perf_gemm(x, b, "qkv projection", OPC_ATTN_PROJ, count, T, q + hk * (dh + dv),
 			  m->hidden, 0);
 	if (m->index_topk > 0)
-		perf_indexer(x, ph, count, T, pairs < 0 ? B * L : ctx_tokens, pairs < 0 ? T * L : ipairs,
+		perf_indexer(x, b, count, T, pairs < 0 ? B * L : ctx_tokens, pairs < 0 ? T * L : ipairs,
 			     pairs < 0);
 	if (pairs < 0) {
 		perf_gqa_decode_shape(h, x->kind[k].kvb, dh, dv, B, sq, La, &shape);
-		perf_kernel_op(x, ph, "attention (decode)", OPC_ATTN_CORE, x->gqa_decode_k, x->decode_dt, count,
+		perf_kernel_op(x, b, "attention (decode)", OPC_ATTN_CORE, x->gqa_decode_k, x->decode_dt, count,
 			       &shape);
 	} else {
 		perf_gqa_prefill_shape(h, hk, dh, dv, T, qspan, ctx_tokens, pairs, &shape);
 		/* a layer sharing an earlier one's cache writes no K and V */
 		shape.bytes += perf_qkv_pass_bytes(h, m->kind[k].kv_shared ? 0 : hk, dh, dv, T);
-		perf_kernel_op(x, ph, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count,
+		perf_kernel_op(x, b, "attention (prefill, causal)", OPC_ATTN_CORE, K_ATTN_PREFILL, DT_BF16, count,
 			       &shape);
 	}
-	perf_gemm(x, ph, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dv, 0);
+	perf_gemm(x, b, "o projection", OPC_ATTN_PROJ, count, T, m->hidden, h * dv, 0);
 }
 
 /*
@@ -543,7 +603,7 @@ static void perf_gqa(const struct ctx *x, struct phase *ph, int k, double count,
  * last W keys, a chunked layer to those of its own chunk, DSA to the top
  * index_topk the indexer picks (the indexer itself scores every key).
  */
-static void perf_attention(const struct ctx *x, struct phase *ph, int k, double count,
+static void perf_attention(const struct ctx *x, struct build *b, int k, double count,
 			   const struct step_shape *s)
 {
 	const struct model *m = x->m;
@@ -557,12 +617,12 @@ static void perf_attention(const struct ctx *x, struct phase *ph, int k, double 
 		 * min(L, C) bounds (it averages about C/2 over a long decode: the
 		 * bound is the chunk's last token) */
 		if (W > 0)
-			L = fmin(L, W);
-		La = topk > 0 ? fmin(L, topk) : L;
+			L = num_min(L, W);
+		La = topk > 0 ? num_min(L, topk) : L;
 		if (m->attn == ATTN_MLA)
-			perf_mla_decode(x, ph, count, s->B, s->sq, L, La, x->kind[k].kvb);
+			perf_mla_decode(x, b, count, s->B, s->sq, L, La, x->kind[k].kvb);
 		else
-			perf_gqa(x, ph, k, count, s->T, s->B, s->sq, L, La, 0, 0, -1, 0);
+			perf_gqa(x, b, k, count, s->T, s->B, s->sq, L, La, 0, 0, -1, 0);
 		return;
 	}
 	if (W > 0) {
@@ -570,13 +630,13 @@ static void perf_attention(const struct ctx *x, struct phase *ph, int k, double 
 		 * the step's (chunks averaged alike); the keys one request reads in
 		 * the step: its W before the step's first query and its q_span queries */
 		pairs *= perf_pairs_share(l->mix, W, s);
-		ctx *= fmin(1, (W + s->q_span) / s->kv_span);
+		ctx *= num_min(1, (W + s->q_span) / s->kv_span);
 	}
-	pa = topk > 0 ? fmin(pairs, s->pairs * perf_pairs_share(MIX_WINDOW, topk, s)) : pairs;
+	pa = topk > 0 ? num_min(pairs, s->pairs * perf_pairs_share(MIX_WINDOW, topk, s)) : pairs;
 	if (m->attn == ATTN_MLA)
-		perf_mla_prefill(x, ph, count, s->T, s->q_span, ctx, pa, pairs);
+		perf_mla_prefill(x, b, count, s->T, s->q_span, ctx, pa, pairs);
 	else
-		perf_gqa(x, ph, k, count, s->T, s->B, s->sq, 0, 0, s->q_span, ctx, pa, pairs);
+		perf_gqa(x, b, k, count, s->T, s->B, s->sq, 0, 0, s->q_span, ctx, pa, pairs);
 }
 
 /*
@@ -590,25 +650,25 @@ static void perf_attention(const struct ctx *x, struct phase *ph, int k, double 
  * intra-chunk attention-like products, 4 dk dv for the state's update and
  * its read-out; bytes the activations in and out.
  */
-static void perf_deltanet(const struct ctx *x, struct phase *ph, int k, double count,
+static void perf_deltanet(const struct ctx *x, struct build *b, int k, double count,
 			  const struct step_shape *s)
 {
 	const struct model *m = x->m;
 	double tp = x->d->tp, dk = m->lin_k_dim, dv = m->lin_v_dim, nv = m->lin_v_heads / tp;
 	double kd = m->lin_k_heads * dk, vd = m->lin_v_heads * dv, T = s->T;
 
-	perf_gemm(x, ph, "deltanet in_proj_qkvz", OPC_ATTN_PROJ, count, T, (2 * kd + 2 * vd) / tp,
+	perf_gemm(x, b, "deltanet in_proj_qkvz", OPC_ATTN_PROJ, count, T, (2 * kd + 2 * vd) / tp,
 		  m->hidden, 0);
-	perf_gemm(x, ph, "deltanet in_proj_ba", OPC_ATTN_PROJ, count, T, 2 * m->lin_v_heads / tp,
+	perf_gemm(x, b, "deltanet in_proj_ba", OPC_ATTN_PROJ, count, T, 2 * m->lin_v_heads / tp,
 		  m->hidden, 0);
 	if (s->pairs < 0)
-		perf_compute_op(x, ph, "deltanet state (decode)", OPC_ATTN_CORE, K_ATTN_DECODE,
+		perf_compute_op(x, b, "deltanet state (decode)", OPC_ATTN_CORE, K_ATTN_DECODE,
 				DT_BF16, count, 6 * T * nv * dk * dv, s->B * 2 * x->kind[k].state);
 	else
-		perf_compute_op(x, ph, "deltanet chunked (prefill)", OPC_ATTN_CORE, K_ATTN_PREFILL,
+		perf_compute_op(x, b, "deltanet chunked (prefill)", OPC_ATTN_CORE, K_ATTN_PREFILL,
 				DT_BF16, count, T * nv * (2 * 64 * (dk + dv) + 4 * dk * dv),
 				T * (2 * kd + 2 * vd) / tp * 2);
-	perf_gemm(x, ph, "deltanet out_proj", OPC_ATTN_PROJ, count, T, m->hidden, vd / tp, 0);
+	perf_gemm(x, b, "deltanet out_proj", OPC_ATTN_PROJ, count, T, m->hidden, vd / tp, 0);
 }
 
 /*
@@ -621,23 +681,23 @@ static void perf_deltanet(const struct ctx *x, struct phase *ph, int k, double c
  * head within chunks, 4 N p for the chunk states and their output; bytes the
  * activations in (x, B, C, dt) and out (y).
  */
-static void perf_mamba(const struct ctx *x, struct phase *ph, int k, double count,
+static void perf_mamba(const struct ctx *x, struct build *b, int k, double count,
 		       const struct step_shape *s)
 {
 	const struct model *m = x->m;
 	double tp = x->d->tp, p = m->mamba_head_dim, N = m->ssm_state, nh = m->mamba_heads / tp;
 	double di = m->mamba_heads * p, gn = m->ssm_groups * N, C = m->ssm_chunk, T = s->T;
 
-	perf_gemm(x, ph, "ssm in_proj", OPC_ATTN_PROJ, count, T,
+	perf_gemm(x, b, "ssm in_proj", OPC_ATTN_PROJ, count, T,
 		  (2 * di + 2 * gn + m->mamba_heads) / tp, m->hidden, 0);
 	if (s->pairs < 0)
-		perf_compute_op(x, ph, "ssm state (decode)", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
+		perf_compute_op(x, b, "ssm state (decode)", OPC_ATTN_CORE, K_ATTN_DECODE, DT_BF16,
 				count, 6 * T * nh * p * N, s->B * 2 * x->kind[k].state);
 	else
-		perf_compute_op(x, ph, "ssd chunked scan (prefill)", OPC_ATTN_CORE, K_ATTN_PREFILL,
+		perf_compute_op(x, b, "ssd chunked scan (prefill)", OPC_ATTN_CORE, K_ATTN_PREFILL,
 				DT_BF16, count, T * nh * (2 * C * (N + p) + 4 * N * p),
 				T * (2 * di + 2 * gn + m->mamba_heads) / tp * 2);
-	perf_gemm(x, ph, "ssm out_proj", OPC_ATTN_PROJ, count, T, m->hidden, di / tp, 0);
+	perf_gemm(x, b, "ssm out_proj", OPC_ATTN_PROJ, count, T, m->hidden, di / tp, 0);
 }
 
 /*
@@ -740,16 +800,16 @@ static void perf_ffn_elementwise(const struct ctx *x, int k, double T, int norm_
 /* ---- FFN and MoE ------------------------------------------------------------ */
 
 /* A dense FFN of width F split by tp: gate and up [F, d] (relu2: up only), down [d, F]. */
-static void perf_dense_ffn(const struct ctx *x, struct phase *ph, double count, double T)
+static void perf_dense_ffn(const struct ctx *x, struct build *b, double count, double T)
 {
 	double f = x->m->inter / x->d->tp;
 
 	if (x->m->ffn_mats == 3)
-		perf_gemm(x, ph, "ffn gate + up", OPC_DENSE_FFN, count, T, 2 * f, x->m->hidden, 0);
+		perf_gemm(x, b, "ffn gate + up", OPC_DENSE_FFN, count, T, 2 * f, x->m->hidden, 0);
 	else
-		perf_gemm(x, ph, "ffn up", OPC_DENSE_FFN, count, T, f, x->m->hidden, 0);
-	perf_gemm(x, ph, "ffn down", OPC_DENSE_FFN, count, T, x->m->hidden, f, 0);
-	perf_allreduce(x, ph, count, x->d->tp, T);
+		perf_gemm(x, b, "ffn up", OPC_DENSE_FFN, count, T, f, x->m->hidden, 0);
+	perf_gemm(x, b, "ffn down", OPC_DENSE_FFN, count, T, x->m->hidden, f, 0);
+	perf_allreduce(x, b, count, x->d->tp, T);
 }
 
 double perf_experts_touched(double local, double k, double experts, double tokens)
@@ -787,18 +847,19 @@ static double perf_max_domains(const struct ctx *x, double domains)
  * bound for another domain alone over the NIC (comm_ep_s): the card's fit
  * across domains where it has one, else the link model of normal mode.
  */
-static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, double T, int decode)
+static double perf_ep_a2a(const struct ctx *x, struct build *b, double count, double T, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
 	double copies = m->top_k + (x->w->shared_routed ? m->shared_experts : 0);
 	double experts = m->experts + d->redundant_experts + (x->w->shared_routed ? m->shared_experts : 0);
 	double tokens = T / d->tp, t_disp, t_comb;
+	struct phase *ph = b->ph;
 	struct ep_traffic tr;
 	int out_d, out_c;
 
 	comm_ep_traffic(copies, experts, d->ep, x->links.up_domain,
-			perf_max_domains(x, d->ep / fmin(x->links.up_domain, d->ep)), &tr);
+			perf_max_domains(x, d->ep / num_min(x->links.up_domain, d->ep)), &tr);
 	ph->dispatch_bytes = tokens * (tr.up_copies + tr.out_copies) * x->disp_payload;
 	ph->combine_bytes = tokens * (tr.up_copies + tr.out_copies) * x->comb_payload;
 	ph->up_bytes = tokens * tr.up_copies * (x->disp_payload + x->comb_payload);
@@ -843,9 +904,9 @@ static double perf_ep_a2a(const struct ctx *x, struct phase *ph, double count, d
 		ph->combine_bytes = tokens * (peer + tr.remote_copies) * x->comb_payload;
 		out_d = out_c = 1;
 	}
-	perf_comm_op(ph, "ep dispatch", OPC_EP_DISPATCH, count, ph->dispatch_bytes, t_disp,
+	perf_comm_op(b, "ep dispatch", OPC_EP_DISPATCH, count, ph->dispatch_bytes, t_disp,
 		     out_d ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
-	perf_comm_op(ph, "ep combine", OPC_EP_COMBINE, count, ph->combine_bytes, t_comb,
+	perf_comm_op(b, "ep combine", OPC_EP_COMBINE, count, ph->combine_bytes, t_comb,
 		     out_c ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 	ph->a2a_s_per_layer = t_disp + t_comb;
 	return t_disp + t_comb;
@@ -869,7 +930,7 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
  * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
  * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
  * layout: moe_grouped_gemm_prefill where the card's calibration fits it. */
-static void perf_moe(const struct ctx *x, struct phase *ph, double count, double T, int decode)
+static void perf_moe(const struct ctx *x, struct build *b, double count, double T, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
@@ -879,154 +940,146 @@ static void perf_moe(const struct ctx *x, struct phase *ph, double count, double
 	enum kclass k = decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL);
 	struct kshape up, down;
 
-	perf_gemm(x, ph, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
+	perf_gemm(x, b, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
 	if (m->shared_inter > 0 && !x->w->shared_routed) {
 		double fs = m->shared_inter / d->tp;
-		perf_gemm(x, ph, gated ? "shared experts gate + up" : "shared experts up", OPC_SHARED,
+		perf_gemm(x, b, gated ? "shared experts gate + up" : "shared experts up", OPC_SHARED,
 			  count, T, (gated ? 2 : 1) * fs, m->hidden, 0);
-		perf_gemm(x, ph, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
+		perf_gemm(x, b, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
 	}
 	if (d->ep > 1)
-		perf_ep_a2a(x, ph, count, T, decode);
+		perf_ep_a2a(x, b, count, T, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
-	touched = fmin(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
+	touched = num_min(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
-		touched = fmin(x->experts_local, touched + m->shared_experts / d->ep);
+		touched = num_min(x->experts_local, touched + m->shared_experts / d->ep);
 	perf_moe_shapes(deploy_expert_format(d), x->expert_dt, copies, touched, m->hidden, fe, gated,
 			&up, &down);
-	perf_kernel_op(x, ph, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
+	perf_kernel_op(x, b, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
 		       k, x->expert_dt, count, &up);
-	perf_kernel_op(x, ph, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
+	perf_kernel_op(x, b, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
 	if (d->ep == 1)
-		perf_allreduce(x, ph, count, d->tp * d->dp, all);
+		perf_allreduce(x, b, count, d->tp * d->dp, all);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
-		perf_allreduce(x, ph, count, d->tp, T);
+		perf_allreduce(x, b, count, d->tp, T);
 }
 
 /* ---- layers and steps --------------------------------------------------------- */
 
-/* Add the operators of one layer of kind k (a mixer-less layer has no
- * attention and no all-reduce after it, an FFN-less one no FFN); returns the
- * time of one occurrence, split. */
-/* Copy ops [first, last) to the end of ph as occurring count times in the
- * layer kind being built. */
-static void perf_copy_ops(struct phase *ph, int first, int last, double count)
+/* Copy ops [first, last) to the end of the step as occurring count times in
+ * the layer kind being built. */
+static void perf_copy_ops(struct build *b, int first, int last, double count)
 {
 	int i;
 
-	for (i = first; i < last && ph->nops < PERF_MAX_OPS; i++) {
-		struct op *o = &ph->op[ph->nops++];
+	for (i = first; i < last; i++) {
+		struct op *o = perf_slot(b);
 
-		*o = ph->op[i];
+		if (!o)
+			return;
+		*o = b->ph->op[i];
 		o->count = count;
-		o->layer = ph->building;
+		o->layer = b->layer;
+		perf_add(b, o);
 	}
 }
 
-static struct span perf_layer(const struct ctx *x, struct phase *ph, int k, double count,
-			      const struct step_shape *s, int norm_fused, struct range *mixers)
+/* Add the operators of one layer of kind k (a mixer-less layer has no
+ * attention and no all-reduce after it, an FFN-less one no FFN). */
+static void perf_layer(const struct ctx *x, struct build *b, int k, double count,
+		       const struct step_shape *s, int norm_fused, struct range *mixers)
 {
 	const struct layer_spec *l = &x->m->kind[k];
-	struct span sp = {ph->nops, 0, 0, 0};
+	int first = b->ph->nops, j = x->same_mixer[k];
 	double ew_n = 0, ew_b = 0;
-	int i, j = x->same_mixer[k];
 
 	/* a kind whose mixer equals an earlier kind's in this step (DeepSeek's
 	 * dense and MoE layers share their MLA) has the same attention operators
 	 * and the same elementwise kernels around them */
 	if (mixers && j != k && mixers[j].last > mixers[j].first) {
-		perf_copy_ops(ph, mixers[j].first, mixers[j].last, count);
+		perf_copy_ops(b, mixers[j].first, mixers[j].last, count);
 		ew_n = mixers[j].ew_n;
 		ew_b = mixers[j].ew_b;
 		goto ffn;
 	}
 	switch (l->mix) {
 	case MIX_FULL: case MIX_WINDOW: case MIX_CHUNK:
-		perf_attention(x, ph, k, count, s);
+		perf_attention(x, b, k, count, s);
 		break;
 	case MIX_LINEAR:
-		perf_deltanet(x, ph, k, count, s);
+		perf_deltanet(x, b, k, count, s);
 		break;
 	case MIX_MAMBA:
-		perf_mamba(x, ph, k, count, s);
+		perf_mamba(x, b, k, count, s);
 		break;
 	default:
 		break;
 	}
 	if (l->mix != MIX_NONE)
-		perf_allreduce(x, ph, count, x->d->tp, s->T);
+		perf_allreduce(x, b, count, x->d->tp, s->T);
 	/* none under --ideal, as the closed-form analyses count none */
 	if (!x->w->ideal)
 		perf_mixer_elementwise(x, k, s, norm_fused, &ew_n, &ew_b);
 ffn:
 	if (mixers)
-		mixers[k] = (struct range){sp.first, ph->nops, ew_n, ew_b};
+		mixers[k] = (struct range){first, b->ph->nops, ew_n, ew_b};
 	if (l->ffn == FFN_MOE)
-		perf_moe(x, ph, count, s->T, s->pairs < 0);
+		perf_moe(x, b, count, s->T, s->pairs < 0);
 	else if (l->ffn == FFN_DENSE)
-		perf_dense_ffn(x, ph, count, s->T);
+		perf_dense_ffn(x, b, count, s->T);
 	/* the layer's elementwise kernels, the mixer's and the FFN's, one
 	 * operator (perf.h) */
 	if (!x->w->ideal) {
 		perf_ffn_elementwise(x, k, s->T, norm_fused, &ew_n, &ew_b);
-		perf_elementwise_op(x, ph, "elementwise kernels", count, ew_n, ew_b);
+		perf_elementwise_op(x, b, "elementwise kernels", count, ew_n, ew_b);
 	}
-	sp.last = ph->nops;
-	for (i = sp.first; i < sp.last; i++) {
-		if (ph->op[i].cls == OPC_EP_DISPATCH || ph->op[i].cls == OPC_EP_COMBINE)
-			sp.comm_s += ph->op[i].t;
-		else
-			sp.compute_s += ph->op[i].t;
-	}
-	return sp;
 }
 
-/* Charge ops [first, last) to their classes (all of them, before overlap)
- * and to their bounds (those of side `comm`: 1 the EP all-to-all, 0 the
- * rest, -1 both), each weighted by w x its own count.  Every operator of a
- * step passes here once. */
-static void perf_attribute(struct phase *ph, int first, int last, double w, int comm)
+/* Charge ops [first, nops) of side `comm` (1 the EP all-to-all, 0 the rest,
+ * -1 both) to their bounds, each weighted by w x its own count: a layer's
+ * whose charge perf_add deferred. */
+static void perf_charge_bounds(struct phase *ph, int first, double w, int comm)
 {
 	int i;
 
-	for (i = first; i < last; i++) {
+	for (i = first; i < ph->nops; i++) {
 		const struct op *o = &ph->op[i];
-		double t = o->t * o->count * w;
 
-		ph->t_class[o->layer == LAYER_MTP ? OPC_MTP : o->cls] += t;
-		if (comm < 0 || (o->cls == OPC_EP_DISPATCH || o->cls == OPC_EP_COMBINE) == comm)
-			ph->t_bound[o->bound] += t;
-		/* every operator passes here once, in order: the busy time power.c wants */
-		if (!perf_class_is_comm(o->cls))
-			ph->busy_s += o->count * o->t_busy;
+		if (comm < 0 || perf_class_is_a2a(o->cls) == comm)
+			ph->t_bound[o->bound] += o->t * o->count * w;
 	}
 }
 
 /*
- * Time of `layers` layers given one occurrence per micro-batch: with two or
- * more micro-batches, each micro-batch's all-to-all hides behind the other's
- * compute, so a layer takes mb x max(compute, comm) instead of their sum.
- * While the all-to-all runs it holds a share s of the SMs (ph->ep_sm_share:
- * DeepEP's normal kernels in prefill), and the compute beside it runs on the
- * rest: compute C beside an all-to-all A completes after max(A, C + A s)
- * (during A it does A (1 - s) of its work).
+ * Time of `count` layers, ops [first, nops) of the step and one occurrence
+ * each per micro-batch: with two or more micro-batches, each micro-batch's
+ * all-to-all hides behind the other's compute, so a layer takes
+ * mb x max(compute, comm) instead of their sum.  While the all-to-all runs
+ * it holds a share s of the SMs (ph->ep_sm_share: DeepEP's normal kernels in
+ * prefill), and the compute beside it runs on the rest: compute C beside an
+ * all-to-all A completes after max(A, C + A s) (during A it does A (1 - s)
+ * of its work).
  */
-static double perf_layers_time(struct phase *ph, const struct span *sp, double mb)
+static double perf_layers_time(struct build *b, int first, double count)
 {
-	if (sp->first == sp->last)
+	struct phase *ph = b->ph;
+	double mb = b->mb;
+
+	if (first == ph->nops)
 		return 0;
-	if (mb >= 2 && sp->comm_s > 0) {
-		double compute = sp->compute_s + sp->comm_s * ph->ep_sm_share, count = ph->op[sp->first].count;
+	if (mb >= 2 && b->comm_s > 0) {
+		double compute = b->compute_s + b->comm_s * ph->ep_sm_share;
 		ph->overlapped = 1;
 		/* only the slower side is charged: the other is hidden behind it;
 		 * the SMs' share of the compute side is compute time */
-		perf_attribute(ph, sp->first, sp->last, mb, sp->comm_s > compute);
-		if (compute >= sp->comm_s)
-			ph->t_bound[BOUND_COMPUTE] += mb * sp->comm_s * ph->ep_sm_share * count;
-		return mb * max2(compute, sp->comm_s) * count;
+		perf_charge_bounds(ph, first, mb, b->comm_s > compute);
+		if (compute >= b->comm_s)
+			ph->t_bound[BOUND_COMPUTE] += mb * b->comm_s * ph->ep_sm_share * count;
+		return mb * max2(compute, b->comm_s) * count;
 	}
-	perf_attribute(ph, sp->first, sp->last, mb, -1);
-	return mb * (sp->compute_s + sp->comm_s) * ph->op[sp->first].count;
+	if (b->defer)
+		perf_charge_bounds(ph, first, mb, -1);
+	return mb * (b->compute_s + b->comm_s) * count;
 }
 
 static void perf_finish(struct phase *ph)
@@ -1039,32 +1092,21 @@ static void perf_finish(struct phase *ph)
 			ph->bound = (enum bound)i;
 }
 
-/* Operators outside the layers, once per micro-batch: counted fully. */
-static double perf_extra(struct phase *ph, int first, double mb)
-{
-	double t = 0;
-	int i;
-
-	for (i = first; i < ph->nops; i++)
-		t += ph->op[i].t * ph->op[i].count;
-	perf_attribute(ph, first, ph->nops, mb, -1);
-	return t * mb;
-}
-
-/* Pipeline hand-off of T tokens' hidden states between consecutive stages. */
-static double perf_pp(const struct ctx *x, struct phase *ph, double T, double mb)
+/* Pipeline hand-off of T tokens' hidden states between consecutive stages,
+ * once per micro-batch: returns its time in the step. */
+static double perf_pp(const struct ctx *x, struct build *b, double T)
 {
 	double bytes = T * x->m->hidden * 2, t;
 	int across = x->d->tp * x->d->pp > x->links.up_domain;
 	double bw = across ? x->links.out_bw : x->links.up_bw;
-	int first = ph->nops;
 
 	if (x->d->pp <= 1)
 		return 0;
+	perf_begin(b, LAYER_GLOBAL, 0);
 	t = (across ? x->links.out_latency_s : x->links.up_latency_s) + (bw > 0 ? bytes / bw : INFINITY);
-	perf_comm_op(ph, "pp stage transfer", OPC_PP_COMM, x->d->pp - 1, bytes, t,
+	perf_comm_op(b, "pp stage transfer", OPC_PP_COMM, x->d->pp - 1, bytes, t,
 		     across ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
-	return perf_extra(ph, first, mb);
+	return b->counted_s * b->mb;
 }
 
 /* A whole step: each layer kind, output head, MTP modules, pipeline. */
@@ -1072,10 +1114,10 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 		      double head_tokens, double mtp_depth)
 {
 	const struct model *m = x->m;
-	double mb = x->w->micro_batches, t = 0;
+	struct build b = {.ph = ph, .mb = x->w->micro_batches};
+	double t = 0;
 	double net[5];
 	struct range mixers[MODEL_MAX_KINDS];   /* each set below before it is read */
-	struct span sp;
 	/* whether the norms after this step's all-reduces run inside them: one
 	 * answer for every layer, as they all carry T tokens */
 	int first, k, fused = perf_norm_fused(x, s->T);
@@ -1083,15 +1125,19 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	/* reset all but the operator array, which is filled from the start */
 	ph->nops = 0;
 	memset(&ph->t_step, 0, sizeof *ph - offsetof(struct phase, t_step));
-	ph->tokens = s->T * mb;
+	ph->tokens = s->T * b.mb;
 	for (k = 0; k < m->nkinds; k++) {
-		if (!(m->kind[k].count > 0)) {
+		const struct layer_spec *l = &m->kind[k];
+
+		if (!(l->count > 0)) {
 			mixers[k].first = mixers[k].last = 0;
 			continue;
 		}
-		ph->building = k;
-		sp = perf_layer(x, ph, k, m->kind[k].count, s, fused, mixers);
-		t += perf_layers_time(ph, &sp, mb);
+		/* only a layer with an EP all-to-all may overlap it */
+		perf_begin(&b, k, b.mb >= 2 && l->ffn == FFN_MOE && x->d->ep > 1);
+		first = ph->nops;
+		perf_layer(x, &b, k, l->count, s, fused, mixers);
+		t += perf_layers_time(&b, first, l->count);
 	}
 	/* the network figures are the main layers', not the MTP module's */
 	net[0] = ph->a2a_s_per_layer;
@@ -1099,31 +1145,30 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	net[2] = ph->combine_bytes;
 	net[3] = ph->up_bytes;
 	net[4] = ph->out_bytes;
-	first = ph->nops;
-	ph->building = LAYER_GLOBAL;
+	/* outside the layers, once per micro-batch: counted fully */
+	perf_begin(&b, LAYER_GLOBAL, 0);
 	/* the model's final RMSNorm, with the last residual add, on every token */
 	if (!x->w->ideal)
-		perf_elementwise_op(x, ph, "final rmsnorm", 1, !fused, 8 * s->T * m->hidden);
-	perf_gemm(x, ph, "output head", OPC_HEAD, 1, head_tokens, m->vocab / x->d->tp, m->hidden, 1);
+		perf_elementwise_op(x, &b, "final rmsnorm", 1, !fused, 8 * s->T * m->hidden);
+	perf_gemm(x, &b, "output head", OPC_HEAD, 1, head_tokens, m->vocab / x->d->tp, m->hidden, 1);
 	if (mtp_depth > 0) {
 		/* each MTP module drafts one token per sequence: eh_proj, one layer, head */
 		struct step_shape ms = *s;
 		ms.T = s->B;
 		ms.sq = 1;
-		ph->building = LAYER_MTP;
-		perf_gemm(x, ph, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
-		perf_layer(x, ph, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms,
+		b.layer = LAYER_MTP;
+		perf_gemm(x, &b, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
+		perf_layer(x, &b, m->is_moe ? LAYER_MOE : LAYER_DENSE, mtp_depth, &ms,
 			   perf_norm_fused(x, ms.T), NULL);
-		perf_gemm(x, ph, "mtp head", OPC_HEAD, mtp_depth, ms.T, m->vocab / x->d->tp, m->hidden, 1);
+		perf_gemm(x, &b, "mtp head", OPC_HEAD, mtp_depth, ms.T, m->vocab / x->d->tp, m->hidden, 1);
 	}
 	ph->a2a_s_per_layer = net[0];
 	ph->dispatch_bytes = net[1];
 	ph->combine_bytes = net[2];
 	ph->up_bytes = net[3];
 	ph->out_bytes = net[4];
-	t += perf_extra(ph, first, mb);
-	ph->building = LAYER_GLOBAL;
-	t += perf_pp(x, ph, s->T, mb);
+	t += b.counted_s * b.mb;
+	t += perf_pp(x, &b, s->T);
 	ph->t_step = t;
 	perf_finish(ph);
 }
@@ -1218,7 +1263,7 @@ static void perf_same_mixers(const struct model *m, struct ctx *x)
 }
 
 static int perf_context(const struct model *m, const struct hw *h, const struct deployment *d,
-			const struct workload *w, struct ctx *x, struct err *e)
+			const struct workload *w, const struct kv_kinds *kk, struct ctx *x, struct err *e)
 {
 	int k;
 
@@ -1235,20 +1280,12 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->hbm = h->gpu.hbm_bw;
 	x->heads = m->heads / d->tp;
 	for (k = 0; k < m->nkinds; k++) {
-		/* a CLA layer reads the cache of the layer it shares: priced as that one's */
-		struct layer_spec l = m->kind[k];
-		double b, split;
+		const struct layer_spec *l = &m->kind[k];
+		double split = kv_kind_split(m, l, d->tp);
 
-		l.kv_shared = 0;
-		b = kv_kind_bytes(m, &l, &d->kv, e);
-		if (isnan(b))
-			return e->code;
-		if (m->index_topk > 0 && b > 0)   /* the indexer reads its own key */
-			b -= m->index_dim + 4;
-		split = kv_kind_split(m, &l, d->tp);
-		x->kind[k].kv_heads = max2(l.kv_heads / d->tp, 1);
-		x->kind[k].kvb = b / split;
-		x->kind[k].state = kv_kind_state(m, &l) / split;
+		x->kind[k].kv_heads = max2(l->kv_heads / d->tp, 1);
+		x->kind[k].kvb = kk->read[k] / split;
+		x->kind[k].state = kk->state[k] / split;
 	}
 	perf_same_mixers(m, x);
 	x->gemm_dt = perf_format_dtype(h, d->weights.fmt);
@@ -1267,8 +1304,8 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 	x->comb_payload = comm_ep_payload(m->hidden, 0, 1);
 	comm_links(h, w->ideal, d->tp * d->dp * d->pp, w->planes_down, &x->links);
 	if (x->links.up_mesh)   /* switchless mesh: only the links to the group's peers carry traffic */
-		x->links.up_bw = fmin(x->links.up_bw, x->links.up_link_bw *
-				      (fmin(x->links.up_domain, fmax(d->ep, d->tp)) - 1));
+		x->links.up_bw = num_min(x->links.up_bw, x->links.up_link_bw *
+				      (num_min(x->links.up_domain, num_max(d->ep, d->tp)) - 1));
 	x->experts_local = m->is_moe ? ceil((m->experts + d->redundant_experts) / d->ep) : 0;
 	x->moe_tp = d->tp * d->dp / d->ep;
 	return perf_check_links(x, h, d, e);
@@ -1396,13 +1433,13 @@ static void perf_prefill(const struct ctx *x, struct perf *p)
 }
 
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
-		 const struct workload *w, struct perf *out, struct err *e)
+		 const struct workload *w, const struct kv_kinds *kk, struct perf *out, struct err *e)
 {
 	struct ctx x;
 	struct hw_kernel_eff graph[K_CLASSES];
 	const struct hw_kernel_eff *alone;
 
-	if (perf_context(m, h, d, w, &x, e))
+	if (perf_context(m, h, d, w, kk, &x, e))
 		return e->code;
 	out->links = x.links;
 	alone = x.kern;

@@ -90,6 +90,7 @@
 #include "engine.h"
 #include "hw.h"
 #include "kern.h"
+#include "kv.h"
 #include "model.h"
 #include "params.h"
 #include "precision.h"
@@ -142,7 +143,6 @@ struct phase {
 	double ep_sm_share;            /* share of the SMs the EP all-to-all takes from the compute it
 	                                  overlaps: DeepEP's normal kernels in prefill, their
 	                                  DEEPEP_NORMAL_SMS of the card's (comm.h); 0: none */
-	int building;                  /* layer kind of the operators being added (op.layer) */
 };
 
 /* What the performance engine needs beyond memory (struct deployment). */
@@ -193,12 +193,13 @@ struct deployment;
 
 /*
  * Predict decode and prefill for model m on hardware h under deployment d and
- * workload w into *out.  Pure: no I/O.  Returns 0, or EXIT_INPUT when the card
- * lacks what the deployment needs (a scale-out network for EP across domains),
- * or the KV format d->kv does not apply to the model.
+ * workload w into *out, given what each layer kind caches in d's KV format
+ * (kk: kv_kinds(m, &d->kv), which plan_compute has worked out).  Pure: no
+ * I/O.  Returns 0, or EXIT_INPUT when the card lacks what the deployment
+ * needs (a scale-out network for EP across domains).
  */
 int perf_compute(const struct model *m, const struct hw *h, const struct deployment *d,
-		 const struct workload *w, struct perf *out, struct err *e);
+		 const struct workload *w, const struct kv_kinds *kk, struct perf *out, struct err *e);
 
 /*
  * Causal query-key pairs of query positions a+1 .. b (1-based) in a layer

@@ -131,7 +131,7 @@ static double plan_group_per_gpu(const struct plan *p, const struct tensor_group
 	case SPLIT_VOCAB:
 		return bytes / d->tp;
 	case SPLIT_KV:
-		return bytes / fmin(d->tp, p->model->kv_heads);
+		return bytes / num_min(d->tp, p->model->kv_heads);
 	case SPLIT_EXPERT:
 		return bytes / g->count * p->mem.experts_per_gpu / p->mem.moe_tp;
 	default:
@@ -287,12 +287,12 @@ static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 			mem->weights_bytes_per_gpu = st->weights_bytes;
 			memcpy(mem->comp_bytes_per_gpu, st->comp_bytes, sizeof st->comp_bytes);
 		}
-		mem->kv_bytes_per_token_per_gpu = fmax(mem->kv_bytes_per_token_per_gpu,
+		mem->kv_bytes_per_token_per_gpu = num_max(mem->kv_bytes_per_token_per_gpu,
 						       st->kv_bytes_per_token);
-		min_tokens = fmin(min_tokens, st->max_tokens);
-		min_seqs = fmin(min_seqs, st->max_sequences);
+		min_tokens = num_min(min_tokens, st->max_tokens);
+		min_seqs = num_min(min_seqs, st->max_sequences);
 	}
-	mem->kv_bytes_per_gpu = fmax(0, mem->budget_bytes - mem->weights_bytes_per_gpu -
+	mem->kv_bytes_per_gpu = num_max(0, mem->budget_bytes - mem->weights_bytes_per_gpu -
 					mem->reserve_bytes);
 	mem->free_bytes_per_gpu = mem->hbm_usable_bytes - mem->budget_bytes;
 	mem->max_sequences_per_instance = min_seqs * d->dp;
@@ -322,14 +322,12 @@ int plan_compute(const struct model *m, const struct hw *h,
 		params = &p->params_own;
 	}
 	p->params = params;
-	p->kv_bytes_per_layer = kv_bytes_per_layer(m, &d->kv, e);
-	if (isnan(p->kv_bytes_per_layer))
-		return e->code;
-	/* D draft steps beyond the checkpoint's modules reuse them (SGLang and
-	 * vLLM run one MTP module D times): memory holds the modules there are */
-	p->mtp_modules = fmin(d->mtp, m->mtp_layers);
 	if (kv_kinds(m, &d->kv, &kk, e))
 		return e->code;
+	p->kv_bytes_per_layer = kk.bytes[kv_layer_kind(m)];   /* kv_bytes_per_layer() */
+	/* D draft steps beyond the checkpoint's modules reuse them (SGLang and
+	 * vLLM run one MTP module D times): memory holds the modules there are */
+	p->mtp_modules = num_min(d->mtp, m->mtp_layers);
 	plan_kinds_in(m, 0, m->layers, count);
 	kv_account_kinds(m, &kk, 1, count, d->kv_mtp ? p->mtp_modules : 0, &p->kv);
 	p->kv_layers = d->kv_mtp ? p->mtp_modules : 0;
@@ -337,7 +335,7 @@ int plan_compute(const struct model *m, const struct hw *h,
 		p->kv_layers += m->kind[k].mix == MIX_FULL && !m->kind[k].kv_shared ? m->kind[k].count : 0;
 	p->kv_bytes_per_token = p->kv.per_token;
 	plan_memory(p, &kk);
-	if (perf_compute(m, h, &p->dep, &p->dep.w, &p->perf, e))
+	if (perf_compute(m, h, &p->dep, &p->dep.w, &kk, &p->perf, e))
 		return e->code;
 	p->batch_fits = d->w.batch * d->pp <= p->mem.max_sequences_per_instance / d->dp;
 	power_compute(h, &p->perf, p->mem.gpus, d->w.micro_batches, p->perf.prefill_new_tokens,

@@ -51,7 +51,7 @@ const char *power_warning(const struct power *p, unsigned flag, char *buf, size_
 /* Busy share of a step: compute operators at their achievable roofline. */
 static double power_util(const struct phase *ph, double mb)
 {
-	return ph->t_step > 0 ? fmin(1, ph->busy_s * mb / ph->t_step) : 0;
+	return ph->t_step > 0 ? num_min(1, ph->busy_s * mb / ph->t_step) : 0;
 }
 
 /* FLOPs and HBM bytes of a step's compute operators (for measured energies). */
@@ -80,7 +80,7 @@ static double power_gpu_w(const struct hw *h, const struct power *p, const struc
 	} else {
 		w = p->idle_w + (p->tdp_w - p->idle_w) * *util;
 	}
-	return fmin(w, p->tdp_w);
+	return num_min(w, p->tdp_w);
 }
 
 static void power_node(const struct hw *h, const struct power_args *a, struct power *p)
@@ -89,7 +89,7 @@ static void power_node(const struct hw *h, const struct power_args *a, struct po
 	if (!isnan(h->node.cpu_w) || !isnan(h->node.other_w))
 		p->node_rest_w = or_nan(h->node.cpu_w, 0) + or_nan(h->node.other_w, 0);
 	else if (!isnan(h->node.max_w))
-		p->node_rest_w = fmax(0, h->node.max_w - p->node_gpus * p->tdp_w);
+		p->node_rest_w = num_max(0, h->node.max_w - p->node_gpus * p->tdp_w);
 	else {
 		p->node_rest_w = 0;
 		p->warnings |= PW_NO_NODE;
@@ -154,7 +154,7 @@ void power_compute(const struct hw *h, const struct perf *f, double gpus, double
 	p->gpu_decode_w = power_gpu_w(h, p, &f->decode, mb, &p->util_decode);
 	if (f->prefill.nops > 0) {
 		p->gpu_prefill_w = power_gpu_w(h, p, &f->prefill, mb, &p->util_prefill);
-		p->gpu_w = fmax(p->gpu_decode_w, p->gpu_prefill_w);
+		p->gpu_w = num_max(p->gpu_decode_w, p->gpu_prefill_w);
 	} else {
 		p->gpu_prefill_w = p->util_prefill = NAN;
 		p->gpu_w = p->gpu_decode_w;

@@ -18,6 +18,7 @@
 #ifndef MLASIM_PRECISION_H
 #define MLASIM_PRECISION_H
 
+#include <math.h>
 #include "err.h"
 
 enum wfmt {
@@ -43,6 +44,19 @@ static inline double ceil_div(double a, double b)
 	double q = (double)(long long)(a / b);
 
 	return q * b < a ? q + 1 : q;
+}
+
+/* fmin() and fmax() as glibc's compute them, without the libm call (they
+ * run several times in every plan): a NaN operand gives the other, and of
+ * two equal operands (+0 and -0 too) the second. */
+static inline double num_min(double a, double b)
+{
+	return a < b || isnan(b) ? a : b;
+}
+
+static inline double num_max(double a, double b)
+{
+	return a > b || isnan(b) ? a : b;
 }
 
 /* Bytes to store a rows x cols matrix in format p, scales included.
