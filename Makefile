@@ -10,7 +10,7 @@ CC       ?= cc
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS   ?=
-ALLFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -Isim -Ireports \
+ALLFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(OPT) $(WARN) -Isim -Isim/calib -Isim/cli -Ireports \
             -DMLASIM_DATADIR='"$(DATADIR)"' $(CFLAGS)
 LDLIBS   := -lcjson -lgsl -lgslcblas -lm -pthread
 
@@ -21,9 +21,15 @@ Q :=
 else
 Q := @
 endif
-ENGINE   := err infile units jsonx model layers hw cards precision params kv comm topo kern perf kfit borrow power plan search silicon engine serve front stats series
-CLI      := cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep sweep_parts
-REPORTS  := sbuf out report gnuplot fmt csv charts pareto html plan_table plan_json plan_search plan_fields
+# the engine (sim/), the calibration fits it reads measurements with
+# (sim/calib/), the writers (reports/) and the commands (sim/cli/)
+ENGINE   := $(addprefix sim/,err infile units jsonx model layers hw cards precision params kv comm topo kern \
+              perf power plan search engine serve front stats series) \
+            $(addprefix sim/calib/,kfit borrow silicon)
+CLI      := $(addprefix sim/cli/,cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate \
+              cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep sweep_parts)
+REPORTS  := $(addprefix reports/,sbuf out report gnuplot fmt csv charts pareto html plan_table plan_json \
+              plan_search plan_fields)
 DEB_DEPS := libcjson-dev libgsl-dev gnuplot-nox jq parallel cppcheck
 # Slurm's controller, node daemon and clients: only for the test that runs
 # examples/slurm-sweep.sbatch on a one-node cluster of its own (make deps-slurm)
@@ -38,8 +44,8 @@ TEST_BINS = $(B)/unit
 -include probes/probes.mk
 -include tests/fuzz/fuzz.mk
 
-LIB_OBJ   = $(ENGINE:%=$(B)/sim/%.o) $(REPORTS:%=$(B)/reports/%.o)
-CLI_OBJ   = $(CLI:%=$(B)/sim/%.o)
+LIB_OBJ   = $(ENGINE:%=$(B)/%.o) $(REPORTS:%=$(B)/%.o)
+CLI_OBJ   = $(CLI:%=$(B)/%.o)
 # build/unit: the harness, the shared helpers, main and one file per area
 TEST_OBJ  = $(patsubst %.c,$(B)/%.o,$(sort $(wildcard tests/unit/*.c)))
 
@@ -152,7 +158,7 @@ bench: deps
 
 # Refit the bundled cards' "calibration" from their published kernel records
 # (hw/published/CARD/, or, where CARD/borrow.json names a sibling, the
-# sibling's records fitted on its card: sim/borrow.h), kept in the cards' own
+# sibling's records fitted on its card: sim/calib/borrow.h), kept in the cards' own
 # layout (jq, 2 spaces); tests/props/calibration.sh checks that the cards
 # hold what this writes.
 PUBLISHED_CARDS = $(notdir $(wildcard hw/published/*))

@@ -1,8 +1,8 @@
 /*
  * main.cu - mlasim-probe, the calibration probe runner: runs the probes of
- * sim/probecat.c on one NVIDIA GPU and writes one mlasim.calib/1 document
+ * sim/calib/probecat.c on one NVIDIA GPU and writes one mlasim.calib/1 document
  * (docs/probes.md s11) with a record per measured configuration.
- * 'mlasim probe' runs it and fits what it wrote (sim/calib.c).
+ * 'mlasim probe' runs it and fits what it wrote (sim/calib/calib.c).
  *
  *   mlasim-probe [-o FILE] [--quick] [--check] [--device N] [--time-limit S] [KEY...]
  *   mlasim-probe -l

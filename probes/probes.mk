@@ -1,8 +1,8 @@
 # probes/probes.mk - the calibration probes: included by the top Makefile after
 # it defines ENGINE, CLI, TEST_BINS, B, ALLFLAGS, LDLIBS and Q.
 #
-#   engine   sim/probecat.c (the probe catalogue, 'mlasim probe -l') and
-#            sim/calib.c (results parsing, GSL fits, the calibrated card)
+#   engine   sim/calib/probecat.c (the probe catalogue, 'mlasim probe -l') and
+#            sim/calib/calib.c (results parsing, GSL fits, the calibrated card)
 #   tests    build/unit_probes: the CPU reference kernels (probes/ref_*.c), the
 #            fits on synthetic timings, 'mlasim probe' end to end
 #   runner   build/mlasim-probe: the CUDA probes, built only where nvcc exists
@@ -14,7 +14,7 @@
 # This file is read before the Makefile's first rule: keep its default goal.
 PROBES_SAVED_GOAL := $(.DEFAULT_GOAL)
 
-ENGINE += probecat calib holdout anchors
+ENGINE += $(addprefix sim/calib/,probecat calib holdout anchors)
 TEST_BINS += $(B)/unit_probes
 
 PROBE_REF := ref_fp8 ref_gemm ref_mla
@@ -35,7 +35,7 @@ CUDA_ARCH ?= -gencode arch=compute_90,code=sm_90 -gencode arch=compute_100,code=
 NVCC_OPT ?= -O3
 # all-warnings errors, and the host compiler's warnings too
 NVCC_FLAGS = -std=c++17 $(NVCC_OPT) -lineinfo $(CUDA_ARCH) -Werror all-warnings \
-             -Xcompiler -Wall,-Wextra,-Werror -Isim -Iprobes
+             -Xcompiler -Wall,-Wextra,-Werror -Isim -Isim/calib -Iprobes
 # The runner is built once, in build/cuda, whatever B is: 'make asan' (B=build-asan)
 # gets a copy instead of a second compile, and nvcc objects take no sanitizer.
 CUDA_B   := build/cuda
@@ -56,21 +56,21 @@ $(CUDA_B)/.flags: FORCE
 	@mkdir -p $(CUDA_B)
 	@echo '$(NVCC) $(NVCC_FLAGS)' | cmp -s - $@ || echo '$(NVCC) $(NVCC_FLAGS)' > $@
 
-$(CUDA_B)/%.o: probes/%.cu probes/common.cuh probes/ref.h sim/probecat.h sim/stats.h sim/version.h $(CUDA_B)/.flags
+$(CUDA_B)/%.o: probes/%.cu probes/common.cuh probes/ref.h sim/calib/probecat.h sim/stats.h sim/version.h $(CUDA_B)/.flags
 	@mkdir -p $(CUDA_B)
 	@[ "$(V)" = 1 ] || echo "  NVCC    $<"
 	$(Q)$(NVCC) $(NVCC_FLAGS) -c $< -o $@
 
 # plain C parts of the runner: fixed flags, so that 'make asan' cannot slip a
 # sanitizer into objects nvcc links
-PROBE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) -Isim -Iprobes
+PROBE_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -O2 -g $(WARN) -Isim -Isim/calib -Iprobes
 
 $(CUDA_B)/%.o: probes/%.c probes/ref.h
 	@mkdir -p $(CUDA_B)
 	@[ "$(V)" = 1 ] || echo "  CC      $< (runner)"
 	$(Q)$(CC) $(PROBE_CFLAGS) -c $< -o $@
 
-$(CUDA_B)/probecat.o: sim/probecat.c sim/probecat.h
+$(CUDA_B)/probecat.o: sim/calib/probecat.c sim/calib/probecat.h
 	@mkdir -p $(CUDA_B)
 	@[ "$(V)" = 1 ] || echo "  CC      $< (runner)"
 	$(Q)$(CC) $(PROBE_CFLAGS) -c $< -o $@

@@ -1,9 +1,9 @@
 #!/bin/sh
 # tests/analyze/run.sh - static analysis of mlasim's C code with cppcheck
-# ('make analyze'; .ci/run runs it).  Checks the engine and the commands
-# (sim/), the writers (reports/), the probes' CPU code (probes/*.c) and the
-# tests (tests/, tests/unit/, tests/fuzz/) as one program, so that checks
-# across files (a NULL passed down a call chain, a function nobody calls) see
+# ('make analyze'; .ci/run runs it).  Checks the engine (sim/), the
+# calibration fits (sim/calib/), the commands (sim/cli/), the writers
+# (reports/), the probes' CPU code (probes/*.c) and the tests (tests/,
+# tests/unit/, tests/fuzz/) as one program, so that checks across files (a NULL passed down a call chain, a function nobody calls) see
 # every caller.  Prints each finding as 'FILE:LINE: SEVERITY ID: MESSAGE',
 # sorted, then 'analyze: N findings'; exits 1 on any finding, 4 without
 # cppcheck.
@@ -27,14 +27,14 @@ trap 'rm -rf "$T"' EXIT INT TERM
 
 # the C files of a build, as the Makefile compiles them (C11, POSIX 2008)
 cppcheck --std=c11 --platform=unix64 --language=c -D_POSIX_C_SOURCE=200809L \
-	-Isim -Ireports -Iprobes -Itests/fuzz \
+	-Isim -Isim/calib -Isim/cli -Ireports -Iprobes -Itests/fuzz \
 	--library=posix --library=tests/analyze/cjson.cfg \
 	--enable=warning,style,performance,portability,unusedFunction --inconclusive \
 	--inline-suppr --suppressions-list=tests/analyze/suppressions \
 	--suppress=missingIncludeSystem \
 	--quiet -j1 --error-exitcode=1 \
 	--template='{file}:{line}: {severity} {id}: {message}' \
-	sim/*.c reports/*.c probes/*.c tests/*.c tests/unit/*.c tests/fuzz/*.c 2> "$T/raw"
+	sim/*.c sim/calib/*.c sim/cli/*.c reports/*.c probes/*.c tests/*.c tests/unit/*.c tests/fuzz/*.c 2> "$T/raw"
 rc=$?
 # one line per finding; anything else cppcheck says (a crash, a bad option) is
 # shown and fails the run

@@ -74,15 +74,15 @@ valgrind: deps deps-fuzz
 .PRECIOUS: $(B)/tests/fuzz/fuzz_%.o
 
 # Harness links (inside the build/fuzz sub-make: $(B) is build/fuzz).  The CLI
-# harness takes the command objects, with main() renamed out of sim/cli.c.
+# harness takes the command objects, with main() renamed out of sim/cli/cli.c.
 $(B)/fuzz/fuzz_%: $(B)/tests/fuzz/fuzz_%.o $(B)/libmlasim.a
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  LINK    $@"
 	$(Q)$(CC) $(ALLFLAGS) -fsanitize=fuzzer -o $@ $< $(B)/libmlasim.a $(LDLIBS)
 
-FUZZ_CLI_OBJ = $(filter-out $(B)/sim/cli.o,$(CLI:%=$(B)/sim/%.o)) $(B)/tests/fuzz/cli_nomain.o
+FUZZ_CLI_OBJ = $(filter-out $(B)/sim/cli/cli.o,$(CLI:%=$(B)/%.o)) $(B)/tests/fuzz/cli_nomain.o
 
-$(B)/tests/fuzz/cli_nomain.o: sim/cli.c $(B)/.flags
+$(B)/tests/fuzz/cli_nomain.o: sim/cli/cli.c $(B)/.flags
 	@mkdir -p $(dir $@)
 	@[ "$(V)" = 1 ] || echo "  CC      $< (main renamed)"
 	$(Q)$(CC) $(ALLFLAGS) -Dmain=mlasim_main -Wno-missing-prototypes -MMD -MP -c $< -o $@

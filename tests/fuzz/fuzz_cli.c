@@ -5,7 +5,7 @@
  *
  * main() keeps its struct cli in a static that no call resets, so it cannot
  * run twice in one process; this harness calls the dispatch main() calls,
- * cli_run(), with a fresh struct cli per input (sim/cli.c is compiled with
+ * cli_run(), with a fresh struct cli per input (sim/cli/cli.c is compiled with
  * -Dmain=mlasim_main so that libFuzzer's main() links).  Nothing is written:
  * the functions of reports/out.h are replaced below (the atomic rename is
  * tested by tests/properties.sh), stdout goes to /dev/null, gnuplot is never

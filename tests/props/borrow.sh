@@ -1,5 +1,5 @@
 # tests/props/borrow.sh - sourced by tests/run.sh: a card that borrows its
-# calibration from a sibling (hw/published/CARD/borrow.json, sim/borrow.h)
+# calibration from a sibling (hw/published/CARD/borrow.json, sim/calib/borrow.h)
 # holds the sibling's fits exactly, says so wherever calibration is
 # reported, takes only the parts it declares, and a bad borrow file is a
 # one-line error naming the file and key, exit 3, with nothing written.  The
