@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "../reports/out.h"
+#include "../../reports/out.h"
 #include "cards.h"
 #include "infile.h"
 #include "cli.h"

@@ -6,7 +6,7 @@
 #ifndef MLASIM_CLI_H
 #define MLASIM_CLI_H
 
-#include "../reports/sbuf.h"
+#include "../../reports/sbuf.h"
 #include "err.h"
 #include "hw.h"
 #include "model.h"

@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "../reports/charts.h"
-#include "../reports/gnuplot.h"
+#include "../../reports/charts.h"
+#include "../../reports/gnuplot.h"
 #include "infile.h"
 #include "cli_plan.h"
 #include "kv.h"

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include "../reports/plan_json.h"
-#include "../reports/plan_search.h"
-#include "../reports/plan_table.h"
-#include "../reports/report.h"
+#include "../../reports/plan_json.h"
+#include "../../reports/plan_search.h"
+#include "../../reports/plan_table.h"
+#include "../../reports/report.h"
 #include "cards.h"
 #include "cli_plan.h"
 #include "engine.h"

@@ -6,11 +6,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../reports/charts.h"
-#include "../reports/gnuplot.h"
-#include "../reports/html.h"
-#include "../reports/out.h"
-#include "../reports/plan_table.h"
+#include "../../reports/charts.h"
+#include "../../reports/gnuplot.h"
+#include "../../reports/html.h"
+#include "../../reports/out.h"
+#include "../../reports/plan_table.h"
 #include "cli_plan.h"
 #include "infile.h"
 #include "jsonx.h"

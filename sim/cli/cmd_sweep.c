@@ -18,10 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 #include <cjson/cJSON.h>
-#include "../reports/csv.h"
-#include "../reports/fmt.h"
-#include "../reports/out.h"
-#include "../reports/plan_fields.h"
+#include "../../reports/csv.h"
+#include "../../reports/fmt.h"
+#include "../../reports/out.h"
+#include "../../reports/plan_fields.h"
 #include "cli_plan.h"
 #include "front.h"
 #include "sweep_parts.h"
