@@ -16,6 +16,7 @@ static const struct {
 	[PF_PP] = {"pp", PFT_NUM},
 	[PF_BATCH] = {"batch", PFT_NUM},
 	[PF_MICRO_BATCHES] = {"micro_batches", PFT_NUM},
+	[PF_OVERLAP] = {"overlap", PFT_TEXT},
 	[PF_CONTEXT] = {"context", PFT_NUM},
 	[PF_MTP] = {"mtp", PFT_NUM},
 	[PF_WEIGHTS] = {"weights", PFT_TEXT},
@@ -52,6 +53,7 @@ const char *plan_field_text(const struct plan *p, enum plan_field f)
 	case PF_HW: return p->hw->name;
 	case PF_WEIGHTS: return p->dep.weights.name;
 	case PF_KV_DTYPE: return p->dep.kv.name;
+	case PF_OVERLAP: return perf_overlap_name(perf_overlap(&p->dep.w));
 	case PF_DECODE_BOUND: return perf_bound_name(p->perf.decode.bound);
 	default: return "";
 	}

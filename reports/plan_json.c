@@ -163,6 +163,7 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	report_num(x, "scale_up_bytes_per_gpu_per_layer", f->decode.up_bytes);
 	report_num(x, "scale_out_bytes_per_gpu_per_layer", f->decode.out_bytes);
 	report_num(x, "a2a_s_per_layer", f->decode.a2a_s_per_layer);
+	report_num(x, "a2a_exposed_s_per_step", f->decode.a2a_exposed_s);
 	report_num(x, "scale_up_bytes_per_s", f->links.up_bw);
 	report_num(x, "scale_out_bytes_per_s", f->links.out_bw);
 	report_num(x, "scale_out_latency_s", f->links.out_latency_s);
@@ -199,6 +200,7 @@ void plan_json_layout(cJSON *x, const struct deployment *d)
 	report_num(x, plan_field_name(PF_PP), d->pp);
 	report_num(x, plan_field_name(PF_BATCH), d->w.batch);
 	report_num(x, plan_field_name(PF_MICRO_BATCHES), d->w.micro_batches);
+	cJSON_AddStringToObject(x, plan_field_name(PF_OVERLAP), perf_overlap_name(perf_overlap(&d->w)));
 	report_num(x, plan_field_name(PF_MTP), d->mtp);
 	cJSON_AddStringToObject(x, plan_field_name(PF_WEIGHTS), d->weights.name);
 	cJSON_AddStringToObject(x, "expert_weights", deploy_expert_format(d)->name);

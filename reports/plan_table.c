@@ -233,8 +233,8 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	const struct deployment *d = &p->dep;
 	const struct workload *w = &d->w;
 
-	sbuf_printf(b, "\ndecode: batch %g per attention group of %g GPU(s), %g micro-batch(es), context %g",
-		    w->batch, d->tp, w->micro_batches, w->context);
+	sbuf_printf(b, "\ndecode: batch %g per attention group of %g GPU(s), %g micro-batch(es)%s, context %g",
+		    w->batch, d->tp, w->micro_batches, w->sbo ? " with single-batch overlap" : "", w->context);
 	if (w->mtp_depth > 0)
 		sbuf_printf(b, ", MTP %g at acceptance %.2f", w->mtp_depth, w->mtp_accept);
 	sbuf_printf(b, "%s\n", w->ideal ? " (--ideal: efficiencies 1, no fixed latencies)" : "");
@@ -272,6 +272,10 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 			    f->decode.up_bytes / 1e6, f->decode.out_bytes / 1e6);
 		sbuf_printf(b, "  all-to-all          %.2f us per layer (dispatch + combine of one micro-batch)\n",
 			    f->decode.a2a_s_per_layer * 1e6);
+		sbuf_printf(b, "  exposed             %.3f ms of the decode step's %.3f ms of all-to-all (overlap: %s)\n",
+			    f->decode.a2a_exposed_s * 1e3,
+			    (f->decode.t_class[OPC_EP_DISPATCH] + f->decode.t_class[OPC_EP_COMBINE]) * 1e3,
+			    perf_overlap_name(perf_overlap(w)));
 		sbuf_printf(b, "  busiest link        %s%s; the decode step is %snetwork-bound\n",
 			    f->decode.out_bytes / fmax(f->links.out_bw, 1e-30) >
 			    f->decode.up_bytes / fmax(f->links.up_bw, 1e-30) ? "scale-out (NIC)" : "scale-up",

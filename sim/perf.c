@@ -79,6 +79,18 @@ const char *perf_class_name(enum opclass c) { return class_names[c]; }
 const char *perf_class_key(enum opclass c) { return class_keys[c]; }
 const char *perf_bound_name(enum bound b) { return bound_names[b]; }
 
+enum overlap perf_overlap(const struct workload *w)
+{
+	return w->sbo ? OVERLAP_SBO : w->micro_batches >= 2 ? OVERLAP_TBO : OVERLAP_NONE;
+}
+
+const char *perf_overlap_name(int mode)
+{
+	static const char *const names[OVERLAP_MODES] = {"none", "tbo", "sbo"};
+
+	return mode >= 0 && mode < OVERLAP_MODES ? names[mode] : NULL;
+}
+
 void perf_default_workload(const struct model *m, struct workload *w)
 {
 	memset(w, 0, sizeof *w);
@@ -138,6 +150,10 @@ struct build {
 	double compute_s, comm_s;  /* the layer's operators, one occurrence each: all
 	                              but the EP all-to-all, and the all-to-all */
 	double counted_s;          /* sum of t x count since perf_begin */
+	double saved_s[2];         /* --overlap sbo: seconds the layer's dispatch and combine
+	                              hide behind compute (negative: compute they slow down),
+	                              one occurrence each (perf_sbo_saving) */
+	enum bound saved_bound[2]; /* the bounds of that dispatch and combine */
 };
 
 /* Start a layer of kind `layer`, or the operators outside the layers
@@ -147,6 +163,7 @@ static void perf_begin(struct build *b, int layer, int defer)
 	b->layer = layer;
 	b->defer = defer;
 	b->compute_s = b->comm_s = b->counted_s = 0;
+	b->saved_s[0] = b->saved_s[1] = 0;
 }
 
 static inline int perf_class_is_a2a(enum opclass c)
@@ -926,6 +943,51 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
 				mg, d, fe, g, 0, 0};
 }
 
+/*
+ * SGLang's single-batch overlap (--overlap sbo; python/sglang/srt/
+ * batch_overlap/single_batch_overlap.py, sgl-project/sglang@0ac832c39444):
+ * in a decode step with DeepEP's low-latency kernels, one batch on two
+ * streams.  Before Blackwell the dispatch is sent, the shared experts run,
+ * then the tokens are received (the transfer needs no SMs meanwhile), and
+ * the combine runs beside the routed down GEMM, on 3 SMs the GEMM gives up;
+ * from Blackwell on the dispatch shows whole and the combine runs beside the
+ * shared experts, on 32 SMs of its own.  Two kernels side by side take
+ * max(comm, compute x S / (S - s)) for S SMs, s of them the
+ * communication's: they save comm + compute minus that (perf_sbo_pair,
+ * perf.h).
+ */
+double perf_sbo_pair(double comm, double compute, double sms, double taken)
+{
+	double c = taken > 0 && sms > taken ? compute * sms / (sms - taken) : compute;
+
+	return comm + compute - max2(comm, c);
+}
+
+/* SBO's saving in the MoE layer being built (the struct build's saved_s):
+ * its ops from i_shared (the shared experts, up to i_a2a), i_a2a (dispatch
+ * and combine, when there) and i_down (the routed down GEMM). */
+static void perf_sbo_saving(const struct ctx *x, struct build *b, int i_shared, int i_a2a, int i_down)
+{
+	const struct op *op = b->ph->op;
+	double shared = 0, sms = x->h->gpu.sms;
+	int i;
+
+	/* no dispatch and combine (the step ran out of operator slots): nothing
+	 * to overlap */
+	if (i_a2a + 1 >= i_down || op[i_a2a].cls != OPC_EP_DISPATCH || op[i_a2a + 1].cls != OPC_EP_COMBINE)
+		return;
+	for (i = i_shared; i < i_a2a; i++)
+		shared += op[i].t;
+	b->saved_bound[0] = op[i_a2a].bound;
+	b->saved_bound[1] = op[i_a2a + 1].bound;
+	if (x->h->gpu.compute_capability >= 10) {
+		b->saved_s[1] = perf_sbo_pair(op[i_a2a + 1].t, shared, sms, 32);
+	} else {
+		b->saved_s[0] = perf_sbo_pair(op[i_a2a].t, shared, sms, 0);
+		b->saved_s[1] = perf_sbo_pair(op[i_a2a + 1].t, op[i_down].t, sms, 3);
+	}
+}
+
 /* The MoE block of T tokens per attention group; decode = 1 in a decode
  * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
  * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
@@ -940,13 +1002,18 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 	enum kclass k = decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL);
 	struct kshape up, down;
 
+	int i_shared, i_a2a, i_down;   /* where the shared experts, the all-to-all and the
+	                                  routed down GEMM start in the step's operators */
+
 	perf_gemm(x, b, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
+	i_shared = b->ph->nops;
 	if (m->shared_inter > 0 && !x->w->shared_routed) {
 		double fs = m->shared_inter / d->tp;
 		perf_gemm(x, b, gated ? "shared experts gate + up" : "shared experts up", OPC_SHARED,
 			  count, T, (gated ? 2 : 1) * fs, m->hidden, 0);
 		perf_gemm(x, b, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
 	}
+	i_a2a = b->ph->nops;
 	if (d->ep > 1)
 		perf_ep_a2a(x, b, count, T, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
@@ -957,7 +1024,10 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 			&up, &down);
 	perf_kernel_op(x, b, gated ? "routed experts gate + up" : "routed experts up", OPC_ROUTED,
 		       k, x->expert_dt, count, &up);
+	i_down = b->ph->nops;
 	perf_kernel_op(x, b, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
+	if (decode && x->w->sbo && d->ep > 1 && !x->w->ideal && b->ph->nops == i_down + 1)
+		perf_sbo_saving(x, b, i_shared, i_a2a, i_down);
 	if (d->ep == 1)
 		perf_allreduce(x, b, count, d->tp * d->dp, all);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
@@ -1050,6 +1120,26 @@ static void perf_charge_bounds(struct phase *ph, int first, double w, int comm)
 	}
 }
 
+/* The seconds --overlap sbo hides in a layer occurring n times in the step
+ * (b->saved_s, one occurrence): taken off the bounds of the dispatch and
+ * combine that hide, or, where the SMs they hold slow the compute beside
+ * them more than they hide, added to compute.  Returns the seconds saved
+ * per occurrence (0 without sbo). */
+static double perf_sbo_charge(struct phase *ph, const struct build *b, double n)
+{
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (b->saved_s[i] > 0)
+			ph->t_bound[b->saved_bound[i]] -= b->saved_s[i] * n;
+		else
+			ph->t_bound[BOUND_COMPUTE] -= b->saved_s[i] * n;
+	}
+	if (b->saved_s[0] != 0 || b->saved_s[1] != 0)
+		ph->overlapped = 1;
+	return b->saved_s[0] + b->saved_s[1];
+}
+
 /*
  * Time of `count` layers, ops [first, nops) of the step and one occurrence
  * each per micro-batch: with two or more micro-batches, each micro-batch's
@@ -1063,7 +1153,7 @@ static void perf_charge_bounds(struct phase *ph, int first, double w, int comm)
 static double perf_layers_time(struct build *b, int first, double count)
 {
 	struct phase *ph = b->ph;
-	double mb = b->mb;
+	double mb = b->mb, saved;
 
 	if (first == ph->nops)
 		return 0;
@@ -1075,11 +1165,14 @@ static double perf_layers_time(struct build *b, int first, double count)
 		perf_charge_bounds(ph, first, mb, b->comm_s > compute);
 		if (compute >= b->comm_s)
 			ph->t_bound[BOUND_COMPUTE] += mb * b->comm_s * ph->ep_sm_share * count;
+		ph->a2a_exposed_s += mb * (max2(compute, b->comm_s) - b->compute_s) * count;
 		return mb * max2(compute, b->comm_s) * count;
 	}
 	if (b->defer)
 		perf_charge_bounds(ph, first, mb, -1);
-	return mb * (b->compute_s + b->comm_s) * count;
+	saved = perf_sbo_charge(ph, b, mb * count);
+	ph->a2a_exposed_s += mb * (b->comm_s - saved) * count;
+	return mb * (b->compute_s + b->comm_s - saved) * count;
 }
 
 static void perf_finish(struct phase *ph)

@@ -139,7 +139,11 @@ struct phase {
 	double a2a_s_per_layer;        /* EP dispatch + combine of one micro-batch, one MoE layer */
 	double dispatch_bytes, combine_bytes;   /* per GPU per MoE layer per micro-batch */
 	double up_bytes, out_bytes;    /* of those, on scale-up and scale-out */
-	int overlapped;                /* micro-batches hid communication behind compute */
+	int overlapped;                /* micro-batches (or single-batch overlap) hid communication
+	                                  behind compute */
+	double a2a_exposed_s;          /* seconds per step the EP all-to-all adds to the compute
+	                                  beside it: all of it without overlap, what compute does
+	                                  not hide with it (perf_layers_time) */
 	double ep_sm_share;            /* share of the SMs the EP all-to-all takes from the compute it
 	                                  overlaps: DeepEP's normal kernels in prefill, their
 	                                  DEEPEP_NORMAL_SMS of the card's (comm.h); 0: none */
@@ -149,6 +153,9 @@ struct phase {
 struct workload {
 	double batch;          /* sequences decoding per attention group (per GPU at tp 1) */
 	double micro_batches;  /* 1, or 2 to overlap one's compute with the other's all-to-all */
+	int sbo;               /* single-batch overlap (--overlap sbo): in decode, the EP
+	                          all-to-all beside the shared experts and the routed down GEMM
+	                          of the same batch (perf_sbo_saving); micro_batches is then 1 */
 	double mtp_depth;      /* D draft tokens per step (MTP modules used) */
 	double mtp_accept;     /* acceptance rate of each draft token */
 	double context;        /* KV length during decode */
@@ -175,6 +182,25 @@ struct workload {
 
 /* Defaults, each documented in 'mlasim help plan'. */
 void perf_default_workload(const struct model *m, struct workload *w);
+
+/* How a decode step overlaps its EP all-to-all with compute, as '--overlap'
+ * names it: none; two-batch overlap (micro_batches 2 or more); single-batch
+ * overlap (sbo). */
+enum overlap { OVERLAP_NONE, OVERLAP_TBO, OVERLAP_SBO, OVERLAP_MODES };
+
+/* Seconds single-batch overlap saves on a communication kernel of `comm`
+ * seconds run beside a compute kernel of `compute` seconds that gives
+ * `taken` of the GPU's `sms` SMs up to it: comm + compute - max(comm,
+ * compute x sms / (sms - taken)); negative where the SMs lost cost more
+ * than the overlap hides.  taken 0 (or not below sms): the compute keeps
+ * every SM. */
+double perf_sbo_pair(double comm, double compute, double sms, double taken);
+
+/* The mode workload w runs. */
+enum overlap perf_overlap(const struct workload *w);
+
+/* "none", "tbo" or "sbo"; NULL for a value out of range. */
+const char *perf_overlap_name(int mode);
 
 struct perf {
 	struct phase decode, prefill;

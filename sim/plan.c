@@ -88,6 +88,9 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 			       f, d->mtp);
 	if (!(d->context >= 1) || !(d->kv_block >= 1) || d->kv_block != floor(d->kv_block))
 		return err_set(e, EXIT_USAGE, "'--context' and '--kv-block' must be at least 1");
+	if (d->w.sbo && d->w.micro_batches != 1)
+		return err_set(e, EXIT_USAGE, "'--overlap sbo' overlaps within one batch: it takes one micro-batch, got %g",
+			       d->w.micro_batches);
 	if (!(d->w.batch >= 1) || !(d->w.micro_batches >= 1) || d->w.micro_batches > d->w.batch)
 		return err_set(e, EXIT_USAGE, "'--batch' must be at least 1 and at least '--micro-batches' (%g), got %g",
 			       d->w.micro_batches, d->w.batch);

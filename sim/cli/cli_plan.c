@@ -19,6 +19,7 @@ const struct popt plan_options[] = {
 	{"--context", PO_COUNT, D(context)},
 	{"--mem-fraction", PO_NUM, D(mem_fraction)}, {"--reserve", PO_BYTES, D(reserve_bytes)},
 	{"--batch", PO_COUNT, D(w.batch)}, {"--micro-batches", PO_COUNT, D(w.micro_batches)},
+	{"--overlap", PO_OVERLAP, 0},
 	{"--mtp-accept", PO_NUM, D(w.mtp_accept)},
 	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
 	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
@@ -33,6 +34,25 @@ const struct popt plan_options[] = {
 	{NULL, 0, 0},
 };
 
+
+/* Read '--overlap MODE' into *out (an enum overlap); 0 or -1 with c->err. */
+static int plan_overlap_value(struct cli *c, const char *v, double *out)
+{
+	int i;
+
+	for (i = 0; i < OVERLAP_MODES; i++)
+		if (!strcmp(v, perf_overlap_name(i))) {
+			*out = i;
+			return 0;
+		}
+	err_set(&c->err, EXIT_USAGE, "'--overlap' expects none, tbo or sbo, got '%s'", v);
+	return -1;
+}
+
+double plan_overlap_micro_batches(double mode)
+{
+	return mode == OVERLAP_TBO ? 2 : 1;
+}
 
 /* Check one option's value now; remember it for after the cards are read. */
 int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *out)
@@ -63,10 +83,36 @@ int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *o
 		}
 		*out = strcmp(v, "routed") == 0;
 		return 0;
+	case PO_OVERLAP:
+		return plan_overlap_value(c, v, out);
 	case PO_FLAG:
 		return 0;
 	}
 	return 0;
+}
+
+/* Does setting s, just read, agree with the '--overlap' or '--micro-batches'
+ * taken before it?  tbo is two micro-batches or more, none and sbo one.
+ * 1, or 0 with c->err set. */
+static int plan_overlap_agrees(struct cli *c, const struct plan_args *a, const struct setting *s)
+{
+	int i, mine = s->o->kind == PO_OVERLAP;
+
+	if (!mine && strcmp(s->o->name, "--micro-batches"))
+		return 1;
+	for (i = 0; i < a->n; i++) {
+		const struct setting *t = &a->set[i];
+		const struct setting *ov = mine ? s : t, *mb = mine ? t : s;
+
+		if ((mine ? strcmp(t->o->name, "--micro-batches") : t->o->kind != PO_OVERLAP) != 0)
+			continue;
+		if ((ov->v == OVERLAP_TBO) != (mb->v >= 2)) {
+			err_set(&c->err, EXIT_USAGE, "'--overlap %s' runs %s, not '--micro-batches %s'",
+				ov->text, ov->v == OVERLAP_TBO ? "two micro-batches or more" : "one micro-batch", mb->text);
+			return 0;
+		}
+	}
+	return 1;
 }
 
 static void plan_take(struct cli *c, struct plan_args *a, const struct popt *o, const char *v)
@@ -80,7 +126,7 @@ static void plan_take(struct cli *c, struct plan_args *a, const struct popt *o, 
 	s = &a->set[a->n];
 	s->o = o;
 	s->text = v;
-	if (plan_cli_value(c, o, v, &s->v) == 0)
+	if (plan_cli_value(c, o, v, &s->v) == 0 && plan_overlap_agrees(c, a, s))
 		a->n++;
 }
 
@@ -118,7 +164,12 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		precision_parse_weights(text, o->name, &d->attn_weights, &e);
 	else if (o->kind == PO_KV)
 		precision_parse_kv(text, o->name, &d->kv, &e);
-	else if (o->kind == PO_FLAG || o->kind == PO_SHARED)
+	else if (o->kind == PO_OVERLAP) {
+		/* tbo keeps more micro-batches than two where '--micro-batches' said so */
+		if (v != OVERLAP_TBO || d->w.micro_batches < 2)
+			d->w.micro_batches = plan_overlap_micro_batches(v);
+		d->w.sbo = v == OVERLAP_SBO;
+	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED)
 		*(int *)field = (int)v;
 	else
 		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */

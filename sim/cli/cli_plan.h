@@ -9,7 +9,8 @@
 #include "cli.h"
 #include "plan.h"
 
-enum popt_kind { PO_COUNT, PO_NUM, PO_WHOLE, PO_BYTES, PO_FLAG, PO_WEIGHTS, PO_EXPERT_WEIGHTS, PO_ATTN_WEIGHTS, PO_KV, PO_SHARED };
+enum popt_kind { PO_COUNT, PO_NUM, PO_WHOLE, PO_BYTES, PO_FLAG, PO_WEIGHTS, PO_EXPERT_WEIGHTS, PO_ATTN_WEIGHTS, PO_KV, PO_SHARED,
+		PO_OVERLAP };
 
 /* One option: its name, how its value reads, where it lands in struct deployment. */
 struct popt {
@@ -42,6 +43,9 @@ struct plan_args {
  */
 int plan_cli_take(struct cli *c, struct plan_args *a);
 
+/* The micro-batches of '--overlap' mode `mode` (an enum overlap, as
+ * plan_cli_value reads it): 2 for tbo, 1 for none and sbo. */
+double plan_overlap_micro_batches(double mode);
 /* Check and read one value of option o (as typed) into *out; 0 or -1 with c->err. */
 int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *out);
 

@@ -277,6 +277,10 @@ static void plan_pins(const struct plan_args *a, struct planner *pl, struct sear
 		pl->pin_weights |= !strcmp(n, "--weights");
 		pl->pin_kv |= !strcmp(n, "--kv-dtype");
 		pl->pin_context |= !strcmp(n, "--context");
+		/* '--overlap' pins the micro-batches it runs (cli_plan.c: one that
+		 * disagrees with '--micro-batches' was refused) */
+		if (a->set[i].o->kind == PO_OVERLAP && (a->set[i].v != OVERLAP_TBO || isnan(sp->pin_mb)))
+			sp->pin_mb = plan_overlap_micro_batches(a->set[i].v);
 		for (k = 0; k < sizeof pins / sizeof pins[0]; k++)
 			if (!strcmp(n, pins[k].name))
 				/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */

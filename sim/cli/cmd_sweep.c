@@ -230,6 +230,25 @@ bad:
 		       a->o->name, item);
 }
 
+/* '--overlap' sets the micro-batches too (cli_plan.c), so a sweep over both
+ * would give points whose micro-batches depend on the order the options are
+ * applied: refused.  1 (with the error set) when option o is one of them and
+ * the sweep already has the other. */
+static int sweep_overlap_clash(struct sweep *s, const struct popt *o)
+{
+	int i, mine = o->kind == PO_OVERLAP;
+
+	if (!mine && strcmp(o->name, "--micro-batches"))
+		return 0;
+	for (i = 0; i < s->naxes; i++)
+		if (mine ? !strcmp(s->axis[i].o->name, "--micro-batches") : s->axis[i].o->kind == PO_OVERLAP) {
+			err_set(&s->c->err, EXIT_USAGE,
+				"a sweep takes '--overlap' or '--micro-batches', not both ('--overlap tbo' is two micro-batches)");
+			return 1;
+		}
+	return 0;
+}
+
 /* One option's list of values; each item checked as 'plan' would check it. */
 static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 {
@@ -239,6 +258,8 @@ static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 
 	if (s->naxes == SWEEP_MAX_AXES)
 		return err_set(&s->c->err, EXIT_USAGE, "at most %d swept options", SWEEP_MAX_AXES);
+	if (sweep_overlap_clash(s, o))
+		return -1;
 	a = &s->axis[s->naxes++];
 	memset(a, 0, sizeof *a);
 	a->o = o;
@@ -247,7 +268,8 @@ static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 	for (item = strtok_r(a->list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
 		const char *dots = strstr(item, "..");
 		if (dots && o->kind != PO_WEIGHTS && o->kind != PO_EXPERT_WEIGHTS &&
-		    o->kind != PO_ATTN_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED) {
+		    o->kind != PO_ATTN_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED &&
+		    o->kind != PO_OVERLAP) {
 			if (sweep_range(s, a, item, dots))
 				return -1;
 		} else if (plan_cli_value(s->c, o, item, &v) || sweep_add_value(s, a, v, item)) {

@@ -41,7 +41,7 @@ fi
 row=$(grep '^deepseek-v3,h800-sxm,32,1,32,32,1,64,2,' "$T/rows.csv" | head -1)
 "$M" sweep --model deepseek-v3 --hw h800 --dp 32 --ep 32 --batch 64 --micro-batches 2 -o "$T/one.csv" > /dev/null 2>&1
 tpot_plan=$("$M" plan --model deepseek-v3 --hw h800 --dp 32 --ep 32 --batch 64 --micro-batches 2 --format csv | grep '^decode.tpot_s,' | cut -d, -f2)
-tpot_sweep=$(sed -n 2p "$T/one.csv" | cut -d, -f19)
+tpot_sweep=$(sed -n 2p "$T/one.csv" | cut -d, -f20)
 if awk -v a="$tpot_plan" -v b="$tpot_sweep" 'BEGIN { exit !(a > 0 && (a - b) / a < 1e-8 && (b - a) / a < 1e-8) }'; then
 	ok "sweep: a point's TPOT equals 'mlasim plan' ($tpot_sweep s)"
 else
@@ -103,14 +103,14 @@ fi
 good=0
 for v in 1000 3000; do
 	tp=$("$M" plan --model v3 --hw h800 --dp 8 --ep 8 --set gpu.hbm_gbs=$v --format csv | grep '^decode.tpot_s,' | cut -d, -f2)
-	ts=$(awk -F, -v v=$v 'NR > 1 && $27 == v { print $19 }' "$SQ/hbm.csv")
+	ts=$(awk -F, -v v=$v 'NR > 1 && $28 == v { print $20 }' "$SQ/hbm.csv")
 	awk -v a="$tp" -v b="$ts" 'BEGIN { exit !(a > 0 && (a - b) / a < 1e-8 && (b - a) / a < 1e-8) }' && good=$((good + 1))
 	eval "tpot_$v=\$ts"
 done
 if [ $good -eq 2 ] && [ "$tpot_1000" != "$tpot_3000" ]; then
 	ok "sweep --set gpu.hbm_gbs=1000,3000: TPOTs $tpot_1000 and $tpot_3000 s, as 'plan --set' gives"
 else
-	notok "sweep --set gpu.hbm_gbs=1000,3000: TPOTs as 'plan --set' gives" "$(cut -d, -f1,19,27 "$SQ/hbm.csv")"
+	notok "sweep --set gpu.hbm_gbs=1000,3000: TPOTs as 'plan --set' gives" "$(cut -d, -f1,20,28 "$SQ/hbm.csv")"
 fi
 
 # The Pareto front is exact past 4,096 points: a batch of 1..6000 on one H100
@@ -122,7 +122,7 @@ fi
 "$M" sweep --model llama-3.1-8b --hw h100 --set gpu.sms=1e6 --context 64 --batch 1..6000:+1 -o "$SQ/big.csv" > "$SQ/big.front" 2> /dev/null
 nfront=$(sed -n 's/^# Pareto front.*, \([0-9]*\) point(s):$/\1/p' "$SQ/big.front")
 nrows=$(grep -c '^llama' "$SQ/big.front")
-nexact=$(awk -F, 'NR > 1 && $14 == "true" && $15 == "true" { print $21, $20 }' "$SQ/big.csv" |
+nexact=$(awk -F, 'NR > 1 && $15 == "true" && $16 == "true" { print $22, $21 }' "$SQ/big.csv" |
 	sort -k1,1gr -k2,2gr | awk '$2 > best || NR == 1 { best = $2; n++ } END { print n }')
 if [ -n "$nfront" ] && [ "$nfront" -gt 4096 ] && [ "$nfront" -eq "$nexact" ] && [ "$nrows" -eq "$nfront" ]; then
 	ok "sweep: a front of $nfront points (> 4096) is printed whole"

@@ -1056,6 +1056,85 @@ static void t_deepep_normal(void)
 	CHECK_REL(ph->t_step, 2 * (count * (c + a * s > a ? c + a * s : a) + rest), 1e-12);
 }
 
+/*
+ * --overlap sbo (sim/perf.c, SGLang's single-batch overlap).  By hand:
+ * a 10 us combine beside a 20 us down GEMM that gives 3 of 132 SMs up
+ * takes max(10, 20 x 132 / 129 = 20.4651) = 20.4651 us: 9.5349 us saved;
+ * beside a 4 us one on 32 of 148 SMs, max(10, 4 x 148 / 116 = 5.1034):
+ * the 4 us are saved; a 1 us combine beside a 100 us GEMM on 3 of 132 SMs
+ * costs 100 x 3 / 129 - 1 = 1.3256 us more than it hides.  In a plan,
+ * DeepSeek-V3 dp 8 ep 8 batch 64 decode: on H800 (compute capability 9)
+ * each of the 58 MoE layers saves min(dispatch, shared experts) plus the
+ * combine's pair with the routed down GEMM; on B200 (10) only the
+ * combine's pair with the shared experts, on 32 of 148 SMs.  The same
+ * operators either way; what the all-to-all exposes falls by the saving.
+ */
+static void t_perf_sbo(void)
+{
+	static const char *const cards[2] = {"h800-sxm", "b200"};
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct phase *ph = &g_plan.perf.decode;
+	int c;
+
+	CHECK_REL(perf_sbo_pair(10, 20, 132, 3), 30 - 20.0 * 132 / 129, 1e-12);
+	CHECK_NEAR(perf_sbo_pair(10, 20, 132, 3), 9.5349, 1e-4);
+	CHECK_EQ(perf_sbo_pair(10, 4, 148, 32), 4);
+	CHECK_NEAR(perf_sbo_pair(1, 100, 132, 3), -1.3256, 1e-4);
+	CHECK_EQ(perf_sbo_pair(5, 3, 132, 0), 3);
+	if (load_model("deepseek-v3", &m))
+		return;
+	for (c = 0; c < 2; c++) {
+		const struct op *o[5];
+		double t0, x0, p0, disp, comb, shared, down, saved, n;
+		int i;
+
+		if (load_hw(cards[c], &h))
+			return;
+		dep_setup(&m, &d, 1, 8, 8, 64, 4096, 0);
+		if (plan_run(&m, &h, &d))
+			return;
+		t0 = ph->t_step;
+		x0 = ph->a2a_exposed_s;
+		p0 = g_plan.perf.prefill.t_step;
+		o[0] = op_find(ph, "ep dispatch", LAYER_MOE);
+		o[1] = op_find(ph, "ep combine", LAYER_MOE);
+		o[2] = op_find(ph, "shared experts gate + up", LAYER_MOE);
+		o[3] = op_find(ph, "shared experts down", LAYER_MOE);
+		o[4] = op_find(ph, "routed experts down", LAYER_MOE);
+		for (i = 0; i < 5; i++)
+			if (!o[i])
+				return;
+		disp = o[0]->t, comb = o[1]->t, shared = o[2]->t + o[3]->t, down = o[4]->t;
+		n = o[0]->count;
+		CHECK_EQ(n, 58);
+		CHECK_REL(x0, n * (disp + comb), 1e-12);
+		if (h.gpu.compute_capability >= 10)
+			saved = perf_sbo_pair(comb, shared, 148, 32);
+		else
+			saved = (disp < shared ? disp : shared) + perf_sbo_pair(comb, down, 132, 3);
+		CHECK(saved > 0);
+		d.w.sbo = 1;
+		if (plan_run(&m, &h, &d))
+			return;
+		CHECK_REL(ph->t_step, t0 - n * saved, 1e-12);
+		CHECK_REL(ph->a2a_exposed_s, x0 - n * saved, 1e-12);
+		CHECK(ph->overlapped);
+		CHECK_REL(op_find(ph, "ep combine", LAYER_MOE)->t, comb, 1e-12);
+		CHECK_EQ(perf_overlap(&d.w), OVERLAP_SBO);
+		/* prefill runs without it */
+		CHECK_EQ(g_plan.perf.prefill.t_step, p0);
+	}
+	/* one batch only: two micro-batches with it are refused */
+	{
+		struct err e;
+		d.w.micro_batches = 2;
+		CHECK_RC(plan_compute(&m, &h, &d, NULL, &g_plan, &e), EXIT_USAGE, &e);
+		CHECK_CONTAINS(e.msg, "'--overlap sbo' overlaps within one batch");
+	}
+}
+
 /* The seconds of the first operator of class c in ph, less `latency`. */
 static double op_busy(const struct phase *ph, enum opclass c, double latency)
 {
@@ -1647,6 +1726,7 @@ static const struct test tests[] = {
 	{"kern: waves, the K-loop floor and the smooth maximum by hand", t_kern_model},
 	{"elementwise kernels and activation quantisation by hand, with and without an engine's fusions", t_elementwise},
 	{"DeepEP's normal kernels in prefill, and the SMs they take from the compute they overlap", t_deepep_normal},
+	{"--overlap sbo: SGLang's single-batch overlap by hand, before and from Blackwell", t_perf_sbo},
 	{"perf: prefill attention's FLOPs, exponentials, thread blocks and bytes", t_prefill_attention_shape},
 	{"perf decode operators of DeepSeek-V3 fp8-block on H800 (--ideal and default)", t_perf_decode_ops_v3},
 	{"perf decode operators of Llama-3.1-70B tp 4 on H100, tp all-reduce", t_perf_decode_ops_llama70b},
