@@ -35,7 +35,7 @@ static int engine_known(const char *section, const char *key)
 {
 	const struct engine_key *k;
 
-	if (key && strcmp(section, "scheduler") == 0 && strcmp(key, "mixed") == 0)
+	if (key && strcmp(section, "scheduler") == 0 && (strcmp(key, "mixed") == 0 || strcmp(key, "dp_balance") == 0))
 		return 1;
 	if (strcmp(section, "allreduce") == 0)
 		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm") ||
@@ -106,6 +106,10 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 			return err_set(e, EXIT_INPUT, "%s: 'scheduler.mixed' must be true or false (%s)", file,
 				       m ? "not a boolean" : "missing");
 		g->mixed = cJSON_IsTrue(m);
+		m = cJSON_GetObjectItemCaseSensitive(sch, "dp_balance");
+		if (m && !cJSON_IsBool(m))
+			return err_set(e, EXIT_INPUT, "%s: 'scheduler.dp_balance' must be true or false", file);
+		g->dp_balance = cJSON_IsTrue(m);
 	}
 	if (isnan(g->step_seq_s))   /* a card from before it was modelled: none */
 		g->step_seq_s = 0;

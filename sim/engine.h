@@ -30,6 +30,11 @@ struct engine {
 	int mixed;                  /* decode tokens ride in prefill steps and count against the
 	                               budget (vLLM V1, TensorRT-LLM); 0: prefill steps run apart
 	                               and the decode batch waits (SGLang without --enable-mixed-chunk) */
+	int dp_balance;             /* "scheduler.dp_balance": the attention-DP groups of an EP group
+	                               take prompts in the same steps (TensorRT-LLM's
+	                               attention_dp_config.enable_balance); 0 (the default of every
+	                               engine): each group schedules its own, and a step waits for
+	                               the slowest (serve.h) */
 	double step_overhead_s;     /* host time per decode step the GPU waits for */
 	double step_seq_s;          /* and per sequence in the step: sampling, stop checks, output
 	                               streaming, scheduler bookkeeping (0 when the card has none) */

@@ -107,6 +107,7 @@ void perf_default_workload(const struct model *m, struct workload *w)
 	w->imbalance = 1;          /* uniform routing, as the ISCA 2025 speed-limit analysis assumes */
 	w->graph_saving = 0;       /* kernels as measured alone */
 	w->max_nodes = NAN;        /* from the model's expert groups and the layout */
+	w->dp_balance = -1;        /* the serving engine's */
 	(void)m;
 }
 

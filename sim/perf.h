@@ -153,6 +153,8 @@ struct phase {
 struct workload {
 	double batch;          /* sequences decoding per attention group (per GPU at tp 1) */
 	double micro_batches;  /* 1, or 2 to overlap one's compute with the other's all-to-all */
+	int dp_balance;        /* --dp-balance: 1 on, 0 off, -1 (the default) the serving
+	                          engine's (engine.h dp_balance; serve.h) */
 	int sbo;               /* single-batch overlap (--overlap sbo): in decode, the EP
 	                          all-to-all beside the shared experts and the routed down GEMM
 	                          of the same batch (perf_sbo_saving); micro_batches is then 1 */

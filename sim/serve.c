@@ -24,6 +24,21 @@ static double serve_host_s(const struct engine *g, double n)
 	return g ? g->step_overhead_s + g->step_seq_s * n : 0;
 }
 
+double serve_sync_groups(const struct plan *p, const struct engine *g)
+{
+	const struct deployment *d = &p->dep;
+	int balance = d->w.dp_balance >= 0 ? d->w.dp_balance : g && g->dp_balance;
+
+	if (balance || !p->model->is_moe || d->ep <= 1)
+		return 1;
+	return fmax(1, fmin(d->dp, d->ep / d->tp));
+}
+
+double serve_sync_share(double f, double G)
+{
+	return G > 1 && f > 0 && f < 1 ? (1 - pow(1 - f, G)) / f : 1;
+}
+
 /* The M/D/1 mean wait in service times at load rho (serve.h); infinite at 1. */
 static double serve_md1(double rho)
 {
@@ -69,8 +84,12 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	r->running = N;
 	/* the steps that carry prompts: each alone, or together in full steps */
 	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / budget));
-	r->tpot_s = t_gen + extra / osl;
 	r->rho = extra / (extra + osl * t_gen);
+	/* attention groups in step, each carrying prompts in a share of the
+	 * steps of its own: the steps wait for the prompts of all (serve.h) */
+	r->sync_groups = serve_sync_groups(q, g);
+	extra *= serve_sync_share(r->mixed_steps / osl, r->sync_groups);
+	r->tpot_s = t_gen + extra / osl;
 	if (N <= 1) {            /* alone: its own prefill, then decode */
 		r->steady_ttft_s = r->burst_ttft_s = q->perf.ttft_s;
 	} else {

@@ -23,6 +23,20 @@
  *   c prompt tokens costs (c + N) tokens through the layers and the decode
  *   attention in place of a decode step; otherwise (SGLang) a prefill step of
  *   c tokens runs apart (C' = C) and the decode batch waits for it.
+ * - Attention data parallelism: the G attention groups of an EP group meet at
+ *   every MoE layer's all-to-all, so a step lasts as long as the slowest
+ *   group's (vLLM: "forward passes must be aligned", idle ranks run dummy
+ *   passes, docs.vllm.ai/en/latest/serving/data_parallel_deployment/;
+ *   SGLang pads every rank's MoE tokens to the largest, sgl-project/sglang
+ *   python/sglang/srt/model_executor/forward_batch_info.py
+ *   prepare_mlp_sync_batch).  Each group schedules its
+ *   own prompts, in a share f = mixed steps / osl of the steps; where the
+ *   groups' prompts fall in steps of their own, independently, a step waits
+ *   for a prompt in 1 - (1 - f)^G of them, and the prompts' extra time over
+ *   a lifetime grows by (1 - (1 - f)^G) / f (serve_sync_share).  An engine
+ *   that gives every group its prompts in the same steps (TensorRT-LLM's
+ *   attention_dp_config.enable_balance; engine card scheduler.dp_balance,
+ *   --dp-balance on) keeps the factor at 1.
  * - TTFT, steady state: the request's own prefill (own), half a step waiting
  *   for the one in flight, and the prefill queue as M/D/1 at load rho, the
  *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,
@@ -48,6 +62,7 @@ struct serve_result {
 	double waiting;      /* requests waiting for a KV slot per attention group */
 	double mixed_steps;  /* steps of a request's lifetime that carry prefill chunks */
 	double rho;          /* prefill load: mixed steps over osl */
+	double sync_groups;  /* attention groups whose prompts the steps wait for (serve_sync_groups) */
 	double burst_ttft_s; /* mean TTFT of the first burst */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
 	double arrival_rate; /* open loop: requests/s into the whole deployment (0: closed loop) */
@@ -62,6 +77,18 @@ struct serve_result {
  * `scratch` is a plan this may recompute at a smaller batch (the KV cache's
  * limit); it may alias nothing else.  Returns 0, or the plan's error.
  */
+/* The attention groups of plan p whose prompts a step waits for under engine
+ * g (NULL: no engine; serve.h above): 1 where they are balanced
+ * (p's --dp-balance, else g's scheduler.dp_balance), without experts or
+ * expert parallelism; else the groups one EP group spans, ep / tp, at most
+ * dp. */
+double serve_sync_groups(const struct plan *p, const struct engine *g);
+
+/* The factor by which G groups, each carrying prompts in a share f of the
+ * steps on its own, stretch the steps that wait for prompts: (1 - (1 -
+ * f)^G) / f; 1 for G <= 1 or f outside (0, 1). */
+double serve_sync_share(double f, double G);
+
 int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
 	      struct serve_result *r, struct err *e);
 

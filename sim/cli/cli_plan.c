@@ -26,6 +26,7 @@ const struct popt plan_options[] = {
 	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
 	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
 	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
+	{"--dp-balance", PO_ONOFF, D(w.dp_balance)},
 	{"--ideal", PO_FLAG, D(w.ideal)},
 	{"--planes-down", PO_WHOLE, D(w.planes_down)},
 	{"--pue", PO_NUM, D(pw.pue)}, {"--gpu-hour-usd", PO_NUM, D(pw.gpu_hour_usd)},
@@ -85,6 +86,13 @@ int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *o
 		return 0;
 	case PO_OVERLAP:
 		return plan_overlap_value(c, v, out);
+	case PO_ONOFF:
+		if (strcmp(v, "on") && strcmp(v, "off")) {
+			err_set(&c->err, EXIT_USAGE, "'%s' expects on or off, got '%s'", o->name, v);
+			return -1;
+		}
+		*out = strcmp(v, "on") == 0;
+		return 0;
 	case PO_FLAG:
 		return 0;
 	}
@@ -169,7 +177,7 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		if (v != OVERLAP_TBO || d->w.micro_batches < 2)
 			d->w.micro_batches = plan_overlap_micro_batches(v);
 		d->w.sbo = v == OVERLAP_SBO;
-	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED)
+	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED || o->kind == PO_ONOFF)
 		*(int *)field = (int)v;
 	else
 		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */

@@ -269,7 +269,7 @@ static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 		const char *dots = strstr(item, "..");
 		if (dots && o->kind != PO_WEIGHTS && o->kind != PO_EXPERT_WEIGHTS &&
 		    o->kind != PO_ATTN_WEIGHTS && o->kind != PO_KV && o->kind != PO_SHARED &&
-		    o->kind != PO_OVERLAP) {
+		    o->kind != PO_OVERLAP && o->kind != PO_ONOFF) {
 			if (sweep_range(s, a, item, dots))
 				return -1;
 		} else if (plan_cli_value(s->c, o, item, &v) || sweep_add_value(s, a, v, item)) {

@@ -250,6 +250,12 @@ static void t_engine_cards(void)
 	fclose(f);
 	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "'overheads.request_s' is missing");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true, \"dp_balance\": 1}, \"overheads\": "
+	      "{\"step_s\": 0, \"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'scheduler.dp_balance' must be true or false");
 	unlink(path);
 }
 
@@ -360,6 +366,79 @@ static void t_serve_load(void)
 		CHECK_REL(r.tpot_s, alone.tpot_s, 1e-12);
 		CHECK_REL(r.ttft_s, alone.ttft_s + r.waiting / r.running * life, 1e-12);
 	}
+}
+
+/*
+ * Attention DP under load (serve.h): G groups each carrying prompts in a
+ * share f of the steps on their own stretch the prompt steps by
+ * (1 - (1 - f)^G) / f.  By hand: f 1/4, G 8: (1 - 0.75^8) / 0.25 =
+ * (1 - 0.100112915) / 0.25 = 3.59954834; f 1/2, G 2: (1 - 0.25) / 0.5 = 1.5;
+ * G 1 or f 1: 1.  DeepSeek-V3 dp 8 ep 8 on B200 (8 groups; tp 2 dp 8 ep 8:
+ * 4), Qwen3-32B (no experts) dp 8: 1.  In a plan, the prompts' extra time
+ * over a lifetime, (TPOT - t_gen) x osl, grows by that factor with
+ * --dp-balance off, and stays with on or an engine card that balances.
+ */
+static void t_serve_dp_sync(void)
+{
+	static struct plan p, s;
+	struct model m, dense;
+	struct hw h;
+	struct deployment d;
+	struct serve_result on, off;
+	struct engine g = serve_engine(1e-3, 0, 1, 1e12);
+	struct err e;
+	double f, gen;
+
+	CHECK_NEAR(serve_sync_share(0.25, 8), 3.59954834, 1e-8);
+	CHECK_EQ(serve_sync_share(0.5, 2), 1.5);
+	CHECK_EQ(serve_sync_share(0.25, 1), 1);
+	CHECK_EQ(serve_sync_share(1, 8), 1);
+	CHECK_EQ(serve_sync_share(0, 8), 1);
+	memset(&e, 0, sizeof e);
+	if (load_model("deepseek-v3", &m) || load_model("qwen3-32b", &dense) || load_hw("b200", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.dp = 8;
+	d.ep = 8;
+	d.w.batch = 64;
+	d.w.isl = 1024;
+	d.w.osl = 1024;
+	d.w.prefill_tokens = 2048;
+	d.context = d.w.context = 1536;
+	g.mixed = 1;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	CHECK_EQ(serve_sync_groups(&p, &g), 8);
+	CHECK_OK(serve_agg(&p, &g, &s, &off, &e), &e);
+	CHECK_EQ(off.sync_groups, 8);
+	d.w.dp_balance = 1;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_EQ(serve_sync_groups(&p, &g), 1);
+	CHECK_OK(serve_agg(&p, &g, &s, &on, &e), &e);
+	gen = p.perf.tpot_s + g.step_overhead_s;
+	f = on.mixed_steps / 1024;
+	CHECK(f > 0 && f < 1);
+	CHECK_EQ(off.mixed_steps, on.mixed_steps);
+	CHECK_REL((off.tpot_s - gen) / (on.tpot_s - gen), (1 - pow(1 - f, 8)) / f, 1e-9);
+	CHECK_EQ(off.rho, on.rho);   /* a group's own prefill load is its own */
+	/* the engine card's default, overridden by --dp-balance off */
+	d.w.dp_balance = -1;
+	g.dp_balance = 1;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_EQ(serve_sync_groups(&p, &g), 1);
+	d.w.dp_balance = 0;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_EQ(serve_sync_groups(&p, &g), 8);
+	/* tp 2: an EP group of 8 GPUs spans 4 groups; no experts: none meet */
+	d.tp = 2;
+	d.dp = 4;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_EQ(serve_sync_groups(&p, &g), 4);
+	plan_default_deployment(&dense, &d);
+	d.dp = 8;
+	d.w.dp_balance = 0;
+	CHECK_OK(plan_compute(&dense, &h, &d, NULL, &p, &e), &e);
+	CHECK_EQ(serve_sync_groups(&p, &g), 1);
 }
 
 /* A decode step replayed as a graph pays graph_latency_share of each kernel's fixed latency. */
@@ -487,6 +566,7 @@ static void t_serve_open(void)
 }
 
 static const struct test tests[] = {
+	{"serve: attention DP groups wait for each other's prompts unless balanced, by hand", t_serve_dp_sync},
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
