@@ -89,9 +89,20 @@ double comm_ep_payload(double hidden, int fp8_dispatch, int combine)
 	return combine || !fp8_dispatch ? 2 * hidden : hidden + 4 * ceil(hidden / 128);
 }
 
-double comm_ep_s(const struct hw_ep_fit *f, double bytes)
+double comm_ep_s(const struct hw_ep_fit *f, double rounds, double bytes)
 {
-	return bytes > 0 ? f->lat_s + bytes / f->bw : 0;
+	return bytes > 0 ? f->lat_s + rounds * f->round_s + bytes / f->bw : 0;
+}
+
+double comm_ep_normal_rounds(int combine, double tokens, double hidden)
+{
+	double per_channel = ceil(tokens / (DEEPEP_NORMAL_SMS / 2));
+
+	if (tokens <= 0)
+		return 0;
+	if (!combine)
+		return per_channel;
+	return ceil(per_channel / (DEEPEP_NORMAL_WARPS - 1)) * (1 + ceil(2 * hidden / 512));
 }
 
 double comm_ep_normal_copies(double copies, double experts, double ep)

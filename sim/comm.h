@@ -126,15 +126,42 @@ double comm_ep_normal_copies(double copies, double experts, double ep);
  * of H800's 132 SMs DeepSeek-V3 gives communication, arXiv 2412.19437 s3.2.2). */
 #define DEEPEP_NORMAL_SMS 20
 
+/* Warps of a DeepEP normal-kernel block: kNumThreads 768 / 32
+ * (deepseek-ai/DeepEP@16c4c99:csrc/kernels/intranode.cu, dispatch and combine). */
+#define DEEPEP_NORMAL_WARPS 24
+
+/*
+ * Serial memory rounds on the critical path of DeepEP's normal dispatch
+ * (combine 0) or combine (combine 1) of `tokens` tokens of `hidden` channels
+ * per GPU, with DEEPEP_NORMAL_SMS SMs: sms / 2 channels, each a sender and a
+ * receiver block, each channel a contiguous ceil(tokens / channels) of the
+ * tokens (deepseek-ai/DeepEP@16c4c99:csrc/kernels/intranode.cu,
+ * get_channel_task_range in utils.cuh).  A dispatch sender warp walks every
+ * token of its channel, reading is_token_in_rank before it knows whether to
+ * copy it: one dependent load per token, whether or not it is sent,
+ *   rounds = ceil(tokens / channels).
+ * A combine receiver block gives the queue head to one warp and each of the
+ * other warps - 1 every (warps - 1)-th token of its channel; per token one
+ * load of send_head, then ceil(hidden_int4 / 32) steps (hidden_int4 = 2
+ * hidden / 16: bf16 in 16-byte words, 32 lanes) each waiting on the loads
+ * from the ranks holding the token:
+ *   rounds = ceil(ceil(tokens / channels) / (warps - 1)) x (1 + ceil(2 hidden / 512)).
+ * Time on top of a latency and the bytes (comm_ep_s); 0 for no tokens.
+ */
+double comm_ep_normal_rounds(int combine, double tokens, double hidden);
+
 /* Bytes per token copy: DeepEP dispatches in fp8 with one fp32 scale per 128
  * channels (hidden + 4 ceil(hidden / 128)) or in bf16 (2 hidden), and
  * combines in bf16 (2 hidden). */
 double comm_ep_payload(double hidden, int fp8_dispatch, int combine);
 
 /*
- * DeepEP's low-latency dispatch or combine moving `bytes` per GPU (the
- * card's fit of DeepEP's published times, hw.h): lat + bytes / bw.  Inside
- * one scale-up domain the bytes are every copy to another GPU, over NVLink;
+ * DeepEP's dispatch or combine moving `bytes` per GPU in `rounds` serial
+ * memory rounds (the card's fit of DeepEP's published times, hw.h):
+ *   lat + rounds x round_s + bytes / bw.
+ * The normal kernels' rounds are comm_ep_normal_rounds; the low-latency
+ * kernels' fits have no round term (round_s 0).  For them, inside one
+ * scale-up domain the bytes are every copy to another GPU, over NVLink;
  * size dominates above ~32 tokens per rank, below it the latency (12-22 us
  * in SGLang's DeepEP tables, hw/published/h100-sxm/aic-sglang-deepep.json
  * and the other cards').  Across domains the low-latency kernels send each
@@ -145,7 +172,7 @@ double comm_ep_payload(double hidden, int fp8_dispatch, int combine);
  * low-latency times on H800 with one 400 Gb/s NIC per GPU, EP 8 to 256
  * (hw/published/h800-sxm/deepep-ll-original.json, deepep-legacy.json).
  */
-double comm_ep_s(const struct hw_ep_fit *f, double bytes);
+double comm_ep_s(const struct hw_ep_fit *f, double rounds, double bytes);
 
 /* Collectives of 'mlasim net --collective' (NCCL conventions, docs/hardware.md s3.3). */
 enum collective { COLL_ALLREDUCE, COLL_REDUCESCATTER, COLL_ALLGATHER, COLL_ALLTOALL, COLL_P2P };

@@ -410,9 +410,10 @@ static int hw_read_collectives(const cJSON *calib, const char *file, struct hw *
 	return 0;
 }
 
-/* calibration.calib.<key>.{dispatch, combine}: {"lat_s", "gbs"} into f[2]
- * (key "deepep": low latency inside one domain; "deepep_rdma": across
- * domains; "deepep_normal": the normal kernels inside one domain). */
+/* calibration.calib.<key>.{dispatch, combine}: {"lat_s", "gbs", "round_s"
+ * (optional, 0)} into f[2] (key "deepep": low latency inside one domain;
+ * "deepep_rdma": across domains; "deepep_normal": the normal kernels inside
+ * one domain, whose serial rounds take round_s each, comm_ep_s). */
 static int hw_read_deepep(const cJSON *calib, const char *key, const char *file, struct hw_ep_fit *fit,
 			  struct err *e)
 {
@@ -431,8 +432,10 @@ static int hw_read_deepep(const cJSON *calib, const char *key, const char *file,
 		snprintf(path, sizeof path, "calibration.calib.%s.%s", key, phase[i]);
 		if (!cJSON_IsObject(f))
 			return err_set(e, EXIT_INPUT, "%s: '%s' must be an object {\"lat_s\", \"gbs\"}", file, path);
+		fit[i].round_s = 0;
 		if (jsonx_num(f, "lat_s", file, path, JX_REQUIRED, 1, &fit[i].lat_s, e) ||
-		    jsonx_num(f, "gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &gbs, e))
+		    jsonx_num(f, "gbs", file, path, JX_REQUIRED | JX_POSITIVE, 1e6, &gbs, e) ||
+		    jsonx_num(f, "round_s", file, path, 0, 1e-3, &fit[i].round_s, e) > 0)
 			return e->code;
 		if (gbs < 1e-3)
 			return err_set(e, EXIT_INPUT, "%s: '%s.gbs' must be 0.001 GB/s or more, got %g", file, path, gbs);

@@ -105,12 +105,14 @@ struct hw_coll_fit {
 	double busbw;        /* B/s, Simple's */
 };
 
-/* DeepEP's low-latency all-to-all (comm_ep_s), inside one scale-up domain
- * or across domains over RDMA: a latency and the bandwidth of the bytes the
- * engine counts per GPU. */
+/* DeepEP's all-to-all (comm_ep_s), inside one scale-up domain or across
+ * domains over RDMA: a latency, the time of one serial memory round (the
+ * normal kernels', comm_ep_normal_rounds; 0 for the low-latency kernels) and
+ * the bandwidth of the bytes the engine counts per GPU. */
 struct hw_ep_fit {
 	double lat_s;
 	double bw;           /* B/s; 0: no fit */
+	double round_s;
 };
 
 /* A serving engine's own all-reduce inside one NVLink domain measured on

@@ -888,16 +888,17 @@ static double perf_ep_a2a(const struct ctx *x, struct build *b, double count, do
 			    tokens * tr.out_copies * x->comb_payload, &out_c);
 	/* inside one domain, DeepEP's low-latency kernels as the card's fit has them */
 	if (!x->w->ideal && tr.out_copies == 0 && x->h->ep_up[0].bw > 0 && x->h->ep_up[1].bw > 0) {
-		t_disp = comm_ep_s(&x->h->ep_up[0], tokens * tr.up_copies * x->disp_payload);
-		t_comb = comm_ep_s(&x->h->ep_up[1], tokens * tr.up_copies * x->comb_payload);
+		t_disp = comm_ep_s(&x->h->ep_up[0], 0, tokens * tr.up_copies * x->disp_payload);
+		t_comb = comm_ep_s(&x->h->ep_up[1], 0, tokens * tr.up_copies * x->comb_payload);
 	}
 	/* prefill inside one domain: DeepEP's normal kernels, each token once per
-	 * other GPU holding one of its experts (comm_ep_normal_copies), as the
-	 * card's fit of them has it */
+	 * other GPU holding one of its experts (comm_ep_normal_copies), with the
+	 * serial rounds of their channels (comm_ep_normal_rounds), as the card's
+	 * fit of them has it */
 	if (!decode && !x->w->ideal && tr.out_copies == 0 && x->h->ep_normal[0].bw > 0 && x->h->ep_normal[1].bw > 0) {
 		double c = tokens * comm_ep_normal_copies(copies, experts, d->ep);
-		t_disp = comm_ep_s(&x->h->ep_normal[0], c * x->disp_payload);
-		t_comb = comm_ep_s(&x->h->ep_normal[1], c * x->comb_payload);
+		t_disp = comm_ep_s(&x->h->ep_normal[0], comm_ep_normal_rounds(0, tokens, m->hidden), c * x->disp_payload);
+		t_comb = comm_ep_s(&x->h->ep_normal[1], comm_ep_normal_rounds(1, tokens, m->hidden), c * x->comb_payload);
 		ph->dispatch_bytes = c * x->disp_payload;
 		ph->combine_bytes = c * x->comb_payload;
 		ph->up_bytes = ph->dispatch_bytes + ph->combine_bytes;
@@ -914,8 +915,8 @@ static double perf_ep_a2a(const struct ctx *x, struct build *b, double count, do
 		struct hw_ep_fit fd = x->h->ep_rdma[0], fc = x->h->ep_rdma[1];
 		fd.bw *= x->links.out_share;   /* --planes-down: the NICs of the planes left up */
 		fc.bw *= x->links.out_share;
-		t_disp = comm_ep_s(&fd, tokens * tr.remote_copies * x->disp_payload);
-		t_comb = comm_ep_s(&fc, tokens * tr.remote_copies * x->comb_payload);
+		t_disp = comm_ep_s(&fd, 0, tokens * tr.remote_copies * x->disp_payload);
+		t_comb = comm_ep_s(&fc, 0, tokens * tr.remote_copies * x->comb_payload);
 		ph->up_bytes = tokens * peer * (x->disp_payload + x->comb_payload);
 		ph->out_bytes = tokens * tr.remote_copies * (x->disp_payload + x->comb_payload);
 		ph->dispatch_bytes = tokens * (peer + tr.remote_copies) * x->disp_payload;

@@ -460,6 +460,7 @@ static int kfit_deepep_rec(const cJSON *rec, int idx, const char *file, struct k
 	copies = r->link == KEP_NORMAL ? comm_ep_normal_copies(k, E, r->ep) :
 		 r->link == KEP_LL ? tr.up_copies : nodes > 1 && strcmp(tp ? tp : "", "rdma") ? tr.remote_copies : k;
 	r->bytes = r->tokens * copies * comm_ep_payload(hidden, !ddt || strcmp(ddt, "bf16"), r->phase);
+	r->rounds = r->link == KEP_NORMAL ? comm_ep_normal_rounds(r->phase, r->tokens, hidden) : 0;
 	r->t_s = t->valuedouble;
 	snprintf(r->id, sizeof r->id, "%s", jstr(rec, "id") ? jstr(rec, "id") : "");
 	s->nep++;
@@ -1210,46 +1211,120 @@ double kfit_ep_line_rate(const struct hw *h, int link)
 	return v > 0 ? v : 0;
 }
 
+/* sum (c . x - 1)^2 over the records, from their sums: n - 2 c . b + c S c */
+static double kfit_ep_sse(const double S[3][3], const double b[3], double n, const double c[3])
+{
+	double v = n;
+	int i, j;
+
+	for (i = 0; i < 3; i++) {
+		v -= 2 * c[i] * b[i];
+		for (j = 0; j < 3; j++)
+			v += c[i] * S[i][j] * c[j];
+	}
+	return v;
+}
+
+/* Least squares of c . x = 1 over the parameters with free_[i], the others
+ * held at c[i]: S_FF c_F = b_F - S_FH c_H, by elimination.  0, or -1 when
+ * the free columns are (near) dependent, e.g. a column of zeros. */
+static int kfit_ep_solve(const double S[3][3], const double b[3], const int free_[3], double c[3])
+{
+	double a[3][4];
+	int idx[3] = {0, 0, 0}, m = 0, i, j, k;
+
+	for (i = 0; i < 3; i++)
+		if (free_[i])
+			idx[m++] = i;
+	for (i = 0; i < m; i++) {
+		if (!(S[idx[i]][idx[i]] > 0))
+			return -1;
+		a[i][m] = b[idx[i]];
+		for (k = 0; k < 3; k++)
+			if (!free_[k])
+				a[i][m] -= S[idx[i]][k] * c[k];
+		for (j = 0; j < m; j++)   /* scaled to a unit diagonal: the columns differ by 1e7 */
+			a[i][j] = S[idx[i]][idx[j]] / sqrt(S[idx[i]][idx[i]] * S[idx[j]][idx[j]]);
+		a[i][m] /= sqrt(S[idx[i]][idx[i]]);
+	}
+	for (i = 0; i < m; i++) {   /* a is symmetric positive semi-definite: no pivoting */
+		if (!(a[i][i] > 1e-10))
+			return -1;
+		for (j = i + 1; j < m; j++) {
+			double r = a[j][i] / a[i][i];
+			for (k = i; k <= m; k++)
+				a[j][k] -= r * a[i][k];
+		}
+	}
+	for (i = m - 1; i >= 0; i--) {
+		double v = a[i][m];
+		for (j = i + 1; j < m; j++)
+			v -= a[i][j] * c[idx[j]] * sqrt(S[idx[j]][idx[j]]);
+		c[idx[i]] = v / a[i][i] / sqrt(S[idx[i]][idx[i]]);
+	}
+	return 0;
+}
+
+/* Of the fits with lat and round_s each free or held at 0 (u = 1 / bw free,
+ * or held at u_fixed > 0), the one with no negative parameter and the least
+ * error, into c; 0, or -1 when none has u > 0. */
+static int kfit_ep_best(const double S[3][3], const double b[3], double n, double u_fixed, double c[3])
+{
+	double best = INFINITY;
+	int mask;
+
+	for (mask = 0; mask < 4; mask++) {
+		int free_[3] = {mask & 1, mask >> 1, !(u_fixed > 0)};
+		double t[3] = {0, 0, u_fixed > 0 ? u_fixed : 0}, sse;
+		if ((free_[0] || free_[1] || free_[2]) && kfit_ep_solve(S, b, free_, t))
+			continue;
+		if (t[0] < 0 || t[1] < 0 || !(t[2] > 0))
+			continue;
+		sse = kfit_ep_sse(S, b, n, t);
+		if (sse < best) {
+			best = sse;
+			memcpy(c, t, sizeof t);
+		}
+	}
+	return best < INFINITY ? 0 : -1;
+}
+
 int kfit_deepep(const struct kset *s, int link, int phase, int fold, int offset, int skip_source,
 		double bw_max, struct hw_ep_fit *f)
 {
-	/* minimise sum ((lat + b x u) / t - 1)^2 over lat and u = 1 / bw: the
-	 * normal equations of x1 = 1 / t, x2 = b / t against 1 */
-	double s11 = 0, s12 = 0, s22 = 0, r1 = 0, r2 = 0, det;
-	int i, n = 0, q = -1;
+	/* minimise sum ((lat + rounds x round_s + b x u) / t - 1)^2 over lat,
+	 * round_s and u = 1 / bw: the normal equations of x = (1, rounds, b) / t
+	 * against 1 */
+	double S[3][3] = {{0}}, r[3] = {0}, c[3] = {0};
+	int i, j, k, n = 0, q = -1;
 
 	for (i = 0; i < s->nep; i++) {
-		const struct kdeepep *r = &s->ep[i];
-		double x1, x2;
-		if (r->phase != phase || r->link != link || (++q, fold > 0 && q % fold == offset) ||
-		    r->source == skip_source)
+		const struct kdeepep *e = &s->ep[i];
+		double x[3];
+		if (e->phase != phase || e->link != link || (++q, fold > 0 && q % fold == offset) ||
+		    e->source == skip_source)
 			continue;
-		x1 = 1 / r->t_s;
-		x2 = r->bytes / r->t_s;
-		s11 += x1 * x1;
-		s12 += x1 * x2;
-		s22 += x2 * x2;
-		r1 += x1;
-		r2 += x2;
+		x[0] = 1 / e->t_s;
+		x[1] = e->rounds / e->t_s;
+		x[2] = e->bytes / e->t_s;
+		for (j = 0; j < 3; j++) {
+			r[j] += x[j];
+			for (k = 0; k < 3; k++)
+				S[j][k] += x[j] * x[k];
+		}
 		n++;
 	}
 	if (n < kfit_min_ep(link))
 		return n;
-	det = s11 * s22 - s12 * s12;
-	f->lat_s = (r1 * s22 - r2 * s12) / det;
-	f->bw = 1 / ((s11 * r2 - s12 * r1) / det);
-	if (!(f->lat_s >= 0)) {   /* a negative latency: the bandwidth alone, lat = 0 */
-		f->lat_s = 0;
-		f->bw = 1 / (r2 / s22);
-	}
-	if (bw_max > 0 && !(f->bw > 0 && f->bw <= bw_max)) {
-		/* faster than the link's line rate (or no slope at all): the line
-		 * rate, and the latency alone: d/dlat sum (lat x1 + x2 / bw - 1)^2 = 0 */
-		f->bw = bw_max;
-		f->lat_s = fmax(0, (r1 - s12 / bw_max) / s11);
-	}
-	if (!(f->bw > 0))
+	if (kfit_ep_best(S, r, n, 0, c) && !(bw_max > 0))
 		return 0;
+	/* faster than the link's line rate (or no slope at all): the line rate,
+	 * and the others fitted to what is left */
+	if (bw_max > 0 && !(c[2] > 0 && 1 / c[2] <= bw_max) && kfit_ep_best(S, r, n, 1 / bw_max, c))
+		return 0;
+	f->lat_s = c[0];
+	f->round_s = c[1];
+	f->bw = 1 / c[2];
 	return n;
 }
 
@@ -1279,9 +1354,11 @@ static int kfit_deepeps(const struct hw *h, const struct kset *s, int link, cJSO
 		cJSON *x = cJSON_AddObjectToObject(dp, phase[p]);
 		cJSON_AddNumberToObject(x, "lat_s", kfit_round(f[p].lat_s));
 		cJSON_AddNumberToObject(x, "gbs", kfit_round(f[p].bw / 1e9));
+		if (link == KEP_NORMAL)
+			cJSON_AddNumberToObject(x, "round_s", kfit_round(f[p].round_s));
 		for (i = 0; i < s->nep && ne < (int)(sizeof err / sizeof err[0]); i++)
 			if (s->ep[i].phase == p && s->ep[i].link == link) {
-				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].bytes) / s->ep[i].t_s - 1);
+				err[ne++] = fabs(comm_ep_s(&f[p], s->ep[i].rounds, s->ep[i].bytes) / s->ep[i].t_s - 1);
 				used[s->ep[i].source] = 1;
 			}
 		cJSON_AddNumberToObject(x, "points", ne);

@@ -77,11 +77,12 @@ struct kcoll {
 enum { KEP_LL = 0, KEP_LL_RDMA = 1, KEP_NORMAL = 2, KEP_LINKS };
 
 /* One DeepEP figure: phase 0 dispatch, 1 combine; link KEP_*; and the bytes
- * per GPU the engine counts for it (comm_ep_s). */
+ * per GPU and serial rounds (comm_ep_normal_rounds; 0 for the low-latency
+ * kernels) the engine counts for it (comm_ep_s). */
 struct kdeepep {
 	int phase;
 	int link;
-	double tokens, ep, bytes, t_s;
+	double tokens, ep, bytes, rounds, t_s;
 	int source;
 	char id[96];
 };
@@ -183,15 +184,16 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 	      struct hw_coll_fit *f);
 
 /*
- * Fit comm_ep_s (lat + bytes / bw) to the DeepEP records of phase (0
- * dispatch, 1 combine) of link (KEP_*: low latency inside one domain or over
- * the NICs, normal inside one domain),
- * by least squares on relative error (linear in lat and 1 / bw), leaving out
- * the records of source skip_source (-1: none) and those whose position
- * among the phase's is offset modulo fold (fold 0: none).  A link carries at
- * most its line rate bw_max (B/s; 0: no bound): where the slope would be
- * faster, bw is bw_max and the latency alone is fitted; a negative latency
- * is 0, with bw alone fitted.
+ * Fit comm_ep_s (lat + rounds x round_s + bytes / bw) to the DeepEP records
+ * of phase (0 dispatch, 1 combine) of link (KEP_*: low latency inside one
+ * domain or over the NICs, normal inside one domain), by least squares on
+ * relative error (linear in lat, round_s and 1 / bw), leaving out the
+ * records of source skip_source (-1: none) and those whose position among
+ * the phase's is offset modulo fold (fold 0: none).  No parameter is
+ * negative: of the fits with some of lat and round_s held at 0 (round_s is
+ * 0 where no record has rounds), the best with none negative.  A link
+ * carries at most its line rate bw_max (B/s; 0: no bound): where the slope
+ * would be faster, bw is bw_max and the others are fitted to what is left.
  * Returns the points; *f is filled with at least kfit_min_ep(link).
  */
 int kfit_deepep(const struct kset *s, int link, int phase, int fold, int offset, int skip_source,

@@ -621,13 +621,18 @@ static void probe_published_summary(const cJSON *cal, const char *dir)
 		}
 		if (!strcmp(sec->string, "deepep") || !strcmp(sec->string, "deepep_rdma") ||
 		    !strcmp(sec->string, "deepep_normal")) {
-			cJSON_ArrayForEach(var, sec)
-				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s\n",
+			cJSON_ArrayForEach(var, sec) {
+				const cJSON *rs = cJSON_GetObjectItemCaseSensitive(var, "round_s");
+				fprintf(stderr, "  %-18s %-10s %4d points  median %5.1f%%  latency %.1f us, %.0f GB/s",
 					sec->string, var->string,
 					(int)cJSON_GetObjectItemCaseSensitive(var, "points")->valuedouble,
 					cJSON_GetObjectItemCaseSensitive(var, "median_err_pct")->valuedouble,
 					cJSON_GetObjectItemCaseSensitive(var, "lat_s")->valuedouble * 1e6,
 					cJSON_GetObjectItemCaseSensitive(var, "gbs")->valuedouble);
+				if (cJSON_IsNumber(rs))
+					fprintf(stderr, ", %.0f ns a round", rs->valuedouble * 1e9);
+				fputc('\n', stderr);
+			}
 			continue;
 		}
 		cJSON_ArrayForEach(var, sec) {

@@ -635,8 +635,8 @@ static const struct hw_ep_fit *kernels_ep_fit(const struct hw *h, int link, int 
 }
 
 /* The engine's time for a DeepEP record on h: comm_ep_s with the card's fit
- * (low latency inside a domain or across, normal inside a domain), else the
- * default link model: latency + bytes / achievable bandwidth of the scale-up
+ * (low latency inside a domain or across, normal inside a domain) and the
+ * record's rounds, else the default link model: latency + bytes / achievable bandwidth of the scale-up
  * link, or across domains of the GPU's NICs. */
 static double kernels_ep_time(const struct hw *h, const struct kdeepep *e)
 {
@@ -645,7 +645,7 @@ static double kernels_ep_time(const struct hw *h, const struct kdeepep *e)
 	int out;
 
 	if (f->bw > 0)
-		return comm_ep_s(f, e->bytes);
+		return comm_ep_s(f, e->rounds, e->bytes);
 	comm_links(h, 0, e->ep, 0, &l);
 	return e->link == KEP_LL_RDMA ? comm_a2a_s(&l, 0, e->bytes, &out) : comm_a2a_s(&l, e->bytes, 0, &out);
 }
@@ -671,7 +671,7 @@ static double kernels_ep_heldout(const struct hw *h, const struct kset *s, int l
 			continue;
 		for (i = 0; i < s->nep && nh < (int)(sizeof held / sizeof held[0]); i++)
 			if (s->ep[i].link == link && s->ep[i].phase == p && (++q, loso ? s->ep[i].source == j : q % 4 == j))
-				held[nh++] = fabs(comm_ep_s(&f, s->ep[i].bytes) / s->ep[i].t_s - 1);
+				held[nh++] = fabs(comm_ep_s(&f, s->ep[i].rounds, s->ep[i].bytes) / s->ep[i].t_s - 1);
 	}
 	return stats_median(held, nh);
 }

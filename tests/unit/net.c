@@ -261,7 +261,7 @@ static void t_comm_custom_ar(void)
  */
 static void t_comm_deepep(void)
 {
-	const struct hw_ep_fit f = {12e-6, 250e9};
+	const struct hw_ep_fit f = {12e-6, 250e9, 0};
 	struct kset s;
 	struct hw_ep_fit g;
 	struct ep_traffic tr;
@@ -271,14 +271,14 @@ static void t_comm_deepep(void)
 	CHECK_EQ(comm_ep_payload(7168, 1, 1), 14336);
 	comm_ep_traffic(8, 256, 8, 8, 0, &tr);
 	CHECK_EQ(tr.up_copies, 7);
-	CHECK_REL(comm_ep_s(&f, 128 * 7 * 7392.0), 12e-6 + 6623232 / 250e9, 1e-12);
+	CHECK_REL(comm_ep_s(&f, 0, 128 * 7 * 7392.0), 12e-6 + 6623232 / 250e9, 1e-12);
 	memset(&s, 0, sizeof s);
 	s.ep = calloc(8, sizeof *s.ep);
 	if (!s.ep)
 		return;
 	for (i = 0; i < 6; i++) {
 		s.ep[s.nep].bytes = 7 * 7392.0 * pow(4, i);
-		s.ep[s.nep].t_s = comm_ep_s(&f, s.ep[s.nep].bytes);
+		s.ep[s.nep].t_s = comm_ep_s(&f, 0, s.ep[s.nep].bytes);
 		s.nep++;
 	}
 	CHECK_EQ(kfit_deepep(&s, 0, 0, 0, 0, -1, 0, &g), 6);
@@ -289,10 +289,59 @@ static void t_comm_deepep(void)
 	free(s.ep);
 }
 
+/*
+ * DeepEP's normal kernels' serial rounds (comm_ep_normal_rounds), 20 SMs: 10
+ * channels.  Dispatch of 4096 tokens: each sender warp walks ceil(409.6) =
+ * 410 tokens.  Combine of 4096 tokens of 7168: 410 per channel over 23
+ * reducing warps, ceil(410 / 23) = 18 tokens each, each 1 + ceil(14336 / 512)
+ * = 29 rounds: 522.  One token of 2688: 1 x (1 + ceil(5376 / 512 = 10.5)) =
+ * 12.  At 30 us + 522 x 0.5 us + 100 MB / 300 GB/s: 624.33 us.
+ * kfit_deepep gives the three parameters back from exact points, and holds
+ * round_s at 0 where the points would make it negative.
+ */
+static void t_comm_deepep_normal(void)
+{
+	const struct hw_ep_fit f = {30e-6, 300e9, 0.5e-6};
+	struct kset s;
+	struct hw_ep_fit g;
+	int i;
+
+	CHECK_EQ(comm_ep_normal_rounds(0, 4096, 7168), 410);
+	CHECK_EQ(comm_ep_normal_rounds(1, 4096, 7168), 522);
+	CHECK_EQ(comm_ep_normal_rounds(1, 1, 2688), 12);
+	CHECK_EQ(comm_ep_normal_rounds(0, 1, 7168), 1);
+	CHECK_EQ(comm_ep_normal_rounds(1, 0, 7168), 0);
+	CHECK_REL(comm_ep_s(&f, 522, 100e6), 624.3333333333e-6, 1e-9);
+	CHECK_EQ(comm_ep_s(&f, 522, 0), 0);
+	memset(&s, 0, sizeof s);
+	s.ep = calloc(8, sizeof *s.ep);
+	if (!s.ep)
+		return;
+	for (i = 0; i < 8; i++) {   /* rounds and bytes not in proportion */
+		s.ep[i].link = KEP_NORMAL;
+		s.ep[i].phase = 1;
+		s.ep[i].rounds = comm_ep_normal_rounds(1, pow(4, i), i % 2 ? 2048 : 7168);
+		s.ep[i].bytes = pow(4, i) * 4.6 * (i % 3 + 1) * 4096;
+		s.ep[i].t_s = comm_ep_s(&f, s.ep[i].rounds, s.ep[i].bytes);
+	}
+	s.nep = 8;
+	CHECK_EQ(kfit_deepep(&s, KEP_NORMAL, 1, 0, 0, -1, 0, &g), 8);
+	CHECK_REL(g.lat_s, 30e-6, 1e-6);
+	CHECK_REL(g.round_s, 0.5e-6, 1e-6);
+	CHECK_REL(g.bw, 300e9, 1e-6);
+	for (i = 0; i < 8; i++)   /* faster where there are more rounds: round_s would be < 0 */
+		s.ep[i].t_s = 30e-6 + s.ep[i].bytes / 300e9 - 1e-9 * s.ep[i].rounds;
+	CHECK_EQ(kfit_deepep(&s, KEP_NORMAL, 1, 0, 0, -1, 0, &g), 8);
+	CHECK_EQ(g.round_s, 0);
+	CHECK(g.lat_s >= 0 && g.bw > 0);
+	free(s.ep);
+}
+
 static const struct test tests[] = {
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
 	{"comm_custom_ar_s: an engine's one-shot and two-shot all-reduce by hand, and its fit", t_comm_custom_ar},
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
+	{"comm_ep_normal_rounds: DeepEP normal kernels' serial rounds by hand; kfit_deepep gives three parameters back", t_comm_deepep_normal},
 	{"comm EP traffic: hypergeometric groups, node limit, conservation", t_perf_ep_traffic},
 	{"topo fat trees at radix 40, 64, 128, 144; planes; partial; oversubscribed; bad shapes", t_topo_radices},
 	{"topo MPFT is cheaper than FT3 for 16,384 endpoints; the smallest tree that fits", t_topo_cost_order},
