@@ -287,5 +287,6 @@ void plan_json_serving(cJSON *o, const struct engine *g, const struct serve_resu
 	report_num(x, "mixed_steps", r->mixed_steps);
 	report_num(x, "prefill_load", r->rho);
 	report_num(x, "dp_sync_groups", r->sync_groups);
+	report_num(x, "dp_longest_attention", r->longest);
 	cJSON_AddStringToObject(x, "engine_fit", g->fitted_on);
 }

@@ -332,10 +332,16 @@ void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engin
 	sbuf_printf(b, "  TPOT                %.3f ms (%.0f of %g steps carry prefill, load %.2f; %.3f ms host per step)\n",
 		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho,
 		    1e3 * (g->step_overhead_s + g->step_seq_s * r->running));
-	if (r->sync_groups > 1)
-		sbuf_printf(b, "  attention DP        %g groups meet at each MoE layer and schedule their prompts apart:\n"
-			    "                      prompt steps x %.3g (--dp-balance on: x 1)\n", r->sync_groups,
-			    serve_sync_share(r->mixed_steps / w->osl, r->sync_groups));
+	if (serve_dp_groups(p) > 1) {
+		sbuf_printf(b, "  attention DP        %g groups meet at each MoE layer: the step waits for the slowest\n",
+			    serve_dp_groups(p));
+		if (r->sync_groups > 1)
+			sbuf_printf(b, "                      prompts scheduled apart: prompt steps x %.3g (--dp-balance on: x 1)\n",
+				    serve_sync_share(r->mixed_steps / w->osl, r->sync_groups));
+		else
+			sbuf_printf(b, "                      prompts balanced: in the same steps in every group\n");
+		sbuf_printf(b, "                      the longest cache: decode attention x %.4g\n", r->longest);
+	}
 	if (r->waiting > 0)
 		sbuf_printf(b, "  KV cache            holds %g: %g wait for a slot\n", r->running, r->waiting);
 	sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");

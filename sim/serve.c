@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <gsl/gsl_cdf.h>
 #include "serve.h"
 
 /* Seconds per prefill token per attention group at full steps. */
@@ -24,14 +25,28 @@ static double serve_host_s(const struct engine *g, double n)
 	return g ? g->step_overhead_s + g->step_seq_s * n : 0;
 }
 
-double serve_sync_groups(const struct plan *p, const struct engine *g)
+double serve_dp_groups(const struct plan *p)
 {
 	const struct deployment *d = &p->dep;
-	int balance = d->w.dp_balance >= 0 ? d->w.dp_balance : g && g->dp_balance;
 
-	if (balance || !p->model->is_moe || d->ep <= 1)
+	return p->model->is_moe && d->ep > 1 ? fmax(1, fmin(d->dp, d->ep / d->tp)) : 1;
+}
+
+double serve_sync_groups(const struct plan *p, const struct engine *g)
+{
+	const struct workload *w = &p->dep.w;
+	int balance = w->dp_balance >= 0 ? w->dp_balance : g && g->dp_balance;
+
+	return balance ? 1 : serve_dp_groups(p);
+}
+
+double serve_lengths_max(double G, double B, double isl, double osl)
+{
+	double mu = isl + osl / 2, sigma = osl / sqrt(12);
+
+	if (!(G >= 2) || !(B >= 1) || !(mu > 0))
 		return 1;
-	return fmax(1, fmin(d->dp, d->ep / d->tp));
+	return 1 + gsl_cdf_ugaussian_Pinv((G - 0.375) / (G + 0.25)) * sigma / (mu * sqrt(B));
 }
 
 double serve_sync_share(double f, double G)
@@ -66,8 +81,10 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	const struct workload *w = &q->dep.w;
 	double N = w->batch, isl = w->isl, osl = w->osl, C = w->prefill_tokens, tau = serve_tau(q);
 	double host = serve_host_s(g, N), burst = g && !open ? 1 / g->bench_waves : 0;
-	double t_gen = q->perf.tpot_s + host / q->perf.tokens_per_step;
 	double attn = q->perf.decode.t_class[OPC_ATTN_CORE];
+	/* the step's attention is the group's with the most tokens cached (serve.h) */
+	double longest = serve_lengths_max(serve_dp_groups(q), N, isl, osl);
+	double t_gen = q->perf.tpot_s + (host + (longest - 1) * attn) / q->perf.tokens_per_step;
 	int mixed = g && g->mixed;
 	/* mixed: decode tokens take N of the step's C, and a step carrying c prompt
 	 * tokens runs c + N tokens through the layers and the decode attention in
@@ -82,6 +99,7 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	double extra = N > 1 ? fmin(N * own, batched) : 0;
 
 	r->running = N;
+	r->longest = longest;
 	/* the steps that carry prompts: each alone, or together in full steps */
 	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / budget));
 	r->rho = extra / (extra + osl * t_gen);

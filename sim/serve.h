@@ -36,7 +36,15 @@
  *   a lifetime grows by (1 - (1 - f)^G) / f (serve_sync_share).  An engine
  *   that gives every group its prompts in the same steps (TensorRT-LLM's
  *   attention_dp_config.enable_balance; engine card scheduler.dp_balance,
- *   --dp-balance on) keeps the factor at 1.
+ *   --dp-balance on) keeps the factor at 1.  The groups' decode attention
+ *   differs too: in a closed loop a running sequence has cached a length
+ *   uniform over [isl, isl + osl] (mean mu = isl + osl/2, deviation
+ *   sigma = osl / sqrt 12), so a group of B holds B mu +- sqrt(B) sigma
+ *   tokens, and the step's attention is the largest group's: x (1 + e_G
+ *   sigma / (mu sqrt B)), e_G the expected largest of G standard normals,
+ *   Phi^-1((G - 0.375) / (G + 0.25)) (G. Blom, Statistical Estimates and
+ *   Transformed Beta-Variables, Wiley 1958): 1.4342 for 8 and 2.3367 for 64,
+ *   where the integral of x G phi(x) Phi(x)^(G-1) gives 1.4236 and 2.3437.
  * - TTFT, steady state: the request's own prefill (own), half a step waiting
  *   for the one in flight, and the prefill queue as M/D/1 at load rho, the
  *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,
@@ -63,6 +71,8 @@ struct serve_result {
 	double mixed_steps;  /* steps of a request's lifetime that carry prefill chunks */
 	double rho;          /* prefill load: mixed steps over osl */
 	double sync_groups;  /* attention groups whose prompts the steps wait for (serve_sync_groups) */
+	double longest;      /* decode attention of the group with the most tokens cached over the
+	                        mean group's (serve_lengths_max) */
 	double burst_ttft_s; /* mean TTFT of the first burst */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
 	double arrival_rate; /* open loop: requests/s into the whole deployment (0: closed loop) */
@@ -79,15 +89,24 @@ struct serve_result {
  */
 /* The attention groups of plan p whose prompts a step waits for under engine
  * g (NULL: no engine; serve.h above): 1 where they are balanced
- * (p's --dp-balance, else g's scheduler.dp_balance), without experts or
- * expert parallelism; else the groups one EP group spans, ep / tp, at most
- * dp. */
+ * (p's --dp-balance, else g's scheduler.dp_balance), else serve_dp_groups. */
 double serve_sync_groups(const struct plan *p, const struct engine *g);
 
 /* The factor by which G groups, each carrying prompts in a share f of the
  * steps on its own, stretch the steps that wait for prompts: (1 - (1 -
  * f)^G) / f; 1 for G <= 1 or f outside (0, 1). */
 double serve_sync_share(double f, double G);
+
+/* The attention groups of plan p that meet at every MoE layer's EP
+ * all-to-all: the groups one EP group spans, ep / tp, at most dp; 1 without
+ * experts or expert parallelism. */
+double serve_dp_groups(const struct plan *p);
+
+/* The attention of the group with the most tokens cached over the mean
+ * group's, among G groups of B sequences each, closed loop (serve.h):
+ * 1 + e_G x (osl / sqrt 12) / ((isl + osl / 2) sqrt B), e_G the expected
+ * largest of G standard normals (Blom); 1 for G < 2. */
+double serve_lengths_max(double G, double B, double isl, double osl);
 
 int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
 	      struct serve_result *r, struct err *e);

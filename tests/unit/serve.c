@@ -377,6 +377,8 @@ static void t_serve_load(void)
  * 4), Qwen3-32B (no experts) dp 8: 1.  In a plan, the prompts' extra time
  * over a lifetime, (TPOT - t_gen) x osl, grows by that factor with
  * --dp-balance off, and stays with on or an engine card that balances.
+ * The groups' caches differ as well: the step's decode attention is the
+ * longest group's (serve_lengths_max), balanced or not.
  */
 static void t_serve_dp_sync(void)
 {
@@ -394,6 +396,12 @@ static void t_serve_dp_sync(void)
 	CHECK_EQ(serve_sync_share(0.25, 1), 1);
 	CHECK_EQ(serve_sync_share(1, 8), 1);
 	CHECK_EQ(serve_sync_share(0, 8), 1);
+	/* the longest cache: 8 groups of 16 sequences, isl 1024, osl 2048: mu 2048,
+	 * sigma 2048 / sqrt 12 = 591.2, Blom's e_8 = Phi^-1(7.625 / 8.25) = 1.43420:
+	 * 1 + 1.43420 x 591.2 / (2048 x 4) = 1.10350 */
+	CHECK_NEAR(serve_lengths_max(8, 16, 1024, 2048), 1.10350, 1e-5);
+	CHECK_EQ(serve_lengths_max(1, 16, 1024, 2048), 1);
+	CHECK_NEAR(serve_lengths_max(64, 1, 1024, 1024), 1 + 2.33672 * 1024 / sqrt(12) / 1536, 1e-5);
 	memset(&e, 0, sizeof e);
 	if (load_model("deepseek-v3", &m) || load_model("qwen3-32b", &dense) || load_hw("b200", &h))
 		return;
@@ -409,13 +417,17 @@ static void t_serve_dp_sync(void)
 	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
 		return;
 	CHECK_EQ(serve_sync_groups(&p, &g), 8);
+	CHECK_EQ(serve_dp_groups(&p), 8);
 	CHECK_OK(serve_agg(&p, &g, &s, &off, &e), &e);
 	CHECK_EQ(off.sync_groups, 8);
+	CHECK_REL(off.longest, serve_lengths_max(8, 64, 1024, 1024), 1e-12);
 	d.w.dp_balance = 1;
 	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
 	CHECK_EQ(serve_sync_groups(&p, &g), 1);
 	CHECK_OK(serve_agg(&p, &g, &s, &on, &e), &e);
-	gen = p.perf.tpot_s + g.step_overhead_s;
+	CHECK_EQ(serve_dp_groups(&p), 8);   /* balanced prompts, the groups still meet */
+	gen = p.perf.tpot_s + g.step_overhead_s +
+	      (on.longest - 1) * p.perf.decode.t_class[OPC_ATTN_CORE] / p.perf.tokens_per_step;
 	f = on.mixed_steps / 1024;
 	CHECK(f > 0 && f < 1);
 	CHECK_EQ(off.mixed_steps, on.mixed_steps);
