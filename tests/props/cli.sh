@@ -65,3 +65,26 @@ else
 	notok "cli: --engine FILE@VERSION uses the version's figures; an unknown one the engine-level, with one warning" \
 		"exit $r1 $r2 $r3; versions [$got]; same $same; $(cat "$X/v19.err" "$X/v99.err" "$X/vnone.err")"
 fi
+
+# validate --serving runs each row on its backend_version's figures, and the
+# command it prints for the row (--engine BACKEND@VERSION) gives the same
+# prediction: the test card with versions (tests/fixtures/engine-versions.json)
+# as vLLM's, its 0.19.0 row of tests/fixtures/silicon-small.csv
+D="$X/vdata"
+mkdir -p "$D/engines"
+ln -sf "$PWD/models" "$D/models"
+ln -sf "$PWD/hw" "$D/hw"
+cp tests/fixtures/engine-versions.json "$D/engines/vllm.json"
+R="$PWD/tests/fixtures/silicon-small.csv"
+(cd "$D" && "$M" validate --serving "$R" --rows --format json) > "$X/vsv.json" 2> "$X/vsv.err"
+rc=$?
+cmd=$(jq -r '[.rows[] | select(.engine == "vllm")][0].command' "$X/vsv.json" 2> /dev/null)
+want=$(jq -r '[.rows[] | select(.engine == "vllm")][0] | [.ttft_s, .tpot_s] | @tsv' "$X/vsv.json" 2> /dev/null)
+# shellcheck disable=SC2086
+got=$(cd "$D" && "$M" ${cmd#mlasim } --format json 2> /dev/null | jq -r '[.serving.ttft_s, .serving.tpot_s, .serving.engine_version] | @tsv')
+if [ $rc -eq 0 ] && [ "${cmd#*--engine vllm@0.19.0 }" != "$cmd" ] && [ -n "$want" ] && [ "$got" = "$(printf '%s\t0.19.0' "$want")" ]; then
+	ok "cli: validate --serving runs a row on its version's figures; its command (--engine vllm@0.19.0) reproduces it"
+else
+	notok "cli: validate --serving runs a row on its version's figures; its command (--engine vllm@0.19.0) reproduces it" \
+		"exit $rc; $cmd: want $want 0.19.0, got $got; $(head -3 "$X/vsv.err")"
+fi
