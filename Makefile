@@ -66,7 +66,8 @@ help:
 	@echo "make bench      time 'mlasim plan' and count plan evaluations per second"
 	@echo "make calibrate  refit the bundled cards' calibration from hw/published/"
 	@echo "make fit-engines  refit engines/*.json overheads on the training half of SAMPLE="
-	@echo "                (aiconfigurator's silicon sample; default $(SAMPLE))"
+	@echo "                (aiconfigurator's silicon sample; default $(SAMPLE)); VERSIONS=1:"
+	@echo "                each version's own figures too (engines/README.md: not kept)"
 	@echo "make demo       size DeepSeek-V3 on a GB200 NVL72 rack and on 8xH800"
 	@echo "make install    PREFIX=$(PREFIX): binary, cards, help text"
 	@echo "V=1             show the full compiler commands"
@@ -167,7 +168,7 @@ PUBLISHED_CARDS = $(notdir $(wildcard hw/published/*))
 SAMPLE ?= ../shared/data/aiconfigurator/silicon_sample.csv
 fit-engines: deps $(B)/mlasim
 	@[ -f "$(SAMPLE)" ] || { echo "fit-engines: no sample at SAMPLE=$(SAMPLE)" >&2; exit 1; }
-	$(B)/mlasim validate --serving "$(SAMPLE)" --fit --format json -o $(B)/engine-fit.json
+	$(B)/mlasim validate --serving "$(SAMPLE)" $(if $(VERSIONS),--fit-versions,--fit) --format json -o $(B)/engine-fit.json
 	@for e in $$(jq -r '.fitted[].engine' $(B)/engine-fit.json); do \
 	  jq --indent 2 --arg e $$e --arg date "$$(date -u +%Y-%m-%d)" --slurpfile f $(B)/engine-fit.json \
 	    -f engines/fit.jq engines/$$e.json > $(B)/$$e.engine.json && mv $(B)/$$e.engine.json engines/$$e.json || exit 1; \

@@ -289,4 +289,19 @@ void plan_json_serving(cJSON *o, const struct engine *g, const struct serve_resu
 	report_num(x, "dp_sync_groups", r->sync_groups);
 	report_num(x, "dp_longest_attention", r->longest);
 	cJSON_AddStringToObject(x, "engine_fit", g->fitted_on);
+	/* which figures: a version's own (engine_version) or the engine-level ones (null) */
+	if (g->version_used >= 0) {
+		cJSON_AddStringToObject(x, "engine_version", g->versions[g->version_used].name);
+		cJSON_AddStringToObject(x, "engine_version_fit", g->versions[g->version_used].fitted_on);
+	} else {
+		cJSON_AddNullToObject(x, "engine_version");
+	}
+	if (g->version_asked[0])
+		cJSON_AddStringToObject(x, "engine_version_asked", g->version_asked);
+	else
+		cJSON_AddNullToObject(x, "engine_version_asked");
+	{
+		char said[256];
+		cJSON_AddStringToObject(x, "engine_figures", engine_figures_said(g, said, sizeof said));
+	}
 }

@@ -304,6 +304,18 @@ void plan_table_render(struct sbuf *b, const struct plan *p)
 	plan_table_perf(b, p);
 }
 
+/* The engine card, its fit, and which of its figures are in use. */
+static void plan_table_engine_card(struct sbuf *b, const struct engine *g)
+{
+	char said[256];
+
+	sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");
+	sbuf_printf(b, "  engine figures      %s", engine_figures_said(g, said, sizeof said));
+	if (g->version_used >= 0 && g->versions[g->version_used].fitted_on[0])
+		sbuf_printf(b, " (%s)", g->versions[g->version_used].fitted_on);
+	sbuf_printf(b, "\n");
+}
+
 void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engine *g,
 			const struct serve_result *r)
 {
@@ -313,7 +325,7 @@ void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engin
 		sbuf_printf(b, "\nunder load: %s, open loop at %g requests/s: no steady state (the KV cache or the prefill\n"
 			    "  load runs out); the deployment sustains at most %.4g requests/s\n",
 			    g->display, r->arrival_rate, r->max_rate);
-		sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");
+		plan_table_engine_card(b, g);
 		return;
 	}
 	if (r->arrival_rate > 0)
@@ -344,5 +356,5 @@ void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engin
 	}
 	if (r->waiting > 0)
 		sbuf_printf(b, "  KV cache            holds %g: %g wait for a slot\n", r->running, r->waiting);
-	sbuf_printf(b, "  engine card         %s (%s)\n", g->path, g->fitted_on[0] ? g->fitted_on : "no fit recorded");
+	plan_table_engine_card(b, g);
 }

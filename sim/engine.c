@@ -29,7 +29,20 @@ static const struct engine_key engine_keys[] = {
 };
 
 static const char *const engine_top[] = {"name", "display_name", "version", "aliases", "sources",
-					 "fit", "scheduler", "overheads", "benchmark", "allreduce", "kernels", NULL};
+					 "fit", "scheduler", "overheads", "benchmark", "allreduce", "kernels",
+					 "versions", NULL};
+
+/* The fitted figures a version may give of its own (its bounds are engine_keys'). */
+struct engine_vkey { const char *section, *key; size_t off; };
+#define VK(sec, k, f) {sec, k, offsetof(struct engine_figures, f)}
+static const struct engine_vkey engine_vkeys[] = {
+	VK("overheads", "step_s", step_overhead_s),
+	VK("overheads", "step_per_sequence_s", step_seq_s),
+	VK("overheads", "request_s", request_overhead_s),
+	VK("overheads", "graph_latency_share", graph_latency_share),
+	VK("benchmark", "waves", bench_waves),
+	{NULL, NULL, 0},
+};
 
 static int engine_known(const char *section, const char *key)
 {
@@ -60,7 +73,7 @@ static int engine_check_keys(const cJSON *root, const char *file, struct err *e)
 			;
 		if (!engine_top[i])
 			return err_set(e, EXIT_INPUT,
-				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, allreduce, kernels, fit, sources, name, display_name, version, aliases; see engines/README.md)",
+				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, allreduce, kernels, versions, fit, sources, name, display_name, version, aliases; see engines/README.md)",
 				       file, sec->string);
 		if (!engine_known(sec->string, NULL))
 			continue;
@@ -219,6 +232,200 @@ static int engine_kernels(const cJSON *root, const char *file, struct engine *g,
 	return 0;
 }
 
+/* The figures g has in use. */
+static struct engine_figures engine_figures_of(const struct engine *g)
+{
+	return (struct engine_figures){g->step_overhead_s, g->step_seq_s, g->request_overhead_s,
+				       g->graph_latency_share, g->bench_waves};
+}
+
+/* The bounds of section.key in engine_keys. */
+static const struct engine_key *engine_key_of(const char *section, const char *key)
+{
+	const struct engine_key *k;
+
+	for (k = engine_keys; k->section; k++)
+		if (!strcmp(k->section, section) && !strcmp(k->key, key))
+			return k;
+	return NULL;
+}
+
+int engine_version_valid(const char *v)
+{
+	size_t n = strlen(v), i;
+
+	if (n == 0 || n >= ENGINE_VERSION_LEN)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (v[i] <= ' ' || v[i] == '@' || v[i] == '/' || v[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* versions.V.SECTION ("overheads" or "benchmark") of object x into f;
+ * returns how many figures it gave, or -1 (e set). */
+static int engine_version_section(const cJSON *x, const char *section, const char *v, const char *file,
+				  struct engine_figures *f, struct err *e)
+{
+	const cJSON *sec = cJSON_GetObjectItemCaseSensitive(x, section), *it;
+	const struct engine_vkey *k;
+	char path[128];
+	int n = 0;
+
+	if (!sec)
+		return 0;
+	if (!cJSON_IsObject(sec))
+		return err_set(e, EXIT_INPUT, "%s: 'versions.%s.%s' must be an object", file, v, section), -1;
+	cJSON_ArrayForEach(it, sec) {
+		for (k = engine_vkeys; k->section && (strcmp(k->section, section) || strcmp(k->key, it->string)); k++)
+			;
+		if (!k->section)
+			return err_set(e, EXIT_INPUT,
+				       "%s: unknown key 'versions.%s.%s.%.40s' (a version gives overheads.step_s, step_per_sequence_s, request_s, graph_latency_share and benchmark.waves; see engines/README.md)",
+				       file, v, section, it->string), -1;
+	}
+	for (k = engine_vkeys; k->section; k++) {
+		const struct engine_key *b = engine_key_of(k->section, k->key);
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
+		double *out = (double *)((char *)f + k->off);
+		int r;
+
+		if (strcmp(k->section, section))
+			continue;
+		snprintf(path, sizeof path, "versions.%s.%s.%s", v, section, k->key);
+		r = jsonx_num(sec, k->key, file, path, 0, b->max, out, e);
+		if (r > 0)
+			return -1;
+		if (r == 0 && *out < b->min)
+			return err_set(e, EXIT_INPUT, "%s: '%s' must be at least %g, got %g", file, path, b->min, *out), -1;
+		n += r == 0;
+	}
+	return n;
+}
+
+/* One version "V": {"overheads": {...}, "benchmark": {...}, "fit": {...}} into g->versions. */
+static int engine_version(const cJSON *x, const char *file, struct engine *g, struct err *e)
+{
+	struct engine_version *ver = &g->versions[g->nversions];
+	const char *v = x->string;
+	const cJSON *it, *fit;
+	int n1, n2;
+
+	if (!engine_version_valid(v))
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'versions.%.60s': a version name of 1 to %d characters without spaces, '@' or '/' is expected",
+			       file, v, ENGINE_VERSION_LEN - 1);
+	if (!cJSON_IsObject(x))
+		return err_set(e, EXIT_INPUT, "%s: 'versions.%s' must be an object of 'overheads', 'benchmark' and 'fit'",
+			       file, v);
+	if (g->nversions == ENGINE_MAX_VERSIONS)
+		return err_set(e, EXIT_INPUT, "%s: 'versions': more than %d versions", file, ENGINE_MAX_VERSIONS);
+	cJSON_ArrayForEach(it, x)
+		if (strcmp(it->string, "overheads") && strcmp(it->string, "benchmark") && strcmp(it->string, "fit"))
+			return err_set(e, EXIT_INPUT,
+				       "%s: unknown key 'versions.%s.%.40s' (expected overheads, benchmark, fit; see engines/README.md)",
+				       file, v, it->string);
+	memset(ver, 0, sizeof *ver);
+	snprintf(ver->name, sizeof ver->name, "%s", v);
+	ver->f = (struct engine_figures){NAN, NAN, NAN, NAN, NAN};
+	if ((n1 = engine_version_section(x, "overheads", v, file, &ver->f, e)) < 0 ||
+	    (n2 = engine_version_section(x, "benchmark", v, file, &ver->f, e)) < 0)
+		return e->code;
+	if (n1 + n2 == 0)
+		return err_set(e, EXIT_INPUT, "%s: 'versions.%s' gives no figure of its own (overheads or benchmark.waves)",
+			       file, v);
+	fit = cJSON_GetObjectItemCaseSensitive(x, "fit");
+	if (fit && !cJSON_IsObject(fit))
+		return err_set(e, EXIT_INPUT, "%s: 'versions.%s.fit' must be an object", file, v);
+	if (fit && jsonx_str(fit, "summary", file, 0, ver->fitted_on, sizeof ver->fitted_on, e) > 0)
+		return e->code;
+	g->nversions++;
+	return 0;
+}
+
+/* "versions": {"V": {...}, ...}, optional. */
+static int engine_versions(const cJSON *root, const char *file, struct engine *g, struct err *e)
+{
+	const cJSON *vs = cJSON_GetObjectItemCaseSensitive(root, "versions"), *x;
+
+	if (!vs)
+		return 0;
+	if (!cJSON_IsObject(vs))
+		return err_set(e, EXIT_INPUT, "%s: 'versions' must be an object of version names to their figures", file);
+	cJSON_ArrayForEach(x, vs)
+		if (engine_version(x, file, g, e))
+			return e->code;
+	return 0;
+}
+
+/* A version's figure where it gives one, else the engine-level one. */
+static double engine_pick(double own, double level)
+{
+	return isnan(own) ? level : own;
+}
+
+int engine_use_version(struct engine *g, const char *v)
+{
+	const struct engine_figures *l = &g->level, *o = NULL;
+	int i, asked = v && *v;
+
+	for (i = 0; asked && i < g->nversions && strcmp(g->versions[i].name, v); i++)
+		;
+	snprintf(g->version_asked, sizeof g->version_asked, "%s", asked ? v : "");
+	g->version_used = asked && i < g->nversions ? i : -1;
+	if (g->version_used >= 0)
+		o = &g->versions[i].f;
+	g->step_overhead_s = o ? engine_pick(o->step_overhead_s, l->step_overhead_s) : l->step_overhead_s;
+	g->step_seq_s = o ? engine_pick(o->step_seq_s, l->step_seq_s) : l->step_seq_s;
+	g->request_overhead_s = o ? engine_pick(o->request_overhead_s, l->request_overhead_s) : l->request_overhead_s;
+	g->graph_latency_share = o ? engine_pick(o->graph_latency_share, l->graph_latency_share) : l->graph_latency_share;
+	g->bench_waves = o ? engine_pick(o->bench_waves, l->bench_waves) : l->bench_waves;
+	return asked && !o ? -1 : 0;
+}
+
+char *engine_versions_list(const struct engine *g, char *buf, size_t n)
+{
+	size_t used = 0;
+	int i;
+
+	if (n == 0)
+		return buf;
+	buf[0] = 0;
+	for (i = 0; i < g->nversions && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", g->versions[i].name);
+	if (!g->nversions)
+		snprintf(buf, n, "none");
+	return buf;
+}
+
+char *engine_figures_said(const struct engine *g, char *buf, size_t n)
+{
+	const struct engine_vkey *k;
+	size_t used;
+	int m = 0;
+
+	if (n == 0)
+		return buf;
+	if (g->version_used < 0) {
+		if (g->version_asked[0])
+			snprintf(buf, n, "engine-level (the card has none for version %s)", g->version_asked);
+		else
+			snprintf(buf, n, "engine-level (no version given)");
+		return buf;
+	}
+	used = (size_t)snprintf(buf, n, "version %s's own", g->versions[g->version_used].name);
+	for (k = engine_vkeys; k->section && used < n; k++) {
+		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
+		const double *x = (const double *)((const char *)&g->versions[g->version_used].f + k->off);
+
+		if (!isnan(*x))
+			used += (size_t)snprintf(buf + used, n - used, "%s %s", m++ ? "," : "", k->key);
+	}
+	if (used < n && m < 5)
+		snprintf(buf + used, n - used, "; the rest engine-level");
+	return buf;
+}
+
 double engine_ar_max(const struct engine *g, const struct hw *h, double n, int kind)
 {
 	double any = 0, own = -1, cc = h->gpu.compute_capability;
@@ -262,6 +469,10 @@ int engine_load(const char *path, struct engine *g, struct err *e)
 		rc = engine_allreduce(root, path, g, e);
 	if (!rc)
 		rc = engine_kernels(root, path, g, e);
+	g->level = engine_figures_of(g);
+	g->version_used = -1;
+	if (!rc)
+		rc = engine_versions(root, path, g, e);
 	fit = cJSON_GetObjectItemCaseSensitive(root, "fit");
 	if (!rc && fit && jsonx_str(fit, "summary", path, 0, g->fitted_on, sizeof g->fitted_on, e) > 0)
 		rc = e->code;

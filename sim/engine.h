@@ -19,6 +19,24 @@
 #define ENGINE_AR_MAX_GPUS 8
 #define ENGINE_MAX_AR 32
 
+/* Versions a card may give figures of their own ("versions"), and the
+ * longest version name (aiconfigurator's backend_version column: at most 47). */
+#define ENGINE_MAX_VERSIONS 24
+#define ENGINE_VERSION_LEN 48
+
+/* The fitted figures of an engine, or of one of its versions: NAN in a
+ * version's where it takes the engine-level figure. */
+struct engine_figures {
+	double step_overhead_s, step_seq_s, request_overhead_s, graph_latency_share, bench_waves;
+};
+
+/* A version's own figures (the card's "versions.V"), with their provenance. */
+struct engine_version {
+	char name[ENGINE_VERSION_LEN];   /* the engine's version string: "0.19.0", "1.0.0rc3" */
+	struct engine_figures f;
+	char fitted_on[320];             /* its "fit.summary" ("" when none) */
+};
+
 struct engine {
 	char name[32];              /* file name without .json: "vllm" */
 	char display[64];           /* "vLLM" */
@@ -43,6 +61,13 @@ struct engine {
 	                               paid inside the engine's CUDA-graph decode step, 0..1 */
 	double bench_waves;         /* benchmark requests over concurrency: the first burst is 1/waves of them */
 	char fitted_on[320];        /* "training ..., held-out TTFT x%, TPOT y%" */
+	/* The five figures above are those in use: the engine-level ones (`level`,
+	 * fitted over every version) unless engine_use_version chose a version's. */
+	struct engine_figures level;
+	struct engine_version versions[ENGINE_MAX_VERSIONS];
+	int nversions;
+	int version_used;           /* index in versions[] of the figures in use, -1: engine-level */
+	char version_asked[ENGINE_VERSION_LEN];   /* the version engine_use_version was asked for ("": none) */
 	/* its own all-reduce inside one NVLink domain (comm_custom_ar_s): message bytes
 	 * below which it runs (kind ENGINE_AR_CUSTOM, "allreduce.custom_max_bytes") or
 	 * below which it carries the residual add and RMSNorm after it (kind
@@ -62,6 +87,31 @@ struct engine {
  * are errors naming the file and key); g->name is the file name without
  * .json.  Returns 0, or EXIT_INPUT (EXIT_ENV when out of memory). */
 int engine_load(const char *path, struct engine *g, struct err *e);
+
+/*
+ * Put the figures of version `v` of g's card in use: the engine-level ones
+ * (g->level), each replaced by the version's own where "versions.V" gives it
+ * (exact string match), and g->version_used its index.  v NULL or "" puts
+ * the engine-level figures back.  Returns 0, or -1 when the card has no
+ * figures for v: g then runs on the engine-level figures (version_used -1),
+ * and the caller says so (engine_versions_list names those it knows).
+ * g->version_asked keeps v (truncated to ENGINE_VERSION_LEN - 1 bytes).
+ */
+int engine_use_version(struct engine *g, const char *v);
+
+/* Is v a version name a card may give figures for: 1 to
+ * ENGINE_VERSION_LEN - 1 printable characters without space, '@' or '/'
+ * (plan --engine NAME@VERSION splits at the last '@' not followed by a '/')? */
+int engine_version_valid(const char *v);
+
+/* The versions g's card has figures for, ", "-separated into buf ("none"
+ * when it has none); returns buf. */
+char *engine_versions_list(const struct engine *g, char *buf, size_t n);
+
+/* Which figures g has in use, in words, into buf: "version V's own step_s
+ * and request_s, the rest engine-level", "engine-level (the card has none
+ * for version V)" or "engine-level (no version given)"; returns buf. */
+char *engine_figures_said(const struct engine *g, char *buf, size_t n);
 
 /* The two limits of an engine's all-reduce table (struct engine_ar). */
 enum { ENGINE_AR_CUSTOM, ENGINE_AR_FUSED_NORM };

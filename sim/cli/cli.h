@@ -105,9 +105,10 @@ int cmd_kv(struct cli *c);
 int cmd_plan(struct cli *c);
 int cmd_chart(struct cli *c);
 int cmd_validate(struct cli *c);
-/* validate --serving FILE [--fit] [--rows] (cmd_vserving.c): a silicon sample
- * predicted and compared; --fit (fit) refits the engine cards' figures first,
- * --rows (list) prints every row */
+/* validate --serving FILE [--fit|--fit-versions] [--rows] (cmd_vserving.c): a
+ * silicon sample predicted and compared; --fit (fit 1) refits the engine
+ * cards' engine-level figures first, --fit-versions (fit 2) those and each
+ * version's with enough training rows, --rows (list) prints every row */
 int validate_serving(struct cli *c, const char *path, int fit, int list);
 /* validate --serving alone (cmd_vserving.c): the published measured serving cases */
 int validate_serving_cases(struct cli *c);

@@ -27,7 +27,9 @@ struct planner {
 	int disaggregation;      /* -1 both */
 	const char *emit;        /* "vllm", "sglang" or NULL */
 	const char *workload;    /* a length distribution file, or NULL */
-	const char *engine;      /* --engine NAME|FILE, or NULL */
+	const char *engine;      /* --engine NAME|FILE (without @VERSION), or NULL */
+	const char *engine_version;   /* --engine NAME@VERSION: VERSION, or NULL */
+	char engine_buf[1024];   /* --engine's NAME|FILE, split from its @VERSION */
 	double arrival_rate;     /* --arrival-rate: open loop, requests/s (0: closed loop at --batch) */
 	int pin_weights, pin_kv, pin_context;
 };
@@ -51,6 +53,36 @@ static int plan_target(struct cli *c, const char *name, const char *v, int kind,
 	}
 	*out = x;
 	return 1;
+}
+
+/*
+ * --engine NAME[@VERSION]: the card (a bundled name or a file) and the
+ * version whose figures to use, split at the last '@' when what follows has
+ * no '/' (a file path may hold an '@').  Sets pl->engine and
+ * pl->engine_version, or a usage error.
+ */
+static void plan_engine_arg(struct cli *c, const char *v, struct planner *pl)
+{
+	const char *at = strrchr(v, '@');
+
+	if (at && strchr(at, '/'))
+		at = NULL;
+	if (!*v || at == v) {
+		err_set(&c->err, EXIT_USAGE, "'--engine' needs a card: sglang, vllm, trtllm or a file, then @VERSION if you like");
+		return;
+	}
+	if (at && !at[1]) {
+		err_set(&c->err, EXIT_USAGE, "'--engine %s' needs a version after '@' (vllm@0.19.0) or no '@'", v);
+		return;
+	}
+	if (strlen(v) >= sizeof pl->engine_buf) {
+		err_set(&c->err, EXIT_USAGE, "'--engine': a card name or file of at most %zu characters is expected",
+			sizeof pl->engine_buf - 1);
+		return;
+	}
+	snprintf(pl->engine_buf, sizeof pl->engine_buf, "%.*s", (int)(at ? at - v : (long)strlen(v)), v);
+	pl->engine = pl->engine_buf;
+	pl->engine_version = at ? at + 1 : NULL;
 }
 
 /* Latency targets are seconds to minutes: an hour (3600 s) per token or to
@@ -111,10 +143,8 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 				pl->on = 1;
 			}
 		} else if ((r = cli_opt(c, "--engine", &v)) != 0) {
-			if (r > 0 && !*v)
-				err_set(&c->err, EXIT_USAGE, "'--engine' needs a card: sglang, vllm, trtllm or a file");
-			else if (r > 0)
-				pl->engine = v;
+			if (r > 0)
+				plan_engine_arg(c, v, pl);
 		} else if ((r = cli_opt(c, "--arrival-rate", &v)) != 0) {
 			if (r > 0)
 				plan_target(c, "--arrival-rate", v, UNIT_COUNT, 1e9,
@@ -157,12 +187,14 @@ static int plan_given(const struct plan_args *a, const char *name)
 	return 0;
 }
 
-/* Load engine card `name` and set what it sets in d on h (the step budget
- * unless --prefill-tokens was given). */
-static int plan_engine(struct cli *c, const char *name, const struct plan_args *a, const struct hw *h,
-		       struct engine *g, struct deployment *d)
+/* Load engine card `name`, put version's figures in use (a version the
+ * card has none for: the engine-level ones, and a warning naming those it
+ * has), and set what it sets in d on h (the step budget unless
+ * --prefill-tokens was given). */
+static int plan_engine(struct cli *c, const char *name, const char *version, const struct plan_args *a,
+		       const struct hw *h, struct engine *g, struct deployment *d)
 {
-	char path[1024];
+	char path[1024], known[ENGINE_MAX_VERSIONS * ENGINE_VERSION_LEN];
 	double chunk = d->w.prefill_tokens;
 
 	if (cards_resolve(CARD_ENGINE, name, path, sizeof path, &c->err))
@@ -170,6 +202,9 @@ static int plan_engine(struct cli *c, const char *name, const struct plan_args *
 	infile_note(path, "--engine");
 	if (engine_load(path, g, &c->err))
 		return c->err.code;
+	if (engine_use_version(g, version))
+		fprintf(stderr, "mlasim: warning: %s has no figures for version '%s': its engine-level ones are used (versions with figures of their own: %s)\n",
+			path, version, engine_versions_list(g, known, sizeof known));
 	serve_engine_apply(g, h, d);
 	if (plan_given(a, "--prefill-tokens"))
 		d->w.prefill_tokens = chunk;
@@ -404,7 +439,7 @@ static int plan_run(struct cli *c, struct plan_state *st)
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
 		return c->err.code;
 	plan_cli_apply(&m, a, &d);
-	if (pl->engine && plan_engine(c, pl->engine, a, &h, g, &d))
+	if (pl->engine && plan_engine(c, pl->engine, pl->engine_version, a, &h, g, &d))
 		return c->err.code;
 	if (plan_compute(&m, &h, &d, NULL, p, &c->err))
 		return c->err.code;

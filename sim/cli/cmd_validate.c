@@ -1026,7 +1026,9 @@ static int validate_run(struct cli *c, struct vresult *res)
 			if (r > 0 && !*serving)
 				err_set(&c->err, EXIT_USAGE, "'--serving=' needs a file in aiconfigurator's silicon-sample format");
 		} else if (cli_flag(c, "--fit")) {
-			fit = 1;
+			fit = fit > 1 ? fit : 1;
+		} else if (cli_flag(c, "--fit-versions")) {
+			fit = 2;
 		} else if (cli_flag(c, "--rows")) {
 			rows = 1;
 		} else if (cli_flag(c, "--kernels"))
@@ -1049,7 +1051,8 @@ static int validate_run(struct cli *c, struct vresult *res)
 		return err_set(&c->err, EXIT_USAGE,
 			       "'validate --serving' maps each row to the bundled cards: it takes no '--kernels', '--set', '--model' or '--hw'");
 	if ((fit || rows) && !serving)
-		return err_set(&c->err, EXIT_USAGE, "'%s' goes with 'validate --serving FILE'", fit ? "--fit" : "--rows");
+		return err_set(&c->err, EXIT_USAGE, "'%s' goes with 'validate --serving FILE'",
+			       fit > 1 ? "--fit-versions" : fit ? "--fit" : "--rows");
 	if (serving_cases)
 		return validate_serving_cases(c);
 	if (serving)

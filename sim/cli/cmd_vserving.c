@@ -24,8 +24,21 @@
 #include "stats.h"
 
 #define VS_MAX_CARDS 32
+#define VS_MAX_ENGINES 8
 #define VS_MAX_REASONS 32
 #define VS_WORST 15
+
+/*
+ * A version's own figures take this many training rows (predicted rows of
+ * the declared training part): each is fitted by the median's loss, whose
+ * relative standard error is about 1.25 s / sqrt(n) for a robust scatter s
+ * of the rows' log error (1.4826 x its MAD over the bundled cards' training
+ * rows: 0.17 in TPOT, 0.43 in TTFT); at 40 rows 3.4% and 8.5%, below the 10
+ * to 50% by which the versions' median signed errors differ, so a version's
+ * figure is not the noise of its few rows.  Fewer: the version runs on the
+ * engine-level figures.
+ */
+#define VS_VERSION_MIN_ROWS 40
 
 /* Cards loaded once for the whole sample. */
 struct vs_cards {
@@ -33,7 +46,7 @@ struct vs_cards {
 	struct model *model[VS_MAX_CARDS];
 	struct params *params[VS_MAX_CARDS];
 	struct hw *hw[VS_MAX_CARDS];
-	struct engine engine[VS_MAX_CARDS];   /* by the rows' backend names */
+	struct engine engine[VS_MAX_ENGINES];   /* by the rows' backend names */
 	int nmodels, nhw, nengines;
 };
 
@@ -44,6 +57,7 @@ struct vs_row {
 	const char *model;             /* the bundled model card it maps to (NULL: none) */
 	int train;                     /* in the declared training part of the fit */
 	char version[72];              /* "backend version", a partition */
+	char version_part[88];         /* "backend version training" (or held-out): the fit's report */
 	int is_moe;                    /* the model has experts (for the command) */
 	char engine_part[56];          /* "vllm training", "vllm held-out": the fit's report */
 	const char *reason;            /* NULL when predicted */
@@ -124,8 +138,8 @@ static int vs_engine(struct cli *c, struct vs_cards *k, const char *backend)
 	for (i = 0; i < k->nengines; i++)
 		if (strcmp(k->engine[i].name, backend) == 0)
 			return i;
-	if (k->nengines == VS_MAX_CARDS)
-		return err_set(&c->err, EXIT_INPUT, "more than %d engine cards", VS_MAX_CARDS), -1;
+	if (k->nengines == VS_MAX_ENGINES)
+		return err_set(&c->err, EXIT_INPUT, "more than %d engine cards", VS_MAX_ENGINES), -1;
 	if (cards_resolve(CARD_ENGINE, backend, path, sizeof path, &c->err) ||
 	    engine_load(path, &k->engine[i], &c->err))
 		return -1;
@@ -216,7 +230,9 @@ static void vs_predict(struct cli *c, struct vs_cards *k, struct vs_row *v, cons
 	v->tpot_err = v->tpot_s / (r->tpot_ms * 1e-3) - 1;
 }
 
-/* The row's engine card (its backend), or NULL with v->reason set. */
+/* The row's engine card (its backend) with the figures of the row's version
+ * in use (engine_use_version: the engine-level ones for a version the card
+ * has none for, as 'plan --engine NAME@VERSION'), or NULL with v->reason set. */
 static const struct engine *vs_row_engine(struct cli *c, struct vs_cards *k, struct vs_row *v)
 {
 	if (v->engine < 0 && (v->engine = vs_engine(c, k, v->r->backend)) < 0) {
@@ -225,6 +241,7 @@ static const struct engine *vs_row_engine(struct cli *c, struct vs_cards *k, str
 		c->err.code = 0;
 		return NULL;
 	}
+	engine_use_version(&k->engine[v->engine], v->r->version);
 	return &k->engine[v->engine];
 }
 
@@ -286,6 +303,7 @@ static const char *vs_key_bucket(const struct vs_row *v) { return silicon_bucket
 static const char *vs_key_version(const struct vs_row *v) { return v->version; }
 static const char *vs_key_part(const struct vs_row *v) { return v->train ? "training" : "held-out"; }
 static const char *vs_key_engine_part(const struct vs_row *v) { return v->engine_part; }
+static const char *vs_key_version_part(const struct vs_row *v) { return v->version_part; }
 
 static const struct vs_part {
 	const char *name;
@@ -329,7 +347,10 @@ static void vs_command(const struct vs_row *v, enum silicon_side s, char *buf, s
 		snprintf(buf, n, "-");
 		return;
 	}
-	used = (size_t)snprintf(buf, n, "mlasim plan --model %s --hw %s --engine %s", a.model, a.hw, r->backend);
+	/* a version no card can name runs, as here, on the engine-level figures */
+	used = (size_t)snprintf(buf, n, "mlasim plan --model %s --hw %s --engine %s%s%s", a.model, a.hw, r->backend,
+				engine_version_valid(r->version) ? "@" : "",
+				engine_version_valid(r->version) ? r->version : "");
 	for (i = 0; i < a.argc && used < n; i++)
 		used += (size_t)snprintf(buf + used, n - used, " %s", a.argv[i]);
 }
@@ -405,22 +426,55 @@ static struct vs_stats vs_engine_stats(const struct vs_row *rows, int n, const s
 	return vs_stats(rows, n, vs_key_engine_part, want, buf);
 }
 
+/* The errors of the training or held-out rows of version ver of engine g. */
+static struct vs_stats vs_version_stats(const struct vs_row *rows, int n, const struct engine *g,
+					const struct engine_version *ver, int train, double *buf)
+{
+	char want[160];
+
+	snprintf(want, sizeof want, "%s %s %s", g->name, ver->name, train ? "training" : "held-out");
+	return vs_stats(rows, n, vs_key_version_part, want, buf);
+}
+
+/* A version's own figure, or NAN where it takes the engine-level one. */
+static void vs_figure_json(cJSON *x, const char *name, double v)
+{
+	if (!isnan(v))
+		report_num(x, name, v);
+}
+
 /* The engine figures a fit chose, with their training and held-out errors: people's table. */
 static void vs_fitted_table(struct sbuf *b, const struct vs_cards *k, const struct vs_row *rows, int n,
 			    double *buf)
 {
-	int e, t;
+	int e, t, i;
 
-	sbuf_printf(b, "\nfitted on the training part (engines/NAME.json 'overheads' and 'benchmark'):\n");
+	sbuf_printf(b, "\nfitted on the training part (engines/NAME.json 'overheads' and 'benchmark'; with --fit-versions,\n"
+		    "each version with %d training rows or more: its own step_s and request_s, 'versions'):\n",
+		    VS_VERSION_MIN_ROWS);
 	for (e = 0; e < k->nengines; e++) {
 		const struct engine *g = &k->engine[e];
+		const struct engine_figures *l = &g->level;
 
 		sbuf_printf(b, "  %-8s graph_latency_share %.3f  step_s %.3g  step_per_sequence_s %.3g  request_s %.3g  waves %.3g\n",
-			    g->name, g->graph_latency_share, g->step_overhead_s, g->step_seq_s, g->request_overhead_s,
-			    g->bench_waves);
+			    g->name, l->graph_latency_share, l->step_overhead_s, l->step_seq_s, l->request_overhead_s,
+			    l->bench_waves);
 		for (t = 1; t >= 0; t--) {
 			struct vs_stats s = vs_engine_stats(rows, n, g, t, buf);
 			vs_stats_line(b, t ? "    training" : "    held-out", &s);
+		}
+		for (i = 0; i < g->nversions; i++) {
+			const struct engine_version *ver = &g->versions[i];
+			char name[64];
+
+			sbuf_printf(b, "    %s %s: step_s %.3g  request_s %.3g\n", g->name, ver->name,
+				    ver->f.step_overhead_s, ver->f.request_overhead_s);
+			for (t = 1; t >= 0; t--) {
+				struct vs_stats s = vs_version_stats(rows, n, g, ver, t, buf);
+
+				snprintf(name, sizeof name, "      %s", t ? "training" : "held-out");
+				vs_stats_line(b, name, &s);
+			}
 		}
 	}
 }
@@ -428,21 +482,40 @@ static void vs_fitted_table(struct sbuf *b, const struct vs_cards *k, const stru
 static void vs_fitted_json(cJSON *o, const struct vs_cards *k, const struct vs_row *rows, int n, double *buf)
 {
 	cJSON *arr = cJSON_AddArrayToObject(o, "fitted");
-	int e, t;
+	int e, t, i;
 
 	for (e = 0; e < k->nengines; e++) {
 		const struct engine *g = &k->engine[e];
-		cJSON *x = cJSON_CreateObject();
+		const struct engine_figures *l = &g->level;
+		cJSON *x = cJSON_CreateObject(), *vs;
 
 		cJSON_AddStringToObject(x, "engine", g->name);
-		report_num(x, "graph_latency_share", g->graph_latency_share);
-		report_num(x, "step_s", g->step_overhead_s);
-		report_num(x, "step_per_sequence_s", g->step_seq_s);
-		report_num(x, "request_s", g->request_overhead_s);
-		report_num(x, "waves", g->bench_waves);
+		report_num(x, "graph_latency_share", l->graph_latency_share);
+		report_num(x, "step_s", l->step_overhead_s);
+		report_num(x, "step_per_sequence_s", l->step_seq_s);
+		report_num(x, "request_s", l->request_overhead_s);
+		report_num(x, "waves", l->bench_waves);
 		for (t = 1; t >= 0; t--) {
 			struct vs_stats s = vs_engine_stats(rows, n, g, t, buf);
 			vs_stats_json(cJSON_AddObjectToObject(x, t ? "training" : "heldout"), &s);
+		}
+		cJSON_AddNumberToObject(x, "version_min_rows", VS_VERSION_MIN_ROWS);
+		vs = cJSON_AddArrayToObject(x, "versions");
+		for (i = 0; i < g->nversions; i++) {
+			const struct engine_version *ver = &g->versions[i];
+			cJSON *y = cJSON_CreateObject();
+
+			cJSON_AddStringToObject(y, "version", ver->name);
+			vs_figure_json(y, "graph_latency_share", ver->f.graph_latency_share);
+			vs_figure_json(y, "step_s", ver->f.step_overhead_s);
+			vs_figure_json(y, "step_per_sequence_s", ver->f.step_seq_s);
+			vs_figure_json(y, "request_s", ver->f.request_overhead_s);
+			vs_figure_json(y, "waves", ver->f.bench_waves);
+			for (t = 1; t >= 0; t--) {
+				struct vs_stats s = vs_version_stats(rows, n, g, ver, t, buf);
+				vs_stats_json(cJSON_AddObjectToObject(y, t ? "training" : "heldout"), &s);
+			}
+			cJSON_AddItemToArray(vs, y);
 		}
 		cJSON_AddItemToArray(arr, x);
 	}
@@ -660,7 +733,7 @@ static void vs_training(struct vs_row *rows, int n)
 	}
 }
 
-/* What the fit's objective needs: the rows of one engine that train it. */
+/* What the fit's objective needs: the rows of one engine (and version) that train it. */
 struct vs_fit {
 	struct cli *c;
 	struct vs_cards *k;
@@ -668,47 +741,72 @@ struct vs_fit {
 	int n, engine;
 	struct plan *p, *scratch;
 	struct engine trial;
-	int stage;                  /* 0: decode figures on TPOT; 1: first-token ones on TTFT */
+	int stage;                  /* enum vs_stage */
+	int ver;                    /* the version of trial.versions[] being fitted, -1: engine-level */
 };
 
 /*
- * The fit runs in two stages, each on its own measurements: the decode
- * figures (graph_latency_share, step_s, step_per_sequence_s) on TPOT, then
- * the first-token ones (request_s, waves) on TTFT, with the decode ones
- * fixed.  Coordinates are unbounded: logistic for the share, exp for the rest.
+ * The fit runs in stages, each on its own measurements: the engine-level
+ * decode figures (graph_latency_share, step_s, step_per_sequence_s) on TPOT,
+ * then the first-token ones (request_s, waves) on TTFT with the decode ones
+ * fixed, both over all the engine's training rows; then, for each version
+ * with VS_VERSION_MIN_ROWS training rows or more, its own step_s on its
+ * TPOT and request_s on its TTFT, the rest engine-level.  Coordinates are
+ * unbounded: logistic for the share, exp for the rest.
  */
-static void vs_fit_params(const gsl_vector *x, int stage, struct engine *g)
+enum vs_stage { VS_DECODE, VS_FIRST, VS_VERSION_DECODE, VS_VERSION_FIRST };
+
+static void vs_fit_params(const gsl_vector *x, const struct vs_fit *f, struct engine *g)
 {
-	if (stage == 0) {
-		g->graph_latency_share = 1 / (1 + exp(-gsl_vector_get(x, 0)));
-		g->step_overhead_s = exp(gsl_vector_get(x, 1));
-		g->step_seq_s = exp(gsl_vector_get(x, 2));
-	} else {
-		g->request_overhead_s = exp(gsl_vector_get(x, 0));
-		g->bench_waves = 1 + exp(gsl_vector_get(x, 1));
+	struct engine_figures *t = f->ver < 0 ? &g->level : &g->versions[f->ver].f;
+
+	switch (f->stage) {
+	case VS_DECODE:
+		t->graph_latency_share = 1 / (1 + exp(-gsl_vector_get(x, 0)));
+		t->step_overhead_s = exp(gsl_vector_get(x, 1));
+		t->step_seq_s = exp(gsl_vector_get(x, 2));
+		break;
+	case VS_FIRST:
+		t->request_overhead_s = exp(gsl_vector_get(x, 0));
+		t->bench_waves = 1 + exp(gsl_vector_get(x, 1));
+		break;
+	case VS_VERSION_DECODE:
+		t->step_overhead_s = exp(gsl_vector_get(x, 0));
+		break;
+	default:
+		t->request_overhead_s = exp(gsl_vector_get(x, 0));
+		break;
 	}
+	engine_use_version(g, f->ver < 0 ? NULL : g->versions[f->ver].name);
+}
+
+/* Does row v train the figures f fits? */
+static int vs_fit_row(const struct vs_fit *f, const struct vs_row *v)
+{
+	return v->engine == f->engine && v->train && !v->reason &&
+	       (f->ver < 0 || strcmp(v->r->version, f->trial.versions[f->ver].name) == 0);
 }
 
 /* Sum of |log(predicted / measured)| (the median's loss: robust to the
- * rows no mechanism here explains) of TPOT (stage 0) or TTFT (stage 1)
- * over the engine's training rows. */
+ * rows no mechanism here explains) of TPOT (the decode stages) or TTFT
+ * over the training rows of the engine (or of the version). */
 static double vs_fit_loss(const gsl_vector *x, void *arg)
 {
 	struct vs_fit *f = arg;
+	int ttft = f->stage == VS_FIRST || f->stage == VS_VERSION_FIRST, i;
 	double sum = 0;
-	int i;
 
-	vs_fit_params(x, f->stage, &f->trial);
+	vs_fit_params(x, f, &f->trial);
 	for (i = 0; i < f->n; i++) {
 		struct vs_row *v = &f->rows[i];
 		double pred, meas;
 
-		if (v->engine != f->engine || !v->train || v->reason)
+		if (!vs_fit_row(f, v))
 			continue;
 		vs_predict(f->c, f->k, v, &f->trial, f->p, f->scratch);
 		f->c->err.code = 0;
-		pred = f->stage ? v->ttft_s : v->tpot_s;
-		meas = 1e-3 * (f->stage ? v->r->ttft_ms : v->r->tpot_ms);
+		pred = ttft ? v->ttft_s : v->tpot_s;
+		meas = 1e-3 * (ttft ? v->r->ttft_ms : v->r->tpot_ms);
 		if (v->reason || !(pred > 0) || !isfinite(pred)) {
 			v->reason = NULL;   /* a trial that breaks a row is only a bad trial */
 			sum += 10;
@@ -719,8 +817,56 @@ static double vs_fit_loss(const gsl_vector *x, void *arg)
 	return sum;
 }
 
-/* Fit engine e's figures on its training rows; the result replaces k->engine[e]. */
-static void vs_fit_engine(struct vs_fit *f, int e)
+/* Fit the version figures of the versions of engine f->engine that have
+ * VS_VERSION_MIN_ROWS training rows, into f->trial.versions. */
+static void vs_fit_versions(struct vs_fit *f)
+{
+	gsl_multimin_function fn = {vs_fit_loss, 1, f};
+	gsl_vector *x = gsl_vector_alloc(1);
+	int i, j;
+
+	for (i = 0; i < f->n; i++) {
+		const struct vs_row *v = &f->rows[i];
+		struct engine_version *ver;
+		int m = 0;
+
+		if (v->engine != f->engine || !v->train || v->reason || !engine_version_valid(v->r->version) ||
+		    f->trial.nversions == ENGINE_MAX_VERSIONS)
+			continue;
+		for (j = 0; j < f->trial.nversions && strcmp(f->trial.versions[j].name, v->r->version); j++)
+			;
+		if (j < f->trial.nversions)
+			continue;   /* fitted at its first row */
+		for (j = 0; j < f->n; j++)
+			m += f->rows[j].engine == f->engine && f->rows[j].train && !f->rows[j].reason &&
+			     strcmp(f->rows[j].r->version, v->r->version) == 0;
+		if (m < VS_VERSION_MIN_ROWS)
+			continue;
+		ver = &f->trial.versions[f->trial.nversions];
+		memset(ver, 0, sizeof *ver);
+		snprintf(ver->name, sizeof ver->name, "%s", v->r->version);
+		ver->f = (struct engine_figures){NAN, NAN, NAN, NAN, NAN};
+		f->ver = f->trial.nversions++;
+		/* each from the engine-level figure, at least 0.1 ms and 1 ms: SGLang's
+		 * step_s fits to ~1e-17 s, where a unit step of its log moves nothing */
+		f->stage = VS_VERSION_DECODE;
+		gsl_vector_set(x, 0, log(fmax(f->trial.level.step_overhead_s, 1e-4)));
+		kfit_simplex(&fn, x, 1.0, 3, 300, 1e-3);
+		vs_fit_params(x, f, &f->trial);
+		f->stage = VS_VERSION_FIRST;
+		gsl_vector_set(x, 0, log(fmax(f->trial.level.request_overhead_s, 1e-3)));
+		kfit_simplex(&fn, x, 1.0, 3, 300, 1e-3);
+		vs_fit_params(x, f, &f->trial);
+	}
+	f->ver = -1;
+	engine_use_version(&f->trial, NULL);
+	gsl_vector_free(x);
+}
+
+/* Fit engine e's engine-level figures on its training rows, and with
+ * `versions` its versions' (vs_fit_versions); the result replaces
+ * k->engine[e] and the versions its card had. */
+static void vs_fit_engine(struct vs_fit *f, int e, int versions)
 {
 	/* starts: request 20 ms, 3 waves; step 1 ms and 10 us per sequence with
 	 * three graph shares, the best kept: the shares and the step times trade
@@ -733,10 +879,12 @@ static void vs_fit_engine(struct vs_fit *f, int e)
 	int i;
 
 	f->engine = e;
+	f->ver = -1;
 	f->trial = f->k->engine[e];
-	f->trial.request_overhead_s = 0;
-	f->trial.bench_waves = 1e6;
-	f->stage = 0;
+	f->trial.nversions = 0;
+	f->trial.level.request_overhead_s = 0;
+	f->trial.level.bench_waves = 1e6;
+	f->stage = VS_DECODE;
 	for (i = 0; i < 3; i++) {
 		gsl_vector_set(x, 0, log(shares[i] / (1 - shares[i])));
 		gsl_vector_set(x, 1, log(1e-3));
@@ -747,12 +895,14 @@ static void vs_fit_engine(struct vs_fit *f, int e)
 			gsl_vector_memcpy(best, x);
 		}
 	}
-	vs_fit_params(best, 0, &f->trial);
-	f->stage = 1;
+	vs_fit_params(best, f, &f->trial);
+	f->stage = VS_FIRST;
 	gsl_vector_set(y, 0, ttft_start[0]);
 	gsl_vector_set(y, 1, ttft_start[1]);
 	kfit_simplex(&fn1, y, 1.0, 3, 300, 1e-3);
-	vs_fit_params(y, 1, &f->trial);
+	vs_fit_params(y, f, &f->trial);
+	if (versions)
+		vs_fit_versions(f);
 	f->k->engine[e] = f->trial;
 	gsl_vector_free(x);
 	gsl_vector_free(best);
@@ -776,6 +926,8 @@ static void vs_predict_all(struct cli *c, struct vs_cards *k, struct vs_row *row
 		vs_predict(c, k, &rows[i], g, p, scratch);
 		c->err.code = 0;
 		snprintf(rows[i].engine_part, sizeof rows[i].engine_part, "%s %s", g->name,
+			 rows[i].train ? "training" : "held-out");
+		snprintf(rows[i].version_part, sizeof rows[i].version_part, "%s %s", rows[i].version,
 			 rows[i].train ? "training" : "held-out");
 	}
 }
@@ -821,7 +973,7 @@ int validate_serving(struct cli *c, const char *path, int fit, int list)
 		int e;
 
 		for (e = 0; e < cards.nengines; e++)
-			vs_fit_engine(&f, e);
+			vs_fit_engine(&f, e, fit > 1);
 		vs_predict_all(c, &cards, out, n, p, scratch);
 	}
 	vs_render(c, path, out, n, buf, fit ? &cards : NULL, list);

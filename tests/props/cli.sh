@@ -42,3 +42,49 @@ if [ $rc -eq 0 ] && [ "$b" = 2 ] && [ "$m" = 2 ]; then
 else
 	notok "cli: --micro-batches 2 alone plans at batch 2 (exit $rc, batch '$b', micro-batches '$m')" "$(cat "$X/err")"
 fi
+
+# plan --engine NAME@VERSION: a version the card has figures for uses them and
+# says so in the JSON (serving.engine_version); one it has none for runs on the
+# engine-level figures exactly as no version does, with one warning line that
+# names the versions the card knows (tests/fixtures/engine-versions.json: 0.19.0, 0.12.0)
+P="--model llama-3.1-8b --hw h100-sxm --batch 16 --isl 1024 --osl 512 --context 1280 --format json"
+V=tests/fixtures/engine-versions.json
+"$M" plan $P --engine "$V@0.19.0" > "$X/v19.json" 2> "$X/v19.err"
+r1=$?
+"$M" plan $P --engine "$V@0.9.9" > "$X/v99.json" 2> "$X/v99.err"
+r2=$?
+"$M" plan $P --engine "$V" > "$X/vnone.json" 2> "$X/vnone.err"
+r3=$?
+got=$(jq -r '[.serving.engine_version // "null", .serving.engine_version_asked // "null"] | @tsv' "$X/v19.json" "$X/v99.json" "$X/vnone.json" 2>&1 | tr '\t\n' ',;')
+same=$(jq -c '.serving | [.ttft_s, .tpot_s]' "$X/v99.json" "$X/vnone.json" 2>/dev/null | uniq | wc -l)
+if [ $r1 -eq 0 ] && [ $r2 -eq 0 ] && [ $r3 -eq 0 ] && [ "$got" = "0.19.0,0.19.0;null,0.9.9;null,null;" ] &&
+   [ "$same" -eq 1 ] && [ ! -s "$X/v19.err" ] && [ ! -s "$X/vnone.err" ] && [ "$(wc -l < "$X/v99.err")" -eq 1 ] &&
+   grep -q "has no figures for version '0.9.9'.*versions with figures of their own: 0.19.0, 0.12.0)" "$X/v99.err"; then
+	ok "cli: --engine FILE@VERSION uses the version's figures; an unknown one the engine-level, with one warning"
+else
+	notok "cli: --engine FILE@VERSION uses the version's figures; an unknown one the engine-level, with one warning" \
+		"exit $r1 $r2 $r3; versions [$got]; same $same; $(cat "$X/v19.err" "$X/v99.err" "$X/vnone.err")"
+fi
+
+# validate --serving runs each row on its backend_version's figures, and the
+# command it prints for the row (--engine BACKEND@VERSION) gives the same
+# prediction: the test card with versions (tests/fixtures/engine-versions.json)
+# as vLLM's, its 0.19.0 row of tests/fixtures/silicon-small.csv
+D="$X/vdata"
+mkdir -p "$D/engines"
+ln -sf "$PWD/models" "$D/models"
+ln -sf "$PWD/hw" "$D/hw"
+cp tests/fixtures/engine-versions.json "$D/engines/vllm.json"
+R="$PWD/tests/fixtures/silicon-small.csv"
+(cd "$D" && "$M" validate --serving "$R" --rows --format json) > "$X/vsv.json" 2> "$X/vsv.err"
+rc=$?
+cmd=$(jq -r '[.rows[] | select(.engine == "vllm")][0].command' "$X/vsv.json" 2> /dev/null)
+want=$(jq -r '[.rows[] | select(.engine == "vllm")][0] | [.ttft_s, .tpot_s] | @tsv' "$X/vsv.json" 2> /dev/null)
+# shellcheck disable=SC2086
+got=$(cd "$D" && "$M" ${cmd#mlasim } --format json 2> /dev/null | jq -r '[.serving.ttft_s, .serving.tpot_s, .serving.engine_version] | @tsv')
+if [ $rc -eq 0 ] && [ "${cmd#*--engine vllm@0.19.0 }" != "$cmd" ] && [ -n "$want" ] && [ "$got" = "$(printf '%s\t0.19.0' "$want")" ]; then
+	ok "cli: validate --serving runs a row on its version's figures; its command (--engine vllm@0.19.0) reproduces it"
+else
+	notok "cli: validate --serving runs a row on its version's figures; its command (--engine vllm@0.19.0) reproduces it" \
+		"exit $rc; $cmd: want $want 0.19.0, got $got; $(head -3 "$X/vsv.err")"
+fi

@@ -259,6 +259,91 @@ static void t_engine_cards(void)
 	unlink(path);
 }
 
+/*
+ * A card's "versions": each version's own figures in place of the
+ * engine-level ones where it gives them, the rest engine-level, and back.
+ * The card (figures written by hand, not fitted): engine level step 1 ms,
+ * 20 us per sequence, request 50 ms, share 0.5, 1e6 waves; version 0.19.0
+ * step 2 ms and request 30 ms; version 1.0.0rc3 waves 2.
+ */
+static void t_engine_versions(void)
+{
+	static struct plan p, s;
+	struct engine g;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct serve_result lv, v19;
+	struct err e;
+	char path[64], buf[256];
+	FILE *f;
+
+	memset(&e, 0, sizeof e);
+	snprintf(path, sizeof path, "/tmp/mlasim-engine-v-%d.json", (int)getpid());
+	if (!(f = fopen(path, "w")))
+		return;
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": {\"step_s\": 1e-3, "
+	      "\"step_per_sequence_s\": 2e-5, \"request_s\": 0.05, \"graph_latency_share\": 0.5}, "
+	      "\"benchmark\": {\"waves\": 1e6}, \"versions\": {\"0.19.0\": {\"overheads\": {\"step_s\": 2e-3, "
+	      "\"request_s\": 0.03}, \"fit\": {\"summary\": \"by hand\"}}, \"1.0.0rc3\": {\"benchmark\": {\"waves\": 2}}}}", f);
+	fclose(f);
+	if (CHECK_OK(engine_load(path, &g, &e), &e)) {
+		unlink(path);
+		return;
+	}
+	unlink(path);
+	CHECK_EQ(g.nversions, 2);
+	CHECK_EQ(g.version_used, -1);                  /* loaded: the engine-level figures */
+	CHECK_EQ(g.step_overhead_s, 1e-3);
+	CHECK_STR(engine_versions_list(&g, buf, sizeof buf), "0.19.0, 1.0.0rc3");
+	CHECK_STR(engine_figures_said(&g, buf, sizeof buf), "engine-level (no version given)");
+	CHECK_EQ(engine_use_version(&g, "0.19.0"), 0);
+	CHECK_EQ(g.version_used, 0);
+	CHECK_EQ(g.step_overhead_s, 2e-3);             /* its own */
+	CHECK_EQ(g.request_overhead_s, 0.03);
+	CHECK_EQ(g.step_seq_s, 2e-5);                  /* engine-level */
+	CHECK_EQ(g.graph_latency_share, 0.5);
+	CHECK_EQ(g.bench_waves, 1e6);
+	CHECK_STR(g.versions[0].fitted_on, "by hand");
+	CHECK_STR(engine_figures_said(&g, buf, sizeof buf), "version 0.19.0's own step_s, request_s; the rest engine-level");
+	/* another version: nothing of the first stays */
+	CHECK_EQ(engine_use_version(&g, "1.0.0rc3"), 0);
+	CHECK_EQ(g.step_overhead_s, 1e-3);
+	CHECK_EQ(g.request_overhead_s, 0.05);
+	CHECK_EQ(g.bench_waves, 2);
+	/* a version the card has no figures for (exact match only): engine-level, and -1 */
+	CHECK_EQ(engine_use_version(&g, "0.19"), -1);
+	CHECK_EQ(g.version_used, -1);
+	CHECK_EQ(g.bench_waves, 1e6);
+	CHECK_STR(g.version_asked, "0.19");
+	CHECK_STR(engine_figures_said(&g, buf, sizeof buf), "engine-level (the card has none for version 0.19)");
+	CHECK_EQ(engine_use_version(&g, NULL), 0);
+	CHECK_STR(g.version_asked, "");
+	CHECK(engine_version_valid("nightly-dev-20260216-d3bae71e") && !engine_version_valid("0.19 rc") &&
+	      !engine_version_valid("a@b") && !engine_version_valid("a/b") && !engine_version_valid(""));
+	/* the served figures move by the version's own, by hand: one request alone on
+	 * one H100 (Llama-3.1-8B, 1000 in, 100 out), no other prompt to interleave,
+	 * so TPOT = the step's own time + step_s + 1 x step_per_sequence_s and TTFT
+	 * = the prefill + request_s: version 0.19.0 adds 2 - 1 = 1 ms to TPOT and
+	 * takes 50 - 30 = 20 ms off TTFT */
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	d.w.isl = 1000;
+	d.w.osl = 100;
+	d.context = d.w.context = 1050;
+	engine_use_version(&g, NULL);
+	serve_engine_apply(&g, &h, &d);
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	CHECK_OK(serve_agg(&p, &g, &s, &lv, &e), &e);
+	engine_use_version(&g, "0.19.0");
+	CHECK_OK(serve_agg(&p, &g, &s, &v19, &e), &e);
+	CHECK_REL(lv.tpot_s, p.perf.tpot_s + 1e-3 + 2e-5, 1e-12);
+	CHECK_REL(v19.tpot_s - lv.tpot_s, 1e-3, 1e-9);
+	CHECK_REL(lv.ttft_s - v19.ttft_s, 20e-3, 1e-6);
+}
+
 /* An engine with the given overheads and every request in the first burst or none. */
 static struct engine serve_engine(double step, double request, double share, double waves)
 {
@@ -583,6 +668,7 @@ static const struct test tests[] = {
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
+	{"engine versions: a version's own figures, the rest engine-level, unknown ones fall back", t_engine_versions},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
 	{"serve_disagg: the prefill pool's closed-loop queue, saturation and burst", t_serve_disagg},
 	{"serve_open: Little's law at the fixed point, serve_agg's prices there, the largest rate", t_serve_open},
