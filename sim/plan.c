@@ -280,7 +280,10 @@ static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 		}
 		plan_stage_add(p->params, st, LAYER_GLOBAL, last, &kb[LAYER_GLOBAL]);
 		plan_stage_add(p->params, st, LAYER_MTP, last ? p->mtp_modules : 0, &kb[LAYER_MTP]);
-		kv_account_kinds(m, kk, d->tp, count, last && d->kv_mtp ? p->mtp_modules : 0, &st->kv);
+		if (mem->stages == 1 && d->tp == 1)   /* the whole model at tp 1: plan_compute's p->kv */
+			st->kv = p->kv;
+		else
+			kv_account_kinds(m, kk, d->tp, count, last && d->kv_mtp ? p->mtp_modules : 0, &st->kv);
 		st->kv_bytes_per_token = st->kv.per_token;
 		first += n;
 		plan_stage_capacity(p, st);
