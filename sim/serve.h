@@ -80,13 +80,6 @@ struct serve_result {
 	double max_rate;     /* open loop, saturated: the largest rate with one, requests/s */
 };
 
-/*
- * Aggregated serving of the workload of plan p (p->dep.w.batch requests in
- * flight per attention group, isl, osl, prefill_tokens) under engine g (NULL:
- * no engine overheads and no first burst): TTFT and TPOT into *r.
- * `scratch` is a plan this may recompute at a smaller batch (the KV cache's
- * limit); it may alias nothing else.  Returns 0, or the plan's error.
- */
 /* The attention groups of plan p whose prompts a step waits for under engine
  * g (NULL: no engine; serve.h above): 1 where they are balanced
  * (p's --dp-balance, else g's scheduler.dp_balance), else serve_dp_groups. */
@@ -108,6 +101,13 @@ double serve_dp_groups(const struct plan *p);
  * largest of G standard normals (Blom); 1 for G < 2. */
 double serve_lengths_max(double G, double B, double isl, double osl);
 
+/*
+ * Aggregated serving of the workload of plan p (p->dep.w.batch requests in
+ * flight per attention group, isl, osl, prefill_tokens) under engine g (NULL:
+ * no engine overheads and no first burst): TTFT and TPOT into *r.
+ * `scratch` is a plan this may recompute at a smaller batch (the KV cache's
+ * limit); it may alias nothing else.  Returns 0, or the plan's error.
+ */
 int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
 	      struct serve_result *r, struct err *e);
 
