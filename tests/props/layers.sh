@@ -6,9 +6,12 @@
 # s8: the engine returns an error, the command-line layer prints it).  Uses
 # ok/notok from run.sh.
 
-# the headers of folder $1, as an extended regular expression of #include lines
+# the headers of folder $1, as an extended regular expression of #include
+# lines: by name alone (the Makefile's -I) or by a path ending in it
+# ("calib/silicon.h", "../cli/cli.h"), with any spacing around '#include'
 layers_headers() {
-	printf '#include "(%s)"' "$(cd "$1" && ls *.h | tr '\n' '|' | sed 's/|$//')"
+	printf '#[[:space:]]*include[[:space:]]*"([^"]*/)?(%s)"' \
+		"$(cd "$1" && ls *.h | sed 's/\./\\./g' | tr '\n' '|' | sed 's/|$//')"
 }
 
 calib_h=$(layers_headers sim/calib)
