@@ -295,6 +295,7 @@ void plan_json_serving(cJSON *o, const struct engine *g, const struct serve_resu
 		cJSON_AddStringToObject(x, "engine_version_fit", g->versions[g->version_used].fitted_on);
 	} else {
 		cJSON_AddNullToObject(x, "engine_version");
+		cJSON_AddNullToObject(x, "engine_version_fit");
 	}
 	if (g->version_asked[0])
 		cJSON_AddStringToObject(x, "engine_version_asked", g->version_asked);

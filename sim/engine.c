@@ -421,7 +421,7 @@ char *engine_figures_said(const struct engine *g, char *buf, size_t n)
 		if (!isnan(*x))
 			used += (size_t)snprintf(buf + used, n - used, "%s %s", m++ ? "," : "", k->key);
 	}
-	if (used < n && m < 5)
+	if (used < n && m < (int)(sizeof engine_vkeys / sizeof engine_vkeys[0]) - 1)
 		snprintf(buf + used, n - used, "; the rest engine-level");
 	return buf;
 }

@@ -953,7 +953,9 @@ void perf_moe_shapes(const struct wprec *w, enum dtype dt, double copies, double
  * then the tokens are received (the transfer needs no SMs meanwhile), and
  * the combine runs beside the routed down GEMM, on 3 SMs the GEMM gives up;
  * from Blackwell on the dispatch shows whole and the combine runs beside the
- * shared experts, on 32 SMs of its own.  Two kernels side by side take
+ * shared experts, on 32 SMs of its own (the DeepGEMM runner's flags; with
+ * the flashinfer_cutedsl runner SGLang also puts the combine beside the down
+ * GEMM on Blackwell, not modelled).  Two kernels side by side take
  * max(comm, compute x S / (S - s)) for S SMs, s of them the
  * communication's: they save comm + compute minus that (perf_sbo_pair,
  * perf.h).
@@ -974,9 +976,10 @@ static void perf_sbo_saving(const struct ctx *x, struct build *b, int i_shared, 
 	double shared = 0, sms = x->h->gpu.sms;
 	int i;
 
-	/* no dispatch and combine (the step ran out of operator slots): nothing
-	 * to overlap */
-	if (i_a2a + 1 >= i_down || op[i_a2a].cls != OPC_EP_DISPATCH || op[i_a2a + 1].cls != OPC_EP_COMBINE)
+	/* SGLang's SBO is NVIDIA's (DeepEP, DeepGEMM; the SM counts above): a card
+	 * with no compute capability runs without it; nor is there anything to
+	 * overlap without dispatch and combine (the step ran out of operator slots) */
+	if (!(x->h->gpu.compute_capability > 0) || i_a2a + 1 >= i_down || op[i_a2a].cls != OPC_EP_DISPATCH || op[i_a2a + 1].cls != OPC_EP_COMBINE)
 		return;
 	for (i = i_shared; i < i_a2a; i++)
 		shared += op[i].t;

@@ -27,9 +27,7 @@ static double serve_host_s(const struct engine *g, double n)
 
 double serve_dp_groups(const struct plan *p)
 {
-	const struct deployment *d = &p->dep;
-
-	return p->model->is_moe && d->ep > 1 ? fmax(1, fmin(d->dp, d->ep / d->tp)) : 1;
+	return p->model->is_moe && p->dep.dp > 1 ? p->dep.dp : 1;
 }
 
 double serve_sync_groups(const struct plan *p, const struct engine *g)
@@ -91,9 +89,9 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	 * place of a decode step; apart: a prefill step of c tokens, the decode
 	 * batch waiting, then the decode step as usual */
 	double budget = mixed ? fmax(1, C - N) : C, chunks = ceil(isl / budget);
-	double step_own = mixed ? (fmin(isl, budget) + N) * tau + attn + host - t_gen :
+	double step_own = mixed ? (fmin(isl, budget) + N) * tau + longest * attn + host - t_gen :
 				  fmin(isl, budget) * tau + host;
-	double step_full = mixed ? C * tau + attn + host - t_gen : C * tau + host;
+	double step_full = mixed ? C * tau + longest * attn + host - t_gen : C * tau + host;
 	double own = fmax(q->perf.ttft_s + chunks * host, chunks * fmax(step_own, 0));
 	double batched = ceil(N * isl / budget) * fmax(step_full, 0);
 	double extra = N > 1 ? fmin(N * own, batched) : 0;
@@ -155,9 +153,13 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 
 void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r)
 {
+	const struct workload *w = &p->dep.w;
+	double attn = p->perf.decode.t_class[OPC_ATTN_CORE];
+
 	memset(r, 0, sizeof *r);
-	r->running = p->dep.w.batch;
-	r->tpot_s = p->perf.tpot_s + serve_host_s(g, p->dep.w.batch) / p->perf.tokens_per_step;
+	r->running = w->batch;
+	r->longest = serve_lengths_max(serve_dp_groups(p), w->batch, w->isl, w->osl);
+	r->tpot_s = p->perf.tpot_s + (serve_host_s(g, w->batch) + (r->longest - 1) * attn) / p->perf.tokens_per_step;
 }
 
 void serve_disagg(const struct plan *p, const struct engine *g, double concurrency, double workers,

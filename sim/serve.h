@@ -23,8 +23,8 @@
  *   c prompt tokens costs (c + N) tokens through the layers and the decode
  *   attention in place of a decode step; otherwise (SGLang) a prefill step of
  *   c tokens runs apart (C' = C) and the decode batch waits for it.
- * - Attention data parallelism: the G attention groups of an EP group meet at
- *   every MoE layer's all-to-all, so a step lasts as long as the slowest
+ * - Attention data parallelism: the G = dp attention groups meet at every MoE
+ *   layer (all-to-all or MoE-TP all-gather), so a step lasts as long as the slowest
  *   group's (vLLM: "forward passes must be aligned", idle ranks run dummy
  *   passes, docs.vllm.ai/en/latest/serving/data_parallel_deployment/;
  *   SGLang pads every rank's MoE tokens to the largest, sgl-project/sglang
@@ -90,9 +90,11 @@ double serve_sync_groups(const struct plan *p, const struct engine *g);
  * f)^G) / f; 1 for G <= 1 or f outside (0, 1). */
 double serve_sync_share(double f, double G);
 
-/* The attention groups of plan p that meet at every MoE layer's EP
- * all-to-all: the groups one EP group spans, ep / tp, at most dp; 1 without
- * experts or expert parallelism. */
+/* The attention groups of plan p that meet at every MoE layer: all dp of
+ * them, whose tokens every MoE layer takes together (EP all-to-all, or the
+ * all-gather of MoE tensor parallelism over tp x dp GPUs; vLLM: 'expert
+ * layers across all ranks are required to synchronize during every forward
+ * pass'); 1 for a model without experts, whose dp groups are replicas. */
 double serve_dp_groups(const struct plan *p);
 
 /* The attention of the group with the most tokens cached over the mean
@@ -139,8 +141,9 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 
 /*
  * The decode pool of a disaggregated deployment: TPOT of plan p's decode
- * step at its batch (no prefill beside it) and g's host time per step, into
- * *r (the rest of it zeroed).
+ * step at its batch (no prefill beside it), g's host time per step and the
+ * attention of its longest attention-DP group (serve_lengths_max), into *r
+ * (the rest of it zeroed).
  */
 void serve_decode(const struct plan *p, const struct engine *g, struct serve_result *r);
 

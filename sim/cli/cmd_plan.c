@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include "../../reports/plan_json.h"
@@ -58,14 +59,15 @@ static int plan_target(struct cli *c, const char *name, const char *v, int kind,
 /*
  * --engine NAME[@VERSION]: the card (a bundled name or a file) and the
  * version whose figures to use, split at the last '@' when what follows has
- * no '/' (a file path may hold an '@').  Sets pl->engine and
+ * no '/' and no file has the whole name (a file path may hold an '@').  Sets pl->engine and
  * pl->engine_version, or a usage error.
  */
 static void plan_engine_arg(struct cli *c, const char *v, struct planner *pl)
 {
 	const char *at = strrchr(v, '@');
 
-	if (at && strchr(at, '/'))
+	/* a file by that whole name (my@card.json) is the card itself */
+	if (at && (strchr(at, '/') || access(v, F_OK) == 0))
 		at = NULL;
 	if (!*v || at == v) {
 		err_set(&c->err, EXIT_USAGE, "'--engine' needs a card: sglang, vllm, trtllm or a file, then @VERSION if you like");
@@ -418,6 +420,24 @@ struct plan_state {
 	struct planner pl;
 };
 
+/* Options given that act on nothing in this plan, a warning each: --overlap
+ * sbo where no decode all-to-all hid (no experts, ep 1, a GPU without a
+ * compute capability), --dp-balance without --engine. */
+static void plan_warn_idle(const struct plan_args *a, const struct planner *pl, const struct plan *p)
+{
+	int i;
+
+	for (i = 0; i < a->n; i++) {
+		const struct popt *o = a->set[i].o;
+
+		if (o->kind == PO_OVERLAP && a->set[i].v == OVERLAP_SBO && !p->perf.decode.overlapped)
+			fprintf(stderr, "mlasim: warning: '--overlap sbo' hides nothing here: it overlaps a decode step's EP "
+				"all-to-all on an NVIDIA GPU (a MoE model at --ep 2 or more, a card with gpu.compute_capability)\n");
+		if (!strcmp(o->name, "--dp-balance") && !pl->engine)
+			fprintf(stderr, "mlasim: warning: '--dp-balance' acts on serving under load: it does nothing without '--engine'\n");
+	}
+}
+
 static int plan_run(struct cli *c, struct plan_state *st)
 {
 	struct plan *p = &st->p;
@@ -443,6 +463,7 @@ static int plan_run(struct cli *c, struct plan_state *st)
 		return c->err.code;
 	if (plan_compute(&m, &h, &d, NULL, p, &c->err))
 		return c->err.code;
+	plan_warn_idle(a, pl, p);
 	if (pl->engine && (pl->arrival_rate > 0 ? serve_open(p, g, pl->arrival_rate, &st->scratch, &sr, &c->err) :
 				  serve_agg(p, g, &st->scratch, &sr, &c->err)))
 		return c->err.code;

@@ -260,6 +260,9 @@ static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 		return err_set(&s->c->err, EXIT_USAGE, "at most %d swept options", SWEEP_MAX_AXES);
 	if (sweep_overlap_clash(s, o))
 		return -1;
+	if (!strcmp(o->name, "--dp-balance"))
+		return err_set(&s->c->err, EXIT_USAGE,
+			       "'--dp-balance' acts on serving under load ('plan --engine'): a sweep's points have no engine");
 	a = &s->axis[s->naxes++];
 	memset(a, 0, sizeof *a);
 	a->o = o;

@@ -458,8 +458,8 @@ static void t_serve_load(void)
  * share f of the steps on their own stretch the prompt steps by
  * (1 - (1 - f)^G) / f.  By hand: f 1/4, G 8: (1 - 0.75^8) / 0.25 =
  * (1 - 0.100112915) / 0.25 = 3.59954834; f 1/2, G 2: (1 - 0.25) / 0.5 = 1.5;
- * G 1 or f 1: 1.  DeepSeek-V3 dp 8 ep 8 on B200 (8 groups; tp 2 dp 8 ep 8:
- * 4), Qwen3-32B (no experts) dp 8: 1.  In a plan, the prompts' extra time
+ * G 1 or f 1: 1.  DeepSeek-V3 on B200 at dp 8 ep 8: 8 groups (at tp 2 dp 4:
+ * 4; at dp 8 ep 1, MoE tensor parallel: 8), Qwen3-32B (no experts) dp 8: 1.  In a plan, the prompts' extra time
  * over a lifetime, (TPOT - t_gen) x osl, grows by that factor with
  * --dp-balance off, and stays with on or an engine card that balances.
  * The groups' caches differ as well: the step's decode attention is the
@@ -526,11 +526,17 @@ static void t_serve_dp_sync(void)
 	d.w.dp_balance = 0;
 	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
 	CHECK_EQ(serve_sync_groups(&p, &g), 8);
-	/* tp 2: an EP group of 8 GPUs spans 4 groups; no experts: none meet */
+	/* tp 2 x dp 4: the 4 groups meet; so do 8 at ep 1, whose MoE runs tensor
+	 * parallel over all 8 GPUs; no experts: the groups are replicas */
 	d.tp = 2;
 	d.dp = 4;
 	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
 	CHECK_EQ(serve_sync_groups(&p, &g), 4);
+	d.tp = 1;
+	d.dp = 8;
+	d.ep = 1;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
+	CHECK_EQ(serve_dp_groups(&p), 8);
 	plan_default_deployment(&dense, &d);
 	d.dp = 8;
 	d.w.dp_balance = 0;
