@@ -54,7 +54,8 @@ static int engine_known(const char *section, const char *key)
 		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm") ||
 		       !strcmp(key, "fused_norm_max_bytes") || !strcmp(key, "fused_norm_max_bytes_by_sm");
 	if (strcmp(section, "kernels") == 0)
-		return !key || !strcmp(key, "rope_in_attention") || !strcmp(key, "norm_in_allreduce");
+		return !key || !strcmp(key, "rope_in_attention") || !strcmp(key, "norm_in_allreduce") ||
+		       !strcmp(key, "ep_allreduce_without_dp");
 
 	for (k = engine_keys; k->section; k++)
 		if (strcmp(k->section, section) == 0 && (!key || strcmp(k->key, key) == 0))
@@ -215,15 +216,15 @@ static int engine_allreduce(const cJSON *root, const char *file, struct engine *
 	return 0;
 }
 
-/* "kernels": {"rope_in_attention": bool, "norm_in_allreduce": bool}, each
- * false when absent. */
+/* "kernels": {"rope_in_attention": bool, "norm_in_allreduce": bool,
+ * "ep_allreduce_without_dp": bool}, each false when absent. */
 static int engine_kernels(const cJSON *root, const char *file, struct engine *g, struct err *e)
 {
-	static const char *const keys[2] = {"rope_in_attention", "norm_in_allreduce"};
+	static const char *const keys[3] = {"rope_in_attention", "norm_in_allreduce", "ep_allreduce_without_dp"};
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kernels");
-	int *dst[2] = {&g->rope_in_attention, &g->norm_in_allreduce}, i;
+	int *dst[3] = {&g->rope_in_attention, &g->norm_in_allreduce, &g->ep_allreduce_without_dp}, i;
 
-	for (i = 0; k && i < 2; i++) {
+	for (i = 0; k && i < 3; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
 		if (v && !cJSON_IsBool(v))
 			return err_set(e, EXIT_INPUT, "%s: 'kernels.%s' must be true or false", file, keys[i]);

@@ -81,6 +81,10 @@ struct engine {
 	                               its attention kernels, no rope kernel of their own */
 	int norm_in_allreduce;      /* "kernels.norm_in_allreduce": the residual add and RMSNorm after a
 	                               TP all-reduce run inside it (where tp > 1) */
+	int ep_allreduce_without_dp;   /* "kernels.ep_allreduce_without_dp": with attention TP alone
+	                               (dp 1) its expert parallelism runs each rank's experts on the
+	                               tokens every rank holds and sums the ranks' outputs in the TP
+	                               all-reduce: no dispatch or combine (perf.c perf_moe) */
 };
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones

@@ -993,6 +993,22 @@ static void perf_sbo_saving(const struct ctx *x, struct build *b, int i_shared, 
 	}
 }
 
+/*
+ * Does the MoE's expert parallelism run an all-to-all?  Not where the
+ * serving engine, with attention TP alone (dp 1), runs each rank's experts
+ * on the tokens every rank already holds and sums the ranks' outputs in the
+ * TP all-reduce (engine.h, ep_allreduce_without_dp: vLLM's
+ * FusedMoEParallelConfig.use_all2all_kernels is dp_size > 1 and use_ep;
+ * TensorRT-LLM's fused MoE sends tokens only with attention DP; SGLang's
+ * default moe_a2a_backend "none"; the sources in engines/README.md).
+ */
+static int perf_ep_a2a_runs(const struct ctx *x)
+{
+	const struct engine *g = x->w->engine;
+
+	return x->d->ep > 1 && !(g && g->ep_allreduce_without_dp && x->d->dp == 1);
+}
+
 /* The MoE block of T tokens per attention group; decode = 1 in a decode
  * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
  * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
@@ -1009,6 +1025,7 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 
 	int i_shared, i_a2a, i_down;   /* where the shared experts, the all-to-all and the
 	                                  routed down GEMM start in the step's operators */
+	int a2a;
 
 	perf_gemm(x, b, "router", OPC_ROUTER, count, T, m->experts, m->hidden, 1);
 	i_shared = b->ph->nops;
@@ -1019,7 +1036,8 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 		perf_gemm(x, b, "shared experts down", OPC_SHARED, count, T, m->hidden, fs, 0);
 	}
 	i_a2a = b->ph->nops;
-	if (d->ep > 1)
+	a2a = perf_ep_a2a_runs(x);
+	if (a2a)
 		perf_ep_a2a(x, b, count, T, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
 	touched = num_min(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
@@ -1031,9 +1049,9 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 		       k, x->expert_dt, count, &up);
 	i_down = b->ph->nops;
 	perf_kernel_op(x, b, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
-	if (decode && x->w->sbo && d->ep > 1 && !x->w->ideal && b->ph->nops == i_down + 1)
+	if (decode && x->w->sbo && a2a && !x->w->ideal && b->ph->nops == i_down + 1)
 		perf_sbo_saving(x, b, i_shared, i_a2a, i_down);
-	if (d->ep == 1)
+	if (!a2a)   /* every rank holds all the tokens: sum the ranks' outputs */
 		perf_allreduce(x, b, count, d->tp * d->dp, all);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
 		perf_allreduce(x, b, count, d->tp, T);
@@ -1232,7 +1250,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 			continue;
 		}
 		/* only a layer with an EP all-to-all may overlap it */
-		perf_begin(&b, k, b.mb >= 2 && l->ffn == FFN_MOE && x->d->ep > 1);
+		perf_begin(&b, k, b.mb >= 2 && l->ffn == FFN_MOE && perf_ep_a2a_runs(x));
 		first = ph->nops;
 		perf_layer(x, &b, k, l->count, s, fused, mixers);
 		t += perf_layers_time(&b, first, l->count);

@@ -1003,6 +1003,76 @@ static void t_elementwise(void)
 	CHECK_EQ(g_plan.perf.decode.t_class[OPC_ELEMWISE], 0);
 }
 
+/* Seconds of a phase's ops of class c, each op x its count. */
+static double class_seconds(const struct phase *ph, enum opclass c)
+{
+	double t = 0;
+	int i;
+
+	for (i = 0; i < ph->nops; i++)
+		if (ph->op[i].cls == c)
+			t += ph->op[i].t * ph->op[i].count;
+	return t;
+}
+
+/*
+ * An engine that runs expert parallelism under attention TP without an
+ * all-to-all (engine.h, ep_allreduce_without_dp: vLLM, SGLang without an
+ * a2a backend, TensorRT-LLM without attention DP).  DeepSeek-V3 on B200, tp
+ * 4, ep 4, dp 1, 4 sequences: every rank holds the 4 tokens and runs its 64
+ * experts on the 4 x 8 / 4 = 8 copies that land on them, 2 x 8 x 4096 x 7168
+ * = 469762048 FLOPs in the gate + up GEMM (moe_tp 1: the full 2048 width),
+ * then sums the ranks' outputs in the TP all-reduce of 4 x 7168 x 2 = 57344
+ * bytes (NCCL's ring: 2 x 3/4 of it on the links): the plan without the
+ * engine charges the same GEMM and all-reduce plus DeepEP's dispatch and
+ * combine, and the step is longer by exactly those.  With attention DP (dp
+ * 4, tp 1) the tokens must travel: the dispatch stays.
+ */
+static void t_ep_allreduce_without_dp(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct engine g;
+	const struct op *o;
+	const struct phase *dec = &g_plan.perf.decode, *pre = &g_plan.perf.prefill;
+	double t_step, a2a, flops;
+
+	if (load_model("deepseek-v3", &m) || load_hw("b200", &h))
+		return;
+	dep_setup(&m, &d, 4, 1, 4, 4, 4096, 0);
+	if (plan_run(&m, &h, &d))
+		return;
+	t_step = dec->t_step;
+	a2a = class_seconds(dec, OPC_EP_DISPATCH) + class_seconds(dec, OPC_EP_COMBINE);
+	CHECK(a2a > 0);
+	o = op_find(dec, "routed experts gate + up", LAYER_MOE);
+	flops = o ? o->flops : NAN;
+	CHECK_REL(flops, 469762048, 1e-12);
+	memset(&g, 0, sizeof g);
+	g.ep_allreduce_without_dp = 1;
+	d.w.engine = &g;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(class_seconds(dec, OPC_EP_DISPATCH), 0);
+	CHECK_EQ(class_seconds(dec, OPC_EP_COMBINE), 0);
+	CHECK_EQ(class_seconds(pre, OPC_EP_DISPATCH), 0);
+	CHECK_EQ(dec->dispatch_bytes, 0);
+	o = op_find(dec, "routed experts gate + up", LAYER_MOE);
+	if (o)
+		CHECK_REL(o->flops, 469762048, 1e-12);
+	o = op_find(dec, "tp all-reduce", LAYER_MOE);
+	if (o)
+		CHECK_REL(o->bytes, 57344 * 2 * 3 / 4.0, 1e-12);
+	CHECK_REL(dec->t_step, t_step - a2a, 1e-9);
+	/* attention DP: each group's tokens go to the experts' ranks */
+	dep_setup(&m, &d, 1, 4, 4, 4, 4096, 0);
+	d.w.engine = &g;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK(class_seconds(dec, OPC_EP_DISPATCH) > 0);
+}
+
 /*
  * DeepEP's normal kernels in prefill (comm.h).  DeepSeek-V3, top-8 of 256
  * experts on EP 8: a token reaches 8 (1 - (224 x 223 x ... x 217) / (256 x
@@ -1729,6 +1799,7 @@ static const struct test tests[] = {
 	{"perf_mla_attention: FlashMLA FLOP and byte counts, intensity ~242", t_perf_mla_attention},
 	{"kern: waves, the K-loop floor and the smooth maximum by hand", t_kern_model},
 	{"elementwise kernels and activation quantisation by hand, with and without an engine's fusions", t_elementwise},
+	{"EP under attention TP in an engine that sums the experts in the TP all-reduce: no all-to-all", t_ep_allreduce_without_dp},
 	{"DeepEP's normal kernels in prefill, and the SMs they take from the compute they overlap", t_deepep_normal},
 	{"--overlap sbo: SGLang's single-batch overlap by hand, before and from Blackwell", t_perf_sbo},
 	{"perf: prefill attention's FLOPs, exponentials, thread blocks and bytes", t_prefill_attention_shape},

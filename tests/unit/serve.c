@@ -208,8 +208,11 @@ static void t_engine_cards(void)
 	CHECK_EQ(engine_ar_max(&g, &h200, 3, ENGINE_AR_CUSTOM), 0);
 	/* no fused-norm table: the norm rides wherever its own all-reduce runs */
 	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_FUSED_NORM), 8388608);
+	/* SGLang's default moe_a2a_backend "none": EP under attention TP sums in the all-reduce */
+	CHECK_EQ(g.ep_allreduce_without_dp, 1);
 	CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e);
 	CHECK_EQ(engine_max_num_tokens(&g, &b200), 8192);    /* vLLM's API server on >= 70 GiB */
+	CHECK_EQ(g.ep_allreduce_without_dp, 1);              /* use_all2all_kernels needs dp_size > 1 */
 	/* vLLM's own all-reduce (custom, then symmetric memory) by compute capability:
 	 * 64 MiB on 8 Hopper GPUs, 128 MiB on 8 B200s, 32 MiB on 4 of either */
 	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 67108864);
@@ -230,6 +233,7 @@ static void t_engine_cards(void)
 	CHECK_EQ(engine_ar_max(&g, &b200, 6, ENGINE_AR_CUSTOM), 0);          /* TP 2, 4, 8 only */
 	/* with its RESIDUAL_RMS_NORM fusion, 8 Hopper GPUs go to NCCL from 1 MiB */
 	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 1048576);
+	CHECK_EQ(g.ep_allreduce_without_dp, 1);   /* tokens travel only with attention DP */
 	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
 	if (!(f = fopen(path, "w")))
 		return;
@@ -256,6 +260,13 @@ static void t_engine_cards(void)
 	fclose(f);
 	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "'scheduler.dp_balance' must be true or false");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": "
+	      "{\"step_s\": 0, \"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}, "
+	      "\"kernels\": {\"ep_allreduce_without_dp\": \"yes\"}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'kernels.ep_allreduce_without_dp' must be true or false");
 	unlink(path);
 }
 
