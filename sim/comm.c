@@ -57,18 +57,98 @@ double comm_allreduce_s(const struct links *l, double n, double bytes)
 	return l->up_latency_s + bytes * 2 * (n - 1) / n / bw;
 }
 
-double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes)
+void comm_nccl_topo(const struct hw *h, struct nccl_topo *t)
+{
+	double cc = comm_or(h->gpu.compute_capability, 0);
+	double links = h->scale_up.bw / h->scale_up.link_bw;
+
+	t->gen = cc >= 10 ? 10 : cc >= 9 ? 9 : 0;
+	if (!(links >= 1))
+		t->gen = 0;
+	t->nvlink_gbs = t->gen ? round(links) * (t->gen == 10 ? 40.1 : 20.6) : 0;
+}
+
+double comm_nccl_lat_us(int op, double n, int p)
+{
+	static const double base[3] = {6.6, 14.0, 8.4}, hop[3] = {0.6, 1.9, 3.4};
+
+	return base[p] + (op == HW_COLL_AR ? 2 * (n - 1) : n - 1) * hop[p];
+}
+
+/* NCCL's search speeds within one node, GB/s per channel (comm.h). */
+static const double nccl_speed9[] = {60, 50, 40, 30, 24, 20, 15, 12, 11, 6, 3, 0};
+static const double nccl_speed10[] = {90, 80, 70, 60, 50, 45, 40, 30, 24, 20, 19, 18, 0};
+
+/* The ring graph on t: *ch channels at the speed returned (GB/s each). */
+static double comm_nccl_ring(const struct nccl_topo *t, double *ch)
+{
+	const double *sp = t->gen == 10 ? nccl_speed10 : nccl_speed9;
+	double first = 0, best_c = 0, best_s = 0;
+	int i;
+
+	for (i = 0; sp[i] > 0; i++) {
+		double c;
+
+		if (sp[i] > t->nvlink_gbs)
+			continue;
+		if (first == 0)
+			first = sp[i];
+		if (sp[i] / first <= 0.49)
+			break;
+		c = fmin(floor(t->nvlink_gbs / sp[i]), 32);
+		if (c * sp[i] > best_c * best_s) {
+			best_c = c;
+			best_s = sp[i];
+		}
+	}
+	if (best_s >= 50) {     /* ncclTopoDupChannels */
+		best_c = fmin(2 * best_c, 32);
+		best_s /= 2;
+	}
+	*ch = best_c;
+	return best_s;
+}
+
+int comm_nccl_pick(const struct nccl_topo *t, int op, double n, double bytes)
+{
+	double bw[3], ch, r, ratio, best = INFINITY;
+	int g10 = t->gen == 10, p, pick = NCCL_SIMPLE;
+
+	if (!t->gen || n <= 1 || (op != HW_COLL_AR && op != HW_COLL_AG))
+		return NCCL_SIMPLE;
+	r = comm_nccl_ring(t, &ch) * ch;
+	ratio = n / (op == HW_COLL_AR ? 2 * (n - 1) : n - 1);
+	bw[NCCL_LL] = fmin(g10 ? 282 : 141, r * 0.5) * ratio;
+	bw[NCCL_LL128] = fmin(r * 0.92, ch * (g10 ? 34.5 : 36.7)) * ratio;
+	bw[NCCL_SIMPLE] = r * ratio;
+	for (p = 0; p < 3; p++) {
+		double tp = bw[p] > 0 ? comm_nccl_lat_us(op, n, p) + bytes / (1000 * bw[p]) : INFINITY;
+
+		if (tp < best) {
+			best = tp;
+			pick = p;
+		}
+	}
+	return pick;
+}
+
+double comm_nccl_s(const struct hw_coll_fit *f, const struct nccl_topo *t, int op, double n, double bytes)
 {
 	static const double eta[3] = {4.0 / 8, 120.0 / 128, 1};
-	double busbytes = bytes * (all_reduce ? 2 * (n - 1) / n : (n - 1) / n), best = INFINITY;
+	double busbytes = bytes * (op == HW_COLL_AR ? 2 * (n - 1) / n : (n - 1) / n), best = INFINITY;
 	int p;
 
 	if (n <= 1 || bytes <= 0)
 		return 0;
+	if (t->gen && op != HW_COLL_A2A) {
+		p = comm_nccl_pick(t, op, n, bytes);
+		return f->lat_s[p] + busbytes / (f->busbw * eta[p]);
+	}
 	for (p = 0; p < 3; p++) {
-		double t = f->lat_s[p] + busbytes / (f->busbw * eta[p]);
-		if (t < best)
-			best = t;
+		double tp = f->lat_s[p] + busbytes / (f->busbw * eta[p]);
+
+		if (tp < best)
+			best = tp;
 	}
 	return best;
 }

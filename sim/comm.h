@@ -83,18 +83,77 @@ double comm_a2a_s(const struct links *l, double up_bytes, double out_bytes, int 
 
 
 /*
- * A collective of S bytes on n GPUs as NCCL runs it (the card's fit of
- * nccl-tests, hw.h): NCCL picks, per size, the fastest of its three
- * protocols (Hu et al., "Demystifying NCCL", arXiv 2507.04786 s3): LL
- * moves 8-byte words of 4 data bytes and a flag (half the bandwidth), LL128
- * 128-byte lines of 120 data bytes, Simple whole chunks behind memory
- * fences (the bandwidth, the longest latency):
- *   t = min over p of (lat_p + S x factor / (busbw x eta_p)),
- *   eta = 4/8, 120/128, 1; factor NCCL's bus-bandwidth factor (below).
- * Decode-size messages (1-8 MiB) so run at a small share of the link.
- * Seconds; 0 for n <= 1 or nothing to move.
+ * What NCCL's cost model knows of a card's scale-up domain (comm_nccl_pick):
+ * gen 9 (Hopper) or 10 (Blackwell and later), from gpu.compute_capability,
+ * picks NCCL's constants for that architecture; 0 where NCCL's choice is not
+ * modelled (no compute capability, no NVLink link figure on the card).
+ * nvlink_gbs is the GPU's NVLink bandwidth as NCCL counts it:
+ * scale_up.gbs_per_dir / link_gbs_per_dir links x NCCL's per-link figure,
+ * 20.6 GB/s on Hopper and 40.1 on Blackwell
+ * (NVIDIA/nccl@v2.29.2-1:src/graph/topo.h, SM90_NVLINK_BW, SM100_NVLINK_BW).
  */
-double comm_nccl_s(const struct hw_coll_fit *f, int all_reduce, double n, double bytes);
+struct nccl_topo {
+	int gen;
+	double nvlink_gbs;
+};
+void comm_nccl_topo(const struct hw *h, struct nccl_topo *t);
+
+/* NCCL's ring protocols, in the order of hw_coll_fit.lat_s. */
+enum { NCCL_LL, NCCL_LL128, NCCL_SIMPLE };
+
+/*
+ * The latency NCCL's cost model gives ring protocol p (NCCL_*) of op
+ * (HW_COLL_AR or HW_COLL_AG) on n GPUs of one NVLink domain, in
+ * microseconds (NVIDIA/nccl@v2.29.2-1:src/graph/tuning.cc, baseLat and
+ * hwLat[NCCL_HW_NVLINK] for the ring):
+ *   base + nsteps x hw, nsteps = 2 (n - 1) (all-reduce) or n - 1,
+ *   base 6.6 / 14.0 / 8.4, hw 0.6 / 1.9 / 3.4 us (LL / LL128 / Simple).
+ * The card's fit scales these (kfit_coll): the three latencies keep NCCL's
+ * structure and cost two parameters, not three.
+ */
+double comm_nccl_lat_us(int op, double n, int p);
+
+/*
+ * The ring protocol (NCCL_*) NCCL 2.29.2 runs op (HW_COLL_AR or
+ * HW_COLL_AG) of `bytes` on n GPUs of one domain with: the one its own cost
+ * model predicts fastest, t = lat + bytes / (1000 bw) us
+ * (NVIDIA/nccl@v2.29.2-1: src/graph/tuning.cc, ncclTopoTuneModel and
+ * ncclTopoGetAlgoTime; src/enqueue.cc, topoGetAlgoInfo), bytes the whole
+ * message (all-gather: its output), lat comm_nccl_lat_us, and with
+ * ratio = n / nsteps:
+ *   bw Simple = R ratio, LL = min(llMax, R / 2) ratio, LL128 =
+ *   min(0.92 R, ch x perCh) ratio; llMax 141 (Hopper), 282 (Blackwell),
+ *   perCh 36.7, 34.5 GB/s.
+ * R = ch x s is the ring graph NCCL's search finds on the switch: the
+ * largest channels x speed within nvlink_gbs over its speeds (60, 50, 40,
+ * 30, 24, ... on Hopper, 90, 80, 70, 60, ... on Blackwell; src/graph/
+ * search.cc, sm90SpeedArrayIntra, sm100SpeedArrayIntra), down to half the
+ * first that fits, channels doubled and speed halved where the speed is 50
+ * or more (ncclTopoDupChannels): 12 x 30 on H100, 16 x 45 on B200.  Tree
+ * and NVLS are left out: on one switch Tree's 2 (n - 1) hops never make it
+ * the fastest, and an NVLS pick, modelled and fitted on its own, improved
+ * none of the published curves (its bandwidth is in the fitted busbw).
+ * NCCL_SIMPLE for gen 0, n <= 1 or another op.
+ */
+int comm_nccl_pick(const struct nccl_topo *t, int op, double n, double bytes);
+
+/*
+ * A collective op (HW_COLL_*) of S bytes on n GPUs as NCCL runs it (the
+ * card's fit of nccl-tests, hw.h), on ring protocol p:
+ *   t_p = lat_p + S x factor / (busbw x eta_p), eta = 4/8, 120/128, 1
+ * (LL moves 8-byte words of 4 data bytes and a flag, LL128 128-byte lines
+ * of 120 data bytes, Simple whole chunks behind memory fences; Hu et al.,
+ * "Demystifying NCCL", arXiv 2507.04786 s3), factor NCCL's bus-bandwidth
+ * factor (below).  p is the protocol NCCL picks (comm_nccl_pick), not the
+ * fastest: on Blackwell NCCL prices LL at twice Hopper's bandwidth and
+ * keeps it to about 5.75 MB on 4 GPUs, then runs Simple, whose start-up is
+ * several times what it models: the measured time steps up there (4 B200s,
+ * nccl-tests: 35.8 us at 4 MiB, 84.9 us at 8 MiB).  All-to-all (send and
+ * receive, no such choice) and a card of gen 0 take the fastest of the
+ * three.  Decode-size messages (1-8 MiB) so run at a small share of the
+ * link.  Seconds; 0 for n <= 1 or nothing to move.
+ */
+double comm_nccl_s(const struct hw_coll_fit *f, const struct nccl_topo *t, int op, double n, double bytes);
 
 /*
  * A serving engine's own all-reduce of S bytes on n GPUs of one NVLink domain

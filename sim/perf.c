@@ -404,6 +404,7 @@ static void perf_allreduce(const struct ctx *x, struct build *b, double count,
 	struct links out;
 	const struct hw_coll_fit *fit;
 	const struct hw_car_fit *car;
+	struct nccl_topo topo;
 	double t;
 
 	if (n <= 1 || T <= 0)
@@ -424,7 +425,8 @@ static void perf_allreduce(const struct ctx *x, struct build *b, double count,
 		return;
 	}
 	fit = x->w->ideal || n > x->links.up_domain ? NULL : hw_coll_fit_for(x->h, HW_COLL_AR, n);
-	t = fit ? comm_nccl_s(fit, 1, n, bytes) : comm_allreduce_s(l, n, bytes);
+	comm_nccl_topo(x->h, &topo);
+	t = fit ? comm_nccl_s(fit, &topo, HW_COLL_AR, n, bytes) : comm_allreduce_s(l, n, bytes);
 	perf_comm_op(b, "tp all-reduce", OPC_TP_COMM, count, bytes * 2 * (n - 1) / n, t,
 		     n > x->links.up_domain ? BOUND_SCALE_OUT : BOUND_SCALE_UP);
 }

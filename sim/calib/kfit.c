@@ -949,14 +949,35 @@ static double kfit_round(double v)
 struct collctx {
 	const struct kcoll *const *c;
 	int n;
+	int op;
+	double gpus;
+	struct nccl_topo topo;
 };
 
-/* LL's latency, the increments to LL128's and Simple's, Simple's bus bandwidth. */
-static struct hw_coll_fit coll_params(const gsl_vector *v, double gpus)
+/* Whether the fit of op on t keeps NCCL's latencies (kfit_coll). */
+static int coll_tied(const struct nccl_topo *t, int op)
+{
+	return t->gen && op != HW_COLL_A2A;
+}
+
+/*
+ * The fit of v: tied, exp(v) = (start-up, scale of NCCL's latencies, bus
+ * bandwidth), lat_p = start-up + scale x comm_nccl_lat_us(p); else LL's
+ * latency, the increments to LL128's and Simple's, the bus bandwidth.
+ */
+static struct hw_coll_fit coll_params(const struct collctx *c, const gsl_vector *v)
 {
 	struct hw_coll_fit f;
+	int p;
 
-	f.gpus = gpus;
+	f.gpus = c->gpus;
+	if (coll_tied(&c->topo, c->op)) {
+		for (p = 0; p < 3; p++)
+			f.lat_s[p] = exp(gsl_vector_get(v, 0)) +
+				     exp(gsl_vector_get(v, 1)) * 1e-6 * comm_nccl_lat_us(c->op, c->gpus, p);
+		f.busbw = exp(gsl_vector_get(v, 2));
+		return f;
+	}
 	f.lat_s[0] = exp(gsl_vector_get(v, 0));
 	f.lat_s[1] = f.lat_s[0] + exp(gsl_vector_get(v, 1));
 	f.lat_s[2] = f.lat_s[1] + exp(gsl_vector_get(v, 2));
@@ -967,26 +988,26 @@ static struct hw_coll_fit coll_params(const gsl_vector *v, double gpus)
 static double coll_objective(const gsl_vector *v, void *param)
 {
 	const struct collctx *c = param;
+	struct hw_coll_fit f = coll_params(c, v);
 	double sum = 0;
 	int i;
 
 	for (i = 0; i < c->n; i++) {
-		struct hw_coll_fit f = coll_params(v, c->c[i]->gpus);
-		double d = log(comm_nccl_s(&f, c->c[i]->op == HW_COLL_AR, c->c[i]->gpus, c->c[i]->bytes) / c->c[i]->t_s);
+		double d = log(comm_nccl_s(&f, &c->topo, c->op, c->gpus, c->c[i]->bytes) / c->c[i]->t_s);
 		sum += d * d;
 	}
 	return isfinite(sum) ? sum : GSL_POSINF;
 }
 
-int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fold, int offset,
-	      struct hw_coll_fit *f)
+int kfit_coll(const struct hw *h, const struct kset *s, int op, double gpus, int skip_source, int fold,
+	      int offset, struct hw_coll_fit *f)
 {
 	const struct kcoll **c = malloc(sizeof *c * (s->ncoll > 0 ? s->ncoll : 1));
-	struct collctx cx;
+	struct collctx cx = {0};
 	gsl_multimin_function fn;
 	gsl_vector *x;
 	double lo = INFINITY, big = 0, busbw = 0;
-	int i, n = 0;
+	int i, n = 0, m;
 
 	if (!c)
 		return 0;
@@ -995,7 +1016,7 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 		    !(fold > 0 && i % fold == offset)) {
 			c[n++] = &s->coll[i];
 			lo = fmin(lo, s->coll[i].t_s);
-			if (s->coll[i].bytes > big) {   /* the largest message starts Simple's bandwidth */
+			if (s->coll[i].bytes > big) {   /* the largest message starts the bandwidth */
 				big = s->coll[i].bytes;
 				busbw = big * (op == HW_COLL_AR ? 2 : 1) * (gpus - 1) / gpus / s->coll[i].t_s;
 			}
@@ -1004,15 +1025,23 @@ int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fo
 		free(c);
 		return n;
 	}
-	cx = (struct collctx){c, n};
-	fn = (struct gsl_multimin_function_struct){coll_objective, 4, &cx};
-	x = gsl_vector_alloc(4);
-	gsl_vector_set(x, 0, log(0.8 * lo));
-	gsl_vector_set(x, 1, log(lo));
-	gsl_vector_set(x, 2, log(lo));
-	gsl_vector_set(x, 3, log(busbw));
+	cx = (struct collctx){c, n, op, gpus, {0, 0}};
+	comm_nccl_topo(h, &cx.topo);
+	m = coll_tied(&cx.topo, op) ? 3 : 4;
+	x = gsl_vector_alloc((size_t)m);
+	if (m == 3) {            /* a third of the smallest time to start, NCCL's latencies as they are */
+		gsl_vector_set(x, 0, log(lo / 3));
+		gsl_vector_set(x, 1, 0);
+		gsl_vector_set(x, 2, log(busbw));
+	} else {
+		gsl_vector_set(x, 0, log(0.8 * lo));
+		gsl_vector_set(x, 1, log(lo));
+		gsl_vector_set(x, 2, log(lo));
+		gsl_vector_set(x, 3, log(busbw));
+	}
+	fn = (struct gsl_multimin_function_struct){coll_objective, (size_t)m, &cx};
 	kfit_simplex(&fn, x, 0.7, 4, 4000, 1e-8);
-	*f = coll_params(x, gpus);
+	*f = coll_params(&cx, x);
 	gsl_vector_free(x);
 	free(c);
 	return n;
@@ -1028,11 +1057,13 @@ static void kfit_add_errors(cJSON *x, double *err, int n)
 }
 
 /* Every (op, gpus) of s with enough points, fitted into calib.collectives. */
-static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
+static int kfit_collectives(const struct hw *h, const struct kset *s, cJSON *calib, int *used)
 {
 	cJSON *cs = NULL;
+	struct nccl_topo topo;
 	int op, i, j, fitted = 0;
 
+	comm_nccl_topo(h, &topo);
 	for (op = 0; op < HW_COLL_OPS; op++) {
 		double seen[KFIT_MAX_RECORDS];
 		int nseen = 0, nfit = 0;
@@ -1049,7 +1080,7 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 			if (dup || nseen == KFIT_MAX_RECORDS)
 				continue;
 			seen[nseen++] = g;
-			n = kfit_coll(s, op, g, -1, 0, 0, &f);
+			n = kfit_coll(h, s, op, g, -1, 0, 0, &f);
 			if (n < KFIT_MIN_COLL_POINTS || nfit == HW_MAX_COLL_FITS)
 				continue;
 			nfit++;
@@ -1065,7 +1096,7 @@ static int kfit_collectives(const struct kset *s, cJSON *calib, int *used)
 			cJSON_AddNumberToObject(x, "busbw_gbs", kfit_round(f.busbw / 1e9));
 			for (j = 0; j < s->ncoll && ne < (int)(sizeof err / sizeof err[0]); j++)
 				if (s->coll[j].op == op && s->coll[j].gpus == g) {
-					err[ne++] = fabs(comm_nccl_s(&f, op == HW_COLL_AR, g, s->coll[j].bytes) / s->coll[j].t_s - 1);
+					err[ne++] = fabs(comm_nccl_s(&f, &topo, op, g, s->coll[j].bytes) / s->coll[j].t_s - 1);
 					used[s->coll[j].source] = 1;
 				}
 			cJSON_AddNumberToObject(x, "points", n);
@@ -1442,7 +1473,7 @@ cJSON *kfit_calibration(const struct hw *h, const struct kset *s, const char *di
 			used[s->rec[i].source] |= (int)s->rec[i].cls == k;
 		fitted++;
 	}
-	fitted += kfit_collectives(s, calib, used);
+	fitted += kfit_collectives(h, s, calib, used);
 	fitted += kfit_custom_ars(s, calib, used);
 	fitted += kfit_deepeps(h, s, KEP_LL, calib, used);
 	fitted += kfit_deepeps(h, s, KEP_LL_RDMA, calib, used);

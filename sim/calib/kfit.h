@@ -173,15 +173,20 @@ int kfit_class(const struct hw *h, const struct kset *s, enum kclass cls, int sk
 
 /*
  * Fit NCCL's protocols (comm_nccl_s) to the nccl records of s for op on
- * `gpus` GPUs, leaving out those of source skip_source (-1: none) and those
- * whose index is offset modulo fold (fold 0: none): minimise the squared
- * log error over LL's latency, the increments to LL128's and Simple's
- * (NCCL's order: LL is the quickest to start) and Simple's bus bandwidth.
- * Returns the number of points; *f is filled when there are at least
- * KFIT_MIN_COLL_POINTS.
+ * `gpus` GPUs of card h, leaving out those of source skip_source (-1: none)
+ * and those whose index is offset modulo fold (fold 0: none), minimising
+ * the squared log error.  Where NCCL's choice is modelled (h's gen, an
+ * all-reduce or all-gather: comm_nccl_pick) each record runs on the
+ * protocol NCCL picks, and the three latencies keep NCCL's own,
+ * lat_p = start-up + scale x comm_nccl_lat_us(p): three parameters (start-up,
+ * scale, bus bandwidth), so a protocol NCCL picks on one record is not left
+ * to that record alone.  Elsewhere the fastest of the three: LL's latency,
+ * the increments to LL128's and Simple's (NCCL's order: LL is the quickest
+ * to start) and the bus bandwidth.  Returns the number of points; *f is
+ * filled when there are at least KFIT_MIN_COLL_POINTS.
  */
-int kfit_coll(const struct kset *s, int op, double gpus, int skip_source, int fold, int offset,
-	      struct hw_coll_fit *f);
+int kfit_coll(const struct hw *h, const struct kset *s, int op, double gpus, int skip_source, int fold,
+	      int offset, struct hw_coll_fit *f);
 
 /*
  * Fit comm_ep_s (lat + rounds x round_s + bytes / bw) to the DeepEP records

@@ -493,10 +493,12 @@ static double kernels_coll_time(const struct hw *h, const struct kcoll *r)
 {
 	static const enum collective ops[HW_COLL_OPS] = {COLL_ALLREDUCE, COLL_ALLGATHER, COLL_ALLTOALL};
 	const struct hw_coll_fit *f = hw_coll_fit_for(h, r->op, r->gpus);
+	struct nccl_topo t;
 	struct links l;
 
+	comm_nccl_topo(h, &t);
 	if (f)
-		return comm_nccl_s(f, r->op == HW_COLL_AR, r->gpus, r->bytes);
+		return comm_nccl_s(f, &t, r->op, r->gpus, r->bytes);
 	comm_links(h, 0, r->gpus, 0, &l);
 	if (r->op == HW_COLL_AR)
 		return comm_allreduce_s(&l, r->gpus, r->bytes);
@@ -527,10 +529,13 @@ static void kernels_coll_rows(const struct hw *h, const struct hw *h0, const str
 		for (j = 0; j < 4; j++)     /* 4-fold: refit each GPU count without every fourth record */
 			for (i = 0; i < s->ncoll && nh < (int)(sizeof held / sizeof held[0]); i++) {
 				struct hw_coll_fit f;
+				struct nccl_topo t;
+
 				if (s->coll[i].op != op || i % 4 != j ||
-				    kfit_coll(s, op, s->coll[i].gpus, -1, 4, j, &f) < KFIT_MIN_COLL_POINTS)
+				    kfit_coll(h0, s, op, s->coll[i].gpus, -1, 4, j, &f) < KFIT_MIN_COLL_POINTS)
 					continue;
-				held[nh++] = fabs(comm_nccl_s(&f, op == HW_COLL_AR, s->coll[i].gpus, s->coll[i].bytes) /
+				comm_nccl_topo(h0, &t);
+				held[nh++] = fabs(comm_nccl_s(&f, &t, op, s->coll[i].gpus, s->coll[i].bytes) /
 						  s->coll[i].t_s - 1);
 			}
 		snprintf(r->hw, sizeof r->hw, "%s", h->name);

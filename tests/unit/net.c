@@ -204,12 +204,91 @@ static void t_comm_collectives(void)
 static void t_comm_nccl(void)
 {
 	const struct hw_coll_fit f = {8, {16e-6, 63.6e-6, 71.9e-6}, 460e9};
+	const struct nccl_topo none = {0, 0};
 
-	CHECK_REL(comm_nccl_s(&f, 1, 8, 1048576), 16e-6 + 1835008 / 230e9, 1e-12);
-	CHECK_REL(comm_nccl_s(&f, 1, 8, 536870912), 71.9e-6 + 939524096 / 460e9, 1e-12);
+	/* no choice modelled (gen 0): the fastest of the three */
+	CHECK_REL(comm_nccl_s(&f, &none, HW_COLL_AR, 8, 1048576), 16e-6 + 1835008 / 230e9, 1e-12);
+	CHECK_REL(comm_nccl_s(&f, &none, HW_COLL_AR, 8, 536870912), 71.9e-6 + 939524096 / 460e9, 1e-12);
 	/* all-gather's factor is (n - 1)/n: LL128 wins at 32 MiB there */
-	CHECK_REL(comm_nccl_s(&f, 0, 8, 33554432), 63.6e-6 + 33554432 * 7.0 / 8 / (460e9 * 120 / 128), 1e-12);
-	CHECK_EQ(comm_nccl_s(&f, 1, 1, 1048576), 0);
+	CHECK_REL(comm_nccl_s(&f, &none, HW_COLL_AG, 8, 33554432),
+		  63.6e-6 + 33554432 * 7.0 / 8 / (460e9 * 120 / 128), 1e-12);
+	CHECK_EQ(comm_nccl_s(&f, &none, HW_COLL_AR, 1, 1048576), 0);
+}
+
+/*
+ * comm_nccl_pick by hand with NCCL 2.29.2's constants (comm.h).  B200: 900
+ * / 50 = 18 links x 40.1 = 721.8 GB/s; speeds 90 (8 channels, 720), 80 (9,
+ * 720), 70 (10, 700), ... down to 40; 30 is under half of 90: ring 8 x 90,
+ * doubled to 16 x 45, R = 720.  All-reduce on 4: nsteps 6, ratio 4/6; LL
+ * 6.6 + 6 x 0.6 = 10.2 us at min(282, 360) x 4/6 = 188 GB/s, LL128 14 +
+ * 11.4 = 25.4 us at min(662.4, 552) x 4/6 = 368, Simple 8.4 + 20.4 = 28.8
+ * us at 480: Simple overtakes LL at 18.6 us / (1/188 - 1/480) / 1000 =
+ * 5.748 MB, before LL128 would (5.842 MB): LL at 4 MiB, Simple at 8 MiB
+ * (nccl-tests on 4 B200s: 35.8 then 84.9 us).  H100: 18 x 20.6 = 370.8;
+ * 6 x 60 = 360 first, 12 x 30 after doubling, R = 360.  All-reduce on 8:
+ * nsteps 14, ratio 8/14; LL 15.0 us at 141 x 8/14 = 80.57, LL128 40.6 us
+ * at 331.2 x 8/14 = 189.26, Simple 56.0 us at 205.71: LL to 25.6 /
+ * (1/80.57 - 1/189.26) / 1000 = 3.592 MB, LL128 to 15.4 / (1/189.26 -
+ * 1/205.71) / 1000 = 36.4 MB, then Simple.
+ */
+static void t_comm_nccl_pick(void)
+{
+	const struct nccl_topo b200 = {10, 18 * 40.1}, h100 = {9, 18 * 20.6};
+	const struct hw_coll_fit f = {4, {15e-6, 30e-6, 60e-6}, 700e9};
+
+	CHECK_REL(comm_nccl_lat_us(HW_COLL_AR, 8, NCCL_LL128), 40.6, 1e-12);
+	CHECK_REL(comm_nccl_lat_us(HW_COLL_AG, 4, NCCL_SIMPLE), 18.6, 1e-12);
+	CHECK_EQ(comm_nccl_pick(&b200, HW_COLL_AR, 4, 4194304), NCCL_LL);
+	CHECK_EQ(comm_nccl_pick(&b200, HW_COLL_AR, 4, 5.74e6), NCCL_LL);
+	CHECK_EQ(comm_nccl_pick(&b200, HW_COLL_AR, 4, 5.76e6), NCCL_SIMPLE);
+	CHECK_EQ(comm_nccl_pick(&h100, HW_COLL_AR, 8, 3.58e6), NCCL_LL);
+	CHECK_EQ(comm_nccl_pick(&h100, HW_COLL_AR, 8, 3.61e6), NCCL_LL128);
+	CHECK_EQ(comm_nccl_pick(&h100, HW_COLL_AR, 8, 3.63e7), NCCL_LL128);
+	CHECK_EQ(comm_nccl_pick(&h100, HW_COLL_AR, 8, 3.65e7), NCCL_SIMPLE);
+	CHECK_EQ(comm_nccl_pick(&b200, HW_COLL_A2A, 4, 4194304), NCCL_SIMPLE);
+	/* 8 MiB on 4 B200s runs Simple: 60 + 12,582,912 / 700e9 = 77.98 us,
+	 * though LL (15 + 12,582,912 / 350e9 = 50.95 us) would be quicker */
+	CHECK_REL(comm_nccl_s(&f, &b200, HW_COLL_AR, 4, 8388608), 60e-6 + 12582912 / 700e9, 1e-12);
+	CHECK_REL(comm_nccl_s(&f, &b200, HW_COLL_AR, 4, 1048576), 15e-6 + 1572864 / 350e9, 1e-12);
+}
+
+/*
+ * kfit_coll on a Blackwell card keeps NCCL's latencies: from exact points
+ * of start-up 5 us, NCCL's latencies x 1.5 and 650 GB/s on 4 B200s
+ * (all-reduce: LL 5 + 1.5 x 10.2 = 20.3 us, LL128 5 + 1.5 x 25.4 = 43.1,
+ * Simple 5 + 1.5 x 28.8 = 48.2), six sizes 512 B to 512 MiB as nccl-tests
+ * runs them, the fit gives the three latencies and the bandwidth back.
+ */
+static void t_kfit_coll(void)
+{
+	struct hw h;
+	struct kset s;
+	struct hw_coll_fit g, f = {4, {20.3e-6, 43.1e-6, 48.2e-6}, 650e9};
+	struct nccl_topo t;
+	static const double sizes[] = {512, 1048576, 8388608, 33554432, 134217728, 536870912};
+	int i;
+
+	memset(&h, 0, sizeof h);
+	h.gpu.compute_capability = 10;
+	h.scale_up.bw = 900e9;
+	h.scale_up.link_bw = 50e9;
+	comm_nccl_topo(&h, &t);
+	CHECK_EQ(t.gen, 10);
+	CHECK_REL(t.nvlink_gbs, 721.8, 1e-12);
+	memset(&s, 0, sizeof s);
+	s.coll = calloc(6, sizeof *s.coll);
+	if (!s.coll)
+		return;
+	for (i = 0; i < 6; i++) {
+		s.coll[i] = (struct kcoll){HW_COLL_AR, 4, sizes[i], 0, 0, ""};
+		s.coll[i].t_s = comm_nccl_s(&f, &t, HW_COLL_AR, 4, sizes[i]);
+		s.ncoll++;
+	}
+	CHECK_EQ(kfit_coll(&h, &s, HW_COLL_AR, 4, -1, 0, 0, &g), 6);
+	for (i = 0; i < 3; i++)
+		CHECK_REL(g.lat_s[i], f.lat_s[i], 1e-3);
+	CHECK_REL(g.busbw, 650e9, 1e-3);
+	free(s.coll);
 }
 
 /*
@@ -252,6 +331,7 @@ static void t_comm_custom_ar(void)
 	CHECK_EQ(kfit_car(&s, "vllm", 4, -1, 0, 0, &g), 0);
 	free(s.car);
 }
+
 
 /*
  * DeepEP low latency inside a domain: 128 tokens x 8 copies, 7 of 8 to other
@@ -339,6 +419,8 @@ static void t_comm_deepep_normal(void)
 
 static const struct test tests[] = {
 	{"comm_nccl_s: NCCL's three protocols by hand", t_comm_nccl},
+	{"comm_nccl_pick: NCCL 2.29.2's cost model by hand", t_comm_nccl_pick},
+	{"kfit_coll: NCCL's latencies scaled, given back from exact points", t_kfit_coll},
 	{"comm_custom_ar_s: an engine's one-shot and two-shot all-reduce by hand, and its fit", t_comm_custom_ar},
 	{"comm_ep_s: DeepEP low latency by hand; kfit_deepep gives it back", t_comm_deepep},
 	{"comm_ep_normal_rounds: DeepEP normal kernels' serial rounds by hand; kfit_deepep gives three parameters back", t_comm_deepep_normal},
