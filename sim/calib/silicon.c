@@ -283,6 +283,74 @@ const struct silicon_bench *silicon_bench_of(const struct silicon_row *r)
 	return NULL;
 }
 
+/*
+ * Deployments InferenceX ran with speculative decoding (MTP, EAGLE) whose
+ * rows the sample does not mark: each (model, system, backend, precision)
+ * ran the image tag here only in its "-mtp" configs, while the same key
+ * without MTP ran another tag.  Draft acceptance on InferenceX's random
+ * tokens is not published (its .claude/commands/add-model-hardware.md:
+ * "Raw random tokens tank spec-decode acceptance"), so such a row's TPOT
+ * cannot be predicted; it is skipped.  Each line names the commit of
+ * .github/configs/nvidia-master.yaml that shows it
+ * (github.com/SemiAnalysisAI/InferenceX).
+ */
+static const struct silicon_spec {
+	const char *model, *system, *backend, *precision, *tag, *source;
+} silicon_specs[] = {
+	{"deepseek-ai/DeepSeek-R1", "b200_sxm", "trtllm", "fp8", "1.2.0rc6.post3",
+	 "InferenceX@5d517074c122 dsr1-fp8-b200-trt-mtp (dsr1-fp8-b200-trt: 1.2.0rc6.post2)"},
+	{"deepseek-ai/DeepSeek-R1", "b200_sxm", "trtllm", "fp4", "1.2.0rc6.post3",
+	 "InferenceX@0aae52d4ced7 dsr1-fp4-b200-trt-mtp (dsr1-fp4-b200-trt: 1.2.0rc6.post2)"},
+	{"deepseek-ai/DeepSeek-R1", "b200_sxm", "sglang", "fp4", "v0.5.8.post1-cu130",
+	 "InferenceX@84b7df6837bc dsr1-fp4-b200-dynamo-sglang-mtp (non-MTP: v0.5.8.post1-cu130-runtime)"},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "sglang", "fp8", "v0.5.9-cu130",
+	 "InferenceX@35d4bb3679f4 qwen3.5-fp8-b200-sglang-mtp (non-MTP: v0.5.9-cu129-amd64, v0.5.9-cu130-amd64)"},
+	{NULL, NULL, NULL, NULL, NULL, NULL},
+};
+
+/*
+ * The image tag in a row's silicon_data_source, into tag[size]: the text
+ * after the last ':' of its "image=REPO:TAG" field, or of the last field
+ * when that is "REPO:TAG" (InferenceX's db-dump rows).  "" when there is none.
+ */
+static void silicon_image_tag(const char *source, char *tag, size_t size)
+{
+	const char *f = strstr(source, "image="), *end, *colon;
+
+	tag[0] = '\0';
+	if (f)
+		f += 6;
+	else if ((f = strrchr(source, ';')))
+		f++;
+	else
+		return;
+	while (*f == ' ')
+		f++;
+	for (end = f; *end && *end != ';' && *end != ' '; end++)
+		;
+	for (colon = end; colon > f && colon[-1] != ':'; colon--)
+		;
+	if (colon == f || (size_t)(end - colon) >= size)
+		return;
+	memcpy(tag, colon, (size_t)(end - colon));
+	tag[end - colon] = '\0';
+}
+
+/* The speculative-decoding deployment row r comes from, or NULL. */
+static const struct silicon_spec *silicon_spec_of(const struct silicon_row *r)
+{
+	const struct silicon_spec *k;
+	char tag[64];
+
+	silicon_image_tag(r->source, tag, sizeof tag);
+	for (k = silicon_specs; k->model && *tag; k++)
+		if (strcmp(k->model, r->model_path) == 0 && strcmp(k->system, r->system) == 0 &&
+		    strcmp(k->backend, r->backend) == 0 && strcmp(k->precision, r->precision) == 0 &&
+		    strcmp(k->tag, tag) == 0)
+			return k;
+	return NULL;
+}
+
 /* aiconfigurator's gemm/moe quant modes to mlasim weight formats ("" keeps the checkpoint's). */
 static const struct silicon_name silicon_quants[] = {
 	{"fp8", "fp8"}, {"fp8_block", "fp8-block"}, {"nvfp4", "nvfp4"}, {"int4_wo", "int4"},
@@ -395,6 +463,8 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		       "disaggregated row without batch sizes and worker counts (its concurrency does not split)";
 	if (!(r->ttft_ms > 0) || !(r->tpot_ms > 0))
 		return "no measured TTFT or TPOT";
+	if (silicon_spec_of(r))
+		return "speculative-decoding run (its image ran only in InferenceX's -mtp configs)";
 	tp = p->tp;
 	dp = silicon_size(p->dp);
 	ep = is_moe ? silicon_size(p->ep) : 1;

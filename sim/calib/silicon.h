@@ -85,6 +85,12 @@ const char *silicon_model(const struct silicon_row *r);
  * says whether the model has experts: a dense model's moe_tp and moe_ep are
  * not read.
  *
+ * A row whose image tag (silicon_data_source "image=REPO:TAG", or a last
+ * field "REPO:TAG") InferenceX ran only in its speculative-decoding (-mtp)
+ * configs for that model, system, backend and precision is refused
+ * ("speculative-decoding run ..."): the sample does not mark MTP, and its
+ * draft acceptance is not published (the table in silicon.c names the
+ * InferenceX commit for each).
  * Where the row's benchmark is recognised (silicon_bench), its request
  * lengths are their means.
  * An aggregated row on an 8-GPU HGX system whose tp x attention_dp is the

@@ -184,6 +184,42 @@ static void t_silicon_repair(void)
 	free(r);
 }
 
+/* A row whose image InferenceX ran only with MTP is refused, whether the tag
+ * comes as image=REPO:TAG or as a db-dump row's last field; another tag of
+ * the same deployment, or another precision, is predicted. */
+static void t_silicon_spec(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"silicon_ttft_ms,silicon_tpot_ms\n"
+		"a,source_file=2026-03-25.csv; model=DeepSeek-R1; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post3,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8_block,fp8_block,4,8,1,1,1,8,100,5\n"
+		"b,source_file=2026-03-25.csv; model=DeepSeek-R1; image=nvcr.io#nvidia/tensorrt-llm/release:1.2.0rc6.post2,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8_block,fp8_block,4,8,1,1,1,8,100,5\n"
+		"c,db-dump/2026-04-27; config_id=1; measured=2026-03-20; lmsysorg/sglang:v0.5.9-cu130,"
+		"sglang,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,100,5\n"
+		"d,db-dump/2026-04-27; config_id=1; lmsysorg/sglang:v0.5.9-cu130-amd64,"
+		"sglang,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,100,5\n"
+		"e,source_file=2026-03-25.csv; image=lmsysorg/sglang:v0.5.8.post1-cu130; wip=False,"
+		"sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,100,5\n";
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 5);
+	CHECK_CONTAINS(silicon_map(&r[0], SIDE_DECODE, 1, &a), "speculative-decoding run");
+	CHECK(silicon_map(&r[1], SIDE_DECODE, 1, &a) == NULL);     /* post2: the non-MTP image */
+	CHECK_CONTAINS(silicon_map(&r[2], SIDE_DECODE, 1, &a), "speculative-decoding run");
+	CHECK(silicon_map(&r[3], SIDE_DECODE, 1, &a) == NULL);     /* -amd64: another tag */
+	CHECK(silicon_map(&r[4], SIDE_DECODE, 1, &a) == NULL);     /* fp8: only fp4 ran MTP-only */
+	free(r);
+}
+
 static void t_engine_cards(void)
 {
 	struct engine g;
@@ -684,6 +720,7 @@ static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
+	{"silicon_map: rows from InferenceX's MTP-only images are refused, by image tag", t_silicon_spec},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"engine versions: a version's own figures, the rest engine-level, unknown ones fall back", t_engine_versions},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
