@@ -287,24 +287,27 @@ const struct silicon_bench *silicon_bench_of(const struct silicon_row *r)
  * Deployments InferenceX ran with speculative decoding (MTP, EAGLE) whose
  * rows the sample does not mark: each (model, system, backend, precision)
  * ran the image tag here only in its "-mtp" configs, while the same key
- * without MTP ran another tag.  Draft acceptance on InferenceX's random
- * tokens is not published (its .claude/commands/add-model-hardware.md:
- * "Raw random tokens tank spec-decode acceptance"), so such a row's TPOT
- * cannot be predicted; it is skipped.  Each line names the commit of
+ * without MTP ran another tag (1.2.0rc6.post2; v0.5.8.post1-cu130-runtime;
+ * v0.5.9-cu129-amd64 and v0.5.9-cu130-amd64).  The runs' draft acceptance is not
+ * published, and depends on the prompts (InferenceX sends MTP runs chat-
+ * templated ones: "Raw random tokens tank spec-decode acceptance",
+ * SemiAnalysisAI/InferenceX@843c6254ff69:.claude/commands/add-model-hardware.md),
+ * so such a row's TPOT cannot be predicted; it is skipped.  Each line names the commit of
  * .github/configs/nvidia-master.yaml that shows it
  * (github.com/SemiAnalysisAI/InferenceX).
  */
 static const struct silicon_spec {
-	const char *model, *system, *backend, *precision, *tag, *source;
+	const char *model, *system, *backend, *precision, *tag;
+	const char *reason;        /* the skip reason, naming the config and commit */
 } silicon_specs[] = {
 	{"deepseek-ai/DeepSeek-R1", "b200_sxm", "trtllm", "fp8", "1.2.0rc6.post3",
-	 "InferenceX@5d517074c122 dsr1-fp8-b200-trt-mtp (dsr1-fp8-b200-trt: 1.2.0rc6.post2)"},
+	 "speculative-decoding run: its image ran only as dsr1-fp8-b200-trt-mtp (InferenceX@5d517074c122)"},
 	{"deepseek-ai/DeepSeek-R1", "b200_sxm", "trtllm", "fp4", "1.2.0rc6.post3",
-	 "InferenceX@0aae52d4ced7 dsr1-fp4-b200-trt-mtp (dsr1-fp4-b200-trt: 1.2.0rc6.post2)"},
+	 "speculative-decoding run: its image ran only as dsr1-fp4-b200-trt-mtp (InferenceX@0aae52d4ced7)"},
 	{"deepseek-ai/DeepSeek-R1", "b200_sxm", "sglang", "fp4", "v0.5.8.post1-cu130",
-	 "InferenceX@84b7df6837bc dsr1-fp4-b200-dynamo-sglang-mtp (non-MTP: v0.5.8.post1-cu130-runtime)"},
+	 "speculative-decoding run: its image ran only as dsr1-fp4-b200-dynamo-sglang-mtp (InferenceX@84b7df6837bc)"},
 	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "sglang", "fp8", "v0.5.9-cu130",
-	 "InferenceX@35d4bb3679f4 qwen3.5-fp8-b200-sglang-mtp (non-MTP: v0.5.9-cu129-amd64, v0.5.9-cu130-amd64)"},
+	 "speculative-decoding run: its image ran only as qwen3.5-fp8-b200-sglang-mtp (InferenceX@35d4bb3679f4)"},
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -442,6 +445,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	int agg = strcmp(r->mode, "agg") == 0;
 	const struct silicon_pool *p = agg ? &r->agg : s == SIDE_PREFILL ? &r->prefill : &r->decode;
 	const struct silicon_bench *b;
+	const struct silicon_spec *k;
 	const char *gemm, *moe;
 	double tp, dp, ep, moe_tp, batch, isl = r->isl, osl = r->osl;
 
@@ -463,8 +467,8 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		       "disaggregated row without batch sizes and worker counts (its concurrency does not split)";
 	if (!(r->ttft_ms > 0) || !(r->tpot_ms > 0))
 		return "no measured TTFT or TPOT";
-	if (silicon_spec_of(r))
-		return "speculative-decoding run (its image ran only in InferenceX's -mtp configs)";
+	if ((k = silicon_spec_of(r)))
+		return k->reason;
 	tp = p->tp;
 	dp = silicon_size(p->dp);
 	ep = is_moe ? silicon_size(p->ep) : 1;
