@@ -354,6 +354,24 @@ static const struct silicon_spec *silicon_spec_of(const struct silicon_row *r)
 	return NULL;
 }
 
+/*
+ * InferenceX's benchmark warms the server up with 2 x CONC requests before
+ * it measures since SemiAnalysisAI/InferenceX#480 (commit d053ae24ea30,
+ * merged 2026-01-21: benchmarks/benchmark_lib.sh --num-warmups); a run
+ * measured before it timed its first wave on a cold server.
+ */
+const char *silicon_warmup(const struct silicon_row *r)
+{
+	const char *d = strstr(r->source, "measured=");
+
+	if (!silicon_bench_of(r))
+		return "not InferenceX";
+	if (!d || !silicon_dated(d + 9))
+		return "InferenceX, undated";
+	return strncmp(d + 9, "2026-01-22", 10) >= 0 ? "InferenceX, warmed up" :
+	       "InferenceX, no warm-up";
+}
+
 /* aiconfigurator's gemm/moe quant modes to mlasim weight formats ("" keeps the checkpoint's). */
 static const struct silicon_name silicon_quants[] = {
 	{"fp8", "fp8"}, {"fp8_block", "fp8-block"}, {"nvfp4", "nvfp4"}, {"int4_wo", "int4"},

@@ -113,6 +113,17 @@ struct silicon_bench {
 };
 const struct silicon_bench *silicon_bench_of(const struct silicon_row *r);
 
+/*
+ * Whether the row's benchmark warmed the server up before it measured:
+ * "InferenceX, warmed up" for an InferenceX row measured on or after
+ * 2026-01-22 (its silicon_data_source's "measured=DATE"; InferenceX sends
+ * 2 x CONC warm-up requests since SemiAnalysisAI/InferenceX#480, merged
+ * 2026-01-21), "InferenceX,
+ * no warm-up" before, "InferenceX, undated" or "not InferenceX" (static
+ * text).
+ */
+const char *silicon_warmup(const struct silicon_row *r);
+
 /* The instances of a pool: its num_workers, 1 when the sample leaves it out. */
 double silicon_workers(const struct silicon_pool *p);
 

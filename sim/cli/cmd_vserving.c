@@ -302,6 +302,7 @@ static const char *vs_key_precision(const struct vs_row *v) { return v->r->preci
 static const char *vs_key_bucket(const struct vs_row *v) { return silicon_bucket(v->batch); }
 static const char *vs_key_version(const struct vs_row *v) { return v->version; }
 static const char *vs_key_part(const struct vs_row *v) { return v->train ? "training" : "held-out"; }
+static const char *vs_key_warmup(const struct vs_row *v) { return silicon_warmup(v->r); }
 static const char *vs_key_engine_part(const struct vs_row *v) { return v->engine_part; }
 static const char *vs_key_version_part(const struct vs_row *v) { return v->version_part; }
 
@@ -311,7 +312,7 @@ static const struct vs_part {
 } vs_parts[] = {
 	{"system", vs_key_system}, {"backend", vs_key_backend}, {"model", vs_key_model},
 	{"mode", vs_key_mode}, {"precision", vs_key_precision}, {"batch", vs_key_bucket},
-	{"version", vs_key_version}, {"part", vs_key_part},
+	{"version", vs_key_version}, {"part", vs_key_part}, {"warmup", vs_key_warmup},
 	{NULL, NULL},
 };
 

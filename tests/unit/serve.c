@@ -217,6 +217,15 @@ static void t_silicon_spec(void)
 	CHECK_CONTAINS(silicon_map(&r[2], SIDE_DECODE, 1, &a), "speculative-decoding run");
 	CHECK(silicon_map(&r[3], SIDE_DECODE, 1, &a) == NULL);     /* -amd64: another tag */
 	CHECK(silicon_map(&r[4], SIDE_DECODE, 1, &a) == NULL);     /* fp8: only fp4 ran MTP-only */
+	/* warm-ups since InferenceX#480, merged 2026-01-21: measured= dates either side */
+	CHECK_STR(silicon_warmup(&r[2]), "InferenceX, warmed up");  /* measured=2026-03-20 */
+	CHECK_STR(silicon_warmup(&r[0]), "InferenceX, undated");
+	snprintf(r[2].source, sizeof r[2].source, "db-dump/2026-04-27; measured=2026-01-21T17:00:00Z");
+	CHECK_STR(silicon_warmup(&r[2]), "InferenceX, no warm-up");
+	snprintf(r[2].source, sizeof r[2].source, "db-dump/2026-04-27; measured=2026-01-22T00:00:00Z");
+	CHECK_STR(silicon_warmup(&r[2]), "InferenceX, warmed up");
+	snprintf(r[2].source, sizeof r[2].source, "elsewhere; measured=2026-03-20");
+	CHECK_STR(silicon_warmup(&r[2]), "not InferenceX");
 	free(r);
 }
 
@@ -720,7 +729,7 @@ static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
-	{"silicon_map: rows from InferenceX's MTP-only images are refused, by image tag", t_silicon_spec},
+	{"silicon_map: rows from InferenceX's MTP-only images are refused, by image tag; warm-up by date", t_silicon_spec},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"engine versions: a version's own figures, the rest engine-level, unknown ones fall back", t_engine_versions},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
