@@ -341,6 +341,9 @@ void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engin
 		sbuf_printf(b, "  TTFT                %.1f ms (spread %.1f ms, first burst %.1f ms, 1/%.3g of requests; %.1f ms per request)\n",
 			    1e3 * r->ttft_s, 1e3 * r->steady_ttft_s, 1e3 * r->burst_ttft_s, g->bench_waves,
 			    1e3 * g->request_overhead_s);
+	if (w->recv_interval > 1)
+		sbuf_printf(b, "  taken in            %.1f ms: the scheduler polls every %g decode steps (--recv-interval)\n",
+			    1e3 * r->poll_wait_s, w->recv_interval);
 	sbuf_printf(b, "  TPOT                %.3f ms (%.0f of %g steps carry prefill, load %.2f; %.3f ms host per step)\n",
 		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho,
 		    1e3 * (g->step_overhead_s + g->step_seq_s * r->running));

@@ -104,6 +104,7 @@ void perf_default_workload(const struct model *m, struct workload *w)
 	 * (docs: sgl-project/mini-sglang server options); vLLM and SGLang pick theirs
 	 * by GPU, so users should pass their engine's */
 	w->prefill_tokens = 8192;
+	w->recv_interval = 1;      /* SGLang's scheduler_recv_interval default, every engine's behaviour */
 	w->imbalance = 1;          /* uniform routing, as the ISCA 2025 speed-limit analysis assumes */
 	w->graph_saving = 0;       /* kernels as measured alone */
 	w->max_nodes = NAN;        /* from the model's expert groups and the layout */

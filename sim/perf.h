@@ -163,6 +163,9 @@ struct workload {
 	double context;        /* KV length during decode */
 	double isl, osl;       /* input and output tokens per request */
 	double prefill_tokens; /* tokens per prefill step per attention group */
+	double recv_interval;  /* decode steps between the scheduler's polls for new requests
+	                          (SGLang's --scheduler-recv-interval; 1: every step, as every
+	                          engine by default): serve.h */
 	double prefix_hit;     /* share of input tokens already in the prefix cache */
 	double imbalance;      /* busiest EP rank's load over the mean */
 	int shared_routed;     /* shared experts dispatched like routed ones */

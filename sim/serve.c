@@ -58,6 +58,23 @@ static double serve_md1(double rho)
 	return rho < 1 ? rho / (2 * (1 - rho)) : INFINITY;
 }
 
+/*
+ * What a steady-state arrival waits for before its prefill starts (serve.h):
+ * the next poll of the scheduler, every R = w->recv_interval decode steps of
+ * t_gen (half a cycle on average; R = 1: the step in flight), and the
+ * prompts of the others received at the same poll, prefilled before it:
+ * lambda (R - 1) t_gen / 2 of them, lambda = N / (osl t_gen + extra) the
+ * arrival rate of a closed loop of N, each taking `own`.
+ */
+static double serve_poll_s(const struct workload *w, double N, double t_gen, double osl, double extra,
+			   double own)
+{
+	double R = w->recv_interval >= 1 ? w->recv_interval : 1;
+	double lambda = N / (osl * t_gen + extra);
+
+	return R * t_gen / 2 + lambda * (R - 1) * t_gen / 2 * own;
+}
+
 /* Mean first-token time of N requests arriving at once, FIFO in steps of C tokens. */
 static double serve_burst(const struct plan *q, double N)
 {
@@ -109,7 +126,8 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	if (N <= 1) {            /* alone: its own prefill, then decode */
 		r->steady_ttft_s = r->burst_ttft_s = q->perf.ttft_s;
 	} else {
-		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + t_gen / 2;
+		r->poll_wait_s = serve_poll_s(w, N, t_gen, osl, extra, own);
+		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + r->poll_wait_s;
 		r->burst_ttft_s = serve_burst(q, N);
 	}
 	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s +

@@ -45,8 +45,18 @@
  *   Phi^-1((G - 0.375) / (G + 0.25)) (G. Blom, Statistical Estimates and
  *   Transformed Beta-Variables, Wiley 1958): 1.4342 for 8 and 2.3367 for 64,
  *   where the integral of x G phi(x) Phi(x)^(G-1) gives 1.4236 and 2.3437.
- * - TTFT, steady state: the request's own prefill (own), half a step waiting
- *   for the one in flight, and the prefill queue as M/D/1 at load rho, the
+ * - Taking a request in: a scheduler polls for new requests every R decode
+ *   steps (--recv-interval; SGLang's --scheduler-recv-interval counts decode
+ *   steps as 1 and any other step as 1000, so it polls after each prefill
+ *   step: sgl-project/sglang@70310f05
+ *   python/sglang/srt/managers/scheduler_recv_skipper.py; R = 1 every step,
+ *   as every engine by default).  An arrival waits half a cycle, R t_gen / 2
+ *   (half the step in flight at R = 1), then for the prompts that arrived
+ *   in the same cycle before it, received and prefilled with it: lambda
+ *   (R - 1) t_gen / 2 of them at the closed loop's arrival rate lambda =
+ *   N / (osl t_gen + extra), each `own` (serve_poll_s).
+ * - TTFT, steady state: the request's own prefill (own), the wait for the
+ *   scheduler to take it in, and the prefill queue as M/D/1 at load rho, the
  *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,
  *   Queueing Systems I, s5.6: the Pollaczek-Khinchine mean wait with
  *   deterministic service).
@@ -75,6 +85,7 @@ struct serve_result {
 	                        mean group's (serve_lengths_max) */
 	double burst_ttft_s; /* mean TTFT of the first burst */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
+	double poll_wait_s;  /* of which the wait to be taken in by the scheduler's poll (serve_poll_s) */
 	double arrival_rate; /* open loop: requests/s into the whole deployment (0: closed loop) */
 	int saturated;       /* open loop: no steady state at arrival_rate (the rest is 0) */
 	double max_rate;     /* open loop, saturated: the largest rate with one, requests/s */

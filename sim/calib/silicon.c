@@ -372,6 +372,85 @@ const char *silicon_warmup(const struct silicon_row *r)
 	       "InferenceX, no warm-up";
 }
 
+/*
+ * InferenceX's SGLang recipes poll for new requests every 10 or 30 decode
+ * steps (--scheduler-recv-interval; SGLang's default is every step), by
+ * script, tensor parallelism and CONC: the first rule that matches a row's
+ * model, system, precision, TP and concurrency, measured on or after the
+ * day the script took it, gives its interval.  Each line names the commit
+ * of github.com/SemiAnalysisAI/InferenceX that set it (benchmarks/, the
+ * script named); they held to the sample's last date, 2026-04-27.  SGLang
+ * refused the interval with DP attention (SchedulerRecvSkipper asserts
+ * not enable_dp_attention, sgl-project/sglang@70310f05:
+ * python/sglang/srt/managers/scheduler_recv_skipper.py), which no such row
+ * uses.
+ */
+static const struct silicon_recv {
+	const char *models;        /* model_path, or two joined by '|' */
+	const char *system, *precision, *since;
+	double tp;                 /* 0: any */
+	double conc_min, interval;
+} silicon_recvs[] = {
+	/* dsr1_fp8_b200.sh: TP 4 at 10 from 1d29967c4; CONC >= 16 at 30, else 10 from 6be2c6997 */
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2026-01-13", 4, 0, 10},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2025-09-23", 0, 16, 30},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2025-09-23", 0, 0, 10},
+	/* dsr1_fp4_b200.sh: from 27f29acbe */
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp4", "2025-09-21", 0, 16, 30},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp4", "2025-09-21", 0, 0, 10},
+	/* dsr1_fp8_b300.sh (5b302f147), dsr1_fp4_b300.sh (9ebeafb4e) */
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 4, 0, 10},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 0, 16, 30},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 0, 0, 10},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp4", "2026-04-17", 0, 16, 30},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp4", "2026-04-17", 0, 0, 10},
+	/* qwen3.5_bf16_b200.sh (9dc87a68c), _fp8_b200 (efd49e50b), _fp4_b200 (48d35c480),
+	 * _fp4_b300 (8acbd08b7); qwen3.5_fp8_b300.sh at 10 (c0f62a2ef) */
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "2026-02-19", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "2026-02-19", 0, 0, 10},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "2026-03-03", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "2026-03-03", 0, 0, 10},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "2026-04-08", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "2026-04-08", 0, 0, 10},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "2026-04-17", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "2026-04-17", 0, 0, 10},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp8", "2026-04-17", 0, 0, 10},
+	{NULL, NULL, NULL, NULL, 0, 0, 0},
+};
+
+/* Is `model` one of the '|'-joined names in `list`? */
+static int silicon_listed(const char *list, const char *model)
+{
+	size_t n = strlen(model);
+	const char *s;
+
+	for (s = list; (s = strstr(s, model)); s += n)
+		if ((s == list || s[-1] == '|') && (s[n] == '\0' || s[n] == '|'))
+			return 1;
+	return 0;
+}
+
+/*
+ * The scheduler's poll interval of an aggregated SGLang InferenceX row at
+ * tensor parallelism tp, attention DP dp and `conc` requests in flight, as
+ * read (silicon_recvs); 1 where no rule matches.
+ */
+static double silicon_recv_interval(const struct silicon_row *r, double tp, double dp, double conc)
+{
+	const struct silicon_recv *k;
+	const char *d = strstr(r->source, "measured=");
+
+	if (strcmp(r->backend, "sglang") != 0 || strcmp(r->mode, "agg") != 0 || dp > 1 ||
+	    !silicon_bench_of(r) || !d || !silicon_dated(d + 9))
+		return 1;
+	for (k = silicon_recvs; k->models; k++)
+		if (silicon_listed(k->models, r->model_path) && strcmp(k->system, r->system) == 0 &&
+		    strcmp(k->precision, r->precision) == 0 && strncmp(d + 9, k->since, 10) >= 0 &&
+		    (k->tp == 0 || k->tp == tp) && conc >= k->conc_min)
+			return k->interval;
+	return 1;
+}
+
 /* aiconfigurator's gemm/moe quant modes to mlasim weight formats ("" keeps the checkpoint's). */
 static const struct silicon_name silicon_quants[] = {
 	{"fp8", "fp8"}, {"fp8_block", "fp8-block"}, {"nvfp4", "nvfp4"}, {"int4_wo", "int4"},
@@ -465,7 +544,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	const struct silicon_bench *b;
 	const struct silicon_spec *k;
 	const char *gemm, *moe;
-	double tp, dp, ep, moe_tp, batch, isl = r->isl, osl = r->osl;
+	double tp, dp, ep, moe_tp, batch, recv, isl = r->isl, osl = r->osl;
 
 	memset(a, 0, sizeof *a);
 	if (!agg && strcmp(r->mode, "disagg") != 0)
@@ -510,6 +589,8 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	silicon_num(a, "--osl", osl);
 	/* decode reads isl + osl/2 tokens on average (as the planner assumes) */
 	silicon_num(a, "--context", isl + floor(osl / 2));
+	if ((recv = silicon_recv_interval(r, tp, dp, batch * dp)) > 1)
+		silicon_num(a, "--recv-interval", recv);
 	if (*gemm)
 		silicon_arg(a, "--weights", gemm);
 	if (*moe && strcmp(moe, gemm) != 0)

@@ -78,8 +78,8 @@ const char *silicon_model(const struct silicon_row *r);
 
 /*
  * Map row r, side s, to a model card, a hardware card and plan options
- * (--tp --dp --ep --pp --batch --isl --osl --context --weights
- * --expert-weights --kv-dtype).  Returns NULL and fills *a, or a reason the
+ * (--tp --dp --ep --pp --batch --isl --osl --context --recv-interval
+ * --weights --expert-weights --kv-dtype).  Returns NULL and fills *a, or a reason the
  * row cannot be expressed (a static string: "model not bundled", "moe_tp x
  * moe_ep is not tp x attention_dp", ...), counted by the caller.  `is_moe`
  * says whether the model has experts: a dense model's moe_tp and moe_ep are
@@ -92,7 +92,9 @@ const char *silicon_model(const struct silicon_row *r);
  * draft acceptance is not published (the table in silicon.c names the
  * InferenceX commit for each).
  * Where the row's benchmark is recognised (silicon_bench), its request
- * lengths are their means.
+ * lengths are their means.  An aggregated SGLang row of InferenceX whose
+ * recipe polled for requests every 10 or 30 decode steps at that date, TP
+ * and concurrency (the table in silicon.c) gets --recv-interval.
  * An aggregated row on an 8-GPU HGX system whose tp x attention_dp is the
  * square g^2 of a GPU count g <= 8, with moe_tp x moe_ep the same square, is
  * read as g GPUs (a->repair says how): the sample multiplied the run's TP by

@@ -23,6 +23,7 @@ const struct popt plan_options[] = {
 	{"--mtp-accept", PO_NUM, D(w.mtp_accept)},
 	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
 	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
+	{"--recv-interval", PO_COUNT, D(w.recv_interval)},
 	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
 	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
 	{"--shared-expert", PO_SHARED, D(w.shared_routed)},

@@ -184,6 +184,47 @@ static void t_silicon_repair(void)
 	free(r);
 }
 
+/* InferenceX's SGLang recipes poll every 30 decode steps from CONC 16, every
+ * 10 below (dsr1_fp8_b200.sh), and at 10 for TP 4 from 2026-01-13; other
+ * engines, other sources and earlier dates poll every step. */
+static void t_silicon_recv(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"silicon_ttft_ms,silicon_tpot_ms\n"
+		"a,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n"
+		"b,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,8,8,1,1,1,8,100,5\n"
+		"c,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"8192,1024,fp8_block,fp8_block,32,4,1,1,1,4,100,5\n"
+		"d,db-dump/2026-04-27; measured=2025-09-01,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n"
+		"e,db-dump/2026-04-27; measured=2026-03-20,vllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n"
+		"f,elsewhere; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n";
+	const char *want[] = {"30", "10", "10", NULL, NULL, NULL};
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n, i;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 6);
+	for (i = 0; i < n; i++) {
+		CHECK(silicon_map(&r[i], SIDE_DECODE, 1, &a) == NULL);
+		if (want[i])
+			CHECK_STR(silicon_opt(&a, "--recv-interval"), want[i]);
+		else
+			CHECK(silicon_opt(&a, "--recv-interval") == NULL);
+	}
+	free(r);
+}
+
 /* A row whose image InferenceX ran only with MTP is refused, whether the tag
  * comes as image=REPO:TAG or as a db-dump row's last field; another tag of
  * the same deployment, or another precision, is predicted. */
@@ -453,6 +494,19 @@ static void t_serve_load(void)
 	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);
 	CHECK_REL(r.rho, extra / (extra + 100 * (p.perf.tpot_s + 1e-3)), 1e-12);
 	CHECK_REL(r.steady_ttft_s, own * (1 + r.rho / (2 * (1 - r.rho))) + (p.perf.tpot_s + 1e-3) / 2, 1e-12);
+	/* a scheduler that polls every 30 decode steps (SGLang --scheduler-recv-interval 30):
+	 * half a cycle of 30 steps, then the prompts received at the same poll before it,
+	 * 8 / (100 t_gen + extra) per second over 29 steps, halved, each `own` */
+	{
+		double gen = p.perf.tpot_s + 1e-3, mean = r.steady_ttft_s - gen / 2;
+
+		d.w.recv_interval = 30;
+		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
+		CHECK_REL(r.steady_ttft_s, mean + 30 * gen / 2 + 8 / (100 * gen + extra) * 29 * gen / 2 * own, 1e-12);
+		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);   /* TPOT as before */
+		d.w.recv_interval = 1;
+	}
 	/* mixed (vLLM, TensorRT-LLM): the 8 decode tokens take their share of the budget,
 	 * and a step carrying a prompt replaces a decode step: it costs the prompt's
 	 * and the batch's tokens through the layers and the decode attention */
@@ -729,6 +783,7 @@ static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
+	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps, by date, TP and CONC", t_silicon_recv},
 	{"silicon_map: rows from InferenceX's MTP-only images are refused, by image tag; warm-up by date", t_silicon_spec},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"engine versions: a version's own figures, the rest engine-level, unknown ones fall back", t_engine_versions},
