@@ -422,7 +422,7 @@ struct plan_state {
 
 /* Options given that act on nothing in this plan, a warning each: --overlap
  * sbo where no decode all-to-all hid (no experts, ep 1, a GPU without a
- * compute capability), --dp-balance without --engine. */
+ * compute capability), --dp-balance or --recv-interval without --engine. */
 static void plan_warn_idle(const struct plan_args *a, const struct planner *pl, const struct plan *p)
 {
 	int i;
@@ -433,8 +433,9 @@ static void plan_warn_idle(const struct plan_args *a, const struct planner *pl, 
 		if (o->kind == PO_OVERLAP && a->set[i].v == OVERLAP_SBO && !p->perf.decode.overlapped)
 			fprintf(stderr, "mlasim: warning: '--overlap sbo' hides nothing here: it overlaps a decode step's EP "
 				"all-to-all on an NVIDIA GPU (a MoE model at --ep 2 or more, a card with gpu.compute_capability)\n");
-		if (!strcmp(o->name, "--dp-balance") && !pl->engine)
-			fprintf(stderr, "mlasim: warning: '--dp-balance' acts on serving under load: it does nothing without '--engine'\n");
+		if ((!strcmp(o->name, "--dp-balance") || !strcmp(o->name, "--recv-interval")) && !pl->engine)
+			fprintf(stderr, "mlasim: warning: '%s' acts on serving under load: it does nothing without '--engine'\n",
+				o->name);
 	}
 }
 

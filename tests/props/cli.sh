@@ -88,3 +88,23 @@ else
 	notok "cli: validate --serving runs a row on its version's figures; its command (--engine vllm@0.19.0) reproduces it" \
 		"exit $rc; $cmd: want $want 0.19.0, got $got; $(head -3 "$X/vsv.err")"
 fi
+
+# --recv-interval: without --engine it warns and changes nothing; with SGLang it
+# adds the wait for the scheduler's poll to TTFT (serve.h) and leaves TPOT
+P="--model deepseek-v3 --hw b200 --tp 8 --ep 8 --batch 64 --isl 7373 --osl 922 --weights fp8 --format json"
+"$M" plan $P > "$X/r1.json" 2> "$X/err1"
+"$M" plan $P --recv-interval 30 > "$X/r30.json" 2> "$X/err30"
+rc=$?
+"$M" plan $P --engine sglang > "$X/e1.json" 2> /dev/null
+"$M" plan $P --engine sglang --recv-interval 30 > "$X/e30.json" 2> /dev/null
+d=$(diff "$X/r1.json" "$X/r30.json" | grep -c '^[<>]' )
+t1=$(jq -r '[.serving.ttft_s, .serving.tpot_s, .serving.poll_wait_s] | @tsv' "$X/e1.json" 2> /dev/null)
+t30=$(jq -r '[.serving.ttft_s, .serving.tpot_s, .serving.poll_wait_s] | @tsv' "$X/e30.json" 2> /dev/null)
+if [ $rc -eq 0 ] && [ "$d" = 2 ] && grep -q "'--recv-interval' acts on serving under load" "$X/err30" &&
+   [ ! -s "$X/err1" ] && awk -v a="$t1" -v b="$t30" 'BEGIN { split(a, x, "\t"); split(b, y, "\t");
+	exit !(y[1] > x[1] && y[2] == x[2] && y[3] > 10 * x[3]) }'; then
+	ok "cli: --recv-interval warns without --engine; with SGLang it lengthens TTFT only"
+else
+	notok "cli: --recv-interval warns without --engine; with SGLang it lengthens TTFT only (exit $rc, $d lines differ)" \
+		"$(cat "$X/err30"; echo "$t1 / $t30")"
+fi
