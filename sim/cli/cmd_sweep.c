@@ -260,9 +260,10 @@ static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 		return err_set(&s->c->err, EXIT_USAGE, "at most %d swept options", SWEEP_MAX_AXES);
 	if (sweep_overlap_clash(s, o))
 		return -1;
-	if (!strcmp(o->name, "--dp-balance"))
+	if (!strcmp(o->name, "--dp-balance") || !strcmp(o->name, "--recv-interval"))
 		return err_set(&s->c->err, EXIT_USAGE,
-			       "'--dp-balance' acts on serving under load ('plan --engine'): a sweep's points have no engine");
+			       "'%s' acts on serving under load ('plan --engine'): a sweep's points have no engine",
+			       o->name);
 	a = &s->axis[s->naxes++];
 	memset(a, 0, sizeof *a);
 	a->o = o;
