@@ -62,17 +62,20 @@ static double serve_md1(double rho)
  * What a steady-state arrival waits for before its prefill starts (serve.h):
  * the next poll of the scheduler, every R = w->recv_interval decode steps of
  * t_gen (half a cycle on average; R = 1: the step in flight), and the
- * prompts of the others received at the same poll, prefilled before it:
- * lambda (R - 1) t_gen / 2 of them, lambda = N / (osl t_gen + extra) the
- * arrival rate of a closed loop of N, each taking `own`.
+ * prompts of the others received at the same poll before it, prefilled
+ * with it in full steps (tau per token): lambda (R - 1) t_gen / 2 of them,
+ * lambda = N / (osl t_gen + extra) the arrival rate of a closed loop of N,
+ * one request per lifetime of decode and prompt steps (as rho counts it;
+ * the wait itself left out).  The M/D/1 term holds the arrivals of one
+ * step, so R = 1 adds none.
  */
 static double serve_poll_s(const struct workload *w, double N, double t_gen, double osl, double extra,
-			   double own)
+			   double tau)
 {
 	double R = w->recv_interval >= 1 ? w->recv_interval : 1;
 	double lambda = N / (osl * t_gen + extra);
 
-	return R * t_gen / 2 + lambda * (R - 1) * t_gen / 2 * own;
+	return R * t_gen / 2 + lambda * (R - 1) * t_gen / 2 * w->isl * tau;
 }
 
 /* Mean first-token time of N requests arriving at once, FIFO in steps of C tokens. */
@@ -126,7 +129,7 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	if (N <= 1) {            /* alone: its own prefill, then decode */
 		r->steady_ttft_s = r->burst_ttft_s = q->perf.ttft_s;
 	} else {
-		r->poll_wait_s = serve_poll_s(w, N, t_gen, osl, extra, own);
+		r->poll_wait_s = serve_poll_s(w, N, t_gen, osl, extra, tau);
 		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + r->poll_wait_s;
 		r->burst_ttft_s = serve_burst(q, N);
 	}
@@ -278,7 +281,7 @@ int serve_open(const struct plan *p, const struct engine *g, double rate, struct
 	}
 	memset(r, 0, sizeof *r);
 	r->ttft_s = r->tpot_s = r->running = r->waiting = r->mixed_steps = r->rho = NAN;
-	r->burst_ttft_s = r->steady_ttft_s = NAN;   /* no steady state: no times */
+	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = NAN;   /* no steady state: no times */
 	r->saturated = 1;
 	r->arrival_rate = rate;
 	r->max_rate = lo;

@@ -46,15 +46,18 @@
  *   Transformed Beta-Variables, Wiley 1958): 1.4342 for 8 and 2.3367 for 64,
  *   where the integral of x G phi(x) Phi(x)^(G-1) gives 1.4236 and 2.3437.
  * - Taking a request in: a scheduler polls for new requests every R decode
- *   steps (--recv-interval; SGLang's --scheduler-recv-interval counts decode
- *   steps as 1 and any other step as 1000, so it polls after each prefill
- *   step: sgl-project/sglang@70310f05
+ *   steps (--recv-interval; SGLang's --scheduler-recv-interval adds 1 per
+ *   decode, verify or idle pass and 1000 per other step, so it polls after
+ *   each prefill step: SGLANG_SCHEDULER_RECV_SKIPPER_WEIGHT_* in
+ *   sgl-project/sglang@70310f05 python/sglang/srt/environ.py, read by
  *   python/sglang/srt/managers/scheduler_recv_skipper.py; R = 1 every step,
  *   as every engine by default).  An arrival waits half a cycle, R t_gen / 2
  *   (half the step in flight at R = 1), then for the prompts that arrived
- *   in the same cycle before it, received and prefilled with it: lambda
- *   (R - 1) t_gen / 2 of them at the closed loop's arrival rate lambda =
- *   N / (osl t_gen + extra), each `own` (serve_poll_s).
+ *   in the same cycle before it, received and prefilled with it in full
+ *   steps: lambda (R - 1) t_gen / 2 of them, isl tau each, at the closed
+ *   loop's arrival rate lambda = N / (osl t_gen + extra) (serve_poll_s).
+ *   The M/D/1 term already holds one step's arrivals; an idle server polls
+ *   at once (a lone request, N = 1, does not wait).
  * - TTFT, steady state: the request's own prefill (own), the wait for the
  *   scheduler to take it in, and the prefill queue as M/D/1 at load rho, the
  *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,

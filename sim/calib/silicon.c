@@ -377,7 +377,7 @@ const char *silicon_warmup(const struct silicon_row *r)
  * steps (--scheduler-recv-interval; SGLang's default is every step), by
  * script, tensor parallelism and CONC: the first rule that matches a row's
  * model, system, precision, TP and concurrency, measured on or after the
- * day the script took it, gives its interval.  Each line names the commit
+ * day (UTC) the commit that set it landed, gives its interval.  Each line names the commit
  * of github.com/SemiAnalysisAI/InferenceX that set it (benchmarks/, the
  * script named); they held to the sample's last date, 2026-04-27.  SGLang
  * refused the interval with DP attention (SchedulerRecvSkipper asserts
@@ -396,8 +396,8 @@ static const struct silicon_recv {
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2025-09-23", 0, 16, 30},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2025-09-23", 0, 0, 10},
 	/* dsr1_fp4_b200.sh: from 27f29acbe */
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp4", "2025-09-21", 0, 16, 30},
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp4", "2025-09-21", 0, 0, 10},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp4", "2025-09-22", 0, 16, 30},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp4", "2025-09-22", 0, 0, 10},
 	/* dsr1_fp8_b300.sh (5b302f147), dsr1_fp4_b300.sh (9ebeafb4e) */
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 4, 0, 10},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 0, 16, 30},
@@ -405,16 +405,20 @@ static const struct silicon_recv {
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp4", "2026-04-17", 0, 16, 30},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp4", "2026-04-17", 0, 0, 10},
 	/* qwen3.5_bf16_b200.sh (9dc87a68c), _fp8_b200 (efd49e50b), _fp4_b200 (48d35c480),
-	 * _fp4_b300 (8acbd08b7); qwen3.5_fp8_b300.sh at 10 (c0f62a2ef) */
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "2026-02-19", 0, 16, 30},
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "2026-02-19", 0, 0, 10},
+	 * _fp4_b300 (8acbd08b7), _bf16_b300 (32274d6c1); qwen3.5_fp8_b300.sh at 10 (c0f62a2ef) */
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "2026-02-20", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "2026-02-20", 0, 0, 10},
 	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "2026-03-03", 0, 16, 30},
 	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "2026-03-03", 0, 0, 10},
 	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "2026-04-08", 0, 16, 30},
 	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "2026-04-08", 0, 0, 10},
-	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "2026-04-17", 0, 16, 30},
-	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "2026-04-17", 0, 0, 10},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "2026-04-18", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "2026-04-18", 0, 0, 10},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "bf16", "2026-04-18", 0, 16, 30},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "bf16", "2026-04-18", 0, 0, 10},
 	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp8", "2026-04-17", 0, 0, 10},
+	/* glm5_fp4_b200.sh at 10 from 475cc1dbc */
+	{"zhipuai/GLM-5", "b200_sxm", "fp4", "2026-04-09", 0, 0, 10},
 	{NULL, NULL, NULL, NULL, 0, 0, 0},
 };
 
@@ -424,6 +428,8 @@ static int silicon_listed(const char *list, const char *model)
 	size_t n = strlen(model);
 	const char *s;
 
+	if (n == 0)
+		return 0;
 	for (s = list; (s = strstr(s, model)); s += n)
 		if ((s == list || s[-1] == '|') && (s[n] == '\0' || s[n] == '|'))
 			return 1;

@@ -1,6 +1,7 @@
 /* cli_plan.c - deployment and workload options shared by plan, report, chart and sweep */
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 #include "cli_plan.h"
 #include "units.h"
@@ -183,6 +184,19 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 	else
 		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
 		*(double *)field = v;
+}
+
+void plan_cli_warn_engine_only(const struct plan_args *a, int has_engine)
+{
+	int i;
+
+	for (i = 0; i < a->n && !has_engine; i++) {
+		const char *name = a->set[i].o->name;
+
+		if (!strcmp(name, "--dp-balance") || !strcmp(name, "--recv-interval"))
+			fprintf(stderr, "mlasim: warning: '%s' acts on serving under load: it does nothing without '--engine'\n",
+				name);
+	}
 }
 
 /* The model's defaults, then what the user said, in order. */

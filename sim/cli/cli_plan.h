@@ -60,4 +60,9 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
  * raises the batch to it. */
 void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d);
 
+/* A warning on stderr for each option of a that acts only on serving under
+ * load (--dp-balance, --recv-interval) when no engine serves: `has_engine`
+ * 0 (plan without --engine, its search, chart, report). */
+void plan_cli_warn_engine_only(const struct plan_args *a, int has_engine);
+
 #endif

@@ -245,6 +245,7 @@ static int chart_plan_inputs(struct cli *c, const struct chart_args *a, struct m
 	if (cli_load_model(c, NULL, m) || (h && cli_load_hw(c, NULL, h)))
 		return c->err.code;
 	plan_cli_apply(m, &a->plan, d);
+	plan_cli_warn_engine_only(&a->plan, 0);
 	return 0;
 }
 

@@ -422,21 +422,15 @@ struct plan_state {
 
 /* Options given that act on nothing in this plan, a warning each: --overlap
  * sbo where no decode all-to-all hid (no experts, ep 1, a GPU without a
- * compute capability), --dp-balance or --recv-interval without --engine. */
-static void plan_warn_idle(const struct plan_args *a, const struct planner *pl, const struct plan *p)
+ * compute capability). */
+static void plan_warn_idle(const struct plan_args *a, const struct plan *p)
 {
 	int i;
 
-	for (i = 0; i < a->n; i++) {
-		const struct popt *o = a->set[i].o;
-
-		if (o->kind == PO_OVERLAP && a->set[i].v == OVERLAP_SBO && !p->perf.decode.overlapped)
+	for (i = 0; i < a->n; i++)
+		if (a->set[i].o->kind == PO_OVERLAP && a->set[i].v == OVERLAP_SBO && !p->perf.decode.overlapped)
 			fprintf(stderr, "mlasim: warning: '--overlap sbo' hides nothing here: it overlaps a decode step's EP "
 				"all-to-all on an NVIDIA GPU (a MoE model at --ep 2 or more, a card with gpu.compute_capability)\n");
-		if ((!strcmp(o->name, "--dp-balance") || !strcmp(o->name, "--recv-interval")) && !pl->engine)
-			fprintf(stderr, "mlasim: warning: '%s' acts on serving under load: it does nothing without '--engine'\n",
-				o->name);
-	}
 }
 
 static int plan_run(struct cli *c, struct plan_state *st)
@@ -455,6 +449,7 @@ static int plan_run(struct cli *c, struct plan_state *st)
 		return c->err.code;
 	if (c->help)
 		return cli_help(c);
+	plan_cli_warn_engine_only(a, pl->engine != NULL);
 	if (pl->on)
 		return plan_run_search(c, a, pl);
 	if (cli_load_model(c, NULL, &m) || cli_load_hw(c, NULL, &h))
@@ -464,7 +459,7 @@ static int plan_run(struct cli *c, struct plan_state *st)
 		return c->err.code;
 	if (plan_compute(&m, &h, &d, NULL, p, &c->err))
 		return c->err.code;
-	plan_warn_idle(a, pl, p);
+	plan_warn_idle(a, p);
 	if (pl->engine && (pl->arrival_rate > 0 ? serve_open(p, g, pl->arrival_rate, &st->scratch, &sr, &c->err) :
 				  serve_agg(p, g, &st->scratch, &sr, &c->err)))
 		return c->err.code;

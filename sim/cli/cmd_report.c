@@ -303,6 +303,7 @@ static int report_run(struct cli *c, struct report_state *st)
 	if (cli_load_model(c, NULL, m) || cli_load_hw(c, NULL, h))
 		return c->err.code;
 	plan_cli_apply(m, &a->plan, &d);
+	plan_cli_warn_engine_only(&a->plan, 0);
 	if (plan_compute(m, h, &d, NULL, p, &c->err))
 		return c->err.code;
 	if (a->charts_dir) {

@@ -204,8 +204,16 @@ static void t_silicon_recv(void)
 		"e,db-dump/2026-04-27; measured=2026-03-20,vllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
 		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n"
 		"f,elsewhere; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
-		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n";
-	const char *want[] = {"30", "10", "10", NULL, NULL, NULL};
+		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n"
+		/* CONC 15 and 16 either side of the rule; measured on the day the rule landed */
+		"g,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,15,8,1,1,1,8,100,5\n"
+		"h,db-dump/2026-04-27; measured=2025-09-23,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,16,8,1,1,1,8,100,5\n"
+		/* attention DP 8 (SGLang's skipper refused it then) */
+		"i,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,32,1,1,8,1,8,100,5\n";
+	const char *want[] = {"30", "10", "10", NULL, NULL, NULL, "10", "30", NULL};
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -214,7 +222,7 @@ static void t_silicon_recv(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 6);
+	CHECK_EQ(n, 9);
 	for (i = 0; i < n; i++) {
 		CHECK(silicon_map(&r[i], SIDE_DECODE, 1, &a) == NULL);
 		if (want[i])
@@ -496,14 +504,15 @@ static void t_serve_load(void)
 	CHECK_REL(r.steady_ttft_s, own * (1 + r.rho / (2 * (1 - r.rho))) + (p.perf.tpot_s + 1e-3) / 2, 1e-12);
 	/* a scheduler that polls every 30 decode steps (SGLang --scheduler-recv-interval 30):
 	 * half a cycle of 30 steps, then the prompts received at the same poll before it,
-	 * 8 / (100 t_gen + extra) per second over 29 steps, halved, each `own` */
+	 * 8 / (100 t_gen + extra) per second over 29 steps, halved, each 1000 tokens at tau */
 	{
 		double gen = p.perf.tpot_s + 1e-3, mean = r.steady_ttft_s - gen / 2;
 
 		d.w.recv_interval = 30;
 		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
 		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
-		CHECK_REL(r.steady_ttft_s, mean + 30 * gen / 2 + 8 / (100 * gen + extra) * 29 * gen / 2 * own, 1e-12);
+		CHECK_REL(r.steady_ttft_s, mean + 30 * gen / 2 + 8 / (100 * gen + extra) * 29 * gen / 2 * 1000 * tau, 1e-12);
+		CHECK_REL(r.poll_wait_s, r.steady_ttft_s - mean, 1e-12);
 		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);   /* TPOT as before */
 		d.w.recv_interval = 1;
 	}
