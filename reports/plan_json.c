@@ -255,6 +255,8 @@ cJSON *plan_json_render(const struct plan *p)
 	report_num(x, "osl", d->w.osl);
 	report_num(x, "prefill_tokens", d->w.prefill_tokens);
 	report_num(x, "recv_interval", d->w.recv_interval);
+	report_num(x, "batch_wait_iters", d->w.batch_wait_iters);
+	report_num(x, "batch_wait_ratio", d->w.batch_wait_ratio);
 	report_num(x, "prefix_hit", d->w.prefix_hit);
 	report_num(x, "imbalance", d->w.imbalance);
 	report_num(x, "max_nodes", d->w.max_nodes);   /* null: from the model's expert groups */
@@ -283,6 +285,8 @@ void plan_json_serving(cJSON *o, const struct engine *g, const struct serve_resu
 	report_num(x, "tpot_s", r->tpot_s);
 	report_num(x, "steady_ttft_s", r->steady_ttft_s);
 	report_num(x, "poll_wait_s", r->poll_wait_s);
+	report_num(x, "batch_wait_s", r->batch_wait_s);
+	report_num(x, "batch_held", r->batch_held);
 	report_num(x, "burst_ttft_s", r->burst_ttft_s);
 	report_num(x, "running_per_group", r->running);
 	report_num(x, "waiting_per_group", r->waiting);

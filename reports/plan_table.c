@@ -344,6 +344,17 @@ void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engin
 	if (w->recv_interval > 1)
 		sbuf_printf(b, "  taken in            %.1f ms: the scheduler polls every %g decode steps (--recv-interval)\n",
 			    1e3 * r->poll_wait_s, w->recv_interval);
+	if (w->batch_wait_iters > 0 && w->batch_wait_ratio > 0) {
+		if (r->batch_held > 1)
+			sbuf_printf(b, "  held back           %.1f ms: %.3g prompts held together, up to %g decode steps or %.0f tokens (--batch-wait-iters, --batch-wait-ratio)\n",
+				    1e3 * r->batch_wait_s, r->batch_held, w->batch_wait_iters,
+				    w->batch_wait_ratio * w->prefill_tokens);
+		else
+			sbuf_printf(b, "  held back           none: %s\n",
+				    serve_dp_groups(p) > 1 ? "the engine does not hold prompts with attention DP" :
+				    r->running <= 1 ? "nothing decodes beside a lone request" :
+				    "one prompt and the decode batch reach the token bound");
+	}
 	sbuf_printf(b, "  TPOT                %.3f ms (%.0f of %g steps carry prefill, load %.2f; %.3f ms host per step)\n",
 		    1e3 * r->tpot_s, r->mixed_steps, w->osl, r->rho,
 		    1e3 * (g->step_overhead_s + g->step_seq_s * r->running));

@@ -166,6 +166,10 @@ struct workload {
 	double recv_interval;  /* decode steps between the scheduler's polls for new requests
 	                          (SGLang's --scheduler-recv-interval; 1: every step, as every
 	                          engine by default): serve.h */
+	double batch_wait_iters;  /* decode steps the engine holds new prompts back to batch them
+	                          (TensorRT-LLM's batch_wait_timeout_iters; 0: none): serve.h */
+	double batch_wait_ratio;  /* ... unless the step's tokens reach this share of
+	                          prefill_tokens (batch_wait_max_tokens_ratio; 0: never waits) */
 	double prefix_hit;     /* share of input tokens already in the prefix cache */
 	double imbalance;      /* busiest EP rank's load over the mean */
 	int shared_routed;     /* shared experts dispatched like routed ones */

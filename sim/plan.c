@@ -107,6 +107,9 @@ int plan_check(const struct model *m, const struct deployment *d, struct err *e)
 		return err_set(e, EXIT_USAGE, "'--capex-years' must be positive, got %g", d->pw.capex_years);
 	if (!(d->mem_fraction > 0 && d->mem_fraction <= 1))
 		return err_set(e, EXIT_USAGE, "'--mem-fraction' must be in (0, 1], got %g", d->mem_fraction);
+	if (!(d->w.batch_wait_ratio >= 0 && d->w.batch_wait_ratio <= 1))
+		return err_set(e, EXIT_USAGE, "'--batch-wait-ratio' is a share of the step's token budget: in [0, 1], got %g",
+			       d->w.batch_wait_ratio);
 	return 0;
 }
 

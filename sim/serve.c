@@ -58,24 +58,56 @@ static double serve_md1(double rho)
 	return rho < 1 ? rho / (2 * (1 - rho)) : INFINITY;
 }
 
+/* The closed loop's arrival rate per attention group: N requests, each one
+ * per lifetime of osl decode steps of t_gen and its share `extra` of the
+ * prompt steps (as rho counts it; the wait itself left out). */
+static double serve_arrival_rate(double N, double t_gen, double osl, double extra)
+{
+	return N / (osl * t_gen + extra);
+}
+
 /*
  * What a steady-state arrival waits for before its prefill starts (serve.h):
  * the next poll of the scheduler, every R = w->recv_interval decode steps of
  * t_gen (half a cycle on average; R = 1: the step in flight), and the
  * prompts of the others received at the same poll before it, prefilled
- * with it in full steps (tau per token): lambda (R - 1) t_gen / 2 of them,
- * lambda = N / (osl t_gen + extra) the arrival rate of a closed loop of N,
- * one request per lifetime of decode and prompt steps (as rho counts it;
- * the wait itself left out).  The M/D/1 term holds the arrivals of one
- * step, so R = 1 adds none.
+ * with it in full steps (tau per token): lambda (R - 1) t_gen / 2 of them at
+ * arrival rate lambda.  The M/D/1 term holds the arrivals of one step, so
+ * R = 1 adds none.
  */
-static double serve_poll_s(const struct workload *w, double N, double t_gen, double osl, double extra,
-			   double tau)
+static double serve_poll_s(const struct workload *w, double lambda, double t_gen, double tau)
 {
 	double R = w->recv_interval >= 1 ? w->recv_interval : 1;
-	double lambda = N / (osl * t_gen + extra);
 
 	return R * t_gen / 2 + lambda * (R - 1) * t_gen / 2 * w->isl * tau;
+}
+
+/*
+ * What batch waiting adds to a steady-state arrival's first token (serve.h):
+ * plan q's engine holds prompts back while N decode beside them, until
+ * w->batch_wait_iters decode steps of t_gen have passed or the step's
+ * tokens (the N decode tokens and the prompts held) reach batch_wait_ratio
+ * x the step budget: k prompts, the first with them; arrivals at lambda,
+ * evenly spaced.  The wait F = min(iters t_gen, (k - 1) / lambda) starts at
+ * the first; 1 + lambda F prompts are held, the first waits F and the others
+ * F / 2 on average, and each waits for all of them prefilled in one step
+ * (tau per token).  *held gets the prompts held together (1: none).  None
+ * with attention DP (TensorRT-LLM skips it), when one bound is 0 (it is
+ * then met at once), alone (no decode beside), or when one prompt meets it.
+ */
+static double serve_batch_wait_s(const struct plan *q, double N, double lambda, double t_gen, double tau,
+				 double *held)
+{
+	const struct workload *w = &q->dep.w;
+	double k = ceil((w->batch_wait_ratio * w->prefill_tokens - N) / w->isl), F;
+
+	*held = 1;
+	if (!(w->batch_wait_iters >= 1 && w->batch_wait_ratio > 0) || N <= 1 || serve_dp_groups(q) > 1 ||
+	    !(k > 1) || !(lambda > 0))
+		return 0;
+	F = fmin(w->batch_wait_iters * t_gen, (k - 1) / lambda);
+	*held = 1 + lambda * F;
+	return F * (1 + lambda * F / 2) / *held + (*held - 1) * w->isl * tau;
 }
 
 /* Mean first-token time of N requests arriving at once, FIFO in steps of C tokens. */
@@ -129,8 +161,11 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	if (N <= 1) {            /* alone: its own prefill, then decode */
 		r->steady_ttft_s = r->burst_ttft_s = q->perf.ttft_s;
 	} else {
-		r->poll_wait_s = serve_poll_s(w, N, t_gen, osl, extra, tau);
-		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + r->poll_wait_s;
+		double lambda = serve_arrival_rate(N, t_gen, osl, extra);
+
+		r->poll_wait_s = serve_poll_s(w, lambda, t_gen, tau);
+		r->batch_wait_s = serve_batch_wait_s(q, N, lambda, t_gen, tau, &r->batch_held);
+		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + r->poll_wait_s + r->batch_wait_s;
 		r->burst_ttft_s = serve_burst(q, N);
 	}
 	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s +
@@ -281,7 +316,7 @@ int serve_open(const struct plan *p, const struct engine *g, double rate, struct
 	}
 	memset(r, 0, sizeof *r);
 	r->ttft_s = r->tpot_s = r->running = r->waiting = r->mixed_steps = r->rho = NAN;
-	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = NAN;   /* no steady state: no times */
+	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = r->batch_wait_s = NAN;   /* no steady state */
 	r->saturated = 1;
 	r->arrival_rate = rate;
 	r->max_rate = lo;

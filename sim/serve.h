@@ -58,6 +58,22 @@
  *   loop's arrival rate lambda = N / (osl t_gen + extra) (serve_poll_s).
  *   The M/D/1 term already holds one step's arrivals; an idle server polls
  *   at once (a lone request, N = 1, does not wait).
+ * - Batch waiting: an engine may hold new prompts back to prefill more of
+ *   them in one step (TensorRT-LLM's batch_wait_timeout_iters and
+ *   batch_wait_max_tokens_ratio, --batch-wait-iters I and --batch-wait-ratio
+ *   r: PyExecutor._waiting_requests in
+ *   NVIDIA/TensorRT-LLM:tensorrt_llm/_torch/pyexecutor/py_executor.py).  While requests decode,
+ *   it schedules no prompt until I steps have passed since it began holding
+ *   them or the step's tokens, the decode batch's N and the prompts' isl
+ *   each, reach r C; both at 0 (the default) or either at 0, it never waits;
+ *   with attention DP, or with nothing decoding, it does not wait either
+ *   (PyExecutor._schedule).  With arrivals at lambda, evenly spaced, it holds
+ *   for F = min(I t_gen, (k - 1) / lambda), k = ceil((r C - N) / isl) prompts
+ *   reaching the bound; the 1 + lambda F prompts held wait F (the first) and
+ *   F / 2 (the others) on average, and each waits for all of them prefilled
+ *   in one step: F (1 + lambda F / 2) / (1 + lambda F) + lambda F isl tau
+ *   (serve_batch_wait_s).  The first burst arrives with nothing decoding and
+ *   is not held; TPOT keeps the prompt steps' cost as above.
  * - TTFT, steady state: the request's own prefill (own), the wait for the
  *   scheduler to take it in, and the prefill queue as M/D/1 at load rho, the
  *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,
@@ -89,6 +105,9 @@ struct serve_result {
 	double burst_ttft_s; /* mean TTFT of the first burst */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
 	double poll_wait_s;  /* of which the wait to be taken in by the scheduler's poll (serve_poll_s) */
+	double batch_wait_s; /* of which batch waiting: prompts held back, then prefilled together
+	                        (serve_batch_wait_s) */
+	double batch_held;   /* prompts batch waiting holds together (1: it holds none) */
 	double arrival_rate; /* open loop: requests/s into the whole deployment (0: closed loop) */
 	int saturated;       /* open loop: no steady state at arrival_rate (the rest is 0) */
 	double max_rate;     /* open loop, saturated: the largest rate with one, requests/s */

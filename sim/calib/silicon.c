@@ -457,6 +457,59 @@ static double silicon_recv_interval(const struct silicon_row *r, double tp, doub
 	return 1;
 }
 
+/*
+ * InferenceX's TensorRT-LLM recipes that set batch waiting
+ * (batch_wait_timeout_iters, batch_wait_max_tokens_ratio: serve.h) or a
+ * step budget of their own (trtllm-serve --max_num_tokens), by script: the
+ * first rule that matches a row's model, system, precision, nominal
+ * lengths (0: any), TP (below tp_below; 0: any) and concurrency, measured
+ * from `since` to `until` (UTC days, the script's life), gives its
+ * settings.  Each line names the commit of
+ * github.com/SemiAnalysisAI/InferenceX that set them (benchmarks/, the
+ * script named).  TensorRT-LLM skips batch waiting with attention DP
+ * (PyExecutor._schedule), as the plan does.
+ */
+static const struct silicon_wait {
+	const char *models, *system, *precision, *since, *until;
+	double isl, osl, tp_below, conc_min;
+	double iters, ratio, max_num_tokens;     /* 0: none set */
+} silicon_waits[] = {
+	/* 70b_fp8_b200_trt_*.sh, 70b_fp4_b200_trt_*.sh, 70b_fp8_h200_trt_slurm.sh: 1k/1k below TP 8
+	 * holds 20 steps or 0.9 of 16384 tokens, every run --max_num_tokens 16384, from 1b563c858
+	 * (abfac0389 for the docker scripts) until they were removed, 2582bce40 */
+	{"meta-llama/Llama-3.1-70B", "b200_sxm", "fp8", "2025-09-18", "2025-10-30", 1024, 1024, 8, 0, 20, 0.9, 16384},
+	{"meta-llama/Llama-3.1-70B", "b200_sxm", "fp4", "2025-09-18", "2025-10-30", 1024, 1024, 8, 0, 20, 0.9, 16384},
+	{"meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "2025-09-18", "2025-10-30", 1024, 1024, 8, 0, 20, 0.9, 16384},
+	{"meta-llama/Llama-3.1-70B", "b200_sxm", "fp8", "2025-09-18", "2025-10-30", 0, 0, 0, 0, 0, 0, 16384},
+	{"meta-llama/Llama-3.1-70B", "b200_sxm", "fp4", "2025-09-18", "2025-10-30", 0, 0, 0, 0, 0, 0, 16384},
+	{"meta-llama/Llama-3.1-70B", "h200_sxm", "fp8", "2025-09-18", "2025-10-30", 0, 0, 0, 0, 0, 0, 16384},
+	/* dsr1_fp8_b200_trt.sh: 1k/1k from CONC 64 holds 40 steps or 0.8 of 8192 tokens, from ec7bafaae */
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2026-01-29", "9999-12-31", 1024, 1024,
+	 0, 64, 40, 0.8, 8192},
+	{NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0, 0, 0, 0},
+};
+
+/* The batch-waiting rule of an aggregated TensorRT-LLM InferenceX row at
+ * tensor parallelism tp and `conc` requests in flight (silicon_waits), or
+ * NULL where none matches. */
+static const struct silicon_wait *silicon_wait_of(const struct silicon_row *r, double tp, double conc)
+{
+	const struct silicon_wait *k;
+	const char *d = strstr(r->source, "measured=");
+
+	if (strcmp(r->backend, "trtllm") != 0 || strcmp(r->mode, "agg") != 0 || !silicon_bench_of(r) || !d ||
+	    !silicon_dated(d + 9))
+		return NULL;
+	for (k = silicon_waits; k->models; k++)
+		if (silicon_listed(k->models, r->model_path) && strcmp(k->system, r->system) == 0 &&
+		    strcmp(k->precision, r->precision) == 0 && strncmp(d + 9, k->since, 10) >= 0 &&
+		    strncmp(d + 9, k->until, 10) < 0 && (k->isl == 0 || k->isl == r->isl) &&
+		    (k->osl == 0 || k->osl == r->osl) && (k->tp_below == 0 || tp < k->tp_below) &&
+		    conc >= k->conc_min)
+			return k;
+	return NULL;
+}
+
 /* aiconfigurator's gemm/moe quant modes to mlasim weight formats ("" keeps the checkpoint's). */
 static const struct silicon_name silicon_quants[] = {
 	{"fp8", "fp8"}, {"fp8_block", "fp8-block"}, {"nvfp4", "nvfp4"}, {"int4_wo", "int4"},
@@ -485,6 +538,15 @@ static void silicon_num(struct silicon_args *a, const char *opt, double v)
 	char *t = a->text[a->argc / 2];
 
 	snprintf(t, sizeof a->text[0], "%.0f", v);
+	silicon_arg(a, opt, t);
+}
+
+/* A fraction, as %g prints it. */
+static void silicon_share(struct silicon_args *a, const char *opt, double v)
+{
+	char *t = a->text[a->argc / 2];
+
+	snprintf(t, sizeof a->text[0], "%g", v);
 	silicon_arg(a, opt, t);
 }
 
@@ -550,6 +612,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	const struct silicon_bench *b;
 	const struct silicon_spec *k;
 	const char *gemm, *moe;
+	const struct silicon_wait *wait;
 	double tp, dp, ep, moe_tp, batch, recv, isl = r->isl, osl = r->osl;
 
 	memset(a, 0, sizeof *a);
@@ -597,6 +660,14 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	silicon_num(a, "--context", isl + floor(osl / 2));
 	if ((recv = silicon_recv_interval(r, tp, dp, batch * dp)) > 1)
 		silicon_num(a, "--recv-interval", recv);
+	if ((wait = silicon_wait_of(r, tp, batch * dp))) {
+		if (wait->iters > 0) {
+			silicon_num(a, "--batch-wait-iters", wait->iters);
+			silicon_share(a, "--batch-wait-ratio", wait->ratio);
+		}
+		if (wait->max_num_tokens > 0)
+			silicon_num(a, "--prefill-tokens", wait->max_num_tokens);
+	}
 	if (*gemm)
 		silicon_arg(a, "--weights", gemm);
 	if (*moe && strcmp(moe, gemm) != 0)

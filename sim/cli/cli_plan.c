@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli_plan.h"
+#include "serve.h"
 #include "units.h"
 
 
@@ -25,6 +26,8 @@ const struct popt plan_options[] = {
 	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
 	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
 	{"--recv-interval", PO_COUNT, D(w.recv_interval)},
+	{"--batch-wait-iters", PO_WHOLE, D(w.batch_wait_iters)},
+	{"--batch-wait-ratio", PO_NUM, D(w.batch_wait_ratio)},
 	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
 	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
 	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
@@ -186,17 +189,70 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		*(double *)field = v;
 }
 
+int plan_option_engine_only(const char *name)
+{
+	static const char *const under_load[] = {
+		"--dp-balance", "--recv-interval", "--batch-wait-iters", "--batch-wait-ratio", NULL,
+	};
+	int i;
+
+	for (i = 0; under_load[i]; i++)
+		if (!strcmp(name, under_load[i]))
+			return 1;
+	return 0;
+}
+
+/* The last setting of option `name` in a, or NULL where it was not given. */
+static const struct setting *plan_cli_setting(const struct plan_args *a, const char *name)
+{
+	int i;
+
+	for (i = a->n - 1; i >= 0; i--)
+		if (!strcmp(a->set[i].o->name, name))
+			return &a->set[i];
+	return NULL;
+}
+
+int plan_given(const struct plan_args *a, const char *name)
+{
+	return plan_cli_setting(a, name) != NULL;
+}
+
+/* The value given to option `name` in a, or 0 where it was not given. */
+static double plan_cli_given(const struct plan_args *a, const char *name)
+{
+	const struct setting *s = plan_cli_setting(a, name);
+
+	return s ? s->v : 0;
+}
+
+void plan_cli_engine_apply(const struct engine *g, const struct hw *h, const struct plan_args *a,
+			   struct deployment *d)
+{
+	double chunk = d->w.prefill_tokens;
+
+	serve_engine_apply(g, h, d);
+	if (plan_given(a, "--prefill-tokens"))
+		d->w.prefill_tokens = chunk;
+}
+
 void plan_cli_warn_engine_only(const struct plan_args *a, int has_engine)
 {
+	double iters = plan_cli_given(a, "--batch-wait-iters"), ratio = plan_cli_given(a, "--batch-wait-ratio");
 	int i;
 
 	for (i = 0; i < a->n && !has_engine; i++) {
 		const char *name = a->set[i].o->name;
 
-		if (!strcmp(name, "--dp-balance") || !strcmp(name, "--recv-interval"))
+		if (plan_option_engine_only(name))
 			fprintf(stderr, "mlasim: warning: '%s' acts on serving under load: it does nothing without '--engine'\n",
 				name);
 	}
+	/* TensorRT-LLM stops waiting once either bound is met, at once when one is 0 */
+	if (has_engine && (iters > 0) != (ratio > 0))
+		fprintf(stderr, "mlasim: warning: '%s' holds prompts back only with '%s' above 0 too: no batch waiting\n",
+			iters > 0 ? "--batch-wait-iters" : "--batch-wait-ratio",
+			iters > 0 ? "--batch-wait-ratio" : "--batch-wait-iters");
 }
 
 /* The model's defaults, then what the user said, in order. */

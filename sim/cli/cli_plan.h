@@ -60,9 +60,23 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
  * raises the batch to it. */
 void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d);
 
+/* 1 when option `name` was given in a, else 0. */
+int plan_given(const struct plan_args *a, const char *name);
+
+/* What engine g sets in d on card h (serve_engine_apply), the step token
+ * budget kept where a gave '--prefill-tokens'. */
+void plan_cli_engine_apply(const struct engine *g, const struct hw *h, const struct plan_args *a,
+			   struct deployment *d);
+
+/* 1 when option `name` acts only on serving under load (--dp-balance,
+ * --recv-interval, --batch-wait-iters, --batch-wait-ratio), else 0. */
+int plan_option_engine_only(const char *name);
+
 /* A warning on stderr for each option of a that acts only on serving under
- * load (--dp-balance, --recv-interval) when no engine serves: `has_engine`
- * 0 (plan without --engine, its search, chart, report). */
+ * load (plan_option_engine_only) when no engine serves: `has_engine` 0 (plan
+ * without --engine, its search, chart, report); with an engine, a warning
+ * when only one of --batch-wait-iters and --batch-wait-ratio is above 0
+ * (the engine then never waits, serve.h). */
 void plan_cli_warn_engine_only(const struct plan_args *a, int has_engine);
 
 #endif

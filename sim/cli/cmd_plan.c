@@ -178,16 +178,6 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 	return 0;
 }
 
-/* Was option `name` given on the command line? */
-static int plan_given(const struct plan_args *a, const char *name)
-{
-	int i;
-
-	for (i = 0; i < a->n; i++)
-		if (strcmp(a->set[i].o->name, name) == 0)
-			return 1;
-	return 0;
-}
 
 /* Load engine card `name`, put version's figures in use (a version the
  * card has none for: the engine-level ones, and a warning naming those it
@@ -197,7 +187,6 @@ static int plan_engine(struct cli *c, const char *name, const char *version, con
 		       const struct hw *h, struct engine *g, struct deployment *d)
 {
 	char path[1024], known[ENGINE_MAX_VERSIONS * ENGINE_VERSION_LEN];
-	double chunk = d->w.prefill_tokens;
 
 	if (cards_resolve(CARD_ENGINE, name, path, sizeof path, &c->err))
 		return c->err.code;
@@ -207,9 +196,7 @@ static int plan_engine(struct cli *c, const char *name, const char *version, con
 	if (engine_use_version(g, version))
 		fprintf(stderr, "mlasim: warning: %s has no figures for version '%s': its engine-level ones are used (versions with figures of their own: %s)\n",
 			path, version, engine_versions_list(g, known, sizeof known));
-	serve_engine_apply(g, h, d);
-	if (plan_given(a, "--prefill-tokens"))
-		d->w.prefill_tokens = chunk;
+	plan_cli_engine_apply(g, h, a, d);
 	return 0;
 }
 

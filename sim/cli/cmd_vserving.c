@@ -180,7 +180,7 @@ static const char *vs_plan(struct cli *c, struct vs_cards *k, const struct silic
 		return "plan options refused";
 	}
 	plan_cli_apply(k->model[mi], &pa, &d);
-	serve_engine_apply(g, k->hw[hi], &d);
+	plan_cli_engine_apply(g, k->hw[hi], &pa, &d);
 	if (plan_compute(k->model[mi], k->hw[hi], &d, k->params[mi], p, &t.err)) {
 		snprintf(detail, dn, "%.150s", t.err.msg);
 		return "mlasim refuses the layout";
@@ -1115,16 +1115,7 @@ static double vs_case_predict(struct cli *c, const struct vs_case *k, struct vs_
 	}
 	g = &cards->engine[e];
 	plan_cli_apply(&m, &pa, &d);
-	{
-		double chunk = d.w.prefill_tokens;
-		int i, given = 0;
-
-		serve_engine_apply(g, &h, &d);
-		for (i = 0; i < pa.n; i++)
-			given |= strcmp(pa.set[i].o->name, "--prefill-tokens") == 0;
-		if (given)
-			d.w.prefill_tokens = chunk;
-	}
+	plan_cli_engine_apply(g, &h, &pa, &d);
 	if (plan_compute(&m, &h, &d, NULL, p, &t.err)) {
 		err_set(&c->err, t.err.code, "%s: %s", k->id, t.err.msg);
 		return NAN;

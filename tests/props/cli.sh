@@ -108,3 +108,32 @@ else
 	notok "cli: --recv-interval warns without --engine; with SGLang it lengthens TTFT only (exit $rc, $d lines differ)" \
 		"$(cat "$X/err30"; echo "$t1 / $t30")"
 fi
+
+# --batch-wait-iters/-ratio: without --engine they warn and change only their own
+# echo; with TensorRT-LLM on a dense model the spread TTFT grows by batch_wait_s
+# (prompts held, serve.h) and TPOT stays; one of them alone warns and holds none;
+# with attention DP (DeepSeek-V3, dp 8) the engine holds none and says why
+P="--model llama-3.1-70b --hw h200-sxm --tp 1 --batch 4 --isl 922 --osl 922 --weights fp8 --kv-dtype fp8"
+"$M" plan $P --format json > "$X/w0.json" 2> /dev/null
+"$M" plan $P --batch-wait-iters 20 --batch-wait-ratio 0.9 --format json > "$X/wn.json" 2> "$X/errwn"
+rc=$?
+"$M" plan $P --engine trtllm --format json > "$X/we0.json" 2> /dev/null
+"$M" plan $P --engine trtllm --batch-wait-iters 20 --batch-wait-ratio 0.9 --format json > "$X/wew.json" 2> /dev/null
+"$M" plan $P --engine trtllm --batch-wait-iters 20 --format json > "$X/wei.json" 2> "$X/errwi"
+"$M" plan --model deepseek-v3 --hw b200 --dp 8 --ep 8 --batch 64 --isl 922 --osl 922 --weights fp8 \
+	--engine trtllm --batch-wait-iters 20 --batch-wait-ratio 0.9 > "$X/wdp.txt" 2> /dev/null
+d=$(diff "$X/w0.json" "$X/wn.json" | grep -c '^[<>]' )
+q='[.serving.steady_ttft_s, .serving.tpot_s, .serving.batch_wait_s, .serving.batch_held] | @tsv'
+t0=$(jq -r "$q" "$X/we0.json" 2> /dev/null)
+tw=$(jq -r "$q" "$X/wew.json" 2> /dev/null)
+ti=$(jq -r "$q" "$X/wei.json" 2> /dev/null)
+if [ $rc -eq 0 ] && [ "$d" = 4 ] && [ "$(grep -c "acts on serving under load" "$X/errwn")" = 2 ] &&
+   grep -q "'--batch-wait-iters' holds prompts back only with '--batch-wait-ratio' above 0" "$X/errwi" &&
+   [ "$ti" = "$t0" ] && grep -q "held back           none: the engine does not hold prompts with attention DP" "$X/wdp.txt" &&
+   awk -v a="$t0" -v b="$tw" 'BEGIN { split(a, x, "\t"); split(b, y, "\t");
+	exit !(y[3] > 0 && y[4] > 1 && (y[1] - x[1] - y[3]) ^ 2 < 1e-18 && y[2] == x[2] && x[3] == 0) }'; then
+	ok "cli: --batch-wait-iters/-ratio warn without --engine; with TensorRT-LLM TTFT grows by the wait, TPOT stays"
+else
+	notok "cli: --batch-wait-iters/-ratio warn without --engine; with TensorRT-LLM TTFT grows by the wait, TPOT stays" \
+		"exit $rc, $d lines differ; $t0 / $tw / $ti; $(cat "$X/errwn" "$X/errwi"; grep 'held back' "$X/wdp.txt")"
+fi

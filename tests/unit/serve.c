@@ -233,6 +233,58 @@ static void t_silicon_recv(void)
 	free(r);
 }
 
+/* InferenceX's TensorRT-LLM recipes: Llama-3.1-70B 1k/1k below TP 8 holds
+ * prompts 20 steps or 0.9 of 16384 tokens and every Llama run has 16384-token
+ * steps, while its scripts lived (to 2025-10-29); DeepSeek-R1 fp8 on B200
+ * 1k/1k holds 40 steps or 0.8 of 8192 from CONC 64 since 2026-01-29. */
+static void t_silicon_wait(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"silicon_ttft_ms,silicon_tpot_ms\n"
+		"a,db-dump/2026-04-06; measured=2025-10-29,trtllm,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,"
+		"1024,1024,fp8,fp8,16,4,1,1,4,1,100,5\n"
+		"b,db-dump/2026-04-06; measured=2025-10-29,trtllm,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,"
+		"1024,1024,fp8,fp8,16,8,1,1,8,1,100,5\n"
+		"c,db-dump/2026-04-06; measured=2025-10-29,trtllm,meta-llama/Llama-3.1-70B,h200_sxm,fp8,agg,"
+		"1024,8192,fp8,fp8,16,4,1,1,4,1,100,5\n"
+		"d,db-dump/2026-04-06; measured=2025-10-30,trtllm,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,"
+		"1024,1024,fp8,fp8,16,4,1,1,4,1,100,5\n"
+		"e,db-dump/2026-04-06; measured=2025-10-29,vllm,meta-llama/Llama-3.1-70B,b200_sxm,fp8,agg,"
+		"1024,1024,fp8,fp8,16,4,1,1,4,1,100,5\n"
+		"f,db-dump/2026-04-06; measured=2026-01-29,trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,64,8,1,1,8,1,100,5\n"
+		"g,db-dump/2026-04-06; measured=2026-01-29,trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,63,8,1,1,8,1,100,5\n"
+		"h,db-dump/2026-04-06; measured=2026-01-28,trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,64,8,1,1,8,1,100,5\n";
+	const char *iters[] = {"20", NULL, NULL, NULL, NULL, "40", NULL, NULL};
+	const char *ratio[] = {"0.9", NULL, NULL, NULL, NULL, "0.8", NULL, NULL};
+	const char *budget[] = {"16384", "16384", "16384", NULL, NULL, "8192", NULL, NULL};
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n, i;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 8);
+	for (i = 0; i < n; i++) {
+		const char *v;
+
+		CHECK(silicon_map(&r[i], SIDE_DECODE, i >= 5, &a) == NULL);
+		v = silicon_opt(&a, "--batch-wait-iters");
+		CHECK(iters[i] ? v && strcmp(v, iters[i]) == 0 : v == NULL);
+		v = silicon_opt(&a, "--batch-wait-ratio");
+		CHECK(ratio[i] ? v && strcmp(v, ratio[i]) == 0 : v == NULL);
+		v = silicon_opt(&a, "--prefill-tokens");
+		CHECK(budget[i] ? v && strcmp(v, budget[i]) == 0 : v == NULL);
+	}
+	free(r);
+}
+
 /* A row whose image InferenceX ran only with MTP is refused, whether the tag
  * comes as image=REPO:TAG or as a db-dump row's last field; another tag of
  * the same deployment, or another precision, is predicted. */
@@ -516,6 +568,46 @@ static void t_serve_load(void)
 		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);   /* TPOT as before */
 		d.w.recv_interval = 1;
 	}
+	/* batch waiting (TensorRT-LLM batch_wait_timeout_iters 20, max_tokens_ratio 0.9):
+	 * the bound is 0.9 x 8192 - 8 decode tokens = 7364.8, 8 prompts of 1000 with the
+	 * first, 7 / lambda away, so the 20 steps end it: F = 20 t_gen; 1 + lambda F held,
+	 * the first waiting F and the rest F / 2, all prefilled in one step */
+	{
+		double gen = p.perf.tpot_s + 1e-3, lambda = 8 / (100 * gen + extra), base;
+		double F = 20 * gen, held = 1 + lambda * F;
+
+		CHECK(7 / lambda > F);
+		CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+		base = r.steady_ttft_s;
+		d.w.batch_wait_iters = 20;
+		d.w.batch_wait_ratio = 0.9;
+		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
+		CHECK_REL(r.batch_held, held, 1e-12);
+		CHECK_REL(r.batch_wait_s, F * (1 + lambda * F / 2) / held + (held - 1) * 1000 * tau, 1e-12);
+		CHECK_REL(r.steady_ttft_s, base + r.batch_wait_s, 1e-12);
+		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3 + extra / 100, 1e-12);   /* TPOT as before */
+		/* ratio 0.3: 0.3 x 8192 - 8 = 2449.6 tokens, 3 prompts: the third arrival
+		 * ends it at 2 / lambda, before 1000 steps; 3 held, waits 2 / lambda (the
+		 * first), 1 / lambda on average (the others), and 2 prompts more prefilled */
+		d.w.batch_wait_iters = 1000;
+		d.w.batch_wait_ratio = 0.3;
+		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
+		CHECK_REL(r.batch_held, 3, 1e-12);
+		CHECK_REL(r.batch_wait_s, (2 / lambda + 2 * (1 / lambda)) / 3 + 2 * 1000 * tau, 1e-12);
+		/* ratio 0.1: one prompt (1000 > 811.2) meets it; ratio 0: met at once */
+		d.w.batch_wait_ratio = 0.1;
+		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
+		CHECK(r.batch_wait_s == 0 && r.batch_held == 1);
+		d.w.batch_wait_ratio = 0;
+		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
+		CHECK(r.batch_wait_s == 0);
+		CHECK_REL(r.steady_ttft_s, base, 1e-12);
+		d.w.batch_wait_iters = 0;
+	}
 	/* mixed (vLLM, TensorRT-LLM): the 8 decode tokens take their share of the budget,
 	 * and a step carrying a prompt replaces a decode step: it costs the prompt's
 	 * and the batch's tokens through the layers and the decode attention */
@@ -793,6 +885,8 @@ static const struct test tests[] = {
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
 	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps, by date, TP and CONC", t_silicon_recv},
+	{"silicon_map: InferenceX's TensorRT-LLM recipes hold prompts back, by date, lengths, TP and CONC",
+	 t_silicon_wait},
 	{"silicon_map: rows from InferenceX's MTP-only images are refused, by image tag; warm-up by date", t_silicon_spec},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"engine versions: a version's own figures, the rest engine-level, unknown ones fall back", t_engine_versions},
