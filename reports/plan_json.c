@@ -91,6 +91,8 @@ static cJSON *plan_json_phase(const struct plan *p, const struct phase *ph)
 								     name, sizeof name));
 		cJSON_AddStringToObject(x, "class", perf_class_key(op->cls));
 		cJSON_AddStringToObject(x, "dtype", perf_class_is_comm(op->cls) ? "" : kern_dtype_name(op->dtype));
+		/* the kernel class whose fit timed it (hw.h); none for communication */
+		cJSON_AddStringToObject(x, "kernel", perf_class_is_comm(op->cls) ? "" : hw_kclass_name(op->kernel));
 		report_num(x, "count", op->count);
 		report_num(x, "flops", op->flops);
 		report_num(x, "bytes", op->bytes);

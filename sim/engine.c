@@ -55,7 +55,7 @@ static int engine_known(const char *section, const char *key)
 		       !strcmp(key, "fused_norm_max_bytes") || !strcmp(key, "fused_norm_max_bytes_by_sm");
 	if (strcmp(section, "kernels") == 0)
 		return !key || !strcmp(key, "rope_in_attention") || !strcmp(key, "norm_in_allreduce") ||
-		       !strcmp(key, "ep_allreduce_without_dp");
+		       !strcmp(key, "ep_allreduce_without_dp") || !strcmp(key, "moe_class");
 
 	for (k = engine_keys; k->section; k++)
 		if (strcmp(k->section, section) == 0 && (!key || strcmp(k->key, key) == 0))
@@ -217,11 +217,15 @@ static int engine_allreduce(const cJSON *root, const char *file, struct engine *
 }
 
 /* "kernels": {"rope_in_attention": bool, "norm_in_allreduce": bool,
- * "ep_allreduce_without_dp": bool}, each false when absent. */
+ * "ep_allreduce_without_dp": bool}, each false when absent, and
+ * "moe_class": one of moe_grouped_gemm, moe_grouped_gemm_vllm,
+ * moe_grouped_gemm_sglang (absent: moe_grouped_gemm). */
 static int engine_kernels(const cJSON *root, const char *file, struct engine *g, struct err *e)
 {
 	static const char *const keys[3] = {"rope_in_attention", "norm_in_allreduce", "ep_allreduce_without_dp"};
+	static const enum kclass moe[3] = {K_MOE, K_MOE_VLLM, K_MOE_SGLANG};
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kernels");
+	const cJSON *mc = cJSON_GetObjectItemCaseSensitive(k, "moe_class");
 	int *dst[3] = {&g->rope_in_attention, &g->norm_in_allreduce, &g->ep_allreduce_without_dp}, i;
 
 	for (i = 0; k && i < 3; i++) {
@@ -230,7 +234,17 @@ static int engine_kernels(const cJSON *root, const char *file, struct engine *g,
 			return err_set(e, EXIT_INPUT, "%s: 'kernels.%s' must be true or false", file, keys[i]);
 		*dst[i] = cJSON_IsTrue(v);
 	}
-	return 0;
+	g->moe_class = K_MOE;
+	if (!mc)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (cJSON_IsString(mc) && !strcmp(mc->valuestring, hw_kclass_name(moe[i]))) {
+			g->moe_class = moe[i];
+			return 0;
+		}
+	return err_set(e, EXIT_INPUT,
+		       "%s: 'kernels.moe_class' must be moe_grouped_gemm, moe_grouped_gemm_vllm or moe_grouped_gemm_sglang",
+		       file);
 }
 
 /* The figures g has in use. */

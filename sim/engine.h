@@ -85,6 +85,10 @@ struct engine {
 	                               (dp 1) its expert parallelism runs each rank's experts on the
 	                               tokens every rank holds and sums the ranks' outputs in the TP
 	                               all-reduce: no dispatch or combine (perf.c perf_moe) */
+	int moe_class;              /* "kernels.moe_class": the kernel class of its routed experts
+	                               (enum kclass, hw.h): moe_grouped_gemm (the default), or its own
+	                               fused-MoE kernel's, moe_grouped_gemm_vllm or _sglang, used
+	                               where the hardware card fits it (perf.c perf_moe_class) */
 };
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones

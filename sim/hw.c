@@ -233,7 +233,7 @@ const char *hw_kclass_name(enum kclass k)
 	static const char *const names[K_CLASSES] = {
 		"gemm_bf16", "gemm_fp8", "gemm_fp8_block", "gemm_fp4", "attention_decode",
 		"attention_decode_fp8", "attention_decode_gqa", "attention_prefill", "moe_grouped_gemm",
-		"moe_grouped_gemm_prefill", "elementwise",
+		"moe_grouped_gemm_prefill", "elementwise", "moe_grouped_gemm_vllm", "moe_grouped_gemm_sglang",
 	};
 	return names[k];
 }
@@ -242,7 +242,9 @@ enum kclass hw_kclass_use(const struct hw *h, enum kclass k)
 {
 	if (h->kern[k].calibrated != KCAL_DEFAULTS)
 		return k;
-	return k == K_ATTN_DECODE_GQA ? K_ATTN_DECODE : k == K_MOE_PREFILL ? K_MOE : k;
+	if (k == K_ATTN_DECODE_GQA)
+		return K_ATTN_DECODE;
+	return k == K_MOE_PREFILL || k == K_MOE_VLLM || k == K_MOE_SGLANG ? K_MOE : k;
 }
 
 const char *hw_coll_name(int op)
@@ -473,7 +475,7 @@ static const struct hw_calib_key calib_keys[] = {
 	{"gemm", "mxfp4", K_GEMM_FP4}, {"attention_decode", "bf16", K_ATTN_DECODE},
 	{"attention_decode", "fp8", K_ATTN_DECODE_FP8}, {"attention_decode", "gqa", K_ATTN_DECODE_GQA},
 	{"attention_prefill", "bf16", K_ATTN_PREFILL}, {"moe", "fp8_block", K_MOE},
-	{"moe", "prefill", K_MOE_PREFILL},
+	{"moe", "prefill", K_MOE_PREFILL}, {"moe", "vllm", K_MOE_VLLM}, {"moe", "sglang", K_MOE_SGLANG},
 	{"elementwise", "bf16", K_ELEMWISE}, {NULL, NULL, 0},
 };
 

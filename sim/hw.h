@@ -67,11 +67,19 @@ struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_laten
  * decode reaches 0.73-0.84, hw/published/h20/infersim-f2293dab.json) and the
  * contiguous grouped GEMM of prefill (moe_grouped_gemm_prefill; on H20
  * DeepGEMM's contiguous layout reaches 0.88-0.91 of the FP8 peak where the
- * masked layout of decode stays at 0.55-0.75, the same file).
+ * masked layout of decode stays at 0.55-0.75, the same file).  Two more
+ * specialise moe_grouped_gemm for a serving engine's own fused-MoE kernel
+ * where its card names one (engine.h moe_class): vLLM's fused_moe and
+ * SGLang's fused_moe_triton (moe_grouped_gemm_vllm, _sglang), measured by
+ * aiconfigurator on Hopper, where both run Triton kernels that hold up at
+ * MoE tensor parallelism (a 1/tp slice of every expert) where TensorRT-LLM's
+ * CUTLASS module, the moe_grouped_gemm fit, runs 1.3-4x slower (docs/kernels.md
+ * s5.5).
  */
 enum kclass {
 	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP8_BLOCK, K_GEMM_FP4, K_ATTN_DECODE,
 	K_ATTN_DECODE_FP8, K_ATTN_DECODE_GQA, K_ATTN_PREFILL, K_MOE, K_MOE_PREFILL, K_ELEMWISE,
+	K_MOE_VLLM, K_MOE_SGLANG,
 	K_CLASSES,
 };
 
@@ -175,9 +183,9 @@ const char *hw_kclass_name(enum kclass k);
 
 /* The class whose parameters time a call of class k on h: k itself where
  * h's calibration fits it (published or probes), else, for a class that
- * specialises another (attention_decode_gqa, moe_grouped_gemm_prefill), the
- * class it specialises (attention_decode, moe_grouped_gemm); any other class
- * is its own. */
+ * specialises another (attention_decode_gqa, moe_grouped_gemm_prefill,
+ * moe_grouped_gemm_vllm, _sglang), the class it specialises
+ * (attention_decode, moe_grouped_gemm); any other class is its own. */
 enum kclass hw_kclass_use(const struct hw *h, enum kclass k);
 
 /* The fit of collective op (HW_COLL_*) measured on the GPU count nearest n

@@ -51,10 +51,10 @@ struct ctx {
 
 /* --ideal: every kernel class on its roofline, without latency. */
 #define PERF_ROOF {1, 1, 0, 0, 0, 0, 0, KCAL_DEFAULTS, 0}
-_Static_assert(K_CLASSES == 11, "perf_ideal has one entry per kernel class");
+_Static_assert(K_CLASSES == 13, "perf_ideal has one entry per kernel class");
 static const struct hw_kernel_eff perf_ideal[K_CLASSES] = {
 	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
-	PERF_ROOF, PERF_ROOF,
+	PERF_ROOF, PERF_ROOF, PERF_ROOF, PERF_ROOF,
 };
 
 /* A kind's mixer operators in the step, and its elementwise kernels and
@@ -1014,10 +1014,29 @@ static int perf_ep_a2a_runs(const struct ctx *x)
 	return x->d->ep > 1 && !(g && g->ep_allreduce_without_dp && x->d->dp == 1);
 }
 
+/* The class of the routed experts' grouped GEMMs: the serving engine's own
+ * fused-MoE class (engine.h moe_class) where the card's calibration fits it
+ * and the plan is what its records measured (hw.h, docs/kernels.md s5.11):
+ * FP8 experts (the records' block-scaled FP8; per-tensor FP8 runs the same
+ * kernels with one scale per tensor), split by MoE tensor parallelism alone
+ * (ep 1); else `base`. */
+static enum kclass perf_moe_class(const struct ctx *x, enum kclass base)
+{
+	const struct engine *g = x->w->engine;
+
+	enum wfmt f = deploy_expert_format(x->d)->fmt;
+
+	if (g && g->moe_class != K_MOE && x->d->ep == 1 && (f == WF_FP8_BLOCK || f == WF_FP8) &&
+	    x->h->kern[g->moe_class].calibrated != KCAL_DEFAULTS)
+		return g->moe_class;
+	return base;
+}
+
 /* The MoE block of T tokens per attention group; decode = 1 in a decode
  * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
  * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
- * layout: moe_grouped_gemm_prefill where the card's calibration fits it. */
+ * layout: moe_grouped_gemm_prefill where the card's calibration fits it;
+ * either the engine's own class where perf_moe_class picks it. */
 static void perf_moe(const struct ctx *x, struct build *b, double count, double T, int decode)
 {
 	const struct model *m = x->m;
@@ -1025,7 +1044,7 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 	double all = T * d->dp;        /* tokens of every attention group in the stage */
 	double fe = m->expert_inter / x->moe_tp, copies, touched;
 	int gated = m->ffn_mats == 3;
-	enum kclass k = decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL);
+	enum kclass k = perf_moe_class(x, decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL));
 	struct kshape up, down;
 
 	int i_shared, i_a2a, i_down;   /* where the shared experts, the all-to-all and the

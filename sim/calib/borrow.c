@@ -108,7 +108,7 @@ static int borrow_read_classes(const cJSON *root, struct borrow *b, struct err *
 			;
 		if (p == BORROW_PARTS)
 			return err_set(e, EXIT_INPUT,
-				       "%s: 'classes[%d]' must be a kernel class (gemm_bf16, gemm_fp8, gemm_fp8_block, gemm_fp4, attention_decode, attention_decode_fp8, attention_decode_gqa, attention_prefill, moe_grouped_gemm, moe_grouped_gemm_prefill, elementwise), collectives or deepep",
+				       "%s: 'classes[%d]' must be a kernel class (gemm_bf16, gemm_fp8, gemm_fp8_block, gemm_fp4, attention_decode, attention_decode_fp8, attention_decode_gqa, attention_prefill, moe_grouped_gemm, moe_grouped_gemm_prefill, elementwise, moe_grouped_gemm_vllm, moe_grouped_gemm_sglang), collectives or deepep",
 				       b->file, i);
 		b->part[p] = 1;
 		i++;

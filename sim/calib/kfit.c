@@ -132,25 +132,40 @@ static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec
 
 /* moe: a whole module (aiconfigurator): T tokens per rank routed top-k over
  * E experts, the E/ep local ones computed: gate + up and down, as perf_moe. */
+/* The class a whole-MoE-module record fits: an engine's own fused-MoE kernel
+ * (params.kernel: vLLM's fused_moe, SGLang's fused_moe_triton) its own
+ * class (hw.h), any other moe_grouped_gemm. */
+static enum kclass kfit_moe_class(const char *kernel)
+{
+	if (kernel && !strcmp(kernel, "vllm_fused_moe"))
+		return K_MOE_VLLM;
+	if (kernel && !strcmp(kernel, "sglang_fused_moe_triton"))
+		return K_MOE_SGLANG;
+	return K_MOE;
+}
+
 static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
 	struct wprec w = {WF_BF16, 128, ""};
 	enum kclass ignored;
-	double E, k, H, I, ep, T, local;
+	double E, k, H, I, ep, tp, T, local;
 
 	if (kfit_dtype(jstr(jget(rec, "params"), "dtype"), &ignored, &r->dt, &w.fmt))
 		return kfit_bad_dtype(file, idx, jstr(jget(rec, "params"), "dtype"), e);
 	if (kfit_param(rec, idx, "experts", file, &E, e) || kfit_param(rec, idx, "topk", file, &k, e) ||
 	    kfit_param(rec, idx, "hidden", file, &H, e) || kfit_param(rec, idx, "inter", file, &I, e) ||
-	    kfit_param(rec, idx, "ep", file, &ep, e) || kfit_param(rec, idx, "tokens", file, &T, e))
+	    kfit_param(rec, idx, "ep", file, &ep, e) || kfit_param(rec, idx, "tokens", file, &T, e) ||
+	    kfit_param_or(rec, idx, "tp", 1, file, &tp, e))
 		return e->code;
-	if (k > E || ep > E)
-		return err_set(e, EXIT_INPUT, "%s: 'probes[%d].params': topk (%g) and ep (%g) must not exceed experts (%g)",
-			       file, idx, k, ep, E);
+	if (k > E || ep > E || tp > I)
+		return err_set(e, EXIT_INPUT,
+			       "%s: 'probes[%d].params': topk (%g) and ep (%g) must not exceed experts (%g), tp (%g) inter (%g)",
+			       file, idx, k, ep, E, tp, I);
 	local = E / ep;
-	perf_moe_shapes(&w, r->dt, T * k / ep, fmin(local, perf_experts_touched(local, k, E, T)), H, I,
+	r->cls = kfit_moe_class(jstr(jget(rec, "params"), "kernel"));
+	/* MoE tensor parallelism: each rank holds a 1/tp slice of every local expert's width */
+	perf_moe_shapes(&w, r->dt, T * k / ep, fmin(local, perf_experts_touched(local, k, E, T)), H, I / tp,
 			1, &r->call[0], &r->call[1]);
-	r->cls = K_MOE;
 	r->ncalls = 2;
 	return 0;
 }
@@ -796,7 +811,7 @@ static void fit_errors(const struct fitctx *c, const struct kset *s, const struc
 static int kfit_is_gemm(enum kclass c)
 {
 	return c == K_GEMM_BF16 || c == K_GEMM_FP8 || c == K_GEMM_FP8_BLOCK || c == K_GEMM_FP4 || c == K_MOE ||
-	       c == K_MOE_PREFILL;
+	       c == K_MOE_PREFILL || c == K_MOE_VLLM || c == K_MOE_SGLANG;
 }
 
 static int kfit_blends(enum kclass c)

@@ -109,6 +109,27 @@ else
 		"$(cat "$X/err30"; echo "$t1 / $t30")"
 fi
 
+# the routed experts' kernel class (plan JSON operators[].kernel): vLLM's and
+# SGLang's own fused-MoE fits on H200 for FP8 experts split by MoE TP alone;
+# TensorRT-LLM, expert parallelism, BF16 experts or a card without the fit
+# (B200) keep moe_grouped_gemm
+P="--model minimax-m2.5 --tp 4 --batch 16 --isl 922 --osl 922 --weights fp8 --kv-dtype fp8 --format json"
+q='[.decode.operators[], .prefill.operators[] | select(.class == "routed_experts") | .kernel] | unique | join(",")'
+got=""
+for a in "--hw h200-sxm --engine vllm" "--hw h200-sxm --engine sglang" "--hw h200-sxm --engine trtllm" \
+	 "--hw h200-sxm --engine vllm --ep 4" "--hw h200-sxm --engine vllm --expert-weights bf16" \
+	 "--hw b200 --engine vllm" "--hw h200-sxm"; do
+	# shellcheck disable=SC2086
+	got="$got $("$M" plan $P $a 2> /dev/null | jq -r "$q")"
+done
+want=" moe_grouped_gemm_vllm moe_grouped_gemm_sglang moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm"
+if [ "$got" = "$want" ]; then
+	ok "cli: routed experts run the engine's own fused-MoE class where the card fits it (FP8, MoE TP alone)"
+else
+	notok "cli: routed experts run the engine's own fused-MoE class where the card fits it (FP8, MoE TP alone)" \
+		"got '$got', want '$want'"
+fi
+
 # --batch-wait-iters/-ratio: without --engine they warn and change only their own
 # echo; with TensorRT-LLM on a dense model the spread TTFT grows by batch_wait_s
 # (prompts held, serve.h) and TPOT stays; one of them alone warns and holds none;

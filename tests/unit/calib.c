@@ -434,9 +434,64 @@ static void t_kfit_classes(void)
 	CHECK(hw_kclass_use(&h, K_GEMM_BF16) == K_GEMM_BF16);
 	h.kern[K_MOE_PREFILL].calibrated = KCAL_PUBLISHED;
 	CHECK(hw_kclass_use(&h, K_MOE_PREFILL) == K_MOE_PREFILL);
+	CHECK(hw_kclass_use(&h, K_MOE_VLLM) == K_MOE && hw_kclass_use(&h, K_MOE_SGLANG) == K_MOE);
+	h.kern[K_MOE_VLLM].calibrated = KCAL_PUBLISHED;
+	CHECK(hw_kclass_use(&h, K_MOE_VLLM) == K_MOE_VLLM);
+}
+
+/*
+ * Whole-MoE-module records (aiconfigurator's tables) fit the class of the
+ * kernel that ran them: vLLM's fused_moe and SGLang's fused_moe_triton their
+ * own, any other moe_grouped_gemm; params.tp (MoE tensor parallelism) gives
+ * each rank a 1/tp slice of every expert's width.  MiniMax-M2.5's shape, 16
+ * tokens, top-8 of 256 experts, H 3072, I 1536: 128 copies over
+ * 256 (1 - (1 - 8/256)^16) = 101.96216 experts touched (0.96875^16 =
+ * 0.6017103); at tp 4 the gate + up GEMM is [2 x 384, 3072] and the down
+ * [3072, 384]; at tp 1 [3072, 3072] and [3072, 1536].
+ */
+static void t_kfit_moe_engine(void)
+{
+	char dir[] = "/tmp/mlasim-unit-kfitm.XXXXXX", path[256];
+	const char *head = "{\"schema\": \"mlasim.calib/1\", \"source\": {\"id\": \"t\", \"ref\": \"https://example.org/t\"}, \"probes\": [";
+	const char *shape = "\"dtype\": \"fp8_block\", \"experts\": 256, \"topk\": 8, \"hidden\": 3072, \"inter\": 1536, \"ep\": 1, \"tokens\": 16, \"routing\": \"balanced\"";
+	char text[2048];
+	struct kset s;
+	struct err e = {0};
+
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(text, sizeof text,
+		 "%s{\"probe\": \"moe\", \"id\": \"v\", \"status\": \"ok\", \"params\": {%s, \"tp\": 4, \"kernel\": \"vllm_fused_moe\"}, \"timing\": {\"median_s\": 1.5e-4}},"
+		 "{\"probe\": \"moe\", \"id\": \"s\", \"status\": \"ok\", \"params\": {%s, \"kernel\": \"sglang_fused_moe_triton\"}, \"timing\": {\"median_s\": 4.5e-4}},"
+		 "{\"probe\": \"moe\", \"id\": \"t\", \"status\": \"ok\", \"params\": {%s, \"tp\": 4, \"kernel\": \"moe_torch_flow_cutlass\"}, \"timing\": {\"median_s\": 1.9e-4}}]}",
+		 head, shape, shape, shape);
+	kfit_write(dir, "a.json", text);
+	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
+		CHECK_EQ(s.n, 3);
+		CHECK(s.rec[0].cls == K_MOE_VLLM && s.rec[1].cls == K_MOE_SGLANG && s.rec[2].cls == K_MOE);
+		CHECK_REL(s.rec[0].call[0].groups, 101.96216, 1e-6);
+		CHECK_REL(s.rec[0].call[0].m, 128 / 101.96216, 1e-6);
+		CHECK(s.rec[0].call[0].n == 768 && s.rec[0].call[0].k == 3072);
+		CHECK(s.rec[0].call[1].n == 3072 && s.rec[0].call[1].k == 384);
+		CHECK(s.rec[1].call[0].n == 3072 && s.rec[1].call[1].k == 1536);
+		CHECK(s.rec[2].call[0].n == 768);
+		kfit_free(&s);
+	}
+	snprintf(path, sizeof path, "%s/a.json", dir);
+	unlink(path);
+	/* a slice wider than the expert */
+	snprintf(text, sizeof text, "%s{\"probe\": \"moe\", \"status\": \"ok\", \"params\": {%s, \"tp\": 2048}, \"timing\": {\"median_s\": 1e-4}}]}",
+		 head, shape);
+	kfit_write(dir, "b.json", text);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "b.json: 'probes[0].params': topk (8) and ep (1) must not exceed experts (256), tp (2048) inter (1536)");
+	kfit_free(&s);
+	snprintf(path, sizeof path, "%s/b.json", dir);
+	unlink(path);
+	rmdir(dir);
 }
 
 static const struct test tests[] = {
+	{"kfit: whole-MoE records fit their engine's class (vLLM, SGLang) and slice experts by tp", t_kfit_moe_engine},
 	{"borrow: a fit carried to another card runs on its own peaks; B300/GB300 fit their own", t_borrow_cards},
 	{"kfit: the fit finds the parameters that made the times", t_kfit_recovers},
 	{"kfit: records become the engine's calls; bad ones name file and key", t_kfit_records},
