@@ -312,6 +312,21 @@ static const struct silicon_spec {
 };
 
 /*
+ * An aggregated InferenceX row on more GPUs than one GB200 or GB300 NVL72
+ * compute tray holds (4: hw/gb200-nvl72.json node.gpus) is a disaggregated
+ * run: InferenceX ran those racks only through Dynamo's disaggregated
+ * scripts (frameworks dynamo-trtllm and dynamo-sglang, submit_disagg.sh:
+ * .github/workflows/gb200-tests.yml and runners/launch_gb200-nv.sh at
+ * SemiAnalysisAI/InferenceX@97f253b51), and the sample records the
+ * run's GPU count as tp_size without its pools.
+ */
+static int silicon_rack_agg(const struct silicon_row *r)
+{
+	return strcmp(r->mode, "agg") == 0 && silicon_bench_of(r) &&
+	       (strcmp(r->system, "gb200") == 0 || strcmp(r->system, "gb300") == 0) && r->agg.tp > 4;
+}
+
+/*
  * The image tag in a row's silicon_data_source, into tag[size]: the text
  * after the last ':' of its "image=REPO:TAG" field, or of the last field
  * when that is "REPO:TAG" (InferenceX's db-dump rows).  "" when there is none.
@@ -635,6 +650,9 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		return "no measured TTFT or TPOT";
 	if ((k = silicon_spec_of(r)))
 		return k->reason;
+	if (silicon_rack_agg(r))
+		return "aggregated row on more GPUs than a GB200/GB300 tray: a disaggregated Dynamo run "
+		       "without its pools (InferenceX@97f253b51 runners/launch_gb200-nv.sh)";
 	tp = p->tp;
 	dp = silicon_size(p->dp);
 	ep = is_moe ? silicon_size(p->ep) : 1;

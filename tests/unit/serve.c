@@ -303,7 +303,15 @@ static void t_silicon_spec(void)
 		"d,db-dump/2026-04-27; config_id=1; lmsysorg/sglang:v0.5.9-cu130-amd64,"
 		"sglang,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,100,5\n"
 		"e,source_file=2026-03-25.csv; image=lmsysorg/sglang:v0.5.8.post1-cu130; wip=False,"
-		"sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,100,5\n";
+		"sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,1024,1024,fp8,fp8,4,8,1,1,1,8,100,5\n"
+		/* GB200 'aggregated' over 32 GPUs from InferenceX: a Dynamo disaggregated run; one
+		 * tray's 4 GPUs, or the same layout from elsewhere, are predicted */
+		"f,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
+		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,538,32,1,1,32,1,100,5\n"
+		"g,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
+		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,4,1,1,4,1,100,5\n"
+		"h,elsewhere; measured=2025-11-17,"
+		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,32,1,1,32,1,100,5\n";
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -312,7 +320,10 @@ static void t_silicon_spec(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 5);
+	CHECK_EQ(n, 8);
+	CHECK_CONTAINS(silicon_map(&r[5], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
+	CHECK(silicon_map(&r[6], SIDE_DECODE, 1, &a) == NULL);
+	CHECK(silicon_map(&r[7], SIDE_DECODE, 1, &a) == NULL);
 	CHECK_CONTAINS(silicon_map(&r[0], SIDE_DECODE, 1, &a), "speculative-decoding run");
 	CHECK(silicon_map(&r[1], SIDE_DECODE, 1, &a) == NULL);     /* post2: the non-MTP image */
 	CHECK_CONTAINS(silicon_map(&r[2], SIDE_DECODE, 1, &a), "speculative-decoding run");
@@ -887,7 +898,8 @@ static const struct test tests[] = {
 	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps, by date, TP and CONC", t_silicon_recv},
 	{"silicon_map: InferenceX's TensorRT-LLM recipes hold prompts back, by date, lengths, TP and CONC",
 	 t_silicon_wait},
-	{"silicon_map: rows from InferenceX's MTP-only images are refused, by image tag; warm-up by date", t_silicon_spec},
+	{"silicon_map: rows from InferenceX's MTP-only images and rack-wide 'aggregated' runs are refused; warm-up by date",
+	 t_silicon_spec},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
 	{"engine versions: a version's own figures, the rest engine-level, unknown ones fall back", t_engine_versions},
 	{"serve_agg: overheads, mixed prefill, the M/D/1 queue, the first burst, KV slots", t_serve_load},
