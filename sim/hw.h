@@ -73,8 +73,8 @@ struct hw_efficiency { double compute, memory, scale_up, scale_out, kernel_laten
  * SGLang's fused_moe_triton (moe_grouped_gemm_vllm, _sglang), measured by
  * aiconfigurator on Hopper, where both run Triton kernels that hold up at
  * MoE tensor parallelism (a 1/tp slice of every expert) where TensorRT-LLM's
- * CUTLASS module, the moe_grouped_gemm fit, runs 1.3-4x slower (docs/kernels.md
- * s5.5).
+ * CUTLASS module, the moe_grouped_gemm fit, takes 1.0-4.5x as long (median
+ * 1.6: docs/kernels.md s5.11).
  */
 enum kclass {
 	K_GEMM_BF16, K_GEMM_FP8, K_GEMM_FP8_BLOCK, K_GEMM_FP4, K_ATTN_DECODE,

@@ -1023,12 +1023,12 @@ static int perf_ep_a2a_runs(const struct ctx *x)
 static enum kclass perf_moe_class(const struct ctx *x, enum kclass base)
 {
 	const struct engine *g = x->w->engine;
-
 	enum wfmt f = deploy_expert_format(x->d)->fmt;
+	enum kclass k = g ? (enum kclass)g->moe_class : K_MOE;
 
-	if (g && g->moe_class != K_MOE && x->d->ep == 1 && (f == WF_FP8_BLOCK || f == WF_FP8) &&
-	    x->h->kern[g->moe_class].calibrated != KCAL_DEFAULTS)
-		return g->moe_class;
+	if ((k == K_MOE_VLLM || k == K_MOE_SGLANG) && x->d->ep == 1 && (f == WF_FP8_BLOCK || f == WF_FP8) &&
+	    hw_kclass_use(x->h, k) == k)
+		return k;
 	return base;
 }
 

@@ -86,8 +86,9 @@ static double serve_poll_s(const struct workload *w, double lambda, double t_gen
  * What batch waiting adds to a steady-state arrival's first token (serve.h):
  * plan q's engine holds prompts back while N decode beside them, until
  * w->batch_wait_iters decode steps of t_gen have passed or the step's
- * tokens (the N decode tokens and the prompts held) reach batch_wait_ratio
- * x the step budget: k prompts, the first with them; arrivals at lambda,
+ * tokens (1 + the draft tokens of each of the N decoding, and the new tokens
+ * of each prompt held) reach batch_wait_ratio x the step budget: k prompts,
+ * the first with them; arrivals at lambda,
  * evenly spaced.  The wait F = min(iters t_gen, (k - 1) / lambda) starts at
  * the first; 1 + lambda F prompts are held, the first waits F and the others
  * F / 2 on average, and each waits for all of them prefilled in one step
@@ -99,7 +100,8 @@ static double serve_batch_wait_s(const struct plan *q, double N, double lambda, 
 				 double *held)
 {
 	const struct workload *w = &q->dep.w;
-	double k = ceil((w->batch_wait_ratio * w->prefill_tokens - N) / w->isl), F;
+	double fresh = w->isl * (1 - w->prefix_hit);   /* a prompt's tokens to compute */
+	double k = ceil((w->batch_wait_ratio * w->prefill_tokens - N * (1 + w->mtp_depth)) / fresh), F;
 
 	*held = 1;
 	if (!(w->batch_wait_iters >= 1 && w->batch_wait_ratio > 0) || N <= 1 || serve_dp_groups(q) > 1 ||
@@ -107,7 +109,7 @@ static double serve_batch_wait_s(const struct plan *q, double N, double lambda, 
 		return 0;
 	F = fmin(w->batch_wait_iters * t_gen, (k - 1) / lambda);
 	*held = 1 + lambda * F;
-	return F * (1 + lambda * F / 2) / *held + (*held - 1) * w->isl * tau;
+	return F * (1 + lambda * F / 2) / *held + (*held - 1) * fresh * tau;
 }
 
 /* Mean first-token time of N requests arriving at once, FIFO in steps of C tokens. */
@@ -150,6 +152,7 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 
 	r->running = N;
 	r->longest = longest;
+	r->batch_held = 1;
 	/* the steps that carry prompts: each alone, or together in full steps */
 	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / budget));
 	r->rho = extra / (extra + osl * t_gen);
@@ -213,6 +216,7 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
 	double attn = p->perf.decode.t_class[OPC_ATTN_CORE];
 
 	memset(r, 0, sizeof *r);
+	r->batch_held = 1;
 	r->running = w->batch;
 	r->longest = serve_lengths_max(serve_dp_groups(p), w->batch, w->isl, w->osl);
 	r->tpot_s = p->perf.tpot_s + (serve_host_s(g, w->batch) + (r->longest - 1) * attn) / p->perf.tokens_per_step;
@@ -232,6 +236,7 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 	int it;
 
 	memset(r, 0, sizeof *r);
+	r->batch_held = 1;
 	for (it = 0; it < 50; it++) {   /* the lifetime sets the load, the load the wait */
 		double rho;
 
@@ -316,7 +321,7 @@ int serve_open(const struct plan *p, const struct engine *g, double rate, struct
 	}
 	memset(r, 0, sizeof *r);
 	r->ttft_s = r->tpot_s = r->running = r->waiting = r->mixed_steps = r->rho = NAN;
-	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = r->batch_wait_s = NAN;   /* no steady state */
+	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = r->batch_wait_s = r->batch_held = NAN;   /* no steady state */
 	r->saturated = 1;
 	r->arrival_rate = rate;
 	r->max_rate = lo;

@@ -64,16 +64,19 @@
  *   r: PyExecutor._waiting_requests in
  *   NVIDIA/TensorRT-LLM:tensorrt_llm/_torch/pyexecutor/py_executor.py).  While requests decode,
  *   it schedules no prompt until I steps have passed since it began holding
- *   them or the step's tokens, the decode batch's N and the prompts' isl
- *   each, reach r C; both at 0 (the default) or either at 0, it never waits;
- *   with attention DP, or with nothing decoding, it does not wait either
- *   (PyExecutor._schedule).  With arrivals at lambda, evenly spaced, it holds
- *   for F = min(I t_gen, (k - 1) / lambda), k = ceil((r C - N) / isl) prompts
- *   reaching the bound; the 1 + lambda F prompts held wait F (the first) and
- *   F / 2 (the others) on average, and each waits for all of them prefilled
- *   in one step: F (1 + lambda F / 2) / (1 + lambda F) + lambda F isl tau
- *   (serve_batch_wait_s).  The first burst arrives with nothing decoding and
- *   is not held; TPOT keeps the prompt steps' cost as above.
+ *   them or the step's tokens reach r C: 1 + its draft tokens (--mtp) for
+ *   each of the N decoding, and each held prompt's tokens to compute, isl
+ *   less its prefix-cache hit (reusable tokens left out, as TensorRT-LLM's
+ *   later versions count them); both at 0 (the default) or either at 0, it
+ *   never waits; with attention DP, or with nothing decoding, it does not
+ *   wait either (PyExecutor._schedule).  With arrivals at lambda, evenly
+ *   spaced, it holds for F = min(I t_gen, (k - 1) / lambda), k = ceil((r C -
+ *   N (1 + D)) / s) prompts of s new tokens reaching the bound (D the draft
+ *   tokens); the 1 + lambda F prompts held wait F (the first) and F / 2 (the
+ *   others) on average, and each waits for all of them prefilled in one
+ *   step: F (1 + lambda F / 2) / (1 + lambda F) + lambda F s tau
+ *   (serve_batch_wait_s).  The first burst arrives with nothing decoding
+ *   and is not held; TPOT keeps the prompt steps' cost as above.
  * - TTFT, steady state: the request's own prefill (own), the wait for the
  *   scheduler to take it in, and the prefill queue as M/D/1 at load rho, the
  *   share of time spent on prompts: rho / (2 (1 - rho)) service times (Kleinrock,

@@ -130,20 +130,35 @@ static int kfit_grouped(const cJSON *rec, int idx, const char *file, struct krec
 	return 0;
 }
 
-/* moe: a whole module (aiconfigurator): T tokens per rank routed top-k over
- * E experts, the E/ep local ones computed: gate + up and down, as perf_moe. */
-/* The class a whole-MoE-module record fits: an engine's own fused-MoE kernel
- * (params.kernel: vLLM's fused_moe, SGLang's fused_moe_triton) its own
- * class (hw.h), any other moe_grouped_gemm. */
-static enum kclass kfit_moe_class(const char *kernel)
+/* The class a whole-MoE-module record fits, by params.kernel into *k: an
+ * engine's own fused-MoE kernel (vLLM's fused_moe, SGLang's fused_moe_triton)
+ * its own class (hw.h), TensorRT-LLM's and DeepGEMM's modules (or none
+ * named) moe_grouped_gemm.  Returns 0, or EXIT_INPUT for a kernel it does
+ * not know (a typo must not fit the wrong class). */
+static int kfit_moe_class(const char *kernel, int idx, const char *file, enum kclass *k, struct err *e)
 {
-	if (kernel && !strcmp(kernel, "vllm_fused_moe"))
-		return K_MOE_VLLM;
-	if (kernel && !strcmp(kernel, "sglang_fused_moe_triton"))
-		return K_MOE_SGLANG;
-	return K_MOE;
+	static const struct { const char *name; enum kclass k; } t[] = {
+		{"vllm_fused_moe", K_MOE_VLLM}, {"sglang_fused_moe_triton", K_MOE_SGLANG},
+		{"moe_torch_flow_cutlass", K_MOE}, {"deepgemm", K_MOE}, {"deepgemm_mega_moe", K_MOE},
+	};
+	size_t i;
+
+	*k = K_MOE;
+	for (i = 0; kernel && i < sizeof t / sizeof t[0]; i++)
+		if (!strcmp(kernel, t[i].name)) {
+			*k = t[i].k;
+			return 0;
+		}
+	if (!kernel)
+		return 0;
+	return err_set(e, EXIT_INPUT,
+		       "%s: 'probes[%d].params.kernel' of a moe record must be vllm_fused_moe, sglang_fused_moe_triton, moe_torch_flow_cutlass, deepgemm or deepgemm_mega_moe, got '%s'",
+		       file, idx, kernel);
 }
 
+/* moe: a whole module (aiconfigurator): T tokens per rank routed top-k over
+ * E experts, the E/ep local ones computed: gate + up and down, as perf_moe;
+ * params.tp slices every expert's width (MoE tensor parallelism). */
 static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
 	struct wprec w = {WF_BF16, 128, ""};
@@ -159,10 +174,11 @@ static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r,
 		return e->code;
 	if (k > E || ep > E || tp > I)
 		return err_set(e, EXIT_INPUT,
-			       "%s: 'probes[%d].params': topk (%g) and ep (%g) must not exceed experts (%g), tp (%g) inter (%g)",
+			       "%s: 'probes[%d].params': topk (%g) and ep (%g) must not exceed experts (%g), nor tp (%g) inter (%g)",
 			       file, idx, k, ep, E, tp, I);
+	if (kfit_moe_class(jstr(jget(rec, "params"), "kernel"), idx, file, &r->cls, e))
+		return e->code;
 	local = E / ep;
-	r->cls = kfit_moe_class(jstr(jget(rec, "params"), "kernel"));
 	/* MoE tensor parallelism: each rank holds a 1/tp slice of every local expert's width */
 	perf_moe_shapes(&w, r->dt, T * k / ep, fmin(local, perf_experts_touched(local, k, E, T)), H, I / tp,
 			1, &r->call[0], &r->call[1]);

@@ -311,6 +311,12 @@ static const struct silicon_spec {
 	{NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
+/* An empty or zero size is 1 (the sample leaves attention_dp and moe_ep blank). */
+static double silicon_size(double v)
+{
+	return isnan(v) || v < 1 ? 1 : v;
+}
+
 /*
  * An aggregated InferenceX row on more GPUs than one GB200 or GB300 NVL72
  * compute tray holds (4: hw/gb200-nvl72.json node.gpus) is a disaggregated
@@ -322,8 +328,10 @@ static const struct silicon_spec {
  */
 static int silicon_rack_agg(const struct silicon_row *r)
 {
+	double gpus = r->agg.tp * silicon_size(r->agg.dp) * silicon_size(r->agg.pp);
+
 	return strcmp(r->mode, "agg") == 0 && silicon_bench_of(r) &&
-	       (strcmp(r->system, "gb200") == 0 || strcmp(r->system, "gb300") == 0) && r->agg.tp > 4;
+	       (strcmp(r->system, "gb200") == 0 || strcmp(r->system, "gb300") == 0) && gpus > 4;
 }
 
 /*
@@ -548,27 +556,25 @@ static void silicon_arg(struct silicon_args *a, const char *opt, const char *val
 	a->argv[a->argc++] = value;
 }
 
-static void silicon_num(struct silicon_args *a, const char *opt, double v)
+/* Option opt with v as `fmt` prints it, the text kept in a. */
+static void silicon_fmt(struct silicon_args *a, const char *opt, const char *fmt, double v)
 {
 	char *t = a->text[a->argc / 2];
 
-	snprintf(t, sizeof a->text[0], "%.0f", v);
+	snprintf(t, sizeof a->text[0], fmt, v);
 	silicon_arg(a, opt, t);
+}
+
+/* A whole number. */
+static void silicon_num(struct silicon_args *a, const char *opt, double v)
+{
+	silicon_fmt(a, opt, "%.0f", v);
 }
 
 /* A fraction, as %g prints it. */
 static void silicon_share(struct silicon_args *a, const char *opt, double v)
 {
-	char *t = a->text[a->argc / 2];
-
-	snprintf(t, sizeof a->text[0], "%g", v);
-	silicon_arg(a, opt, t);
-}
-
-/* An empty or zero size is 1 (the sample leaves attention_dp and moe_ep blank). */
-static double silicon_size(double v)
-{
-	return isnan(v) || v < 1 ? 1 : v;
+	silicon_fmt(a, opt, "%g", v);
 }
 
 /* The mean of lengths drawn uniformly from the integers in [floor(ratio L), L]. */
@@ -652,7 +658,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		return k->reason;
 	if (silicon_rack_agg(r))
 		return "aggregated row on more GPUs than a GB200/GB300 tray: a disaggregated Dynamo run "
-		       "without its pools (InferenceX@97f253b51 runners/launch_gb200-nv.sh)";
+		       "without its pools (SemiAnalysisAI/InferenceX@97f253b51:runners/launch_gb200-nv.sh)";
 	tp = p->tp;
 	dp = silicon_size(p->dp);
 	ep = is_moe ? silicon_size(p->ep) : 1;

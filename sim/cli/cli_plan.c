@@ -189,7 +189,7 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		*(double *)field = v;
 }
 
-int plan_option_engine_only(const char *name)
+int plan_cli_engine_only(const char *name)
 {
 	static const char *const under_load[] = {
 		"--dp-balance", "--recv-interval", "--batch-wait-iters", "--batch-wait-ratio", NULL,
@@ -213,13 +213,13 @@ static const struct setting *plan_cli_setting(const struct plan_args *a, const c
 	return NULL;
 }
 
-int plan_given(const struct plan_args *a, const char *name)
+int plan_cli_given(const struct plan_args *a, const char *name)
 {
 	return plan_cli_setting(a, name) != NULL;
 }
 
 /* The value given to option `name` in a, or 0 where it was not given. */
-static double plan_cli_given(const struct plan_args *a, const char *name)
+static double plan_cli_given_value(const struct plan_args *a, const char *name)
 {
 	const struct setting *s = plan_cli_setting(a, name);
 
@@ -232,27 +232,38 @@ void plan_cli_engine_apply(const struct engine *g, const struct hw *h, const str
 	double chunk = d->w.prefill_tokens;
 
 	serve_engine_apply(g, h, d);
-	if (plan_given(a, "--prefill-tokens"))
+	if (plan_cli_given(a, "--prefill-tokens"))
 		d->w.prefill_tokens = chunk;
 }
 
 void plan_cli_warn_engine_only(const struct plan_args *a, int has_engine)
 {
-	double iters = plan_cli_given(a, "--batch-wait-iters"), ratio = plan_cli_given(a, "--batch-wait-ratio");
 	int i;
 
 	for (i = 0; i < a->n && !has_engine; i++) {
 		const char *name = a->set[i].o->name;
 
-		if (plan_option_engine_only(name))
+		if (plan_cli_engine_only(name))
 			fprintf(stderr, "mlasim: warning: '%s' acts on serving under load: it does nothing without '--engine'\n",
 				name);
 	}
+}
+
+void plan_cli_warn_batch_wait(const struct plan_args *a, const struct engine *g)
+{
+	double iters = plan_cli_given_value(a, "--batch-wait-iters");
+	double ratio = plan_cli_given_value(a, "--batch-wait-ratio");
+
+	if (!g || !(iters > 0 || ratio > 0))
+		return;
 	/* TensorRT-LLM stops waiting once either bound is met, at once when one is 0 */
-	if (has_engine && (iters > 0) != (ratio > 0))
+	if ((iters > 0) != (ratio > 0))
 		fprintf(stderr, "mlasim: warning: '%s' holds prompts back only with '%s' above 0 too: no batch waiting\n",
 			iters > 0 ? "--batch-wait-iters" : "--batch-wait-ratio",
 			iters > 0 ? "--batch-wait-ratio" : "--batch-wait-iters");
+	if (strcmp(g->name, "trtllm") != 0)
+		fprintf(stderr, "mlasim: warning: batch waiting is TensorRT-LLM's (batch_wait_timeout_iters, batch_wait_max_tokens_ratio); engine '%s' is planned as if it had it\n",
+			g->name);
 }
 
 /* The model's defaults, then what the user said, in order. */

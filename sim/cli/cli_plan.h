@@ -61,7 +61,7 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 void plan_cli_apply(const struct model *m, const struct plan_args *a, struct deployment *d);
 
 /* 1 when option `name` was given in a, else 0. */
-int plan_given(const struct plan_args *a, const char *name);
+int plan_cli_given(const struct plan_args *a, const char *name);
 
 /* What engine g sets in d on card h (serve_engine_apply), the step token
  * budget kept where a gave '--prefill-tokens'. */
@@ -70,13 +70,17 @@ void plan_cli_engine_apply(const struct engine *g, const struct hw *h, const str
 
 /* 1 when option `name` acts only on serving under load (--dp-balance,
  * --recv-interval, --batch-wait-iters, --batch-wait-ratio), else 0. */
-int plan_option_engine_only(const char *name);
+int plan_cli_engine_only(const char *name);
 
 /* A warning on stderr for each option of a that acts only on serving under
- * load (plan_option_engine_only) when no engine serves: `has_engine` 0 (plan
- * without --engine, its search, chart, report); with an engine, a warning
- * when only one of --batch-wait-iters and --batch-wait-ratio is above 0
- * (the engine then never waits, serve.h). */
+ * load (plan_cli_engine_only) when no engine serves: `has_engine` 0 (plan
+ * without --engine, its search, chart, report). */
 void plan_cli_warn_engine_only(const struct plan_args *a, int has_engine);
+
+/* With engine g serving (NULL: nothing), warnings on stderr when a gives
+ * only one of --batch-wait-iters and --batch-wait-ratio above 0 (the engine
+ * then never waits, serve.h), and when g is not TensorRT-LLM, whose setting
+ * they are. */
+void plan_cli_warn_batch_wait(const struct plan_args *a, const struct engine *g);
 
 #endif

@@ -178,7 +178,6 @@ static int plan_parse(struct cli *c, struct plan_args *a, struct planner *pl)
 	return 0;
 }
 
-
 /* Load engine card `name`, put version's figures in use (a version the
  * card has none for: the engine-level ones, and a warning naming those it
  * has), and set what it sets in d on h (the step budget unless
@@ -444,6 +443,7 @@ static int plan_run(struct cli *c, struct plan_state *st)
 	plan_cli_apply(&m, a, &d);
 	if (pl->engine && plan_engine(c, pl->engine, pl->engine_version, a, &h, g, &d))
 		return c->err.code;
+	plan_cli_warn_batch_wait(a, pl->engine ? g : NULL);
 	if (plan_compute(&m, &h, &d, NULL, p, &c->err))
 		return c->err.code;
 	plan_warn_idle(a, p);

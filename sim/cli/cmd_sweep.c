@@ -260,7 +260,7 @@ static int sweep_axis(struct sweep *s, const struct popt *o, const char *text)
 		return err_set(&s->c->err, EXIT_USAGE, "at most %d swept options", SWEEP_MAX_AXES);
 	if (sweep_overlap_clash(s, o))
 		return -1;
-	if (plan_option_engine_only(o->name))
+	if (plan_cli_engine_only(o->name))
 		return err_set(&s->c->err, EXIT_USAGE,
 			       "'%s' acts on serving under load ('plan --engine'): a sweep's points have no engine",
 			       o->name);

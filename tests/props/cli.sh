@@ -141,6 +141,7 @@ rc=$?
 "$M" plan $P --engine trtllm --format json > "$X/we0.json" 2> /dev/null
 "$M" plan $P --engine trtllm --batch-wait-iters 20 --batch-wait-ratio 0.9 --format json > "$X/wew.json" 2> /dev/null
 "$M" plan $P --engine trtllm --batch-wait-iters 20 --format json > "$X/wei.json" 2> "$X/errwi"
+"$M" plan $P --engine vllm --batch-wait-iters 20 --batch-wait-ratio 0.9 > /dev/null 2> "$X/errwv"
 "$M" plan --model deepseek-v3 --hw b200 --dp 8 --ep 8 --batch 64 --isl 922 --osl 922 --weights fp8 \
 	--engine trtllm --batch-wait-iters 20 --batch-wait-ratio 0.9 > "$X/wdp.txt" 2> /dev/null
 d=$(diff "$X/w0.json" "$X/wn.json" | grep -c '^[<>]' )
@@ -150,11 +151,12 @@ tw=$(jq -r "$q" "$X/wew.json" 2> /dev/null)
 ti=$(jq -r "$q" "$X/wei.json" 2> /dev/null)
 if [ $rc -eq 0 ] && [ "$d" = 4 ] && [ "$(grep -c "acts on serving under load" "$X/errwn")" = 2 ] &&
    grep -q "'--batch-wait-iters' holds prompts back only with '--batch-wait-ratio' above 0" "$X/errwi" &&
+   grep -q "batch waiting is TensorRT-LLM's (batch_wait_timeout_iters, batch_wait_max_tokens_ratio); engine 'vllm'" "$X/errwv" &&
    [ "$ti" = "$t0" ] && grep -q "held back           none: the engine does not hold prompts with attention DP" "$X/wdp.txt" &&
    awk -v a="$t0" -v b="$tw" 'BEGIN { split(a, x, "\t"); split(b, y, "\t");
 	exit !(y[3] > 0 && y[4] > 1 && (y[1] - x[1] - y[3]) ^ 2 < 1e-18 && y[2] == x[2] && x[3] == 0) }'; then
 	ok "cli: --batch-wait-iters/-ratio warn without --engine; with TensorRT-LLM TTFT grows by the wait, TPOT stays"
 else
 	notok "cli: --batch-wait-iters/-ratio warn without --engine; with TensorRT-LLM TTFT grows by the wait, TPOT stays" \
-		"exit $rc, $d lines differ; $t0 / $tw / $ti; $(cat "$X/errwn" "$X/errwi"; grep 'held back' "$X/wdp.txt")"
+		"exit $rc, $d lines differ; $t0 / $tw / $ti; $(cat "$X/errwn" "$X/errwi" "$X/errwv"; grep 'held back' "$X/wdp.txt")"
 fi

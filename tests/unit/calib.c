@@ -483,9 +483,18 @@ static void t_kfit_moe_engine(void)
 		 head, shape);
 	kfit_write(dir, "b.json", text);
 	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
-	CHECK_CONTAINS(e.msg, "b.json: 'probes[0].params': topk (8) and ep (1) must not exceed experts (256), tp (2048) inter (1536)");
+	CHECK_CONTAINS(e.msg, "b.json: 'probes[0].params': topk (8) and ep (1) must not exceed experts (256), nor tp (2048) inter (1536)");
 	kfit_free(&s);
 	snprintf(path, sizeof path, "%s/b.json", dir);
+	unlink(path);
+	/* a kernel name it does not know fits no class */
+	snprintf(text, sizeof text, "%s{\"probe\": \"moe\", \"status\": \"ok\", \"params\": {%s, \"kernel\": \"vllm_fusedmoe\"}, \"timing\": {\"median_s\": 1e-4}}]}",
+		 head, shape);
+	kfit_write(dir, "c.json", text);
+	CHECK_RC(kfit_load_dir(dir, &s, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "c.json: 'probes[0].params.kernel' of a moe record must be vllm_fused_moe, sglang_fused_moe_triton, moe_torch_flow_cutlass, deepgemm or deepgemm_mega_moe, got 'vllm_fusedmoe'");
+	kfit_free(&s);
+	snprintf(path, sizeof path, "%s/c.json", dir);
 	unlink(path);
 	rmdir(dir);
 }

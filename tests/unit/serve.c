@@ -311,7 +311,12 @@ static void t_silicon_spec(void)
 		"g,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
 		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,4,1,1,4,1,100,5\n"
 		"h,elsewhere; measured=2025-11-17,"
-		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,32,1,1,32,1,100,5\n";
+		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,32,1,1,32,1,100,5\n"
+		/* GB300 at 8 GPUs; 5 GPUs as attention DP 5 (tp x dp x pp counts) */
+		"i,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
+		"trtllm,deepseek-ai/DeepSeek-R1,gb300,fp4,agg,8192,1024,nvfp4,nvfp4,64,8,1,1,8,1,100,5\n"
+		"j,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
+		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,1,1,5,1,5,100,5\n";
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -320,8 +325,10 @@ static void t_silicon_spec(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 8);
+	CHECK_EQ(n, 10);
 	CHECK_CONTAINS(silicon_map(&r[5], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
+	CHECK_CONTAINS(silicon_map(&r[8], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
+	CHECK_CONTAINS(silicon_map(&r[9], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
 	CHECK(silicon_map(&r[6], SIDE_DECODE, 1, &a) == NULL);
 	CHECK(silicon_map(&r[7], SIDE_DECODE, 1, &a) == NULL);
 	CHECK_CONTAINS(silicon_map(&r[0], SIDE_DECODE, 1, &a), "speculative-decoding run");
