@@ -624,7 +624,25 @@ static void t_serve_load(void)
 		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
 		CHECK(r.batch_wait_s == 0);
 		CHECK_REL(r.steady_ttft_s, base, 1e-12);
+		/* half of each prompt in the prefix cache: 500 tokens to compute count
+		 * toward 2449.6, so 5 prompts (4 more) end it at 4 / lambda; each of the
+		 * 4 others adds its 500 tokens to the step */
+		d.w.batch_wait_ratio = 0.3;
+		d.w.prefix_hit = 0.5;
+		CHECK_OK(plan_compute(&m, &h, &d, NULL, &q, &e), &e);
+		CHECK_OK(serve_agg(&q, &g, &s, &r, &e), &e);
+		{
+			double tq = 1 / (q.perf.prefill_tps_gpu * d.tp), gq = q.perf.tpot_s + 1e-3;
+			double oq = fmax(q.perf.ttft_s + 1e-3, 1000 * tq + 1e-3);
+			double lq = 8 / (100 * gq + fmin(8 * oq, 8192 * tq + 1e-3));
+
+			CHECK(4 / lq < 1000 * gq);
+			CHECK_REL(r.batch_held, 5, 1e-12);
+			CHECK_REL(r.batch_wait_s, (4 / lq) * 3 / 5 + 4 * 500 * tq, 1e-12);
+		}
+		d.w.prefix_hit = 0;
 		d.w.batch_wait_iters = 0;
+		d.w.batch_wait_ratio = 0;
 	}
 	/* mixed (vLLM, TensorRT-LLM): the 8 decode tokens take their share of the budget,
 	 * and a step carrying a prompt replaces a decode step: it costs the prompt's
