@@ -29,6 +29,10 @@
  * the harness appends '--max-points 2000' (the last one given counts) so an
  * input runs in well under libFuzzer's -timeout. */
 #define FZ_SWEEP_POINTS "2000"
+/* 'validate --kernels' refits every bundled card's kernel classes with their
+ * cross-validation (about 20 s): the harness appends '--hw h800-sxm' (the last
+ * --hw given counts; one card, under a second) for the same reason. */
+#define FZ_KERNELS_HW "h800-sxm"
 
 static char sandbox[512];
 
@@ -299,6 +303,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		argv[argc++] = "--max-points";
 		argv[argc++] = FZ_SWEEP_POINTS;
 	}
+	if (argc > 1 && strcmp(argv[1], "validate") == 0)
+		for (i = 2; i < (size_t)argc; i++)
+			if (strcmp(argv[i], "--kernels") == 0) {
+				argv[argc++] = "--hw";
+				argv[argc++] = FZ_KERNELS_HW;
+				break;
+			}
 	argv[argc] = NULL;
 	fz_words_name_nan = 0;
 	if (skip_known < 0)
