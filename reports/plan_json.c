@@ -257,6 +257,7 @@ cJSON *plan_json_render(const struct plan *p)
 	report_num(x, "osl", d->w.osl);
 	report_num(x, "prefill_tokens", d->w.prefill_tokens);
 	report_num(x, "recv_interval", d->w.recv_interval);
+	report_num(x, "dp_balance_iters", d->w.dp_balance_iters);   /* null: the engine's */
 	report_num(x, "batch_wait_iters", d->w.batch_wait_iters);
 	report_num(x, "batch_wait_ratio", d->w.batch_wait_ratio);
 	report_num(x, "prefix_hit", d->w.prefix_hit);
@@ -287,6 +288,7 @@ void plan_json_serving(cJSON *o, const struct engine *g, const struct serve_resu
 	report_num(x, "tpot_s", r->tpot_s);
 	report_num(x, "steady_ttft_s", r->steady_ttft_s);
 	report_num(x, "poll_wait_s", r->poll_wait_s);
+	report_num(x, "release_steps", r->release_steps);
 	report_num(x, "batch_wait_s", r->batch_wait_s);
 	report_num(x, "batch_held", r->batch_held);
 	report_num(x, "burst_ttft_s", r->burst_ttft_s);

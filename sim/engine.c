@@ -20,6 +20,7 @@ static const struct engine_key engine_keys[] = {
 	EK("scheduler", "max_num_tokens", max_num_tokens, JX_REQUIRED | JX_INT | JX_POSITIVE, 1, 1e7),
 	EK("scheduler", "large_hbm_gb", large_hbm_gb, JX_POSITIVE, 0, 1e5),
 	EK("scheduler", "max_num_tokens_large_hbm", max_num_tokens_large, JX_INT | JX_POSITIVE, 1, 1e7),
+	EK("scheduler", "dp_balance_timeout_iters", dp_balance_iters, JX_INT | JX_POSITIVE, 1, 1e6),
 	EK("overheads", "step_s", step_overhead_s, JX_REQUIRED, 0, 10),
 	EK("overheads", "step_per_sequence_s", step_seq_s, 0, 0, 1),
 	EK("overheads", "request_s", request_overhead_s, JX_REQUIRED, 0, 100),

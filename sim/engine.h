@@ -53,6 +53,10 @@ struct engine {
 	                               attention_dp_config.enable_balance); 0 (the default of every
 	                               engine): each group schedules its own, and a step waits for
 	                               the slowest (serve.h) */
+	double dp_balance_iters;    /* "scheduler.dp_balance_timeout_iters": with dp_balance, the
+	                               steps after which it gives the groups' waiting prompts out
+	                               though not every group has one (TensorRT-LLM's
+	                               attention_dp_config.timeout_iters; NAN: none, serve.h) */
 	double step_overhead_s;     /* host time per decode step the GPU waits for */
 	double step_seq_s;          /* and per sequence in the step: sampling, stop checks, output
 	                               streaming, scheduler bookkeeping (0 when the card has none) */

@@ -105,6 +105,7 @@ void perf_default_workload(const struct model *m, struct workload *w)
 	 * by GPU, so users should pass their engine's */
 	w->prefill_tokens = 8192;
 	w->recv_interval = 1;      /* SGLang's scheduler_recv_interval default, every engine's behaviour */
+	w->dp_balance_iters = NAN; /* the serving engine's */
 	w->batch_wait_iters = 0;   /* TensorRT-LLM's batch_wait_timeout_iters default: no waiting */
 	w->batch_wait_ratio = 0;   /* its batch_wait_max_tokens_ratio default */
 	w->imbalance = 1;          /* uniform routing, as the ISCA 2025 speed-limit analysis assumes */

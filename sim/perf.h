@@ -166,6 +166,9 @@ struct workload {
 	double recv_interval;  /* decode steps between the scheduler's polls for new requests
 	                          (SGLang's --scheduler-recv-interval; 1: every step, as every
 	                          engine by default): serve.h */
+	double dp_balance_iters;  /* with balanced attention DP, the steps after which the engine
+	                          gives waiting prompts out though not every group has one
+	                          (--dp-balance-iters; NAN: the engine card's): serve.h */
 	double batch_wait_iters;  /* decode steps the engine holds new prompts back to batch them
 	                          (TensorRT-LLM's batch_wait_timeout_iters; 0: none): serve.h */
 	double batch_wait_ratio;  /* ... unless the step's tokens reach this share of

@@ -75,11 +75,33 @@ static double serve_arrival_rate(double N, double t_gen, double osl, double extr
  * arrival rate lambda.  The M/D/1 term holds the arrivals of one step, so
  * R = 1 adds none.
  */
-static double serve_poll_s(const struct workload *w, double lambda, double t_gen, double tau)
+static double serve_poll_s(const struct workload *w, double R, double lambda, double t_gen, double tau)
 {
-	double R = w->recv_interval >= 1 ? w->recv_interval : 1;
-
 	return R * t_gen / 2 + lambda * (R - 1) * t_gen / 2 * w->isl * tau;
+}
+
+/*
+ * The decode steps between the releases of prompts under balanced attention
+ * DP (serve.h): TensorRT-LLM's attention_dp_config.enable_balance holds a
+ * group's prompts until every one of the G groups has one, or until I =
+ * timeout_iters steps have passed since the last release (plan q's
+ * --dp-balance-iters, else engine g's; PyExecutor._balance_adp_requests).
+ * With arrivals at lambda per group, every group has one after H_G / lambda
+ * on average (the largest of G exponentials; H_G the harmonic number), so
+ * a release comes every min(I, H_G / (lambda t_gen)) steps.  0 where the
+ * groups are not balanced, there is one group, or no timeout is set.
+ */
+static double serve_balance_steps(const struct plan *q, const struct engine *g, double lambda, double t_gen)
+{
+	double G = serve_dp_groups(q), I = q->dep.w.dp_balance_iters, H = 0, i;
+
+	if (isnan(I))
+		I = g ? g->dp_balance_iters : NAN;
+	if (!(G > 1) || serve_sync_groups(q, g) != 1 || !(I >= 1) || !(lambda > 0) || !(t_gen > 0))
+		return 0;
+	for (i = 1; i <= G && i <= 1e6; i++)
+		H += 1 / i;
+	return fmin(I, H / (lambda * t_gen));
 }
 
 /*
@@ -152,7 +174,7 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 
 	r->running = N;
 	r->longest = longest;
-	r->batch_held = 1;
+	r->batch_held = r->release_steps = 1;
 	/* the steps that carry prompts: each alone, or together in full steps */
 	r->mixed_steps = N <= 1 ? 0 : fmin(osl, N * own <= batched ? N * chunks : ceil(N * isl / budget));
 	r->rho = extra / (extra + osl * t_gen);
@@ -166,7 +188,11 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 	} else {
 		double lambda = serve_arrival_rate(N, t_gen, osl, extra);
 
-		r->poll_wait_s = serve_poll_s(w, lambda, t_gen, tau);
+		double R = fmax(w->recv_interval >= 1 ? w->recv_interval : 1,
+				serve_balance_steps(q, g, lambda, t_gen));
+
+		r->release_steps = R;
+		r->poll_wait_s = serve_poll_s(w, R, lambda, t_gen, tau);
 		r->batch_wait_s = serve_batch_wait_s(q, N, lambda, t_gen, tau, &r->batch_held);
 		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + r->poll_wait_s + r->batch_wait_s;
 		r->burst_ttft_s = serve_burst(q, N);
@@ -216,7 +242,7 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
 	double attn = p->perf.decode.t_class[OPC_ATTN_CORE];
 
 	memset(r, 0, sizeof *r);
-	r->batch_held = 1;
+	r->batch_held = r->release_steps = 1;
 	r->running = w->batch;
 	r->longest = serve_lengths_max(serve_dp_groups(p), w->batch, w->isl, w->osl);
 	r->tpot_s = p->perf.tpot_s + (serve_host_s(g, w->batch) + (r->longest - 1) * attn) / p->perf.tokens_per_step;
@@ -236,7 +262,7 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 	int it;
 
 	memset(r, 0, sizeof *r);
-	r->batch_held = 1;
+	r->batch_held = r->release_steps = 1;
 	for (it = 0; it < 50; it++) {   /* the lifetime sets the load, the load the wait */
 		double rho;
 
@@ -321,7 +347,8 @@ int serve_open(const struct plan *p, const struct engine *g, double rate, struct
 	}
 	memset(r, 0, sizeof *r);
 	r->ttft_s = r->tpot_s = r->running = r->waiting = r->mixed_steps = r->rho = NAN;
-	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = r->batch_wait_s = r->batch_held = NAN;   /* no steady state */
+	r->burst_ttft_s = r->steady_ttft_s = r->poll_wait_s = r->batch_wait_s = r->batch_held = r->release_steps = NAN;
+	/* no steady state: no times */
 	r->saturated = 1;
 	r->arrival_rate = rate;
 	r->max_rate = lo;

@@ -57,7 +57,20 @@
  *   steps: lambda (R - 1) t_gen / 2 of them, isl tau each, at the closed
  *   loop's arrival rate lambda = N / (osl t_gen + extra) (serve_poll_s).
  *   The M/D/1 term already holds one step's arrivals; an idle server polls
- *   at once (a lone request, N = 1, does not wait).
+ *   at once (a lone request, N = 1, does not wait).  Balanced attention DP
+ *   releases prompts the same way (--dp-balance on, TensorRT-LLM's
+ *   attention_dp_config.enable_balance: PyExecutor._balance_adp_requests in
+ *   NVIDIA/TensorRT-LLM:tensorrt_llm/_torch/pyexecutor/py_executor.py): it
+ *   gives no group its prompts until every group has one, or until
+ *   timeout_iters steps have passed since the last release (--dp-balance-iters,
+ *   the engine card's scheduler.dp_balance_timeout_iters: TensorRT-LLM's
+ *   default 50), its counter running every step; with arrivals at lambda per
+ *   group every one of G groups has one after H_G / lambda (H_G the harmonic
+ *   number), so prompts are released every R = min(timeout_iters, H_G /
+ *   (lambda t_gen)) steps and wait as for a poll of that interval
+ *   (serve_balance_steps; the larger interval where both apply; its
+ *   batching_wait_iters, the steps it waits more once every group has one,
+ *   is not modelled).
  * - Batch waiting: an engine may hold new prompts back to prefill more of
  *   them in one step (TensorRT-LLM's batch_wait_timeout_iters and
  *   batch_wait_max_tokens_ratio, --batch-wait-iters I and --batch-wait-ratio
@@ -108,6 +121,8 @@ struct serve_result {
 	double burst_ttft_s; /* mean TTFT of the first burst */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
 	double poll_wait_s;  /* of which the wait to be taken in by the scheduler's poll (serve_poll_s) */
+	double release_steps;/* decode steps between the releases of new prompts: the poll interval,
+	                        or balanced attention DP's (serve_balance_steps); 1: every step */
 	double batch_wait_s; /* of which batch waiting: prompts held back, then prefilled together
 	                        (serve_batch_wait_s) */
 	double batch_held;   /* prompts batch waiting holds together (1: it holds none) */

@@ -697,11 +697,15 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	if (*moe && strcmp(moe, gemm) != 0)
 		silicon_arg(a, "--expert-weights", moe);
 	/* InferenceX's TensorRT-LLM recipes turn attention_dp_config.enable_balance
-	 * on with DP attention (the benchmarks/single_node/fixed_seq_len/ *_trt.sh,
-	 * e.g. dsr1_fp4_b200_trt.sh, SemiAnalysisAI/InferenceX@843c6254ff69):
-	 * the groups take their prompts in the same steps (serve.h) */
-	if (b && dp > 1 && strcmp(r->backend, "trtllm") == 0)
+	 * on with DP attention, timeout_iters 60 (the benchmarks/single_node/
+	 * fixed_seq_len/ *_trt.sh, e.g. dsr1_fp4_b200_trt.sh,
+	 * SemiAnalysisAI/InferenceX@843c6254ff69): the groups take their prompts
+	 * in the same steps, given out every 60 steps or once every group has one
+	 * (serve.h) */
+	if (b && dp > 1 && strcmp(r->backend, "trtllm") == 0) {
 		silicon_arg(a, "--dp-balance", "on");
+		silicon_num(a, "--dp-balance-iters", 60);
+	}
 	/* the sample names no KV dtype: an fp8 or fp4 run keeps an fp8 cache */
 	silicon_arg(a, "--kv-dtype", strcmp(r->precision, "fp8") == 0 || strcmp(r->precision, "fp4") == 0 ?
 		    "fp8" : "bf16");

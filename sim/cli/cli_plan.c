@@ -26,6 +26,7 @@ const struct popt plan_options[] = {
 	{"--isl", PO_COUNT, D(w.isl)}, {"--osl", PO_COUNT, D(w.osl)},
 	{"--prefill-tokens", PO_COUNT, D(w.prefill_tokens)},
 	{"--recv-interval", PO_COUNT, D(w.recv_interval)},
+	{"--dp-balance-iters", PO_COUNT, D(w.dp_balance_iters)},
 	{"--batch-wait-iters", PO_WHOLE, D(w.batch_wait_iters)},
 	{"--batch-wait-ratio", PO_NUM, D(w.batch_wait_ratio)},
 	{"--prefix-hit", PO_NUM, D(w.prefix_hit)}, {"--imbalance", PO_NUM, D(w.imbalance)},
@@ -192,7 +193,8 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 int plan_cli_engine_only(const char *name)
 {
 	static const char *const under_load[] = {
-		"--dp-balance", "--recv-interval", "--batch-wait-iters", "--batch-wait-ratio", NULL,
+		"--dp-balance", "--dp-balance-iters", "--recv-interval", "--batch-wait-iters", "--batch-wait-ratio",
+		NULL,
 	};
 	int i;
 

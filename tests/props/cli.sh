@@ -109,6 +109,21 @@ else
 		"$(cat "$X/err30"; echo "$t1 / $t30")"
 fi
 
+# --dp-balance-iters: balanced attention DP (DeepSeek-V3, dp 8) gives prompts out
+# every 60 steps at this light load, a poll of 60 (serve.h): the same wait as
+# --recv-interval 60, and none without balance
+P="--model deepseek-v3 --hw b200 --dp 8 --ep 8 --batch 4 --isl 922 --osl 7373 --weights nvfp4 --kv-dtype fp8 --engine trtllm --format json"
+q='[.serving.poll_wait_s, .serving.release_steps, .serving.ttft_s] | @tsv'
+b60=$("$M" plan $P --dp-balance on --dp-balance-iters 60 2> /dev/null | jq -r "$q")
+r60=$("$M" plan $P --dp-balance on --recv-interval 60 --dp-balance-iters 1 2> /dev/null | jq -r "$q")
+b0=$("$M" plan $P --dp-balance off --dp-balance-iters 60 2> /dev/null | jq -r "$q")
+if [ -n "$b60" ] && [ "$b60" = "$r60" ] && [ "$(echo "$b60" | cut -f2)" = 60 ] && [ "$(echo "$b0" | cut -f2)" = 1 ]; then
+	ok "cli: --dp-balance-iters gives prompts out as a poll of that many steps; without balance, every step"
+else
+	notok "cli: --dp-balance-iters gives prompts out as a poll of that many steps; without balance, every step" \
+		"balance 60: $b60; recv 60: $r60; no balance: $b0"
+fi
+
 # the routed experts' kernel class (plan JSON operators[].kernel): vLLM's and
 # SGLang's own fused-MoE fits on H200 for FP8 experts split by MoE TP alone;
 # TensorRT-LLM, expert parallelism, BF16 experts or a card without the fit
