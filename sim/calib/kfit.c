@@ -162,8 +162,9 @@ static int kfit_moe_class(const char *kernel, int idx, const char *file, enum kc
 static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r, struct err *e)
 {
 	struct wprec w = {WF_BF16, 128, ""};
+	const char *routing = jstr(jget(rec, "params"), "routing");
 	enum kclass ignored;
-	double E, k, H, I, ep, tp, T, local;
+	double E, k, H, I, ep, tp, T, local, touched;
 
 	if (kfit_dtype(jstr(jget(rec, "params"), "dtype"), &ignored, &r->dt, &w.fmt))
 		return kfit_bad_dtype(file, idx, jstr(jget(rec, "params"), "dtype"), e);
@@ -179,9 +180,15 @@ static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r,
 	if (kfit_moe_class(jstr(jget(rec, "params"), "kernel"), idx, file, &r->cls, e))
 		return e->code;
 	local = E / ep;
+	/* the experts the measured rank computed: aiconfigurator's balanced
+	 * routing (collector/helper.py balanced_logits, ai-dynamo/aiconfigurator
+	 * @095f58a5) gives T tokens x k the distinct experts t + j ceil(E / k)
+	 * (mod E), spread evenly: min(E, T k) in all, min(local, T k / ep) on a
+	 * rank and at least one; other routing, as serving is priced, uniform */
+	touched = routing && !strcmp(routing, "balanced") ? fmin(local, fmax(1, T * k / ep)) :
+							   fmin(local, perf_experts_touched(local, k, E, T));
 	/* MoE tensor parallelism: each rank holds a 1/tp slice of every local expert's width */
-	perf_moe_shapes(&w, r->dt, T * k / ep, fmin(local, perf_experts_touched(local, k, E, T)), H, I / tp,
-			1, &r->call[0], &r->call[1]);
+	perf_moe_shapes(&w, r->dt, T * k / ep, touched, H, I / tp, 1, &r->call[0], &r->call[1]);
 	r->ncalls = 2;
 	return 0;
 }

@@ -286,12 +286,13 @@ static void t_kfit_records(void)
 	snprintf(text, sizeof text, "%s%s", head,
 		 "{\"probe\": \"gemm\", \"id\": \"g\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"m\": 64, \"n\": 7168, \"k\": 2048}, \"timing\": {\"median_s\": 6.4e-6}},"
 		 "{\"probe\": \"moe\", \"id\": \"m\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"experts\": 256, \"topk\": 8, \"hidden\": 7168, \"inter\": 2048, \"ep\": 8, \"tokens\": 16, \"routing\": \"balanced\"}, \"timing\": {\"median_s\": 2.55e-4}},"
+		 "{\"probe\": \"moe\", \"id\": \"u\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"experts\": 256, \"topk\": 8, \"hidden\": 7168, \"inter\": 2048, \"ep\": 8, \"tokens\": 16}, \"timing\": {\"median_s\": 2.2e-4}},"
 		 "{\"probe\": \"moe\", \"id\": \"skew\", \"status\": \"ok\", \"params\": {\"dtype\": \"fp8_block\", \"experts\": 256, \"topk\": 8, \"hidden\": 7168, \"inter\": 2048, \"ep\": 8, \"tokens\": 16, \"routing\": \"power_law_1.2\"}, \"timing\": {\"median_s\": 2.31e-4}},"
 		 "{\"probe\": \"nccl\", \"id\": \"n\", \"status\": \"ok\", \"params\": {\"op\": \"all_reduce\", \"gpus\": 8, \"bytes\": 512}, \"timing\": {\"median_s\": 1.56e-5}},"
 		 "{\"probe\": \"gemm\", \"id\": \"untimed\", \"status\": \"partial\", \"params\": {\"dtype\": \"bf16\", \"m\": 1, \"n\": 1, \"k\": 1}, \"timing\": {\"tflops\": 1}}]}");
 	kfit_write(dir, "a.json", text);
 	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
-		CHECK_EQ(s.n, 2);
+		CHECK_EQ(s.n, 3);
 		CHECK_EQ(s.ncoll, 1);      /* the nccl figure, a collective */
 		CHECK(s.coll[0].op == HW_COLL_AR && s.coll[0].gpus == 8 && s.coll[0].bytes == 512);
 		CHECK_EQ(s.skipped, 2);    /* skewed routing, no time */
@@ -299,11 +300,15 @@ static void t_kfit_records(void)
 		CHECK_EQ(s.rec[0].call[0].flops, 2.0 * 64 * 7168 * 2048);
 		/* weights 7168 x 2048 + 56 x 16 block scales x 4 B, input 64 x 2048 fp8, output bf16 */
 		CHECK_EQ(s.rec[0].call[0].bytes, 7168.0 * 2048 + 4 * 56 * 16 + 64 * 2048 + 64 * 7168 * 2);
-		touched = 32 * (1 - pow(1 - 8.0 / 256, 16));   /* 12.39 of the 32 local experts */
+		/* balanced routing (aiconfigurator's balanced_logits): 16 tokens x
+		 * top-8 reach 128 distinct experts of 256, 16 of a rank's 32 */
 		CHECK(s.rec[1].cls == K_MOE && s.rec[1].ncalls == 2);
 		CHECK_REL(s.rec[1].call[0].flops, 2 * 16.0 * 8 / 8 * 4096 * 7168, 1e-12);
-		CHECK_REL(s.rec[1].call[0].groups, touched, 1e-12);
+		CHECK_REL(s.rec[1].call[0].groups, 16, 1e-12);
 		CHECK_REL(s.rec[1].call[1].n, 7168, 0);
+		/* no routing given: uniform, 12.39 of the 32 local experts */
+		touched = 32 * (1 - pow(1 - 8.0 / 256, 16));
+		CHECK_REL(s.rec[2].call[0].groups, touched, 1e-12);
 		CHECK_STR(s.source[0], "t");
 		kfit_free(&s);
 	}
@@ -444,10 +449,11 @@ static void t_kfit_classes(void)
  * kernel that ran them: vLLM's fused_moe and SGLang's fused_moe_triton their
  * own, any other moe_grouped_gemm; params.tp (MoE tensor parallelism) gives
  * each rank a 1/tp slice of every expert's width.  MiniMax-M2.5's shape, 16
- * tokens, top-8 of 256 experts, H 3072, I 1536: 128 copies over
- * 256 (1 - (1 - 8/256)^16) = 101.96216 experts touched (0.96875^16 =
- * 0.6017103); at tp 4 the gate + up GEMM is [2 x 384, 3072] and the down
- * [3072, 384]; at tp 1 [3072, 3072] and [3072, 1536].
+ * tokens, top-8 of 256 experts, H 3072, I 1536, balanced routing: 128
+ * copies over 128 distinct experts (16 x 8, aiconfigurator's
+ * balanced_logits), one token each; at tp 4 the gate + up GEMM is
+ * [2 x 384, 3072] and the down [3072, 384]; at tp 1 [3072, 3072] and
+ * [3072, 1536].
  */
 static void t_kfit_moe_engine(void)
 {
@@ -468,8 +474,8 @@ static void t_kfit_moe_engine(void)
 	if (CHECK_OK(kfit_load_dir(dir, &s, &e), &e) == 0) {
 		CHECK_EQ(s.n, 3);
 		CHECK(s.rec[0].cls == K_MOE_VLLM && s.rec[1].cls == K_MOE_SGLANG && s.rec[2].cls == K_MOE);
-		CHECK_REL(s.rec[0].call[0].groups, 101.96216, 1e-6);
-		CHECK_REL(s.rec[0].call[0].m, 128 / 101.96216, 1e-6);
+		CHECK_REL(s.rec[0].call[0].groups, 128, 1e-12);
+		CHECK_REL(s.rec[0].call[0].m, 1, 1e-12);
 		CHECK(s.rec[0].call[0].n == 768 && s.rec[0].call[0].k == 3072);
 		CHECK(s.rec[0].call[1].n == 3072 && s.rec[0].call[1].k == 384);
 		CHECK(s.rec[1].call[0].n == 3072 && s.rec[1].call[1].k == 1536);
