@@ -236,6 +236,15 @@ static const struct silicon_name silicon_models[] = {
 	{NULL, NULL},
 };
 
+/* Models whose rows run their checkpoint's own formats where the sample
+ * writes nvfp4 for both quant modes: openai/gpt-oss ships MXFP4 experts
+ * beside BF16 attention, router, embedding and head (its config.json,
+ * quantization_config: quant_method mxfp4, modules_to_not_convert
+ * model.layers.*.self_attn, ...mlp.router, model.embed_tokens, lm_head),
+ * the only gpt-oss checkpoint InferenceX serves; the sample's quant columns
+ * have no mxfp4, and nvfp4 would price its attention in FP4. */
+static const char *const silicon_shipped[] = {"openai/gpt-oss-120b", "openai/gpt-oss-20b", NULL};
+
 /* aiconfigurator's system names to bundled hardware cards. */
 static const struct silicon_name silicon_systems[] = {
 	{"h100_sxm", "h100-sxm"}, {"h200_sxm", "h200-sxm"}, {"b200_sxm", "b200"},
@@ -621,6 +630,17 @@ static const char *silicon_repair(const struct silicon_row *r, double *tp, doubl
 	return NULL;
 }
 
+/* Whether row r runs its checkpoint's own formats in place of the sample's
+ * quant modes gemm and moe (silicon_shipped). */
+static int silicon_own_formats(const struct silicon_row *r, const char *gemm, const char *moe)
+{
+	int i;
+
+	for (i = 0; silicon_shipped[i] && strcmp(silicon_shipped[i], r->model_path) != 0; i++)
+		;
+	return silicon_shipped[i] && !strcmp(gemm, "nvfp4") && !strcmp(moe, "nvfp4");
+}
+
 const char *silicon_model(const struct silicon_row *r)
 {
 	return silicon_lookup(silicon_models, r->model_path);
@@ -692,6 +712,8 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		if (wait->max_num_tokens > 0)
 			silicon_num(a, "--prefill-tokens", wait->max_num_tokens);
 	}
+	if (silicon_own_formats(r, gemm, moe))
+		gemm = moe = "";
 	if (*gemm)
 		silicon_arg(a, "--weights", gemm);
 	if (*moe && strcmp(moe, gemm) != 0)

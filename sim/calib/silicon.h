@@ -83,7 +83,10 @@ const char *silicon_model(const struct silicon_row *r);
  * row cannot be expressed (a static string: "model not bundled", "moe_tp x
  * moe_ep is not tp x attention_dp", ...), counted by the caller.  `is_moe`
  * says whether the model has experts: a dense model's moe_tp and moe_ep are
- * not read.
+ * not read.  The quant modes become --weights and --expert-weights, except
+ * that a model whose checkpoint formats the sample cannot name (gpt-oss:
+ * MXFP4 experts, BF16 attention) keeps them where the row writes nvfp4 for
+ * both (silicon_shipped in silicon.c).
  *
  * A row whose image tag (silicon_data_source "image=REPO:TAG", or a last
  * field "REPO:TAG") InferenceX ran only in its speculative-decoding (-mtp)

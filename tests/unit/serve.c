@@ -97,6 +97,21 @@ static void t_silicon_map(void)
 	CHECK_STR(silicon_opt(&a, "--expert-weights"), "fp8-block");
 	CHECK_STR(silicon_opt(&a, "--kv-dtype"), "fp8");
 	CHECK_EQ(a.concurrency, 128);
+	/* nvfp4 for both: DeepSeek's NVFP4 checkpoint as written; gpt-oss ships
+	 * MXFP4 experts beside BF16 attention, its own formats (silicon_shipped) */
+	snprintf(r[0].gemm, sizeof r[0].gemm, "nvfp4");
+	snprintf(r[0].moe, sizeof r[0].moe, "nvfp4");
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--weights"), "nvfp4");
+	CHECK(silicon_opt(&a, "--expert-weights") == NULL);
+	snprintf(r[0].model_path, sizeof r[0].model_path, "openai/gpt-oss-120b");
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(a.model, "gpt-oss-120b");
+	CHECK(silicon_opt(&a, "--weights") == NULL && silicon_opt(&a, "--expert-weights") == NULL);
+	snprintf(r[0].moe, sizeof r[0].moe, "fp8");   /* a mode of its own: as written */
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--weights"), "nvfp4");
+	CHECK_STR(silicon_opt(&a, "--expert-weights"), "fp8");
 	/* the same row read as a MoE layout that does not multiply out: ep 8 x moe_tp 2 != 8 */
 	r[0].agg.moe_tp = 2;
 	CHECK_STR(silicon_map(&r[0], SIDE_DECODE, 1, &a), "moe_tp x moe_ep is not tp x attention_dp");
