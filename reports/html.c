@@ -667,7 +667,7 @@ static void h_sources(struct sbuf *b, const struct html_report_in *in)
 		    "<li>Decimal units: 1 GB = 10<sup>9</sup> B, 1 TB/s = 10<sup>12</sup> B/s; link bandwidths per direction; FLOPS dense, not sparse.</li>\n"
 		    "<li>Parameters: <i>total</i> is the main model with embedding and output head, without MTP; <i>active</i> is what one token touches (routed experts k of E), without the input embedding lookup (a tied embedding counts as the output head).</li>\n"
 		    "<li>Each operator takes max(FLOPs / (dtype peak x compute efficiency), bytes / (HBM bandwidth x memory efficiency)) + a kernel latency; communication is latency + bytes x the collective's bus factor / (link bandwidth x efficiency).</li>\n"
-		    "<li>Memory: KV budget = usable HBM x mem-fraction - weights - runtime reserve; the rest of HBM is headroom.</li>\n"
+		    "<li>Memory: KV budget = usable HBM x mem-fraction - weights - runtime reserve (vLLM, SGLang), or under TensorRT-LLM mem-fraction x (usable HBM - weights - runtime reserve); the rest of HBM is headroom.</li>\n"
 		    "<li>GPU power = idle + (TDP - idle) x the share of the step at the achievable roofline; facility = IT x PUE; $/Mtok = $/GPU-hour / 3600 / tokens/s per GPU x 10<sup>6</sup>.</li>\n"
 		    "</ul>\n");
 	if (in->nsets > 0) {

@@ -40,6 +40,7 @@ static cJSON *plan_json_memory(const struct plan *p)
 
 	report_num(o, "hbm_usable_bytes", mem->hbm_usable_bytes);
 	report_num(o, "budget_bytes_per_gpu", mem->budget_bytes);
+	cJSON_AddStringToObject(o, "mem_fraction_of", p->dep.mem_of_free ? "free" : "usable");
 	report_num(o, plan_field_name(PF_WEIGHTS_BYTES_PER_GPU), mem->weights_bytes_per_gpu);
 	comp = cJSON_AddObjectToObject(o, "weights_bytes_per_gpu_by_component");
 	for (k = 0; k < COMP_N; k++)

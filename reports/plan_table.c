@@ -67,7 +67,11 @@ static void plan_table_memory(struct sbuf *b, const struct plan *p)
 
 	sbuf_printf(b, "memory per GPU (GB = 1e9 B)%s\n", mem->stages > 1 ? ", heaviest pipeline stage" : "");
 	sbuf_printf(b, "  usable HBM          %s\n", gb(mem->hbm_usable_bytes, s1, sizeof s1));
-	sbuf_printf(b, "  budget x %.2f       %s\n", p->dep.mem_fraction, gb(mem->budget_bytes, s1, sizeof s1));
+	if (p->dep.mem_of_free)   /* TensorRT-LLM's rule (engine.h) */
+		sbuf_printf(b, "  budget              %s   (kv: %.2f of what weights and reserve leave)\n",
+			    gb(mem->budget_bytes, s1, sizeof s1), p->dep.mem_fraction);
+	else
+		sbuf_printf(b, "  budget x %.2f       %s\n", p->dep.mem_fraction, gb(mem->budget_bytes, s1, sizeof s1));
 	sbuf_printf(b, "  weights             %s\n", gb(mem->weights_bytes_per_gpu, s1, sizeof s1));
 	for (k = 0; k < COMP_N; k++)
 		if (mem->comp_bytes_per_gpu[k] > 0)
@@ -75,8 +79,8 @@ static void plan_table_memory(struct sbuf *b, const struct plan *p)
 				    gb(mem->comp_bytes_per_gpu[k], s1, sizeof s1));
 	sbuf_printf(b, "  runtime reserve     %s\n", gb(mem->reserve_bytes, s1, sizeof s1));
 	sbuf_printf(b, "  kv cache            %s\n", gb(mem->kv_bytes_per_gpu, s1, sizeof s1));
-	sbuf_printf(b, "  headroom            %s   (1 - mem-fraction: activations, graphs, fragmentation)\n\n",
-		    gb(mem->free_bytes_per_gpu, s1, sizeof s1));
+	sbuf_printf(b, "  headroom            %s   (1 - mem-fraction%s: activations, graphs, fragmentation)\n\n",
+		    gb(mem->free_bytes_per_gpu, s1, sizeof s1), p->dep.mem_of_free ? " of what weights leave" : "");
 }
 
 static void plan_table_capacity(struct sbuf *b, const struct plan *p)

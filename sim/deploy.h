@@ -26,7 +26,10 @@ struct deployment {
 	int kv_mtp;                 /* MTP layers keep a KV cache too */
 	double context;             /* tokens per sequence for the fit question */
 	double mem_fraction;        /* share of usable HBM for weights + KV (vLLM
-	                               gpu_memory_utilization; default 0.9) */
+	                               gpu_memory_utilization; default 0.9), or with
+	                               mem_of_free the share of what weights and reserve leave */
+	int mem_of_free;            /* mem_fraction is TensorRT-LLM's free_gpu_memory_fraction:
+	                               KV = mem_fraction x (usable - weights - reserve) (engine.h) */
 	double reserve_bytes;       /* per GPU: runtime reserve; NAN = the card's */
 	struct workload w;          /* what the performance engine needs (perf.h) */
 	struct power_args pw;       /* power and cost options (power.h) */

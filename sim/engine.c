@@ -30,8 +30,8 @@ static const struct engine_key engine_keys[] = {
 };
 
 static const char *const engine_top[] = {"name", "display_name", "version", "aliases", "sources",
-					 "fit", "scheduler", "overheads", "benchmark", "allreduce", "kernels",
-					 "versions", NULL};
+					 "fit", "scheduler", "memory", "overheads", "benchmark", "allreduce",
+					 "kernels", "versions", NULL};
 
 /* The fitted figures a version may give of its own (its bounds are engine_keys'). */
 struct engine_vkey { const char *section, *key; size_t off; };
@@ -51,6 +51,8 @@ static int engine_known(const char *section, const char *key)
 
 	if (key && strcmp(section, "scheduler") == 0 && (strcmp(key, "mixed") == 0 || strcmp(key, "dp_balance") == 0))
 		return 1;
+	if (strcmp(section, "memory") == 0)
+		return !key || !strcmp(key, "fraction_of");
 	if (strcmp(section, "allreduce") == 0)
 		return !key || !strcmp(key, "custom_max_bytes") || !strcmp(key, "custom_max_bytes_by_sm") ||
 		       !strcmp(key, "fused_norm_max_bytes") || !strcmp(key, "fused_norm_max_bytes_by_sm");
@@ -75,7 +77,7 @@ static int engine_check_keys(const cJSON *root, const char *file, struct err *e)
 			;
 		if (!engine_top[i])
 			return err_set(e, EXIT_INPUT,
-				       "%s: unknown key '%s' (expected scheduler, overheads, benchmark, allreduce, kernels, versions, fit, sources, name, display_name, version, aliases; see engines/README.md)",
+				       "%s: unknown key '%s' (expected scheduler, memory, overheads, benchmark, allreduce, kernels, versions, fit, sources, name, display_name, version, aliases; see engines/README.md)",
 				       file, sec->string);
 		if (!engine_known(sec->string, NULL))
 			continue;
@@ -125,6 +127,10 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 		if (m && !cJSON_IsBool(m))
 			return err_set(e, EXIT_INPUT, "%s: 'scheduler.dp_balance' must be true or false", file);
 		g->dp_balance = cJSON_IsTrue(m);
+		m = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "memory"), "fraction_of");
+		if (m && (!cJSON_IsString(m) || (strcmp(m->valuestring, "usable") && strcmp(m->valuestring, "free"))))
+			return err_set(e, EXIT_INPUT, "%s: 'memory.fraction_of' must be \"usable\" or \"free\"", file);
+		g->mem_of_free = m && !strcmp(m->valuestring, "free");
 	}
 	if (isnan(g->step_seq_s))   /* a card from before it was modelled: none */
 		g->step_seq_s = 0;

@@ -57,6 +57,11 @@ struct engine {
 	                               steps after which it gives the groups' waiting prompts out
 	                               though not every group has one (TensorRT-LLM's
 	                               attention_dp_config.timeout_iters; NAN: none, serve.h) */
+	int mem_of_free;            /* "memory.fraction_of": "free": the memory fraction is a share
+	                               of what weights and the runtime reserve leave, all of it KV
+	                               (TensorRT-LLM's free_gpu_memory_fraction); "usable" (the
+	                               default): weights and KV within that share of usable HBM
+	                               (vLLM's gpu_memory_utilization, SGLang's mem_fraction_static) */
 	double step_overhead_s;     /* host time per decode step the GPU waits for */
 	double step_seq_s;          /* and per sequence in the step: sampling, stop checks, output
 	                               streaming, scheduler bookkeeping (0 when the card has none) */

@@ -198,13 +198,23 @@ static void plan_stage_add(const struct params *pr, struct memory_stage *s, enum
 	}
 }
 
+/* The KV bytes per GPU beside `weights` bytes of weights: within the budget
+ * (usable x mem_fraction) less weights and reserve, or, with mem_of_free,
+ * mem_fraction of what weights and reserve leave of the usable HBM. */
+static double plan_kv_budget(const struct plan *p, double weights)
+{
+	double left = p->mem.hbm_usable_bytes - weights - p->mem.reserve_bytes;
+
+	return p->dep.mem_of_free ? p->dep.mem_fraction * left : p->mem.budget_bytes - weights - p->mem.reserve_bytes;
+}
+
 /* Capacity of one stage: KV tokens and sequences per tensor-parallel group. */
 static void plan_stage_capacity(struct plan *p, struct memory_stage *s)
 {
 	const struct deployment *d = &p->dep;
 	double page_bytes, pages, pages_per_seq;
 
-	s->kv_budget_bytes = p->mem.budget_bytes - s->weights_bytes - p->mem.reserve_bytes;
+	s->kv_budget_bytes = plan_kv_budget(p, s->weights_bytes);
 	if (s->kv_budget_bytes <= 0) {
 		s->max_tokens = 0;
 		s->max_sequences = 0;
@@ -301,8 +311,9 @@ static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 		min_tokens = num_min(min_tokens, st->max_tokens);
 		min_seqs = num_min(min_seqs, st->max_sequences);
 	}
-	mem->kv_bytes_per_gpu = num_max(0, mem->budget_bytes - mem->weights_bytes_per_gpu -
-					mem->reserve_bytes);
+	mem->kv_bytes_per_gpu = num_max(0, plan_kv_budget(p, mem->weights_bytes_per_gpu));
+	if (d->mem_of_free)        /* the budget is what weights, reserve and KV take */
+		mem->budget_bytes = mem->weights_bytes_per_gpu + mem->reserve_bytes + mem->kv_bytes_per_gpu;
 	mem->free_bytes_per_gpu = mem->hbm_usable_bytes - mem->budget_bytes;
 	mem->max_sequences_per_instance = min_seqs * d->dp;
 	mem->max_sequences_per_gpu = mem->max_sequences_per_instance / mem->gpus;

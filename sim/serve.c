@@ -233,6 +233,7 @@ void serve_engine_apply(const struct engine *g, const struct hw *h, struct deplo
 		return;
 	d->w.prefill_tokens = engine_max_num_tokens(g, h);
 	d->w.graph_saving = 1 - g->graph_latency_share;
+	d->mem_of_free = g->mem_of_free;
 	d->w.engine = g;
 }
 

@@ -490,6 +490,43 @@ static double silicon_recv_interval(const struct silicon_row *r, double tp, doub
 }
 
 /*
+ * InferenceX's SGLang recipes that set --mem-fraction-static where the
+ * share decides what the KV cache holds: the first rule that matches a
+ * row's model, system, precision and TP, measured on or after the day the
+ * commit of github.com/SemiAnalysisAI/InferenceX that set it landed, gives
+ * the share of the GPU's memory for weights and KV (--mem-fraction).
+ */
+static const struct silicon_mem {
+	const char *models, *system, *precision, *since;
+	double tp, fraction;
+} silicon_mems[] = {
+	/* dsr1_fp8_b200.sh: TP 8 at 0.82 (425f74d51, dsr1_fp8_b200_docker.sh), TP 4
+	 * (8k/1k only) at 0.95 from 1d29967c4; dsr1_fp8_b300.sh the same from 5b302f147 */
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2026-01-13", 4, 0.95},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "2025-09-12", 8, 0.82},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 4, 0.95},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "2026-04-17", 8, 0.82},
+	{NULL, NULL, NULL, NULL, 0, 0},
+};
+
+/* The memory share of an aggregated SGLang InferenceX row at tensor
+ * parallelism tp, as read (silicon_mems); 0 where no rule matches. */
+static double silicon_mem_fraction(const struct silicon_row *r, double tp)
+{
+	const struct silicon_mem *k;
+	const char *d = strstr(r->source, "measured=");
+
+	if (strcmp(r->backend, "sglang") != 0 || strcmp(r->mode, "agg") != 0 || !silicon_bench_of(r) || !d ||
+	    !silicon_dated(d + 9))
+		return 0;
+	for (k = silicon_mems; k->models; k++)
+		if (silicon_listed(k->models, r->model_path) && strcmp(k->system, r->system) == 0 &&
+		    strcmp(k->precision, r->precision) == 0 && strncmp(d + 9, k->since, 10) >= 0 && k->tp == tp)
+			return k->fraction;
+	return 0;
+}
+
+/*
  * InferenceX's TensorRT-LLM recipes that set batch waiting
  * (batch_wait_timeout_iters, batch_wait_max_tokens_ratio: serve.h) or a
  * step budget of their own (trtllm-serve --max_num_tokens), by script: the
@@ -654,7 +691,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	const struct silicon_spec *k;
 	const char *gemm, *moe;
 	const struct silicon_wait *wait;
-	double tp, dp, ep, moe_tp, batch, recv, isl = r->isl, osl = r->osl;
+	double tp, dp, ep, moe_tp, batch, recv, mem, isl = r->isl, osl = r->osl;
 
 	memset(a, 0, sizeof *a);
 	if (!agg && strcmp(r->mode, "disagg") != 0)
@@ -704,6 +741,8 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	silicon_num(a, "--context", isl + floor(osl / 2));
 	if ((recv = silicon_recv_interval(r, tp, dp, batch * dp)) > 1)
 		silicon_num(a, "--recv-interval", recv);
+	if ((mem = silicon_mem_fraction(r, tp)) > 0)
+		silicon_share(a, "--mem-fraction", mem);
 	if ((wait = silicon_wait_of(r, tp, batch * dp))) {
 		if (wait->iters > 0) {
 			silicon_num(a, "--batch-wait-iters", wait->iters);

@@ -240,11 +240,11 @@ static void t_hw_h800(void)
 
 	if (load_hw("h800-sxm", &h))
 		return;
-	/* card: hbm_usable_gb 80, hbm_gbs 3350, bf16_tflops 989, fp8_tflops
-	 * 1979, gbs_per_dir 200, nic_gbps 400, runtime_reserve_gb 2,
+	/* card: hbm_usable_gb 85.899 (80 GiB), hbm_gbs 3350, bf16_tflops 989,
+	 * fp8_tflops 1979, gbs_per_dir 200, nic_gbps 400, runtime_reserve_gb 2,
 	 * scale_up latency_us 3.33; decimal units (1 GB = 1e9 B) */
-	CHECK_EQ(h.gpu.hbm_usable_bytes, 8e10);
-	CHECK_EQ(h.gpu.hbm_bytes, 8e10);
+	CHECK_EQ(h.gpu.hbm_usable_bytes, 85.899e9);
+	CHECK_EQ(h.gpu.hbm_bytes, 85.899e9);
 	CHECK_REL(h.gpu.hbm_bw, 3.35e12, 1e-15);          /* 3350 x 1e9 */
 	CHECK_REL(h.gpu.flops_bf16, 9.89e14, 1e-15);      /* 989 x 1e12 */
 	CHECK_REL(h.gpu.flops_fp8, 1.979e15, 1e-15);      /* 1979 x 1e12 */
@@ -307,13 +307,13 @@ static void t_hw_set(void)
 	/* H200's 141 GB leave room for 96: 96e9 B */
 	if (!CHECK_OK(hw_load("hw/h200-sxm.json", up, 1, &h, &e), &e))
 		CHECK_EQ(h.gpu.hbm_usable_bytes, 9.6e10);
-	/* on an 80 GB H800 the same override exceeds hbm_gb: refused */
+	/* on an 80 GiB (85.899 GB) H800 the same override exceeds hbm_gb: refused */
 	CHECK_RC(hw_load("hw/h800-sxm.json", up, 1, &h, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "'gpu.hbm_usable_gb'");
 	if (!CHECK_OK(hw_load("hw/h800-sxm.json", multi, 2, &h, &e), &e)) {
 		CHECK_EQ(h.gpu.hbm_usable_bytes, 7e10);
 		CHECK_EQ(h.scale_out.nic_bw, 1e11);          /* 800 Gb/s / 8 */
-		CHECK_EQ(h.gpu.hbm_bytes, 8e10);             /* untouched */
+		CHECK_EQ(h.gpu.hbm_bytes, 85.899e9);         /* untouched */
 	}
 	/* a path through a number is a usage error */
 	CHECK_RC(hw_load("hw/h800-sxm.json", bad, 1, &h, &e), EXIT_USAGE, &e);

@@ -17,7 +17,7 @@
 /* ---- memory fit ---------------------------------------------------------- */
 
 /*
- * Llama-3.1-70B bf16 on H100 (usable 80e9 B, runtime_reserve 2e9 B), tp 4,
+ * Llama-3.1-70B bf16 on H100 (usable 85.899e9 B = 80 GiB, runtime_reserve 2e9 B), tp 4,
  * context 4096, mem_fraction 0.9:
  *   per GPU: embedding and head 128256 x 8192 x 2 / 4 = 525,336,576 each,
  *     final norm 16,384 (replicated);
@@ -25,10 +25,10 @@
  *     x 2 / min(4, 8) = 4,194,304 each; norms 32,768; FFN 3 x 28672 x 8192
  *     x 2 / 4 = 352,321,536: layer = 427,851,776; x 80 = 34,228,142,080
  *     weights = 34,228,142,080 + 1,050,673,152 + 16,384 = 35,278,831,616
- *   kv budget = 0.9 x 80e9 - 35,278,831,616 - 2e9     = 34,721,168,384
+ *   kv budget = 0.9 x 85.899e9 - 35,278,831,616 - 2e9 = 40,030,268,384
  *   kv per token per GPU = 80 x 2 x 8 x 128 x 2 / 4   = 81,920
- *   tokens = floor(34,721,168,384 / 81,920)           = 423,842
- *   sequences = floor(423,842 / 4096)                 = 103
+ *   tokens = floor(40,030,268,384 / 81,920)           = 488,650
+ *   sequences = floor(488,650 / 4096)                 = 119
  */
 static void t_memory_llama70b_tp4(void)
 {
@@ -44,7 +44,7 @@ static void t_memory_llama70b_tp4(void)
 	if (plan_run(&m, &h, &d))
 		return;
 	CHECK_EQ(mem->gpus, 4);
-	CHECK_EQ(mem->budget_bytes, 72e9);
+	CHECK_EQ(mem->budget_bytes, 0.9 * 85.899e9);
 	CHECK_EQ(mem->reserve_bytes, 2e9);
 	CHECK_EQ(mem->weights_bytes_per_gpu, 35278831616.0);
 	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_EMBED], 525336576);
@@ -52,20 +52,20 @@ static void t_memory_llama70b_tp4(void)
 	/* (2 x 33,554,432 + 2 x 4,194,304) x 80 */
 	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ATTN], 6039797760.0);
 	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 81920);
-	CHECK_EQ(mem->kv_bytes_per_gpu, 34721168384.0);
-	CHECK_EQ(mem->stage[0].max_tokens, 423842);
-	CHECK_EQ(mem->max_sequences_per_instance, 103);
-	CHECK_EQ(mem->max_sequences_per_gpu, 25.75);       /* 103 / 4 */
-	CHECK_EQ(mem->max_tokens_per_gpu, 105960.5);       /* 423,842 / 4 */
-	CHECK_EQ(mem->free_bytes_per_gpu, 8e9);            /* 80e9 x (1 - 0.9) */
+	CHECK_REL(mem->kv_bytes_per_gpu, 40030268384.0, 1e-15);
+	CHECK_EQ(mem->stage[0].max_tokens, 488650);
+	CHECK_EQ(mem->max_sequences_per_instance, 119);
+	CHECK_EQ(mem->max_sequences_per_gpu, 29.75);       /* 119 / 4 */
+	CHECK_EQ(mem->max_tokens_per_gpu, 122162.5);       /* 488,650 / 4 */
+	CHECK_REL(mem->free_bytes_per_gpu, 8.5899e9, 1e-12); /* 85.899e9 x (1 - 0.9) */
 	CHECK(mem->fits);
-	/* an explicit reserve replaces the card's: budget + 2e9 -> 1e9 more KV
-	 * = 35,721,168,384 / 81,920 = 436,049.4 -> 436,049 tokens, 106 seqs */
+	/* an explicit reserve replaces the card's: 1e9 more KV
+	 * = 41,030,268,384 / 81,920 = 500,857.8 -> 500,857 tokens, 122 seqs */
 	d.reserve_bytes = 1e9;
 	if (plan_run(&m, &h, &d))
 		return;
-	CHECK_EQ(mem->stage[0].max_tokens, 436049);
-	CHECK_EQ(mem->max_sequences_per_instance, 106);
+	CHECK_EQ(mem->stage[0].max_tokens, 500857);
+	CHECK_EQ(mem->max_sequences_per_instance, 122);
 }
 
 /*
@@ -76,8 +76,8 @@ static void t_memory_llama70b_tp4(void)
  *     16,384; layer q, o 134,217,728 / 16 = 8,388,608 each, k, v
  *     16,777,216 / 8 = 2,097,152 each, norms 32,768, FFN 1,409,286,144 / 16
  *     = 88,080,384: 109,084,672 x 80 = 8,726,773,760    => 8,989,458,432
- *   kv budget 72e9 - 8,989,458,432 - 2e9              = 61,010,541,568
- *   tokens floor(61,010,541,568 / 40,960) = 1,489,515; sequences 363
+ *   kv budget 77.3091e9 - 8,989,458,432 - 2e9         = 66,319,641,568
+ *   tokens floor(66,319,641,568 / 40,960) = 1,619,131; sequences 395
  */
 static void t_memory_llama70b_tp16(void)
 {
@@ -94,9 +94,9 @@ static void t_memory_llama70b_tp16(void)
 		return;
 	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 40960);
 	CHECK_EQ(mem->weights_bytes_per_gpu, 8989458432.0);
-	CHECK_EQ(mem->stage[0].max_tokens, 1489515);
-	CHECK_EQ(mem->max_sequences_per_instance, 363);
-	CHECK_EQ(mem->max_sequences_per_gpu, 363.0 / 16);
+	CHECK_EQ(mem->stage[0].max_tokens, 1619131);
+	CHECK_EQ(mem->max_sequences_per_instance, 395);
+	CHECK_EQ(mem->max_sequences_per_gpu, 395.0 / 16);
 }
 
 /*
@@ -114,7 +114,7 @@ static void t_memory_llama70b_tp16(void)
  *     MoE layer 36,647,776 + 28,672 + 3,671,040 + 257 x 5,506,368
  *               = 1,455,484,064 (x 58)
  *     463,353,856 + 258,701,280 + 84,418,075,712               => 85,140,130,848
- *   over the 72e9 budget: does not fit, no sequence.
+ *   over the 0.9 x 85.899e9 = 77.3091e9 budget: does not fit, no sequence.
  *   DeepSeek-V2-Lite tp 8 on H100 (bf16): kv per token per GPU 576 x 27 x 2
  *   = 31,104; weights per GPU: embedding + head 2 x 419,430,400 / 8 +
  *   norm 4,096 = 104,861,696; attention 6,291,456 x 2 / 8 + kv_a 2,359,296 +
@@ -122,8 +122,8 @@ static void t_memory_llama70b_tp16(void)
  *   5,506,048 + 8,192 + 134,479,872 / 8 = 22,324,224; MoE layer 5,506,048 +
  *   8,192 + router 262,144 + shared 34,603,008 / 8 + routed 1,107,296,256 / 8
  *   = 148,513,792: 104,861,696 + 22,324,224 + 26 x 148,513,792 = 3,988,544,512
- *   kv budget 72e9 - 3,988,544,512 - 2e9 = 66,011,455,488; / 31,104 =
- *   2,122,281 tokens; 518 sequences of 4096.
+ *   kv budget 0.9 x 85.899e9 - 3,988,544,512 - 2e9 = 71,320,555,488; / 31,104
+ *   = 2,292,970 tokens; 559 sequences of 4096.
  */
 static void t_memory_mla_tp8(void)
 {
@@ -151,8 +151,8 @@ static void t_memory_mla_tp8(void)
 		if (!plan_run(&m, &h, &d)) {
 			CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 31104);
 			CHECK_EQ(mem->weights_bytes_per_gpu, 3988544512.0);
-			CHECK_EQ(mem->stage[0].max_tokens, 2122281);
-			CHECK_EQ(mem->max_sequences_per_instance, 518);
+			CHECK_EQ(mem->stage[0].max_tokens, 2292970);
+			CHECK_EQ(mem->max_sequences_per_instance, 559);
 			CHECK(mem->fits);
 		}
 	}
@@ -164,12 +164,12 @@ static void t_memory_mla_tp8(void)
  *   routed bytes per GPU 58 x 16 x 44,050,944             = 40,879,276,032
  *   everything else whole on every GPU: 673,150,611,808 - 58 x 256 x
  *     44,050,944 = 19,082,195,296; weights per GPU       = 59,961,471,328
- *   kv budget 72e9 - 59,961,471,328 - 2e9 = 10,038,528,672; / 70,272
- *     = 142,852 tokens per attention group; 34 sequences of 4096;
- *     x 16 dp groups = 544 per instance, 34 per GPU
+ *   kv budget 0.9 x 85.899e9 - 59,961,471,328 - 2e9 = 15,347,628,672;
+ *     / 70,272 = 218,403 tokens per attention group; 53 sequences of 4096;
+ *     x 16 dp groups = 848 per instance, 53 per GPU
  * with 16 redundant experts: ceil(272 / 16) = 17 per GPU,
  *   routed 58 x 17 x 44,050,944 = 43,434,230,784; weights 62,516,426,080;
- *   kv budget 7,483,573,920 / 70,272 = 106,494 tokens, 25 sequences
+ *   kv budget 12,792,673,920 / 70,272 = 182,045 tokens, 44 sequences
  */
 static void t_memory_ep(void)
 {
@@ -192,10 +192,10 @@ static void t_memory_ep(void)
 	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ROUTED], 40879276032.0);
 	CHECK_EQ(mem->weights_bytes_per_gpu, 59961471328.0);
 	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 70272);
-	CHECK_EQ(mem->stage[0].max_tokens, 142852);
-	CHECK_EQ(mem->stage[0].max_sequences, 34);
-	CHECK_EQ(mem->max_sequences_per_instance, 544);
-	CHECK_EQ(mem->max_sequences_per_gpu, 34);
+	CHECK_EQ(mem->stage[0].max_tokens, 218403);
+	CHECK_EQ(mem->stage[0].max_sequences, 53);
+	CHECK_EQ(mem->max_sequences_per_instance, 848);
+	CHECK_EQ(mem->max_sequences_per_gpu, 53);
 	CHECK(mem->fits);
 
 	d.redundant_experts = 16;
@@ -204,8 +204,8 @@ static void t_memory_ep(void)
 	CHECK_EQ(mem->experts_per_gpu, 17);
 	CHECK_EQ(mem->comp_bytes_per_gpu[COMP_ROUTED], 43434230784.0);
 	CHECK_EQ(mem->weights_bytes_per_gpu, 62516426080.0);
-	CHECK_EQ(mem->stage[0].max_tokens, 106494);
-	CHECK_EQ(mem->stage[0].max_sequences, 25);
+	CHECK_EQ(mem->stage[0].max_tokens, 182045);
+	CHECK_EQ(mem->stage[0].max_sequences, 44);
 	/* redundant copies are not extra parameters */
 	CHECK_EQ(g_plan.weights_bytes_total, 673150611808.0);
 
@@ -282,11 +282,11 @@ static void t_memory_pp(void)
 
 /*
  * Paged KV (blocks of 64 tokens), Llama-3.1-70B tp 4 on H100, context 4097:
- *   page = 64 x 81,920 = 5,242,880 B; pages = floor(34,721,168,384 /
- *   5,242,880) = 6,622 (6,622 x 5,242,880 = 34,718,351,360); max tokens
- *   6,622 x 64 = 423,808; a sequence takes ceil(4097 / 64) = 65 pages:
- *   floor(6,622 / 65) = 101 sequences.  Unpaged, the same context fits
- *   floor(423,842 / 4097) = 103.
+ *   page = 64 x 81,920 = 5,242,880 B; pages = floor(40,030,268,384 /
+ *   5,242,880) = 7,635 (7,635 x 5,242,880 = 40,029,388,800); max tokens
+ *   7,635 x 64 = 488,640; a sequence takes ceil(4097 / 64) = 65 pages:
+ *   floor(7,635 / 65) = 117 sequences.  Unpaged, the same context fits
+ *   floor(488,650 / 4097) = 119.
  */
 static void t_memory_paged(void)
 {
@@ -302,16 +302,52 @@ static void t_memory_paged(void)
 	d.context = 4097;
 	if (plan_run(&m, &h, &d))
 		return;
-	CHECK_EQ(mem->max_sequences_per_instance, 103);
+	CHECK_EQ(mem->max_sequences_per_instance, 119);
 	d.kv_block = 64;
 	if (plan_run(&m, &h, &d))
 		return;
-	CHECK_EQ(mem->stage[0].max_tokens, 423808);
-	CHECK_EQ(mem->max_sequences_per_instance, 101);
-	d.context = 4096;        /* exactly 64 pages: floor(6,622 / 64) = 103 */
+	CHECK_EQ(mem->stage[0].max_tokens, 488640);
+	CHECK_EQ(mem->max_sequences_per_instance, 117);
+	d.context = 4096;        /* exactly 64 pages: floor(7,635 / 64) = 119 */
 	if (plan_run(&m, &h, &d))
 		return;
-	CHECK_EQ(mem->max_sequences_per_instance, 103);
+	CHECK_EQ(mem->max_sequences_per_instance, 119);
+}
+
+/*
+ * TensorRT-LLM's rule (mem_of_free): the fraction is of what the weights and
+ * the reserve leave, all of it KV.  Llama-3.1-70B tp 4 on H100 as above:
+ *   left = 85.899e9 - 35,278,831,616 - 2e9 = 48,620,168,384
+ *   kv = 0.9 x left = 43,758,151,545.6; tokens floor(/ 81,920) = 534,157;
+ *   sequences floor(534,157 / 4096) = 130
+ *   budget = weights + reserve + kv = 81,036,983,161.6; headroom 0.1 x left
+ */
+static void t_memory_of_free(void)
+{
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	const struct memory *mem = &g_plan.mem;
+
+	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	CHECK_EQ(d.mem_of_free, 0);
+	d.tp = 4;
+	d.mem_of_free = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_REL(mem->kv_bytes_per_gpu, 43758151545.6, 1e-12);
+	CHECK_EQ(mem->stage[0].max_tokens, 534157);
+	CHECK_EQ(mem->max_sequences_per_instance, 130);
+	CHECK_REL(mem->budget_bytes, 81036983161.6, 1e-12);
+	CHECK_REL(mem->free_bytes_per_gpu, 4862016838.4, 1e-9);
+	/* weights past the usable HBM leave nothing: no KV, no fit */
+	d.tp = 1;
+	if (plan_run(&m, &h, &d))
+		return;
+	CHECK_EQ(mem->kv_bytes_per_gpu, 0);
+	CHECK(!mem->fits);
 }
 
 static void t_plan_check(void)
@@ -444,6 +480,7 @@ static const struct test tests[] = {
 	{"memory expert parallelism and redundant experts", t_memory_ep},
 	{"memory pipeline stages of DeepSeek-V3 (31/30, embedding first, head and MTP last)", t_memory_pp},
 	{"memory paged KV rounds sequences up to whole blocks", t_memory_paged},
+	{"memory under TensorRT-LLM's rule: the fraction of what weights leave, by hand", t_memory_of_free},
 	{"plan_check refuses impossible layouts", t_plan_check},
 	{"plan_check refuses workloads out of range", t_perf_workload_check},
 };

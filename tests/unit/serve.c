@@ -229,6 +229,8 @@ static void t_silicon_recv(void)
 		"i,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
 		"1024,1024,fp8_block,fp8_block,32,1,1,8,1,8,100,5\n";
 	const char *want[] = {"30", "10", "10", NULL, NULL, NULL, "10", "30", NULL};
+	/* --mem-fraction-static: 0.82 at TP 8 from 2025-09-12, 0.95 at TP 4 (silicon_mems) */
+	const char *mem[] = {"0.82", "0.82", "0.95", NULL, NULL, NULL, "0.82", "0.82", NULL};
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -244,6 +246,10 @@ static void t_silicon_recv(void)
 			CHECK_STR(silicon_opt(&a, "--recv-interval"), want[i]);
 		else
 			CHECK(silicon_opt(&a, "--recv-interval") == NULL);
+		if (mem[i])
+			CHECK_STR(silicon_opt(&a, "--mem-fraction"), mem[i]);
+		else
+			CHECK(silicon_opt(&a, "--mem-fraction") == NULL);
 	}
 	free(r);
 }
@@ -413,6 +419,18 @@ static void t_engine_cards(void)
 	/* with its RESIDUAL_RMS_NORM fusion, 8 Hopper GPUs go to NCCL from 1 MiB */
 	CHECK_EQ(engine_ar_max(&g, &h200, 8, ENGINE_AR_CUSTOM), 1048576);
 	CHECK_EQ(g.ep_allreduce_without_dp, 1);   /* tokens travel only with attention DP */
+	/* KV from free_gpu_memory_fraction of what the model leaves; vLLM and
+	 * SGLang share usable HBM among weights and KV */
+	CHECK_EQ(g.mem_of_free, 1);
+	{
+		struct deployment d;
+
+		memset(&d, 0, sizeof d);
+		serve_engine_apply(&g, &b200, &d);
+		CHECK_EQ(d.mem_of_free, 1);
+	}
+	CHECK_OK(engine_load("engines/vllm.json", &g, &e), &e);
+	CHECK_EQ(g.mem_of_free, 0);
 	snprintf(path, sizeof path, "/tmp/mlasim-engine-%d.json", (int)getpid());
 	if (!(f = fopen(path, "w")))
 		return;
@@ -439,6 +457,18 @@ static void t_engine_cards(void)
 	fclose(f);
 	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "'scheduler.dp_balance' must be true or false");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"memory\": {\"fraction_of\": \"all\"}, "
+	      "\"overheads\": {\"step_s\": 0, \"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "'memory.fraction_of' must be \"usable\" or \"free\"");
+	f = fopen(path, "w");
+	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"memory\": {\"fraction\": 0.9}, "
+	      "\"overheads\": {\"step_s\": 0, \"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}}", f);
+	fclose(f);
+	CHECK_RC(engine_load(path, &g, &e), EXIT_INPUT, &e);
+	CHECK_CONTAINS(e.msg, "unknown key 'memory.fraction'");
 	f = fopen(path, "w");
 	fputs("{\"scheduler\": {\"max_num_tokens\": 8192, \"mixed\": true}, \"overheads\": "
 	      "{\"step_s\": 0, \"request_s\": 0, \"graph_latency_share\": 1}, \"benchmark\": {\"waves\": 1}, "
@@ -935,7 +965,7 @@ static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
-	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps, by date, TP and CONC", t_silicon_recv},
+	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps and set memory shares, by date, TP and CONC", t_silicon_recv},
 	{"silicon_map: InferenceX's TensorRT-LLM recipes hold prompts back, by date, lengths, TP and CONC",
 	 t_silicon_wait},
 	{"silicon_map: rows from InferenceX's MTP-only images and rack-wide 'aggregated' runs are refused; warm-up by date",
