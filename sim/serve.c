@@ -249,13 +249,20 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
 	r->tpot_s = p->perf.tpot_s + (serve_host_s(g, w->batch) + (r->longest - 1) * attn) / p->perf.tokens_per_step;
 }
 
+/* A prefill server's step of k prompts of plan p: one prompt's prefill
+ * alone at least, else their tokens at full-step speed. */
+static double serve_prefill_step_s(const struct plan *p, double k)
+{
+	return fmax(p->perf.ttft_s, k * p->dep.w.isl * serve_tau(p));
+}
+
 void serve_disagg(const struct plan *p, const struct engine *g, double concurrency, double workers,
 		  double tpot_s, struct serve_result *r)
 {
 	const struct workload *w = &p->dep.w;
-	double b = w->batch, C = w->prefill_tokens, osl = w->osl, tau = serve_tau(p);
-	double S = b <= 1 ? p->perf.ttft_s : fmax(p->perf.ttft_s, ceil(b * w->isl / C) * C * tau);
-	double servers = fmax(1, workers) * p->dep.dp, cap = servers * b / S;
+	double osl = w->osl, b = fmax(w->batch, floor(w->prefill_tokens / w->isl));
+	double S = p->perf.ttft_s, Sb = serve_prefill_step_s(p, b);
+	double servers = fmax(1, workers) * p->dep.dp, cap = servers * b / Sb;
 	double gpus = p->dep.tp * p->dep.dp * p->dep.pp, burst = g ? 1 / g->bench_waves : 0;
 	double kv = p->perf.links.out_bw > 0 ? w->isl * p->kv_bytes_per_token / (p->perf.links.out_bw * gpus) +
 					       p->perf.links.out_latency_s : 0;
@@ -265,26 +272,31 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 	memset(r, 0, sizeof *r);
 	r->batch_held = r->release_steps = 1;
 	for (it = 0; it < 50; it++) {   /* the lifetime sets the load, the load the wait */
-		double rho;
+		double r1, k;
 
 		lambda = concurrency / (ttft + (osl - 1) * tpot_s);
-		rho = lambda / cap;
-		if (rho >= 1) {          /* the pool bounds the loop */
+		if (lambda >= cap) {     /* the pool bounds the loop */
 			lambda = cap;
-			ttft = fmax(S + kv, concurrency / cap - (osl - 1) * tpot_s);
+			ttft = fmax(Sb + kv, concurrency / cap - (osl - 1) * tpot_s);
 			break;
 		}
-		ttft = 0.5 * ttft + 0.5 * (S * (1 + serve_md1(rho)) + kv);
+		/* r1: a server's arrivals in one prompt's prefill, the batch it
+		 * takes; below 1/2 the M/D/1 wait, above it the rest of the step
+		 * in progress, half a step (serve.h) */
+		r1 = lambda / servers * S;
+		k = fmax(1, r1);
+		ttft = 0.5 * ttft + 0.5 * (serve_prefill_step_s(p, k) +
+					   (r1 < 0.5 ? S * serve_md1(r1) : serve_prefill_step_s(p, k) / 2) + kv);
 	}
 	r->rho = lambda / cap;
 	r->steady_ttft_s = ttft;
-	/* the first burst: request j waits for ceil(j / (servers b)) batches */
+	/* the first burst: request j waits for ceil(j / (servers b)) full batches */
 	if (concurrency <= 1e6) {
 		for (j = 1; j <= concurrency; j++)
 			steps += ceil(j / (servers * b));
-		r->burst_ttft_s = S * steps / fmax(1, concurrency) + kv;
+		r->burst_ttft_s = Sb * steps / fmax(1, concurrency) + kv;
 	} else {
-		r->burst_ttft_s = S * (concurrency / (servers * b) + 1) / 2 + kv;
+		r->burst_ttft_s = Sb * (concurrency / (servers * b) + 1) / 2 + kv;
 	}
 	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s + (g ? g->request_overhead_s : 0);
 	r->running = concurrency;

@@ -200,19 +200,31 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
 
 /*
  * The prefill pool of a disaggregated deployment: `workers` instances of
- * plan p, each attention group prefilling p->dep.w.batch prompts a batch,
- * fed in a closed loop by `concurrency` requests in flight over the whole
+ * plan p, each attention group a server that takes the prompts waiting, up
+ * to b = max(p->dep.w.batch, floor(C / isl)) a step: the engines' prefill
+ * servers fill their step budget C (SGLang's chunked prefill up to
+ * --chunked-prefill-size, TensorRT-LLM's context batch up to max_num_tokens;
+ * InferenceX's disaggregated recipes give them 4,608 to 32,768 tokens,
+ * SemiAnalysisAI/InferenceX@93e1b3ca1 .github/configs/nvidia-master.yaml
+ * PREFILL_MAX_NUM_TOKENS (DeepSeek-R1 on GB200: 4608 with 4 prompts, 8448 with 1),
+ * @843c6254ff69 benchmarks/multi_node/srt-slurm-recipes/sglang/deepseek-v4/
+ * 8k1k/disagg-b300-1p1d-dep4-dep8.yaml chunked-prefill-size 32768), fed in a
+ * closed loop by `concurrency` requests in flight over the whole
  * deployment, each living TTFT + (osl - 1) x tpot_s (the decode pool's):
- * - service S of a batch: its prompts in steps of the budget C, at least
- *   one prompt's prefill alone;
- * - arrivals lambda = concurrency / lifetime against workers x dp servers of
- *   batch / S each, load rho; the wait as M/D/1 at rho (solved with the
- *   lifetime it sets, a fixed point); past rho = 1 the pool bounds the loop:
- *   lambda = its capacity and TTFT = concurrency / capacity - (osl - 1) tpot;
+ * - a step of k prompts: one prompt's prefill S alone at least, else their
+ *   k x isl tokens at full-step speed;
+ * - arrivals lambda = concurrency / lifetime over workers x dp servers; r1 =
+ *   a server's arrivals during S.  Below r1 = 1/2 a prompt is served alone
+ *   after the M/D/1 wait S md1(r1); above it the server is busy and batches:
+ *   a prompt waits for the rest of the step in progress, half a step of the
+ *   max(1, r1) prompts that came during it, then its own (gated batch
+ *   service; continuous at r1 = 1/2).  Solved with the lifetime it sets, a
+ *   fixed point; at the capacity servers x b / step(b) the pool bounds the
+ *   loop: lambda = capacity and TTFT = concurrency / capacity - (osl - 1) tpot;
  * - the KV cache handed to the decode pool: isl tokens' cache over the
  *   instance's NICs (scale-out bandwidth x its GPUs) and their latency;
  * - the first burst (1 / waves of requests): all requests at once, FIFO in
- *   batches over the servers;
+ *   full batches of b over the servers;
  * - g's per-request overhead.  TTFT into r->ttft_s (steady, burst too).
  */
 void serve_disagg(const struct plan *p, const struct engine *g, double concurrency, double workers,

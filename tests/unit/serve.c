@@ -868,7 +868,8 @@ static void t_serve_graph(void)
 }
 
 /* The prefill pool of a disaggregated deployment: the closed loop's fixed
- * point, the saturated pool, the burst. */
+ * point alone and batching, the saturated pool, the burst, a batch of the
+ * step budget. */
 static void t_serve_disagg(void)
 {
 	static struct plan p;
@@ -878,7 +879,7 @@ static void t_serve_disagg(void)
 	struct serve_result r;
 	struct engine g = serve_engine(0, 5e-3, 1, 1e6);
 	struct err e;
-	double S, kv, cap, lambda, tpot = 20e-3, j, steps = 0;
+	double S1, Sb, Sk, tau, kv, cap, lambda, r1, tpot = 20e-3, j, steps = 0;
 
 	memset(&e, 0, sizeof e);
 	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
@@ -890,24 +891,49 @@ static void t_serve_disagg(void)
 	d.w.osl = 500;
 	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
 		return;
-	/* a batch of 2 x 4000 tokens: one 8192-token step at full-step speed */
-	S = fmax(p.perf.ttft_s, 8192 / (p.perf.prefill_tps_gpu * 4));
+	/* b = max(2, floor(8192 / 4000)) = 2 prompts a step: 8000 tokens at
+	 * full-step speed, one prompt's prefill S1 at least */
+	CHECK_EQ(p.dep.w.prefill_tokens, 8192);
+	S1 = p.perf.ttft_s;
+	tau = 1 / (p.perf.prefill_tps_gpu * 4);
+	Sb = fmax(S1, 8000 * tau);
 	kv = 4000 * p.kv_bytes_per_token / (p.perf.links.out_bw * 4) + p.perf.links.out_latency_s;
-	cap = 3 * 2 / S;   /* 3 workers of one attention group, 2 prompts per S */
-	/* 40 requests in flight: the TTFT solves ttft = S (1 + M/D/1 wait) + kv */
-	serve_disagg(&p, &g, 40, 3, tpot, &r);
-	lambda = 40 / (r.steady_ttft_s + 499 * tpot);
+	cap = 3 * 2 / Sb;   /* 3 workers of one attention group, 2 prompts per step */
+	/* 4 requests in flight: each server sees r1 < 1/2 arrivals per S1, a
+	 * prompt goes alone after the M/D/1 wait: ttft = S1 (1 + md1(r1)) + kv */
+	serve_disagg(&p, &g, 4, 3, tpot, &r);
+	lambda = 4 / (r.steady_ttft_s + 499 * tpot);
+	r1 = lambda / 3 * S1;
+	CHECK(r1 < 0.5);
 	CHECK_REL(r.rho, lambda / cap, 1e-6);
-	CHECK_REL(r.steady_ttft_s, S * (1 + r.rho / (2 * (1 - r.rho))) + kv, 1e-6);
+	CHECK_REL(r.steady_ttft_s, S1 * (1 + r1 / (2 * (1 - r1))) + kv, 1e-6);
+	/* 90 in flight: r1 > 1/2, the server batches the max(1, r1) prompts of
+	 * a step; a prompt waits half of it, then its own: 1.5 step + kv */
+	serve_disagg(&p, &g, 90, 3, tpot, &r);
+	lambda = 90 / (r.steady_ttft_s + 499 * tpot);
+	r1 = lambda / 3 * S1;
+	CHECK(r1 > 0.5);
+	Sk = fmax(S1, fmax(1, r1) * 4000 * tau);
+	CHECK_REL(r.rho, lambda / cap, 1e-6);
+	CHECK_REL(r.steady_ttft_s, 1.5 * Sk + kv, 1e-6);
 	CHECK_REL(r.ttft_s, (1 - 1e-6) * r.steady_ttft_s + 1e-6 * r.burst_ttft_s + 5e-3, 1e-12);
-	/* the first burst: request j waits ceil(j / 6) batches */
-	for (j = 1; j <= 40; j++)
+	/* the first burst: request j waits ceil(j / 6) full steps */
+	for (j = 1; j <= 90; j++)
 		steps += ceil(j / 6);
-	CHECK_REL(r.burst_ttft_s, S * steps / 40 + kv, 1e-12);
+	CHECK_REL(r.burst_ttft_s, Sb * steps / 90 + kv, 1e-12);
 	/* 100000 in flight: the pool is the bottleneck; Little's law gives the wait */
 	serve_disagg(&p, &g, 1e5, 3, tpot, &r);
 	CHECK_REL(r.steady_ttft_s, 1e5 / cap - 499 * tpot, 1e-12);
 	CHECK_REL(r.rho, 1, 1e-12);
+	/* the sample's batch of 1 at 1000-token prompts: the budget takes
+	 * floor(8192 / 1000) = 8 a step, capacity 3 x 8 / step(8) */
+	d.w.batch = 1;
+	d.w.isl = 1000;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
+		return;
+	serve_disagg(&p, &g, 1e5, 3, tpot, &r);
+	Sb = fmax(p.perf.ttft_s, 8000 / (p.perf.prefill_tps_gpu * 4));
+	CHECK_REL(r.steady_ttft_s, 1e5 / (3 * 8 / Sb) - 499 * tpot, 1e-12);
 }
 
 /* The open loop: Little's law at the fixed point, the prices serve_agg gives
