@@ -266,7 +266,7 @@ static void t_memory_pp(void)
 	CHECK_EQ(mem->stage[0].kv_bytes_per_token, 35712);
 	CHECK_EQ(mem->stage[1].kv_bytes_per_token, 34560);
 	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 35712);
-	CHECK(!mem->fits);                                      /* 325 GB on an 80 GB GPU */
+	CHECK(!mem->fits);                                      /* 325 GB on an 85.9 GB (80 GiB) GPU */
 
 	d.mtp = 1;
 	d.kv_mtp = 1;
