@@ -4,7 +4,7 @@
 #   sh examples/demo.sh [path/to/mlasim]
 #
 # 1. one GB200 NVL72 rack, attention data-parallel over 72 GPUs, 72-way expert parallelism
-# 2. one 8xH800 node, tensor parallel 8: the 685 GB of weights do not fit in 640 GB
+# 2. one 8xH800 node, tensor parallel 8: 86.6 GB of weights per GPU do not fit in its 85.9 (80 GiB)
 # 3. two 8xH800 nodes, tp 8 x pp 2: fits, with room for the KV cache
 set -u
 M=${1:-${MLASIM:-mlasim}}

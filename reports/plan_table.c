@@ -80,7 +80,7 @@ static void plan_table_memory(struct sbuf *b, const struct plan *p)
 	sbuf_printf(b, "  runtime reserve     %s\n", gb(mem->reserve_bytes, s1, sizeof s1));
 	sbuf_printf(b, "  kv cache            %s\n", gb(mem->kv_bytes_per_gpu, s1, sizeof s1));
 	sbuf_printf(b, "  headroom            %s   (1 - mem-fraction%s: activations, graphs, fragmentation)\n\n",
-		    gb(mem->free_bytes_per_gpu, s1, sizeof s1), p->dep.mem_of_free ? " of what weights leave" : "");
+		    gb(mem->free_bytes_per_gpu, s1, sizeof s1), p->dep.mem_of_free ? " of what weights and reserve leave" : "");
 }
 
 static void plan_table_capacity(struct sbuf *b, const struct plan *p)

@@ -312,8 +312,10 @@ static void plan_memory(struct plan *p, const struct kv_kinds *kk)
 		min_seqs = num_min(min_seqs, st->max_sequences);
 	}
 	mem->kv_bytes_per_gpu = num_max(0, plan_kv_budget(p, mem->weights_bytes_per_gpu));
-	if (d->mem_of_free)        /* the budget is what weights, reserve and KV take */
-		mem->budget_bytes = mem->weights_bytes_per_gpu + mem->reserve_bytes + mem->kv_bytes_per_gpu;
+	if (d->mem_of_free)        /* headroom is 1 - fraction of what weights and reserve leave, none
+	                              where they leave nothing: the budget is the rest of usable HBM */
+		mem->budget_bytes = mem->hbm_usable_bytes - (1 - d->mem_fraction) *
+				    num_max(0, mem->hbm_usable_bytes - mem->weights_bytes_per_gpu - mem->reserve_bytes);
 	mem->free_bytes_per_gpu = mem->hbm_usable_bytes - mem->budget_bytes;
 	mem->max_sequences_per_instance = min_seqs * d->dp;
 	mem->max_sequences_per_gpu = mem->max_sequences_per_instance / mem->gpus;

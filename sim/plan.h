@@ -43,7 +43,8 @@ struct memory_stage {
 	double comp_bytes[COMP_N];       /* per GPU, by component */
 	double kv_bytes_per_token;       /* per GPU of this stage: layers whose cache grows */
 	struct kv_account kv;            /* per GPU of this stage: also windows and states */
-	double kv_budget_bytes;          /* per GPU: HBM x fraction - weights - reserve */
+	double kv_budget_bytes;          /* per GPU: usable x fraction - weights - reserve, or with
+	                                    mem_of_free fraction x (usable - weights - reserve) */
 	double max_tokens;               /* per tensor-parallel group */
 	double max_sequences;            /* per tensor-parallel group at `context` */
 };
@@ -53,13 +54,14 @@ struct memory {
 	double experts_per_gpu;          /* physical experts held by each EP rank */
 	double moe_tp;                   /* tp x dp / ep */
 	double hbm_usable_bytes;
-	double budget_bytes;             /* usable x mem_fraction */
+	double budget_bytes;             /* usable x mem_fraction; with mem_of_free weights, reserve
+	                                    and KV (usable where weights and reserve exceed it) */
 	double reserve_bytes;
 	double weights_bytes_per_gpu;    /* the heaviest stage */
 	double comp_bytes_per_gpu[COMP_N];
 	double kv_bytes_per_token_per_gpu;   /* heaviest stage */
 	double kv_bytes_per_gpu;         /* KV space per GPU (budget left for KV, >= 0) */
-	double free_bytes_per_gpu;       /* usable - budget: activations, graphs, fragmentation */
+	double free_bytes_per_gpu;       /* usable - budget (>= 0): activations, graphs, fragmentation */
 	double max_tokens_per_instance;  /* KV tokens one instance holds (dp groups x tokens per group) */
 	double max_tokens_per_gpu;       /* max_tokens_per_instance / GPUs */
 	double max_sequences_per_instance;

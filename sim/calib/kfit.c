@@ -182,9 +182,10 @@ static int kfit_moe(const cJSON *rec, int idx, const char *file, struct krec *r,
 	local = E / ep;
 	/* the experts the measured rank computed: aiconfigurator's balanced
 	 * routing (collector/helper.py balanced_logits, ai-dynamo/aiconfigurator
-	 * @095f58a5) gives T tokens x k the distinct experts t + j ceil(E / k)
-	 * (mod E), spread evenly: min(E, T k) in all, min(local, T k / ep) on a
-	 * rank and at least one; other routing, as serving is priced, uniform */
+	 * @095f58a5) gives token t its j-th expert o + j s (mod E), s = ceil(E / k),
+	 * o = t where T >= s, else floor(t s / T): spread evenly, min(E, T k)
+	 * distinct in all, min(local, T k / ep) on a rank and at least one;
+	 * other routing, as serving is priced, uniform */
 	touched = routing && !strcmp(routing, "balanced") ? fmin(local, fmax(1, T * k / ep)) :
 							   fmin(local, perf_experts_touched(local, k, E, T));
 	/* MoE tensor parallelism: each rank holds a 1/tp slice of every local expert's width */

@@ -84,3 +84,37 @@ if grep -q 'per day (capex + energy: no data-centre costs or margin)' "$T/h20.tx
 else
 	notok "planner cost basis: h20 capex + energy said in the table and JSON, h100 gpu-hour" "$(grep cost "$T/h20.txt")"
 fi
+
+# ---- the memory rule an engine card names: DeepSeek-V3 FP8 on four B200s,
+# FP8 KV (35,136 B per token on every TP rank), 7,800-token sequences, usable
+# 193.274e9 B (180 GiB), reserve 2e9 B, about 169.10e9 B of weights per GPU.
+# vLLM (a share of usable HBM): 0.9 x 193.274e9 - 169.10e9 - 2e9 = 2.85e9 B
+# of KV, 80,9xx tokens: 10 sequences.  TensorRT-LLM (free_gpu_memory_fraction
+# of what the model leaves): 0.9 x (193.274e9 - 169.10e9 - 2e9) = 19.96e9 B,
+# 567,9xx tokens: 72 sequences.  At tp 2 the weights exceed the GPU: no KV,
+# no headroom, the budget is the usable HBM, exit 1.
+if command -v jq > /dev/null 2>&1; then
+	mr="plan --model deepseek-v3 --hw b200 --tp 4 --weights fp8 --kv-dtype fp8 --context 7800 --batch 8 --isl 7000 --osl 800 --format json"
+	"$M" $mr --engine vllm > "$T/mv.json" 2> "$T/mv.err"
+	"$M" $mr --engine trtllm > "$T/mt.json" 2> "$T/mt.err"
+	rule='.memory | [.mem_fraction_of, .max_sequences_per_instance,
+		((.kv_bytes_per_gpu - (if .mem_fraction_of == "free"
+			then 0.9 * (.hbm_usable_bytes - .weights_bytes_per_gpu - .reserve_bytes_per_gpu)
+			else 0.9 * .hbm_usable_bytes - .weights_bytes_per_gpu - .reserve_bytes_per_gpu end))
+		 / .kv_bytes_per_gpu | fabs < 1e-9)] | map(tostring) | join(" ")'
+	v=$(jq -r "$rule" "$T/mv.json" 2>&1)
+	t=$(jq -r "$rule" "$T/mt.json" 2>&1)
+	"$M" plan --model deepseek-v3 --hw b200 --tp 2 --weights fp8 --engine trtllm --batch 1 --isl 1000 --osl 100 \
+		--format json > "$T/mn.json" 2> /dev/null
+	rc=$?
+	n=$(jq -r '.memory | [.fits, .kv_bytes_per_gpu, .headroom_bytes_per_gpu, .budget_bytes_per_gpu == .hbm_usable_bytes] |
+		map(tostring) | join(" ")' "$T/mn.json" 2>&1)
+	if [ "$v" = "usable 10 true" ] && [ "$t" = "free 72 true" ] && [ $rc -eq 1 ] && [ "$n" = "false 0 0 true" ]; then
+		ok "memory rule by engine card: V3 FP8 on 4 B200s holds 10 sequences of 7.8k under vllm, 72 under trtllm; tp 2 no headroom, exit 1"
+	else
+		notok "memory rule by engine card: V3 FP8 on 4 B200s holds 10 sequences of 7.8k under vllm, 72 under trtllm; tp 2 no headroom, exit 1" \
+			"vllm [$v] trtllm [$t] tp 2 exit $rc [$n] $(cat "$T/mv.err" "$T/mt.err")"
+	fi
+else
+	skipped "memory rule by engine card: vllm against trtllm" "no jq"
+fi

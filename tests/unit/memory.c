@@ -266,7 +266,7 @@ static void t_memory_pp(void)
 	CHECK_EQ(mem->stage[0].kv_bytes_per_token, 35712);
 	CHECK_EQ(mem->stage[1].kv_bytes_per_token, 34560);
 	CHECK_EQ(mem->kv_bytes_per_token_per_gpu, 35712);
-	CHECK(!mem->fits);                                      /* 325 GB on an 80 GB GPU */
+	CHECK(!mem->fits);                                      /* 325 GB on an 85.9 GB (80 GiB) GPU */
 
 	d.mtp = 1;
 	d.kv_mtp = 1;
@@ -342,12 +342,15 @@ static void t_memory_of_free(void)
 	CHECK_EQ(mem->max_sequences_per_instance, 130);
 	CHECK_REL(mem->budget_bytes, 81036983161.6, 1e-12);
 	CHECK_REL(mem->free_bytes_per_gpu, 4862016838.4, 1e-9);
-	/* weights past the usable HBM leave nothing: no KV, no fit */
+	/* weights past the usable HBM leave nothing: no KV, no fit, and no
+	 * headroom: the budget is the usable HBM, not weights + reserve past it */
 	d.tp = 1;
 	if (plan_run(&m, &h, &d))
 		return;
 	CHECK_EQ(mem->kv_bytes_per_gpu, 0);
 	CHECK(!mem->fits);
+	CHECK_EQ(mem->budget_bytes, 85.899e9);
+	CHECK_EQ(mem->free_bytes_per_gpu, 0);
 }
 
 static void t_plan_check(void)
@@ -480,7 +483,7 @@ static const struct test tests[] = {
 	{"memory expert parallelism and redundant experts", t_memory_ep},
 	{"memory pipeline stages of DeepSeek-V3 (31/30, embedding first, head and MTP last)", t_memory_pp},
 	{"memory paged KV rounds sequences up to whole blocks", t_memory_paged},
-	{"memory under TensorRT-LLM's rule: the fraction of what weights leave, by hand", t_memory_of_free},
+	{"memory under TensorRT-LLM's rule: the fraction of what weights and reserve leave, by hand", t_memory_of_free},
 	{"plan_check refuses impossible layouts", t_plan_check},
 	{"plan_check refuses workloads out of range", t_perf_workload_check},
 };

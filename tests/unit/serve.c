@@ -724,7 +724,7 @@ static void t_serve_load(void)
 	CHECK_REL(r.ttft_s, r.burst_ttft_s + 10e-3, 1e-12);
 	/* a cache that holds fewer than the batch: the rest wait a slot, (B - N) / N lifetimes */
 	d.w.batch = 64;
-	d.mem_fraction = 0.25;   /* 80 GB x 0.25 less 16 GB of weights and the reserve */
+	d.mem_fraction = 0.25;   /* 85.9 GB (80 GiB) x 0.25 less 16 GB of weights and the reserve */
 	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e);
 	CHECK(p.mem.max_sequences_per_instance >= 1 && p.mem.max_sequences_per_instance < 64);
 	if (!(p.mem.max_sequences_per_instance >= 1 && p.mem.max_sequences_per_instance < 64))
