@@ -261,8 +261,8 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 {
 	const struct workload *w = &p->dep.w;
 	double osl = w->osl, b = fmax(w->batch, floor(w->prefill_tokens / w->isl));
-	double S = p->perf.ttft_s, Sb = serve_prefill_step_s(p, b);
-	double servers = fmax(1, workers) * p->dep.dp, cap = servers * b / Sb;
+	double S = serve_prefill_step_s(p, 1), Sb = serve_prefill_step_s(p, b);
+	double servers = fmax(1, workers) * p->dep.dp, cap = servers * b / Sb, life = (osl - 1) * tpot_s;
 	double gpus = p->dep.tp * p->dep.dp * p->dep.pp, burst = g ? 1 / g->bench_waves : 0;
 	double kv = p->perf.links.out_bw > 0 ? w->isl * p->kv_bytes_per_token / (p->perf.links.out_bw * gpus) +
 					       p->perf.links.out_latency_s : 0;
@@ -272,21 +272,20 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 	memset(r, 0, sizeof *r);
 	r->batch_held = r->release_steps = 1;
 	for (it = 0; it < 50; it++) {   /* the lifetime sets the load, the load the wait */
-		double r1, k;
+		double r1;
 
-		lambda = concurrency / (ttft + (osl - 1) * tpot_s);
-		if (lambda >= cap) {     /* the pool bounds the loop */
-			lambda = cap;
-			ttft = fmax(Sb + kv, concurrency / cap - (osl - 1) * tpot_s);
-			break;
-		}
-		/* r1: a server's arrivals in one prompt's prefill, the batch it
-		 * takes; below 1/2 the M/D/1 wait, above it the rest of the step
-		 * in progress, half a step (serve.h) */
+		/* r1: a server's arrivals in one prompt's step S; below 1/2 the
+		 * M/D/1 wait, above it the rest of the step in progress, half a
+		 * step: below the capacity the r1 prompts it takes fill no more
+		 * than S (serve.h); a NaN load gives no finite TTFT */
+		lambda = concurrency / (ttft + life);
 		r1 = lambda / servers * S;
-		k = fmax(1, r1);
-		ttft = 0.5 * ttft + 0.5 * (serve_prefill_step_s(p, k) +
-					   (r1 < 0.5 ? S * serve_md1(r1) : serve_prefill_step_s(p, k) / 2) + kv);
+		ttft = 0.5 * ttft + 0.5 * (S * (1 + (r1 >= 0.5 ? 0.5 : serve_md1(r1))) + kv);
+	}
+	lambda = concurrency / (ttft + life);
+	if (lambda >= cap) {     /* the pool bounds the loop */
+		lambda = cap;
+		ttft = fmax(ttft, concurrency / cap - life);
 	}
 	r->rho = lambda / cap;
 	r->steady_ttft_s = ttft;

@@ -114,7 +114,8 @@ struct serve_result {
 	double running;      /* requests decoding at once per attention group (KV-bound) */
 	double waiting;      /* requests waiting for a KV slot per attention group */
 	double mixed_steps;  /* steps of a request's lifetime that carry prefill chunks */
-	double rho;          /* prefill load: mixed steps over osl */
+	double rho;          /* prefill load: mixed steps over osl (serve_disagg: arrivals over
+	                        the prefill pool's capacity) */
 	double sync_groups;  /* attention groups whose prompts the steps wait for (serve_sync_groups) */
 	double longest;      /* decode attention of the group with the most tokens cached over the
 	                        mean group's (serve_lengths_max) */
@@ -211,16 +212,19 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
  * 8k1k/disagg-b300-1p1d-dep4-dep8.yaml chunked-prefill-size 32768), fed in a
  * closed loop by `concurrency` requests in flight over the whole
  * deployment, each living TTFT + (osl - 1) x tpot_s (the decode pool's):
- * - a step of k prompts: one prompt's prefill S alone at least, else their
- *   k x isl tokens at full-step speed;
+ * - a step of k prompts, step(k): one prompt's prefill alone at least, else
+ *   their k x isl tokens at full-step speed; S = step(1);
  * - arrivals lambda = concurrency / lifetime over workers x dp servers; r1 =
  *   a server's arrivals during S.  Below r1 = 1/2 a prompt is served alone
  *   after the M/D/1 wait S md1(r1); above it the server is busy and batches:
  *   a prompt waits for the rest of the step in progress, half a step of the
- *   max(1, r1) prompts that came during it, then its own (gated batch
- *   service; continuous at r1 = 1/2).  Solved with the lifetime it sets, a
- *   fixed point; at the capacity servers x b / step(b) the pool bounds the
- *   loop: lambda = capacity and TTFT = concurrency / capacity - (osl - 1) tpot;
+ *   r1 prompts that came during it, then its own (gated batch service).
+ *   Below the capacity r1 < b S / step(b), so those prompts' tokens fit in
+ *   S: wait and prefill 1.5 S (continuous at r1 = 1/2).  Solved with the
+ *   lifetime it sets, a fixed point; where its load reaches the capacity
+ *   servers x b / step(b) the pool bounds the loop: lambda = capacity and
+ *   TTFT = concurrency / capacity - (osl - 1) tpot, no less than the 1.5 S
+ *   + KV hand-over it has there (continuous: no jump to step(b));
  * - the KV cache handed to the decode pool: isl tokens' cache over the
  *   instance's NICs (scale-out bandwidth x its GPUs) and their latency;
  * - the first burst (1 / waves of requests): all requests at once, FIFO in

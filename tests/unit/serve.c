@@ -868,8 +868,8 @@ static void t_serve_graph(void)
 }
 
 /* The prefill pool of a disaggregated deployment: the closed loop's fixed
- * point alone and batching, the saturated pool, the burst, a batch of the
- * step budget. */
+ * point alone and batching, either side of r1 = 1/2, the saturated pool, the
+ * burst, a batch of the step budget and no jump at its capacity. */
 static void t_serve_disagg(void)
 {
 	static struct plan p;
@@ -879,7 +879,7 @@ static void t_serve_disagg(void)
 	struct serve_result r;
 	struct engine g = serve_engine(0, 5e-3, 1, 1e6);
 	struct err e;
-	double S1, Sb, Sk, tau, kv, cap, lambda, r1, tpot = 20e-3, j, steps = 0;
+	double S1, Sb, t, c, tau, kv, cap, lambda, r1, tpot = 20e-3, j, steps = 0;
 
 	memset(&e, 0, sizeof e);
 	if (load_model("llama-3.1-70b", &m) || load_hw("h100-sxm", &h))
@@ -894,8 +894,8 @@ static void t_serve_disagg(void)
 	/* b = max(2, floor(8192 / 4000)) = 2 prompts a step: 8000 tokens at
 	 * full-step speed, one prompt's prefill S1 at least */
 	CHECK_EQ(p.dep.w.prefill_tokens, 8192);
-	S1 = p.perf.ttft_s;
 	tau = 1 / (p.perf.prefill_tps_gpu * 4);
+	S1 = fmax(p.perf.ttft_s, 4000 * tau);
 	Sb = fmax(S1, 8000 * tau);
 	kv = 4000 * p.kv_bytes_per_token / (p.perf.links.out_bw * 4) + p.perf.links.out_latency_s;
 	cap = 3 * 2 / Sb;   /* 3 workers of one attention group, 2 prompts per step */
@@ -907,15 +907,23 @@ static void t_serve_disagg(void)
 	CHECK(r1 < 0.5);
 	CHECK_REL(r.rho, lambda / cap, 1e-6);
 	CHECK_REL(r.steady_ttft_s, S1 * (1 + r1 / (2 * (1 - r1))) + kv, 1e-6);
-	/* 90 in flight: r1 > 1/2, the server batches the max(1, r1) prompts of
-	 * a step; a prompt waits half of it, then its own: 1.5 step + kv */
+	/* either side of r1 = 1/2: the concurrency whose fixed point has r1 =
+	 * 0.45 waits as M/D/1, the one with r1 = 0.55 half a step */
+	t = S1 * (1 + 0.45 / (2 * 0.55)) + kv;
+	serve_disagg(&p, &g, 3 * 0.45 / S1 * (t + 499 * tpot), 3, tpot, &r);
+	CHECK_REL(r.steady_ttft_s, t, 1e-9);
+	t = 1.5 * S1 + kv;
+	serve_disagg(&p, &g, 3 * 0.55 / S1 * (t + 499 * tpot), 3, tpot, &r);
+	CHECK_REL(r.steady_ttft_s, t, 1e-9);
+	/* 90 in flight: r1 > 1/2, the server batches the r1 prompts of a step
+	 * (below the capacity r1 < 2 S1 / Sb, their tokens within S1); a prompt
+	 * waits half of it, then its own: 1.5 S1 + kv */
 	serve_disagg(&p, &g, 90, 3, tpot, &r);
 	lambda = 90 / (r.steady_ttft_s + 499 * tpot);
 	r1 = lambda / 3 * S1;
 	CHECK(r1 > 0.5);
-	Sk = fmax(S1, fmax(1, r1) * 4000 * tau);
 	CHECK_REL(r.rho, lambda / cap, 1e-6);
-	CHECK_REL(r.steady_ttft_s, 1.5 * Sk + kv, 1e-6);
+	CHECK_REL(r.steady_ttft_s, 1.5 * S1 + kv, 1e-6);
 	CHECK_REL(r.ttft_s, (1 - 1e-6) * r.steady_ttft_s + 1e-6 * r.burst_ttft_s + 5e-3, 1e-12);
 	/* the first burst: request j waits ceil(j / 6) full steps */
 	for (j = 1; j <= 90; j++)
@@ -931,9 +939,25 @@ static void t_serve_disagg(void)
 	d.w.isl = 1000;
 	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p, &e), &e))
 		return;
+	tau = 1 / (p.perf.prefill_tps_gpu * 4);
+	S1 = fmax(p.perf.ttft_s, 1000 * tau);
+	Sb = fmax(S1, 8000 * tau);
+	cap = 3 * 8 / Sb;
 	serve_disagg(&p, &g, 1e5, 3, tpot, &r);
-	Sb = fmax(p.perf.ttft_s, 8000 / (p.perf.prefill_tps_gpu * 4));
-	CHECK_REL(r.steady_ttft_s, 1e5 / (3 * 8 / Sb) - 499 * tpot, 1e-12);
+	CHECK_REL(r.steady_ttft_s, 1e5 / cap - 499 * tpot, 1e-12);
+	/* its steps of 8 take more than 1.5 S1, yet at the capacity the TTFT
+	 * goes on from 1.5 S1 + kv below into Little's law above, no jump */
+	CHECK(Sb > 2 * S1);
+	kv = 1000 * p.kv_bytes_per_token / (p.perf.links.out_bw * 4) + p.perf.links.out_latency_s;
+	t = 1.5 * S1 + kv;
+	c = cap * (t + 499 * tpot);
+	serve_disagg(&p, &g, c * (1 - 1e-6), 3, tpot, &r);
+	CHECK_REL(r.steady_ttft_s, t, 1e-9);
+	CHECK(r.rho < 1);
+	serve_disagg(&p, &g, c * (1 + 1e-6), 3, tpot, &r);
+	CHECK_REL(r.steady_ttft_s, c * (1 + 1e-6) / cap - 499 * tpot, 1e-12);
+	CHECK_REL(r.steady_ttft_s, t, 1e-3);
+	CHECK_REL(r.rho, 1, 1e-12);
 }
 
 /* The open loop: Little's law at the fixed point, the prices serve_agg gives
