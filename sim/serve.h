@@ -205,11 +205,12 @@ void serve_decode(const struct plan *p, const struct engine *g, struct serve_res
  * to b = max(p->dep.w.batch, floor(C / isl)) a step: the engines' prefill
  * servers fill their step budget C (SGLang's chunked prefill up to
  * --chunked-prefill-size, TensorRT-LLM's context batch up to max_num_tokens;
- * InferenceX's disaggregated recipes give them 4,608 to 32,768 tokens,
- * SemiAnalysisAI/InferenceX@93e1b3ca1 .github/configs/nvidia-master.yaml
- * PREFILL_MAX_NUM_TOKENS (DeepSeek-R1 on GB200: 4608 with 4 prompts, 8448 with 1),
- * @843c6254ff69 benchmarks/multi_node/srt-slurm-recipes/sglang/deepseek-v4/
- * 8k1k/disagg-b300-1p1d-dep4-dep8.yaml chunked-prefill-size 32768), fed in a
+ * InferenceX's disaggregated recipes give them 2,048 (vLLM) to 131,072
+ * (SGLang) tokens, SemiAnalysisAI/InferenceX@843c6254ff69
+ * benchmarks/multi_node/srt-slurm-recipes, e.g. sglang/deepseek-v4/8k1k/
+ * disagg-b300-1p1d-dep4-dep8.yaml chunked-prefill-size 32768; and
+ * @93e1b3ca1 .github/configs/nvidia-master.yaml PREFILL_MAX_NUM_TOKENS
+ * (DeepSeek-R1 on GB200: 4608 with 4 prompts, 8448 with 1)), fed in a
  * closed loop by `concurrency` requests in flight over the whole
  * deployment, each living TTFT + (osl - 1) x tpot_s (the decode pool's):
  * - a step of k prompts, step(k): one prompt's prefill alone at least, else
