@@ -344,6 +344,40 @@ static int silicon_rack_agg(const struct silicon_row *r)
 }
 
 /*
+ * InferenceX runs whose benchmark client did not run at the row's CONC: from
+ * d22bf9ca9 (2025-11-21) until 4e135fd3f (2025-12-08, "fix h100 docker
+ * error") benchmarks/gptoss_fp4_h100_docker.sh passed --max-concurrency 512
+ * to the client whatever CONC, while the server took --max-num-seqs=$CONC
+ * and the sweep ran CONC 4 to 64 (.github/configs/nvidia-master.yaml
+ * gptoss-fp4-h100-vllm at 4e135fd3f).  The sample records the client's 512;
+ * the requests the server ran at once are not in the row.
+ */
+static const struct silicon_client {
+	const char *model, *system, *backend, *since, *until;
+	double conc;               /* the client's hard-coded concurrency */
+} silicon_clients[] = {
+	{"openai/gpt-oss-120b", "h100_sxm", "vllm", "2025-11-21", "2025-12-09", 512},
+	{NULL, NULL, NULL, NULL, NULL, 0},
+};
+
+/* Is r an InferenceX row measured by a client that ignored its CONC
+ * (silicon_clients)? */
+static int silicon_client_unknown(const struct silicon_row *r)
+{
+	const struct silicon_client *k;
+	const char *d = strstr(r->source, "measured=");
+
+	if (strcmp(r->mode, "agg") != 0 || !silicon_bench_of(r) || !d || !silicon_dated(d + 9))
+		return 0;
+	for (k = silicon_clients; k->model; k++)
+		if (strcmp(k->model, r->model_path) == 0 && strcmp(k->system, r->system) == 0 &&
+		    strcmp(k->backend, r->backend) == 0 && strncmp(d + 9, k->since, 10) >= 0 &&
+		    strncmp(d + 9, k->until, 10) < 0 && r->agg.batch == k->conc)
+			return 1;
+	return 0;
+}
+
+/*
  * The image tag in a row's silicon_data_source, into tag[size]: the text
  * after the last ':' of its "image=REPO:TAG" field, or of the last field
  * when that is "REPO:TAG" (InferenceX's db-dump rows).  "" when there is none.
@@ -713,6 +747,9 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		return "no measured TTFT or TPOT";
 	if ((k = silicon_spec_of(r)))
 		return k->reason;
+	if (silicon_client_unknown(r))
+		return "concurrency is the benchmark client's hard-coded 512, not the server's CONC "
+		       "(SemiAnalysisAI/InferenceX@4e135fd3f: benchmarks/gptoss_fp4_h100_docker.sh)";
 	if (silicon_rack_agg(r))
 		return "aggregated row on more GPUs than a GB200/GB300 tray: a disaggregated Dynamo run "
 		       "without its pools (SemiAnalysisAI/InferenceX@97f253b51:runners/launch_gb200-nv.sh)";

@@ -337,7 +337,17 @@ static void t_silicon_spec(void)
 		"i,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
 		"trtllm,deepseek-ai/DeepSeek-R1,gb300,fp4,agg,8192,1024,nvfp4,nvfp4,64,8,1,1,8,1,100,5\n"
 		"j,source_file=2026-04-06.csv; model=DeepSeek-R1; measured=2025-11-17T00:00:00.000Z,"
-		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,1,1,5,1,5,100,5\n";
+		"trtllm,deepseek-ai/DeepSeek-R1,gb200,fp4,agg,8192,1024,nvfp4,nvfp4,64,1,1,5,1,5,100,5\n"
+		/* gpt-oss on H100 at the client's hard-coded 512 while 4e135fd3f's bug lasted
+		 * (2025-11-21 to 2025-12-08); after it, or at a CONC of its own, predicted */
+		"k,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-12-08T00:00:00.000Z,"
+		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n"
+		"l,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-12-09T00:00:00.000Z,"
+		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n"
+		"m,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-12-05T00:00:00.000Z,"
+		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,64,8,1,1,8,1,200,5\n"
+		"n,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-11-20T00:00:00.000Z,"
+		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n";
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -346,7 +356,11 @@ static void t_silicon_spec(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 10);
+	CHECK_EQ(n, 14);
+	CHECK_CONTAINS(silicon_map(&r[10], SIDE_DECODE, 1, &a), "the benchmark client's hard-coded 512");
+	CHECK(silicon_map(&r[11], SIDE_DECODE, 1, &a) == NULL);
+	CHECK(silicon_map(&r[12], SIDE_DECODE, 1, &a) == NULL);
+	CHECK(silicon_map(&r[13], SIDE_DECODE, 1, &a) == NULL);
 	CHECK_CONTAINS(silicon_map(&r[5], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
 	CHECK_CONTAINS(silicon_map(&r[8], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
 	CHECK_CONTAINS(silicon_map(&r[9], SIDE_DECODE, 1, &a), "a disaggregated Dynamo run without its pools");
