@@ -344,6 +344,26 @@ static int silicon_rack_agg(const struct silicon_row *r)
 }
 
 /*
+ * Whether an aggregated row's silicon_data_source names a concurrency
+ * ("silicon_concurrency=N": the benchmark client's) other than its columns'
+ * batch_size x attention_dp_size.  The sample's own rows disagree in two
+ * ways, neither told by the row: the client's requests spread over
+ * instances the row does not record (DeepSeek-V3.1-NVFP4 at batch 56 with
+ * 448 in flight, TP 8), or a batch column per GPU (Qwen3-32B on GB200 at
+ * TP 2, batch 16 with 32 in flight, its TPOT that of 32).
+ */
+static int silicon_concurrency_differs(const struct silicon_row *r)
+{
+	const char *c = strstr(r->source, "silicon_concurrency=");
+	double n;
+
+	if (strcmp(r->mode, "agg") != 0 || !c)
+		return 0;
+	n = strtod(c + 20, NULL);
+	return n >= 1 && n != r->agg.batch * silicon_size(r->agg.dp);
+}
+
+/*
  * InferenceX runs whose benchmark client did not run at the row's CONC: from
  * d22bf9ca9 (2025-11-21) until 4e135fd3f (2025-12-08, "fix h100 docker
  * error") benchmarks/gptoss_fp4_h100_docker.sh passed --max-concurrency 512
@@ -747,6 +767,9 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		return "no measured TTFT or TPOT";
 	if ((k = silicon_spec_of(r)))
 		return k->reason;
+	if (silicon_concurrency_differs(r))
+		return "the source's silicon_concurrency is not batch_size x attention_dp_size: "
+		       "the instances that shared it, or the batch per instance, are not in the row";
 	if (silicon_client_unknown(r))
 		return "concurrency is the benchmark client's hard-coded 512, not the server's CONC "
 		       "(SemiAnalysisAI/InferenceX@4e135fd3f: benchmarks/gptoss_fp4_h100_docker.sh)";

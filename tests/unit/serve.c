@@ -347,7 +347,15 @@ static void t_silicon_spec(void)
 		"m,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-12-05T00:00:00.000Z,"
 		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,64,8,1,1,8,1,200,5\n"
 		"n,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-11-20T00:00:00.000Z,"
-		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n";
+		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n"
+		/* the client's silicon_concurrency against batch x attention DP: 224 at batch 56
+		 * (refused), 56 at batch 56, 32 at batch 4 x DP 8 (predicted) */
+		"o,x/gap.csv; silicon_concurrency=224; measured=2026-03-17,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,1,1,4,500,90\n"
+		"p,x/gap.csv; silicon_concurrency=56; measured=2026-03-17,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,1,1,4,500,20\n"
+		"q,x/gap.csv; silicon_concurrency=32; measured=2026-03-17,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,4,1,1,8,1,8,500,20\n";
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -356,7 +364,10 @@ static void t_silicon_spec(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 14);
+	CHECK_EQ(n, 17);
+	CHECK_CONTAINS(silicon_map(&r[14], SIDE_DECODE, 1, &a), "silicon_concurrency is not batch_size x attention_dp_size");
+	CHECK(silicon_map(&r[15], SIDE_DECODE, 1, &a) == NULL);
+	CHECK(silicon_map(&r[16], SIDE_DECODE, 1, &a) == NULL);
 	CHECK_CONTAINS(silicon_map(&r[10], SIDE_DECODE, 1, &a), "the benchmark client's hard-coded 512");
 	CHECK(silicon_map(&r[11], SIDE_DECODE, 1, &a) == NULL);
 	CHECK(silicon_map(&r[12], SIDE_DECODE, 1, &a) == NULL);
