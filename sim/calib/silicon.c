@@ -158,6 +158,9 @@ static int silicon_record(char *rec, const char *path, int line, const int *map,
 			continue;
 		c = &silicon_cols[map[i]];
 		if (c->size) {
+			if (strlen(f[i]) >= c->size)
+				return err_set(e, EXIT_INPUT, "%s: line %d: column '%s' is longer than %zu characters",
+					       path, line, c->name, c->size - 1);
 			snprintf((char *)r + c->off, c->size, "%s", f[i]);
 		} else if (silicon_number(f[i], silicon_num_field(r, c))) {
 			return err_set(e, EXIT_INPUT, "%s: line %d: column '%s' must be a number, got '%.40s'",
@@ -345,21 +348,28 @@ static int silicon_rack_agg(const struct silicon_row *r)
 
 /*
  * Whether an aggregated row's silicon_data_source names a concurrency
- * ("silicon_concurrency=N": the benchmark client's) other than its columns'
- * batch_size x attention_dp_size.  The sample's own rows disagree in two
- * ways, neither told by the row: the client's requests spread over
- * instances the row does not record (DeepSeek-V3.1-NVFP4 at batch 56 with
- * 448 in flight, TP 8), or a batch column per GPU (Qwen3-32B on GB200 at
- * TP 2, batch 16 with 32 in flight, its TPOT that of 32).
+ * ("silicon_concurrency=N", N decimal digits ending the field: the
+ * benchmark client's) other than its columns' batch_size x
+ * attention_dp_size.  The sample's rows disagree in ways the row does not
+ * tell apart: the client's requests spread over instances it does not
+ * record (DeepSeek-V3.1-NVFP4 at batch 56 with 448 in flight, TP 8, planned
+ * within 14% at batch 56), a measured TPOT 2-11 times the plan at its
+ * batch (Qwen3-32B on GB200 at TP 2, batch 16 with 32 in flight), or the
+ * whole concurrency in the batch column (an InferenceX row at attention DP
+ * 64, batch 32, silicon_concurrency=32, where its siblings give 1 or 2 per
+ * rank).  A field not of digits is ignored.
  */
 static int silicon_concurrency_differs(const struct silicon_row *r)
 {
-	const char *c = strstr(r->source, "silicon_concurrency=");
-	double n;
+	const char *c = strstr(r->source, "silicon_concurrency="), *p;
+	double n = 0;
 
 	if (strcmp(r->mode, "agg") != 0 || !c)
 		return 0;
-	n = strtod(c + 20, NULL);
+	for (p = c + 20; *p >= '0' && *p <= '9' && n < 1e9; p++)
+		n = 10 * n + (*p - '0');
+	if (p == c + 20 || (*p != ';' && *p != '\0'))
+		return 0;
 	return n >= 1 && n != r->agg.batch * silicon_size(r->agg.dp);
 }
 

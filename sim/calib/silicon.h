@@ -46,8 +46,9 @@ struct silicon_row {
  * Parse the CSV text of `path` (RFC 4180: quoted fields, "" inside quotes)
  * into a new array *rows of *n rows (caller frees).  The header names the
  * columns; a missing required column, a row with more fields than the
- * header, a number that does not read, or more than SILICON_MAX_ROWS rows
- * is EXIT_INPUT naming the file, line and column; running out of memory is
+ * header, a number that does not read, a text longer than its field holds
+ * (silicon_row), or more than SILICON_MAX_ROWS rows is EXIT_INPUT naming
+ * the file, line and column; running out of memory is
  * EXIT_ENV.  Empty cells read as NAN (numbers) or "" (strings).  Returns 0,
  * or the error code with *n 0 and *rows untouched (nothing left allocated).
  */

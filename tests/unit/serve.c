@@ -63,6 +63,17 @@ static void t_silicon_parse(void)
 	CHECK_CONTAINS(e.msg, "line 2: more fields than the header's 12");
 	CHECK_RC(silicon_parse("id,\"backend\n", "t.csv", &r, &n, &e), EXIT_INPUT, &e);
 	CHECK_CONTAINS(e.msg, "a quote is left open");
+	{
+		/* a source longer than its 319 characters is refused, not cut short */
+		char text[1024];
+		int k = snprintf(text, sizeof text, "id,backend,model_path,system,mode,isl,osl,batch_size,tp_size,"
+				 "pp_size,silicon_ttft_ms,silicon_tpot_ms,silicon_data_source\nx,vllm,m,s,agg,1,1,1,1,1,1,1,");
+
+		memset(text + k, 'a', 320);
+		snprintf(text + k + 320, sizeof text - (size_t)k - 320, "\n");
+		CHECK_RC(silicon_parse(text, "t.csv", &r, &n, &e), EXIT_INPUT, &e);
+		CHECK_CONTAINS(e.msg, "t.csv: line 2: column 'silicon_data_source' is longer than 319 characters");
+	}
 }
 
 /* The plan option value of `opt` in a, or NULL. */
@@ -308,7 +319,10 @@ static void t_silicon_wait(void)
 
 /* A row whose image InferenceX ran only with MTP is refused, whether the tag
  * comes as image=REPO:TAG or as a db-dump row's last field; another tag of
- * the same deployment, or another precision, is predicted. */
+ * the same deployment, or another precision, is predicted.  So are
+ * InferenceX's rack-wide "aggregated" rows, gpt-oss on H100 at the client's
+ * hard-coded 512 (2025-11-21 to 2025-12-08), and rows whose
+ * silicon_concurrency is not batch x attention DP; warm-up by date. */
 static void t_silicon_spec(void)
 {
 	static const char text[] =
@@ -355,7 +369,23 @@ static void t_silicon_spec(void)
 		"p,x/gap.csv; silicon_concurrency=56; measured=2026-03-17,"
 		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,1,1,4,500,20\n"
 		"q,x/gap.csv; silicon_concurrency=32; measured=2026-03-17,"
-		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,4,1,1,8,1,8,500,20\n";
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,4,1,1,8,1,8,500,20\n"
+		/* the first day of the 512 window; the same row under TensorRT-LLM, or on H200 */
+		"r,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-11-21T00:00:00.000Z,"
+		"vllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n"
+		"s,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-12-05T00:00:00.000Z,"
+		"trtllm,openai/gpt-oss-120b,h100_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n"
+		"t,source_file=2026-04-06.csv; model=GPT-OSS-120B; measured=2025-12-05T00:00:00.000Z,"
+		"vllm,openai/gpt-oss-120b,h200_sxm,fp4,agg,1024,1024,nvfp4,nvfp4,512,8,1,1,8,1,20000,5\n"
+		/* silicon_concurrency not of digits, 0, or one beside a blank attention DP */
+		"u,x/gap.csv; silicon_concurrency=0x20; measured=2026-03-17,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,1,1,4,500,20\n"
+		"v,x/gap.csv; silicon_concurrency=0,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,1,1,4,500,20\n"
+		"w,x/gap.csv; silicon_concurrency=56,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,,1,4,500,20\n"
+		"x,x/gap.csv; silicon_concurrency=112,"
+		"trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,4000,1000,nvfp4,nvfp4,56,4,1,0,1,4,500,20\n";
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -364,7 +394,14 @@ static void t_silicon_spec(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 17);
+	CHECK_EQ(n, 24);
+	CHECK_CONTAINS(silicon_map(&r[17], SIDE_DECODE, 1, &a), "the benchmark client's hard-coded 512");
+	CHECK(silicon_map(&r[18], SIDE_DECODE, 1, &a) == NULL);   /* TensorRT-LLM */
+	CHECK(silicon_map(&r[19], SIDE_DECODE, 1, &a) == NULL);   /* H200 */
+	CHECK(silicon_map(&r[20], SIDE_DECODE, 1, &a) == NULL);   /* 0x20: not digits */
+	CHECK(silicon_map(&r[21], SIDE_DECODE, 1, &a) == NULL);   /* 0 */
+	CHECK(silicon_map(&r[22], SIDE_DECODE, 1, &a) == NULL);   /* 56 at batch 56, DP blank */
+	CHECK_CONTAINS(silicon_map(&r[23], SIDE_DECODE, 1, &a), "silicon_concurrency is not");   /* DP 0 reads 1 */
 	CHECK_CONTAINS(silicon_map(&r[14], SIDE_DECODE, 1, &a), "silicon_concurrency is not batch_size x attention_dp_size");
 	CHECK(silicon_map(&r[15], SIDE_DECODE, 1, &a) == NULL);
 	CHECK(silicon_map(&r[16], SIDE_DECODE, 1, &a) == NULL);
