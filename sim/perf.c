@@ -1020,15 +1020,17 @@ static int perf_ep_a2a_runs(const struct ctx *x)
  * and the plan is what its records measured (hw.h, docs/kernels.md s5.11):
  * FP8 experts (the records' block-scaled FP8; per-tensor FP8 runs the same
  * kernels with one scale per tensor), split by MoE tensor parallelism alone
- * (ep 1), or for vLLM's by expert parallelism alone (MoE TP 1) too; else
- * `base`. */
+ * (ep 1), or for vLLM's by expert parallelism alone (MoE TP 1) without
+ * attention DP (the records' dp_size 1: every rank holds every token, no
+ * all-to-all); else `base`. */
 static enum kclass perf_moe_class(const struct ctx *x, enum kclass base)
 {
 	const struct engine *g = x->w->engine;
 	enum wfmt f = deploy_expert_format(x->d)->fmt;
 	enum kclass k = g ? (enum kclass)g->moe_class : K_MOE;
 
-	if ((k == K_MOE_VLLM || k == K_MOE_SGLANG) && (x->d->ep == 1 || (k == K_MOE_VLLM && x->moe_tp == 1)) &&
+	if ((k == K_MOE_VLLM || k == K_MOE_SGLANG) &&
+	    (x->d->ep == 1 || (k == K_MOE_VLLM && x->moe_tp == 1 && x->d->dp == 1)) &&
 	    (f == WF_FP8_BLOCK || f == WF_FP8) &&
 	    hw_kclass_use(x->h, k) == k)
 		return k;

@@ -127,19 +127,21 @@ fi
 # the routed experts' kernel class (plan JSON operators[].kernel): vLLM's and
 # SGLang's own fused-MoE fits on H200 for FP8 experts split by MoE TP alone,
 # vLLM's by EP alone too (TP 4, EP 4: MoE TP 1); TensorRT-LLM, SGLang under
-# EP, MoE TP and EP together (TP 4, EP 2), BF16 experts or a card without
-# the fit (B200) keep moe_grouped_gemm
+# EP, MoE TP and EP together (TP 4, EP 2), EP under attention DP (DP 4, EP
+# 4: vLLM's all-to-all, not what the records ran), BF16 experts or a card
+# without the fit (B200) keep moe_grouped_gemm
 P="--model minimax-m2.5 --tp 4 --batch 16 --isl 922 --osl 922 --weights fp8 --kv-dtype fp8 --format json"
 q='[.decode.operators[], .prefill.operators[] | select(.class == "routed_experts") | .kernel] | unique | join(",")'
 got=""
 for a in "--hw h200-sxm --engine vllm" "--hw h200-sxm --engine sglang" "--hw h200-sxm --engine trtllm" \
 	 "--hw h200-sxm --engine vllm --ep 4" "--hw h200-sxm --engine sglang --ep 4" \
-	 "--hw h200-sxm --engine vllm --ep 2" "--hw h200-sxm --engine vllm --expert-weights bf16" \
+	 "--hw h200-sxm --engine vllm --ep 2" "--hw h200-sxm --engine vllm --tp 1 --dp 4 --ep 4" \
+	 "--hw h200-sxm --engine vllm --expert-weights bf16" \
 	 "--hw b200 --engine vllm" "--hw h200-sxm"; do
 	# shellcheck disable=SC2086
 	got="$got $("$M" plan $P $a 2> /dev/null | jq -r "$q")"
 done
-want=" moe_grouped_gemm_vllm moe_grouped_gemm_sglang moe_grouped_gemm moe_grouped_gemm_vllm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm"
+want=" moe_grouped_gemm_vllm moe_grouped_gemm_sglang moe_grouped_gemm moe_grouped_gemm_vllm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm moe_grouped_gemm"
 if [ "$got" = "$want" ]; then
 	ok "cli: routed experts run the engine's own fused-MoE class where the card fits it (FP8, MoE TP or vLLM's EP alone)"
 else
