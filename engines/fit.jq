@@ -14,13 +14,14 @@ def said($x; $what):
 def version($v):
   {key: $v.version,
    value: ({overheads: ($v | with_entries(select(.key == "step_s" or .key == "step_per_sequence_s"
-                                                  or .key == "request_s" or .key == "graph_latency_share")))}
+                                                  or .key == "request_s" or .key == "request_per_op_s"
+                                                  or .key == "graph_latency_share")))}
            + (if $v.waves then {benchmark: {waves: $v.waves}} else {} end)
            + {fit: {summary: said($v; "fitted on this version's rows of the training half of aiconfigurator's silicon sample"),
                     rows: $v.training.rows, training: $v.training, heldout: $v.heldout}})};
 ($f[0].fitted[] | select(.engine == $e)) as $x
 | .overheads = {step_s: $x.step_s, step_per_sequence_s: $x.step_per_sequence_s, request_s: $x.request_s,
-                graph_latency_share: $x.graph_latency_share}
+                request_per_op_s: $x.request_per_op_s, graph_latency_share: $x.graph_latency_share}
 | .benchmark = {waves: $x.waves}
 | .fit = {
     summary: said($x; "fitted on the training half of aiconfigurator's silicon sample"),

@@ -293,6 +293,7 @@ void plan_json_serving(cJSON *o, const struct engine *g, const struct serve_resu
 	report_num(x, "batch_wait_s", r->batch_wait_s);
 	report_num(x, "batch_held", r->batch_held);
 	report_num(x, "burst_ttft_s", r->burst_ttft_s);
+	report_num(x, "request_s", r->request_s);
 	report_num(x, "running_per_group", r->running);
 	report_num(x, "waiting_per_group", r->waiting);
 	report_num(x, "mixed_steps", r->mixed_steps);

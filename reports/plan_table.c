@@ -340,11 +340,11 @@ void plan_table_serving(struct sbuf *b, const struct plan *p, const struct engin
 			    g->display, w->batch, p->dep.dp, w->prefill_tokens);
 	if (r->arrival_rate > 0)
 		sbuf_printf(b, "  TTFT                %.1f ms (prefill and its M/D/1 queue at load %.2f; %.1f ms per request)\n",
-			    1e3 * r->ttft_s, r->rho, 1e3 * g->request_overhead_s);
+			    1e3 * r->ttft_s, r->rho, 1e3 * r->request_s);
 	else
 		sbuf_printf(b, "  TTFT                %.1f ms (spread %.1f ms, first burst %.1f ms, 1/%.3g of requests; %.1f ms per request)\n",
 			    1e3 * r->ttft_s, 1e3 * r->steady_ttft_s, 1e3 * r->burst_ttft_s, g->bench_waves,
-			    1e3 * g->request_overhead_s);
+			    1e3 * r->request_s);
 	if (r->release_steps > 1 && r->release_steps > w->recv_interval)
 		sbuf_printf(b, "  taken in            %.1f ms: balanced attention DP gives prompts out every %.3g decode steps (every group holding one, or --dp-balance-iters)\n",
 			    1e3 * r->poll_wait_s, r->release_steps);

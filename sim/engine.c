@@ -24,6 +24,7 @@ static const struct engine_key engine_keys[] = {
 	EK("overheads", "step_s", step_overhead_s, JX_REQUIRED, 0, 10),
 	EK("overheads", "step_per_sequence_s", step_seq_s, 0, 0, 1),
 	EK("overheads", "request_s", request_overhead_s, JX_REQUIRED, 0, 100),
+	EK("overheads", "request_per_op_s", request_op_s, 0, 0, 1),
 	EK("overheads", "graph_latency_share", graph_latency_share, JX_REQUIRED, 0, 1),
 	EK("benchmark", "waves", bench_waves, JX_REQUIRED, 1, 1e6),
 	{NULL, NULL, 0, 0, 0, 0},
@@ -40,6 +41,7 @@ static const struct engine_vkey engine_vkeys[] = {
 	VK("overheads", "step_s", step_overhead_s),
 	VK("overheads", "step_per_sequence_s", step_seq_s),
 	VK("overheads", "request_s", request_overhead_s),
+	VK("overheads", "request_per_op_s", request_op_s),
 	VK("overheads", "graph_latency_share", graph_latency_share),
 	VK("benchmark", "waves", bench_waves),
 	{NULL, NULL, 0},
@@ -134,6 +136,8 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 	}
 	if (isnan(g->step_seq_s))   /* a card from before it was modelled: none */
 		g->step_seq_s = 0;
+	if (isnan(g->request_op_s))
+		g->request_op_s = 0;
 	if (isnan(g->large_hbm_gb) != isnan(g->max_num_tokens_large))
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'scheduler.large_hbm_gb' and 'scheduler.max_num_tokens_large_hbm' go together", file);
@@ -258,7 +262,7 @@ static int engine_kernels(const cJSON *root, const char *file, struct engine *g,
 static struct engine_figures engine_figures_of(const struct engine *g)
 {
 	return (struct engine_figures){g->step_overhead_s, g->step_seq_s, g->request_overhead_s,
-				       g->graph_latency_share, g->bench_waves};
+				       g->request_op_s, g->graph_latency_share, g->bench_waves};
 }
 
 /* The bounds of section.key in engine_keys. */
@@ -303,7 +307,7 @@ static int engine_version_section(const cJSON *x, const char *section, const cha
 			;
 		if (!k->section)
 			return err_set(e, EXIT_INPUT,
-				       "%s: unknown key 'versions.%s.%s.%.40s' (a version gives overheads.step_s, step_per_sequence_s, request_s, graph_latency_share and benchmark.waves; see engines/README.md)",
+				       "%s: unknown key 'versions.%s.%s.%.40s' (a version gives overheads.step_s, step_per_sequence_s, request_s, request_per_op_s, graph_latency_share and benchmark.waves; see engines/README.md)",
 				       file, v, section, it->string), -1;
 	}
 	for (k = engine_vkeys; k->section; k++) {
@@ -349,7 +353,7 @@ static int engine_version(const cJSON *x, const char *file, struct engine *g, st
 				       file, v, it->string);
 	memset(ver, 0, sizeof *ver);
 	snprintf(ver->name, sizeof ver->name, "%s", v);
-	ver->f = (struct engine_figures){NAN, NAN, NAN, NAN, NAN};
+	ver->f = (struct engine_figures){NAN, NAN, NAN, NAN, NAN, NAN};
 	if ((n1 = engine_version_section(x, "overheads", v, file, &ver->f, e)) < 0 ||
 	    (n2 = engine_version_section(x, "benchmark", v, file, &ver->f, e)) < 0)
 		return e->code;
@@ -400,6 +404,7 @@ int engine_use_version(struct engine *g, const char *v)
 	g->step_overhead_s = o ? engine_pick(o->step_overhead_s, l->step_overhead_s) : l->step_overhead_s;
 	g->step_seq_s = o ? engine_pick(o->step_seq_s, l->step_seq_s) : l->step_seq_s;
 	g->request_overhead_s = o ? engine_pick(o->request_overhead_s, l->request_overhead_s) : l->request_overhead_s;
+	g->request_op_s = o ? engine_pick(o->request_op_s, l->request_op_s) : l->request_op_s;
 	g->graph_latency_share = o ? engine_pick(o->graph_latency_share, l->graph_latency_share) : l->graph_latency_share;
 	g->bench_waves = o ? engine_pick(o->bench_waves, l->bench_waves) : l->bench_waves;
 	return asked && !o ? -1 : 0;

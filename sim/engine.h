@@ -27,7 +27,7 @@
 /* The fitted figures of an engine, or of one of its versions: NAN in a
  * version's where it takes the engine-level figure. */
 struct engine_figures {
-	double step_overhead_s, step_seq_s, request_overhead_s, graph_latency_share, bench_waves;
+	double step_overhead_s, step_seq_s, request_overhead_s, request_op_s, graph_latency_share, bench_waves;
 };
 
 /* A version's own figures (the card's "versions.V"), with their provenance. */
@@ -66,11 +66,14 @@ struct engine {
 	double step_seq_s;          /* and per sequence in the step: sampling, stop checks, output
 	                               streaming, scheduler bookkeeping (0 when the card has none) */
 	double request_overhead_s;  /* per request before its first token: API, tokenizer, scheduling */
+	double request_op_s;        /* and per operator of its prefill step (the plan's operator
+	                               count): the host launching a step the engine runs outside
+	                               CUDA graphs (0 when the card has none) */
 	double graph_latency_share; /* share of a kernel's standalone fixed latency (t0, K-loop floor)
 	                               paid inside the engine's CUDA-graph decode step, 0..1 */
 	double bench_waves;         /* benchmark requests over concurrency: the first burst is 1/waves of them */
 	char fitted_on[320];        /* "training ..., held-out TTFT x%, TPOT y%" */
-	/* The five figures above are those in use: the engine-level ones (`level`,
+	/* The six figures above are those in use: the engine-level ones (`level`,
 	 * fitted over every version) unless engine_use_version chose a version's. */
 	struct engine_figures level;
 	struct engine_version versions[ENGINE_MAX_VERSIONS];

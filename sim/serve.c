@@ -148,6 +148,23 @@ static double serve_burst(const struct plan *q, double N)
 	return fmax(q->perf.ttft_s, serve_mix_s(q) * steps / N);
 }
 
+/* A request's own time before its first token under g (0: none): the
+ * card's request_s, and request_per_op_s for each operator the prefill step
+ * of plan q runs (its operators' counts: layers x kernels, communication
+ * included), the host launching a step the engines run outside CUDA graphs
+ * (engines/README.md). */
+static double serve_request_s(const struct plan *q, const struct engine *g)
+{
+	double ops = 0;
+	int i;
+
+	if (!g)
+		return 0;
+	for (i = 0; i < q->perf.prefill.nops; i++)
+		ops += q->perf.prefill.op[i].count;
+	return g->request_overhead_s + g->request_op_s * ops;
+}
+
 /* Steps, TPOT and TTFT of the running batch q (plan at batch N) under g;
  * `open`: requests arrive one by one (no first burst). */
 static void serve_steps(const struct plan *q, const struct engine *g, int open, struct serve_result *r)
@@ -197,8 +214,8 @@ static void serve_steps(const struct plan *q, const struct engine *g, int open, 
 		r->steady_ttft_s = own * (1 + serve_md1(r->rho)) + r->poll_wait_s + r->batch_wait_s;
 		r->burst_ttft_s = serve_burst(q, N);
 	}
-	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s +
-		    (g ? g->request_overhead_s : 0);
+	r->request_s = serve_request_s(q, g);
+	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s + r->request_s;
 }
 
 int serve_agg(const struct plan *p, const struct engine *g, struct plan *scratch,
@@ -297,7 +314,8 @@ void serve_disagg(const struct plan *p, const struct engine *g, double concurren
 	} else {
 		r->burst_ttft_s = Sb * (concurrency / (servers * b) + 1) / 2 + kv;
 	}
-	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s + (g ? g->request_overhead_s : 0);
+	r->request_s = serve_request_s(p, g);
+	r->ttft_s = (1 - burst) * r->steady_ttft_s + burst * r->burst_ttft_s + r->request_s;
 	r->running = concurrency;
 	r->tpot_s = tpot_s;
 }

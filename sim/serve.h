@@ -100,7 +100,11 @@
  *   token comes after ceil(j isl / C) steps of C tokens (one step of N isl
  *   tokens when they fit in one).  A benchmark of `waves` x N requests
  *   (engine card) sees the burst in 1 / waves of them.
- * - TTFT adds the engine's per-request overhead (API, tokenizer, scheduling).
+ * - TTFT adds the engine's per-request overhead (API, tokenizer, scheduling)
+ *   and its host time per operator of the request's prefill step: the
+ *   engines run prefill outside CUDA graphs, so the host launches each of
+ *   its kernels, more for a model with more (request_s + request_per_op_s x
+ *   the prefill step's operator count; both fitted, engines/README.md).
  */
 #ifndef MLASIM_SERVE_H
 #define MLASIM_SERVE_H
@@ -120,6 +124,9 @@ struct serve_result {
 	double longest;      /* decode attention of the group with the most tokens cached over the
 	                        mean group's (serve_lengths_max) */
 	double burst_ttft_s; /* mean TTFT of the first burst */
+	double request_s;    /* of TTFT, each request's own time before its first token: the
+	                        engine's request_s and request_per_op_s per operator of the
+	                        prefill step (serve_request_s); 0 without an engine */
 	double steady_ttft_s;/* mean TTFT once requests are spread */
 	double poll_wait_s;  /* of which the wait to be taken in by the scheduler's poll (serve_poll_s) */
 	double release_steps;/* decode steps between the releases of new prompts: the poll interval,

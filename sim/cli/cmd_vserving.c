@@ -457,9 +457,9 @@ static void vs_fitted_table(struct sbuf *b, const struct vs_cards *k, const stru
 		const struct engine *g = &k->engine[e];
 		const struct engine_figures *l = &g->level;
 
-		sbuf_printf(b, "  %-8s graph_latency_share %.3f  step_s %.3g  step_per_sequence_s %.3g  request_s %.3g  waves %.3g\n",
+		sbuf_printf(b, "  %-8s graph_latency_share %.3f  step_s %.3g  step_per_sequence_s %.3g  request_s %.3g  request_per_op_s %.3g  waves %.3g\n",
 			    g->name, l->graph_latency_share, l->step_overhead_s, l->step_seq_s, l->request_overhead_s,
-			    l->bench_waves);
+			    l->request_op_s, l->bench_waves);
 		for (t = 1; t >= 0; t--) {
 			struct vs_stats s = vs_engine_stats(rows, n, g, t, buf);
 			vs_stats_line(b, t ? "    training" : "    held-out", &s);
@@ -495,6 +495,7 @@ static void vs_fitted_json(cJSON *o, const struct vs_cards *k, const struct vs_r
 		report_num(x, "step_s", l->step_overhead_s);
 		report_num(x, "step_per_sequence_s", l->step_seq_s);
 		report_num(x, "request_s", l->request_overhead_s);
+		report_num(x, "request_per_op_s", l->request_op_s);
 		report_num(x, "waves", l->bench_waves);
 		for (t = 1; t >= 0; t--) {
 			struct vs_stats s = vs_engine_stats(rows, n, g, t, buf);
@@ -511,6 +512,7 @@ static void vs_fitted_json(cJSON *o, const struct vs_cards *k, const struct vs_r
 			vs_figure_json(y, "step_s", ver->f.step_overhead_s);
 			vs_figure_json(y, "step_per_sequence_s", ver->f.step_seq_s);
 			vs_figure_json(y, "request_s", ver->f.request_overhead_s);
+			vs_figure_json(y, "request_per_op_s", ver->f.request_op_s);
 			vs_figure_json(y, "waves", ver->f.bench_waves);
 			for (t = 1; t >= 0; t--) {
 				struct vs_stats s = vs_version_stats(rows, n, g, ver, t, buf);
@@ -749,8 +751,8 @@ struct vs_fit {
 /*
  * The fit runs in stages, each on its own measurements: the engine-level
  * decode figures (graph_latency_share, step_s, step_per_sequence_s) on TPOT,
- * then the first-token ones (request_s, waves) on TTFT with the decode ones
- * fixed, both over all the engine's training rows; then, for each version
+ * then the first-token ones (request_s, request_per_op_s, waves) on TTFT
+ * with the decode ones fixed, both over all the engine's training rows; then, for each version
  * with VS_VERSION_MIN_ROWS training rows or more, its own step_s on its
  * TPOT and request_s on its TTFT, the rest engine-level.  Coordinates are
  * unbounded: logistic for the share, exp for the rest.
@@ -770,6 +772,7 @@ static void vs_fit_params(const gsl_vector *x, const struct vs_fit *f, struct en
 	case VS_FIRST:
 		t->request_overhead_s = exp(gsl_vector_get(x, 0));
 		t->bench_waves = 1 + exp(gsl_vector_get(x, 1));
+		t->request_op_s = exp(gsl_vector_get(x, 2));
 		break;
 	case VS_VERSION_DECODE:
 		t->step_overhead_s = exp(gsl_vector_get(x, 0));
@@ -846,7 +849,7 @@ static void vs_fit_versions(struct vs_fit *f)
 		ver = &f->trial.versions[f->trial.nversions];
 		memset(ver, 0, sizeof *ver);
 		snprintf(ver->name, sizeof ver->name, "%s", v->r->version);
-		ver->f = (struct engine_figures){NAN, NAN, NAN, NAN, NAN};
+		ver->f = (struct engine_figures){NAN, NAN, NAN, NAN, NAN, NAN};
 		f->ver = f->trial.nversions++;
 		/* each from the engine-level figure, at least 0.1 ms and 1 ms: SGLang's
 		 * step_s fits to ~1e-17 s, where a unit step of its log moves nothing */
@@ -869,13 +872,13 @@ static void vs_fit_versions(struct vs_fit *f)
  * k->engine[e] and the versions its card had. */
 static void vs_fit_engine(struct vs_fit *f, int e, int versions)
 {
-	/* starts: request 20 ms, 3 waves; step 1 ms and 10 us per sequence with
+	/* starts: request 20 ms, 3 waves, 20 us per prefill operator; step 1 ms and 10 us per sequence with
 	 * three graph shares, the best kept: the shares and the step times trade
 	 * against each other, and one start alone lands in whichever valley is near */
 	const double shares[3] = {0.05, 0.5, 0.95};
-	const double ttft_start[2] = {log(20e-3), log(2.0)};
-	gsl_multimin_function fn0 = {vs_fit_loss, 3, f}, fn1 = {vs_fit_loss, 2, f};
-	gsl_vector *x = gsl_vector_alloc(3), *best = gsl_vector_alloc(3), *y = gsl_vector_alloc(2);
+	const double ttft_start[3] = {log(20e-3), log(2.0), log(20e-6)};
+	gsl_multimin_function fn0 = {vs_fit_loss, 3, f}, fn1 = {vs_fit_loss, 3, f};
+	gsl_vector *x = gsl_vector_alloc(3), *best = gsl_vector_alloc(3), *y = gsl_vector_alloc(3);
 	double loss, best_loss = INFINITY;
 	int i;
 
@@ -884,6 +887,7 @@ static void vs_fit_engine(struct vs_fit *f, int e, int versions)
 	f->trial = f->k->engine[e];
 	f->trial.nversions = 0;
 	f->trial.level.request_overhead_s = 0;
+	f->trial.level.request_op_s = 0;
 	f->trial.level.bench_waves = 1e6;
 	f->stage = VS_DECODE;
 	for (i = 0; i < 3; i++) {
@@ -900,6 +904,7 @@ static void vs_fit_engine(struct vs_fit *f, int e, int versions)
 	f->stage = VS_FIRST;
 	gsl_vector_set(y, 0, ttft_start[0]);
 	gsl_vector_set(y, 1, ttft_start[1]);
+	gsl_vector_set(y, 2, ttft_start[2]);
 	kfit_simplex(&fn1, y, 1.0, 3, 300, 1e-3);
 	vs_fit_params(y, f, &f->trial);
 	if (versions)
@@ -1137,7 +1142,7 @@ static double vs_case_predict(struct cli *c, const struct vs_case *k, struct vs_
 			return NAN;
 		}
 		return r.running * d.w.osl /
-		       (r.steady_ttft_s + g->request_overhead_s + (d.w.osl - 1) * r.tpot_s) / d.tp;
+		       (r.steady_ttft_s + r.request_s + (d.w.osl - 1) * r.tpot_s) / d.tp;
 	}
 	return NAN;
 }

@@ -666,7 +666,25 @@ static void t_serve_load(void)
 	CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
 	CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3, 1e-12);
 	CHECK_REL(r.ttft_s, p.perf.ttft_s + 10e-3, 1e-9);   /* the burst's 1e-12 share adds nothing */
+	CHECK_REL(r.request_s, 10e-3, 1e-12);
 	CHECK_EQ(r.waiting, 0);
+	/* 50 us per operator of the prefill step: Llama-3.1-8B at TP 1 runs 32 layers of
+	 * qkv, attention, o, gate + up, down and its elementwise kernels (6 x 32 = 192),
+	 * then the final norm and the head: 194, so TTFT gains 194 x 50 us = 9.7 ms */
+	{
+		double ops = 0;
+		int i;
+
+		for (i = 0; i < p.perf.prefill.nops; i++)
+			ops += p.perf.prefill.op[i].count;
+		CHECK_EQ(ops, 194);
+		g.request_op_s = 50e-6;
+		CHECK_OK(serve_agg(&p, &g, &s, &r, &e), &e);
+		CHECK_REL(r.request_s, 10e-3 + 194 * 50e-6, 1e-12);
+		CHECK_REL(r.ttft_s, p.perf.ttft_s + 10e-3 + 9.7e-3, 1e-9);
+		CHECK_REL(r.tpot_s, p.perf.tpot_s + 1e-3, 1e-12);   /* TPOT as before */
+		g.request_op_s = 0;
+	}
 	/* 8 in flight, prefill apart (SGLang): each lifetime carries the prompts, each
 	 * alone (its 1000 tokens at full-step speed, or its prefill alone if slower) or
 	 * together in full 8192-token steps, whichever is less; the decode batch waits */
