@@ -151,6 +151,8 @@ static void plan_json_perf(cJSON *o, const struct plan *p)
 	report_num(x, plan_field_name(PF_TPS_GPU), f->decode_tps_gpu);
 	report_num(x, plan_field_name(PF_TPS_USER), f->decode_tps_user);
 	report_num(x, "tokens_per_step_per_sequence", f->tokens_per_step);
+	report_num(x, "graph_batch", f->graph_batch);
+	cJSON_AddBoolToObject(x, "graph_eager", f->graph_eager);
 	report_num(x, plan_field_name(PF_BATCH), p->dep.w.batch);
 	cJSON_AddBoolToObject(x, plan_field_name(PF_BATCH_FITS), p->batch_fits);
 	cJSON_AddItemToObject(o, "decode", x);

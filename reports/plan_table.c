@@ -250,6 +250,14 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	sbuf_printf(b, "  step                %.3f ms for %.3g token(s) per sequence; bound: %s%s\n",
 		    f->decode.t_step * 1e3, f->tokens_per_step, perf_bound_name(f->decode.bound),
 		    f->decode.overlapped ? " (all-to-all overlapped with compute)" : "");
+	if (f->graph_batch != w->batch / w->micro_batches)
+		sbuf_printf(b, "  cuda graph          %g sequences per micro-batch, the engine's next captured size: "
+			    "the batch's GEMMs, MoE and collectives run padded to it\n", f->graph_batch);
+	if (f->graph_eager)
+		sbuf_printf(b, "  warning             %s: its decode runs without a CUDA graph, kernels at their standalone "
+			    "latency, the host launching them not modelled\n",
+			    w->cuda_graphs == GRAPHS_OFF ? "--cuda-graphs off" :
+			    "the batch is above the engine's largest captured size");
 	if (!p->batch_fits)
 		sbuf_printf(b, "  warning             batch %g x pp %g sequences of %g tokens do not fit the KV cache (%.0f per group)\n",
 			    w->batch, d->pp, w->context, p->mem.max_sequences_per_instance / d->dp);

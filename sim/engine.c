@@ -51,7 +51,8 @@ static int engine_known(const char *section, const char *key)
 {
 	const struct engine_key *k;
 
-	if (key && strcmp(section, "scheduler") == 0 && (strcmp(key, "mixed") == 0 || strcmp(key, "dp_balance") == 0))
+	if (key && strcmp(section, "scheduler") == 0 &&
+	    (!strcmp(key, "mixed") || !strcmp(key, "dp_balance") || !strcmp(key, "graph_batch_sizes")))
 		return 1;
 	if (strcmp(section, "memory") == 0)
 		return !key || !strcmp(key, "fraction_of");
@@ -89,6 +90,31 @@ static int engine_check_keys(const cJSON *root, const char *file, struct err *e)
 			if (!engine_known(sec->string, item->string))
 				return err_set(e, EXIT_INPUT, "%s: unknown key '%s.%s' (see engines/README.md)",
 					       file, sec->string, item->string);
+	}
+	return 0;
+}
+
+/* "scheduler.graph_batch_sizes" (optional): ascending whole batch sizes
+ * from 1 to 1e5, at most ENGINE_MAX_GRAPH_SIZES, into g. */
+static int engine_graph_sizes(const cJSON *a, const char *file, struct engine *g, struct err *e)
+{
+	const cJSON *it;
+
+	g->ngraph_sizes = 0;
+	if (!a)
+		return 0;
+	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > ENGINE_MAX_GRAPH_SIZES)
+		return err_set(e, EXIT_INPUT, "%s: 'scheduler.graph_batch_sizes' must be an array of 1 to %d batch sizes",
+			       file, ENGINE_MAX_GRAPH_SIZES);
+	cJSON_ArrayForEach(it, a) {
+		double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
+
+		if (!(v >= 1 && v <= 1e5) || v != floor(v) ||
+		    (g->ngraph_sizes && !(v > g->graph_sizes[g->ngraph_sizes - 1])))
+			return err_set(e, EXIT_INPUT,
+				       "%s: 'scheduler.graph_batch_sizes[%d]' must be a whole batch size from 1 to 1e5, "
+				       "above the one before it", file, g->ngraph_sizes);
+		g->graph_sizes[g->ngraph_sizes++] = v;
 	}
 	return 0;
 }
@@ -133,6 +159,8 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 		if (m && (!cJSON_IsString(m) || (strcmp(m->valuestring, "usable") && strcmp(m->valuestring, "free"))))
 			return err_set(e, EXIT_INPUT, "%s: 'memory.fraction_of' must be \"usable\" or \"free\"", file);
 		g->mem_of_free = m && !strcmp(m->valuestring, "free");
+		if (engine_graph_sizes(cJSON_GetObjectItemCaseSensitive(sch, "graph_batch_sizes"), file, g, e))
+			return e->code;
 	}
 	if (isnan(g->step_seq_s))   /* a card from before it was modelled: none */
 		g->step_seq_s = 0;
@@ -142,6 +170,23 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'scheduler.large_hbm_gb' and 'scheduler.max_num_tokens_large_hbm' go together", file);
 	return 0;
+}
+
+double engine_graph_batch(const struct engine *g, double B, int *eager)
+{
+	double b = ceil(B);
+	int i;
+
+	if (eager)
+		*eager = 0;
+	if (!g || !g->ngraph_sizes || !(b >= 1))
+		return B;
+	for (i = 0; i < g->ngraph_sizes; i++)
+		if (g->graph_sizes[i] >= b)
+			return g->graph_sizes[i];
+	if (eager)
+		*eager = 1;
+	return B;
 }
 
 /* One table {"GPUs": bytes, ...} at `path` into g->ar, of `kind`, for compute capability cc. */

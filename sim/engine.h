@@ -22,6 +22,7 @@
 /* Versions a card may give figures of their own ("versions"), and the
  * longest version name (aiconfigurator's backend_version column: at most 47). */
 #define ENGINE_MAX_VERSIONS 24
+#define ENGINE_MAX_GRAPH_SIZES 128
 #define ENGINE_VERSION_LEN 48
 
 /* The fitted figures of an engine, or of one of its versions: NAN in a
@@ -97,11 +98,26 @@ struct engine {
 	                               (dp 1) its expert parallelism runs each rank's experts on the
 	                               tokens every rank holds and sums the ranks' outputs in the TP
 	                               all-reduce: no dispatch or combine (perf.c perf_moe) */
+	double graph_sizes[ENGINE_MAX_GRAPH_SIZES];   /* "scheduler.graph_batch_sizes": the decode
+	                               batch sizes its default CUDA graphs are captured at, ascending;
+	                               a batch runs padded to the next one (engine_graph_batch) */
+	int ngraph_sizes;           /* how many (0: the card gives none, no padding) */
 	int moe_class;              /* "kernels.moe_class": the kernel class of its routed experts
 	                               (enum kclass, hw.h): moe_grouped_gemm (the default), or its own
 	                               fused-MoE kernel's, moe_grouped_gemm_vllm or _sglang, used
 	                               where the hardware card fits it (perf.c perf_moe_class) */
 };
+
+/*
+ * The batch a decode step of B sequences per attention group runs at under
+ * g's CUDA graphs: the smallest captured size (scheduler.graph_batch_sizes)
+ * at least ceil(B), the engines padding the batch to it (vLLM
+ * gpu_model_runner, SGLang cuda_graph_runner, TensorRT-LLM with
+ * cuda_graph_config.enable_padding).  B itself when g is NULL, its card has
+ * no sizes, or B exceeds the largest (the step then runs without a graph;
+ * *eager, when not NULL, is set to 1 then and 0 otherwise).
+ */
+double engine_graph_batch(const struct engine *g, double B, int *eager);
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones
  * are errors naming the file and key); g->name is the file name without

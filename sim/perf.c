@@ -1459,17 +1459,35 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 /* ---- decode and prefill --------------------------------------------------------- */
 
 /*
+ * The batch a decode step of B sequences per micro-batch runs at under w's
+ * engine (plan --cuda-graphs): padded to its next captured size
+ * (engine_graph_batch) by default, B itself with a graph at every batch or
+ * with none; *eager is 1 where no graph runs it (--cuda-graphs off, or above
+ * the engine's largest size), else 0.
+ */
+static double perf_graph_batch(const struct workload *w, double B, int *eager)
+{
+	*eager = !w->ideal && w->engine && w->cuda_graphs == GRAPHS_OFF;
+	if (w->ideal || w->cuda_graphs != GRAPHS_ENGINE)
+		return B;
+	return engine_graph_batch(w->engine, B, eager);
+}
+
+/*
  * A decode step replayed as a CUDA graph launches no kernel from the host
  * and overlaps each kernel's prologue with the one before (programmatic
  * dependent launch): it saves w->graph_saving of the fixed latency t0 and
  * of the K-loop floor that standalone measurements (hw/published/) include.
+ * None above the engine's largest captured batch (engine_graph_batch).
  */
 static void perf_graph_kernels(struct ctx *x, struct hw_kernel_eff *graph)
 {
 	double g = 1 - x->w->graph_saving;
-	int k;
+	int k, eager;
 
-	if (x->w->ideal || !(g >= 0 && g < 1))
+	/* a batch the engine has no graph for runs without one */
+	perf_graph_batch(x->w, x->w->batch / x->w->micro_batches, &eager);
+	if (x->w->ideal || eager || !(g >= 0 && g < 1))
 		return;
 	for (k = 0; k < K_CLASSES; k++) {
 		graph[k] = x->kern[k];
@@ -1491,7 +1509,10 @@ static void perf_decode(const struct ctx *x, struct perf *p)
 	memset(&s, 0, sizeof s);
 	s.B = w->batch / mb;
 	s.sq = 1 + D;
-	s.T = s.B * s.sq;
+	/* the engine pads the batch to its next captured CUDA graph: the padded
+	 * rows go through every layer but attend to nothing (engine.h) */
+	p->graph_batch = perf_graph_batch(w, s.B, &p->graph_eager);
+	s.T = p->graph_batch * s.sq;
 	s.L = w->context;
 	s.ctx_tokens = 0;
 	s.pairs = -1;

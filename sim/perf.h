@@ -163,6 +163,10 @@ struct workload {
 	double context;        /* KV length during decode */
 	double isl, osl;       /* input and output tokens per request */
 	double prefill_tokens; /* tokens per prefill step per attention group */
+	int cuda_graphs;       /* enum graph_mode: the engine's CUDA graphs at decode (perf.c
+	                          perf_graph_batch): GRAPHS_ENGINE, its card's captured sizes, a
+	                          batch padded to the next; GRAPHS_EVERY, one at every batch (no
+	                          padding); GRAPHS_OFF, none */
 	double recv_interval;  /* decode steps between the scheduler's polls for new requests
 	                          (SGLang's --scheduler-recv-interval; 1: every step, as every
 	                          engine by default): serve.h */
@@ -214,9 +218,16 @@ enum overlap perf_overlap(const struct workload *w);
 /* "none", "tbo" or "sbo"; NULL for a value out of range. */
 const char *perf_overlap_name(int mode);
 
+/* plan --cuda-graphs: engine, every, off (struct workload cuda_graphs). */
+enum graph_mode { GRAPHS_ENGINE, GRAPHS_EVERY, GRAPHS_OFF, GRAPH_MODES };
+
 struct perf {
 	struct phase decode, prefill;
 	double tokens_per_step;        /* per sequence: 1 + a + ... + a^D */
+	double graph_batch;            /* sequences per micro-batch the decode step's GEMMs, MoE and
+	                                  collectives run at: the engine's next captured CUDA-graph
+	                                  size (engine_graph_batch), else the batch's */
+	int graph_eager;               /* the batch exceeds the engine's largest captured size */
 	double tpot_s;
 	double decode_tps_gpu, decode_tps_user;
 	double ttft_s;

@@ -33,6 +33,7 @@ const struct popt plan_options[] = {
 	{"--max-nodes", PO_WHOLE, D(w.max_nodes)},
 	{"--shared-expert", PO_SHARED, D(w.shared_routed)},
 	{"--dp-balance", PO_ONOFF, D(w.dp_balance)},
+	{"--cuda-graphs", PO_GRAPHS, D(w.cuda_graphs)},
 	{"--ideal", PO_FLAG, D(w.ideal)},
 	{"--planes-down", PO_WHOLE, D(w.planes_down)},
 	{"--pue", PO_NUM, D(pw.pue)}, {"--gpu-hour-usd", PO_NUM, D(pw.gpu_hour_usd)},
@@ -99,6 +100,18 @@ int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *o
 		}
 		*out = strcmp(v, "on") == 0;
 		return 0;
+	case PO_GRAPHS: {
+		static const char *const modes[GRAPH_MODES] = {"engine", "every", "off"};
+		int i;
+
+		for (i = 0; i < GRAPH_MODES; i++)
+			if (!strcmp(v, modes[i])) {
+				*out = i;
+				return 0;
+			}
+		err_set(&c->err, EXIT_USAGE, "'--cuda-graphs' expects engine, every or off, got '%s'", v);
+		return -1;
+	}
 	case PO_FLAG:
 		return 0;
 	}
@@ -183,7 +196,7 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		if (v != OVERLAP_TBO || d->w.micro_batches < 2)
 			d->w.micro_batches = plan_overlap_micro_batches(v);
 		d->w.sbo = v == OVERLAP_SBO;
-	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED || o->kind == PO_ONOFF)
+	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED || o->kind == PO_ONOFF || o->kind == PO_GRAPHS)
 		*(int *)field = (int)v;
 	else
 		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */
@@ -194,7 +207,7 @@ int plan_cli_engine_only(const char *name)
 {
 	static const char *const under_load[] = {
 		"--dp-balance", "--dp-balance-iters", "--recv-interval", "--batch-wait-iters", "--batch-wait-ratio",
-		NULL,
+		"--cuda-graphs", NULL,
 	};
 	int i;
 

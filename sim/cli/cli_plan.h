@@ -10,7 +10,7 @@
 #include "plan.h"
 
 enum popt_kind { PO_COUNT, PO_NUM, PO_WHOLE, PO_BYTES, PO_FLAG, PO_WEIGHTS, PO_EXPERT_WEIGHTS, PO_ATTN_WEIGHTS, PO_KV, PO_SHARED,
-		PO_OVERLAP, PO_ONOFF };
+		PO_OVERLAP, PO_ONOFF, PO_GRAPHS };
 
 /* One option: its name, how its value reads, where it lands in struct deployment. */
 struct popt {

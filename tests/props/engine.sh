@@ -118,3 +118,30 @@ if command -v jq > /dev/null 2>&1; then
 else
 	skipped "memory rule by engine card: vllm against trtllm" "no jq"
 fi
+
+# ---- CUDA-graph padding: each bundled engine's captured sizes (engines/*.json,
+# sources there): vLLM runs a batch of 9 at 16 and 250 at 256; SGLang 13 at 16
+# and 260 at 272; TensorRT-LLM, whose card gives none, 130 at 130; above the
+# largest (vLLM 512) no graph, said in the text; --cuda-graphs every: none
+# padded, off: no graph; without --engine no padding
+if command -v jq > /dev/null 2>&1; then
+	got=""
+	for a in "vllm 9 engine" "vllm 250 engine" "sglang 13 engine" "sglang 260 engine" "trtllm 130 engine" \
+		 "vllm 600 engine" "vllm 9 every" "vllm 9 off"; do
+		set -- $a
+		g=$("$M" plan --model llama-3.1-8b --hw h100 --engine "$1" --batch "$2" --cuda-graphs "$3" --format json 2> /dev/null |
+			jq -r '.decode | [.graph_batch, .graph_eager] | map(tostring) | join(",")' 2>&1)
+		got="$got $g"
+	done
+	none=$("$M" plan --model llama-3.1-8b --hw h100 --batch 9 --format json 2> /dev/null | jq -r '.decode.graph_batch' 2>&1)
+	"$M" plan --model llama-3.1-8b --hw h100 --engine vllm --batch 600 > "$T/eager.txt" 2>&1
+	if [ "$got" = " 16,false 256,false 16,false 272,false 130,false 600,true 9,false 9,true" ] && [ "$none" = "9" ] &&
+	   grep -q "above the engine's largest captured size" "$T/eager.txt"; then
+		ok "cuda graphs: batches padded to each engine's next captured size; above the largest or off, none, and said"
+	else
+		notok "cuda graphs: batches padded to each engine's next captured size; above the largest or off, none, and said" \
+			"got [$got] without an engine [$none]"
+	fi
+else
+	skipped "cuda graphs: batches padded to each engine's next captured size" "no jq"
+fi

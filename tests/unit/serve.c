@@ -947,6 +947,62 @@ static void t_serve_graph(void)
 	CHECK_REL(q.perf.ttft_s, p.perf.ttft_s, 1e-12);   /* prefill is not replayed */
 }
 
+/*
+ * Padding to the captured CUDA-graph sizes (engine_graph_batch): with sizes
+ * {1, 2, 4, 8, 16}, 1 stays 1, 3 runs at 4, 9 and 16 at 16, 17 is above the
+ * largest (no graph: itself, eager).  Llama-3.1-8B at batch 9 then runs its
+ * GEMMs at 16 rows, as at batch 16 (the same operator times), while its
+ * attention reads the cache of 9 sequences, not 16.
+ */
+static void t_serve_graph_pad(void)
+{
+	static struct plan p9, p16;
+	struct model m;
+	struct hw h;
+	struct deployment d;
+	struct err e;
+	struct engine g = serve_engine(0, 0, 1, 1);
+	const double sizes[] = {1, 2, 4, 8, 16};
+	int i, eager = -1;
+
+	memset(&e, 0, sizeof e);
+	memcpy(g.graph_sizes, sizes, sizeof sizes);
+	g.ngraph_sizes = 5;
+	CHECK_EQ(engine_graph_batch(&g, 1, &eager), 1);
+	CHECK_EQ(eager, 0);
+	CHECK_EQ(engine_graph_batch(&g, 3, NULL), 4);
+	CHECK_EQ(engine_graph_batch(&g, 8.5, NULL), 16);
+	CHECK_EQ(engine_graph_batch(&g, 16, NULL), 16);
+	CHECK_EQ(engine_graph_batch(&g, 17, &eager), 17);
+	CHECK_EQ(eager, 1);
+	CHECK_EQ(engine_graph_batch(NULL, 3, &eager), 3);
+	CHECK_EQ(eager, 0);
+	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
+		return;
+	plan_default_deployment(&m, &d);
+	serve_engine_apply(&g, &h, &d);
+	d.w.batch = 9;
+	if (CHECK_OK(plan_compute(&m, &h, &d, NULL, &p9, &e), &e))
+		return;
+	d.w.batch = 16;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p16, &e), &e);
+	CHECK_EQ(p9.perf.graph_batch, 16);
+	CHECK_EQ(p9.perf.graph_eager, 0);
+	CHECK_EQ(p9.perf.decode.nops, p16.perf.decode.nops);
+	for (i = 0; i < p9.perf.decode.nops; i++) {
+		const struct op *a = &p9.perf.decode.op[i], *b = &p16.perf.decode.op[i];
+
+		if (a->cls == OPC_ATTN_CORE)
+			CHECK(a->t < b->t);
+		else
+			CHECK_REL(a->t, b->t, 1e-12);
+	}
+	d.w.batch = 17;
+	CHECK_OK(plan_compute(&m, &h, &d, NULL, &p9, &e), &e);
+	CHECK_EQ(p9.perf.graph_batch, 17);
+	CHECK_EQ(p9.perf.graph_eager, 1);
+}
+
 /* The prefill pool of a disaggregated deployment: the closed loop's fixed
  * point alone and batching, either side of r1 = 1/2, the saturated pool, the
  * burst, a batch of the step budget and no jump at its capacity. */
@@ -1106,6 +1162,7 @@ static const struct test tests[] = {
 	{"serve_disagg: the prefill pool's closed-loop queue, saturation and burst", t_serve_disagg},
 	{"serve_open: Little's law at the fixed point, serve_agg's prices there, the largest rate", t_serve_open},
 	{"serve: a graph-replayed decode pays its share of fixed latency, prefill all of it", t_serve_graph},
+	{"engine_graph_batch: a decode batch padded to the next captured size, by hand", t_serve_graph_pad},
 };
 
 const struct suite suite_serve = {"serve", tests, sizeof tests / sizeof tests[0]};
