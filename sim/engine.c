@@ -61,7 +61,8 @@ static int engine_known(const char *section, const char *key)
 		       !strcmp(key, "fused_norm_max_bytes") || !strcmp(key, "fused_norm_max_bytes_by_sm");
 	if (strcmp(section, "kernels") == 0)
 		return !key || !strcmp(key, "rope_in_attention") || !strcmp(key, "norm_in_allreduce") ||
-		       !strcmp(key, "ep_allreduce_without_dp") || !strcmp(key, "moe_class");
+		       !strcmp(key, "ep_allreduce_without_dp") || !strcmp(key, "moe_class") ||
+		       !strcmp(key, "moe_masks_padding");
 
 	for (k = engine_keys; k->section; k++)
 		if (strcmp(k->section, section) == 0 && (!key || strcmp(k->key, key) == 0))
@@ -110,10 +111,15 @@ static int engine_graph_sizes(const cJSON *a, const char *file, struct engine *g
 		double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
 
 		if (!(v >= 1 && v <= 1e5) || v != floor(v) ||
-		    (g->ngraph_sizes && !(v > g->graph_sizes[g->ngraph_sizes - 1])))
+		    (g->ngraph_sizes && !(v > g->graph_sizes[g->ngraph_sizes - 1]))) {
+			char got[32] = "not a number";
+
+			if (cJSON_IsNumber(it))
+				snprintf(got, sizeof got, "%g", v);
 			return err_set(e, EXIT_INPUT,
 				       "%s: 'scheduler.graph_batch_sizes[%d]' must be a whole batch size from 1 to 1e5, "
-				       "above the one before it", file, g->ngraph_sizes);
+				       "above the one before it, got %s", file, g->ngraph_sizes, got);
+		}
 		g->graph_sizes[g->ngraph_sizes++] = v;
 	}
 	return 0;
@@ -172,21 +178,26 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 	return 0;
 }
 
-double engine_graph_batch(const struct engine *g, double B, int *eager)
+double engine_graph_pad(const double *sizes, int n, double B, int *eager)
 {
 	double b = ceil(B);
 	int i;
 
 	if (eager)
 		*eager = 0;
-	if (!g || !g->ngraph_sizes || !(b >= 1))
+	if (!n || !(b >= 1))
 		return B;
-	for (i = 0; i < g->ngraph_sizes; i++)
-		if (g->graph_sizes[i] >= b)
-			return g->graph_sizes[i];
+	for (i = 0; i < n; i++)
+		if (sizes[i] >= b)
+			return sizes[i];
 	if (eager)
 		*eager = 1;
 	return B;
+}
+
+double engine_graph_batch(const struct engine *g, double B, int *eager)
+{
+	return engine_graph_pad(g ? g->graph_sizes : NULL, g ? g->ngraph_sizes : 0, B, eager);
 }
 
 /* One table {"GPUs": bytes, ...} at `path` into g->ar, of `kind`, for compute capability cc. */
@@ -273,18 +284,21 @@ static int engine_allreduce(const cJSON *root, const char *file, struct engine *
 }
 
 /* "kernels": {"rope_in_attention": bool, "norm_in_allreduce": bool,
- * "ep_allreduce_without_dp": bool}, each false when absent, and
+ * "ep_allreduce_without_dp": bool, "moe_masks_padding": bool}, each false
+ * when absent, and
  * "moe_class": one of moe_grouped_gemm, moe_grouped_gemm_vllm,
  * moe_grouped_gemm_sglang (absent: moe_grouped_gemm). */
 static int engine_kernels(const cJSON *root, const char *file, struct engine *g, struct err *e)
 {
-	static const char *const keys[3] = {"rope_in_attention", "norm_in_allreduce", "ep_allreduce_without_dp"};
+	static const char *const keys[4] = {"rope_in_attention", "norm_in_allreduce", "ep_allreduce_without_dp",
+					    "moe_masks_padding"};
 	static const enum kclass moe[3] = {K_MOE, K_MOE_VLLM, K_MOE_SGLANG};
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(root, "kernels");
 	const cJSON *mc = cJSON_GetObjectItemCaseSensitive(k, "moe_class");
-	int *dst[3] = {&g->rope_in_attention, &g->norm_in_allreduce, &g->ep_allreduce_without_dp}, i;
+	int *dst[4] = {&g->rope_in_attention, &g->norm_in_allreduce, &g->ep_allreduce_without_dp,
+		       &g->moe_masks_padding}, i;
 
-	for (i = 0; k && i < 3; i++) {
+	for (i = 0; k && i < 4; i++) {
 		const cJSON *v = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
 		if (v && !cJSON_IsBool(v))
 			return err_set(e, EXIT_INPUT, "%s: 'kernels.%s' must be true or false", file, keys[i]);

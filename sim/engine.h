@@ -102,6 +102,10 @@ struct engine {
 	                               batch sizes its default CUDA graphs are captured at, ascending;
 	                               a batch runs padded to the next one (engine_graph_batch) */
 	int ngraph_sizes;           /* how many (0: the card gives none, no padding) */
+	int moe_masks_padding;      /* "kernels.moe_masks_padding": the rows a CUDA graph pads the
+	                               decode batch with choose no expert, so the routed experts
+	                               and the EP all-to-all carry the real tokens alone (perf.c
+	                               perf_moe; SGLang's top-k) */
 	int moe_class;              /* "kernels.moe_class": the kernel class of its routed experts
 	                               (enum kclass, hw.h): moe_grouped_gemm (the default), or its own
 	                               fused-MoE kernel's, moe_grouped_gemm_vllm or _sglang, used
@@ -112,12 +116,14 @@ struct engine {
  * The batch a decode step of B sequences per attention group runs at under
  * g's CUDA graphs: the smallest captured size (scheduler.graph_batch_sizes)
  * at least ceil(B), the engines padding the batch to it (vLLM
- * gpu_model_runner, SGLang cuda_graph_runner, TensorRT-LLM with
- * cuda_graph_config.enable_padding).  B itself when g is NULL, its card has
- * no sizes, or B exceeds the largest (the step then runs without a graph;
- * *eager, when not NULL, is set to 1 then and 0 otherwise).
+ * gpu_model_runner, SGLang cuda_graph_runner).  B itself when g is NULL,
+ * its card has no sizes, or B exceeds the largest (the step then runs
+ * without a graph; *eager, when not NULL, is set to 1 then and 0 otherwise).
  */
 double engine_graph_batch(const struct engine *g, double B, int *eager);
+
+/* The same over n ascending sizes of one's own (engine_graph_batch's rule). */
+double engine_graph_pad(const double *sizes, int n, double B, int *eager);
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones
  * are errors naming the file and key); g->name is the file name without

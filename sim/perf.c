@@ -469,7 +469,9 @@ double perf_window_pairs(enum mixer mix, double W, double a, double b)
 }
 
 struct step_shape {
-	double T;          /* tokens per micro-batch per attention group */
+	double T;          /* tokens per micro-batch per attention group (decode: the engine's
+	                      CUDA-graph batch, padded rows included: perf_graph_batch) */
+	double Tr;         /* of which real: the sequences' own (T less the padding) */
 	double B, sq, L;   /* decode: sequences per micro-batch, tokens each, context */
 	double ctx_tokens; /* prefill: tokens whose K, V are up-projected (MLA) or read */
 	double pairs;      /* prefill: causal query-key pairs; < 0 for decode */
@@ -509,11 +511,11 @@ static void perf_indexer(const struct ctx *x, struct build *b, double count, dou
 
 /* MLA decode, absorbed: B sequences of s_q tokens, context L (the indexer's),
  * La tokens attended (DSA: the top index_topk), kvb latent bytes per token. */
-static void perf_mla_decode(const struct ctx *x, struct build *b, double count,
+static void perf_mla_decode(const struct ctx *x, struct build *b, double count, double T,
 			    double B, double sq, double L, double La, double kvb)
 {
 	const struct model *m = x->m;
-	double h = x->heads, T = B * sq, flops, bytes;
+	double h = x->heads, flops, bytes;
 
 	if (m->q_lora > 0) {
 		perf_gemm(x, b, "q_a + kv_a projection", OPC_ATTN_PROJ, count, T,
@@ -526,8 +528,8 @@ static void perf_mla_decode(const struct ctx *x, struct build *b, double count,
 		perf_gemm(x, b, "kv_a projection", OPC_ATTN_PROJ, count, T,
 			  m->kv_lora + m->qk_rope, m->hidden, 0);
 	}
-	if (m->index_topk > 0)   /* each query token scores the whole context, B of them per sequence */
-		perf_indexer(x, b, count, T, B * L, T * L, 1);
+	if (m->index_topk > 0)   /* each real query token scores the whole context, sq per sequence */
+		perf_indexer(x, b, count, T, B * L, B * sq * L, 1);
 	/* W_UK and W_UV come from kv_b_proj, dequantised to bf16 for absorption */
 	perf_compute_op(x, b, "q_nope x W_UK (absorbed)", OPC_ATTN_PROJ, K_GEMM_BF16, DT_BF16,
 			count, 2 * T * h * m->qk_nope * m->kv_lora,
@@ -644,7 +646,7 @@ static void perf_attention(const struct ctx *x, struct build *b, int k, double c
 			L = num_min(L, W);
 		La = topk > 0 ? num_min(L, topk) : L;
 		if (m->attn == ATTN_MLA)
-			perf_mla_decode(x, b, count, s->B, s->sq, L, La, x->kind[k].kvb);
+			perf_mla_decode(x, b, count, s->T, s->B, s->sq, L, La, x->kind[k].kvb);
 		else
 			perf_gqa(x, b, k, count, s->T, s->B, s->sq, L, La, 0, 0, -1, 0);
 		return;
@@ -1037,16 +1039,21 @@ static enum kclass perf_moe_class(const struct ctx *x, enum kclass base)
 	return base;
 }
 
-/* The MoE block of T tokens per attention group; decode = 1 in a decode
+/* The MoE block of T tokens per attention group, Tr of them real (the
+ * rest CUDA-graph padding: the router and shared experts run them, the
+ * routed experts and the all-to-all too unless the engine masks them,
+ * engine.h moe_masks_padding); decode = 1 in a decode
  * step, whose grouped GEMMs run the masked layout (DeepGEMM's, with
  * DeepEP's low-latency kernels), 0 in prefill, whose run the contiguous
  * layout: moe_grouped_gemm_prefill where the card's calibration fits it;
  * either the engine's own class where perf_moe_class picks it. */
-static void perf_moe(const struct ctx *x, struct build *b, double count, double T, int decode)
+static void perf_moe(const struct ctx *x, struct build *b, double count, double T, double Tr, int decode)
 {
 	const struct model *m = x->m;
 	const struct deployment *d = x->d;
-	double all = T * d->dp;        /* tokens of every attention group in the stage */
+	const struct engine *g = x->w->engine;
+	double routed = g && g->moe_masks_padding ? Tr : T;   /* tokens routed per attention group */
+	double all = routed * d->dp;   /* tokens of every attention group in the stage */
 	double fe = m->expert_inter / x->moe_tp, copies, touched;
 	int gated = m->ffn_mats == 3;
 	enum kclass k = perf_moe_class(x, decode ? K_MOE : hw_kclass_use(x->h, K_MOE_PREFILL));
@@ -1067,7 +1074,7 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 	i_a2a = b->ph->nops;
 	a2a = perf_ep_a2a_runs(x);
 	if (a2a)
-		perf_ep_a2a(x, b, count, T, decode);
+		perf_ep_a2a(x, b, count, routed, decode);
 	copies = all * (m->top_k + (x->w->shared_routed ? m->shared_experts : 0)) / d->ep * x->w->imbalance;
 	touched = num_min(x->experts_local, perf_experts_touched(x->experts_local, m->top_k, m->experts, all * x->w->imbalance));
 	if (x->w->shared_routed)
@@ -1080,8 +1087,8 @@ static void perf_moe(const struct ctx *x, struct build *b, double count, double 
 	perf_kernel_op(x, b, "routed experts down", OPC_ROUTED, k, x->expert_dt, count, &down);
 	if (decode && x->w->sbo && a2a && !x->w->ideal && b->ph->nops == i_down + 1)
 		perf_sbo_saving(x, b, i_shared, i_a2a, i_down);
-	if (!a2a)   /* every rank holds all the tokens: sum the ranks' outputs */
-		perf_allreduce(x, b, count, d->tp * d->dp, all);
+	if (!a2a)   /* every rank holds all the tokens, padding too: sum the ranks' outputs */
+		perf_allreduce(x, b, count, d->tp * d->dp, T * d->dp);
 	else   /* each TP rank combined T/tp tokens: gather them back (and sum the shared experts) */
 		perf_allreduce(x, b, count, d->tp, T);
 }
@@ -1146,7 +1153,7 @@ ffn:
 	if (mixers)
 		mixers[k] = (struct range){first, b->ph->nops, ew_n, ew_b};
 	if (l->ffn == FFN_MOE)
-		perf_moe(x, b, count, s->T, s->pairs < 0);
+		perf_moe(x, b, count, s->T, s->Tr, s->pairs < 0);
 	else if (l->ffn == FFN_DENSE)
 		perf_dense_ffn(x, b, count, s->T);
 	/* the layer's elementwise kernels, the mixer's and the FFN's, one
@@ -1299,7 +1306,7 @@ static void perf_step(const struct ctx *x, struct phase *ph, const struct step_s
 	if (mtp_depth > 0) {
 		/* each MTP module drafts one token per sequence: eh_proj, one layer, head */
 		struct step_shape ms = *s;
-		ms.T = s->B;
+		ms.T = ms.Tr = s->B;   /* the draft steps' own graphs: unpadded (perf_graph_batch) */
 		ms.sq = 1;
 		b.layer = LAYER_MTP;
 		perf_gemm(x, &b, "eh projection", OPC_ATTN_PROJ, mtp_depth, ms.T, m->hidden, 2 * m->hidden, 0);
@@ -1459,18 +1466,25 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
 /* ---- decode and prefill --------------------------------------------------------- */
 
 /*
- * The batch a decode step of B sequences per micro-batch runs at under w's
- * engine (plan --cuda-graphs): padded to its next captured size
- * (engine_graph_batch) by default, B itself with a graph at every batch or
- * with none; *eager is 1 where no graph runs it (--cuda-graphs off, or above
- * the engine's largest size), else 0.
+ * The sequences per attention group a decode step of w's batch runs at under
+ * its engine (plan --cuda-graphs): the whole batch padded to the engine's next
+ * captured size (engine_graph_batch; two-batch overlap splits the padded
+ * batch) by default, or to the next of --cuda-graphs' own sizes, the batch
+ * itself with a graph at every batch, with none,
+ * or under MTP, whose drafts make the engines capture other sizes (vLLM
+ * counts tokens, SGLang keeps a list of its own: not modelled).  *eager is 1
+ * where no graph runs it (--cuda-graphs off, or above the engine's largest
+ * size), else 0.
  */
-static double perf_graph_batch(const struct workload *w, double B, int *eager)
+static double perf_graph_batch(const struct workload *w, int *eager)
 {
 	*eager = !w->ideal && w->engine && w->cuda_graphs == GRAPHS_OFF;
-	if (w->ideal || w->cuda_graphs != GRAPHS_ENGINE)
-		return B;
-	return engine_graph_batch(w->engine, B, eager);
+	if (w->ideal || !w->engine || w->mtp_depth > 0 || w->cuda_graphs == GRAPHS_EVERY ||
+	    w->cuda_graphs == GRAPHS_OFF)
+		return w->batch;
+	if (w->cuda_graphs == GRAPHS_LIST)
+		return engine_graph_pad(w->graph_sizes, w->ngraph_sizes, w->batch, eager);
+	return engine_graph_batch(w->engine, w->batch, eager);
 }
 
 /*
@@ -1478,15 +1492,14 @@ static double perf_graph_batch(const struct workload *w, double B, int *eager)
  * and overlaps each kernel's prologue with the one before (programmatic
  * dependent launch): it saves w->graph_saving of the fixed latency t0 and
  * of the K-loop floor that standalone measurements (hw/published/) include.
- * None above the engine's largest captured batch (engine_graph_batch).
+ * None where the engine runs the batch without a graph (`eager`,
+ * perf_graph_batch).
  */
-static void perf_graph_kernels(struct ctx *x, struct hw_kernel_eff *graph)
+static void perf_graph_kernels(struct ctx *x, struct hw_kernel_eff *graph, int eager)
 {
 	double g = 1 - x->w->graph_saving;
-	int k, eager;
+	int k;
 
-	/* a batch the engine has no graph for runs without one */
-	perf_graph_batch(x->w, x->w->batch / x->w->micro_batches, &eager);
 	if (x->w->ideal || eager || !(g >= 0 && g < 1))
 		return;
 	for (k = 0; k < K_CLASSES; k++) {
@@ -1509,14 +1522,15 @@ static void perf_decode(const struct ctx *x, struct perf *p)
 	memset(&s, 0, sizeof s);
 	s.B = w->batch / mb;
 	s.sq = 1 + D;
-	/* the engine pads the batch to its next captured CUDA graph: the padded
-	 * rows go through every layer but attend to nothing (engine.h) */
-	p->graph_batch = perf_graph_batch(w, s.B, &p->graph_eager);
-	s.T = p->graph_batch * s.sq;
+	/* the engine pads the batch to its next captured CUDA graph (p->graph_batch,
+	 * perf_compute): the padded rows run the GEMMs and elementwise kernels but
+	 * attend to nothing, nor reach the output head (engine.h) */
+	s.T = p->graph_batch / mb * s.sq;
+	s.Tr = s.B * s.sq;
 	s.L = w->context;
 	s.ctx_tokens = 0;
 	s.pairs = -1;
-	perf_step(x, &p->decode, &s, s.T, D);
+	perf_step(x, &p->decode, &s, s.Tr, D);
 	p->tokens_per_step = tps;
 	p->tpot_s = p->decode.t_step / tps;
 	p->decode_tps_user = 1 / p->tpot_s;
@@ -1560,6 +1574,7 @@ static double perf_prefill_shape(double S, double P0, double C, double r, double
 	s->pairs /= mb;
 	s->ctx_tokens /= mb;
 	s->B = s->T;
+	s->Tr = s->T;
 	s->sq = 1;
 	return steps;
 }
@@ -1609,7 +1624,8 @@ int perf_compute(const struct model *m, const struct hw *h, const struct deploym
 		return e->code;
 	out->links = x.links;
 	alone = x.kern;
-	perf_graph_kernels(&x, graph);
+	out->graph_batch = perf_graph_batch(w, &out->graph_eager);
+	perf_graph_kernels(&x, graph, out->graph_eager);
 	perf_decode(&x, out);
 	x.kern = alone;
 	if (w->decode_only) {

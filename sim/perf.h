@@ -133,7 +133,8 @@ struct phase {
 	double t_class[OPC_CLASSES];   /* seconds per step by class, before overlap */
 	double t_bound[BOUND_KINDS];   /* seconds per step by what bounds them, after overlap */
 	enum bound bound;              /* the largest of t_bound */
-	double tokens;                 /* tokens in the step per attention group */
+	double tokens;                 /* tokens in the step per attention group, CUDA-graph
+	                                  padding included (perf.c perf_graph_batch) */
 	double busy_s;                 /* seconds per micro-batch its compute operators spend at their
 	                                  roofs (count x t_busy), before overlap */
 	double a2a_s_per_layer;        /* EP dispatch + combine of one micro-batch, one MoE layer */
@@ -148,6 +149,9 @@ struct phase {
 	                                  overlaps: DeepEP's normal kernels in prefill, their
 	                                  DEEPEP_NORMAL_SMS of the card's (comm.h); 0: none */
 };
+
+/* The most CUDA-graph sizes plan --cuda-graphs takes. */
+#define PERF_MAX_GRAPH_SIZES 16
 
 /* What the performance engine needs beyond memory (struct deployment). */
 struct workload {
@@ -166,7 +170,9 @@ struct workload {
 	int cuda_graphs;       /* enum graph_mode: the engine's CUDA graphs at decode (perf.c
 	                          perf_graph_batch): GRAPHS_ENGINE, its card's captured sizes, a
 	                          batch padded to the next; GRAPHS_EVERY, one at every batch (no
-	                          padding); GRAPHS_OFF, none */
+	                          padding); GRAPHS_OFF, none; GRAPHS_LIST, graph_sizes */
+	double graph_sizes[PERF_MAX_GRAPH_SIZES];   /* GRAPHS_LIST: the sizes, ascending */
+	int ngraph_sizes;
 	double recv_interval;  /* decode steps between the scheduler's polls for new requests
 	                          (SGLang's --scheduler-recv-interval; 1: every step, as every
 	                          engine by default): serve.h */
@@ -218,16 +224,18 @@ enum overlap perf_overlap(const struct workload *w);
 /* "none", "tbo" or "sbo"; NULL for a value out of range. */
 const char *perf_overlap_name(int mode);
 
-/* plan --cuda-graphs: engine, every, off (struct workload cuda_graphs). */
-enum graph_mode { GRAPHS_ENGINE, GRAPHS_EVERY, GRAPHS_OFF, GRAPH_MODES };
+/* plan --cuda-graphs: engine, every, off, or a list of sizes (struct workload cuda_graphs). */
+enum graph_mode { GRAPHS_ENGINE, GRAPHS_EVERY, GRAPHS_OFF, GRAPHS_LIST };
 
 struct perf {
 	struct phase decode, prefill;
 	double tokens_per_step;        /* per sequence: 1 + a + ... + a^D */
-	double graph_batch;            /* sequences per micro-batch the decode step's GEMMs, MoE and
-	                                  collectives run at: the engine's next captured CUDA-graph
-	                                  size (engine_graph_batch), else the batch's */
-	int graph_eager;               /* the batch exceeds the engine's largest captured size */
+	double graph_batch;            /* sequences per attention group the decode step's GEMMs,
+	                                  MoE and collectives run at (micro-batches split it): the
+	                                  engine's next captured CUDA-graph size (perf.c
+	                                  perf_graph_batch), else the batch */
+	int graph_eager;               /* the engine runs the decode step without a CUDA graph
+	                                  (--cuda-graphs off, or above its largest size) */
 	double tpot_s;
 	double decode_tps_gpu, decode_tps_user;
 	double ttft_s;

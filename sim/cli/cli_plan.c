@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cli_plan.h"
 #include "serve.h"
@@ -42,6 +43,30 @@ const struct popt plan_options[] = {
 	{NULL, 0, 0},
 };
 
+
+/* The sizes of '--cuda-graphs 1,2,4,768' into sizes[PERF_MAX_GRAPH_SIZES]:
+ * how many, or 0 unless it is 1 to PERF_MAX_GRAPH_SIZES ascending whole
+ * numbers from 1 to 1e5 separated by commas. */
+static int plan_graph_sizes(const char *v, double *sizes)
+{
+	int n = 0;
+
+	while (*v) {
+		char *end;
+		double x;
+
+		if (*v < '0' || *v > '9' || n == PERF_MAX_GRAPH_SIZES)
+			return 0;
+		x = strtod(v, &end);
+		if (x != floor(x) || x < 1 || x > 1e5 || (n && x <= sizes[n - 1]) || (*end && *end != ','))
+			return 0;
+		sizes[n++] = x;
+		v = *end ? end + 1 : end;
+		if (*end && !*v)
+			return 0;
+	}
+	return n;
+}
 
 /* Read '--overlap MODE' into *out (an enum overlap); 0 or -1 with c->err. */
 static int plan_overlap_value(struct cli *c, const char *v, double *out)
@@ -101,15 +126,20 @@ int plan_cli_value(struct cli *c, const struct popt *o, const char *v, double *o
 		*out = strcmp(v, "on") == 0;
 		return 0;
 	case PO_GRAPHS: {
-		static const char *const modes[GRAPH_MODES] = {"engine", "every", "off"};
+		static const char *const modes[] = {"engine", "every", "off"};
+		double sizes[PERF_MAX_GRAPH_SIZES];
 		int i;
 
-		for (i = 0; i < GRAPH_MODES; i++)
+		for (i = 0; i < 3; i++)
 			if (!strcmp(v, modes[i])) {
 				*out = i;
 				return 0;
 			}
-		err_set(&c->err, EXIT_USAGE, "'--cuda-graphs' expects engine, every or off, got '%s'", v);
+		*out = GRAPHS_LIST;
+		if (plan_graph_sizes(v, sizes) > 0)
+			return 0;
+		err_set(&c->err, EXIT_USAGE, "'--cuda-graphs' expects engine, every, off or up to %d ascending "
+			"batch sizes such as 1,2,4,768, got '%s'", PERF_MAX_GRAPH_SIZES, v);
 		return -1;
 	}
 	case PO_FLAG:
@@ -196,7 +226,10 @@ void plan_cli_set(const struct popt *o, double v, const char *text, struct deplo
 		if (v != OVERLAP_TBO || d->w.micro_batches < 2)
 			d->w.micro_batches = plan_overlap_micro_batches(v);
 		d->w.sbo = v == OVERLAP_SBO;
-	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED || o->kind == PO_ONOFF || o->kind == PO_GRAPHS)
+	} else if (o->kind == PO_GRAPHS) {
+		d->w.cuda_graphs = (int)v;
+		d->w.ngraph_sizes = v == GRAPHS_LIST ? plan_graph_sizes(text, d->w.graph_sizes) : 0;
+	} else if (o->kind == PO_FLAG || o->kind == PO_SHARED || o->kind == PO_ONOFF)
 		*(int *)field = (int)v;
 	else
 		/* cppcheck-suppress invalidPointerCast ; a double field, found by its offsetof */

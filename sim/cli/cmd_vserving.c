@@ -1015,17 +1015,18 @@ struct vs_case {
 	const char *source;      /* where, and the words the figure comes from */
 };
 
-/* D04, D05: the GB200 runs capture a CUDA graph at their decode batch (the
- * reproduction scripts pass --cuda-graph-bs at the dispatch tokens per rank,
- * "environment copied from GB200 blog2": github.com/shifangx/Scripts-SGLang@481e976,
- * launch_server_in_docker_fp4.sh), above SGLang's default largest of 512. */
+/* D04, D05: the GB200 decode runs capture one CUDA graph, at the dispatch
+ * tokens per rank, above SGLang's default largest of 512: --cuda-graph-bs
+ * 1408 for low precision, 768 for high (github.com/shifangx/Scripts-SGLang@481e976,
+ * z.blog2_Low-prec_decode.sh and z.blog2_High-prec_decode.sh); D05's
+ * assumed batch of 640 runs padded to 768. */
 static const struct vs_case vs_cases[] = {
 	{"D04-sgl-gb200-decode-fp4", "sglang", VM_DECODE_GPU, 13386, "deepseek-v3", "gb200", NULL,
-	 "--dp 48 --ep 48 --redundant-experts 32 --batch 1408 --kv-dtype fp8 --weights nvfp4 --context 2050 --cuda-graphs every",
+	 "--dp 48 --ep 48 --redundant-experts 32 --batch 1408 --kv-dtype fp8 --weights nvfp4 --context 2050 --cuda-graphs 1408",
 	 "lmsys.org/blog/2025-09-25-gb200-part-2: 'SGLang achieved 26,156 input and 13,386 output tokens per "
 	 "second per GPU' (FP8 attention, NVFP4 MoE, 48 decode ranks, 2000-token inputs)"},
 	{"D05-sgl-gb200-decode-fp8", "sglang", VM_DECODE_GPU, 9087, "deepseek-v3", "gb200", NULL,
-	 "--dp 48 --ep 48 --redundant-experts 32 --batch 640 --context 2050 --cuda-graphs every",
+	 "--dp 48 --ep 48 --redundant-experts 32 --batch 640 --context 2050 --cuda-graphs 768",
 	 "lmsys.org/blog/2025-09-25-gb200-part-2: 'with traditional BF16 attention and FP8 MoE, SGLang still "
 	 "achieves 18,471 input and 9,087 output tokens per second' (batch not published: 640 assumed)"},
 	{"D10-trt-b200-minlat", "trtllm", VM_DECODE_USER, 274.7188, "deepseek-v3", "b200", "num_nextn_predict_layers=3",
