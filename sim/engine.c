@@ -21,6 +21,8 @@ static const struct engine_key engine_keys[] = {
 	EK("scheduler", "large_hbm_gb", large_hbm_gb, JX_POSITIVE, 0, 1e5),
 	EK("scheduler", "max_num_tokens_large_hbm", max_num_tokens_large, JX_INT | JX_POSITIVE, 1, 1e7),
 	EK("scheduler", "dp_balance_timeout_iters", dp_balance_iters, JX_INT | JX_POSITIVE, 1, 1e6),
+	EK("scheduler", "graph_small_tp", graph_small_tp, JX_INT | JX_POSITIVE, 2, 1e6),
+	EK("scheduler", "graph_max_batch_small_tp", graph_max_small_tp, JX_INT | JX_POSITIVE, 1, 1e5),
 	EK("overheads", "step_s", step_overhead_s, JX_REQUIRED, 0, 10),
 	EK("overheads", "step_per_sequence_s", step_seq_s, 0, 0, 1),
 	EK("overheads", "request_s", request_overhead_s, JX_REQUIRED, 0, 100),
@@ -175,6 +177,10 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 	if (isnan(g->large_hbm_gb) != isnan(g->max_num_tokens_large))
 		return err_set(e, EXIT_INPUT,
 			       "%s: 'scheduler.large_hbm_gb' and 'scheduler.max_num_tokens_large_hbm' go together", file);
+	if (isnan(g->graph_small_tp) != isnan(g->graph_max_small_tp) ||
+	    (!isnan(g->graph_small_tp) && isnan(g->large_hbm_gb)))
+		return err_set(e, EXIT_INPUT, "%s: 'scheduler.graph_small_tp' and 'scheduler.graph_max_batch_small_tp' "
+			       "go together, with 'scheduler.large_hbm_gb'", file);
 	return 0;
 }
 
@@ -195,9 +201,18 @@ double engine_graph_pad(const double *sizes, int n, double B, int *eager)
 	return B;
 }
 
-double engine_graph_batch(const struct engine *g, double B, int *eager)
+double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, int *eager)
 {
-	return engine_graph_pad(g ? g->graph_sizes : NULL, g ? g->ngraph_sizes : 0, B, eager);
+	double largest = INFINITY;
+	int n = 0;
+
+	if (!g)
+		return engine_graph_pad(NULL, 0, B, eager);
+	if (!isnan(g->graph_small_tp) && tp < g->graph_small_tp && h->gpu.hbm_bytes < g->large_hbm_gb * 1e9)
+		largest = g->graph_max_small_tp;
+	while (n < g->ngraph_sizes && g->graph_sizes[n] <= largest)
+		n++;
+	return engine_graph_pad(g->graph_sizes, n, B, eager);
 }
 
 /* One table {"GPUs": bytes, ...} at `path` into g->ar, of `kind`, for compute capability cc. */

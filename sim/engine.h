@@ -102,6 +102,10 @@ struct engine {
 	                               batch sizes its default CUDA graphs are captured at, ascending;
 	                               a batch runs padded to the next one (engine_graph_batch) */
 	int ngraph_sizes;           /* how many (0: the card gives none, no padding) */
+	double graph_small_tp, graph_max_small_tp;   /* "scheduler.graph_small_tp",
+	                               "graph_max_batch_small_tp": below that TP, on GPUs under
+	                               large_hbm_gb, it captures sizes up to this one only (NAN:
+	                               no such rule; SGLang's 256 on H100/H200 below TP 4) */
 	int moe_masks_padding;      /* "kernels.moe_masks_padding": the rows a CUDA graph pads the
 	                               decode batch with choose no expert, so the routed experts
 	                               and the EP all-to-all carry the real tokens alone (perf.c
@@ -114,13 +118,14 @@ struct engine {
 
 /*
  * The batch a decode step of B sequences per attention group runs at under
- * g's CUDA graphs: the smallest captured size (scheduler.graph_batch_sizes)
- * at least ceil(B), the engines padding the batch to it (vLLM
+ * g's CUDA graphs on GPUs h at attention TP tp: the smallest captured size
+ * (scheduler.graph_batch_sizes, up to graph_max_batch_small_tp where that
+ * rule holds) at least ceil(B), the engines padding the batch to it (vLLM
  * gpu_model_runner, SGLang cuda_graph_runner).  B itself when g is NULL,
  * its card has no sizes, or B exceeds the largest (the step then runs
  * without a graph; *eager, when not NULL, is set to 1 then and 0 otherwise).
  */
-double engine_graph_batch(const struct engine *g, double B, int *eager);
+double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, int *eager);
 
 /* The same over n ascending sizes of one's own (engine_graph_batch's rule). */
 double engine_graph_pad(const double *sizes, int n, double B, int *eager);

@@ -1476,15 +1476,18 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
  * where no graph runs it (--cuda-graphs off, or above the engine's largest
  * size), else 0.
  */
-static double perf_graph_batch(const struct workload *w, int *eager)
+static double perf_graph_batch(const struct ctx *x, int *eager)
 {
+	const struct workload *w = x->w;
+
 	*eager = !w->ideal && w->engine && w->cuda_graphs == GRAPHS_OFF;
 	if (w->ideal || !w->engine || w->mtp_depth > 0 || w->cuda_graphs == GRAPHS_EVERY ||
 	    w->cuda_graphs == GRAPHS_OFF)
 		return w->batch;
 	if (w->cuda_graphs == GRAPHS_LIST)
 		return engine_graph_pad(w->graph_sizes, w->ngraph_sizes, w->batch, eager);
-	return engine_graph_batch(w->engine, w->batch, eager);
+	/* the engine's TP size: every GPU of an instance under attention DP */
+	return engine_graph_batch(w->engine, x->h, x->d->tp * (x->m->is_moe ? x->d->dp : 1), w->batch, eager);
 }
 
 /*
@@ -1624,7 +1627,7 @@ int perf_compute(const struct model *m, const struct hw *h, const struct deploym
 		return e->code;
 	out->links = x.links;
 	alone = x.kern;
-	out->graph_batch = perf_graph_batch(w, &out->graph_eager);
+	out->graph_batch = perf_graph_batch(&x, &out->graph_eager);
 	perf_graph_kernels(&x, graph, out->graph_eager);
 	perf_decode(&x, out);
 	x.kern = alone;

@@ -968,19 +968,30 @@ static void t_serve_graph_pad(void)
 	int i, eager = -1;
 
 	memset(&e, 0, sizeof e);
-	memcpy(g.graph_sizes, sizes, sizeof sizes);
-	g.ngraph_sizes = 5;
-	CHECK_EQ(engine_graph_batch(&g, 1, &eager), 1);
-	CHECK_EQ(eager, 0);
-	CHECK_EQ(engine_graph_batch(&g, 3, NULL), 4);
-	CHECK_EQ(engine_graph_batch(&g, 8.5, NULL), 16);
-	CHECK_EQ(engine_graph_batch(&g, 16, NULL), 16);
-	CHECK_EQ(engine_graph_batch(&g, 17, &eager), 17);
-	CHECK_EQ(eager, 1);
-	CHECK_EQ(engine_graph_batch(NULL, 3, &eager), 3);
-	CHECK_EQ(eager, 0);
 	if (load_model("llama-3.1-8b", &m) || load_hw("h100-sxm", &h))
 		return;
+	memcpy(g.graph_sizes, sizes, sizeof sizes);
+	g.ngraph_sizes = 5;
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 1, &eager), 1);
+	CHECK_EQ(eager, 0);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 3, NULL), 4);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 8.5, NULL), 16);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 16, NULL), 16);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 17, &eager), 17);
+	CHECK_EQ(eager, 1);
+	CHECK_EQ(engine_graph_batch(NULL, &h, 1, 3, &eager), 3);
+	CHECK_EQ(eager, 0);
+	/* a rule capping the sizes below TP 4 on GPUs under 171.8 GB (SGLang's 256 on H100,
+	 * here 8): an 80 GB H100 at TP 2 runs 9 without a graph, at TP 4 padded to 16 */
+	g.large_hbm_gb = 171.8;
+	g.graph_small_tp = 4;
+	g.graph_max_small_tp = 8;
+	CHECK_EQ(engine_graph_batch(&g, &h, 2, 9, &eager), 9);
+	CHECK_EQ(eager, 1);
+	CHECK_EQ(engine_graph_batch(&g, &h, 2, 7, &eager), 8);
+	CHECK_EQ(eager, 0);
+	CHECK_EQ(engine_graph_batch(&g, &h, 4, 9, &eager), 16);
+	g.graph_small_tp = g.graph_max_small_tp = g.large_hbm_gb = NAN;
 	plan_default_deployment(&m, &d);
 	serve_engine_apply(&g, &h, &d);
 	d.w.batch = 9;
