@@ -54,7 +54,8 @@ static int engine_known(const char *section, const char *key)
 	const struct engine_key *k;
 
 	if (key && strcmp(section, "scheduler") == 0 &&
-	    (!strcmp(key, "mixed") || !strcmp(key, "dp_balance") || !strcmp(key, "graph_batch_sizes")))
+	    (!strcmp(key, "mixed") || !strcmp(key, "dp_balance") || !strcmp(key, "graph_batch_sizes") ||
+	     !strcmp(key, "graph_batch_sizes_mtp") || !strcmp(key, "graph_counts_tokens")))
 		return 1;
 	if (strcmp(section, "memory") == 0)
 		return !key || !strcmp(key, "fraction_of");
@@ -97,32 +98,33 @@ static int engine_check_keys(const cJSON *root, const char *file, struct err *e)
 	return 0;
 }
 
-/* "scheduler.graph_batch_sizes" (optional): ascending whole batch sizes
- * from 1 to 1e5, at most ENGINE_MAX_GRAPH_SIZES, into g. */
-static int engine_graph_sizes(const cJSON *a, const char *file, struct engine *g, struct err *e)
+/* scheduler.KEY (optional, "graph_batch_sizes" or "graph_batch_sizes_mtp"):
+ * ascending whole batch sizes from 1 to 1e5, at most ENGINE_MAX_GRAPH_SIZES,
+ * into sizes[], *n of them. */
+static int engine_graph_sizes(const cJSON *sch, const char *key, const char *file, double *sizes, int *n,
+			      struct err *e)
 {
-	const cJSON *it;
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(sch, key), *it;
 
-	g->ngraph_sizes = 0;
+	*n = 0;
 	if (!a)
 		return 0;
 	if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) < 1 || cJSON_GetArraySize(a) > ENGINE_MAX_GRAPH_SIZES)
-		return err_set(e, EXIT_INPUT, "%s: 'scheduler.graph_batch_sizes' must be an array of 1 to %d batch sizes",
-			       file, ENGINE_MAX_GRAPH_SIZES);
+		return err_set(e, EXIT_INPUT, "%s: 'scheduler.%s' must be an array of 1 to %d batch sizes",
+			       file, key, ENGINE_MAX_GRAPH_SIZES);
 	cJSON_ArrayForEach(it, a) {
 		double v = cJSON_IsNumber(it) ? it->valuedouble : NAN;
 
-		if (!(v >= 1 && v <= 1e5) || v != floor(v) ||
-		    (g->ngraph_sizes && !(v > g->graph_sizes[g->ngraph_sizes - 1]))) {
+		if (!(v >= 1 && v <= 1e5) || v != floor(v) || (*n && !(v > sizes[*n - 1]))) {
 			char got[32] = "not a number";
 
 			if (cJSON_IsNumber(it))
 				snprintf(got, sizeof got, "%g", v);
 			return err_set(e, EXIT_INPUT,
-				       "%s: 'scheduler.graph_batch_sizes[%d]' must be a whole batch size from 1 to 1e5, "
-				       "above the one before it, got %s", file, g->ngraph_sizes, got);
+				       "%s: 'scheduler.%s[%d]' must be a whole batch size from 1 to 1e5, "
+				       "above the one before it, got %s", file, key, *n, got);
 		}
-		g->graph_sizes[g->ngraph_sizes++] = v;
+		sizes[(*n)++] = v;
 	}
 	return 0;
 }
@@ -167,8 +169,13 @@ static int engine_numbers(const cJSON *root, const char *file, struct engine *g,
 		if (m && (!cJSON_IsString(m) || (strcmp(m->valuestring, "usable") && strcmp(m->valuestring, "free"))))
 			return err_set(e, EXIT_INPUT, "%s: 'memory.fraction_of' must be \"usable\" or \"free\"", file);
 		g->mem_of_free = m && !strcmp(m->valuestring, "free");
-		if (engine_graph_sizes(cJSON_GetObjectItemCaseSensitive(sch, "graph_batch_sizes"), file, g, e))
+		if (engine_graph_sizes(sch, "graph_batch_sizes", file, g->graph_sizes, &g->ngraph_sizes, e) ||
+		    engine_graph_sizes(sch, "graph_batch_sizes_mtp", file, g->graph_sizes_mtp, &g->ngraph_sizes_mtp, e))
 			return e->code;
+		m = cJSON_GetObjectItemCaseSensitive(sch, "graph_counts_tokens");
+		if (m && !cJSON_IsBool(m))
+			return err_set(e, EXIT_INPUT, "%s: 'scheduler.graph_counts_tokens' must be true or false", file);
+		g->graph_counts_tokens = cJSON_IsTrue(m);
 	}
 	if (isnan(g->step_seq_s))   /* a card from before it was modelled: none */
 		g->step_seq_s = 0;
@@ -201,18 +208,39 @@ double engine_graph_pad(const double *sizes, int n, double B, int *eager)
 	return B;
 }
 
-double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, int *eager)
+/* Sequences of q tokens each that fill the captured token count of sizes[n]
+ * rounded up to a multiple of q (vLLM's spec-decode rule), those rounded
+ * above the largest dropped, into out[]: how many. */
+static int engine_graph_by_tokens(const double *sizes, int n, double q, double *out)
 {
-	double largest = INFINITY;
-	int n = 0;
+	int i, k = 0;
+
+	for (i = 0; i < n; i++) {
+		double r = ceil(sizes[i] / q);
+
+		if (r * q <= sizes[n - 1] && (k == 0 || r > out[k - 1]))
+			out[k++] = r;
+	}
+	return k;
+}
+
+double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, double q, int *eager)
+{
+	double largest = INFINITY, seqs[ENGINE_MAX_GRAPH_SIZES];
+	const double *sizes;
+	int n = 0, all;
 
 	if (!g)
 		return engine_graph_pad(NULL, 0, B, eager);
+	sizes = q > 1 && !g->graph_counts_tokens ? g->graph_sizes_mtp : g->graph_sizes;
+	all = q > 1 && !g->graph_counts_tokens ? g->ngraph_sizes_mtp : g->ngraph_sizes;
 	if (!isnan(g->graph_small_tp) && tp < g->graph_small_tp && h->gpu.hbm_bytes < g->large_hbm_gb * 1e9)
 		largest = g->graph_max_small_tp;
-	while (n < g->ngraph_sizes && g->graph_sizes[n] <= largest)
+	while (n < all && sizes[n] <= largest)
 		n++;
-	return engine_graph_pad(g->graph_sizes, n, B, eager);
+	if (q > 1 && g->graph_counts_tokens && n)
+		return engine_graph_pad(seqs, engine_graph_by_tokens(sizes, n, q, seqs), B, eager);
+	return engine_graph_pad(sizes, n, B, eager);
 }
 
 /* One table {"GPUs": bytes, ...} at `path` into g->ar, of `kind`, for compute capability cc. */

@@ -102,6 +102,14 @@ struct engine {
 	                               batch sizes its default CUDA graphs are captured at, ascending;
 	                               a batch runs padded to the next one (engine_graph_batch) */
 	int ngraph_sizes;           /* how many (0: the card gives none, no padding) */
+	double graph_sizes_mtp[ENGINE_MAX_GRAPH_SIZES];   /* "scheduler.graph_batch_sizes_mtp": the
+	                               batch sizes it captures under speculative decoding instead
+	                               (SGLang's own list) */
+	int ngraph_sizes_mtp;       /* how many (0: none; under MTP no padding unless
+	                               graph_counts_tokens) */
+	int graph_counts_tokens;    /* "scheduler.graph_counts_tokens": its sizes count tokens, so
+	                               under MTP (q = 1 + draft tokens per sequence) they round up
+	                               to multiples of q and a batch of B runs at B q padded (vLLM) */
 	double graph_small_tp, graph_max_small_tp;   /* "scheduler.graph_small_tp",
 	                               "graph_max_batch_small_tp": below that TP, on GPUs under
 	                               large_hbm_gb, it captures sizes up to this one only (NAN:
@@ -117,15 +125,18 @@ struct engine {
 };
 
 /*
- * The batch a decode step of B sequences per attention group runs at under
- * g's CUDA graphs on GPUs h at attention TP tp: the smallest captured size
- * (scheduler.graph_batch_sizes, up to graph_max_batch_small_tp where that
- * rule holds) at least ceil(B), the engines padding the batch to it (vLLM
- * gpu_model_runner, SGLang cuda_graph_runner).  B itself when g is NULL,
- * its card has no sizes, or B exceeds the largest (the step then runs
- * without a graph; *eager, when not NULL, is set to 1 then and 0 otherwise).
+ * The batch a decode step of B sequences per attention group, q tokens each
+ * (1 + MTP draft tokens), runs at under g's CUDA graphs on GPUs h at TP
+ * size tp: the smallest captured size (scheduler.graph_batch_sizes, or
+ * graph_batch_sizes_mtp where q > 1; up to graph_max_batch_small_tp where
+ * that rule holds; with graph_counts_tokens and q > 1, the sizes rounded up
+ * to multiples of q, in sequences) at least ceil(B), the engines padding the
+ * batch to it (vLLM gpu_model_runner, SGLang cuda_graph_runner).  B itself
+ * when g is NULL, its card has no sizes for q, or B exceeds the largest (the
+ * step then runs without a graph; *eager, when not NULL, is set to 1 then
+ * and 0 otherwise).
  */
-double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, int *eager);
+double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, double q, int *eager);
 
 /* The same over n ascending sizes of one's own (engine_graph_batch's rule). */
 double engine_graph_pad(const double *sizes, int n, double B, int *eager);

@@ -1469,25 +1469,23 @@ static int perf_context(const struct model *m, const struct hw *h, const struct 
  * The sequences per attention group a decode step of w's batch runs at under
  * its engine (plan --cuda-graphs): the whole batch padded to the engine's next
  * captured size (engine_graph_batch; two-batch overlap splits the padded
- * batch) by default, or to the next of --cuda-graphs' own sizes, the batch
- * itself with a graph at every batch, with none,
- * or under MTP, whose drafts make the engines capture other sizes (vLLM
- * counts tokens, SGLang keeps a list of its own: not modelled).  *eager is 1
- * where no graph runs it (--cuda-graphs off, or above the engine's largest
- * size), else 0.
+ * batch; under MTP the engine's rule for it) by default, or to the next of
+ * --cuda-graphs' own sizes, the batch itself with a graph at every batch or
+ * with none.  *eager is 1 where no graph runs it (--cuda-graphs off, or
+ * above the engine's largest size), else 0.
  */
 static double perf_graph_batch(const struct ctx *x, int *eager)
 {
 	const struct workload *w = x->w;
 
 	*eager = !w->ideal && w->engine && w->cuda_graphs == GRAPHS_OFF;
-	if (w->ideal || !w->engine || w->mtp_depth > 0 || w->cuda_graphs == GRAPHS_EVERY ||
-	    w->cuda_graphs == GRAPHS_OFF)
+	if (w->ideal || !w->engine || w->cuda_graphs == GRAPHS_EVERY || w->cuda_graphs == GRAPHS_OFF)
 		return w->batch;
 	if (w->cuda_graphs == GRAPHS_LIST)
 		return engine_graph_pad(w->graph_sizes, w->ngraph_sizes, w->batch, eager);
 	/* the engine's TP size: every GPU of an instance under attention DP */
-	return engine_graph_batch(w->engine, x->h, x->d->tp * (x->m->is_moe ? x->d->dp : 1), w->batch, eager);
+	return engine_graph_batch(w->engine, x->h, x->d->tp * (x->m->is_moe ? x->d->dp : 1), w->batch,
+				  1 + w->mtp_depth, eager);
 }
 
 /*

@@ -953,8 +953,8 @@ static void t_serve_graph(void)
  * largest (no graph: itself, eager).  Llama-3.1-8B at batch 9 then runs its
  * GEMMs at 16 rows, as at batch 16 (the same operator times), while its
  * attention reads the cache of 9 sequences and its output head 9 rows, not
- * 16.  Two micro-batches split the padded 16 (8 each); under MTP nothing is
- * padded (the engines capture other sizes).
+ * 16.  Two micro-batches split the padded 16 (8 each); under MTP a card
+ * with no sizes for it pads nothing.
  */
 static void t_serve_graph_pad(void)
 {
@@ -972,26 +972,44 @@ static void t_serve_graph_pad(void)
 		return;
 	memcpy(g.graph_sizes, sizes, sizeof sizes);
 	g.ngraph_sizes = 5;
-	CHECK_EQ(engine_graph_batch(&g, &h, 1, 1, &eager), 1);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 1, 1, &eager), 1);
 	CHECK_EQ(eager, 0);
-	CHECK_EQ(engine_graph_batch(&g, &h, 1, 3, NULL), 4);
-	CHECK_EQ(engine_graph_batch(&g, &h, 1, 8.5, NULL), 16);
-	CHECK_EQ(engine_graph_batch(&g, &h, 1, 16, NULL), 16);
-	CHECK_EQ(engine_graph_batch(&g, &h, 1, 17, &eager), 17);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 3, 1, NULL), 4);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 8.5, 1, NULL), 16);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 16, 1, NULL), 16);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 17, 1, &eager), 17);
 	CHECK_EQ(eager, 1);
-	CHECK_EQ(engine_graph_batch(NULL, &h, 1, 3, &eager), 3);
+	CHECK_EQ(engine_graph_batch(NULL, &h, 1, 3, 1, &eager), 3);
 	CHECK_EQ(eager, 0);
 	/* a rule capping the sizes below TP 4 on GPUs under 171.8 GB (SGLang's 256 on H100,
 	 * here 8): an 80 GB H100 at TP 2 runs 9 without a graph, at TP 4 padded to 16 */
 	g.large_hbm_gb = 171.8;
 	g.graph_small_tp = 4;
 	g.graph_max_small_tp = 8;
-	CHECK_EQ(engine_graph_batch(&g, &h, 2, 9, &eager), 9);
+	CHECK_EQ(engine_graph_batch(&g, &h, 2, 9, 1, &eager), 9);
 	CHECK_EQ(eager, 1);
-	CHECK_EQ(engine_graph_batch(&g, &h, 2, 7, &eager), 8);
+	CHECK_EQ(engine_graph_batch(&g, &h, 2, 7, 1, &eager), 8);
 	CHECK_EQ(eager, 0);
-	CHECK_EQ(engine_graph_batch(&g, &h, 4, 9, &eager), 16);
+	CHECK_EQ(engine_graph_batch(&g, &h, 4, 9, 1, &eager), 16);
 	g.graph_small_tp = g.graph_max_small_tp = g.large_hbm_gb = NAN;
+	/* under MTP, 2 tokens a sequence: no sizes of its own, no padding; sizes
+	 * of its own {3, 6}: 4 runs at 6; sizes counting tokens (vLLM), rounded
+	 * up to even counts {2, 4, 8, 16} = {1, 2, 4, 8} sequences: 3 at 4, 9
+	 * (18 tokens) without a graph */
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 3, 2, &eager), 3);
+	CHECK_EQ(eager, 0);
+	g.graph_sizes_mtp[0] = 3;
+	g.graph_sizes_mtp[1] = 6;
+	g.ngraph_sizes_mtp = 2;
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 4, 2, &eager), 6);
+	g.ngraph_sizes_mtp = 0;
+	g.graph_counts_tokens = 1;
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 3, 2, &eager), 4);
+	CHECK_EQ(eager, 0);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 9, 2, &eager), 9);
+	CHECK_EQ(eager, 1);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 9, 1, &eager), 16);   /* without MTP, as before */
+	g.graph_counts_tokens = 0;
 	plan_default_deployment(&m, &d);
 	serve_engine_apply(&g, &h, &d);
 	d.w.batch = 9;
