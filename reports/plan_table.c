@@ -250,8 +250,8 @@ static void plan_table_perf(struct sbuf *b, const struct plan *p)
 	sbuf_printf(b, "  step                %.3f ms for %.3g token(s) per sequence; bound: %s%s\n",
 		    f->decode.t_step * 1e3, f->tokens_per_step, perf_bound_name(f->decode.bound),
 		    f->decode.overlapped ? " (all-to-all overlapped with compute)" : "");
-	if (f->graph_batch != w->batch / w->micro_batches)
-		sbuf_printf(b, "  cuda graph          %g sequences per micro-batch, the engine's next captured size: "
+	if (f->graph_batch != w->batch)
+		sbuf_printf(b, "  cuda graph          %g sequences per attention group, the engine's next captured size: "
 			    "the batch's GEMMs, MoE and collectives run padded to it\n", f->graph_batch);
 	if (f->graph_eager)
 		sbuf_printf(b, "  warning             %s: its decode runs without a CUDA graph, kernels at their standalone "

@@ -208,9 +208,10 @@ double engine_graph_pad(const double *sizes, int n, double B, int *eager)
 	return B;
 }
 
-/* Sequences of q tokens each that fill the captured token count of sizes[n]
- * rounded up to a multiple of q (vLLM's spec-decode rule), those rounded
- * above the largest dropped, into out[]: how many. */
+/* Sequences of q tokens each that fill the captured token counts sizes[n]
+ * rounded up to multiples of q (vLLM's spec-decode rule), those rounded
+ * above the largest dropped, into out[]: how many; none left, q itself
+ * where it is not above the largest (vLLM's fallback), else 0. */
 static int engine_graph_by_tokens(const double *sizes, int n, double q, double *out)
 {
 	int i, k = 0;
@@ -221,12 +222,29 @@ static int engine_graph_by_tokens(const double *sizes, int n, double q, double *
 		if (r * q <= sizes[n - 1] && (k == 0 || r > out[k - 1]))
 			out[k++] = r;
 	}
+	if (k == 0 && n && q <= sizes[n - 1])
+		out[k++] = 1;
 	return k;
+}
+
+double engine_graph_pad_sizes(const struct engine *g, const double *sizes, int n, double B, double q, int *eager)
+{
+	double seqs[ENGINE_MAX_GRAPH_SIZES];
+	int k;
+
+	if (!(g && g->graph_counts_tokens && q > 1 && n))
+		return engine_graph_pad(sizes, n, B, eager);
+	k = engine_graph_by_tokens(sizes, n, q, seqs);
+	if (k)
+		return engine_graph_pad(seqs, k, B, eager);
+	if (eager)   /* every size below one step's tokens: no graph */
+		*eager = 1;
+	return B;
 }
 
 double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, double q, int *eager)
 {
-	double largest = INFINITY, seqs[ENGINE_MAX_GRAPH_SIZES];
+	double largest = INFINITY;
 	const double *sizes;
 	int n = 0, all;
 
@@ -238,9 +256,7 @@ double engine_graph_batch(const struct engine *g, const struct hw *h, double tp,
 		largest = g->graph_max_small_tp;
 	while (n < all && sizes[n] <= largest)
 		n++;
-	if (q > 1 && g->graph_counts_tokens && n)
-		return engine_graph_pad(seqs, engine_graph_by_tokens(sizes, n, q, seqs), B, eager);
-	return engine_graph_pad(sizes, n, B, eager);
+	return engine_graph_pad_sizes(g, sizes, n, B, q, eager);
 }
 
 /* One table {"GPUs": bytes, ...} at `path` into g->ar, of `kind`, for compute capability cc. */

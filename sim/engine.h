@@ -138,8 +138,14 @@ struct engine {
  */
 double engine_graph_batch(const struct engine *g, const struct hw *h, double tp, double B, double q, int *eager);
 
-/* The same over n ascending sizes of one's own (engine_graph_batch's rule). */
+/* The same over n ascending sizes of one's own (engine_graph_batch's rule),
+ * in sequences. */
 double engine_graph_pad(const double *sizes, int n, double B, int *eager);
+
+/* The same over n ascending sizes in g's units: tokens where its card says
+ * graph_counts_tokens and q > 1 (rounded up to multiples of q, as
+ * engine_graph_batch), else sequences; no graph where none is left. */
+double engine_graph_pad_sizes(const struct engine *g, const double *sizes, int n, double B, double q, int *eager);
 
 /* Load the engine card at `path` into *g: every key checked (unknown ones
  * are errors naming the file and key); g->name is the file name without

@@ -1481,8 +1481,9 @@ static double perf_graph_batch(const struct ctx *x, int *eager)
 	*eager = !w->ideal && w->engine && w->cuda_graphs == GRAPHS_OFF;
 	if (w->ideal || !w->engine || w->cuda_graphs == GRAPHS_EVERY || w->cuda_graphs == GRAPHS_OFF)
 		return w->batch;
-	if (w->cuda_graphs == GRAPHS_LIST)
-		return engine_graph_pad(w->graph_sizes, w->ngraph_sizes, w->batch, eager);
+	if (w->cuda_graphs == GRAPHS_LIST)   /* in the engine's units */
+		return engine_graph_pad_sizes(w->engine, w->graph_sizes, w->ngraph_sizes, w->batch, 1 + w->mtp_depth,
+					      eager);
 	/* the engine's TP size: every GPU of an instance under attention DP */
 	return engine_graph_batch(w->engine, x->h, x->d->tp * (x->m->is_moe ? x->d->dp : 1), w->batch,
 				  1 + w->mtp_depth, eager);

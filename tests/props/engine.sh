@@ -135,17 +135,19 @@ if command -v jq > /dev/null 2>&1; then
 			jq -r '.decode | [.graph_batch, .graph_eager] | map(tostring) | join(",")' 2>&1)
 		got="$got $g"
 	done
-	# under MTP 3: vLLM counts tokens (36 run at 40, 10 sequences; 800 above 512:
-	# none), SGLang's own list (33 at 40)
-	for a in "vllm 9" "vllm 200" "sglang 33"; do
+	# under MTP 3: vLLM counts tokens (36 run at 40, 10 sequences; 800 above 496:
+	# none; a list 4,12 is {1, 3} sequences: 9 without a graph), SGLang's own
+	# list (33 at 40) and sequences (9 at 12)
+	for a in "vllm 9 engine" "vllm 200 engine" "sglang 33 engine" "vllm 9 4,12" "sglang 9 4,12"; do
 		set -- $a
 		g=$("$M" plan --model deepseek-v3 --hw h200 --tp 8 --weights fp8 --mtp 3 --engine "$1" --batch "$2" \
+			--cuda-graphs "$3" \
 			--format json 2> /dev/null | jq -r '.decode | [.graph_batch, .graph_eager] | map(tostring) | join(",")' 2>&1)
 		got="$got $g"
 	done
 	none=$("$M" plan --model llama-3.1-8b --hw h100 --batch 9 --format json 2> /dev/null | jq -r '.decode.graph_batch' 2>&1)
 	"$M" plan --model llama-3.1-8b --hw h100 --engine vllm --batch 600 > "$T/eager.txt" 2>&1
-	if [ "$got" = " 16,false 256,false 16,false 260,true 130,false 600,true 9,false 9,true 12,false 13,true 10,false 200,true 40,false" ] && [ "$none" = "9" ] &&
+	if [ "$got" = " 16,false 256,false 16,false 260,true 130,false 600,true 9,false 9,true 12,false 13,true 10,false 200,true 40,false 9,true 12,false" ] && [ "$none" = "9" ] &&
 	   grep -q "above the engine's largest captured size" "$T/eager.txt"; then
 		ok "cuda graphs: batches padded to each engine's next captured size; above the largest or off, none, and said"
 	else

@@ -1009,6 +1009,14 @@ static void t_serve_graph_pad(void)
 	CHECK_EQ(engine_graph_batch(&g, &h, 1, 9, 2, &eager), 9);
 	CHECK_EQ(eager, 1);
 	CHECK_EQ(engine_graph_batch(&g, &h, 1, 9, 1, &eager), 16);   /* without MTP, as before */
+	/* 3 tokens a sequence: {3, 3, 6, 9, 18 > 16} = {1, 2, 3} sequences, 4 without a graph;
+	 * 17 tokens a sequence: none left, so none at all */
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 3, 3, &eager), 3);
+	CHECK_EQ(eager, 0);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 4, 3, &eager), 4);
+	CHECK_EQ(eager, 1);
+	CHECK_EQ(engine_graph_batch(&g, &h, 1, 1, 17, &eager), 1);
+	CHECK_EQ(eager, 1);
 	g.graph_counts_tokens = 0;
 	plan_default_deployment(&m, &d);
 	serve_engine_apply(&g, &h, &d);
