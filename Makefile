@@ -25,7 +25,7 @@ endif
 # (sim/calib/), the writers (reports/) and the commands (sim/cli/)
 ENGINE   := $(addprefix sim/,err infile units jsonx model layers hw cards precision params kv comm topo kern \
               perf power plan search engine serve front stats series) \
-            $(addprefix sim/calib/,kfit borrow silicon)
+            $(addprefix sim/calib/,kfit borrow silicon ixrecipe ixrecipe_table)
 CLI      := $(addprefix sim/cli/,cli cli_plan cmd_help cmd_list cmd_kv cmd_plan cmd_chart cmd_validate \
               cmd_vserving cmd_probe cmd_net cmd_report cmd_sweep sweep_parts)
 REPORTS  := $(addprefix reports/,sbuf out report gnuplot fmt csv charts pareto html plan_table plan_json \

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "csv.h"
+#include "ixrecipe.h"
 #include "silicon.h"
 
 /* ---- CSV: records split by reports/csv.h (RFC 4180, the CSV reader of 'chart --from') ---- */
@@ -170,6 +171,8 @@ static int silicon_record(char *rec, const char *path, int line, const int *map,
 	return 0;
 }
 
+static void silicon_recipe_fill(struct silicon_row *r);
+
 int silicon_parse(const char *text, const char *path, struct silicon_row **rows, int *n,
 		  struct err *e)
 {
@@ -209,7 +212,7 @@ int silicon_parse(const char *text, const char *path, struct silicon_row **rows,
 				out = g;
 		}
 		if (!rc && !(rc = silicon_record(rec, path, line, map, ncols, &out[*n], e)))
-			(*n)++;
+			silicon_recipe_fill(&out[(*n)++]);
 		free(rec);
 	}
 	if (rc) {
@@ -346,6 +349,20 @@ static int silicon_rack_agg(const struct silicon_row *r)
 	       (strcmp(r->system, "gb200") == 0 || strcmp(r->system, "gb300") == 0) && gpus > 4;
 }
 
+/* The concurrency row r's silicon_data_source names ("silicon_concurrency=N",
+ * N decimal digits ending the field: the benchmark client's), or 0. */
+static double silicon_concurrency(const struct silicon_row *r)
+{
+	const char *c = strstr(r->source, "silicon_concurrency="), *p;
+	double n = 0;
+
+	if (!c)
+		return 0;
+	for (p = c + 20; *p >= '0' && *p <= '9' && n < 1e9; p++)
+		n = 10 * n + (*p - '0');
+	return p == c + 20 || (*p != ';' && *p != '\0') ? 0 : n;
+}
+
 /*
  * Whether an aggregated row's silicon_data_source names a concurrency
  * ("silicon_concurrency=N", N decimal digits ending the field: the
@@ -361,16 +378,9 @@ static int silicon_rack_agg(const struct silicon_row *r)
  */
 static int silicon_concurrency_differs(const struct silicon_row *r)
 {
-	const char *c = strstr(r->source, "silicon_concurrency="), *p;
-	double n = 0;
+	double n = silicon_concurrency(r);
 
-	if (strcmp(r->mode, "agg") != 0 || !c)
-		return 0;
-	for (p = c + 20; *p >= '0' && *p <= '9' && n < 1e9; p++)
-		n = 10 * n + (*p - '0');
-	if (p == c + 20 || (*p != ';' && *p != '\0'))
-		return 0;
-	return n >= 1 && n != r->agg.batch * silicon_size(r->agg.dp);
+	return strcmp(r->mode, "agg") == 0 && n >= 1 && n != r->agg.batch * silicon_size(r->agg.dp);
 }
 
 /*
@@ -771,7 +781,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	if (!(p->tp >= 1))
 		return agg ? "tp_size missing" : "disaggregated row without its pool's tp size";
 	if (!(p->batch >= 1))
-		return agg ? "batch_size missing" :
+		return agg ? "batch_size missing" : r->unfilled ? r->unfilled :
 		       "disaggregated row without batch sizes and worker counts (its concurrency does not split)";
 	if (!(r->ttft_ms > 0) || !(r->tpot_ms > 0))
 		return "no measured TTFT or TPOT";
@@ -795,6 +805,9 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		return "moe_tp x moe_ep is not tp x attention_dp";
 	if (agg && is_moe)
 		a->repair = silicon_repair(r, &tp, &dp, &ep, &batch);
+	else if (!agg && r->recipe[0])
+		a->repair = "disaggregated pools (layouts, worker counts, batches) from InferenceX's recipe at the row's "
+			    "concurrency (sim/calib/ixrecipe.h)";
 	if ((b = silicon_bench_of(r))) {
 		a->bench = b->name;
 		isl = silicon_mean_length(r->isl, b->range_ratio);
@@ -842,6 +855,56 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		    "fp8" : "bf16");
 	a->concurrency = batch * dp;
 	return NULL;
+}
+
+/* Pool p as recipe pool x runs it: attention DP over x's tp GPUs or TP
+ * over them, the experts over its ep (moe_tp left to silicon_map). */
+static void silicon_recipe_pool(struct silicon_pool *p, const struct ixrecipe_pool *x, int workers, double batch)
+{
+	p->tp = x->dp_attn ? 1 : x->tp;
+	p->dp = x->dp_attn ? x->tp : 1;
+	p->ep = x->ep;
+	p->moe_tp = NAN;
+	p->pp = 1;
+	p->workers = workers;
+	p->batch = batch;
+}
+
+/* Fill a disaggregated InferenceX row's missing pools from its recipe, or
+ * say why not (silicon_parse, silicon.h). */
+static void silicon_recipe_fill(struct silicon_row *r)
+{
+	const struct ixrecipe *x;
+	double conc = silicon_concurrency(r), ranks;
+	int n;
+
+	if (strcmp(r->mode, "disagg") != 0 || !isnan(r->decode.batch) || !isnan(r->decode.workers) ||
+	    !silicon_bench_of(r))
+		return;
+	n = ixrecipe_find(r->model_path, r->system, r->precision, r->backend, r->isl, r->osl, conc, r->prefill.tp,
+			  r->decode.tp, &x);
+	if (n != 1) {
+		r->unfilled = n ? "disaggregated row without batch sizes and worker counts: InferenceX ran several "
+				  "recipes at its concurrency and pools' TP (sim/calib/ixrecipe.h)" :
+				  "disaggregated row without batch sizes and worker counts: no InferenceX recipe at "
+				  "its concurrency and pools' TP (sim/calib/ixrecipe.h)";
+		return;
+	}
+	if (x->spec) {
+		r->unfilled = "speculative-decoding run: InferenceX's recipe at its concurrency and pools' TP ran "
+			      "MTP, whose acceptance is not published (sim/calib/ixrecipe.h)";
+		return;
+	}
+	ranks = x->decode_workers * (x->decode.dp_attn ? x->decode.tp : 1);
+	if (!(ranks >= 1) || !(x->prefill_workers >= 1) || !(conc >= 1)) {
+		r->unfilled = "disaggregated row without batch sizes and worker counts: its InferenceX recipe "
+			      "has no decode ranks or prefill workers, or the row no concurrency (sim/calib/ixrecipe.h)";
+		return;
+	}
+	silicon_recipe_pool(&r->prefill, &x->prefill, x->prefill_workers, 1);
+	/* the busiest rank's: an attention-DP instance steps at its fullest rank's pace */
+	silicon_recipe_pool(&r->decode, &x->decode, x->decode_workers, ceil(conc / ranks));
+	snprintf(r->recipe, sizeof r->recipe, "%s", x->commit);
 }
 
 double silicon_workers(const struct silicon_pool *p)

@@ -40,11 +40,22 @@ struct silicon_row {
 	double isl, osl;
 	struct silicon_pool agg, prefill, decode;
 	double ttft_ms, tpot_ms;   /* measured */
+	char recipe[16];           /* the InferenceX commit whose recipe filled the pools, or "" */
+	const char *unfilled;      /* why no recipe filled a disaggregated row's missing pools, or NULL */
 };
 
 /*
  * Parse the CSV text of `path` (RFC 4180: quoted fields, "" inside quotes)
- * into a new array *rows of *n rows (caller frees).  The header names the
+ * into a new array *rows of *n rows (caller frees).  A disaggregated
+ * InferenceX row (silicon_bench) without its pools' batches and worker
+ * counts gets them, with each pool's TP, EP and attention DP, from the one
+ * InferenceX recipe at its model, system, precision, engine, lengths,
+ * concurrency and pools' TP (ixrecipe.h) that ran no speculative decoding:
+ * prefill batch 1, decode batch the concurrency over the decode workers x
+ * their attention-DP ranks, rounded up (the busiest rank's: an attention-DP
+ * instance steps at its fullest rank's pace), recipe set to its commit;
+ * where none, several or a speculative one match, `unfilled` says so (and
+ * silicon_map refuses the row with it).  The header names the
  * columns; a missing required column, a row with more fields than the
  * header, a number that does not read, a text longer than its field holds
  * (silicon_row), or more than SILICON_MAX_ROWS rows is EXIT_INPUT naming

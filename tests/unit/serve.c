@@ -13,6 +13,7 @@
 #include "engine.h"
 #include "err.h"
 #include "hw.h"
+#include "ixrecipe.h"
 #include "model.h"
 #include "perf.h"
 #include "plan.h"
@@ -207,6 +208,80 @@ static void t_silicon_repair(void)
 	CHECK(silicon_map(&r[0], SIDE_DECODE, 0, &a) == NULL);
 	CHECK(a.repair == NULL);
 	CHECK_STR(silicon_opt(&a, "--tp"), "64");
+	free(r);
+}
+
+/* A disaggregated InferenceX row without its pools' batches and worker
+ * counts takes them from the one InferenceX recipe at its concurrency and
+ * pools' TP (sim/calib/ixrecipe_table.c, GLM-5 on GB200 under Dynamo with
+ * TensorRT-LLM at commits 195d47acf35e and 1438043ea42c). */
+static void t_silicon_recipe(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"prefill_tp_size,decode_tp_size,silicon_ttft_ms,silicon_tpot_ms\n"
+		/* CONC 10: prefill 1 x (TP 4, EP 4, attention DP), decode 5 x (TP 4, EP 4): 2 each */
+		"a,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=10; measured=2026-04-02,trtllm,"
+		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,1134,13.5\n"
+		/* CONC 5: the same pools with and without MTP */
+		"b,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=5; measured=2026-04-02,trtllm,"
+		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,965,11.8\n"
+		/* CONC 308 over one decode pool of 32 attention-DP ranks: 9.625, rounded up */
+		"c,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=308; measured=2026-04-02,trtllm,"
+		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,32,5000,30\n"
+		/* CONC 7: no recipe */
+		"d,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=7; measured=2026-04-02,trtllm,"
+		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,1134,13.5\n"
+		/* not InferenceX: nothing filled */
+		"e,elsewhere; silicon_concurrency=10,trtllm,"
+		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,1134,13.5\n"
+		/* CONC 180 at 1k/1k ran MTP */
+		"f,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=180; measured=2026-04-02,trtllm,"
+		"zhipuai/GLM-5,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,4,32,900,20\n";
+	const struct ixrecipe *x;
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 6);
+	CHECK_STR(r[0].recipe, "195d47acf35e");
+	CHECK(r[0].unfilled == NULL);
+	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "4");
+	CHECK_STR(silicon_opt(&a, "--dp"), "1");
+	CHECK_STR(silicon_opt(&a, "--ep"), "4");
+	CHECK_STR(silicon_opt(&a, "--batch"), "2");
+	CHECK_EQ(silicon_workers(&r[0].decode), 5);
+	CHECK_CONTAINS(a.repair, "InferenceX's recipe");
+	CHECK(silicon_map(&r[0], SIDE_PREFILL, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "4");
+	CHECK_STR(silicon_opt(&a, "--ep"), "4");
+	CHECK_STR(silicon_opt(&a, "--batch"), "1");
+	CHECK_EQ(silicon_workers(&r[0].prefill), 1);
+	CHECK_CONTAINS(silicon_map(&r[1], SIDE_DECODE, 1, &a), "several recipes");
+	CHECK_STR(r[1].recipe, "");
+	CHECK(silicon_map(&r[2], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "32");
+	CHECK_STR(silicon_opt(&a, "--ep"), "32");
+	CHECK_STR(silicon_opt(&a, "--batch"), "10");
+	CHECK_CONTAINS(silicon_map(&r[3], SIDE_DECODE, 1, &a), "no InferenceX recipe");
+	CHECK(r[4].unfilled == NULL && !r[4].recipe[0]);
+	CHECK_CONTAINS(silicon_map(&r[4], SIDE_DECODE, 1, &a), "(its concurrency does not split)");
+	CHECK_CONTAINS(silicon_map(&r[5], SIDE_DECODE, 1, &a), "speculative-decoding run");
+	/* the lookup itself: two recipes at CONC 5, one at 10, none at 7 or another TP */
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 5, 4, 4, &x), 2);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 10, 4, 4, &x), 1);
+	CHECK(x && x->decode_workers == 5 && x->prefill.dp_attn && !x->decode.dp_attn && !x->spec);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 7, 4, 4, &x), 0);
+	CHECK(x == NULL);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 10, 4, 8, &x), 0);
 	free(r);
 }
 
@@ -1200,6 +1275,7 @@ static const struct test tests[] = {
 	{"silicon_parse: quoted fields, blank lines, CRLF, and its errors", t_silicon_parse},
 	{"silicon_map: a row's options, concurrency and the reasons it cannot be expressed", t_silicon_map},
 	{"silicon_map: g^2 GPUs on one 8-GPU node read as g, three forms; InferenceX mean lengths", t_silicon_repair},
+	{"silicon_parse: InferenceX's disaggregated pools from its one recipe at the row's concurrency", t_silicon_recipe},
 	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps and set memory shares, by date, TP and CONC", t_silicon_recv},
 	{"silicon_map: InferenceX's TensorRT-LLM recipes hold prompts back, by date, lengths, TP and CONC",
 	 t_silicon_wait},
