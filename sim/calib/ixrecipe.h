@@ -6,11 +6,15 @@
  * every committed version of github.com/SemiAnalysisAI/InferenceX's NVIDIA
  * master configs (.github/configs/nvidia-master.yaml, configs/nvidia-master.yaml,
  * configs/deprecated/nvidia-*.yaml, up to commit 843c6254ff69), each row with
- * the first commit that lists it; sim/calib/ixrecipe-gen.py regenerates the
- * table.  aiconfigurator's silicon sample leaves the pools' worker counts and
- * batches out of InferenceX's disaggregated rows (and writes their layouts in
- * its own way); silicon.c fills them from here where exactly one recipe
- * matches (silicon.h).
+ * the first commit that lists it and the dates it was listed, but those a
+ * metadata correction replaced (f316a0ef6) and pools sized by node counts;
+ * sim/calib/ixrecipe-gen.py regenerates the table.  aiconfigurator's
+ * silicon sample leaves the pools' worker counts and batches out of
+ * InferenceX's disaggregated rows (and writes their layouts in its own
+ * way); silicon.c fills them from here where exactly one recipe matches, on
+ * the row's measurement date where one was listed then (silicon.h).  A
+ * recipe is often listed days after a run measured it (the run comes
+ * first, on its pull request's branch).
  */
 #ifndef MLASIM_IXRECIPE_H
 #define MLASIM_IXRECIPE_H
@@ -33,6 +37,7 @@ struct ixrecipe {
 	int prefill_workers, decode_workers;
 	int spec;                  /* 1: speculative decoding (MTP, EAGLE) */
 	const char *commit;        /* the first InferenceX commit listing it */
+	const char *since, *until; /* that commit's date and the last listing commit's, YYYY-MM-DD */
 };
 
 /* The table, ended by a row whose model is NULL. */
@@ -41,11 +46,16 @@ extern const struct ixrecipe ixrecipes[];
 /*
  * The recipes of `model`, `system`, `precision` and `backend` at isl, osl
  * and concurrency conc whose prefill and decode pools have tp ptp and dtp
- * (the sample's prefill_/decode_tp_size): their number, with the first in
- * *first (NULL when none).  Two rows that differ only in their commit do
- * not occur; more than one means InferenceX ran several recipes there.
+ * (the sample's prefill_/decode_tp_size), only those listed on `date`
+ * (YYYY-MM-DD, between their since and until) where any is, and all of
+ * them where none is or date is NULL: their number, with the first in
+ * *first (NULL when none) and how many of them ran speculative decoding in
+ * *spec.  The table holds no two rows that differ only in their dates;
+ * more than one means InferenceX listed several recipes there (other
+ * worker counts, EP or attention DP, or MTP).
  */
 int ixrecipe_find(const char *model, const char *system, const char *precision, const char *backend,
-		  double isl, double osl, double conc, double ptp, double dtp, const struct ixrecipe **first);
+		  double isl, double osl, double conc, double ptp, double dtp, const char *date,
+		  const struct ixrecipe **first, int *spec);
 
 #endif

@@ -845,8 +845,8 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	 * fixed_seq_len/ *_trt.sh, e.g. dsr1_fp4_b200_trt.sh,
 	 * SemiAnalysisAI/InferenceX@843c6254ff69): the groups take their prompts
 	 * in the same steps, given out every 60 steps or once every group has one
-	 * (serve.h) */
-	if (b && dp > 1 && strcmp(r->backend, "trtllm") == 0) {
+	 * (serve.h); its disaggregated recipes (multi_node/) set no balance */
+	if (b && agg && dp > 1 && strcmp(r->backend, "trtllm") == 0) {
 		silicon_arg(a, "--dp-balance", "on");
 		silicon_num(a, "--dp-balance-iters", 60);
 	}
@@ -857,12 +857,20 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 	return NULL;
 }
 
-/* Pool p as recipe pool x runs it: attention DP over x's tp GPUs or TP
- * over them, the experts over its ep (moe_tp left to silicon_map). */
+/* The GPUs of one worker of recipe pool x: its tp, or with attention DP
+ * the larger of tp and ep (InferenceX wrote DEP4 as tp 1, ep 4 until
+ * 2026-02-07 and as tp 4, ep 4 since: ixrecipe_table.c). */
+static int silicon_recipe_gpus(const struct ixrecipe_pool *x)
+{
+	return x->dp_attn && x->ep > x->tp ? x->ep : x->tp;
+}
+
+/* Pool p as recipe pool x runs it: attention DP over its GPUs or TP over
+ * them, the experts over its ep (moe_tp left to silicon_map). */
 static void silicon_recipe_pool(struct silicon_pool *p, const struct ixrecipe_pool *x, int workers, double batch)
 {
 	p->tp = x->dp_attn ? 1 : x->tp;
-	p->dp = x->dp_attn ? x->tp : 1;
+	p->dp = x->dp_attn ? silicon_recipe_gpus(x) : 1;
 	p->ep = x->ep;
 	p->moe_tp = NAN;
 	p->pp = 1;
@@ -875,36 +883,48 @@ static void silicon_recipe_pool(struct silicon_pool *p, const struct ixrecipe_po
 static void silicon_recipe_fill(struct silicon_row *r)
 {
 	const struct ixrecipe *x;
+	const char *d = strstr(r->source, "measured=");
 	double conc = silicon_concurrency(r), ranks;
-	int n;
+	char date[11];
+	int n, spec;
 
 	if (strcmp(r->mode, "disagg") != 0 || !isnan(r->decode.batch) || !isnan(r->decode.workers) ||
-	    !silicon_bench_of(r))
+	    !silicon_bench_of(r) || !(conc >= 1))
 		return;
+	if (d && silicon_dated(d + 9))
+		snprintf(date, sizeof date, "%.10s", d + 9);
 	n = ixrecipe_find(r->model_path, r->system, r->precision, r->backend, r->isl, r->osl, conc, r->prefill.tp,
-			  r->decode.tp, &x);
+			  r->decode.tp, d && silicon_dated(d + 9) ? date : NULL, &x, &spec);
+	if (n && spec == n) {
+		r->unfilled = "speculative-decoding run: InferenceX's recipe at its concurrency and pools' TP ran "
+			      "MTP, whose acceptance is not published (sim/calib/ixrecipe.h)";
+		return;
+	}
 	if (n != 1) {
-		r->unfilled = n ? "disaggregated row without batch sizes and worker counts: InferenceX ran several "
+		r->unfilled = n ? "disaggregated row without batch sizes and worker counts: InferenceX listed several "
 				  "recipes at its concurrency and pools' TP (sim/calib/ixrecipe.h)" :
 				  "disaggregated row without batch sizes and worker counts: no InferenceX recipe at "
 				  "its concurrency and pools' TP (sim/calib/ixrecipe.h)";
 		return;
 	}
-	if (x->spec) {
-		r->unfilled = "speculative-decoding run: InferenceX's recipe at its concurrency and pools' TP ran "
-			      "MTP, whose acceptance is not published (sim/calib/ixrecipe.h)";
-		return;
-	}
-	ranks = x->decode_workers * (x->decode.dp_attn ? x->decode.tp : 1);
-	if (!(ranks >= 1) || !(x->prefill_workers >= 1) || !(conc >= 1)) {
+	ranks = x->decode_workers * (x->decode.dp_attn ? silicon_recipe_gpus(&x->decode) : 1);
+	if (!(ranks >= 1) || !(x->prefill_workers >= 1) || (!x->prefill.dp_attn && x->prefill.ep > x->prefill.tp) ||
+	    (!x->decode.dp_attn && x->decode.ep > x->decode.tp)) {
 		r->unfilled = "disaggregated row without batch sizes and worker counts: its InferenceX recipe "
-			      "has no decode ranks or prefill workers, or the row no concurrency (sim/calib/ixrecipe.h)";
+			      "has no decode ranks or prefill workers, or a pool whose ep exceeds its tp without "
+			      "attention DP (sim/calib/ixrecipe.h)";
 		return;
 	}
 	silicon_recipe_pool(&r->prefill, &x->prefill, x->prefill_workers, 1);
 	/* the busiest rank's: an attention-DP instance steps at its fullest rank's pace */
 	silicon_recipe_pool(&r->decode, &x->decode, x->decode_workers, ceil(conc / ranks));
 	snprintf(r->recipe, sizeof r->recipe, "%s", x->commit);
+	r->concurrency = conc;
+}
+
+double silicon_in_flight(const struct silicon_row *r, const struct silicon_args *a)
+{
+	return r->recipe[0] ? r->concurrency : a->concurrency * silicon_workers(&r->decode);
 }
 
 double silicon_workers(const struct silicon_pool *p)

@@ -41,6 +41,7 @@ struct silicon_row {
 	struct silicon_pool agg, prefill, decode;
 	double ttft_ms, tpot_ms;   /* measured */
 	char recipe[16];           /* the InferenceX commit whose recipe filled the pools, or "" */
+	double concurrency;        /* the requests in flight the recipe split (0 unless recipe) */
 	const char *unfilled;      /* why no recipe filled a disaggregated row's missing pools, or NULL */
 };
 
@@ -50,7 +51,9 @@ struct silicon_row {
  * InferenceX row (silicon_bench) without its pools' batches and worker
  * counts gets them, with each pool's TP, EP and attention DP, from the one
  * InferenceX recipe at its model, system, precision, engine, lengths,
- * concurrency and pools' TP (ixrecipe.h) that ran no speculative decoding:
+ * concurrency and pools' TP (ixrecipe.h; the one listed on its
+ * silicon_data_source's measured=DATE where any was) that ran no
+ * speculative decoding:
  * prefill batch 1, decode batch the concurrency over the decode workers x
  * their attention-DP ranks, rounded up (the busiest rank's: an attention-DP
  * instance steps at its fullest rank's pace), recipe set to its commit;
@@ -140,6 +143,12 @@ const struct silicon_bench *silicon_bench_of(const struct silicon_row *r);
  * text).
  */
 const char *silicon_warmup(const struct silicon_row *r);
+
+/* A disaggregated row's requests in flight over all its decode workers,
+ * which the prefill pool serves: the benchmark's concurrency where a recipe
+ * filled its pools (their batches rounded up), else its decode side's
+ * a->concurrency (silicon_map) x its decode workers. */
+double silicon_in_flight(const struct silicon_row *r, const struct silicon_args *a);
 
 /* The instances of a pool: its num_workers, 1 when the sample leaves it out. */
 double silicon_workers(const struct silicon_pool *p);

@@ -218,7 +218,7 @@ static void vs_predict(struct cli *c, struct vs_cards *k, struct vs_row *v, cons
 	v->tpot_s = sr.tpot_s;
 	v->ttft_s = sr.ttft_s;
 	if (!agg) {   /* the prefill pool, fed by every decode worker's requests */
-		double conc = a.concurrency * silicon_workers(&r->decode);
+		double conc = silicon_in_flight(r, &a);
 
 		v->reason = vs_plan(c, k, r, SIDE_PREFILL, g, p, &a, v->detail, sizeof v->detail);
 		if (v->reason)

@@ -213,56 +213,67 @@ static void t_silicon_repair(void)
 
 /* A disaggregated InferenceX row without its pools' batches and worker
  * counts takes them from the one InferenceX recipe at its concurrency and
- * pools' TP (sim/calib/ixrecipe_table.c, GLM-5 on GB200 under Dynamo with
- * TensorRT-LLM at commits 195d47acf35e and 1438043ea42c). */
+ * pools' TP, the one listed on its measured date where any was
+ * (sim/calib/ixrecipe_table.c: GLM-5 on GB200 under Dynamo with
+ * TensorRT-LLM, listed from 2026-07-15 (1b0f55da18d6) and with MTP from
+ * 2026-07-16 (1438043ea42c); Kimi-K2.5 at 2253 in flight with one prefill
+ * worker from 2026-04-18 to 06-17, two from 06-19; Kimi-K2.5 under vLLM
+ * written DEP4 as tp 1, ep 4). */
 static void t_silicon_recipe(void)
 {
+#define RECIPE_ROW(id, conc, date, backend, model, isl, osl, ptp, dtp) \
+	id ",source_file=2026-03-25.csv; silicon_concurrency=" #conc "; measured=" date "T00:00:00Z," backend \
+	"," model ",gb200,fp4,disagg," #isl "," #osl ",nvfp4,nvfp4,,,,,,," #ptp "," #dtp ",500,20\n"
 	static const char text[] =
 		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
 		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
 		"prefill_tp_size,decode_tp_size,silicon_ttft_ms,silicon_tpot_ms\n"
-		/* CONC 10: prefill 1 x (TP 4, EP 4, attention DP), decode 5 x (TP 4, EP 4): 2 each */
-		"a,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=10; measured=2026-04-02,trtllm,"
-		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,1134,13.5\n"
-		/* CONC 5: the same pools with and without MTP */
-		"b,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=5; measured=2026-04-02,trtllm,"
-		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,965,11.8\n"
-		/* CONC 308 over one decode pool of 32 attention-DP ranks: 9.625, rounded up */
-		"c,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=308; measured=2026-04-02,trtllm,"
-		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,32,5000,30\n"
-		/* CONC 7: no recipe */
-		"d,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=7; measured=2026-04-02,trtllm,"
-		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,1134,13.5\n"
+		/* 10 in flight: prefill 1 x (TP 4, EP 4, attention DP), decode 5 x (TP 4, EP 4): 2 each */
+		RECIPE_ROW("a", 10, "2026-04-02", "trtllm", "zhipuai/GLM-5", 8192, 1024, 4, 4)
+		/* 5: the same pools with and without MTP, neither listed on the day */
+		RECIPE_ROW("b", 5, "2026-04-02", "trtllm", "zhipuai/GLM-5", 8192, 1024, 4, 4)
+		/* 308 over one decode pool of 32 attention-DP ranks: 9.625, rounded up */
+		RECIPE_ROW("c", 308, "2026-04-02", "trtllm", "zhipuai/GLM-5", 8192, 1024, 4, 32)
+		/* 7: no recipe */
+		RECIPE_ROW("d", 7, "2026-04-02", "trtllm", "zhipuai/GLM-5", 8192, 1024, 4, 4)
 		/* not InferenceX: nothing filled */
-		"e,elsewhere; silicon_concurrency=10,trtllm,"
-		"zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,,,,,,,4,4,1134,13.5\n"
-		/* CONC 180 at 1k/1k ran MTP */
-		"f,source_file=2026-03-25.csv; model=GLM-5; silicon_concurrency=180; measured=2026-04-02,trtllm,"
-		"zhipuai/GLM-5,gb200,fp4,disagg,1024,1024,nvfp4,nvfp4,,,,,,,4,32,900,20\n";
+		"e,elsewhere; silicon_concurrency=10,trtllm,zhipuai/GLM-5,gb200,fp4,disagg,8192,1024,nvfp4,nvfp4,"
+		",,,,,,4,4,500,20\n"
+		/* 180 at 1k/1k: only an MTP recipe */
+		RECIPE_ROW("f", 180, "2026-04-02", "trtllm", "zhipuai/GLM-5", 1024, 1024, 4, 32)
+		/* 2253: the recipe listed on 2026-05-01 (one prefill worker); on 04-02 none was, so both */
+		RECIPE_ROW("g", 2253, "2026-05-01", "trtllm", "moonshotai/Kimi-K2.5", 1024, 1024, 4, 32)
+		RECIPE_ROW("h", 2253, "2026-04-02", "trtllm", "moonshotai/Kimi-K2.5", 1024, 1024, 4, 32)
+		/* vLLM's DEP4 prefill and DEP8 decode, written tp 1 */
+		RECIPE_ROW("i", 12288, "2026-07-01", "vllm", "moonshotai/Kimi-K2.5", 1024, 1024, 1, 1);
+#undef RECIPE_ROW
 	const struct ixrecipe *x;
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
-	int n;
+	int n, spec;
 
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 6);
-	CHECK_STR(r[0].recipe, "195d47acf35e");
+	CHECK_EQ(n, 9);
+	CHECK_STR(r[0].recipe, "1b0f55da18d6");
 	CHECK(r[0].unfilled == NULL);
 	CHECK(silicon_map(&r[0], SIDE_DECODE, 1, &a) == NULL);
 	CHECK_STR(silicon_opt(&a, "--tp"), "4");
 	CHECK_STR(silicon_opt(&a, "--dp"), "1");
 	CHECK_STR(silicon_opt(&a, "--ep"), "4");
 	CHECK_STR(silicon_opt(&a, "--batch"), "2");
+	CHECK(silicon_opt(&a, "--dp-balance") == NULL);
 	CHECK_EQ(silicon_workers(&r[0].decode), 5);
+	CHECK_EQ(silicon_in_flight(&r[0], &a), 10);
 	CHECK_CONTAINS(a.repair, "InferenceX's recipe");
 	CHECK(silicon_map(&r[0], SIDE_PREFILL, 1, &a) == NULL);
 	CHECK_STR(silicon_opt(&a, "--tp"), "1");
 	CHECK_STR(silicon_opt(&a, "--dp"), "4");
 	CHECK_STR(silicon_opt(&a, "--ep"), "4");
 	CHECK_STR(silicon_opt(&a, "--batch"), "1");
+	CHECK(silicon_opt(&a, "--dp-balance") == NULL);   /* aggregated recipes only */
 	CHECK_EQ(silicon_workers(&r[0].prefill), 1);
 	CHECK_CONTAINS(silicon_map(&r[1], SIDE_DECODE, 1, &a), "several recipes");
 	CHECK_STR(r[1].recipe, "");
@@ -271,17 +282,39 @@ static void t_silicon_recipe(void)
 	CHECK_STR(silicon_opt(&a, "--dp"), "32");
 	CHECK_STR(silicon_opt(&a, "--ep"), "32");
 	CHECK_STR(silicon_opt(&a, "--batch"), "10");
+	CHECK_EQ(a.concurrency, 320);                     /* the busiest rank's x 32 ranks */
+	CHECK_EQ(silicon_in_flight(&r[2], &a), 308);      /* what the prefill pool serves */
 	CHECK_CONTAINS(silicon_map(&r[3], SIDE_DECODE, 1, &a), "no InferenceX recipe");
 	CHECK(r[4].unfilled == NULL && !r[4].recipe[0]);
 	CHECK_CONTAINS(silicon_map(&r[4], SIDE_DECODE, 1, &a), "(its concurrency does not split)");
 	CHECK_CONTAINS(silicon_map(&r[5], SIDE_DECODE, 1, &a), "speculative-decoding run");
-	/* the lookup itself: two recipes at CONC 5, one at 10, none at 7 or another TP */
-	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 5, 4, 4, &x), 2);
-	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 10, 4, 4, &x), 1);
+	CHECK_STR(r[6].recipe, "e8924a6a4dab");
+	CHECK_EQ(silicon_workers(&r[6].prefill), 1);
+	CHECK(silicon_map(&r[6], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--batch"), "71");      /* 2253 / 32 = 70.4 */
+	CHECK_CONTAINS(silicon_map(&r[7], SIDE_DECODE, 1, &a), "several recipes");
+	CHECK(silicon_map(&r[8], SIDE_DECODE, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--tp"), "1");
+	CHECK_STR(silicon_opt(&a, "--dp"), "8");
+	CHECK_STR(silicon_opt(&a, "--ep"), "8");
+	CHECK_STR(silicon_opt(&a, "--batch"), "1536");    /* 12288 / 8 */
+	CHECK(silicon_map(&r[8], SIDE_PREFILL, 1, &a) == NULL);
+	CHECK_STR(silicon_opt(&a, "--dp"), "4");
+	CHECK_STR(silicon_opt(&a, "--ep"), "4");
+	/* the lookup itself */
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 5, 4, 4, NULL, &x, &spec), 2);
+	CHECK_EQ(spec, 1);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 5, 4, 4, "2026-07-15", &x, &spec),
+		 1);
+	CHECK(x && !x->spec && spec == 0);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 10, 4, 4, NULL, &x, &spec), 1);
 	CHECK(x && x->decode_workers == 5 && x->prefill.dp_attn && !x->decode.dp_attn && !x->spec);
-	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 7, 4, 4, &x), 0);
+	CHECK_EQ(ixrecipe_find("moonshotai/Kimi-K2.5", "gb200", "fp4", "trtllm", 1024, 1024, 2253, 4, 32, "2026-06-19",
+			       &x, &spec), 1);
+	CHECK(x && x->prefill_workers == 2);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 7, 4, 4, NULL, &x, &spec), 0);
 	CHECK(x == NULL);
-	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 10, 4, 8, &x), 0);
+	CHECK_EQ(ixrecipe_find("zhipuai/GLM-5", "gb200", "fp4", "trtllm", 8192, 1024, 10, 4, 8, NULL, &x, &spec), 0);
 	free(r);
 }
 
