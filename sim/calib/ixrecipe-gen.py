@@ -9,14 +9,14 @@ It reads every committed version of InferenceX's NVIDIA master configs
 (.github/configs/nvidia-master.yaml, later configs/nvidia-master.yaml and
 configs/deprecated/nvidia-*.yaml; needs PyYAML), keeps each disaggregated
 (disagg: true) search-space entry of the models and frameworks below (but
-those whose pools are sized by node counts, tp and ep left at 1), and
+SGLang's whose pools are sized by node counts, tp and ep left at 1), and
 writes one table row per distinct (layout, concurrency, worker counts,
 speculative decoding) with the first commit that lists it (by commit time,
 then topological order), that commit's date and the date of the last commit
-that lists it.  Entries a metadata correction (CORRECTIONS) replaced are left
+that lists it (commit dates, UTC).  Entries a metadata correction (CORRECTIONS) replaced are left
 out: they were never run as written.
 """
-import subprocess, sys, yaml
+import os, subprocess, sys, yaml
 
 MODELS = {"dsr1": "deepseek-ai/DeepSeek-R1", "glm5": "zhipuai/GLM-5", "gptoss": "openai/gpt-oss-120b",
           "kimik2.5": "moonshotai/Kimi-K2.5", "minimaxm2.5": "MiniMaxAI/MiniMax-M2.5",
@@ -27,7 +27,8 @@ SYSTEMS = {"b200": "b200_sxm", "b300": "b300_sxm", "h100": "h100_sxm", "h200": "
 
 
 def git(repo, *a):
-    return subprocess.run(["git", "-C", repo] + list(a), capture_output=True, text=True).stdout
+    env = dict(os.environ, TZ="UTC")   # commit dates in UTC, as the sample's measured= dates
+    return subprocess.run(["git", "-C", repo] + list(a), capture_output=True, text=True, env=env).stdout
 
 
 def versions(repo):
@@ -36,8 +37,8 @@ def versions(repo):
     out = []
 
     def walk(*paths):
-        lines = git(repo, "log", "--reverse", "--topo-order", "--format=%H %ct %ad", "--date=short",
-                    "--", *paths).splitlines()
+        lines = git(repo, "log", "--reverse", "--topo-order", "--format=%H %ct %cd",
+                    "--date=format-local:%Y-%m-%d", "--", *paths).splitlines()
         for i, line in enumerate(lines):
             h, ct, d = line.split()
             yield int(ct), i, d, h
@@ -62,7 +63,10 @@ CORRECTIONS = {
 
 def by_nodes(pool):
     """A pool written as tp 1, ep 1 with its size in PREFILL_/DECODE_NODES
-    (the early GB200 SGLang entries): its layout is not in tp and ep."""
+    (the early GB200 SGLang entries, whose comments say DEP4 and DEP48):
+    its layout is not in tp and ep.  gpt-oss's TensorRT-LLM entries of
+    the same form are real TP 1 pools ("P: 1xTP1"), so this is asked of
+    dynamo-sglang entries only."""
     nodes = any("_NODES=" in str(a) for a in pool.get("additional-settings") or [])
     return nodes and pool.get("tp") == 1 and pool.get("ep") == 1
 
@@ -80,7 +84,7 @@ def entries(doc):
         for s in lengths + list(c.get("seq-len-configs") or []):
             for ss in s.get("search-space") or []:
                 p, d = ss.get("prefill") or {}, ss.get("decode") or {}
-                if by_nodes(p) or by_nodes(d):
+                if c.get("framework") == "dynamo-sglang" and (by_nodes(p) or by_nodes(d)):
                     continue
                 spec = 0 if ss.get("spec-decoding", "none") in ("none", None) else 1
                 for conc in ss.get("conc-list") or []:

@@ -6,8 +6,9 @@
  * every committed version of github.com/SemiAnalysisAI/InferenceX's NVIDIA
  * master configs (.github/configs/nvidia-master.yaml, configs/nvidia-master.yaml,
  * configs/deprecated/nvidia-*.yaml, up to commit 843c6254ff69), each row with
- * the first commit that lists it and the dates it was listed, but those a
- * metadata correction replaced (f316a0ef6) and pools sized by node counts;
+ * the first commit that lists it, its date and the last listing commit's
+ * (UTC), but those a metadata correction replaced (f316a0ef6) and SGLang's
+ * pools sized by node counts;
  * sim/calib/ixrecipe-gen.py regenerates the table.  aiconfigurator's
  * silicon sample leaves the pools' worker counts and batches out of
  * InferenceX's disaggregated rows (and writes their layouts in its own
@@ -37,7 +38,7 @@ struct ixrecipe {
 	int prefill_workers, decode_workers;
 	int spec;                  /* 1: speculative decoding (MTP, EAGLE) */
 	const char *commit;        /* the first InferenceX commit listing it */
-	const char *since, *until; /* that commit's date and the last listing commit's, YYYY-MM-DD */
+	const char *since, *until; /* that commit's date and the last listing commit's, YYYY-MM-DD, UTC */
 };
 
 /* The table, ended by a row whose model is NULL. */

@@ -858,8 +858,9 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 }
 
 /* The GPUs of one worker of recipe pool x: its tp, or with attention DP
- * the larger of tp and ep (InferenceX wrote DEP4 as tp 1, ep 4 until
- * 2026-02-07 and as tp 4, ep 4 since: ixrecipe_table.c). */
+ * the larger of tp and ep (InferenceX writes DEP4 both ways: tp 1, ep 4 in
+ * its SGLang entries until 2026-02-07 and its vLLM ones still, tp 4, ep 4
+ * elsewhere; ixrecipe_table.c). */
 static int silicon_recipe_gpus(const struct ixrecipe_pool *x)
 {
 	return x->dp_attn && x->ep > x->tp ? x->ep : x->tp;
