@@ -425,6 +425,69 @@ static void t_silicon_wait(void)
 	free(r);
 }
 
+/* InferenceX's step budgets: vLLM's MiniMax-M2.5 recipes twice the prompt
+ * from their v0.19.0 update (2026-04-03 on B200 fp8), SGLang's DeepSeek fp8
+ * on B200 32768 and 8192 at TP 4 from 2026-01-13, Qwen3.5 fp8 on B200 32768
+ * until 2026-04-30 and 16384 after, GLM-5 fp4 on B200 32768 from 2026-04-09,
+ * TensorRT-LLM's gpt-oss 20000; the engine's default elsewhere. */
+static void t_silicon_budget(void)
+{
+	static const char text[] =
+		"id,silicon_data_source,backend,model_path,system,precision,mode,isl,osl,gemm_quant_mode,"
+		"moe_quant_mode,batch_size,tp_size,pp_size,attention_dp_size,moe_tp_size,moe_ep_size,"
+		"silicon_ttft_ms,silicon_tpot_ms\n"
+		"a,db-dump/2026-04-27; measured=2026-04-22,vllm,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,16,4,1,1,4,1,100,5\n"
+		"b,db-dump/2026-04-27; measured=2026-04-03,vllm,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,"
+		"8192,1024,fp8_block,fp8_block,16,4,1,1,4,1,100,5\n"
+		"c,db-dump/2026-04-27; measured=2026-04-02,vllm,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,16,4,1,1,4,1,100,5\n"
+		"d,db-dump/2026-04-27; measured=2026-04-17,vllm,MiniMaxAI/MiniMax-M2.5,b300_sxm,fp4,agg,"
+		"1024,1024,nvfp4,nvfp4,16,4,1,1,4,1,100,5\n"
+		"e,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,32,8,1,1,1,8,100,5\n"
+		"f,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"8192,1024,fp8_block,fp8_block,32,4,1,1,1,4,100,5\n"
+		"g,db-dump/2026-04-27; measured=2025-12-01,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"8192,1024,fp8_block,fp8_block,32,4,1,1,1,4,100,5\n"
+		"h,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,"
+		"1024,1024,nvfp4,nvfp4,32,8,1,1,1,8,100,5\n"
+		"i,db-dump/2026-04-27; measured=2026-03-20,sglang,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,"
+		"1024,1024,fp8,fp8,16,8,1,1,1,8,100,5\n"
+		"j,db-dump/2026-04-27; measured=2026-04-30,sglang,Qwen/Qwen3.5-397B-A17B,b200_sxm,fp8,agg,"
+		"1024,1024,fp8,fp8,16,8,1,1,1,8,100,5\n"
+		"k,db-dump/2026-04-27; measured=2025-12-15,trtllm,openai/gpt-oss-120b,h200_sxm,fp4,agg,"
+		"1024,1024,nvfp4,nvfp4,16,8,1,1,1,8,100,5\n"
+		"l,db-dump/2026-04-27; measured=2026-03-29,sglang,zhipuai/GLM-5,b200_sxm,fp4,agg,"
+		"1024,1024,nvfp4,nvfp4,16,8,1,1,1,8,100,5\n"
+		"m,db-dump/2026-04-27; measured=2026-04-09,sglang,zhipuai/GLM-5,b200_sxm,fp4,agg,"
+		"1024,1024,nvfp4,nvfp4,16,8,1,1,1,8,100,5\n"
+		"n,elsewhere; measured=2026-04-22,vllm,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,16,4,1,1,4,1,100,5\n";
+	const char *want[] = {"2048", "16384", NULL, "2048", "32768", "8192", "32768", NULL,
+			      "32768", "16384", "20000", NULL, "32768", NULL};
+	struct silicon_row *r;
+	struct silicon_args a;
+	struct err e;
+	int n, i;
+
+	memset(&e, 0, sizeof e);
+	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
+		return;
+	CHECK_EQ(n, 14);
+	for (i = 0; i < n; i++) {
+		const char *v;
+
+		CHECK(silicon_map(&r[i], SIDE_DECODE, 1, &a) == NULL);
+		v = silicon_opt(&a, "--prefill-tokens");
+		if (!(want[i] ? v && strcmp(v, want[i]) == 0 : v == NULL))
+			fprintf(stderr, "t_silicon_budget: row %s: --prefill-tokens %s, want %s\n", r[i].id,
+				v ? v : "(none)", want[i] ? want[i] : "(none)");
+		CHECK(want[i] ? v && strcmp(v, want[i]) == 0 : v == NULL);
+	}
+	free(r);
+}
+
 /* A row whose image InferenceX ran only with MTP is refused, whether the tag
  * comes as image=REPO:TAG or as a db-dump row's last field; another tag of
  * the same deployment, or another precision, is predicted.  So are
@@ -1312,6 +1375,8 @@ static const struct test tests[] = {
 	{"silicon_map: InferenceX's SGLang recipes poll every 10 or 30 steps and set memory shares, by date, TP and CONC", t_silicon_recv},
 	{"silicon_map: InferenceX's TensorRT-LLM recipes hold prompts back, by date, lengths, TP and CONC",
 	 t_silicon_wait},
+	{"silicon_map: InferenceX's recipes' step budgets, by engine, model, system, precision, date and TP",
+	 t_silicon_budget},
 	{"silicon_map: rows from InferenceX's MTP-only images and rack-wide 'aggregated' runs are refused; warm-up by date",
 	 t_silicon_spec},
 	{"engine cards: SGLang's chunk by HBM, vLLM's, unknown and out-of-range keys", t_engine_cards},
