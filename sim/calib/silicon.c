@@ -657,10 +657,11 @@ static const struct silicon_wait *silicon_wait_of(const struct silicon_row *r, d
 /*
  * InferenceX's aggregated recipes that set the engine's step budget where
  * it differs from the engine card's default (scheduler.max_num_tokens):
- * vLLM's --max-num-batched-tokens, SGLang's --max-prefill-tokens (the
- * prefill tokens of one step; --chunked-prefill-size only cuts a prompt
- * longer than a chunk, and the sample's prompts are not), TensorRT-LLM's
- * --max_num_tokens.  The first rule that matches a row's model, system
+ * vLLM's --max-num-batched-tokens, the smaller of SGLang's
+ * --max-prefill-tokens and --chunked-prefill-size (its PrefillAdder spends
+ * every prompt's tokens from both and stops at either: schedule_policy.py,
+ * _update_prefill_budget and budget_state, github.com/sgl-project/sglang;
+ * --max-prefill-tokens defaults to 16384), TensorRT-LLM's --max_num_tokens.  The first rule that matches a row's model, system
  * ("": any), precision ("": any), engine and TP (0: any), measured on or
  * after the day the commit of github.com/SemiAnalysisAI/InferenceX named
  * beside it landed (benchmarks/, the script named), gives the budget:
@@ -679,14 +680,16 @@ static const struct silicon_budget {
 	{"MiniMaxAI/MiniMax-M2.5", "b200_sxm", "fp4", "vllm", "2026-04-08", 0, 2, 0},
 	{"MiniMaxAI/MiniMax-M2.5", "b300_sxm", "", "vllm", "2026-04-17", 0, 2, 0},
 	/* dsr1_fp8_b200.sh: 32768 (425f74d51), TP 4 at 8192 from 1d29967c4; dsr1_fp8_b300.sh the
-	 * same (5b302f147); dsr1_fp8_h200_slurm.sh: 32768 (e617b3e63); the fp4 scripts keep 16384 */
+	 * same (5b302f147); dsr1_fp8_h200_slurm.sh: 32768 (e617b3e63); the fp4 scripts' chunks of
+	 * 16384 are the default */
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "sglang", "2026-01-13", 4, 0, 8192},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "sglang", "2025-09-12", 0, 0, 32768},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "sglang", "2026-04-17", 4, 0, 8192},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "sglang", "2026-04-17", 0, 0, 32768},
 	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "h200_sxm", "fp8", "sglang", "2025-09-19", 0, 0, 32768},
-	/* glm5_fp8_b200.sh (13930ca61), glm5_fp4_b200.sh from 475cc1dbc (16384 before: only
-	 * --chunked-prefill-size 131072, d43805fc3), glm5_fp8_b300.sh (6c66a00d9), glm5_fp4_b300.sh (37120e65c) */
+	/* glm5_fp8_b200.sh (13930ca61), glm5_fp4_b200.sh from 475cc1dbc (before it, chunks of 131072
+	 * and the default 16384 prefill tokens: d43805fc3), glm5_fp8_b300.sh (6c66a00d9),
+	 * glm5_fp4_b300.sh (37120e65c) */
 	{"zhipuai/GLM-5", "b200_sxm", "fp8", "sglang", "2026-03-20", 0, 0, 32768},
 	{"zhipuai/GLM-5", "b200_sxm", "fp4", "sglang", "2026-04-09", 0, 0, 32768},
 	{"zhipuai/GLM-5", "b300_sxm", "", "sglang", "2026-04-17", 0, 0, 32768},
