@@ -661,69 +661,91 @@ static const struct silicon_wait *silicon_wait_of(const struct silicon_row *r, d
  * --max-prefill-tokens and --chunked-prefill-size (its PrefillAdder spends
  * every prompt's tokens from both and stops at either: schedule_policy.py,
  * _update_prefill_budget and budget_state, github.com/sgl-project/sglang;
- * --max-prefill-tokens defaults to 16384), TensorRT-LLM's --max_num_tokens.  The first rule that matches a row's model, system
- * ("": any), precision ("": any), engine and TP (0: any), measured on or
- * after the day the commit of github.com/SemiAnalysisAI/InferenceX named
- * beside it landed (benchmarks/, the script named), gives the budget:
- * per_isl x the row's nominal prompt length, else `tokens`.  Rules are
+ * --max-prefill-tokens defaults to 16384), TensorRT-LLM's --max_num_tokens.
+ * The first rule that matches a row's model, system, precision ("": any),
+ * engine and TP (0: any), measured on or after the UTC day the commit of
+ * github.com/SemiAnalysisAI/InferenceX named beside it landed
+ * (benchmarks/, the script named), gives the budget: per_isl x the row's
+ * nominal prompt length; with conc_isl, the recipe's CONC + ISL + 64
+ * rounded up to 64 tokens, at least `tokens`; else `tokens`.  Rules are
  * ordered latest first within a script; a run measured on its pull
  * request's branch before the script landed keeps the card's default.
+ * SGLang shares its chunk among attention-DP ranks, so its rules hold
+ * without attention DP only (the sample has no such row with DP).
  */
 static const struct silicon_budget {
 	const char *models, *system, *precision, *backend, *since;
 	double tp;
 	double per_isl, tokens;
+	int conc_isl;
 } silicon_budgets[] = {
 	/* minimaxm2.5_fp8_b200.sh (bddbf4031), _fp4_b200 (79bd988e9), _fp8_b300 (340d7854c),
-	 * _fp4_b300 (22d0f12f7): --max-num-batched-tokens "$((ISL * 2 ))" */
-	{"MiniMaxAI/MiniMax-M2.5", "b200_sxm", "fp8", "vllm", "2026-04-03", 0, 2, 0},
-	{"MiniMaxAI/MiniMax-M2.5", "b200_sxm", "fp4", "vllm", "2026-04-08", 0, 2, 0},
-	{"MiniMaxAI/MiniMax-M2.5", "b300_sxm", "", "vllm", "2026-04-17", 0, 2, 0},
-	/* dsr1_fp8_b200.sh: 32768 (425f74d51), TP 4 at 8192 from 1d29967c4; dsr1_fp8_b300.sh the
+	 * _fp4_b300 (22d0f12f7), kimik2.5_fp4_b200.sh (6c3acebfa): --max-num-batched-tokens
+	 * "$((ISL * 2 ))" */
+	{"MiniMaxAI/MiniMax-M2.5", "b200_sxm", "fp8", "vllm", "2026-04-03", 0, 2, 0, 0},
+	{"MiniMaxAI/MiniMax-M2.5", "b200_sxm", "fp4", "vllm", "2026-04-08", 0, 2, 0, 0},
+	{"MiniMaxAI/MiniMax-M2.5", "b300_sxm", "", "vllm", "2026-04-17", 0, 2, 0, 0},
+	{"moonshotai/Kimi-K2.5", "b200_sxm", "fp4", "vllm", "2026-04-20", 0, 2, 0, 0},
+	/* dsr1_fp8_b200.sh: 32768 (5118d2139), TP 4 at 8192 from 1d29967c4; dsr1_fp8_b300.sh the
 	 * same (5b302f147); dsr1_fp8_h200_slurm.sh: 32768 (e617b3e63); the fp4 scripts' chunks of
 	 * 16384 are the default */
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "sglang", "2026-01-13", 4, 0, 8192},
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "sglang", "2025-09-12", 0, 0, 32768},
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "sglang", "2026-04-17", 4, 0, 8192},
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "sglang", "2026-04-17", 0, 0, 32768},
-	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "h200_sxm", "fp8", "sglang", "2025-09-19", 0, 0, 32768},
-	/* glm5_fp8_b200.sh (13930ca61), glm5_fp4_b200.sh from 475cc1dbc (before it, chunks of 131072
-	 * and the default 16384 prefill tokens: d43805fc3), glm5_fp8_b300.sh (6c66a00d9),
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "sglang", "2026-01-13", 4, 0, 8192, 0},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "fp8", "sglang", "2025-08-25", 0, 0, 32768, 0},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "sglang", "2026-04-17", 4, 0, 8192, 0},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b300_sxm", "fp8", "sglang", "2026-04-17", 0, 0, 32768, 0},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "h200_sxm", "fp8", "sglang", "2025-09-19", 0, 0, 32768, 0},
+	/* glm5_fp8_b200.sh (13930ca61), glm5_fp4_b200.sh from 475cc1dbc (before it, chunks of
+	 * 131072 and the default 16384 prefill tokens: d43805fc3), glm5_fp8_b300.sh (6c66a00d9),
 	 * glm5_fp4_b300.sh (37120e65c) */
-	{"zhipuai/GLM-5", "b200_sxm", "fp8", "sglang", "2026-03-20", 0, 0, 32768},
-	{"zhipuai/GLM-5", "b200_sxm", "fp4", "sglang", "2026-04-09", 0, 0, 32768},
-	{"zhipuai/GLM-5", "b300_sxm", "", "sglang", "2026-04-17", 0, 0, 32768},
-	/* qwen3.5_fp8_b200.sh 32768 (efd49e50b) until 16384 (515294190); _fp4_b200 32768 (48d35c480)
-	 * until 16384 (9189c1884); _bf16_b200 32768 (9dc87a68c); _fp8_h200 --chunked-prefill-size 16384
-	 * (f65d6b4b1); _fp4_b300 (8acbd08b7) and _bf16_b300 (32274d6c1) 32768 */
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "sglang", "2026-04-30", 0, 0, 16384},
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "sglang", "2026-03-03", 0, 0, 32768},
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "sglang", "2026-05-01", 0, 0, 16384},
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "sglang", "2026-04-08", 0, 0, 32768},
-	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "sglang", "2026-02-19", 0, 0, 32768},
-	{"Qwen/Qwen3.5-397B-A17B", "h200_sxm", "fp8", "sglang", "2026-03-04", 0, 0, 16384},
-	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "sglang", "2026-04-17", 0, 0, 32768},
-	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "bf16", "sglang", "2026-04-17", 0, 0, 32768},
+	{"zhipuai/GLM-5", "b200_sxm", "fp8", "sglang", "2026-03-20", 0, 0, 32768, 0},
+	{"zhipuai/GLM-5", "b200_sxm", "fp4", "sglang", "2026-04-09", 0, 0, 32768, 0},
+	{"zhipuai/GLM-5", "b300_sxm", "", "sglang", "2026-04-17", 0, 0, 32768, 0},
+	/* qwen3.5_fp8_b200.sh 32768 (efd49e50b) until 16384 (515294190); _fp4_b200 32768
+	 * (48d35c480) until 16384 (9189c1884); _bf16_b200 32768 (9dc87a68c); _fp8_h200
+	 * --chunked-prefill-size 16384 (f65d6b4b1); _fp4_b300 (8acbd08b7) and _bf16_b300
+	 * (32274d6c1) 32768 */
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "sglang", "2026-04-30", 0, 0, 16384, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp8", "sglang", "2026-03-03", 0, 0, 32768, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "sglang", "2026-05-01", 0, 0, 16384, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "fp4", "sglang", "2026-04-08", 0, 0, 32768, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "b200_sxm", "bf16", "sglang", "2026-02-20", 0, 0, 32768, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "h200_sxm", "fp8", "sglang", "2026-03-04", 0, 0, 16384, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "fp4", "sglang", "2026-04-18", 0, 0, 32768, 0},
+	{"Qwen/Qwen3.5-397B-A17B", "b300_sxm", "bf16", "sglang", "2026-04-18", 0, 0, 32768, 0},
 	/* gptoss_fp4_h200_trt_slurm.sh (551d81e95), gptoss_fp4_b200_trt_slurm.sh (28e5a01ea): 20000 */
-	{"openai/gpt-oss-120b", "h200_sxm", "", "trtllm", "2025-09-15", 0, 0, 20000},
-	{"openai/gpt-oss-120b", "b200_sxm", "", "trtllm", "2025-09-19", 0, 0, 20000},
-	{NULL, NULL, NULL, NULL, NULL, 0, 0, 0},
+	{"openai/gpt-oss-120b", "h200_sxm", "", "trtllm", "2025-09-15", 0, 0, 20000, 0},
+	{"openai/gpt-oss-120b", "b200_sxm", "", "trtllm", "2025-09-19", 0, 0, 20000, 0},
+	/* dsr1_fp8_b200_trt_slurm.sh, dsr1_fp4_b200_trt_slurm.sh, dsr1_fp8_h200_trt_slurm.sh:
+	 * MAX_NUM_TOKENS=$(( ($CONC+$ISL+64+63)/64*64 )) (ec90f3fe7), at least 8192 from 64af5a771 */
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "", "trtllm", "2026-01-21", 0, 0, 8192, 1},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "b200_sxm", "", "trtllm", "2025-09-18", 0, 0, 0, 1},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "h200_sxm", "fp8", "trtllm", "2026-01-21", 0, 0, 8192, 1},
+	{"deepseek-ai/DeepSeek-R1|deepseek-ai/DeepSeek-V3", "h200_sxm", "fp8", "trtllm", "2025-09-18", 0, 0, 0, 1},
+	{NULL, NULL, NULL, NULL, NULL, 0, 0, 0, 0},
 };
 
-/* The step budget of an aggregated InferenceX row at tensor parallelism tp
- * as its recipe set it (silicon_budgets), in tokens; 0 where no rule matches. */
-static double silicon_budget_of(const struct silicon_row *r, double tp)
+/* The step budget of an aggregated InferenceX row at tensor parallelism tp,
+ * attention DP dp and `conc` requests in flight as its recipe set it
+ * (silicon_budgets), in tokens; 0 where no rule matches. */
+static double silicon_budget_of(const struct silicon_row *r, double tp, double dp, double conc)
 {
 	const struct silicon_budget *k;
 	const char *d = strstr(r->source, "measured=");
 
 	if (strcmp(r->mode, "agg") != 0 || !silicon_bench_of(r) || !d || !silicon_dated(d + 9))
 		return 0;
-	for (k = silicon_budgets; k->models; k++)
-		if (silicon_listed(k->models, r->model_path) && strcmp(k->system, r->system) == 0 &&
-		    (!*k->precision || strcmp(k->precision, r->precision) == 0) && strcmp(k->backend, r->backend) == 0 &&
-		    strncmp(d + 9, k->since, 10) >= 0 && (k->tp == 0 || k->tp == tp))
-			return k->per_isl > 0 ? k->per_isl * r->isl : k->tokens;
+	for (k = silicon_budgets; k->models; k++) {
+		if (!silicon_listed(k->models, r->model_path) || strcmp(k->system, r->system) != 0 ||
+		    (*k->precision && strcmp(k->precision, r->precision) != 0) ||
+		    strcmp(k->backend, r->backend) != 0 || strncmp(d + 9, k->since, 10) < 0 ||
+		    (k->tp != 0 && k->tp != tp) || (dp > 1 && strcmp(k->backend, "sglang") == 0))
+			continue;
+		if (k->per_isl > 0)
+			return k->per_isl * r->isl;
+		if (k->conc_isl)
+			return fmax(k->tokens, ceil((conc + r->isl + 64) / 64) * 64);
+		return k->tokens;
+	}
 	return 0;
 }
 
@@ -908,7 +930,7 @@ const char *silicon_map(const struct silicon_row *r, enum silicon_side s, int is
 		if (wait->max_num_tokens > 0)
 			silicon_num(a, "--prefill-tokens", wait->max_num_tokens);
 	}
-	if (!(wait && wait->max_num_tokens > 0) && (budget = silicon_budget_of(r, tp)) > 0)
+	if (!(wait && wait->max_num_tokens > 0) && (budget = silicon_budget_of(r, tp, dp, batch * dp)) > 0)
 		silicon_num(a, "--prefill-tokens", budget);
 	if (silicon_own_formats(r, gemm, moe))
 		gemm = moe = "";

@@ -401,7 +401,8 @@ static void t_silicon_wait(void)
 		"1024,1024,fp8_block,fp8_block,64,8,1,1,8,1,100,5\n";
 	const char *iters[] = {"20", NULL, NULL, NULL, NULL, "40", NULL, NULL};
 	const char *ratio[] = {"0.9", NULL, NULL, NULL, NULL, "0.8", NULL, NULL};
-	const char *budget[] = {"16384", "16384", "16384", NULL, NULL, "8192", NULL, NULL};
+	/* g and h hold nothing back but run the recipe's step budget (t_silicon_budget) */
+	const char *budget[] = {"16384", "16384", "16384", NULL, NULL, "8192", "8192", "8192"};
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -426,10 +427,11 @@ static void t_silicon_wait(void)
 }
 
 /* InferenceX's step budgets: vLLM's MiniMax-M2.5 recipes twice the prompt
- * from their v0.19.0 update (2026-04-03 on B200 fp8), SGLang's DeepSeek fp8
- * on B200 32768 and 8192 at TP 4 from 2026-01-13, Qwen3.5 fp8 on B200 32768
- * until 2026-04-30 and 16384 after, GLM-5 fp4 on B200 32768 from 2026-04-09,
- * TensorRT-LLM's gpt-oss 20000; the engine's default elsewhere. */
+ * from their v0.19.0 update (2026-04-03 on B200 fp8), Kimi-K2.5 fp4 on B200
+ * from 2026-04-20, SGLang's DeepSeek fp8 on B200 32768 and 8192 at TP 4 from
+ * 2026-01-13, Qwen3.5 fp8 on B200 32768 until 2026-04-30 and 16384 after,
+ * GLM-5 fp4 on B200 32768 from 2026-04-09, TensorRT-LLM's gpt-oss 20000 and
+ * DeepSeek by concurrency and prompt; the engine's default elsewhere. */
 static void t_silicon_budget(void)
 {
 	static const char text[] =
@@ -463,9 +465,24 @@ static void t_silicon_budget(void)
 		"m,db-dump/2026-04-27; measured=2026-04-09,sglang,zhipuai/GLM-5,b200_sxm,fp4,agg,"
 		"1024,1024,nvfp4,nvfp4,16,8,1,1,1,8,100,5\n"
 		"n,elsewhere; measured=2026-04-22,vllm,MiniMaxAI/MiniMax-M2.5,b200_sxm,fp8,agg,"
-		"1024,1024,fp8_block,fp8_block,16,4,1,1,4,1,100,5\n";
-	const char *want[] = {"2048", "16384", NULL, "2048", "32768", "8192", "32768", NULL,
-			      "32768", "16384", "20000", NULL, "32768", NULL};
+		"1024,1024,fp8_block,fp8_block,16,4,1,1,4,1,100,5\n"
+		"o,db-dump/2026-04-27; measured=2026-04-20,vllm,moonshotai/Kimi-K2.5,b200_sxm,fp4,agg,"
+		"8192,1024,nvfp4,nvfp4,16,4,1,1,4,1,100,5\n"
+		/* TensorRT-LLM's DeepSeek: CONC + ISL + 64 up to a multiple of 64, from 2026-01-21 at
+		 * least 8192: 16 + 1024 + 64 = 1104 -> 1152; 64 + 8192 + 64 = 8320; 4 + 8192 + 64 ->
+		 * 8320; SGLang with attention DP keeps the default */
+		"p,db-dump/2026-04-27; measured=2025-12-15,trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,16,8,1,1,1,8,100,5\n"
+		"q,db-dump/2026-04-27; measured=2026-02-01,trtllm,deepseek-ai/DeepSeek-R1,b200_sxm,fp4,agg,"
+		"1024,1024,nvfp4,nvfp4,16,8,1,1,1,8,100,5\n"
+		"r,db-dump/2026-04-27; measured=2026-02-01,trtllm,deepseek-ai/DeepSeek-V3,b200_sxm,fp8,agg,"
+		"8192,1024,fp8_block,fp8_block,64,8,1,1,1,8,100,5\n"
+		"s,db-dump/2026-04-27; measured=2025-12-15,trtllm,deepseek-ai/DeepSeek-R1,h200_sxm,fp8,agg,"
+		"8192,1024,fp8_block,fp8_block,4,8,1,1,1,8,100,5\n"
+		"t,db-dump/2026-04-27; measured=2026-03-20,sglang,deepseek-ai/DeepSeek-R1,b200_sxm,fp8,agg,"
+		"1024,1024,fp8_block,fp8_block,4,1,1,8,1,8,100,5\n";
+	const char *want[] = {"2048", "16384", NULL, "2048", "32768", "8192", "32768", NULL, "32768", "16384",
+			      "20000", NULL, "32768", NULL, "16384", "1152", "8192", "8320", "8320", NULL};
 	struct silicon_row *r;
 	struct silicon_args a;
 	struct err e;
@@ -474,7 +491,7 @@ static void t_silicon_budget(void)
 	memset(&e, 0, sizeof e);
 	if (CHECK_OK(silicon_parse(text, "t.csv", &r, &n, &e), &e))
 		return;
-	CHECK_EQ(n, 14);
+	CHECK_EQ(n, 20);
 	for (i = 0; i < n; i++) {
 		const char *v;
 
